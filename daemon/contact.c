@@ -1,0 +1,1 @@
+/* contact.c - placeholder, being written. */

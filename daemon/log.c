@@ -1,0 +1,96 @@
+/*
+ * log.c - one-line messages on stderr with "<N>" priority prefixes, which
+ * journald (and systemd's stderr capture) turns into entry priorities.
+ * Interactive tools turn the prefix off with log_set_prefix(0).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/log.h"
+
+static enum log_level log_level = LOG_LEVEL_INFO;
+static int log_prefix = 1;
+
+static const struct {
+	const char *name;
+	enum log_level level;
+} log_names[] = {
+	{ "err", LOG_LEVEL_ERR },   { "error", LOG_LEVEL_ERR },   { "warning", LOG_LEVEL_WARNING },
+	{ "warn", LOG_LEVEL_WARNING }, { "notice", LOG_LEVEL_NOTICE }, { "info", LOG_LEVEL_INFO },
+	{ "debug", LOG_LEVEL_DEBUG },
+};
+
+void log_set_level(enum log_level level) { log_level = level; }
+void log_set_prefix(int with_priority_prefix) { log_prefix = with_priority_prefix; }
+
+int log_level_from_name(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {
+		if (strcmp(name, log_names[i].name) == 0) {
+			*out = log_names[i].level;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	int saved = errno;
+	size_t n;
+
+	if (level > log_level)
+		return;
+	n = (size_t)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	/* One message is one line: a newline inside would split the entry. */
+	for (size_t i = 0; i < n; i++)
+		if (msg[i] == '\n')
+			msg[i] = ' ';
+	if (log_prefix)
+		fprintf(stderr, "<%d>", (int)level);
+	if (with_errno)
+		fprintf(stderr, "%s: %s\n", msg, strerror(saved));
+	else
+		fprintf(stderr, "%s\n", msg);
+	errno = saved;
+}
+
+#define LOG_FN(fn, level, with_errno)                  \
+	void fn(const char *fmt, ...)                  \
+	{                                              \
+		va_list ap;                            \
+		va_start(ap, fmt);                     \
+		log_vwrite(level, with_errno, fmt, ap); \
+		va_end(ap);                            \
+	}
+
+LOG_FN(log_warn, LOG_LEVEL_WARNING, 1)
+LOG_FN(log_warnx, LOG_LEVEL_WARNING, 0)
+LOG_FN(log_err, LOG_LEVEL_ERR, 0)
+LOG_FN(log_notice, LOG_LEVEL_NOTICE, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,1 @@
+/* store_batch.c - placeholder, being written. */

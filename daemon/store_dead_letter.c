@@ -1,0 +1,1 @@
+/* store_dead_letter.c - placeholder, being written. */

@@ -1,0 +1,1 @@
+/* tail.c - placeholder, being written. */

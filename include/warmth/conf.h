@@ -1,0 +1,89 @@
+/*
+ * conf.h - the YAML configuration (libyaml) parsed into a struct conf.
+ *
+ * conf_load() parses into a fresh struct, fills every default, validates
+ * everything and collects *all* problems as "FILE:LINE:COLUMN: message"
+ * (positions from libyaml's marks, 1-based), so that a reload can keep the
+ * old config when the new one is bad. No libuv, no SQLite.
+ *
+ * Keys are described by tables in conf.c; unknown keys are errors with a
+ * "did you mean" suggestion. conf/warmthd.yaml documents every key.
+ */
+#ifndef WARMTH_CONF_H
+#define WARMTH_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH "/etc/warmthd/warmthd.yaml"
+
+enum conf_time_source { CONF_TIME_WALL, CONF_TIME_EVENT };
+enum conf_start_at { CONF_START_BEGINNING, CONF_START_END };
+enum conf_notify_type { CONF_NOTIFY_FILE, CONF_NOTIFY_WEBHOOK, CONF_NOTIFY_EXEC,
+                        CONF_NOTIFY_JOURNAL, CONF_NOTIFY_STDOUT };
+
+struct conf_input {
+	char *path;                    /* a glob */
+	enum conf_start_at start_at;   /* where files first seen start; default beginning */
+};
+
+struct conf_notify {
+	enum conf_notify_type type;
+	char *path;        /* file */
+	char *url;         /* webhook */
+	char **command;    /* exec: NULL-terminated argv */
+	size_t ncommand;
+};
+
+struct conf {
+	char *file;                    /* the path it was loaded from */
+
+	/* state: */
+	char *database;                /* default /var/lib/warmthd/state.db */
+	int synchronous_full;          /* state.synchronous: normal (0, default) | full (1) */
+	int64_t dedup_retention_ms;    /* state.dedup_retention, default 30d */
+	uint32_t evidence_per_contact; /* state.evidence_per_contact, default 5 */
+
+	/* control: */
+	char *socket;                  /* default /run/warmthd/control.sock */
+
+	struct conf_input *inputs;     /* inputs: (at least one) */
+	size_t ninputs;
+
+	char *dead_letter;             /* default /var/lib/warmthd/rejected.jsonl */
+
+	enum conf_time_source time_source; /* time.source, default wall */
+
+	/* ingest: */
+	uint64_t max_line_bytes;       /* ingest.max_line_bytes, default 1MiB */
+	uint32_t batch_events;         /* ingest.batch_events, default 100000 */
+	int64_t batch_interval_ms;     /* ingest.batch_interval, default 100ms */
+	int64_t rescan_interval_ms;    /* ingest.rescan_interval, default 10s */
+	int64_t rotate_wait_ms;        /* ingest.rotate_wait, default 5s */
+	int64_t poll_interval_ms;      /* ingest.poll_interval (fallback without inotify), default 1s */
+	uint64_t read_chunk_bytes;     /* ingest.read_chunk, default 1MiB */
+
+	/* log: */
+	int log_level;                 /* log.level, default info (enum log_level) */
+
+	struct conf_notify *notify;
+	size_t nnotify;
+};
+
+/* A list of error messages, each "FILE:LINE:COLUMN: message". */
+struct conf_errors {
+	char **msgs;
+	size_t count;
+};
+void conf_errors_free(struct conf_errors *errs);
+
+/*
+ * Loads and validates path. On success returns 0 and *out owns a new
+ * config (free with conf_free). On failure returns -1, *out is NULL and
+ * errs holds at least one message (also for I/O errors: "FILE: cannot open:
+ * No such file or directory").
+ */
+int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
+void conf_free(struct conf *conf);
+
+#endif

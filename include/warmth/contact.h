@@ -1,0 +1,127 @@
+/*
+ * contact.h - what warmthd knows about one person in one account's network:
+ * relationship, counts by event type, first/last seen, profile hints and the
+ * few most recent engagements (the evidence for a later invitation note).
+ *
+ * contact_apply() folds one accepted event into a contact. It is pure and,
+ * as far as the data allows, commutative: every piece of state that depends
+ * on order is a last-writer-wins register keyed by *event* time, so late or
+ * shuffled events give the same contact as in-order ones.
+ *
+ * The database stores counts and recent engagements as blobs made by the
+ * encode/decode functions below; their formats are versioned there.
+ */
+#ifndef WARMTH_CONTACT_H
+#define WARMTH_CONTACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/event.h"
+#include "warmth/util.h"
+
+/* The relationship as INTERFACE.md names it. */
+enum relationship {
+	REL_NONE,
+	REL_FOLLOWER,   /* they follow me */
+	REL_TARGET,     /* I follow them (dir: out) */
+	REL_MUTUAL,     /* both follow, not connected */
+	REL_PENDING,    /* my invitation is pending */
+	REL_CONNECTED
+};
+const char *relationship_name(enum relationship rel);
+
+/*
+ * A boolean fact with the event time that last set it. Ties at the same
+ * millisecond resolve to "off" so that the result never depends on order.
+ */
+struct lww_flag {
+	int64_t ts_ms; /* 0: never set */
+	uint8_t on;
+};
+
+struct contact_relationship {
+	struct lww_flag follower;  /* follow / unfollow (dir in) */
+	struct lww_flag target;    /* follow / unfollow (dir out) */
+	struct lww_flag connected; /* connect, invite_accepted / disconnect */
+	struct lww_flag pending;   /* invite_sent / invite_accepted, _declined, _withdrawn */
+	int64_t withdrawn_ms;      /* newest invite_withdrawn (re-invite block), 0 if none */
+	int64_t declined_ms;       /* newest invite_declined, 0 if none */
+	int64_t followed_ms;       /* event time of the follow that made the current follower/target state */
+};
+
+/* One engagement kept as evidence. Strings are owned by the contact. */
+struct contact_engagement {
+	int64_t ts_ms;
+	uint8_t type;    /* enum event_type */
+	uint8_t dir_out;
+	char *post;      /* NULL when absent */
+	char *title;
+	char *text;      /* truncated to CONTACT_TEXT_MAX bytes on a UTF-8 boundary */
+};
+#define CONTACT_TEXT_MAX 280
+#define CONTACT_TITLE_MAX 200
+#define CONTACT_POST_MAX 256
+#define CONTACT_NAME_MAX 256
+
+struct contact {
+	uint32_t account;          /* account id (the engine's/store's numbering) */
+	char *actor;               /* owned, NUL-terminated */
+	size_t actor_len;
+	/* Profile hints, latest event time wins. */
+	char *name;                /* owned or NULL */
+	char *headline;
+	char **tags;               /* owned array of owned strings */
+	uint32_t ntags;
+	int64_t actor_connections; /* -1 unknown */
+	int64_t actor_followers;   /* -1 unknown */
+	int8_t creator;            /* -1 unknown */
+	int64_t hints_ms;          /* event time of the newest hint applied */
+	uint32_t counts[EVENT_TYPE_COUNT];
+	int64_t first_seen_ms;     /* event time; 0 before the first event */
+	int64_t last_seen_ms;
+	struct contact_relationship rel;
+	/* Newest first, at most the limit given to contact_apply(). */
+	struct contact_engagement *recent;
+	uint32_t nrecent;
+};
+
+/* Initialises an empty contact for actor[0..len) (copied). */
+void contact_init(struct contact *c, uint32_t account, const char *actor, size_t len);
+/* Frees everything the contact owns (not the struct itself). */
+void contact_free(struct contact *c);
+
+/*
+ * Folds an accepted, non-snapshot event into c: counts, seen times,
+ * relationship, hints and (for engagement types) the recent list, which is
+ * kept sorted newest first by event time and cut to max_recent entries.
+ */
+void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent);
+
+/* The relationship derived from the registers. */
+enum relationship contact_relationship(const struct contact *c);
+
+/*
+ * Blob formats for the database. encode appends to out; decode returns 0,
+ * or -1 if the blob is malformed (c is then left with what decoded fine).
+ * Counts: version byte, then one little-endian uint32 per type in enum
+ * order; a shorter blob (older database) leaves the newer types at 0.
+ */
+void contact_encode_counts(const struct contact *c, struct buf *out);
+int contact_decode_counts(struct contact *c, const void *blob, size_t len);
+void contact_encode_recent(const struct contact *c, struct buf *out);
+int contact_decode_recent(struct contact *c, const void *blob, size_t len);
+/* Tags: version byte, then NUL-terminated strings. */
+void contact_encode_tags(const struct contact *c, struct buf *out);
+int contact_decode_tags(struct contact *c, const void *blob, size_t len);
+
+/* Network counts of one account, from snapshot events (newest wins). */
+struct account {
+	char *name;          /* owned */
+	int64_t followers;   /* -1 unknown */
+	int64_t connections; /* -1 unknown */
+	int64_t snapshot_ms; /* event time of the newest snapshot, 0 if none */
+};
+void account_apply_snapshot(struct account *a, const struct event *ev);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * store.h - durable state in SQLite (WAL): contacts, accounts, input files
+ * with their offsets and identities, seen event ids, counters and rejected
+ * lines. The store module is the only one that includes sqlite3.h.
+ *
+ * Writes happen in batches: the engine fills a store_batch on the main
+ * thread (copies, so it can keep mutating its own state) and hands it to
+ * store_commit(), which may run on a worker thread and writes everything in
+ * one transaction. So a crash keeps or replays each batch whole: file
+ * offsets and the state they produced are never out of step.
+ *
+ * A store handle is used by one thread at a time. Readers (warmthctl --db)
+ * open their own read-only handle; WAL lets them read while the daemon
+ * writes.
+ */
+#ifndef WARMTH_STORE_H
+#define WARMTH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/contact.h"
+#include "warmth/event.h"
+#include "warmth/util.h"
+
+/* Bytes hashed for the head and tail fingerprints of an input file. */
+#define STORE_FINGERPRINT_BYTES 256
+
+/* The schema version written to PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+struct store_batch;
+
+/* The persisted identity and progress of one input file. */
+struct store_file {
+	int64_t id;            /* assigned by the engine, > 0 */
+	char *path;            /* last path it was seen at (owned) */
+	uint64_t dev, ino;
+	uint64_t offset;       /* committed: the start of the first unconsumed line */
+	uint32_t head_len;     /* bytes covered by head_hash (<= STORE_FINGERPRINT_BYTES) */
+	uint64_t head_hash;    /* hash64 of the first head_len bytes */
+	uint32_t tail_len;     /* bytes covered by tail_hash, ending at offset */
+	uint64_t tail_hash;    /* hash64 of bytes [offset - tail_len, offset) */
+	int64_t updated_ms;    /* wall time of the last change */
+};
+
+/* Totals that survive restarts. Absolute values, not deltas. */
+struct store_counters {
+	uint64_t accepted;
+	uint64_t rejected;
+	uint64_t duplicate;
+	uint64_t accepted_by_type[EVENT_TYPE_COUNT];
+	uint64_t rejected_by_reason[REJECT_REASON_COUNT];
+};
+
+/* One rejected line as stored and as written to the dead-letter file. */
+struct store_reject {
+	int64_t seq;           /* increasing, assigned by the store */
+	const char *file;
+	uint64_t offset;
+	enum event_reject reason;
+	const char *detail;
+	const char *line;      /* at most the first 1 KiB, cut on a UTF-8 boundary */
+	size_t line_len;
+	int64_t wall_ms;
+};
+#define STORE_REJECT_LINE_MAX 1024
+
+/*
+ * Opens (creating it if needed, unless readonly) the database at path,
+ * sets WAL and the synchronous level, and migrates the schema forward.
+ * A database whose user_version is newer than STORE_SCHEMA_VERSION is
+ * refused. Returns 0, or -1 with a message in err ("state.db: database
+ * is from a newer warmthd (schema 3, this one knows 1)").
+ */
+int store_open(const char *path, int readonly, int synchronous_full, struct store **out,
+               char *err, size_t errlen);
+void store_close(struct store *store);
+
+/* --- Loading at start-up (main thread, before ingest starts). --- */
+
+/* Calls cb for each account; returns 0 or -1 on error (message logged). */
+int store_load_accounts(struct store *store,
+                        void (*cb)(void *ctx, uint32_t id, const struct account *a), void *ctx);
+/* Calls cb with each contact; cb takes ownership of the contact's contents. */
+int store_load_contacts(struct store *store, void (*cb)(void *ctx, struct contact *c), void *ctx);
+/* Calls cb for each file record; the record's strings are valid during cb. */
+int store_load_files(struct store *store, void (*cb)(void *ctx, const struct store_file *f),
+                     void *ctx);
+/* Calls cb for each seen event id key with event time >= since_ms. */
+int store_load_dedup(struct store *store, int64_t since_ms,
+                     void (*cb)(void *ctx, struct hash128 key, int64_t ts_ms), void *ctx);
+int store_load_counters(struct store *store, struct store_counters *out);
+
+/* --- Queries (warmthctl --db, control socket). --- */
+
+/* Account id by name: 0 and *id set, 1 not found, -1 error. */
+int store_account_id(struct store *store, const char *name, uint32_t *id);
+/* 0 found (*out filled, free with contact_free), 1 not found, -1 error. */
+int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out);
+/* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),
+   ordered by account then actor; cb's contact is freed after cb returns.
+   cb returns non-zero to stop. */
+int store_foreach_contact(struct store *store, uint32_t account,
+                          int (*cb)(void *ctx, const struct contact *c), void *ctx);
+int64_t store_count_contacts(struct store *store);
+/* Account name by id into a caller buffer; 0 or -1. */
+int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen);
+
+/* --- Batches. --- */
+
+struct store_batch *store_batch_new(void);
+void store_batch_free(struct store_batch *batch);
+/* Empties the batch for reuse, keeping its allocations. */
+void store_batch_reset(struct store_batch *batch);
+/* Number of items queued (contacts + files + ids + rejects). */
+size_t store_batch_items(const struct store_batch *batch);
+
+void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a);
+/* Copies the contact's current state (an upsert keyed by account + actor). */
+void store_batch_contact(struct store_batch *batch, const struct contact *c);
+void store_batch_file(struct store_batch *batch, const struct store_file *f);
+void store_batch_file_delete(struct store_batch *batch, int64_t id);
+void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts_ms);
+/* Deletes seen ids with event time < before_ms in the same transaction. */
+void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms);
+void store_batch_reject(struct store_batch *batch, const struct store_reject *r);
+void store_batch_counters(struct store_batch *batch, const struct store_counters *c);
+
+/*
+ * Writes the whole batch in one transaction (BEGIN IMMEDIATE ... COMMIT).
+ * Safe to call from a worker thread while the main thread does not use this
+ * store handle. On failure (disk full, locked beyond the busy timeout)
+ * rolls back, returns -1 with a message in err; the batch is untouched so
+ * the caller can retry it.
+ */
+int store_commit(struct store *store, struct store_batch *batch, char *err, size_t errlen);
+
+/*
+ * Appends the rejects not yet in the dead-letter file at path to it, one
+ * JSON object per line with its "seq", and fsyncs. The last seq in the file
+ * says where to resume, so a crash between commit and append neither loses
+ * nor duplicates a line. Prunes written rejects from the database.
+ * Returns 0 or -1 with err set (the rejects stay queued for the next call).
+ */
+int store_flush_dead_letter(struct store *store, const char *path, char *err, size_t errlen);
+
+/* Size in bytes of the database file(s), for status. */
+int64_t store_size_bytes(struct store *store);
+
+#endif
