@@ -1,1 +1,742 @@
-/* contact.c - placeholder, being written. */
+/*
+ * contact.c - what warmthd knows about one person in one account's network
+ * (see contact.h), and the blob formats it is stored in. Pure: no libuv, no
+ * SQLite, no I/O.
+ *
+ * The design goal is that a contact depends on the *set* of events applied,
+ * never on their order, because logs arrive late, out of order and replayed:
+ * - counts are sums, first/last seen are min/max of event time;
+ * - each relationship fact is a last-writer-wins register keyed by event
+ *   time, and a tie at the same millisecond resolves to "off" (so the merge
+ *   is commutative: the result is the AND of every value written at the
+ *   newest time);
+ * - the recent engagements are the top max_recent of all engagements under
+ *   one total order (newest first, then by content), so inserting in any
+ *   order keeps the same entries;
+ * - profile hints take the value of the newest event that carries them, with
+ *   ties broken by comparing values. There is one hints_ms for all fields
+ *   (that is what the database stores), so a field that only older events
+ *   carry fills a gap but can depend on order; collectors that send a full
+ *   profile each time see no difference.
+ *
+ * The contact owns all its strings; event strings are copied, cut to the
+ * CONTACT_*_MAX limits on a UTF-8 boundary and at any embedded NUL, so a
+ * kept string is always a valid NUL-terminated C string.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/contact.h"
+
+/* Blob format versions: bump when a layout changes, keep decoding old ones. */
+#define CONTACT_COUNTS_VERSION 1
+#define CONTACT_RECENT_VERSION 1
+#define CONTACT_TAGS_VERSION 1
+
+/* A recent-engagement entry's smallest encoding: ts, type, dir, 3 markers. */
+#define CONTACT_RECENT_ENTRY_MIN (8 + 1 + 1 + 3)
+
+/*
+ * An engagement before it is kept: strings point into the event (already
+ * cut to their limits), so an event that does not make the list costs no
+ * allocation.
+ */
+struct contact_engagement_key {
+	int64_t ts_ms;
+	uint8_t type;
+	uint8_t dir_out;
+	struct event_str post;
+	struct event_str title;
+	struct event_str text;
+};
+
+const char *relationship_name(enum relationship rel)
+{
+	switch (rel) {
+	case REL_NONE:
+		return "none";
+	case REL_FOLLOWER:
+		return "follower";
+	case REL_TARGET:
+		return "target";
+	case REL_MUTUAL:
+		return "mutual";
+	case REL_PENDING:
+		return "pending";
+	case REL_CONNECTED:
+		return "connected";
+	}
+	return NULL;
+}
+
+void contact_init(struct contact *c, uint32_t account, const char *actor, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->account = account;
+	c->actor = xstrndup(actor, len);
+	c->actor_len = len;
+	c->actor_connections = -1;
+	c->actor_followers = -1;
+	c->creator = -1;
+}
+
+static void contact_engagement_free(struct contact_engagement *e)
+{
+	free(e->post);
+	free(e->title);
+	free(e->text);
+	e->post = e->title = e->text = NULL;
+}
+
+static void contact_recent_clear(struct contact *c)
+{
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		contact_engagement_free(&c->recent[i]);
+	free(c->recent);
+	c->recent = NULL;
+	c->nrecent = 0;
+}
+
+static void contact_tags_clear(struct contact *c)
+{
+	for (uint32_t i = 0; i < c->ntags; i++)
+		free(c->tags[i]);
+	free(c->tags);
+	c->tags = NULL;
+	c->ntags = 0;
+}
+
+void contact_free(struct contact *c)
+{
+	free(c->actor);
+	free(c->name);
+	free(c->headline);
+	contact_tags_clear(c);
+	contact_recent_clear(c);
+	memset(c, 0, sizeof(*c));
+	c->actor_connections = -1;
+	c->actor_followers = -1;
+	c->creator = -1;
+}
+
+/*
+ * Returns s cut to at most max bytes, at its first NUL and on a UTF-8
+ * boundary. An absent string stays absent (ptr NULL).
+ */
+static struct event_str contact_cut(struct event_str s, size_t max)
+{
+	const char *nul;
+
+	if (s.ptr == NULL) {
+		s.len = 0;
+		return s;
+	}
+	if (s.len > max)
+		s.len = max;
+	nul = memchr(s.ptr, '\0', s.len);
+	if (nul != NULL)
+		s.len = (size_t)(nul - s.ptr);
+	s.len = utf8_valid_prefix(s.ptr, s.len, NULL);
+	return s;
+}
+
+static struct event_str contact_str_view(const char *s)
+{
+	struct event_str v = { s, s ? strlen(s) : 0 };
+	return v;
+}
+
+/* Orders absent before present, then bytewise, then shorter first. */
+static int contact_str_compare(struct event_str a, struct event_str b)
+{
+	int r;
+
+	if (a.ptr == NULL || b.ptr == NULL)
+		return (a.ptr != NULL) - (b.ptr != NULL);
+	r = memcmp(a.ptr, b.ptr, a.len < b.len ? a.len : b.len);
+	if (r != 0)
+		return r;
+	return (a.len > b.len) - (a.len < b.len);
+}
+
+/* --- Relationship registers. --- */
+
+/*
+ * Last writer wins by event time; at a tie "off" wins, which makes the
+ * register the AND of all values written at its newest time, whatever the
+ * order they came in. An event at or before the epoch (ts <= 0) never wins
+ * over the initial "never set" state (ts 0, off).
+ */
+static void contact_flag_write(struct lww_flag *f, int64_t ts_ms, int on)
+{
+	if (ts_ms > f->ts_ms) {
+		f->ts_ms = ts_ms;
+		f->on = on ? 1 : 0;
+	} else if (ts_ms == f->ts_ms && !on) {
+		f->on = 0;
+	}
+}
+
+static void contact_apply_relationship(struct contact_relationship *rel, const struct event *ev)
+{
+	int64_t ts = ev->ts_ms;
+
+	switch (ev->type) {
+	case EVENT_FOLLOW:
+		contact_flag_write(ev->dir_out ? &rel->target : &rel->follower, ts, 1);
+		break;
+	case EVENT_UNFOLLOW:
+		contact_flag_write(ev->dir_out ? &rel->target : &rel->follower, ts, 0);
+		break;
+	case EVENT_CONNECT:
+	case EVENT_INVITE_ACCEPTED:
+		contact_flag_write(&rel->connected, ts, 1);
+		contact_flag_write(&rel->pending, ts, 0);
+		break;
+	case EVENT_DISCONNECT:
+		contact_flag_write(&rel->connected, ts, 0);
+		break;
+	case EVENT_INVITE_SENT:
+		contact_flag_write(&rel->pending, ts, 1);
+		break;
+	case EVENT_INVITE_DECLINED:
+		contact_flag_write(&rel->pending, ts, 0);
+		if (ts > rel->declined_ms)
+			rel->declined_ms = ts;
+		break;
+	case EVENT_INVITE_WITHDRAWN:
+		contact_flag_write(&rel->pending, ts, 0);
+		if (ts > rel->withdrawn_ms)
+			rel->withdrawn_ms = ts;
+		break;
+	default:
+		return;
+	}
+	/*
+	 * An "on" register's time is the time of the follow that turned it on
+	 * (an unfollow at the same time would have turned it off). When both
+	 * directions are on, the earlier one is when the follow relationship
+	 * began, which is what waiting periods are measured from.
+	 */
+	rel->followed_ms = 0;
+	if (rel->follower.on)
+		rel->followed_ms = rel->follower.ts_ms;
+	if (rel->target.on && (rel->followed_ms == 0 || rel->target.ts_ms < rel->followed_ms))
+		rel->followed_ms = rel->target.ts_ms;
+}
+
+enum relationship contact_relationship(const struct contact *c)
+{
+	const struct contact_relationship *rel = &c->rel;
+
+	if (rel->connected.on)
+		return REL_CONNECTED;
+	if (rel->pending.on)
+		return REL_PENDING;
+	if (rel->follower.on && rel->target.on)
+		return REL_MUTUAL;
+	if (rel->follower.on)
+		return REL_FOLLOWER;
+	if (rel->target.on)
+		return REL_TARGET;
+	return REL_NONE;
+}
+
+/* --- Profile hints. --- */
+
+/*
+ * Whether a hint value carried by an event at ts replaces the current one:
+ * when there is none yet, when the event is newer than every hint applied,
+ * or, at the same time, when the new value compares greater (cmp > 0), so
+ * that two events of one millisecond agree whatever their order.
+ */
+static int contact_hint_wins(const struct contact *c, int64_t ts_ms, int have_value, int cmp)
+{
+	if (!have_value || ts_ms > c->hints_ms)
+		return 1;
+	return ts_ms == c->hints_ms && cmp > 0;
+}
+
+static void contact_hint_str(const struct contact *c, char **slot, struct event_str s, size_t max,
+                             int64_t ts_ms)
+{
+	if (s.ptr == NULL)
+		return;
+	s = contact_cut(s, max);
+	if (!contact_hint_wins(c, ts_ms, *slot != NULL, contact_str_compare(s, contact_str_view(*slot))))
+		return;
+	free(*slot);
+	*slot = xstrndup(s.ptr, s.len);
+}
+
+static void contact_hint_int(const struct contact *c, int64_t *slot, int64_t v, int64_t ts_ms)
+{
+	if (v < 0)
+		return;
+	if (contact_hint_wins(c, ts_ms, *slot >= 0, (v > *slot) - (v < *slot)))
+		*slot = v;
+}
+
+static int contact_tags_compare(const struct contact *c, const struct event *ev)
+{
+	size_t n = ev->ntags < EVENT_MAX_TAGS ? ev->ntags : EVENT_MAX_TAGS;
+
+	for (size_t i = 0; i < n && i < c->ntags; i++) {
+		int r = contact_str_compare(contact_cut(ev->tags[i], CONTACT_TAG_MAX),
+		                            contact_str_view(c->tags[i]));
+		if (r != 0)
+			return r;
+	}
+	return (n > c->ntags) - (n < c->ntags);
+}
+
+static void contact_hint_tags(struct contact *c, const struct event *ev)
+{
+	size_t n = ev->ntags < EVENT_MAX_TAGS ? ev->ntags : EVENT_MAX_TAGS;
+
+	if (!ev->has_tags)
+		return;
+	if (!contact_hint_wins(c, ev->ts_ms, c->ntags > 0, contact_tags_compare(c, ev)))
+		return;
+	contact_tags_clear(c);
+	if (n == 0)
+		return;
+	c->tags = xcalloc(n, sizeof(*c->tags));
+	for (size_t i = 0; i < n; i++) {
+		struct event_str t = contact_cut(ev->tags[i], CONTACT_TAG_MAX);
+		c->tags[i] = xstrndup(t.ptr ? t.ptr : "", t.len);
+	}
+	c->ntags = (uint32_t)n;
+}
+
+static void contact_apply_hints(struct contact *c, const struct event *ev)
+{
+	int64_t ts = ev->ts_ms;
+	int carried = ev->name.ptr != NULL || ev->headline.ptr != NULL || ev->actor_connections >= 0 ||
+	              ev->actor_followers >= 0 || ev->creator >= 0 || ev->has_tags;
+	int64_t creator = c->creator;
+
+	if (!carried)
+		return;
+	/* Every field is judged against hints_ms as it was before this event. */
+	contact_hint_str(c, &c->name, ev->name, CONTACT_NAME_MAX, ts);
+	contact_hint_str(c, &c->headline, ev->headline, CONTACT_HEADLINE_MAX, ts);
+	contact_hint_int(c, &c->actor_connections, ev->actor_connections, ts);
+	contact_hint_int(c, &c->actor_followers, ev->actor_followers, ts);
+	contact_hint_int(c, &creator, ev->creator >= 0 ? (ev->creator != 0) : -1, ts);
+	c->creator = (int8_t)creator;
+	contact_hint_tags(c, ev);
+	if (ts > c->hints_ms)
+		c->hints_ms = ts;
+}
+
+/* --- Recent engagements. --- */
+
+static struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e)
+{
+	struct contact_engagement_key k;
+
+	k.ts_ms = e->ts_ms;
+	k.type = e->type;
+	k.dir_out = e->dir_out;
+	k.post = contact_str_view(e->post);
+	k.title = contact_str_view(e->title);
+	k.text = contact_str_view(e->text);
+	return k;
+}
+
+/*
+ * The total order of the recent list: newest first, then by type,
+ * direction and content, so that which entries survive a cut never depends
+ * on the order they were inserted in. Negative when a comes first.
+ */
+static int contact_engagement_compare(const struct contact_engagement_key *a,
+                                      const struct contact_engagement_key *b)
+{
+	int r;
+
+	if (a->ts_ms != b->ts_ms)
+		return a->ts_ms > b->ts_ms ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->dir_out != b->dir_out)
+		return a->dir_out < b->dir_out ? -1 : 1;
+	if ((r = contact_str_compare(a->post, b->post)) != 0)
+		return r;
+	if ((r = contact_str_compare(a->title, b->title)) != 0)
+		return r;
+	return contact_str_compare(a->text, b->text);
+}
+
+static int contact_engagement_qsort_compare(const void *a, const void *b)
+{
+	struct contact_engagement_key ka = contact_engagement_key_of(a);
+	struct contact_engagement_key kb = contact_engagement_key_of(b);
+	return contact_engagement_compare(&ka, &kb);
+}
+
+static char *contact_str_copy(struct event_str s)
+{
+	return s.ptr ? xstrndup(s.ptr, s.len) : NULL;
+}
+
+static void contact_recent_trim(struct contact *c, uint32_t max_recent)
+{
+	while (c->nrecent > max_recent)
+		contact_engagement_free(&c->recent[--c->nrecent]);
+	if (c->nrecent == 0) {
+		free(c->recent);
+		c->recent = NULL;
+	}
+}
+
+static void contact_apply_recent(struct contact *c, const struct event *ev, uint32_t max_recent)
+{
+	struct contact_engagement_key key;
+	struct contact_engagement *e;
+	uint32_t pos;
+
+	contact_recent_trim(c, max_recent);
+	if (max_recent == 0)
+		return;
+	key.ts_ms = ev->ts_ms;
+	key.type = (uint8_t)ev->type;
+	key.dir_out = ev->dir_out ? 1 : 0;
+	key.post = contact_cut(ev->post, CONTACT_POST_MAX);
+	key.title = contact_cut(ev->title, CONTACT_TITLE_MAX);
+	key.text = contact_cut(ev->text, CONTACT_TEXT_MAX);
+
+	/* The list is short and new events are usually the newest: scan from the front. */
+	for (pos = 0; pos < c->nrecent; pos++) {
+		struct contact_engagement_key kept = contact_engagement_key_of(&c->recent[pos]);
+		if (contact_engagement_compare(&key, &kept) < 0)
+			break;
+	}
+	if (pos >= max_recent)
+		return;
+	if (c->nrecent == max_recent)
+		contact_engagement_free(&c->recent[--c->nrecent]);
+	c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof(*c->recent));
+	memmove(&c->recent[pos + 1], &c->recent[pos], (c->nrecent - pos) * sizeof(*c->recent));
+	c->nrecent++;
+	e = &c->recent[pos];
+	e->ts_ms = key.ts_ms;
+	e->type = key.type;
+	e->dir_out = key.dir_out;
+	e->post = contact_str_copy(key.post);
+	e->title = contact_str_copy(key.title);
+	e->text = contact_str_copy(key.text);
+}
+
+void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent)
+{
+	uint64_t total = 0;
+
+	if ((unsigned)ev->type >= EVENT_TYPE_COUNT || ev->type == EVENT_SNAPSHOT)
+		return;
+	/* The counts say whether anything was seen: a time of 0 is a valid (if odd) time. */
+	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
+		total += c->counts[i];
+	if (total == 0 || ev->ts_ms < c->first_seen_ms)
+		c->first_seen_ms = ev->ts_ms;
+	if (total == 0 || ev->ts_ms > c->last_seen_ms)
+		c->last_seen_ms = ev->ts_ms;
+	if (c->counts[ev->type] < UINT32_MAX)
+		c->counts[ev->type]++;
+
+	contact_apply_relationship(&c->rel, ev);
+	contact_apply_hints(c, ev);
+	if (event_type_is_engagement(ev->type))
+		contact_apply_recent(c, ev, max_recent);
+}
+
+/* --- Blobs. --- */
+
+static void contact_put_u16(struct buf *out, uint16_t v)
+{
+	unsigned char b[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
+	buf_append(out, b, sizeof(b));
+}
+
+static void contact_put_u32(struct buf *out, uint32_t v)
+{
+	unsigned char b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	buf_append(out, b, sizeof(b));
+}
+
+static void contact_put_u64(struct buf *out, uint64_t v)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	buf_append(out, b, sizeof(b));
+}
+
+static void contact_put_byte(struct buf *out, unsigned v)
+{
+	unsigned char b = (unsigned char)v;
+	buf_append(out, &b, 1);
+}
+
+/*
+ * A bounds-checked reader over a blob. Every get returns -1 instead of
+ * reading past the end, so a truncated or garbage blob can only fail.
+ */
+struct contact_reader {
+	const unsigned char *p;
+	size_t left;
+};
+
+static int contact_get(struct contact_reader *r, void *out, size_t n)
+{
+	if (r->left < n)
+		return -1;
+	memcpy(out, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return 0;
+}
+
+static int contact_get_byte(struct contact_reader *r, uint8_t *v)
+{
+	return contact_get(r, v, 1);
+}
+
+static int contact_get_u16(struct contact_reader *r, uint16_t *v)
+{
+	unsigned char b[2];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = (uint16_t)(b[0] | (unsigned)b[1] << 8);
+	return 0;
+}
+
+static int contact_get_u32(struct contact_reader *r, uint32_t *v)
+{
+	unsigned char b[4];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return 0;
+}
+
+static int contact_get_u64(struct contact_reader *r, uint64_t *v)
+{
+	unsigned char b[8];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = 0;
+	for (int i = 7; i >= 0; i--)
+		*v = *v << 8 | b[i];
+	return 0;
+}
+
+/* A stored string must be what contact_cut() could have produced. */
+static int contact_str_acceptable(const char *s, size_t len, size_t max)
+{
+	int valid;
+
+	if (len > max || memchr(s, '\0', len) != NULL)
+		return 0;
+	utf8_valid_prefix(s, len, &valid);
+	return valid;
+}
+
+void contact_encode_counts(const struct contact *c, struct buf *out)
+{
+	contact_put_byte(out, CONTACT_COUNTS_VERSION);
+	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
+		contact_put_u32(out, c->counts[i]);
+}
+
+int contact_decode_counts(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+
+	memset(c->counts, 0, sizeof(c->counts));
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_COUNTS_VERSION)
+		return -1;
+	/* A blob from a newer daemon may count types this one does not know: they are skipped. */
+	for (size_t i = 0; r.left >= 4; i++) {
+		uint32_t v;
+		contact_get_u32(&r, &v);
+		if (i < EVENT_TYPE_COUNT)
+			c->counts[i] = v;
+	}
+	return r.left == 0 ? 0 : -1;
+}
+
+/* Optional string: a presence byte, then a uint16 LE length and the bytes. */
+static void contact_put_str(struct buf *out, const char *s)
+{
+	size_t len;
+
+	if (s == NULL) {
+		contact_put_byte(out, 0);
+		return;
+	}
+	len = strlen(s);
+	if (len > UINT16_MAX)
+		len = utf8_valid_prefix(s, UINT16_MAX, NULL);
+	contact_put_byte(out, 1);
+	contact_put_u16(out, (uint16_t)len);
+	buf_append(out, s, len);
+}
+
+static int contact_get_str(struct contact_reader *r, size_t max, char **out)
+{
+	uint8_t present;
+	uint16_t len;
+	const char *s;
+
+	*out = NULL;
+	if (contact_get_byte(r, &present) < 0 || present > 1)
+		return -1;
+	if (!present)
+		return 0;
+	if (contact_get_u16(r, &len) < 0 || r->left < len)
+		return -1;
+	s = (const char *)r->p;
+	if (!contact_str_acceptable(s, len, max))
+		return -1;
+	*out = xstrndup(s, len);
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
+
+void contact_encode_recent(const struct contact *c, struct buf *out)
+{
+	contact_put_byte(out, CONTACT_RECENT_VERSION);
+	contact_put_u32(out, c->nrecent);
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		const struct contact_engagement *e = &c->recent[i];
+		contact_put_u64(out, (uint64_t)e->ts_ms);
+		contact_put_byte(out, e->type);
+		contact_put_byte(out, e->dir_out);
+		contact_put_str(out, e->post);
+		contact_put_str(out, e->title);
+		contact_put_str(out, e->text);
+	}
+}
+
+static int contact_decode_engagement(struct contact_reader *r, struct contact_engagement *e)
+{
+	uint64_t ts;
+
+	memset(e, 0, sizeof(*e));
+	if (contact_get_u64(r, &ts) < 0 || contact_get_byte(r, &e->type) < 0 ||
+	    contact_get_byte(r, &e->dir_out) < 0)
+		return -1;
+	e->ts_ms = (int64_t)ts;
+	if (e->type >= EVENT_TYPE_COUNT || !event_type_is_engagement(e->type) || e->dir_out > 1)
+		return -1;
+	if (contact_get_str(r, CONTACT_POST_MAX, &e->post) < 0 ||
+	    contact_get_str(r, CONTACT_TITLE_MAX, &e->title) < 0 ||
+	    contact_get_str(r, CONTACT_TEXT_MAX, &e->text) < 0) {
+		contact_engagement_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+int contact_decode_recent(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+	uint32_t n;
+	int rc = 0;
+
+	contact_recent_clear(c);
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_RECENT_VERSION ||
+	    contact_get_u32(&r, &n) < 0)
+		return -1;
+	/* The count is checked against the bytes left before anything is allocated for it. */
+	if (n > r.left / CONTACT_RECENT_ENTRY_MIN)
+		return -1;
+	if (n > 0)
+		c->recent = xcalloc(n, sizeof(*c->recent));
+	for (uint32_t i = 0; i < n; i++) {
+		if (contact_decode_engagement(&r, &c->recent[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		c->nrecent++;
+	}
+	if (r.left != 0)
+		rc = -1;
+	if (c->nrecent == 0) {
+		free(c->recent);
+		c->recent = NULL;
+	}
+	/* Restores the list's invariant even for a blob this code did not write. */
+	if (c->nrecent > 1)
+		qsort(c->recent, c->nrecent, sizeof(*c->recent), contact_engagement_qsort_compare);
+	return rc;
+}
+
+void contact_encode_tags(const struct contact *c, struct buf *out)
+{
+	contact_put_byte(out, CONTACT_TAGS_VERSION);
+	for (uint32_t i = 0; i < c->ntags; i++)
+		buf_append(out, c->tags[i], strlen(c->tags[i]) + 1);
+}
+
+int contact_decode_tags(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+	uint32_t cap = 0;
+
+	contact_tags_clear(c);
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_TAGS_VERSION)
+		return -1;
+	while (r.left > 0) {
+		const char *s = (const char *)r.p;
+		const char *nul = memchr(s, '\0', r.left);
+		size_t n;
+
+		if (nul == NULL)
+			return -1;
+		n = (size_t)(nul - s);
+		if (!contact_str_acceptable(s, n, CONTACT_TAG_MAX))
+			return -1;
+		if (c->ntags == cap) {
+			cap = cap ? cap * 2 : 4;
+			c->tags = xrealloc(c->tags, cap * sizeof(*c->tags));
+		}
+		c->tags[c->ntags++] = xstrndup(s, n);
+		r.p += n + 1;
+		r.left -= n + 1;
+	}
+	return 0;
+}
+
+/* --- Accounts. --- */
+
+/*
+ * Same rule as profile hints: per field present, the newest snapshot wins,
+ * and at the same time the larger value, so the order of arrival does not
+ * matter.
+ */
+void account_apply_snapshot(struct account *a, const struct event *ev)
+{
+	int64_t ts = ev->ts_ms;
+	int carried = ev->followers >= 0 || ev->connections >= 0;
+
+	if (ev->type != EVENT_SNAPSHOT || !carried)
+		return;
+	if (ev->followers >= 0 &&
+	    (a->followers < 0 || ts > a->snapshot_ms ||
+	     (ts == a->snapshot_ms && ev->followers > a->followers)))
+		a->followers = ev->followers;
+	if (ev->connections >= 0 &&
+	    (a->connections < 0 || ts > a->snapshot_ms ||
+	     (ts == a->snapshot_ms && ev->connections > a->connections)))
+		a->connections = ev->connections;
+	if (ts > a->snapshot_ms)
+		a->snapshot_ms = ts;
+}

@@ -1,1 +1,683 @@
-/* engine.c - placeholder, being written. */
+/*
+ * engine.c - wiring: lines -> events -> contacts -> batches -> store.
+ *
+ * All state lives on the loop thread: accounts, contacts (one uthash table
+ * per account, keyed by actor), the set of seen event ids and the counters.
+ * Each line is parsed and applied at once; what it changed is remembered as
+ * "dirty". A batch is closed when it holds ingest.batch_events items or
+ * ingest.batch_interval after its first item, whichever comes first; then
+ * the dirty contacts, accounts and file offsets are copied into it and it
+ * is committed by store_commit() on libuv's thread pool, while the loop
+ * goes on building the next one. With one batch committing and the next
+ * one full, reading pauses until the commit is done: the input files are
+ * the buffer, so memory stays bounded whatever the backlog.
+ *
+ * A commit that fails (disk full, database locked) is retried with backoff;
+ * reading stays paused meanwhile, so nothing read is lost.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "warmth/contact.h"
+#include "warmth/event.h"
+#include "warmth/log.h"
+#include "warmth/store.h"
+#include "warmth/util.h"
+#include "engine.h"
+#include "tail.h"
+
+#define ENGINE_CRON_MS 60000        /* housekeeping: pruning seen ids */
+#define ENGINE_RETRY_MIN_MS 500
+#define ENGINE_RETRY_MAX_MS 30000
+
+struct engine_contact {
+	struct contact c;
+	struct engine_contact *next_dirty;
+	int dirty;
+	UT_hash_handle hh;
+};
+
+struct engine_account {
+	struct account a;
+	uint64_t seed;                      /* hash of the name: seeds event id keys */
+	struct engine_contact *contacts;    /* uthash head, keyed by actor */
+	int dirty;
+	int known;                          /* already in the database */
+};
+
+struct engine_seen {
+	struct hash128 key;
+	int64_t ts_ms;
+	UT_hash_handle hh;
+};
+
+/* A file whose offset changed in the batch being built. */
+struct engine_dirty_file {
+	struct tail_file *f;
+};
+
+struct engine {
+	uv_loop_t *loop;
+	struct conf *conf;
+	struct conf *old_conf;              /* kept until the tailer stops using it */
+	int once;
+	struct store *store;
+	struct tail *tail;
+	struct event_parser *parser;
+
+	struct engine_account *accounts;
+	uint32_t naccounts;
+	uint32_t last_account;              /* cache: the previous event's account */
+	struct engine_seen *seen;
+	int64_t newest_ms;                  /* newest event time seen */
+	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
+	struct store_counters counters;
+	int64_t ncontacts;
+
+	/* The batch being built and what it changed. */
+	struct store_batch *building;
+	struct engine_contact *dirty_contacts;
+	struct engine_dirty_file *dirty_files;
+	size_t ndirty_files, dirty_files_cap;
+	int64_t *forgotten;
+	size_t nforgotten, forgotten_cap;
+	size_t batch_lines;
+	int batch_open;
+
+	/* The batch being committed on the thread pool. */
+	struct store_batch *committing;
+	int in_flight;
+	int commit_rc;
+	char commit_err[512];
+	int dead_letter_rc;
+	char dead_letter_err[512];
+	uv_work_t work;
+	int64_t retry_ms;
+	int failing;
+
+	uv_timer_t batch_timer;
+	uv_timer_t cron;
+	uv_timer_t retry;
+	int handles;
+
+	int want_close;                     /* building is full, waiting for the commit */
+	int stopping;
+	int stopped;
+	int caught_up;
+	void (*on_stopped)(void *ctx);
+	void *on_stopped_ctx;
+};
+
+static void engine_batch_close(struct engine *e);
+static void engine_maybe_finish(struct engine *e);
+
+/* --- accounts, contacts, seen ids --- */
+
+static uint32_t engine_account_add(struct engine *e, const char *name, size_t len)
+{
+	struct engine_account *a;
+
+	e->accounts = xrealloc(e->accounts, (e->naccounts + 1) * sizeof(*e->accounts));
+	a = &e->accounts[e->naccounts];
+	memset(a, 0, sizeof(*a));
+	a->a.name = xstrndup(name, len);
+	a->a.followers = -1;
+	a->a.connections = -1;
+	a->seed = hash64(name, len);
+	a->dirty = 1;
+	return e->naccounts++;
+}
+
+static uint32_t engine_account_find(struct engine *e, const char *name, size_t len)
+{
+	struct engine_account *a;
+
+	if (e->last_account < e->naccounts) {
+		a = &e->accounts[e->last_account];
+		if (strlen(a->a.name) == len && memcmp(a->a.name, name, len) == 0)
+			return e->last_account;
+	}
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		a = &e->accounts[i];
+		if (strlen(a->a.name) == len && memcmp(a->a.name, name, len) == 0)
+			return e->last_account = i;
+	}
+	return e->last_account = engine_account_add(e, name, len);
+}
+
+static void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
+{
+	if (ec->dirty)
+		return;
+	ec->dirty = 1;
+	ec->next_dirty = e->dirty_contacts;
+	e->dirty_contacts = ec;
+}
+
+static struct engine_contact *engine_contact_get(struct engine *e, uint32_t account,
+                                                 const char *actor, size_t len)
+{
+	struct engine_account *a = &e->accounts[account];
+	struct engine_contact *ec;
+
+	HASH_FIND(hh, a->contacts, actor, len, ec);
+	if (ec != NULL)
+		return ec;
+	ec = xcalloc(1, sizeof(*ec));
+	contact_init(&ec->c, account, actor, len);
+	HASH_ADD_KEYPTR(hh, a->contacts, ec->c.actor, ec->c.actor_len, ec);
+	e->ncontacts++;
+	return ec;
+}
+
+/* Returns 1 if key was seen before, else remembers it and returns 0. */
+static int engine_seen_check(struct engine *e, struct hash128 key, int64_t ts_ms)
+{
+	struct engine_seen *s;
+
+	HASH_FIND(hh, e->seen, &key, sizeof(key), s);
+	if (s != NULL)
+		return 1;
+	s = xmalloc(sizeof(*s));
+	s->key = key;
+	s->ts_ms = ts_ms;
+	HASH_ADD(hh, e->seen, key, sizeof(s->key), s);
+	return 0;
+}
+
+/* Forgets ids older than the retention, counted back from the newest event. */
+static void engine_seen_prune(struct engine *e)
+{
+	struct engine_seen *s, *tmp;
+	int64_t before = e->newest_ms - e->conf->dedup_retention_ms;
+	size_t n = 0;
+
+	if (e->newest_ms == 0 || before <= 0)
+		return;
+	HASH_ITER(hh, e->seen, s, tmp) {
+		if (s->ts_ms < before) {
+			HASH_DEL(e->seen, s);
+			free(s);
+			n++;
+		}
+	}
+	store_batch_dedup_prune(e->building, before);
+	if (n > 0)
+		log_debug("forgot %zu event ids older than the retention", n);
+}
+
+/* --- the batch being built --- */
+
+static void engine_batch_timer_cb(uv_timer_t *handle)
+{
+	engine_batch_close(handle->data);
+}
+
+static void engine_batch_opened(struct engine *e)
+{
+	if (e->batch_open)
+		return;
+	e->batch_open = 1;
+	uv_timer_start(&e->batch_timer, engine_batch_timer_cb, (uint64_t)e->conf->batch_interval_ms, 0);
+}
+
+static void engine_file_dirty(struct engine *e, struct tail_file *f)
+{
+	if (e->ndirty_files > 0 && e->dirty_files[e->ndirty_files - 1].f == f)
+		return;
+	for (size_t i = 0; i < e->ndirty_files; i++)
+		if (e->dirty_files[i].f == f)
+			return;
+	if (e->ndirty_files == e->dirty_files_cap) {
+		e->dirty_files_cap = e->dirty_files_cap ? e->dirty_files_cap * 2 : 8;
+		e->dirty_files = xrealloc(e->dirty_files, e->dirty_files_cap * sizeof(*e->dirty_files));
+	}
+	e->dirty_files[e->ndirty_files++].f = f;
+	engine_batch_opened(e);
+}
+
+static void engine_count_item(struct engine *e)
+{
+	e->batch_lines++;
+	if (e->batch_lines >= e->conf->batch_events)
+		engine_batch_close(e);
+}
+
+static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset,
+                          enum event_reject reason, const char *detail, const char *line,
+                          size_t len)
+{
+	struct store_reject r = { 0 };
+
+	r.file = tail_file_path(f);
+	r.offset = offset;
+	r.reason = reason;
+	r.detail = detail;
+	r.line = line;
+	r.line_len = len > STORE_REJECT_LINE_MAX ? STORE_REJECT_LINE_MAX : len;
+	r.wall_ms = time_now_ms();
+	store_batch_reject(e->building, &r);
+	e->counters.rejected++;
+	e->counters.rejected_by_reason[reason]++;
+	log_debug("%s:%llu: rejected (%s): %s", r.file, (unsigned long long)offset,
+	          event_reject_name(reason), detail);
+}
+
+static void engine_accept(struct engine *e, const struct event *ev)
+{
+	uint32_t account = engine_account_find(e, ev->account.ptr, ev->account.len);
+	struct engine_account *a = &e->accounts[account];
+
+	if (ev->id.ptr != NULL) {
+		struct hash128 key = hash128_seeded(ev->id.ptr, ev->id.len, a->seed);
+		if (engine_seen_check(e, key, ev->ts_ms)) {
+			e->counters.duplicate++;
+			return;
+		}
+		store_batch_dedup(e->building, key, ev->ts_ms);
+	}
+	e->counters.accepted++;
+	e->counters.accepted_by_type[ev->type]++;
+	if (ev->ts_ms > e->newest_ms)
+		e->newest_ms = ev->ts_ms;
+	if (ev->type == EVENT_SNAPSHOT) {
+		account_apply_snapshot(&a->a, ev);
+		a->dirty = 1;
+		return;
+	}
+	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len);
+	contact_apply(&ec->c, ev, e->conf->evidence_per_contact);
+	engine_mark_dirty(e, ec);
+}
+
+static void engine_on_line(void *ctx, struct tail_file *f, const char *line, size_t len,
+                           uint64_t offset)
+{
+	struct engine *e = ctx;
+	struct event ev;
+	enum event_reject rc;
+
+	engine_file_dirty(e, f);
+	rc = event_parse(e->parser, line, len, &ev);
+	if (rc != REJECT_NONE)
+		engine_reject(e, f, offset, rc, event_parser_error(e->parser), line, len);
+	else
+		engine_accept(e, &ev);
+	engine_count_item(e);
+}
+
+static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
+                                size_t head_len, uint64_t total_len)
+{
+	struct engine *e = ctx;
+	char detail[128];
+
+	engine_file_dirty(e, f);
+	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
+	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
+	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+	engine_count_item(e);
+}
+
+static void engine_on_progress(void *ctx, struct tail_file *f)
+{
+	engine_file_dirty(ctx, f);
+}
+
+static void engine_on_forget(void *ctx, int64_t file_id)
+{
+	struct engine *e = ctx;
+
+	/* The file's final offset must not be written after its deletion. */
+	for (size_t i = 0; i < e->ndirty_files; i++) {
+		if (tail_file_id(e->dirty_files[i].f) == file_id) {
+			e->dirty_files[i] = e->dirty_files[--e->ndirty_files];
+			break;
+		}
+	}
+	if (e->nforgotten == e->forgotten_cap) {
+		e->forgotten_cap = e->forgotten_cap ? e->forgotten_cap * 2 : 8;
+		e->forgotten = xrealloc(e->forgotten, e->forgotten_cap * sizeof(*e->forgotten));
+	}
+	e->forgotten[e->nforgotten++] = file_id;
+	engine_batch_opened(e);
+}
+
+static void engine_on_caught_up(void *ctx)
+{
+	struct engine *e = ctx;
+
+	e->caught_up = 1;
+	if (e->once && !e->stopping) {
+		log_info("--once: every input read to its end");
+		engine_stop(e);
+	}
+}
+
+/* --- committing --- */
+
+static void engine_work(uv_work_t *req)
+{
+	struct engine *e = req->data;
+
+	/* Runs on the thread pool: touches only the store and the committing batch. */
+	e->commit_rc = store_commit(e->store, e->committing, e->commit_err, sizeof(e->commit_err));
+	if (e->commit_rc == 0)
+		e->dead_letter_rc = store_flush_dead_letter(e->store, e->conf->dead_letter,
+		                                            e->dead_letter_err,
+		                                            sizeof(e->dead_letter_err));
+}
+
+static void engine_submit(struct engine *e);
+
+static void engine_retry_cb(uv_timer_t *handle)
+{
+	engine_submit(handle->data);
+}
+
+static void engine_work_done(uv_work_t *req, int status)
+{
+	struct engine *e = req->data;
+
+	(void)status;
+	e->in_flight = 0;
+	if (e->commit_rc != 0) {
+		log_err("cannot commit to %s: %s; retrying in %lld ms (reading is paused)",
+		        e->conf->database, e->commit_err, (long long)e->retry_ms);
+		e->failing = 1;
+		tail_pause(e->tail);
+		uv_timer_start(&e->retry, engine_retry_cb, (uint64_t)e->retry_ms, 0);
+		e->retry_ms = e->retry_ms * 2 > ENGINE_RETRY_MAX_MS ? ENGINE_RETRY_MAX_MS
+		                                                    : e->retry_ms * 2;
+		return;
+	}
+	if (e->failing)
+		log_notice("commit to %s works again", e->conf->database);
+	e->failing = 0;
+	e->retry_ms = ENGINE_RETRY_MIN_MS;
+	if (e->dead_letter_rc != 0)
+		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,
+		          e->dead_letter_err);
+	store_batch_reset(e->committing);
+	if (e->want_close) {
+		e->want_close = 0;
+		engine_batch_close(e);
+	}
+	if (!e->stopping)
+		tail_resume(e->tail);
+	engine_maybe_finish(e);
+}
+
+static void engine_submit(struct engine *e)
+{
+	e->in_flight = 1;
+	e->work.data = e;
+	uv_queue_work(e->loop, &e->work, engine_work, engine_work_done);
+}
+
+/*
+ * Closes the batch being built: copies what changed into it and submits
+ * it, or, when the previous one is still committing, pauses reading until
+ * it is done.
+ */
+static void engine_batch_close(struct engine *e)
+{
+	struct store_file rec;
+	struct store_batch *tmp;
+
+	uv_timer_stop(&e->batch_timer);
+	if (!e->batch_open && e->batch_lines == 0)
+		return;
+	if (e->in_flight || e->failing) {
+		e->want_close = 1;
+		tail_pause(e->tail);
+		return;
+	}
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		if (e->accounts[i].dirty) {
+			store_batch_account(e->building, i, &e->accounts[i].a);
+			e->accounts[i].dirty = 0;
+		}
+	}
+	while (e->dirty_contacts != NULL) {
+		struct engine_contact *ec = e->dirty_contacts;
+		e->dirty_contacts = ec->next_dirty;
+		ec->next_dirty = NULL;
+		ec->dirty = 0;
+		store_batch_contact(e->building, &ec->c);
+	}
+	for (size_t i = 0; i < e->ndirty_files; i++) {
+		tail_file_snapshot(e->dirty_files[i].f, &rec);
+		store_batch_file(e->building, &rec);
+	}
+	e->ndirty_files = 0;
+	for (size_t i = 0; i < e->nforgotten; i++)
+		store_batch_file_delete(e->building, e->forgotten[i]);
+	e->nforgotten = 0;
+	store_batch_counters(e->building, &e->counters);
+	e->batch_open = 0;
+	e->batch_lines = 0;
+
+	tmp = e->committing;
+	e->committing = e->building;
+	e->building = tmp;
+	engine_submit(e);
+}
+
+/* --- start, stop, reload --- */
+
+static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
+{
+	struct engine *e = ctx;
+
+	while (e->naccounts <= id)
+		engine_account_add(e, "", 0);
+	struct engine_account *ea = &e->accounts[id];
+	free(ea->a.name);
+	ea->a = *a;
+	ea->a.name = xstrdup(a->name);
+	ea->seed = hash64(a->name, strlen(a->name));
+	ea->dirty = 0;
+	ea->known = 1;
+}
+
+static void engine_load_contact(void *ctx, struct contact *c)
+{
+	struct engine *e = ctx;
+	struct engine_contact *ec;
+
+	if (c->account >= e->naccounts) {
+		log_warnx("contact %s refers to unknown account %u; skipped", c->actor, c->account);
+		contact_free(c);
+		return;
+	}
+	ec = xcalloc(1, sizeof(*ec));
+	ec->c = *c;
+	HASH_ADD_KEYPTR(hh, e->accounts[c->account].contacts, ec->c.actor, ec->c.actor_len, ec);
+	if (c->last_seen_ms > e->newest_ms)
+		e->newest_ms = c->last_seen_ms;
+	e->ncontacts++;
+}
+
+static void engine_load_file(void *ctx, const struct store_file *f)
+{
+	tail_add_known(((struct engine *)ctx)->tail, f);
+}
+
+static void engine_load_seen(void *ctx, struct hash128 key, int64_t ts_ms)
+{
+	engine_seen_check(ctx, key, ts_ms);
+}
+
+static void engine_cron_cb(uv_timer_t *handle)
+{
+	struct engine *e = handle->data;
+
+	/* Only when time moved on: an idle daemon should not write. */
+	if (e->newest_ms == e->pruned_at_ms)
+		return;
+	e->pruned_at_ms = e->newest_ms;
+	engine_seen_prune(e);
+	engine_batch_opened(e);
+}
+
+struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	static const struct tail_callbacks cb = {
+		.line = engine_on_line,
+		.long_line = engine_on_long_line,
+		.progress = engine_on_progress,
+		.forget = engine_on_forget,
+		.caught_up = engine_on_caught_up,
+	};
+
+	e->loop = loop;
+	e->conf = conf;
+	e->once = once;
+	e->parser = event_parser_new();
+	e->building = store_batch_new();
+	e->committing = store_batch_new();
+	e->retry_ms = ENGINE_RETRY_MIN_MS;
+	e->tail = tail_new(loop, conf, &cb, e);
+	uv_timer_init(loop, &e->batch_timer);
+	uv_timer_init(loop, &e->cron);
+	uv_timer_init(loop, &e->retry);
+	e->batch_timer.data = e->cron.data = e->retry.data = e;
+	e->handles = 3;
+	return e;
+}
+
+int engine_start(struct engine *e)
+{
+	char err[512];
+
+	if (store_open(e->conf->database, 0, e->conf->synchronous_full, &e->store, err,
+	               sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
+	    store_load_contacts(e->store, engine_load_contact, e) < 0 ||
+	    store_load_files(e->store, engine_load_file, e) < 0 ||
+	    store_load_counters(e->store, &e->counters) < 0)
+		return -1;
+	if (store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
+	                     e) < 0)
+		return -1;
+	log_info("state loaded from %s: %lld contacts, %u accounts, %u event ids remembered",
+	         e->conf->database, (long long)e->ncontacts, e->naccounts, HASH_COUNT(e->seen));
+	uv_timer_start(&e->cron, engine_cron_cb, ENGINE_CRON_MS, ENGINE_CRON_MS);
+	/* The dead-letter file may lag the database after a crash: catch up first. */
+	if (store_flush_dead_letter(e->store, e->conf->dead_letter, err, sizeof(err)) < 0)
+		log_warnx("dead-letter file %s: %s", e->conf->dead_letter, err);
+	return tail_start(e->tail);
+}
+
+void engine_reload(struct engine *e, struct conf *conf)
+{
+	if (strcmp(conf->database, e->conf->database) != 0)
+		log_warnx("reload: state.database changed to %s; keeping %s until a restart",
+		          conf->database, e->conf->database);
+	free(conf->database);
+	conf->database = xstrdup(e->conf->database);
+	log_set_level((enum log_level)conf->log_level);
+	/* The committing thread reads conf->dead_letter: keep the old config alive. */
+	if (e->old_conf != NULL)
+		conf_free(e->old_conf);
+	e->old_conf = e->conf;
+	e->conf = conf;
+	tail_reconfigure(e->tail, conf);
+	log_info("configuration reloaded from %s", conf->file);
+}
+
+static void engine_handle_closed(uv_handle_t *handle)
+{
+	struct engine *e = handle->data;
+
+	if (--e->handles == 0) {
+		e->stopped = 1;
+		if (e->on_stopped)
+			e->on_stopped(e->on_stopped_ctx);
+	}
+}
+
+static void engine_tail_closed(void *ctx)
+{
+	engine_handle_closed((uv_handle_t *)&((struct engine *)ctx)->cron);
+}
+
+/* When stopping: once nothing is left to commit, close every handle. */
+static void engine_maybe_finish(struct engine *e)
+{
+	if (!e->stopping || e->in_flight || e->failing)
+		return;
+	if (e->batch_open || e->batch_lines > 0 || e->want_close) {
+		engine_batch_close(e);
+		return;
+	}
+	if (e->handles != 3)
+		return; /* already closing */
+	e->handles++; /* the tailer counts as one handle */
+	uv_close((uv_handle_t *)&e->batch_timer, engine_handle_closed);
+	uv_close((uv_handle_t *)&e->cron, engine_handle_closed);
+	uv_close((uv_handle_t *)&e->retry, engine_handle_closed);
+	tail_close(e->tail, engine_tail_closed);
+}
+
+void engine_stop(struct engine *e)
+{
+	if (e->stopping)
+		return;
+	e->stopping = 1;
+	tail_pause(e->tail);
+	/* Make sure the final batch carries the latest offsets and counters. */
+	if (e->store != NULL)
+		engine_batch_opened(e);
+	engine_maybe_finish(e);
+}
+
+void engine_on_stopped(struct engine *e, void (*done)(void *ctx), void *ctx)
+{
+	e->on_stopped = done;
+	e->on_stopped_ctx = ctx;
+}
+
+int engine_status(const struct engine *e)
+{
+	return e->failing ? -1 : 0;
+}
+
+void engine_free(struct engine *e)
+{
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_contact *ec, *tmp;
+		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
+			HASH_DEL(e->accounts[i].contacts, ec);
+			contact_free(&ec->c);
+			free(ec);
+		}
+		free(e->accounts[i].a.name);
+	}
+	free(e->accounts);
+	struct engine_seen *s, *tmp;
+	HASH_ITER(hh, e->seen, s, tmp) {
+		HASH_DEL(e->seen, s);
+		free(s);
+	}
+	if (e->tail)
+		tail_free(e->tail);
+	if (e->store)
+		store_close(e->store);
+	store_batch_free(e->building);
+	store_batch_free(e->committing);
+	event_parser_free(e->parser);
+	free(e->dirty_files);
+	free(e->forgotten);
+	conf_free(e->conf);
+	if (e->old_conf)
+		conf_free(e->old_conf);
+	free(e);
+}

@@ -5,6 +5,7 @@
  * that was already validated, or from our own code, we only cut invalid
  * tails defensively instead of failing a whole record.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,8 +61,26 @@ void json_strn(struct json *j, const char *s, size_t len)
 		yajl_gen_null(j->gen);
 		return;
 	}
-	len = utf8_valid_prefix(s, len, &valid);
-	yajl_gen_string(j->gen, (const unsigned char *)s, len);
+	size_t ok = utf8_valid_prefix(s, len, &valid);
+	if (valid) {
+		yajl_gen_string(j->gen, (const unsigned char *)s, len);
+		return;
+	}
+	/* Replace each invalid byte with U+FFFD so nothing else is lost. */
+	struct buf clean = { 0 };
+	while (len > 0) {
+		buf_append(&clean, s, ok);
+		s += ok;
+		len -= ok;
+		if (len == 0)
+			break;
+		buf_append(&clean, "\xEF\xBF\xBD", 3);
+		s++;
+		len--;
+		ok = utf8_valid_prefix(s, len, &valid);
+	}
+	yajl_gen_string(j->gen, (const unsigned char *)(clean.data ? clean.data : ""), clean.len);
+	buf_free(&clean);
 }
 
 void json_str(struct json *j, const char *s)
@@ -71,7 +90,24 @@ void json_str(struct json *j, const char *s)
 
 void json_key(struct json *j, const char *key) { json_str(j, key); }
 void json_int(struct json *j, int64_t v) { yajl_gen_integer(j->gen, (long long)v); }
-void json_double(struct json *j, double v) { yajl_gen_double(j->gen, v); }
+void json_double(struct json *j, double v)
+{
+	char tmp[32];
+	int n;
+
+	/* yajl_gen_double prints 20 digits (1.6666666666666667407): 10 suffice. */
+	if (v != v || v > 1e300 || v < -1e300) {
+		yajl_gen_null(j->gen);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.10g", v);
+	if (strpbrk(tmp, ".eE") == NULL && n < (int)sizeof(tmp) - 2) {
+		tmp[n++] = '.';
+		tmp[n++] = '0';
+		tmp[n] = '\0';
+	}
+	yajl_gen_number(j->gen, tmp, (size_t)n);
+}
 void json_bool(struct json *j, int v) { yajl_gen_bool(j->gen, v != 0); }
 void json_null(struct json *j) { yajl_gen_null(j->gen); }
 

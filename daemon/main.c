@@ -1,2 +1,178 @@
-int main(void);
-int main(void) { return 0; }
+/*
+ * main.c - warmthd: options, start-up order, signals, reload, shutdown.
+ *
+ * Start-up: parse options, load and validate the config (or only check it
+ * with -t), set up the loop and signals, start the engine, run the loop.
+ * Signals are handled on the loop (uv_signal), so the handlers run as
+ * ordinary callbacks: SIGTERM/SIGINT stop the engine, which commits what it
+ * has read and closes its handles; SIGHUP reloads the config, keeping the
+ * old one when the new one is invalid. At exit every handle is closed and
+ * uv_loop_close() must succeed, which catches leaked handles.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "warmth/conf.h"
+#include "warmth/log.h"
+#include "engine.h"
+
+struct main_ctx {
+	uv_loop_t *loop;
+	struct engine *engine;
+	const char *config_path;
+	uv_signal_t sigterm, sigint, sighup;
+	int stopping;
+};
+
+static void main_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: warmthd [-c FILE] [-t] [--once]\n"
+	        "  -c, --config FILE    configuration (default " CONF_DEFAULT_PATH ")\n"
+	        "  -t, --check-config   validate the configuration and exit\n"
+	        "      --once           read every input to its end, commit, exit\n"
+	        "      --version        print the version and exit\n"
+	        "  -h, --help           this help\n"
+	        "Runs in the foreground. SIGTERM/SIGINT: commit and exit. SIGHUP: reload.\n");
+}
+
+static void main_signal_closed(uv_handle_t *handle)
+{
+	(void)handle;
+}
+
+static void main_engine_stopped(void *arg)
+{
+	struct main_ctx *m = arg;
+
+	uv_close((uv_handle_t *)&m->sigterm, main_signal_closed);
+	uv_close((uv_handle_t *)&m->sigint, main_signal_closed);
+	uv_close((uv_handle_t *)&m->sighup, main_signal_closed);
+}
+
+static void main_on_stop_signal(uv_signal_t *handle, int signum)
+{
+	struct main_ctx *m = handle->data;
+
+	if (m->stopping) {
+		log_notice("signal %d again while stopping; still committing", signum);
+		return;
+	}
+	m->stopping = 1;
+	log_info("signal %d: committing and stopping", signum);
+	engine_stop(m->engine);
+}
+
+static void main_on_hup(uv_signal_t *handle, int signum)
+{
+	struct main_ctx *m = handle->data;
+	struct conf *conf;
+	struct conf_errors errs = { 0 };
+
+	(void)signum;
+	if (conf_load(m->config_path, &conf, &errs) < 0) {
+		log_err("reload: %s is invalid; keeping the running configuration", m->config_path);
+		for (size_t i = 0; i < errs.count; i++)
+			log_err("%s", errs.msgs[i]);
+		conf_errors_free(&errs);
+		return;
+	}
+	engine_reload(m->engine, conf);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct main_ctx m = { 0 };
+	struct conf *conf;
+	struct conf_errors errs = { 0 };
+	int check = 0, once = 0, ch, rc;
+	uv_loop_t loop;
+
+	m.config_path = CONF_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:th", options, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			m.config_path = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'V':
+			printf("warmthd %s\n", WARMTH_VERSION);
+			return 0;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		default:
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "warmthd: unexpected argument: %s\n", argv[optind]);
+		main_usage(stderr);
+		return 2;
+	}
+
+	if (conf_load(m.config_path, &conf, &errs) < 0) {
+		if (!check)
+			fprintf(stderr, "warmthd: invalid configuration:\n");
+		conf_errors_print(&errs, stderr);
+		conf_errors_free(&errs);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		conf_free(conf);
+		return 0;
+	}
+	log_set_level((enum log_level)conf->log_level);
+	signal(SIGPIPE, SIG_IGN);
+
+	uv_loop_init(&loop);
+	m.loop = &loop;
+	m.engine = engine_new(&loop, conf, once);
+	engine_on_stopped(m.engine, main_engine_stopped, &m);
+	uv_signal_init(&loop, &m.sigterm);
+	uv_signal_init(&loop, &m.sigint);
+	uv_signal_init(&loop, &m.sighup);
+	m.sigterm.data = m.sigint.data = m.sighup.data = &m;
+	uv_signal_start(&m.sigterm, main_on_stop_signal, SIGTERM);
+	uv_signal_start(&m.sigint, main_on_stop_signal, SIGINT);
+	uv_signal_start(&m.sighup, main_on_hup, SIGHUP);
+
+	if (engine_start(m.engine) < 0) {
+		log_err("cannot start; exiting");
+		engine_stop(m.engine);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		engine_free(m.engine);
+		uv_loop_close(&loop);
+		return 1;
+	}
+	log_info("warmthd %s started (config %s)", WARMTH_VERSION, m.config_path);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	rc = engine_status(m.engine) == 0 ? 0 : 1;
+	engine_free(m.engine);
+	if (uv_loop_close(&loop) != 0) {
+		log_err("internal error: handles left open at exit");
+		rc = 1;
+	}
+	log_info("stopped");
+	return rc;
+}

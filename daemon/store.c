@@ -1,1 +1,765 @@
-/* store.c - placeholder, being written. */
+/*
+ * store.c - the SQLite state database: opening, the schema and its forward
+ * migrations, the statement cache, loading at start-up and the queries that
+ * warmthctl and the control socket make (see store.h). Batches and their
+ * commit live in store_batch.c, the dead-letter file in store_dead_letter.c;
+ * the three share one struct store through store_db() and store_statement().
+ *
+ * The database runs in WAL mode so that a reader (warmthctl --db) sees the
+ * last committed state while the daemon writes, and a busy timeout makes a
+ * writer or reader that meets a lock wait instead of failing. The schema
+ * version is PRAGMA user_version; migration i (1-based) takes version i - 1
+ * to i, and all pending migrations run in one transaction, so a database is
+ * always at one version or the previous one, never in between.
+ *
+ * Numbers that are uint64_t in C (hashes, inode numbers, counters) are
+ * stored as their int64_t bit pattern: SQLite integers are signed 64-bit,
+ * and a cast both ways gives back the same bits.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "warmth/log.h"
+#include "warmth/store.h"
+
+/* Milliseconds a connection waits on a lock before reporting SQLITE_BUSY. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+/* Distinct SQL strings one handle prepares; a broken invariant if exceeded. */
+#define STORE_STATEMENTS_MAX 48
+
+struct store_statement_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	struct store_statement_slot statements[STORE_STATEMENTS_MAX];
+	size_t nstatements;
+};
+
+/*
+ * The migrations, in order: entry i takes user_version i to i + 1. Never
+ * edit a shipped entry (databases in the field already ran it); append a new
+ * one and raise STORE_SCHEMA_VERSION.
+ *
+ * The layouts are chosen for batches of ~100k rows whose keys are random
+ * (actor ids, event id hashes), measured rather than guessed:
+ * - contacts is a rowid table with a unique index on (account, actor), not
+ *   a WITHOUT ROWID table clustered on that key. New contacts then append
+ *   to the table's last pages and only the small index takes random
+ *   inserts; clustered, every batch rewrote most pages of the table (the
+ *   commit of 100k new contacts slowed from 0.6 s to over 1 s as the table
+ *   grew to 400k, and the file was 40% larger). Rows with evidence are
+ *   also too long for a clustered b-tree's inline limit (~1 KiB).
+ * - seen_ids is keyed by (ts_ms, k1, k2): ids arrive roughly in event time
+ *   order, so inserts append, and both the load (ts_ms >= since) and the
+ *   prune (ts_ms < before) are range scans of the key. Keyed by the hash,
+ *   each batch would dirty pages all over a table that holds the whole
+ *   dedup retention. Uniqueness of an id is the engine's business (it
+ *   checks in memory); the key only makes a replayed row a no-op.
+ * - rejects uses AUTOINCREMENT so that a seq is never reused after the
+ *   dead-letter flush empties the table: the file's last seq must keep
+ *   meaning "everything up to here was written".
+ */
+static const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE counters("
+	"  name TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE accounts("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  followers INTEGER NOT NULL,"
+	"  connections INTEGER NOT NULL,"
+	"  snapshot_ms INTEGER NOT NULL"
+	");"
+	"CREATE TABLE contacts("
+	"  account INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  name TEXT,"
+	"  headline TEXT,"
+	"  actor_connections INTEGER NOT NULL,"
+	"  actor_followers INTEGER NOT NULL,"
+	"  creator INTEGER NOT NULL,"
+	"  hints_ms INTEGER NOT NULL,"
+	"  first_seen_ms INTEGER NOT NULL,"
+	"  last_seen_ms INTEGER NOT NULL,"
+	"  follower_ms INTEGER NOT NULL, follower_on INTEGER NOT NULL,"
+	"  target_ms INTEGER NOT NULL, target_on INTEGER NOT NULL,"
+	"  connected_ms INTEGER NOT NULL, connected_on INTEGER NOT NULL,"
+	"  pending_ms INTEGER NOT NULL, pending_on INTEGER NOT NULL,"
+	"  withdrawn_ms INTEGER NOT NULL,"
+	"  declined_ms INTEGER NOT NULL,"
+	"  followed_ms INTEGER NOT NULL,"
+	"  counts BLOB NOT NULL,"
+	"  tags BLOB,"
+	"  recent BLOB"
+	");"
+	"CREATE UNIQUE INDEX contacts_key ON contacts(account, actor);"
+	"CREATE TABLE files("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL,"
+	"  dev INTEGER NOT NULL,"
+	"  ino INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  head_len INTEGER NOT NULL,"
+	"  head_hash INTEGER NOT NULL,"
+	"  tail_len INTEGER NOT NULL,"
+	"  tail_hash INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL"
+	");"
+	"CREATE TABLE seen_ids("
+	"  k1 INTEGER NOT NULL,"
+	"  k2 INTEGER NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(ts_ms, k1, k2)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE rejects("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  file TEXT NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  detail TEXT,"
+	"  line BLOB NOT NULL,"
+	"  wall_ms INTEGER NOT NULL"
+	");",
+};
+
+_Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* The columns every contact query selects, in store_contact_from_row() order. */
+#define STORE_CONTACT_COLUMNS                                                             \
+	"account, actor, name, headline, actor_connections, actor_followers, creator, "   \
+	"hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "    \
+	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, "   \
+	"declined_ms, followed_ms, counts, tags, recent"
+
+static const char store_sql_contacts_all[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts";
+static const char store_sql_contacts_ordered[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts ORDER BY account, actor";
+static const char store_sql_contacts_of_account[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 ORDER BY actor";
+static const char store_sql_contact_get[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 AND actor = ?2";
+static const char store_sql_contacts_count[] = "SELECT count(*) FROM contacts";
+static const char store_sql_accounts[] =
+	"SELECT id, name, followers, connections, snapshot_ms FROM accounts ORDER BY id";
+static const char store_sql_account_id[] = "SELECT id FROM accounts WHERE name = ?1";
+static const char store_sql_account_name[] = "SELECT name FROM accounts WHERE id = ?1";
+static const char store_sql_files[] =
+	"SELECT id, path, dev, ino, offset, head_len, head_hash, tail_len, tail_hash, updated_ms "
+	"FROM files ORDER BY id";
+static const char store_sql_dedup[] = "SELECT k1, k2, ts_ms FROM seen_ids WHERE ts_ms >= ?1";
+static const char store_sql_counters[] = "SELECT name, value FROM counters";
+
+/* Runs a statement that returns one integer (a PRAGMA, a count) into *out. */
+static int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Formats "PATH: what: SQLite's message", with the system error when there
+ * is one: "unable to open database file" alone does not say that the
+ * directory is missing or not writable.
+ */
+static void store_open_error(struct store *store, const char *what, char *err, size_t errlen)
+{
+	int sys = sqlite3_system_errno(store->db);
+
+	if (sys != 0)
+		snprintf(err, errlen, "%s: %s: %s (%s)", store->path, what, sqlite3_errmsg(store->db),
+		         strerror(sys));
+	else
+		snprintf(err, errlen, "%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+}
+
+/*
+ * Checks the schema version of a freshly opened database against this
+ * build. Returns 0 and sets *version, or -1 with err set: for a file that
+ * is not SQLite, a newer schema, or (version 0) an SQLite file that already
+ * has tables, which is some other program's database.
+ */
+static int store_check_version(struct store *store, int64_t *version, char *err, size_t errlen)
+{
+	int64_t tables = 0;
+
+	if (store_query_int(store->db, "PRAGMA user_version", version) < 0) {
+		if (sqlite3_errcode(store->db) == SQLITE_NOTADB)
+			snprintf(err, errlen, "%s: not an SQLite database (is this the state file?)",
+			         store->path);
+		else
+			store_open_error(store, "cannot read", err, errlen);
+		return -1;
+	}
+	if (*version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+		         "%s: database is from a newer warmthd (schema %lld, this one knows %d)",
+		         store->path, (long long)*version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (*version == 0 &&
+	    store_query_int(store->db, "SELECT count(*) FROM sqlite_master", &tables) == 0 &&
+	    tables > 0) {
+		snprintf(err, errlen, "%s: not a warmthd database (it has tables but no schema version)",
+		         store->path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Brings the schema from its version to STORE_SCHEMA_VERSION in one
+ * IMMEDIATE transaction. The version is read again inside the transaction:
+ * another process may have migrated between our first look and the lock.
+ */
+static int store_migrate(struct store *store, char *err, size_t errlen)
+{
+	int64_t version;
+	char *msg = NULL;
+
+	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	if (store_query_int(store->db, "PRAGMA user_version", &version) < 0)
+		goto fail;
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+		char sql[64];
+		if (sqlite3_exec(store->db, store_migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: migrating to schema %lld: %s", store->path,
+			         (long long)v + 1, msg ? msg : sqlite3_errmsg(store->db));
+			sqlite3_free(msg);
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)v + 1);
+		if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+			goto fail;
+		if (v == version && version == 0)
+			log_info("%s: new database, schema %d", store->path, STORE_SCHEMA_VERSION);
+		else if (v == version)
+			log_notice("%s: migrating schema %lld to %d", store->path, (long long)version,
+			           STORE_SCHEMA_VERSION);
+	}
+	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: setting up the schema: %s", store->path,
+	         msg ? msg : sqlite3_errmsg(store->db));
+	sqlite3_free(msg);
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Sets the pragmas of a read-write handle: WAL, durability, memory. */
+static int store_configure(struct store *store, int synchronous_full, char *err, size_t errlen)
+{
+	sqlite3_stmt *stmt;
+	const unsigned char *mode = NULL;
+	char *msg = NULL;
+	int rc;
+
+	/* journal_mode answers with the mode in effect, which is not WAL on
+	   file systems that cannot share memory: refuse rather than run without it. */
+	if (sqlite3_prepare_v2(store->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", store->path, sqlite3_errmsg(store->db));
+		return -1;
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		mode = sqlite3_column_text(stmt, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+		snprintf(err, errlen, "%s: cannot enable WAL mode: %s", store->path,
+		         mode ? (const char *)mode : sqlite3_errmsg(store->db));
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	/* NORMAL in WAL mode loses at most the last commits on power loss,
+	   never consistency; the log files replay them. FULL is for those who
+	   prefer a slower commit to a replay. The cache is sized for upserts of
+	   ~100k contacts per batch into a table of millions; journal_size_limit
+	   keeps a big batch from leaving a big -wal file behind. */
+	if (sqlite3_exec(store->db,
+	                 synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	                 NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(store->db, "PRAGMA cache_size = -32768", NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(store->db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, &msg) !=
+	            SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", store->path, msg ? msg : sqlite3_errmsg(store->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Opens path read-only as a URI with immutable=1, which needs no -shm file.
+ * Only for a database that no writer has open (no -wal file exists), read
+ * by a user who cannot create the -shm file in its directory.
+ */
+static int store_open_immutable(struct store *store)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf uri = { 0 };
+	int rc;
+
+	buf_append_str(&uri, "file:");
+	for (const char *p = store->path; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == '%' || ch == '?' || ch == '#' || ch <= 0x20 || ch >= 0x7f) {
+			char esc[3] = { '%', hex[ch >> 4], hex[ch & 15] };
+			buf_append(&uri, esc, 3);
+		} else {
+			buf_append(&uri, p, 1);
+		}
+	}
+	buf_append_str(&uri, "?immutable=1");
+	sqlite3_close(store->db);
+	rc = sqlite3_open_v2(buf_cstr(&uri), &store->db,
+	                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	buf_free(&uri);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int store_open(const char *path, int readonly, int synchronous_full, struct store **out,
+               char *err, size_t errlen)
+{
+	struct store *store;
+	struct stat st;
+	int64_t version;
+	int flags;
+
+	*out = NULL;
+	/* SQLite's own message for a missing file is "unable to open database
+	   file", which does not say that the file is missing. */
+	if (readonly && stat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		         errno == ENOENT ? "no such database" : strerror(errno));
+		return -1;
+	}
+	store = xcalloc(1, sizeof(*store));
+	store->path = xstrdup(path);
+	store->readonly = readonly;
+	/* NOMUTEX: a handle is used by one thread at a time (store.h), so
+	   SQLite's per-connection mutex would only cost time. */
+	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+	        SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+		if (store->db == NULL)
+			fatalx("sqlite3_open_v2: out of memory");
+		store_open_error(store, "cannot open", err, errlen);
+		/* SQLite's last system error is from its read-only retry; for
+		   a database to create, the directory is what to fix. */
+		if (!readonly && stat(path, &st) < 0 && errno == ENOENT) {
+			char *dir = xstrdup(path);
+			if (access(dirname(dir), W_OK | X_OK) < 0)
+				snprintf(err, errlen, "%s: cannot create: %s: %s", path, dir,
+				         strerror(errno));
+			free(dir);
+		}
+		goto fail;
+	}
+	sqlite3_busy_timeout(store->db, STORE_BUSY_TIMEOUT_MS);
+	if (readonly && store_query_int(store->db, "PRAGMA user_version", &version) < 0 &&
+	    (sqlite3_errcode(store->db) == SQLITE_READONLY ||
+	     sqlite3_errcode(store->db) == SQLITE_CANTOPEN)) {
+		/* A WAL database read by a user who may not create its -shm file
+		   (SQLITE_READONLY_CANTINIT). With no -wal file no writer has it
+		   open, so reading the main file as immutable sees exactly the
+		   committed state. */
+		struct buf wal = { 0 };
+		int no_wal;
+		buf_printf(&wal, "%s-wal", path);
+		no_wal = stat(buf_cstr(&wal), &st) < 0 && errno == ENOENT;
+		buf_free(&wal);
+		if (no_wal && store_open_immutable(store) == 0)
+			sqlite3_busy_timeout(store->db, STORE_BUSY_TIMEOUT_MS);
+	}
+	if (store_check_version(store, &version, err, errlen) < 0)
+		goto fail;
+	if (readonly) {
+		if (version < STORE_SCHEMA_VERSION) {
+			snprintf(err, errlen,
+			         "%s: database has schema %lld, this warmthd needs %d: start warmthd once "
+			         "to upgrade it",
+			         path, (long long)version, STORE_SCHEMA_VERSION);
+			goto fail;
+		}
+	} else {
+		if (store_configure(store, synchronous_full, err, errlen) < 0 ||
+		    store_migrate(store, err, errlen) < 0)
+			goto fail;
+	}
+	*out = store;
+	return 0;
+fail:
+	store_close(store);
+	return -1;
+}
+
+void store_close(struct store *store)
+{
+	if (store == NULL)
+		return;
+	for (size_t i = 0; i < store->nstatements; i++)
+		sqlite3_finalize(store->statements[i].stmt);
+	/* The last connection to close checkpoints the WAL into the main file
+	   and removes it. close_v2 cannot fail for lack of finalisation. */
+	if (store->db != NULL && sqlite3_close_v2(store->db) != SQLITE_OK)
+		log_warnx("%s: close: %s", store->path, sqlite3_errmsg(store->db));
+	free(store->path);
+	free(store);
+}
+
+struct sqlite3 *store_db(struct store *store)
+{
+	return store->db;
+}
+
+struct sqlite3_stmt *store_statement(struct store *store, const char *sql)
+{
+	struct store_statement_slot *slot;
+
+	for (size_t i = 0; i < store->nstatements; i++) {
+		if (store->statements[i].sql == sql) {
+			sqlite3_reset(store->statements[i].stmt);
+			return store->statements[i].stmt;
+		}
+	}
+	if (store->nstatements == STORE_STATEMENTS_MAX)
+		fatalx("store: more than %d distinct statements", STORE_STATEMENTS_MAX);
+	slot = &store->statements[store->nstatements];
+	/* PERSISTENT: these live as long as the handle; it tells SQLite not to
+	   take their memory from the lookaside pool meant for short-lived ones. */
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	slot->sql = sql;
+	store->nstatements++;
+	return slot->stmt;
+}
+
+/* Logs the failure of a query or loader and returns -1. */
+static int store_query_failed(struct store *store, const char *what)
+{
+	log_warnx("%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+	return -1;
+}
+
+/* Copies a nullable text column into a new string (NULL for SQL NULL). */
+static char *store_column_strdup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+
+	if (text == NULL)
+		return NULL;
+	return xstrndup((const char *)text, (size_t)sqlite3_column_bytes(stmt, col));
+}
+
+/*
+ * Fills c (which the caller then owns, to be freed with contact_free) from
+ * the current row of a STORE_CONTACT_COLUMNS query. A blob that does not
+ * decode is logged and what did decode is kept: one damaged contact should
+ * not keep the daemon from starting.
+ */
+static void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c)
+{
+	const void *blob;
+	int len;
+
+	contact_init(c, (uint32_t)sqlite3_column_int64(stmt, 0),
+	             (const char *)sqlite3_column_text(stmt, 1),
+	             (size_t)sqlite3_column_bytes(stmt, 1));
+	c->name = store_column_strdup(stmt, 2);
+	c->headline = store_column_strdup(stmt, 3);
+	c->actor_connections = sqlite3_column_int64(stmt, 4);
+	c->actor_followers = sqlite3_column_int64(stmt, 5);
+	c->creator = (int8_t)sqlite3_column_int(stmt, 6);
+	c->hints_ms = sqlite3_column_int64(stmt, 7);
+	c->first_seen_ms = sqlite3_column_int64(stmt, 8);
+	c->last_seen_ms = sqlite3_column_int64(stmt, 9);
+	c->rel.follower.ts_ms = sqlite3_column_int64(stmt, 10);
+	c->rel.follower.on = (uint8_t)sqlite3_column_int(stmt, 11);
+	c->rel.target.ts_ms = sqlite3_column_int64(stmt, 12);
+	c->rel.target.on = (uint8_t)sqlite3_column_int(stmt, 13);
+	c->rel.connected.ts_ms = sqlite3_column_int64(stmt, 14);
+	c->rel.connected.on = (uint8_t)sqlite3_column_int(stmt, 15);
+	c->rel.pending.ts_ms = sqlite3_column_int64(stmt, 16);
+	c->rel.pending.on = (uint8_t)sqlite3_column_int(stmt, 17);
+	c->rel.withdrawn_ms = sqlite3_column_int64(stmt, 18);
+	c->rel.declined_ms = sqlite3_column_int64(stmt, 19);
+	c->rel.followed_ms = sqlite3_column_int64(stmt, 20);
+	/* sqlite3_column_blob() before _bytes(): the documented safe order. */
+	blob = sqlite3_column_blob(stmt, 21);
+	len = sqlite3_column_bytes(stmt, 21);
+	if (blob != NULL && contact_decode_counts(c, blob, (size_t)len) < 0)
+		log_warnx("%s: contact %s: damaged counts", store->path, c->actor);
+	blob = sqlite3_column_blob(stmt, 22);
+	len = sqlite3_column_bytes(stmt, 22);
+	if (blob != NULL && contact_decode_tags(c, blob, (size_t)len) < 0)
+		log_warnx("%s: contact %s: damaged tags", store->path, c->actor);
+	blob = sqlite3_column_blob(stmt, 23);
+	len = sqlite3_column_bytes(stmt, 23);
+	if (blob != NULL && contact_decode_recent(c, blob, (size_t)len) < 0)
+		log_warnx("%s: contact %s: damaged recent engagements", store->path, c->actor);
+}
+
+int store_load_accounts(struct store *store,
+                        void (*cb)(void *ctx, uint32_t id, const struct account *a), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_accounts);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "loading accounts");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct account a;
+		a.name = (char *)(uintptr_t)sqlite3_column_text(stmt, 1);
+		a.followers = sqlite3_column_int64(stmt, 2);
+		a.connections = sqlite3_column_int64(stmt, 3);
+		a.snapshot_ms = sqlite3_column_int64(stmt, 4);
+		cb(ctx, (uint32_t)sqlite3_column_int64(stmt, 0), &a);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading accounts");
+}
+
+int store_load_contacts(struct store *store, void (*cb)(void *ctx, struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_contacts_all);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "loading contacts");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct contact c;
+		store_contact_from_row(store, stmt, &c);
+		cb(ctx, &c);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading contacts");
+}
+
+int store_load_files(struct store *store, void (*cb)(void *ctx, const struct store_file *f),
+                     void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_files);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "loading files");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_file f;
+		f.id = sqlite3_column_int64(stmt, 0);
+		f.path = (char *)(uintptr_t)sqlite3_column_text(stmt, 1);
+		f.dev = (uint64_t)sqlite3_column_int64(stmt, 2);
+		f.ino = (uint64_t)sqlite3_column_int64(stmt, 3);
+		f.offset = (uint64_t)sqlite3_column_int64(stmt, 4);
+		f.head_len = (uint32_t)sqlite3_column_int64(stmt, 5);
+		f.head_hash = (uint64_t)sqlite3_column_int64(stmt, 6);
+		f.tail_len = (uint32_t)sqlite3_column_int64(stmt, 7);
+		f.tail_hash = (uint64_t)sqlite3_column_int64(stmt, 8);
+		f.updated_ms = sqlite3_column_int64(stmt, 9);
+		cb(ctx, &f);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading files");
+}
+
+int store_load_dedup(struct store *store, int64_t since_ms,
+                     void (*cb)(void *ctx, struct hash128 key, int64_t ts_ms), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_dedup);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "loading seen ids");
+	sqlite3_bind_int64(stmt, 1, since_ms);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct hash128 key;
+		key.lo = (uint64_t)sqlite3_column_int64(stmt, 0);
+		key.hi = (uint64_t)sqlite3_column_int64(stmt, 1);
+		cb(ctx, key, sqlite3_column_int64(stmt, 2));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading seen ids");
+}
+
+/*
+ * Counter rows are named as store_batch.c writes them: events_accepted,
+ * events_rejected, events_duplicate, accepted.<type>, rejected.<reason>.
+ * Names this build does not know (a type added later, then a downgrade)
+ * are ignored.
+ */
+int store_load_counters(struct store *store, struct store_counters *out)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_counters);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (stmt == NULL)
+		return store_query_failed(store, "loading counters");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		uint64_t value = (uint64_t)sqlite3_column_int64(stmt, 1);
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "events_accepted") == 0) {
+			out->accepted = value;
+		} else if (strcmp(name, "events_rejected") == 0) {
+			out->rejected = value;
+		} else if (strcmp(name, "events_duplicate") == 0) {
+			out->duplicate = value;
+		} else if (strncmp(name, "accepted.", 9) == 0) {
+			for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+				const char *tn = event_type_name((enum event_type)t);
+				if (tn != NULL && strcmp(name + 9, tn) == 0)
+					out->accepted_by_type[t] = value;
+			}
+		} else if (strncmp(name, "rejected.", 9) == 0) {
+			for (int r = 0; r < REJECT_REASON_COUNT; r++) {
+				const char *rn = event_reject_name((enum event_reject)r);
+				if (rn != NULL && strcmp(name + 9, rn) == 0)
+					out->rejected_by_reason[r] = value;
+			}
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading counters");
+}
+
+int store_account_id(struct store *store, const char *name, uint32_t *id)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_account_id);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "looking up an account");
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = (uint32_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_query_failed(store, "looking up an account");
+}
+
+int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_account_name);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "looking up an account");
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -1;
+	return store_query_failed(store, "looking up an account");
+}
+
+int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_contact_get);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading a contact");
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		store_contact_from_row(store, stmt, out);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_query_failed(store, "reading a contact");
+}
+
+int store_foreach_contact(struct store *store, uint32_t account,
+                          int (*cb)(void *ctx, const struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = store_statement(store, account == UINT32_MAX ? store_sql_contacts_ordered
+	                                                     : store_sql_contacts_of_account);
+	if (stmt == NULL)
+		return store_query_failed(store, "reading contacts");
+	if (account != UINT32_MAX)
+		sqlite3_bind_int64(stmt, 1, account);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct contact c;
+		int stop;
+		store_contact_from_row(store, stmt, &c);
+		stop = cb(ctx, &c);
+		contact_free(&c);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "reading contacts");
+}
+
+int64_t store_count_contacts(struct store *store)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_contacts_count);
+	int64_t n = -1;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "counting contacts");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	else
+		store_query_failed(store, "counting contacts");
+	sqlite3_reset(stmt);
+	return n;
+}
+
+int64_t store_size_bytes(struct store *store)
+{
+	struct buf wal = { 0 };
+	struct stat st;
+	int64_t size = 0;
+
+	if (stat(store->path, &st) == 0)
+		size += st.st_size;
+	buf_printf(&wal, "%s-wal", store->path);
+	if (stat(buf_cstr(&wal), &st) == 0)
+		size += st.st_size;
+	buf_free(&wal);
+	return size;
+}

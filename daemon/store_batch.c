@@ -1,1 +1,616 @@
-/* store_batch.c - placeholder, being written. */
+/*
+ * store_batch.c - batches of changes and their commit (see store.h).
+ *
+ * The engine fills a batch on the main thread while the previous one
+ * commits on a worker thread, so a batch is a self-contained copy: every
+ * string and blob goes into one byte arena (struct buf) and rows refer to
+ * it by offset, since the arena moves when it grows. That is one copy per
+ * field and no malloc per row; store_batch_reset() keeps the memory, so a
+ * daemon in steady state allocates nothing for its batches. Contacts are
+ * encoded to their database blobs at copy time, on the main thread, where
+ * the contact is known not to change under us.
+ *
+ * store_commit() writes a batch in one BEGIN IMMEDIATE transaction with
+ * cached prepared statements, binding arena bytes with SQLITE_STATIC (the
+ * batch does not change while it commits). Rows go in a fixed order:
+ * accounts (contacts refer to their ids), contacts, files, file deletes,
+ * seen ids, the prune, rejects, counters. Contacts are written in key
+ * order, and of two copies of one contact the one added later is written
+ * later and wins. On failure everything is rolled back and the batch is
+ * left as it was, ready to be committed again.
+ *
+ * The commit touches only the store handle, the batch and its err buffer:
+ * nothing the main thread uses while a commit is in flight.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "warmth/log.h"
+#include "warmth/store.h"
+
+/* Marks an absent (SQL NULL) string in a span. */
+#define STORE_SPAN_NULL SIZE_MAX
+
+/* Bytes [off, off + len) of the batch's arena; len STORE_SPAN_NULL for NULL. */
+struct store_span {
+	size_t off;
+	size_t len;
+};
+
+struct store_batch_account {
+	uint32_t id;
+	struct store_span name;
+	int64_t followers;
+	int64_t connections;
+	int64_t snapshot_ms;
+};
+
+struct store_batch_contact {
+	uint32_t account;
+	int8_t creator;
+	struct store_span actor, name, headline, counts, tags, recent;
+	int64_t actor_connections;
+	int64_t actor_followers;
+	int64_t hints_ms;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	struct contact_relationship rel;
+};
+
+struct store_batch_file {
+	struct store_file f; /* f.path unused: see path */
+	struct store_span path;
+};
+
+struct store_batch_seen {
+	struct hash128 key;
+	int64_t ts_ms;
+};
+
+struct store_batch_reject {
+	struct store_span file, detail, line;
+	uint64_t offset;
+	enum event_reject reason;
+	int64_t wall_ms;
+};
+
+/* A growable array of fixed-size rows. */
+struct store_rows {
+	void *items;
+	size_t count;
+	size_t cap;
+};
+
+struct store_batch {
+	struct buf arena;
+	struct store_rows accounts;     /* struct store_batch_account */
+	struct store_rows contacts;     /* struct store_batch_contact */
+	struct store_rows files;        /* struct store_batch_file */
+	struct store_rows file_deletes; /* int64_t */
+	struct store_rows seen;         /* struct store_batch_seen */
+	struct store_rows rejects;      /* struct store_batch_reject */
+	int has_prune;
+	int64_t prune_before_ms;
+	int has_counters;
+	struct store_counters counters;
+	/* Commit scratch: contact row numbers in key order (see store_commit_contacts). */
+	uint32_t *order;
+	size_t order_cap;
+};
+
+static const char store_sql_account[] =
+	"INSERT INTO accounts(id, name, followers, connections, snapshot_ms) "
+	"VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+	"followers = excluded.followers, connections = excluded.connections, "
+	"snapshot_ms = excluded.snapshot_ms";
+static const char store_sql_contact[] =
+	"INSERT INTO contacts(account, actor, name, headline, actor_connections, actor_followers, "
+	"creator, hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "
+	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, declined_ms, "
+	"followed_ms, counts, tags, recent) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+	"?19, ?20, ?21, ?22, ?23, ?24) "
+	"ON CONFLICT(account, actor) DO UPDATE SET name = excluded.name, "
+	"headline = excluded.headline, actor_connections = excluded.actor_connections, "
+	"actor_followers = excluded.actor_followers, creator = excluded.creator, "
+	"hints_ms = excluded.hints_ms, first_seen_ms = excluded.first_seen_ms, "
+	"last_seen_ms = excluded.last_seen_ms, follower_ms = excluded.follower_ms, "
+	"follower_on = excluded.follower_on, target_ms = excluded.target_ms, "
+	"target_on = excluded.target_on, connected_ms = excluded.connected_ms, "
+	"connected_on = excluded.connected_on, pending_ms = excluded.pending_ms, "
+	"pending_on = excluded.pending_on, withdrawn_ms = excluded.withdrawn_ms, "
+	"declined_ms = excluded.declined_ms, followed_ms = excluded.followed_ms, "
+	"counts = excluded.counts, tags = excluded.tags, recent = excluded.recent";
+static const char store_sql_file[] =
+	"INSERT INTO files(id, path, dev, ino, offset, head_len, head_hash, tail_len, tail_hash, "
+	"updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	"ON CONFLICT(id) DO UPDATE SET path = excluded.path, dev = excluded.dev, "
+	"ino = excluded.ino, offset = excluded.offset, head_len = excluded.head_len, "
+	"head_hash = excluded.head_hash, tail_len = excluded.tail_len, "
+	"tail_hash = excluded.tail_hash, updated_ms = excluded.updated_ms";
+static const char store_sql_file_delete[] = "DELETE FROM files WHERE id = ?1";
+static const char store_sql_seen[] =
+	"INSERT OR IGNORE INTO seen_ids(k1, k2, ts_ms) VALUES(?1, ?2, ?3)";
+static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE ts_ms < ?1";
+static const char store_sql_reject[] =
+	"INSERT INTO rejects(file, offset, reason, detail, line, wall_ms) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+static const char store_sql_counter[] =
+	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
+	"ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+
+/* Returns a pointer to a new row at the end of rows, growing it by doubling. */
+static void *store_rows_add(struct store_rows *rows, size_t size)
+{
+	if (rows->count == rows->cap) {
+		rows->cap = rows->cap ? rows->cap * 2 : 64;
+		rows->items = xrealloc(rows->items, rows->cap * size);
+	}
+	return (char *)rows->items + rows->count++ * size;
+}
+
+/* Copies s[0..len) into the arena; NULL becomes a NULL span. */
+static struct store_span store_batch_copy(struct store_batch *batch, const char *s, size_t len)
+{
+	struct store_span span = { batch->arena.len, STORE_SPAN_NULL };
+
+	if (s == NULL)
+		return span;
+	buf_append(&batch->arena, s, len);
+	span.len = len;
+	return span;
+}
+
+static struct store_span store_batch_copy_str(struct store_batch *batch, const char *s)
+{
+	return store_batch_copy(batch, s, s ? strlen(s) : 0);
+}
+
+struct store_batch *store_batch_new(void)
+{
+	return xcalloc(1, sizeof(struct store_batch));
+}
+
+void store_batch_free(struct store_batch *batch)
+{
+	if (batch == NULL)
+		return;
+	buf_free(&batch->arena);
+	free(batch->accounts.items);
+	free(batch->contacts.items);
+	free(batch->files.items);
+	free(batch->file_deletes.items);
+	free(batch->seen.items);
+	free(batch->rejects.items);
+	free(batch->order);
+	free(batch);
+}
+
+void store_batch_reset(struct store_batch *batch)
+{
+	buf_reset(&batch->arena);
+	batch->accounts.count = 0;
+	batch->contacts.count = 0;
+	batch->files.count = 0;
+	batch->file_deletes.count = 0;
+	batch->seen.count = 0;
+	batch->rejects.count = 0;
+	batch->has_prune = 0;
+	batch->has_counters = 0;
+}
+
+size_t store_batch_items(const struct store_batch *batch)
+{
+	return batch->accounts.count + batch->contacts.count + batch->files.count +
+	       batch->file_deletes.count + batch->seen.count + batch->rejects.count;
+}
+
+void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
+{
+	struct store_batch_account *row = store_rows_add(&batch->accounts, sizeof(*row));
+
+	row->id = id;
+	row->name = store_batch_copy_str(batch, a->name);
+	row->followers = a->followers;
+	row->connections = a->connections;
+	row->snapshot_ms = a->snapshot_ms;
+}
+
+/* Encodes a blob straight into the arena and returns where it landed. */
+static struct store_span store_batch_encode(struct store_batch *batch, const struct contact *c,
+                                            void (*encode)(const struct contact *, struct buf *))
+{
+	struct store_span span = { batch->arena.len, 0 };
+
+	encode(c, &batch->arena);
+	span.len = batch->arena.len - span.off;
+	return span;
+}
+
+void store_batch_contact(struct store_batch *batch, const struct contact *c)
+{
+	struct store_batch_contact *row = store_rows_add(&batch->contacts, sizeof(*row));
+
+	row->account = c->account;
+	row->actor = store_batch_copy(batch, c->actor, c->actor_len);
+	row->name = store_batch_copy_str(batch, c->name);
+	row->headline = store_batch_copy_str(batch, c->headline);
+	row->counts = store_batch_encode(batch, c, contact_encode_counts);
+	/* Most contacts have neither: NULL costs no bytes on disk. */
+	if (c->ntags > 0)
+		row->tags = store_batch_encode(batch, c, contact_encode_tags);
+	else
+		row->tags = store_batch_copy(batch, NULL, 0);
+	if (c->nrecent > 0)
+		row->recent = store_batch_encode(batch, c, contact_encode_recent);
+	else
+		row->recent = store_batch_copy(batch, NULL, 0);
+	row->creator = c->creator;
+	row->actor_connections = c->actor_connections;
+	row->actor_followers = c->actor_followers;
+	row->hints_ms = c->hints_ms;
+	row->first_seen_ms = c->first_seen_ms;
+	row->last_seen_ms = c->last_seen_ms;
+	row->rel = c->rel;
+}
+
+void store_batch_file(struct store_batch *batch, const struct store_file *f)
+{
+	struct store_batch_file *row = store_rows_add(&batch->files, sizeof(*row));
+
+	row->f = *f;
+	row->f.path = NULL;
+	row->path = store_batch_copy_str(batch, f->path ? f->path : "");
+}
+
+void store_batch_file_delete(struct store_batch *batch, int64_t id)
+{
+	int64_t *row = store_rows_add(&batch->file_deletes, sizeof(*row));
+
+	*row = id;
+}
+
+void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts_ms)
+{
+	struct store_batch_seen *row = store_rows_add(&batch->seen, sizeof(*row));
+
+	row->key = key;
+	row->ts_ms = ts_ms;
+}
+
+void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms)
+{
+	/* Several prunes in one batch amount to the widest. */
+	if (!batch->has_prune || before_ms > batch->prune_before_ms)
+		batch->prune_before_ms = before_ms;
+	batch->has_prune = 1;
+}
+
+void store_batch_reject(struct store_batch *batch, const struct store_reject *r)
+{
+	struct store_batch_reject *row = store_rows_add(&batch->rejects, sizeof(*row));
+	size_t len = r->line ? r->line_len : 0;
+
+	/* The caller should have cut the line already; if it did not, cut it
+	   here without splitting a UTF-8 sequence (back off over at most three
+	   continuation bytes, so invalid input cannot make us lose more). */
+	if (len > STORE_REJECT_LINE_MAX) {
+		len = STORE_REJECT_LINE_MAX;
+		for (int i = 0; i < 3 && len > 0 && ((unsigned char)r->line[len] & 0xC0) == 0x80; i++)
+			len--;
+	}
+	row->file = store_batch_copy_str(batch, r->file ? r->file : "");
+	row->detail = store_batch_copy_str(batch, r->detail);
+	row->line = store_batch_copy(batch, r->line ? r->line : "", len);
+	row->offset = r->offset;
+	row->reason = r->reason;
+	row->wall_ms = r->wall_ms;
+}
+
+void store_batch_counters(struct store_batch *batch, const struct store_counters *c)
+{
+	batch->counters = *c;
+	batch->has_counters = 1;
+}
+
+/* The state of one commit: where it is, for the error message. */
+struct store_commit {
+	struct store *store;
+	struct store_batch *batch;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	const char *step;
+	int bind_rc; /* the first failed bind of the current row (too big, no memory) */
+};
+
+/* Fetches the cached statement for sql, naming step for a failure. */
+static int store_commit_prepare(struct store_commit *cm, const char *sql, const char *step)
+{
+	cm->step = step;
+	cm->stmt = store_statement(cm->store, sql);
+	return cm->stmt != NULL ? 0 : -1;
+}
+
+/* Binds a span as text or blob, or NULL; SQLITE_STATIC since the arena
+   does not move while the batch commits. */
+static int store_bind_span(struct store_commit *cm, int col, struct store_span span, int blob)
+{
+	const char *p = cm->batch->arena.data + span.off;
+	int rc;
+
+	if (span.len == STORE_SPAN_NULL)
+		rc = sqlite3_bind_null(cm->stmt, col);
+	else if (blob)
+		rc = sqlite3_bind_blob64(cm->stmt, col, p, span.len, SQLITE_STATIC);
+	else
+		rc = sqlite3_bind_text64(cm->stmt, col, p, span.len, SQLITE_STATIC, SQLITE_UTF8);
+	if (rc != SQLITE_OK && cm->bind_rc == SQLITE_OK)
+		cm->bind_rc = rc;
+	return rc;
+}
+
+/*
+ * Runs the bound statement to completion and resets it for the next row.
+ * A failed bind fails the row: its parameter would otherwise keep the
+ * previous row's value, since a reset does not clear bindings.
+ */
+static int store_commit_step(struct store_commit *cm)
+{
+	int rc;
+
+	if (cm->bind_rc != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(cm->stmt);
+	sqlite3_reset(cm->stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int store_commit_accounts(struct store_commit *cm)
+{
+	const struct store_batch_account *rows = cm->batch->accounts.items;
+
+	if (cm->batch->accounts.count == 0)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_account, "upsert account") < 0)
+		return -1;
+	for (size_t i = 0; i < cm->batch->accounts.count; i++) {
+		const struct store_batch_account *a = &rows[i];
+		sqlite3_bind_int64(cm->stmt, 1, a->id);
+		store_bind_span(cm, 2, a->name, 0);
+		sqlite3_bind_int64(cm->stmt, 3, a->followers);
+		sqlite3_bind_int64(cm->stmt, 4, a->connections);
+		sqlite3_bind_int64(cm->stmt, 5, a->snapshot_ms);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Orders contact row numbers by (account, actor), then by row number, so
+   that of two copies of one contact the later is written last and wins. */
+static int store_contact_order(const void *a, const void *b, void *arg)
+{
+	const struct store_batch *batch = arg;
+	const struct store_batch_contact *rows = batch->contacts.items;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	const struct store_batch_contact *ca = &rows[ia], *cb = &rows[ib];
+	size_t n;
+	int cmp;
+
+	if (ca->account != cb->account)
+		return ca->account < cb->account ? -1 : 1;
+	n = ca->actor.len < cb->actor.len ? ca->actor.len : cb->actor.len;
+	cmp = memcmp(batch->arena.data + ca->actor.off, batch->arena.data + cb->actor.off, n);
+	if (cmp == 0 && ca->actor.len != cb->actor.len)
+		cmp = ca->actor.len < cb->actor.len ? -1 : 1;
+	if (cmp == 0)
+		cmp = ia < ib ? -1 : ia > ib;
+	return cmp;
+}
+
+/*
+ * Contacts are written in (account, actor) order, the order of the
+ * contacts_key index (SQLite's BINARY collation: memcmp, then length). The
+ * engine hands them over in hash order, and random keys visit the index's
+ * pages at random, while sorted ones walk it once. The order lives in
+ * scratch memory, so the batch itself does not change.
+ */
+static int store_commit_contacts(struct store_commit *cm)
+{
+	struct store_batch *batch = cm->batch;
+	const struct store_batch_contact *rows = batch->contacts.items;
+	size_t count = batch->contacts.count;
+	sqlite3_stmt *stmt;
+
+	if (count == 0)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_contact, "insert contact") < 0)
+		return -1;
+	if (batch->order_cap < count) {
+		batch->order_cap = batch->contacts.cap;
+		batch->order = xrealloc(batch->order, batch->order_cap * sizeof(*batch->order));
+	}
+	for (size_t i = 0; i < count; i++)
+		batch->order[i] = (uint32_t)i;
+	qsort_r(batch->order, count, sizeof(*batch->order), store_contact_order, batch);
+	stmt = cm->stmt;
+	for (size_t i = 0; i < count; i++) {
+		const struct store_batch_contact *c = &rows[batch->order[i]];
+		sqlite3_bind_int64(stmt, 1, c->account);
+		store_bind_span(cm, 2, c->actor, 0);
+		store_bind_span(cm, 3, c->name, 0);
+		store_bind_span(cm, 4, c->headline, 0);
+		sqlite3_bind_int64(stmt, 5, c->actor_connections);
+		sqlite3_bind_int64(stmt, 6, c->actor_followers);
+		sqlite3_bind_int(stmt, 7, c->creator);
+		sqlite3_bind_int64(stmt, 8, c->hints_ms);
+		sqlite3_bind_int64(stmt, 9, c->first_seen_ms);
+		sqlite3_bind_int64(stmt, 10, c->last_seen_ms);
+		sqlite3_bind_int64(stmt, 11, c->rel.follower.ts_ms);
+		sqlite3_bind_int(stmt, 12, c->rel.follower.on);
+		sqlite3_bind_int64(stmt, 13, c->rel.target.ts_ms);
+		sqlite3_bind_int(stmt, 14, c->rel.target.on);
+		sqlite3_bind_int64(stmt, 15, c->rel.connected.ts_ms);
+		sqlite3_bind_int(stmt, 16, c->rel.connected.on);
+		sqlite3_bind_int64(stmt, 17, c->rel.pending.ts_ms);
+		sqlite3_bind_int(stmt, 18, c->rel.pending.on);
+		sqlite3_bind_int64(stmt, 19, c->rel.withdrawn_ms);
+		sqlite3_bind_int64(stmt, 20, c->rel.declined_ms);
+		sqlite3_bind_int64(stmt, 21, c->rel.followed_ms);
+		store_bind_span(cm, 22, c->counts, 1);
+		store_bind_span(cm, 23, c->tags, 1);
+		store_bind_span(cm, 24, c->recent, 1);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int store_commit_files(struct store_commit *cm)
+{
+	const struct store_batch_file *rows = cm->batch->files.items;
+	const int64_t *deletes = cm->batch->file_deletes.items;
+
+	if (cm->batch->files.count > 0) {
+		if (store_commit_prepare(cm, store_sql_file, "upsert file") < 0)
+			return -1;
+		for (size_t i = 0; i < cm->batch->files.count; i++) {
+			const struct store_file *f = &rows[i].f;
+			sqlite3_bind_int64(cm->stmt, 1, f->id);
+			store_bind_span(cm, 2, rows[i].path, 0);
+			sqlite3_bind_int64(cm->stmt, 3, (int64_t)f->dev);
+			sqlite3_bind_int64(cm->stmt, 4, (int64_t)f->ino);
+			sqlite3_bind_int64(cm->stmt, 5, (int64_t)f->offset);
+			sqlite3_bind_int64(cm->stmt, 6, f->head_len);
+			sqlite3_bind_int64(cm->stmt, 7, (int64_t)f->head_hash);
+			sqlite3_bind_int64(cm->stmt, 8, f->tail_len);
+			sqlite3_bind_int64(cm->stmt, 9, (int64_t)f->tail_hash);
+			sqlite3_bind_int64(cm->stmt, 10, f->updated_ms);
+			if (store_commit_step(cm) < 0)
+				return -1;
+		}
+	}
+	if (cm->batch->file_deletes.count > 0) {
+		if (store_commit_prepare(cm, store_sql_file_delete, "delete file") < 0)
+			return -1;
+		for (size_t i = 0; i < cm->batch->file_deletes.count; i++) {
+			sqlite3_bind_int64(cm->stmt, 1, deletes[i]);
+			if (store_commit_step(cm) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int store_commit_seen(struct store_commit *cm)
+{
+	const struct store_batch_seen *rows = cm->batch->seen.items;
+
+	if (cm->batch->seen.count > 0) {
+		if (store_commit_prepare(cm, store_sql_seen, "insert seen id") < 0)
+			return -1;
+		for (size_t i = 0; i < cm->batch->seen.count; i++) {
+			sqlite3_bind_int64(cm->stmt, 1, (int64_t)rows[i].key.lo);
+			sqlite3_bind_int64(cm->stmt, 2, (int64_t)rows[i].key.hi);
+			sqlite3_bind_int64(cm->stmt, 3, rows[i].ts_ms);
+			if (store_commit_step(cm) < 0)
+				return -1;
+		}
+	}
+	if (cm->batch->has_prune) {
+		if (store_commit_prepare(cm, store_sql_prune, "prune seen ids") < 0)
+			return -1;
+		sqlite3_bind_int64(cm->stmt, 1, cm->batch->prune_before_ms);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int store_commit_rejects(struct store_commit *cm)
+{
+	const struct store_batch_reject *rows = cm->batch->rejects.items;
+
+	if (cm->batch->rejects.count == 0)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_reject, "insert reject") < 0)
+		return -1;
+	for (size_t i = 0; i < cm->batch->rejects.count; i++) {
+		const struct store_batch_reject *r = &rows[i];
+		const char *reason = event_reject_name(r->reason);
+		store_bind_span(cm, 1, r->file, 0);
+		sqlite3_bind_int64(cm->stmt, 2, (int64_t)r->offset);
+		sqlite3_bind_text(cm->stmt, 3, reason ? reason : "unknown", -1, SQLITE_STATIC);
+		store_bind_span(cm, 4, r->detail, 0);
+		store_bind_span(cm, 5, r->line, 1);
+		sqlite3_bind_int64(cm->stmt, 6, r->wall_ms);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Upserts one counter row; name is copied by SQLite (SQLITE_TRANSIENT). */
+static int store_commit_counter(struct store_commit *cm, const char *name, uint64_t value)
+{
+	sqlite3_bind_text(cm->stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(cm->stmt, 2, (int64_t)value);
+	return store_commit_step(cm);
+}
+
+/* The names here are the ones store_load_counters() reads back. */
+static int store_commit_counters(struct store_commit *cm)
+{
+	const struct store_counters *c = &cm->batch->counters;
+	char name[64];
+
+	if (!cm->batch->has_counters)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_counter, "update counters") < 0)
+		return -1;
+	if (store_commit_counter(cm, "events_accepted", c->accepted) < 0 ||
+	    store_commit_counter(cm, "events_rejected", c->rejected) < 0 ||
+	    store_commit_counter(cm, "events_duplicate", c->duplicate) < 0)
+		return -1;
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+		snprintf(name, sizeof(name), "accepted.%s", event_type_name((enum event_type)t));
+		if (store_commit_counter(cm, name, c->accepted_by_type[t]) < 0)
+			return -1;
+	}
+	/* REJECT_NONE is not a reason anything was rejected for. */
+	for (int r = REJECT_NONE + 1; r < REJECT_REASON_COUNT; r++) {
+		snprintf(name, sizeof(name), "rejected.%s", event_reject_name((enum event_reject)r));
+		if (store_commit_counter(cm, name, c->rejected_by_reason[r]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_commit(struct store *store, struct store_batch *batch, char *err, size_t errlen)
+{
+	struct store_commit cm = { store, batch, store_db(store), NULL, "begin transaction",
+		                   SQLITE_OK };
+
+	/* IMMEDIATE takes the write lock now (waiting up to the busy timeout),
+	   so the transaction cannot fail later for want of it. */
+	if (sqlite3_exec(cm.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	if (store_commit_accounts(&cm) < 0 || store_commit_contacts(&cm) < 0 ||
+	    store_commit_files(&cm) < 0 || store_commit_seen(&cm) < 0 ||
+	    store_commit_rejects(&cm) < 0 || store_commit_counters(&cm) < 0)
+		goto fail;
+	cm.step = "end transaction";
+	if (sqlite3_exec(cm.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "commit: %s: %s", cm.step, sqlite3_errmsg(cm.db));
+	/* Some errors (disk full, I/O) roll back by themselves; a ROLLBACK
+	   outside a transaction would only replace the message. */
+	if (!sqlite3_get_autocommit(cm.db))
+		sqlite3_exec(cm.db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

@@ -131,17 +131,29 @@ struct hash128 hash128(const void *data, size_t len)
 	return r;
 }
 
+struct hash128 hash128_seeded(const void *data, size_t len, uint64_t seed)
+{
+	XXH128_hash_t h = XXH3_128bits_withSeed(data, len, seed);
+	struct hash128 r = { h.low64, h.high64 };
+	return r;
+}
+
 /* Parses a non-negative decimal number with an optional fraction. */
 static int parse_number_prefix(const char *s, double *out, const char **end)
 {
+	const char *p = s;
+	int dots = 0;
 	char *e;
 	double v;
 
-	if (!isdigit((unsigned char)*s) && *s != '.')
+	/* Digits and at most one '.': strtod alone also takes "1e3" and "0x10". */
+	while (isdigit((unsigned char)*p) || (*p == '.' && dots++ == 0))
+		p++;
+	if (p == s || (p == s + 1 && *s == '.'))
 		return -1;
 	errno = 0;
 	v = strtod(s, &e);
-	if (e == s || errno != 0 || v < 0)
+	if (e != p || errno != 0 || v < 0)
 		return -1;
 	*out = v;
 	*end = e;
@@ -311,6 +323,9 @@ int time_parse_rfc3339(const char *s, size_t len, int64_t *out_ms)
 
 void time_format_rfc3339(int64_t ms, char out[TIME_RFC3339_LEN])
 {
+	/* Clamped before year 0 here already, so that -ms below cannot overflow. */
+	if (ms < INT64_C(-62167219200000))
+		ms = INT64_C(-62167219200000);
 	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 	int64_t rem_ms = ms - secs * 1000;
 	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -325,9 +340,21 @@ void time_format_rfc3339(int64_t ms, char out[TIME_RFC3339_LEN])
 		                                            : "9999-12-31T23:59:59.999Z");
 		return;
 	}
-	snprintf(out, TIME_RFC3339_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)y % 10000u,
-	         m % 100u, d % 100u, (unsigned)(sod / 3600) % 100u, (unsigned)(sod / 60 % 60) % 100u,
-	         (unsigned)(sod % 60) % 100u, (unsigned)rem_ms % 1000u);
+	/* Written digit by digit: exports format millions of these. */
+	static const char fmt[] = "0000-00-00T00:00:00.000Z";
+	unsigned v[] = { (unsigned)y, m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
+	                 (unsigned)(sod % 60), (unsigned)rem_ms };
+	static const unsigned char pos[] = { 0, 5, 8, 11, 14, 17, 20 };
+	static const unsigned char width[] = { 4, 2, 2, 2, 2, 2, 3 };
+
+	memcpy(out, fmt, sizeof(fmt));
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		unsigned x = v[i];
+		for (int k = width[i] - 1; k >= 0; k--) {
+			out[pos[i] + k] = (char)('0' + x % 10);
+			x /= 10;
+		}
+	}
 }
 
 int64_t time_now_ms(void)

@@ -1,2 +1,363 @@
-int main(void);
-int main(void) { return 0; }
+/*
+ * warmthctl.c - the control CLI of warmthd: options, finding the state,
+ * and dispatching one command (see INTERFACE.md "warmthctl").
+ *
+ * This version reads the state database directly and read-only
+ * (--db STATE.db, or the state.database of the config), which answers the
+ * read-only commands with or without a running daemon: SQLite's WAL lets
+ * a reader see the last committed batch while the daemon writes. The
+ * control socket (-s, and the commands that change state) comes with the
+ * control module; until then those requests fail with the exit codes the
+ * interface gives them, so scripts written today keep working.
+ *
+ * Options are parsed in two passes with one table: global options up to
+ * the command, then the command's arguments, where the global options are
+ * accepted too (people type "show alice --json") and so is -n for top.
+ * "--" ends options, for an actor id that starts with a dash.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "warmth/conf.h"
+#include "warmth/log.h"
+#include "warmth/store.h"
+#include "ctl.h"
+
+/* The daemon's default control socket (conf.c's default for control.socket). */
+#define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
+#define CTL_TOP_DEFAULT 10
+
+/* The options as given, before they are checked against the command. */
+struct ctl_options {
+	const char *socket;   /* -s */
+	const char *db;       /* --db */
+	const char *config;   /* -c */
+	const char *top_n;    /* -n */
+	int json;
+	const char *account;
+};
+
+struct ctl_command {
+	const char *name;
+	int (*run)(struct ctl *ctl, int argc, char **argv); /* NULL: changes state */
+	int min_args, max_args;                             /* operands after the name */
+	const char *synopsis;
+};
+
+static const struct ctl_command ctl_commands[] = {
+	{ "status", ctl_cmd_status, 0, 0, "status" },
+	{ "show", ctl_cmd_show, 1, 1, "show ACTOR" },
+	{ "top", ctl_cmd_top, 0, 0, "top [-n N]" },
+	{ "ready", ctl_cmd_ready, 0, 0, "ready" },
+	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics" },
+	{ "export", ctl_cmd_export, 0, 0, "export" },
+	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION" },
+	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR" },
+	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed" },
+	{ "reload", NULL, 0, 0, "reload" },
+};
+
+/* The states "mark" accepts, checked here so that a typo is a usage error
+   whether or not the daemon can be reached. */
+static const char *const ctl_mark_states[] = { "invited", "accepted", "declined", "withdrawn",
+	                                       "dismissed" };
+
+static const struct option ctl_long_options[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "db", required_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "account", required_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void ctl_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: warmthctl [-s SOCKET | --db STATE.db] [-c CONFIG] [--json] [--account NAME]\n"
+	        "                 COMMAND [ARGS]\n"
+	        "read-only commands:\n"
+	        "  status                 counters, contacts, inputs and their offsets\n"
+	        "  show ACTOR             one contact\n"
+	        "  top [-n N]             the warmest contacts (N default %d)\n"
+	        "  ready                  contacts ready for an invitation\n"
+	        "  metrics                follower and connection counts, ratio\n"
+	        "  export                 every contact (one JSON object per line with --json)\n"
+	        "commands that change state (need the running daemon):\n"
+	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
+	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
+	        "options:\n"
+	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
+	        "      --db STATE.db      read a state database directly, read-only\n"
+	        "  -c, --config FILE      warmthd's config (default " CONF_DEFAULT_PATH ")\n"
+	        "      --json             machine-readable JSON\n"
+	        "      --account NAME     the account (default \"" CTL_DEFAULT_ACCOUNT "\")\n"
+	        "  -h, --help             this help;  --version  the version\n"
+	        "exit status: 0 ok, 1 error, 2 usage, 3 daemon not reachable\n",
+	        CTL_TOP_DEFAULT);
+}
+
+/* Prints the short usage hint that follows every usage error; returns 2. */
+static int ctl_usage_error(void)
+{
+	fputs("usage: warmthctl [-s SOCKET | --db STATE.db] [-c CONFIG] [--json] [--account NAME] "
+	      "COMMAND [ARGS]\n(warmthctl --help lists the commands)\n",
+	      stderr);
+	return CTL_EXIT_USAGE;
+}
+
+/*
+ * Runs getopt_long over argv from optind's current meaning. Returns 0,
+ * 1 when the process is done (help or version printed), or -1 on a usage
+ * error (getopt has printed why).
+ */
+static int ctl_getopt(int argc, char **argv, const char *optstring, struct ctl_options *o)
+{
+	int ch;
+
+	/* Our own messages: getopt's would name the program by its full path. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, optstring, ctl_long_options, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'a':
+			if (*optarg == '\0') {
+				ctl_error("--account: the name is empty");
+				return -1;
+			}
+			o->account = optarg;
+			break;
+		case 'n':
+			o->top_n = optarg;
+			break;
+		case 'h':
+			ctl_usage(stdout);
+			return 1;
+		case 'V':
+			printf("warmthctl %s\n", WARMTH_VERSION);
+			return 1;
+		case ':':
+			ctl_error("option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			/* optopt names a bad short option even inside "-jx"; an
+			   unknown long option leaves it 0 and is the last word. */
+			if (optopt != 0)
+				ctl_error("unknown option -%c", optopt);
+			else
+				ctl_error("unknown option %s", argv[optind - 1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct ctl_command *ctl_find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ctl_commands); i++)
+		if (strcmp(ctl_commands[i].name, name) == 0)
+			return &ctl_commands[i];
+	return NULL;
+}
+
+/* Checks a command's operands: their number, and the values that can be
+   checked without the daemon. Returns 0 or -1 (message printed). */
+static int ctl_check_operands(const struct ctl_command *cmd, int nargs, char **args)
+{
+	int64_t ms;
+
+	if (nargs < cmd->min_args) {
+		ctl_error("%s: missing arguments (usage: warmthctl %s)", cmd->name, cmd->synopsis);
+		return -1;
+	}
+	if (nargs > cmd->max_args) {
+		ctl_error("%s: unexpected argument \"%s\" (usage: warmthctl %s)", cmd->name,
+		          args[cmd->max_args], cmd->synopsis);
+		return -1;
+	}
+	if (strcmp(cmd->name, "snooze") == 0 && parse_duration_ms(args[1], &ms) < 0) {
+		ctl_error("snooze: \"%s\" is not a duration (examples: 90m, 36h, 14d, 2w)", args[1]);
+		return -1;
+	}
+	if (strcmp(cmd->name, "mark") == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(ctl_mark_states); i++)
+			if (strcmp(args[1], ctl_mark_states[i]) == 0)
+				return 0;
+		ctl_error("mark: \"%s\" is not one of invited, accepted, declined, withdrawn, "
+		          "dismissed",
+		          args[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses top's -n: a positive whole number. */
+static int ctl_parse_top_n(const char *s, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1) {
+		ctl_error("top: -n needs a positive whole number, not \"%s\"", s);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * Finds the state database: --db, else the config's state.database when
+ * a config is named with -c or the default one exists. Returns 0 with
+ * *path set (owned by *conf when it came from the config), or an exit code:
+ * CTL_EXIT_UNREACHABLE when only a socket could answer, CTL_EXIT_ERROR for
+ * a config that does not load (its errors printed).
+ */
+static int ctl_find_database(const struct ctl_options *o, struct conf **conf, const char **path)
+{
+	struct conf_errors errs = { 0 };
+	const char *config = o->config;
+
+	*conf = NULL;
+	if (o->db != NULL) {
+		*path = o->db;
+		return 0;
+	}
+	if (o->socket == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		config = CONF_DEFAULT_PATH;
+	if (o->socket != NULL || config == NULL) {
+		ctl_error("cannot reach warmthd at %s: the control socket is not available in this "
+		          "version; use --db STATE.db to read the state offline",
+		          o->socket ? o->socket : CTL_DEFAULT_SOCKET);
+		return CTL_EXIT_UNREACHABLE;
+	}
+	if (conf_load(config, conf, &errs) < 0) {
+		for (size_t i = 0; i < errs.count; i++)
+			ctl_error("%s", errs.msgs[i]);
+		conf_errors_free(&errs);
+		ctl_error("%s: cannot use this config to find the state database; use --db "
+		          "STATE.db",
+		          config);
+		return CTL_EXIT_ERROR;
+	}
+	*path = (*conf)->database;
+	return 0;
+}
+
+/* Opens the store, runs the command, closes the store. */
+static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, char **argv)
+{
+	char err[512];
+	int rc;
+
+	if (store_open(ctl->db_path, 1, 0, &ctl->store, err, sizeof(err)) < 0) {
+		ctl_error("%s", err);
+		return CTL_EXIT_ERROR;
+	}
+	rc = ctl_load_accounts(ctl) < 0 ? CTL_EXIT_ERROR : cmd->run(ctl, argc, argv);
+	ctl_free_accounts(ctl);
+	store_close(ctl->store);
+	ctl->store = NULL;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_options o = { 0 };
+	struct ctl ctl = { 0 };
+	const struct ctl_command *cmd;
+	struct conf *conf = NULL;
+	char **args;
+	int nargs, rc;
+
+	/* Messages from the library are for a person at a terminal here, not
+	   for journald: no "<N>" priority prefixes, and only warnings. */
+	log_set_prefix(0);
+	log_set_level(LOG_LEVEL_WARNING);
+
+	/* Pass 1: "+" stops at the command, so its options stay its own. */
+	rc = ctl_getopt(argc, argv, "+:s:c:hn:", &o);
+	if (rc != 0)
+		return rc > 0 ? CTL_EXIT_OK : ctl_usage_error();
+	if (optind >= argc) {
+		ctl_error("no command given");
+		return ctl_usage_error();
+	}
+	cmd = ctl_find_command(argv[optind]);
+	if (cmd == NULL) {
+		ctl_error("unknown command \"%s\"", argv[optind]);
+		return ctl_usage_error();
+	}
+
+	/* Pass 2 over the command and its arguments; optind = 0 makes glibc
+	   start afresh, at index 1 of the new vector (the command is argv[0]). */
+	args = argv + optind;
+	nargs = argc - optind;
+	optind = 0;
+	rc = ctl_getopt(nargs, args, ":s:c:hn:", &o);
+	if (rc != 0)
+		return rc > 0 ? CTL_EXIT_OK : ctl_usage_error();
+	/* The operands follow the command: move them to just after it. */
+	for (int i = optind; i < nargs; i++)
+		args[1 + i - optind] = args[i];
+	nargs = 1 + nargs - optind;
+
+	if (o.socket != NULL && o.db != NULL) {
+		ctl_error("-s and --db exclude each other: talk to the daemon or read a database");
+		return ctl_usage_error();
+	}
+	ctl.top_n = CTL_TOP_DEFAULT;
+	if (o.top_n != NULL) {
+		if (strcmp(cmd->name, "top") != 0) {
+			ctl_error("%s: -n is an option of top only", cmd->name);
+			return ctl_usage_error();
+		}
+		if (ctl_parse_top_n(o.top_n, &ctl.top_n) < 0)
+			return ctl_usage_error();
+	}
+	if (ctl_check_operands(cmd, nargs - 1, args + 1) < 0)
+		return ctl_usage_error();
+	if (cmd->run == NULL) {
+		ctl_error("%s needs the running daemon (control socket), not available in this "
+		          "version",
+		          cmd->name);
+		return CTL_EXIT_ERROR;
+	}
+
+	rc = ctl_find_database(&o, &conf, &ctl.db_path);
+	if (rc != 0)
+		return rc;
+	ctl.json = o.json;
+	ctl.account = o.account ? o.account : CTL_DEFAULT_ACCOUNT;
+	ctl.account_given = o.account != NULL;
+	rc = ctl_run(&ctl, cmd, nargs, args);
+	if (conf != NULL)
+		conf_free(conf);
+
+	/* Output is buffered: a full disk or a closed pipe shows only now. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc == CTL_EXIT_OK)
+			ctl_error("writing the output: %s", strerror(errno ? errno : EIO));
+		return CTL_EXIT_ERROR;
+	}
+	return rc;
+}

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONF_DEFAULT_PATH "/etc/warmthd/warmthd.yaml"
 
@@ -76,12 +77,20 @@ struct conf_errors {
 	size_t count;
 };
 void conf_errors_free(struct conf_errors *errs);
+/* Prints every message of errs, one per line, to out (for warmthd -t). */
+void conf_errors_print(const struct conf_errors *errs, FILE *out);
 
 /*
  * Loads and validates path. On success returns 0 and *out owns a new
  * config (free with conf_free). On failure returns -1, *out is NULL and
  * errs holds at least one message (also for I/O errors: "FILE: cannot open:
  * No such file or directory").
+ *
+ * Messages are appended to errs (start with it zeroed), sorted by position,
+ * FILE being path as given. Relative paths in the file (state.database,
+ * control.socket, dead_letter, inputs[].path, a file notifier's path) are
+ * returned absolute, resolved against the directory of path; in a glob
+ * (inputs[].path) that directory's own *?[\ are backslash-escaped.
  */
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
 void conf_free(struct conf *conf);

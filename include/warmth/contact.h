@@ -63,6 +63,8 @@ struct contact_engagement {
 #define CONTACT_TITLE_MAX 200
 #define CONTACT_POST_MAX 256
 #define CONTACT_NAME_MAX 256
+#define CONTACT_HEADLINE_MAX 256
+#define CONTACT_TAG_MAX 64
 
 struct contact {
 	uint32_t account;          /* account id (the engine's/store's numbering) */

@@ -80,7 +80,8 @@ void store_close(struct store *store);
 
 /* --- Loading at start-up (main thread, before ingest starts). --- */
 
-/* Calls cb for each account; returns 0 or -1 on error (message logged). */
+/* Calls cb for each account, in id order; a and its name are valid during cb
+   only (copy what you keep). Returns 0 or -1 on error (message logged). */
 int store_load_accounts(struct store *store,
                         void (*cb)(void *ctx, uint32_t id, const struct account *a), void *ctx);
 /* Calls cb with each contact; cb takes ownership of the contact's contents. */
@@ -114,7 +115,8 @@ struct store_batch *store_batch_new(void);
 void store_batch_free(struct store_batch *batch);
 /* Empties the batch for reuse, keeping its allocations. */
 void store_batch_reset(struct store_batch *batch);
-/* Number of items queued (contacts + files + ids + rejects). */
+/* Number of rows queued (accounts, contacts, files, file deletes, seen ids,
+   rejects); 0 means there is nothing to commit. */
 size_t store_batch_items(const struct store_batch *batch);
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a);
@@ -122,6 +124,9 @@ void store_batch_account(struct store_batch *batch, uint32_t id, const struct ac
 void store_batch_contact(struct store_batch *batch, const struct contact *c);
 void store_batch_file(struct store_batch *batch, const struct store_file *f);
 void store_batch_file_delete(struct store_batch *batch, int64_t id);
+/* Records a seen event id. The database is keyed by (ts_ms, key) so that
+   inserts and prunes follow event time: the same key and time twice is one
+   row, but checking that an id is new is the caller's (in memory). */
 void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts_ms);
 /* Deletes seen ids with event time < before_ms in the same transaction. */
 void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms);
@@ -148,5 +153,16 @@ int store_flush_dead_letter(struct store *store, const char *path, char *err, si
 
 /* Size in bytes of the database file(s), for status. */
 int64_t store_size_bytes(struct store *store);
+
+/*
+ * Internal to daemon/store*.c, the files that include sqlite3.h: they share
+ * one handle. The types are opaque here so this header needs no sqlite3.h.
+ */
+struct sqlite3;
+struct sqlite3_stmt;
+struct sqlite3 *store_db(struct store *store);
+/* The statement for sql (a string constant, cached by its address), reset
+   and ready to bind; NULL on error (sqlite3_errmsg(store_db()) says why). */
+struct sqlite3_stmt *store_statement(struct store *store, const char *sql);
 
 #endif

@@ -39,6 +39,7 @@ const char *buf_cstr(struct buf *b);
 uint64_t hash64(const void *data, size_t len);
 struct hash128 { uint64_t lo, hi; };
 struct hash128 hash128(const void *data, size_t len);
+struct hash128 hash128_seeded(const void *data, size_t len, uint64_t seed);
 
 /*
  * Parses "90m", "36h", "14d", "100ms", "30s", "2w" or a bare number of

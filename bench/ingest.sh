@@ -1,0 +1,143 @@
+#!/bin/sh
+# bench/ingest.sh - how fast warmthd ingests a realistic log, compared with
+# the cheapest possible pass over the same bytes (wc -l).
+#
+# Generates EVENTS events from CONTACTS people with warmth-gen (fixed seed,
+# so every run measures the same bytes) into a scratch directory, then
+# times, in the same run and on the same (page-cached) file:
+#   1. warmth-gen itself,
+#   2. wc -l (the floor: reading and splitting lines),
+#   3. warmthd --once with a minimal config (parse, dedup, state, SQLite).
+# and prints lines/s, MB/s, warmthd's peak RSS and its time relative to
+# wc -l. Afterwards, if warmthctl is built, it checks that the daemon
+# accepted as many events as the generator's truth says.
+#
+# Binaries come from ${BUILD_DIR:-build}; this script builds and installs
+# nothing. Environment: BUILD_DIR, EVENTS (default 2000000), CONTACTS
+# (100000), SEED (42), KEEP=1 to keep the scratch directory, TMPDIR.
+set -eu
+
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+events=${EVENTS:-2000000}
+contacts=${CONTACTS:-100000}
+seed=${SEED:-42}
+
+for bin in warmth-gen warmthd; do
+	if [ ! -x "$build/$bin" ]; then
+		echo "bench/ingest.sh: $build/$bin not found." >&2
+		echo "Build first: cmake -S . -B $build && cmake --build $build" >&2
+		echo "(or point BUILD_DIR at an existing build directory)" >&2
+		exit 1
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-bench.XXXXXX")
+if [ "${KEEP:-0}" = 1 ]; then
+	trap 'echo "scratch directory kept: $tmp"' EXIT
+else
+	trap 'rm -rf "$tmp"' EXIT
+fi
+trap 'exit 130' INT TERM
+mkdir "$tmp/in"
+log="$tmp/in/engagement.jsonl"
+
+# Seconds since the epoch with nanoseconds (GNU date).
+now() {
+	date +%s.%N
+}
+
+elapsed() {
+	awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", e - s }'
+}
+
+# Runs "$@" and prints the peak RSS in KiB: from GNU time when it is there,
+# otherwise by sampling VmHWM (the kernel's high-water mark) in /proc.
+peak_rss_kib=
+run_measured() {
+	if /usr/bin/time -v true >/dev/null 2>&1; then
+		/usr/bin/time -v -o "$tmp/time.txt" "$@"
+		peak_rss_kib=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' \
+			"$tmp/time.txt")
+		return
+	fi
+	"$@" &
+	pid=$!
+	peak_rss_kib=0
+	while kill -0 "$pid" 2>/dev/null; do
+		hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		[ -n "$hwm" ] && peak_rss_kib=$hwm
+		sleep 0.05
+	done
+	wait "$pid"
+}
+
+echo "generating $events events from $contacts contacts (seed $seed) in $tmp ..."
+t0=$(now)
+"$build/warmth-gen" --seed "$seed" --events "$events" --contacts "$contacts" \
+	-o "$log" --truth "$tmp/truth.json"
+t1=$(now)
+gen_s=$(elapsed "$t0" "$t1")
+bytes=$(wc -c <"$log")
+
+t0=$(now)
+lines=$(wc -l <"$log")
+t1=$(now)
+wc_s=$(elapsed "$t0" "$t1")
+
+cat >"$tmp/warmthd.yaml" <<'YAML'
+# Minimal benchmark configuration: paths are relative to this file.
+state:
+  database: ./state.db
+inputs:
+  - path: ./in/*.jsonl
+dead_letter: ./rejected.jsonl
+notify:
+  - type: file
+    path: ./notifications.jsonl
+YAML
+
+echo "running warmthd --once ..."
+t0=$(now)
+if ! run_measured "$build/warmthd" -c "$tmp/warmthd.yaml" --once 2>"$tmp/warmthd.log"; then
+	echo "bench/ingest.sh: warmthd failed; the end of its log:" >&2
+	tail -n 20 "$tmp/warmthd.log" >&2
+	exit 1
+fi
+t1=$(now)
+daemon_s=$(elapsed "$t0" "$t1")
+
+echo
+awk -v lines="$lines" -v bytes="$bytes" -v gen="$gen_s" -v wc="$wc_s" -v d="$daemon_s" \
+	-v rss="$peak_rss_kib" -v events="$events" -v contacts="$contacts" 'BEGIN {
+	mb = bytes / 1e6
+	printf "%d lines, %.1f MB (%d events from %d contacts, %.0f bytes/line)\n\n",
+	       lines, mb, events, contacts, bytes / lines
+	printf "%-16s %9s %12s %9s %10s\n", "step", "seconds", "lines/s", "MB/s", "peak RSS"
+	row("warmth-gen", gen, "-")
+	row("wc -l", wc, "-")
+	row("warmthd --once", d, rss == "" ? "?" : sprintf("%.1f MB", rss / 1024))
+	if (wc > 0)
+		printf "\nwarmthd --once takes %.1fx the time of wc -l\n", d / wc
+}
+function row(name, s, r) {
+	if (s <= 0) s = 0.001
+	printf "%-16s %9.3f %12.0f %9.1f %10s\n", name, s, lines / s, mb / s, r
+}'
+
+# A fast daemon that drops events is no use: check the count when we can.
+if [ -x "$build/warmthctl" ] && command -v python3 >/dev/null 2>&1; then
+	if status=$("$build/warmthctl" --db "$tmp/state.db" --json status 2>/dev/null); then
+		printf '%s' "$status" | python3 -c '
+import json, sys
+status = json.load(sys.stdin)
+with open(sys.argv[1]) as f:
+    truth = json.load(f)
+got, want = status.get("events_accepted"), truth["accepted"]
+print(f"events accepted: {got} (expected {want})" + ("" if got == want else "  MISMATCH"))
+sys.exit(0 if got == want else 1)
+' "$tmp/truth.json"
+	else
+		echo "(warmthctl status failed; accepted count not checked)"
+	fi
+fi

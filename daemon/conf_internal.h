@@ -1,0 +1,153 @@
+/*
+ * conf_internal.h - what the three parts of config loading share; not part
+ * of the library's API (that is include/warmth/conf.h).
+ *
+ *   conf_yaml.c  a YAML file into a tree of nodes that know their position
+ *   conf_walk.c  the engine: walks a tree against key tables, fills a
+ *                struct, collects "FILE:LINE:COLUMN: message" errors
+ *   conf.c       the key tables of warmthd's config, conf_load, conf_free
+ *
+ * A new key is a row in a table in conf.c; a new kind of value is a case in
+ * conf_walk.c; a value no kind fits is a CONF_KIND_CUSTOM key with its own
+ * parse and release functions beside the tables.
+ */
+#ifndef WARMTH_CONF_INTERNAL_H
+#define WARMTH_CONF_INTERNAL_H
+
+#include <stddef.h>
+
+#include "warmth/conf.h"
+#include "warmth/util.h"
+
+/* -- the document tree (conf_yaml.c) -------------------------------------- */
+
+enum conf_node_kind { CONF_NODE_SCALAR, CONF_NODE_MAPPING, CONF_NODE_SEQUENCE };
+
+struct conf_pair;
+
+struct conf_node {
+	enum conf_node_kind kind;
+	unsigned line, column;     /* where the node starts, 1-based */
+	char *text;                /* scalar: the value, NUL-terminated (never has a NUL inside) */
+	int is_null;               /* scalar: plain "", "~" or null, i.e. no value written */
+	int refused;               /* stands in for a value already reported (an alias ...): skip it */
+	struct conf_node **items;  /* sequence: the entries in file order */
+	size_t nitems;
+	struct conf_pair *pairs;   /* mapping: the entries in file order; keys are unique scalars */
+	size_t npairs;
+};
+
+struct conf_pair {
+	struct conf_node *key;
+	struct conf_node *value;
+};
+
+/*
+ * Receives one problem; msg is only valid during the call. line is 0 for
+ * problems with the file as a whole (it cannot be opened or read).
+ */
+typedef void conf_yaml_error_fn(void *ctx, unsigned line, unsigned column, const char *msg);
+
+/*
+ * Reads the file at path and parses it (one YAML document) into a tree.
+ * Problems that leave the rest of the document meaningful (aliases,
+ * duplicate keys, keys that are not scalars, a second document) are
+ * reported through error; a refused value becomes a null scalar marked
+ * refused (so list indexes and present keys stay as written), a refused key
+ * drops its entry, and a duplicate key keeps the first. The return is then
+ * 0 and *out is the tree. A file that cannot be read, or a syntax error
+ * (libyaml cannot continue past one), is reported likewise but returns -1
+ * with *out NULL. An empty document yields an empty mapping at 1:1.
+ * Free the tree with conf_yaml_free().
+ */
+int conf_yaml_load(const char *path, struct conf_node **out, conf_yaml_error_fn *error, void *ctx);
+void conf_yaml_free(struct conf_node *node);
+
+/* Appends how node reads in a message: "a list", "an empty value", "\"clock\"". */
+void conf_yaml_describe(struct buf *b, const struct conf_node *node);
+
+/* -- key tables (conf_walk.c walks them, conf.c writes them) -------------- */
+
+enum conf_kind {
+	CONF_KIND_STRING,
+	CONF_KIND_PATH,     /* relative to the config file's directory */
+	CONF_KIND_GLOB,     /* a path pattern, resolved like a path */
+	CONF_KIND_URL,      /* http:// or https:// */
+	CONF_KIND_BOOL,     /* true/false (yes/no, on/off), stored as an int 0/1 */
+	CONF_KIND_ENUM,     /* one of .values, stored as its int value */
+	CONF_KIND_INTEGER,  /* within .min/.max */
+	CONF_KIND_DURATION, /* milliseconds in an int64_t, within .min/.max */
+	CONF_KIND_SIZE,     /* bytes in a uint64_t, within .min/.max */
+	CONF_KIND_SECTION,  /* a mapping of .keys, stored in the same struct */
+	CONF_KIND_LIST,     /* a list of mappings, described by .list */
+	CONF_KIND_CUSTOM,   /* parsed by .parse, freed by .release */
+};
+
+struct conf_key;
+struct conf_loader; /* one load in progress (conf_walk.c) */
+
+/*
+ * An enum's names and values. For the key that selects the type of a list
+ * entry (notify's "type"), keys lists the further keys that type takes.
+ */
+struct conf_enum {
+	const char *name;
+	int value;
+	const struct conf_key *keys;
+};
+
+struct conf_list {
+	size_t entry_size;
+	size_t count_offset;       /* of the size_t count, beside the array pointer */
+	const char *noun;          /* for "at least one input is required" */
+	const char *variant_key;   /* names the enum key in keys whose value selects more keys */
+	const struct conf_key *keys;
+};
+
+/*
+ * A custom key's parser: checks node, reports problems with conf_report,
+ * and stores into base, which is NULL when the value is only to be checked.
+ * name is the key's full name for messages ("notify[2].command").
+ */
+typedef void conf_parse_fn(struct conf_loader *ld, const struct conf_key *key,
+                           const struct conf_node *node, void *base, const char *name);
+/* Frees what the parser stored in base and resets the fields. */
+typedef void conf_release_fn(const struct conf_key *key, void *base);
+
+/* One key. Tables end with a row whose name is NULL. */
+struct conf_key {
+	const char *name;
+	enum conf_kind kind;
+	size_t offset;                  /* of the field in the struct being filled */
+	size_t size;                    /* of that field, for integers and enums */
+	const char *def;                /* the default, as written in a file; NULL: none */
+	const char *min, *max;          /* bounds as written in a file (and in messages) */
+	int required;                   /* must be present (lists: and not empty) */
+	const struct conf_enum *values; /* ENUM: ends with a NULL name */
+	const struct conf_key *keys;    /* SECTION */
+	const struct conf_list *list;   /* LIST: .offset is the array pointer's */
+	conf_parse_fn *parse;           /* CUSTOM */
+	conf_release_fn *release;       /* CUSTOM */
+};
+
+/* For a table row: where a field is and how big. */
+#define CONF_FIELD(type, member) .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
+
+/* -- the engine (conf_walk.c) --------------------------------------------- */
+
+/*
+ * Loads the YAML file at path into base, as described by keys: every
+ * default first, then the file's values, relative paths taken from the
+ * file's directory. Returns 0, or -1 with every problem appended to errs
+ * in file order; base then holds a partial result for conf_walk_release().
+ */
+int conf_walk_file(const char *path, const struct conf_key *keys, void *base, struct conf_errors *errs);
+
+/* Frees what keys stored in base and resets those fields to NULL/0. */
+void conf_walk_release(const struct conf_key *keys, void *base);
+
+/* Reports a problem at node (NULL: the file as a whole). */
+void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * engine.h - the wiring of warmthd: lines from the tailer become events,
+ * events change contacts in memory, and batches of changes (with the file
+ * offsets that produced them) are committed to the store on a worker
+ * thread. It owns the libuv handles other than the tailer's and main's
+ * signal handlers.
+ */
+#ifndef WARMTH_ENGINE_H
+#define WARMTH_ENGINE_H
+
+#include <uv.h>
+
+#include "warmth/conf.h"
+
+struct engine;
+
+/*
+ * Creates the engine on loop; takes ownership of conf. once: read every
+ * input to its current end, commit, and stop (warmthd --once).
+ */
+struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once);
+/* Opens the store, loads state, starts tailing. Returns 0 or -1 (logged). */
+int engine_start(struct engine *e);
+/*
+ * Replaces the config (takes ownership of conf). Keeps all state. Settings
+ * that need a restart (state.database) are reported and ignored.
+ */
+void engine_reload(struct engine *e, struct conf *conf);
+/*
+ * Stops reading, commits what was read, closes every handle and calls
+ * done(ctx) once nothing of the engine is left on the loop. Also called by
+ * the engine itself when --once is complete. Safe to call twice.
+ */
+void engine_stop(struct engine *e);
+void engine_on_stopped(struct engine *e, void (*done)(void *ctx), void *ctx);
+/* 0 if every commit succeeded so far, -1 if the last one failed. */
+int engine_status(const struct engine *e);
+void engine_free(struct engine *e);
+
+#endif

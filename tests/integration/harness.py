@@ -1,0 +1,241 @@
+"""Shared helpers for warmthd's black-box tests.
+
+Each test starts the real warmthd in a temporary directory with a config
+written there, appends real JSON lines to real files, and asks the state
+through the real warmthctl (--db, read-only). Waiting is always for a
+condition (polling the CLI), never a fixed sleep; simulated time is event
+time, written into the lines.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ.get("WARMTH_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+SOURCE = os.environ.get("WARMTH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SANITIZED = os.environ.get("WARMTH_SANITIZED") == "1"
+WARMTHD = os.path.join(BUILD, "warmthd")
+WARMTHCTL = os.path.join(BUILD, "warmthctl")
+GEN = os.path.join(BUILD, "warmth-gen")
+
+BASE_CONFIG = """\
+state:
+  database: ./state.db
+inputs:
+  - path: ./in/*.jsonl
+dead_letter: ./rejected.jsonl
+ingest:
+  batch_interval: 20ms
+  rescan_interval: 200ms
+  rotate_wait: 2s
+log:
+  level: debug
+notify:
+  - type: file
+    path: ./notifications.jsonl
+"""
+
+
+_RUNNING = []
+
+
+@atexit.register
+def _kill_leftovers():
+    """A failed test must not leave a daemon running."""
+    for env in _RUNNING:
+        if env.proc is not None and env.proc.poll() is None:
+            env.proc.kill()
+            env.proc.wait()
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def event(ts, type_, actor, **kw):
+    """One event line (without newline). ts: Unix seconds or RFC 3339."""
+    d = {"ts": ts, "type": type_, "actor": actor}
+    d.update(kw)
+    return json.dumps(d, separators=(",", ":"))
+
+
+class Env:
+    """A temporary directory with a config, an input folder and a daemon."""
+
+    def __init__(self, name, config=BASE_CONFIG, keep=False):
+        self.dir = tempfile.mkdtemp(prefix="warmth-%s-" % name)
+        self.indir = os.path.join(self.dir, "in")
+        os.mkdir(self.indir)
+        self.config = os.path.join(self.dir, "warmthd.yaml")
+        self.db = os.path.join(self.dir, "state.db")
+        self.dead_letter = os.path.join(self.dir, "rejected.jsonl")
+        self.proc = None
+        self.log = None
+        self.keep = keep or os.environ.get("WARMTH_KEEP") == "1"
+        self.write_config(config)
+        _RUNNING.append(self)
+
+    def write_config(self, text):
+        with open(self.config, "w") as f:
+            f.write(text)
+
+    def path(self, name):
+        return os.path.join(self.indir, name)
+
+    def append(self, name, lines, newline=True):
+        """Appends lines (a list of str) to an input file."""
+        data = "\n".join(lines) + ("\n" if newline and lines else "")
+        with open(self.path(name), "a", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(data)
+
+    def append_bytes(self, name, data):
+        with open(self.path(name), "ab") as f:
+            f.write(data)
+
+    # --- the daemon ---
+
+    def start(self, *args):
+        check(self.proc is None, "daemon already running")
+        self.log = open(os.path.join(self.dir, "warmthd.log"), "ab")
+        self.proc = subprocess.Popen([WARMTHD, "-c", self.config] + list(args),
+                                     stdout=self.log, stderr=self.log)
+        # Ready once the database exists with its schema: the daemon creates it
+        # before it starts tailing.
+        self.wait(lambda: self.proc.poll() is not None or self.status_or_none() is not None,
+                  "daemon start")
+        check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
+        return self.proc
+
+    def once(self, *args, expect=0):
+        r = subprocess.run([WARMTHD, "-c", self.config, "--once"] + list(args),
+                           capture_output=True, text=True, timeout=600)
+        with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
+            f.write(r.stderr)
+        check(r.returncode == expect, "warmthd --once exit %d (want %d):\n%s" %
+              (r.returncode, expect, r.stderr[-4000:]))
+        return r
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            fail("daemon did not stop within %ss after signal %d" % (timeout, sig))
+        self.proc = None
+        self.log.close()
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def log_text(self):
+        try:
+            with open(os.path.join(self.dir, "warmthd.log"), errors="replace") as f:
+                return f.read()[-8000:]
+        except OSError:
+            return ""
+
+    # --- the CLI ---
+
+    def ctl(self, *args, expect=0):
+        r = subprocess.run([WARMTHCTL, "--db", self.db, "--json"] + list(args),
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == expect, "warmthctl %s: exit %d (want %d): %s" %
+              (" ".join(args), r.returncode, expect, r.stderr))
+        return r
+
+    def status_or_none(self):
+        if not os.path.exists(self.db):
+            return None
+        r = subprocess.run([WARMTHCTL, "--db", self.db, "--json", "status"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            return None
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            return None
+
+    def status(self):
+        return json.loads(self.ctl("status").stdout)
+
+    def show(self, actor):
+        return json.loads(self.ctl("show", actor).stdout)
+
+    def export(self):
+        out = self.ctl("export").stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def processed(self, st=None):
+        st = st or self.status()
+        return st["events_accepted"] + st["events_rejected"] + st["events_duplicate"]
+
+    def wait_processed(self, n, timeout=60):
+        """Waits until the committed state has seen n lines in all."""
+        last = [None]
+
+        def done():
+            st = self.status_or_none()
+            last[0] = st
+            return st is not None and self.processed(st) >= n
+
+        self.wait(done, "%d lines processed (last status %s)" % (n, last[0]), timeout)
+        st = self.status()
+        check(self.processed(st) == n, "processed %d lines, want exactly %d: %s" %
+              (self.processed(st), n, st))
+        return st
+
+    def wait(self, cond, what, timeout=60):
+        if SANITIZED:
+            timeout *= 4
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while time.monotonic() < deadline:
+            if cond():
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                fail("daemon died while waiting for %s:\n%s" % (what, self.log_text()))
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        fail("timed out waiting for %s\n%s" % (what, self.log_text()))
+
+    def dead_letters(self):
+        if not os.path.exists(self.dead_letter):
+            return []
+        with open(self.dead_letter) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def close(self, ok=True):
+        if self.proc is not None:
+            self.stop()
+        if ok and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print("kept test directory " + self.dir)
+
+
+def run(tests):
+    """Runs test functions in order; prints a summary line ctest shows."""
+    passed = 0
+    for t in tests:
+        start = time.monotonic()
+        t()
+        passed += 1
+        print("ok   %-40s %.2fs" % (t.__name__, time.monotonic() - start))
+    print("%d passed, 0 failed" % passed)

@@ -1,0 +1,150 @@
+"""Black-box tests of ingestion: counting, rejects, dead letters, --once,
+signals, config checking and durable restarts."""
+
+import os
+import signal
+import subprocess
+import time
+
+from harness import (BASE_CONFIG, WARMTHD, Env, check, event, run)
+
+T0 = 1793700000  # 2026-11-03, event time
+
+
+def test_once_counts_and_dead_letter():
+    env = Env("once")
+    good = [
+        event(T0, "follow", "ada", name="Ada Lovelace", actor_connections=12000),
+        event(T0 + 60, "like", "ada", post="p1", id="e1"),
+        event(T0 + 120, "comment", "ada", post="p1", text="Great point", id="e2"),
+        event(T0 + 120, "comment", "ada", post="p1", text="Great point", id="e2"),  # duplicate
+        event("2026-11-03T10:00:12.120Z", "share", "bob", post="p2"),
+        '{"ts":%d,"type":"snapshot","followers":1500,"connections":700}' % T0,
+    ]
+    bad = [
+        "not json at all",
+        "[1,2,3]",
+        '{"type":"like","actor":"x"}',
+        '{"ts":"yesterday","type":"like","actor":"x"}',
+        '{"ts":1,"type":"poke","actor":"x"}',
+        '{"ts":1,"type":"like"}',
+    ]
+    lines = good[:3] + [bad[0]] + good[3:] + bad[1:]
+    env.append("a.jsonl", lines)
+    env.once()
+    st = env.status()
+    check(st["events_accepted"] == 5, "accepted %s" % st)
+    check(st["events_duplicate"] == 1, "duplicate %s" % st)
+    check(st["events_rejected"] == 6, "rejected %s" % st)
+    check(st["contacts"] == 2, "contacts %s" % st)
+    ada = env.show("ada")
+    check(ada["counts"] == {"follow": 1, "like": 1, "comment": 1}, "ada counts %s" % ada["counts"])
+    check(ada["relationship"] == "follower", "ada relationship %s" % ada["relationship"])
+    check(ada["name"] == "Ada Lovelace", "ada name %s" % ada)
+    dl = env.dead_letters()
+    check(len(dl) == 6, "dead letters %s" % dl)
+    reasons = [d["reason"] for d in dl]
+    check(reasons == ["not_json", "not_object", "missing_ts", "invalid_ts", "unknown_type",
+                      "missing_actor"], "reasons %s" % reasons)
+    # The offset of the first bad line is the sum of the three lines before it.
+    offset = sum(len(line) + 1 for line in good[:3])
+    check(dl[0]["offset"] == offset and dl[0]["file"].endswith("in/a.jsonl"),
+          "dead letter location %s (want offset %d)" % (dl[0], offset))
+    check(dl[0]["line"] == "not json at all", "dead letter line %s" % dl[0])
+    # A second --once reads nothing again.
+    env.once()
+    st2 = env.status()
+    check(env.processed(st2) == env.processed(st), "second run re-read: %s" % st2)
+    check(len(env.dead_letters()) == 6, "dead letters duplicated")
+    env.close()
+
+
+def test_partial_last_line_waits_for_newline():
+    env = Env("partial")
+    env.start()
+    line = event(T0, "like", "carol", post="p9")
+    env.append_bytes("a.jsonl", (line[:20]).encode())
+    env.append("a.jsonl", [event(T0, "like", "dan")], newline=False)
+    # Nothing complete yet: the fragment must not be consumed.
+    env.append_bytes("b.jsonl", (event(T0, "follow", "erin") + "\n").encode())
+    env.wait_processed(1)
+    st = env.status()
+    a = [i for i in st["inputs"] if i["path"].endswith("a.jsonl")]
+    check(a and a[0]["offset"] == 0, "partial line consumed: %s" % st["inputs"])
+    env.append_bytes("a.jsonl", b"\n")
+    env.wait_processed(2)
+    env.stop()
+    env.close()
+
+
+def test_sigterm_commits_and_exits_fast():
+    env = Env("sigterm")
+    env.start()
+    env.append("a.jsonl", [event(T0 + i, "like", "u%d" % (i % 7), id="k%d" % i)
+                           for i in range(1000)])
+    env.wait_processed(1000)
+    start = time.monotonic()
+    rc = env.stop(signal.SIGTERM)
+    elapsed = time.monotonic() - start
+    check(rc == 0, "exit code %s" % rc)
+    check(elapsed < 1.0 or os.environ.get("WARMTH_SANITIZED") == "1",
+          "took %.2fs to stop" % elapsed)
+    env.start()
+    env.append("a.jsonl", [event(T0, "like", "u1", id="k1")])  # a duplicate id
+    env.wait_processed(1001)
+    st = env.status()
+    check(st["events_duplicate"] == 1 and st["events_accepted"] == 1000, "%s" % st)
+    env.stop(signal.SIGINT)
+    env.close()
+
+
+def test_check_config():
+    env = Env("check")
+    r = subprocess.run([WARMTHD, "-t", "-c", env.config], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.strip() == "configuration OK", "good config: %r" % (r,))
+    env.write_config(BASE_CONFIG.replace("inputs:", "inptus:"))
+    r = subprocess.run([WARMTHD, "-t", "-c", env.config], capture_output=True, text=True)
+    check(r.returncode == 1, "bad config exit %d" % r.returncode)
+    check(env.config + ":3:1:" in r.stderr and "inputs" in r.stderr, "message: %s" % r.stderr)
+    r = subprocess.run([WARMTHD, "--version"], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout.startswith("warmthd "), "version %r" % r.stdout)
+    r = subprocess.run([WARMTHD, "--bogus"], capture_output=True, text=True)
+    check(r.returncode == 2, "unknown option exit %d" % r.returncode)
+    env.close()
+
+
+def test_newer_schema_refused():
+    env = Env("schema")
+    env.once()
+    import sqlite3
+    db = sqlite3.connect(env.db)
+    db.execute("PRAGMA user_version = 999")
+    db.commit()
+    db.close()
+    r = env.once(expect=1)
+    check("newer" in r.stderr, "message: %s" % r.stderr)
+    env.close()
+
+
+def test_reload_keeps_state():
+    env = Env("reload")
+    env.start()
+    env.append("a.jsonl", [event(T0, "like", "zoe", id="z1")])
+    env.wait_processed(1)
+    env.write_config(BASE_CONFIG.replace("level: debug", "level: banana"))
+    env.proc.send_signal(signal.SIGHUP)
+    env.wait(lambda: "keeping the running configuration" in env.log_text(), "reload rejected")
+    env.write_config(BASE_CONFIG.replace("level: debug", "level: info"))
+    env.proc.send_signal(signal.SIGHUP)
+    env.wait(lambda: "configuration reloaded" in env.log_text(), "reload accepted")
+    env.append("a.jsonl", [event(T0, "comment", "zoe", id="z2")])
+    env.wait_processed(2)
+    check(env.show("zoe")["counts"] == {"like": 1, "comment": 1}, "state after reload")
+    env.stop()
+    env.close()
+
+
+if __name__ == "__main__":
+    run([test_once_counts_and_dead_letter, test_partial_last_line_waits_for_newline,
+         test_sigterm_commits_and_exits_fast, test_check_config, test_newer_schema_refused,
+         test_reload_keeps_state])

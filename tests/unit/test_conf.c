@@ -1,0 +1,422 @@
+/*
+ * test_conf.c - the configuration loader (daemon/conf.c, conf_yaml.c).
+ *
+ * Most cases are golden files: tests/golden/conf/NAME.yaml is loaded as
+ * "NAME.yaml" from inside that directory and what warmthd -t would print
+ * (every error line, or "configuration OK") must equal NAME.expected
+ * exactly. Adding a case is adding two files. The tests here cover what
+ * output alone cannot show: the values and defaults that land in struct
+ * conf, relative path resolution, I/O errors, and that the shipped
+ * conf/warmthd.yaml loads and documents the true defaults.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "warmth/conf.h"
+#include "warmth/log.h"
+#include "warmth/util.h"
+
+/* The directory the golden cases are in; the tests run from tests/. */
+static const char *test_golden_dir(char *out, size_t size)
+{
+	const char *src = getenv("WARMTH_SOURCE_DIR");
+
+	if (src != NULL)
+		snprintf(out, size, "%s/tests/golden/conf", src);
+	else
+		snprintf(out, size, "golden/conf");
+	return out;
+}
+
+static char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	buf_cstr(&b);
+	return b.data;
+}
+
+static void test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* What "warmthd -t -c path" prints. */
+static char *test_check_output(const char *path)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *conf = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	if (conf_load(path, &conf, &errs) == 0) {
+		assert_non_null(conf);
+		assert_int_equal(errs.count, 0);
+		fprintf(out, "configuration OK\n");
+		conf_free(conf);
+	} else {
+		assert_null(conf);
+		assert_true(errs.count > 0);
+		conf_errors_print(&errs, out);
+		conf_errors_free(&errs);
+	}
+	fclose(out);
+	return text;
+}
+
+static int test_is_yaml(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
+}
+
+static void test_golden(void **state)
+{
+	char dir[PATH_MAX], cwd[PATH_MAX];
+	struct dirent **names;
+	int n, failures = 0;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(test_golden_dir(dir, sizeof(dir))), 0);
+	n = scandir(".", &names, test_is_yaml, alphasort);
+	assert_true(n >= 15);
+	for (int i = 0; i < n; i++) {
+		const char *yaml = names[i]->d_name;
+		char expected_path[PATH_MAX];
+		char *expected, *actual;
+
+		snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
+		         (int)(strlen(yaml) - 5), yaml);
+		expected = test_read_file(expected_path);
+		actual = test_check_output(yaml);
+		if (expected == NULL || strcmp(expected, actual) != 0) {
+			print_message("golden case %s differs.\n--- expected (%s)\n%s--- actual\n%s",
+			              yaml, expected_path, expected ? expected : "(missing)\n", actual);
+			failures++;
+		}
+		free(expected);
+		free(actual);
+		free(names[i]);
+	}
+	free(names);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(failures, 0);
+}
+
+/* A config with nothing but one input: everything else is a default. */
+static void test_defaults(void **state)
+{
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	test_write_file(path, "inputs:\n  - path: /var/log/engagement/*.jsonl\n");
+	assert_int_equal(conf_load(path, &c, &errs), 0);
+
+	assert_string_equal(c->file, path);
+	assert_string_equal(c->database, "/var/lib/warmthd/state.db");
+	assert_int_equal(c->synchronous_full, 0);
+	assert_int_equal(c->dedup_retention_ms, 30LL * 86400 * 1000);
+	assert_int_equal(c->evidence_per_contact, 5);
+	assert_string_equal(c->socket, "/run/warmthd/control.sock");
+	assert_int_equal(c->ninputs, 1);
+	assert_string_equal(c->inputs[0].path, "/var/log/engagement/*.jsonl");
+	assert_int_equal(c->inputs[0].start_at, CONF_START_BEGINNING);
+	assert_string_equal(c->dead_letter, "/var/lib/warmthd/rejected.jsonl");
+	assert_int_equal(c->time_source, CONF_TIME_WALL);
+	assert_int_equal(c->max_line_bytes, 1024 * 1024);
+	assert_int_equal(c->batch_events, 100000);
+	assert_int_equal(c->batch_interval_ms, 100);
+	assert_int_equal(c->rescan_interval_ms, 10000);
+	assert_int_equal(c->rotate_wait_ms, 5000);
+	assert_int_equal(c->poll_interval_ms, 1000);
+	assert_int_equal(c->read_chunk_bytes, 1024 * 1024);
+	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
+	assert_int_equal(c->nnotify, 0);
+	assert_null(c->notify);
+
+	conf_free(c);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The INTERFACE.md minimal config, field by field. */
+static void test_minimal(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ok_minimal.yaml", test_golden_dir(dir, sizeof(dir)));
+	assert_int_equal(conf_load(path, &c, &errs), 0);
+	assert_string_equal(c->database, "/var/lib/warmthd/state.db");
+	assert_int_equal(c->ninputs, 1);
+	assert_string_equal(c->inputs[0].path, "/var/log/engagement/*.jsonl");
+	assert_int_equal(c->nnotify, 1);
+	assert_int_equal(c->notify[0].type, CONF_NOTIFY_FILE);
+	assert_string_equal(c->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
+	assert_null(c->notify[0].url);
+	assert_null(c->notify[0].command);
+	conf_free(c);
+}
+
+/* Every key set: the values land in the right fields, relative paths resolved. */
+static void test_full(void **state)
+{
+	char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 32], want[PATH_MAX * 2];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(realpath(test_golden_dir(dir, sizeof(dir)), real));
+	snprintf(path, sizeof(path), "%s/ok_full.yaml", dir);
+	assert_int_equal(conf_load(path, &c, &errs), 0);
+
+	snprintf(want, sizeof(want), "%s/state/warmth.db", real);
+	assert_string_equal(c->database, want);
+	assert_int_equal(c->synchronous_full, 1);
+	assert_int_equal(c->dedup_retention_ms, 14LL * 86400 * 1000);
+	assert_int_equal(c->evidence_per_contact, 0);
+	assert_string_equal(c->socket, "/tmp/warmthd test/control.sock");
+	assert_int_equal(c->ninputs, 2);
+	if (strpbrk(real, "*?[\\") == NULL) {
+		snprintf(want, sizeof(want), "%s/logs/*.jsonl", real);
+		assert_string_equal(c->inputs[0].path, want);
+	}
+	assert_int_equal(c->inputs[0].start_at, CONF_START_END);
+	assert_string_equal(c->inputs[1].path, "/srv/other/[ab]*.jsonl");
+	assert_int_equal(c->inputs[1].start_at, CONF_START_BEGINNING);
+	snprintf(want, sizeof(want), "%s/rejected.jsonl", real);
+	assert_string_equal(c->dead_letter, want);
+	assert_int_equal(c->time_source, CONF_TIME_EVENT);
+	assert_int_equal(c->max_line_bytes, 1024ULL * 1024 * 1024);
+	assert_int_equal(c->batch_events, 10000000);
+	assert_int_equal(c->batch_interval_ms, 1);
+	assert_int_equal(c->rescan_interval_ms, 3600 * 1000);
+	assert_int_equal(c->rotate_wait_ms, 0);
+	assert_int_equal(c->poll_interval_ms, 10);
+	assert_int_equal(c->read_chunk_bytes, 4096);
+	assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
+
+	assert_int_equal(c->nnotify, 5);
+	assert_int_equal(c->notify[0].type, CONF_NOTIFY_FILE);
+	snprintf(want, sizeof(want), "%s/notifications.jsonl", real);
+	assert_string_equal(c->notify[0].path, want);
+	assert_int_equal(c->notify[1].type, CONF_NOTIFY_WEBHOOK);
+	assert_string_equal(c->notify[1].url, "https://example.invalid/hook?x=1");
+	assert_null(c->notify[1].path);
+	assert_int_equal(c->notify[2].type, CONF_NOTIFY_EXEC);
+	assert_int_equal(c->notify[2].ncommand, 3);
+	assert_string_equal(c->notify[2].command[0], "/usr/local/bin/on-ready");
+	assert_string_equal(c->notify[2].command[1], "--from");
+	assert_string_equal(c->notify[2].command[2], "warmthd");
+	assert_null(c->notify[2].command[3]);
+	assert_int_equal(c->notify[3].type, CONF_NOTIFY_JOURNAL);
+	assert_int_equal(c->notify[4].type, CONF_NOTIFY_STDOUT);
+	conf_free(c);
+}
+
+/*
+ * Relative paths follow the config's directory, also when the config is
+ * named by a relative path, and glob characters in that directory are
+ * escaped so that only the pattern written in the config is a pattern.
+ */
+static void test_relative_paths(void **state)
+{
+	char tmp[] = "/tmp/warmth-conf-XXXXXX", real[PATH_MAX], cwd[PATH_MAX];
+	char sub[64], path[128], want[PATH_MAX * 2];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(mkdtemp(tmp));
+	assert_non_null(realpath(tmp, real));
+	snprintf(sub, sizeof(sub), "%s/a[1]", tmp);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", sub);
+	test_write_file(path,
+	                "state:\n  database: state.db\n"
+	                "control:\n  socket: ./run/../ctl.sock\n"
+	                "inputs:\n  - path: logs/*.jsonl\n  - path: /abs/x.jsonl\n"
+	                "dead_letter: .//rejected.jsonl\n"
+	                "notify:\n  - type: file\n    path: out/n.jsonl\n");
+
+	assert_int_equal(chdir(tmp), 0);
+	assert_int_equal(conf_load("a[1]/warmthd.yaml", &c, &errs), 0);
+	assert_int_equal(chdir(cwd), 0);
+
+	assert_string_equal(c->file, "a[1]/warmthd.yaml");
+	snprintf(want, sizeof(want), "%s/a[1]/state.db", real);
+	assert_string_equal(c->database, want);
+	snprintf(want, sizeof(want), "%s/a[1]/run/../ctl.sock", real);
+	assert_string_equal(c->socket, want);
+	snprintf(want, sizeof(want), "%s/a\\[1]/logs/*.jsonl", real);
+	assert_string_equal(c->inputs[0].path, want);
+	assert_string_equal(c->inputs[1].path, "/abs/x.jsonl");
+	snprintf(want, sizeof(want), "%s/a[1]/rejected.jsonl", real);
+	assert_string_equal(c->dead_letter, want);
+	snprintf(want, sizeof(want), "%s/a[1]/out/n.jsonl", real);
+	assert_string_equal(c->notify[0].path, want);
+	conf_free(c);
+
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(tmp), 0);
+}
+
+/*
+ * The shipped reference config loads, and every value it shows is the
+ * real default: it is compared with a config that sets nothing but the
+ * same input.
+ */
+static void test_reference_config(void **state)
+{
+	const char *src = getenv("WARMTH_SOURCE_DIR");
+	char path[PATH_MAX], dir[] = "/tmp/warmth-conf-XXXXXX", bare_path[PATH_MAX];
+	struct conf_errors errs = { 0 };
+	struct conf *ref, *bare;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/conf/warmthd.yaml", src != NULL ? src : "..");
+	if (conf_load(path, &ref, &errs) != 0) {
+		conf_errors_print(&errs, stderr);
+		conf_errors_free(&errs);
+		fail_msg("%s does not load", path);
+	}
+	assert_non_null(mkdtemp(dir));
+	snprintf(bare_path, sizeof(bare_path), "%s/warmthd.yaml", dir);
+	test_write_file(bare_path, "inputs:\n  - path: /var/log/engagement/*.jsonl\n");
+	assert_int_equal(conf_load(bare_path, &bare, &errs), 0);
+
+	assert_string_equal(ref->database, bare->database);
+	assert_int_equal(ref->synchronous_full, bare->synchronous_full);
+	assert_int_equal(ref->dedup_retention_ms, bare->dedup_retention_ms);
+	assert_int_equal(ref->evidence_per_contact, bare->evidence_per_contact);
+	assert_string_equal(ref->socket, bare->socket);
+	assert_int_equal(ref->ninputs, 1);
+	assert_string_equal(ref->inputs[0].path, bare->inputs[0].path);
+	assert_int_equal(ref->inputs[0].start_at, bare->inputs[0].start_at);
+	assert_string_equal(ref->dead_letter, bare->dead_letter);
+	assert_int_equal(ref->time_source, bare->time_source);
+	assert_int_equal(ref->max_line_bytes, bare->max_line_bytes);
+	assert_int_equal(ref->batch_events, bare->batch_events);
+	assert_int_equal(ref->batch_interval_ms, bare->batch_interval_ms);
+	assert_int_equal(ref->rescan_interval_ms, bare->rescan_interval_ms);
+	assert_int_equal(ref->rotate_wait_ms, bare->rotate_wait_ms);
+	assert_int_equal(ref->poll_interval_ms, bare->poll_interval_ms);
+	assert_int_equal(ref->read_chunk_bytes, bare->read_chunk_bytes);
+	assert_int_equal(ref->log_level, bare->log_level);
+	/* The one active notifier is the file sink of INTERFACE.md. */
+	assert_int_equal(ref->nnotify, 1);
+	assert_int_equal(ref->notify[0].type, CONF_NOTIFY_FILE);
+	assert_string_equal(ref->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
+
+	conf_free(ref);
+	conf_free(bare);
+	assert_int_equal(unlink(bare_path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_cannot_open(void **state)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *c = (struct conf *)&errs;
+
+	(void)state;
+	assert_int_equal(conf_load("/nonexistent/warmthd.yaml", &c, &errs), -1);
+	assert_null(c);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msgs[0], "/nonexistent/warmthd.yaml: cannot open: No such file or directory");
+	conf_errors_free(&errs);
+	assert_int_equal(errs.count, 0);
+	assert_null(errs.msgs);
+
+	assert_int_equal(conf_load("/", &c, &errs), -1);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msgs[0], "/: cannot read: Is a directory");
+	conf_errors_free(&errs);
+}
+
+/* libyaml's reader reports bad UTF-8 by byte offset; it is turned into line:column. */
+static void test_bad_utf8(void **state)
+{
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX], want[PATH_MAX + 64];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	test_write_file(path, "inputs:\n  - path: /var/log/\xff.jsonl\n");
+	assert_int_equal(conf_load(path, &c, &errs), -1);
+	assert_int_equal(errs.count, 1);
+	snprintf(want, sizeof(want), "%s:2:20: YAML syntax error: invalid leading UTF-8 octet", path);
+	assert_string_equal(errs.msgs[0], want);
+	conf_errors_free(&errs);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A failed load appends to errs rather than replacing what is there. */
+static void test_errors_append(void **state)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_int_equal(conf_load("/nonexistent/a.yaml", &c, &errs), -1);
+	assert_int_equal(conf_load("/nonexistent/b.yaml", &c, &errs), -1);
+	assert_int_equal(errs.count, 2);
+	assert_non_null(strstr(errs.msgs[1], "/nonexistent/b.yaml: "));
+	conf_errors_free(&errs);
+	conf_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_reference_config),
+		cmocka_unit_test(test_cannot_open),
+		cmocka_unit_test(test_bad_utf8),
+		cmocka_unit_test(test_errors_append),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,123 @@
+/*
+ * ctl.h - what the files of warmthctl share: the invocation (struct ctl),
+ * the commands (ctl_commands.c) and the output helpers (ctl_output.c).
+ *
+ * warmthctl.c parses options, finds the state database and dispatches one
+ * command; each command reads the store through its own read-only handle
+ * and prints either compact JSON (one line per object, the keys of
+ * INTERFACE.md) or aligned text for people. A command returns the process
+ * exit code (CTL_EXIT_*), having printed its own error message.
+ */
+#ifndef WARMTH_CTL_H
+#define WARMTH_CTL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "warmth/contact.h"
+#include "warmth/json.h"
+#include "warmth/store.h"
+
+/* The exit codes of INTERFACE.md. */
+#define CTL_EXIT_OK 0
+#define CTL_EXIT_ERROR 1
+#define CTL_EXIT_USAGE 2
+#define CTL_EXIT_UNREACHABLE 3
+
+/* The account commands use when --account is not given. */
+#define CTL_DEFAULT_ACCOUNT "default"
+
+/* One account of the store, loaded once at start (there are few). */
+struct ctl_account {
+	uint32_t id;
+	char *name;            /* owned */
+	int64_t followers;     /* -1 unknown */
+	int64_t connections;   /* -1 unknown */
+	int64_t snapshot_ms;   /* 0: no snapshot yet */
+};
+
+/* One invocation of warmthctl. */
+struct ctl {
+	struct store *store;
+	const char *db_path;          /* as given, or the config's state.database */
+	int json;                     /* --json */
+	const char *account;          /* --account NAME, or CTL_DEFAULT_ACCOUNT */
+	int account_given;            /* --account was on the command line */
+	long top_n;                   /* top -n N */
+	struct ctl_account *accounts; /* in id order */
+	size_t naccounts;
+};
+
+/*
+ * --- ctl_commands.c ---
+ * Each command returns a CTL_EXIT_* code, having printed any error. argv[0]
+ * is the command and argv[1..argc) its operands, whose number warmthctl.c
+ * has already checked against its command table.
+ */
+
+int ctl_cmd_status(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_show(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_top(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_export(struct ctl *ctl, int argc, char **argv);
+
+/* Loads the accounts table into ctl; 0 or -1 (message printed). */
+int ctl_load_accounts(struct ctl *ctl);
+void ctl_free_accounts(struct ctl *ctl);
+/* The account named name, or NULL. */
+const struct ctl_account *ctl_account_by_name(const struct ctl *ctl, const char *name);
+/* The name of account id, or "?" for an id the table does not have. */
+const char *ctl_account_name(const struct ctl *ctl, uint32_t id);
+
+/* --- ctl_output.c: what a contact looks like to a user or a script. --- */
+
+/* Prints "warmthctl: " and the message to stderr. */
+void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Derived values shown for every contact (see ctl_output.c for where they
+   will come from once the scoring and rules engines exist). */
+const char *ctl_contact_segment(const struct contact *c);
+double ctl_contact_warmth(const struct contact *c);
+int ctl_contact_ready(const struct contact *c);
+/* Accepted events of every type, and of the engagement types only. */
+uint64_t ctl_contact_events(const struct contact *c);
+uint64_t ctl_contact_engagements(const struct contact *c);
+
+/* Writes the contact as one JSON object (the keys of INTERFACE.md). */
+void ctl_contact_json(struct json *j, const struct contact *c, const char *account);
+/* Writes the contact as an aligned "key  value" block for people. */
+void ctl_contact_text(FILE *out, const struct contact *c, const char *account);
+
+/* key and v, or null for a number the logs never gave (stored as -1). */
+void ctl_json_kv_optional_int(struct json *j, const char *key, int64_t v);
+/* Writes buf's JSON and a newline to stdout, then empties buf. */
+void ctl_print_json_line(struct buf *b);
+/* Writes s to out with control characters (tabs, newlines) made spaces, so
+   one value never breaks a line or a tab-separated column. NULL prints "". */
+void ctl_print_clean(FILE *out, const char *s);
+/* "key" padded to width, then the value formatted, then a newline. */
+void ctl_print_kv(FILE *out, int width, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "key" padded to width, then value cleaned as by ctl_print_clean, or "-"
+   when it is NULL or empty. For values that came from the logs. */
+void ctl_print_kv_clean(FILE *out, int width, const char *key, const char *value);
+/* ms as RFC 3339, or "never" for 0, into out. */
+void ctl_format_time(int64_t ms, char out[TIME_RFC3339_LEN]);
+
+/* A text table whose columns are as wide as their widest cell. */
+struct ctl_table {
+	size_t ncols;
+	const char *const *headers;
+	const int *right;      /* per column: right-aligned (numbers) */
+	char **cells;          /* nrows * ncols owned strings */
+	size_t nrows;
+};
+void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *headers,
+                    const int *right);
+/* Adds a row of t->ncols strings (copied, control characters made spaces). */
+void ctl_table_add(struct ctl_table *t, const char *const *row);
+void ctl_table_print(const struct ctl_table *t, FILE *out);
+void ctl_table_free(struct ctl_table *t);
+
+#endif

@@ -1,0 +1,653 @@
+/*
+ * ctl_commands.c - the read-only commands of warmthctl, answered from a
+ * state database opened read-only (warmthctl --db): status, show, top,
+ * ready, metrics and export.
+ *
+ * Every command reads through the store's queries, each of which sees the
+ * last transaction the daemon committed (WAL), so they are safe while the
+ * daemon writes. Commands that walk all contacts (top, export) stream them
+ * through store_foreach_contact() and keep only bounded state: export
+ * prints each contact as it comes, top keeps a heap of the best N by key
+ * and reads only those N contacts again at the end. So a million contacts
+ * cost time, not memory.
+ *
+ * Accounts are few (one per network the user tracks) and are loaded into a
+ * table once, to turn the ids stored with contacts into names.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "warmth/util.h"
+#include "ctl.h"
+
+/* --- Accounts. --- */
+
+static void ctl_on_account(void *ctx, uint32_t id, const struct account *a)
+{
+	struct ctl *ctl = ctx;
+	struct ctl_account *ca;
+
+	ctl->accounts = xrealloc(ctl->accounts, (ctl->naccounts + 1) * sizeof(*ctl->accounts));
+	ca = &ctl->accounts[ctl->naccounts++];
+	ca->id = id;
+	ca->name = xstrdup(a->name ? a->name : "");
+	ca->followers = a->followers;
+	ca->connections = a->connections;
+	ca->snapshot_ms = a->snapshot_ms;
+}
+
+int ctl_load_accounts(struct ctl *ctl)
+{
+	if (store_load_accounts(ctl->store, ctl_on_account, ctl) < 0) {
+		ctl_error("%s: cannot read the accounts", ctl->db_path);
+		return -1;
+	}
+	return 0;
+}
+
+void ctl_free_accounts(struct ctl *ctl)
+{
+	for (size_t i = 0; i < ctl->naccounts; i++)
+		free(ctl->accounts[i].name);
+	free(ctl->accounts);
+	ctl->accounts = NULL;
+	ctl->naccounts = 0;
+}
+
+const struct ctl_account *ctl_account_by_name(const struct ctl *ctl, const char *name)
+{
+	for (size_t i = 0; i < ctl->naccounts; i++)
+		if (strcmp(ctl->accounts[i].name, name) == 0)
+			return &ctl->accounts[i];
+	return NULL;
+}
+
+const char *ctl_account_name(const struct ctl *ctl, uint32_t id)
+{
+	for (size_t i = 0; i < ctl->naccounts; i++)
+		if (ctl->accounts[i].id == id)
+			return ctl->accounts[i].name;
+	return "?";
+}
+
+/*
+ * The account a per-account command is about. Returns 0 with *out set;
+ * 1 when it is the implicit default account and the database has none yet
+ * (a daemon that has read nothing: the command answers with an empty
+ * result); -1 when --account names an account the database does not know,
+ * which is a mistake worth an error (printed here).
+ */
+static int ctl_resolve_account(const struct ctl *ctl, const struct ctl_account **out)
+{
+	*out = ctl_account_by_name(ctl, ctl->account);
+	if (*out != NULL)
+		return 0;
+	if (!ctl->account_given)
+		return 1;
+	if (ctl->naccounts == 0) {
+		ctl_error("no account \"%s\" in %s (it holds no account yet)", ctl->account,
+		          ctl->db_path);
+	} else {
+		struct buf names = { 0 };
+		for (size_t i = 0; i < ctl->naccounts; i++)
+			buf_printf(&names, "%s\"%s\"", i ? ", " : "", ctl->accounts[i].name);
+		ctl_error("no account \"%s\" in %s (accounts: %s)", ctl->account, ctl->db_path,
+		          buf_cstr(&names));
+		buf_free(&names);
+	}
+	return -1;
+}
+
+/* --- status --- */
+
+struct ctl_input {
+	char *path;
+	uint64_t offset;
+	uint64_t size;
+	int missing;
+};
+
+struct ctl_inputs {
+	struct ctl_input *list;
+	size_t count;
+};
+
+/* Keeps a file record with the current size of its path. The size is of
+   whatever is at the path now: after a rotation that is the new file,
+   which is also what the daemon reads next. */
+static void ctl_on_file(void *ctx, const struct store_file *f)
+{
+	struct ctl_inputs *inputs = ctx;
+	struct ctl_input *in;
+	struct stat st;
+
+	inputs->list = xrealloc(inputs->list, (inputs->count + 1) * sizeof(*inputs->list));
+	in = &inputs->list[inputs->count++];
+	in->path = xstrdup(f->path ? f->path : "");
+	in->offset = f->offset;
+	in->missing = stat(in->path, &st) < 0;
+	in->size = in->missing ? 0 : (uint64_t)st.st_size;
+}
+
+static void ctl_inputs_free(struct ctl_inputs *inputs)
+{
+	for (size_t i = 0; i < inputs->count; i++)
+		free(inputs->list[i].path);
+	free(inputs->list);
+}
+
+static void ctl_status_json(const struct ctl *ctl, const struct store_counters *counters,
+                            int64_t contacts, const struct ctl_inputs *inputs, int64_t bytes)
+{
+	struct buf out = { 0 };
+	struct json *j = json_new(&out, 0);
+
+	json_object_open(j);
+	json_kv_int(j, "events_accepted", (int64_t)counters->accepted);
+	json_kv_int(j, "events_rejected", (int64_t)counters->rejected);
+	json_kv_int(j, "events_duplicate", (int64_t)counters->duplicate);
+	json_kv_int(j, "contacts", contacts);
+	json_key(j, "inputs");
+	json_array_open(j);
+	for (size_t i = 0; i < inputs->count; i++) {
+		json_object_open(j);
+		json_kv_str(j, "path", inputs->list[i].path);
+		json_kv_int(j, "offset", (int64_t)inputs->list[i].offset);
+		json_kv_int(j, "size", (int64_t)inputs->list[i].size);
+		if (inputs->list[i].missing)
+			json_kv_bool(j, "missing", 1);
+		json_object_close(j);
+	}
+	json_array_close(j);
+	json_key(j, "rejected_by_reason");
+	json_object_open(j);
+	for (int r = 0; r < REJECT_REASON_COUNT; r++)
+		if (counters->rejected_by_reason[r] != 0)
+			json_kv_int(j, event_reject_name((enum event_reject)r),
+			            (int64_t)counters->rejected_by_reason[r]);
+	json_object_close(j);
+	json_key(j, "accepted_by_type");
+	json_object_open(j);
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++)
+		if (counters->accepted_by_type[t] != 0)
+			json_kv_int(j, event_type_name((enum event_type)t),
+			            (int64_t)counters->accepted_by_type[t]);
+	json_object_close(j);
+	json_kv_str(j, "database", ctl->db_path);
+	json_kv_int(j, "database_bytes", bytes);
+	json_object_close(j);
+	json_free(j);
+	ctl_print_json_line(&out);
+	buf_free(&out);
+}
+
+/* The width of the key column of status and metrics. */
+#define CTL_STATUS_KEY_WIDTH 20
+
+static void ctl_status_text(const struct ctl *ctl, const struct store_counters *counters,
+                            int64_t contacts, const struct ctl_inputs *inputs, int64_t bytes)
+{
+	static const char *const headers[] = { "INPUT", "OFFSET", "SIZE" };
+	static const int right[] = { 0, 1, 1 };
+	struct ctl_table table;
+	struct buf list = { 0 };
+
+	ctl_print_kv_clean(stdout, CTL_STATUS_KEY_WIDTH, "database", ctl->db_path);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "database size", "%lld bytes", (long long)bytes);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "contacts", "%lld", (long long)contacts);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events accepted", "%llu",
+	             (unsigned long long)counters->accepted);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events rejected", "%llu",
+	             (unsigned long long)counters->rejected);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events duplicate", "%llu",
+	             (unsigned long long)counters->duplicate);
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++)
+		if (counters->accepted_by_type[t] != 0)
+			buf_printf(&list, "%s%s %llu", list.len ? ", " : "",
+			           event_type_name((enum event_type)t),
+			           (unsigned long long)counters->accepted_by_type[t]);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "accepted by type", "%s",
+	             list.len ? buf_cstr(&list) : "-");
+	buf_reset(&list);
+	for (int r = 0; r < REJECT_REASON_COUNT; r++)
+		if (counters->rejected_by_reason[r] != 0)
+			buf_printf(&list, "%s%s %llu", list.len ? ", " : "",
+			           event_reject_name((enum event_reject)r),
+			           (unsigned long long)counters->rejected_by_reason[r]);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "rejected by reason", "%s",
+	             list.len ? buf_cstr(&list) : "-");
+	buf_free(&list);
+
+	putchar('\n');
+	if (inputs->count == 0) {
+		puts("no input file read yet");
+		return;
+	}
+	ctl_table_init(&table, 3, headers, right);
+	for (size_t i = 0; i < inputs->count; i++) {
+		char offset[24], size[24];
+		const char *row[3] = { inputs->list[i].path, offset, size };
+		snprintf(offset, sizeof(offset), "%llu", (unsigned long long)inputs->list[i].offset);
+		if (inputs->list[i].missing)
+			snprintf(size, sizeof(size), "missing");
+		else
+			snprintf(size, sizeof(size), "%llu", (unsigned long long)inputs->list[i].size);
+		ctl_table_add(&table, row);
+	}
+	ctl_table_print(&table, stdout);
+	ctl_table_free(&table);
+}
+
+int ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct store_counters counters;
+	struct ctl_inputs inputs = { 0 };
+	int64_t contacts, bytes;
+
+	/* Each query sees the last commit when it runs; a batch committed in
+	   between can make the counters a little newer than the offsets,
+	   which a status display tolerates. */
+	if (store_load_counters(ctl->store, &counters) < 0 ||
+	    store_load_files(ctl->store, ctl_on_file, &inputs) < 0 ||
+	    (contacts = store_count_contacts(ctl->store)) < 0) {
+		ctl_error("%s: cannot read the status", ctl->db_path);
+		ctl_inputs_free(&inputs);
+		return CTL_EXIT_ERROR;
+	}
+	bytes = store_size_bytes(ctl->store);
+	if (ctl->json)
+		ctl_status_json(ctl, &counters, contacts, &inputs, bytes);
+	else
+		ctl_status_text(ctl, &counters, contacts, &inputs, bytes);
+	ctl_inputs_free(&inputs);
+	return CTL_EXIT_OK;
+}
+
+/* --- show --- */
+
+int ctl_cmd_show(struct ctl *ctl, int argc, char **argv)
+{
+	const struct ctl_account *account;
+	struct contact c;
+	int rc;
+
+	(void)argc;
+	rc = ctl_resolve_account(ctl, &account);
+	if (rc < 0)
+		return CTL_EXIT_ERROR;
+	if (rc == 0)
+		rc = store_get_contact(ctl->store, account->id, argv[1], &c);
+	if (rc < 0) {
+		ctl_error("%s: cannot read contact \"%s\"", ctl->db_path, argv[1]);
+		return CTL_EXIT_ERROR;
+	}
+	if (rc == 1) {
+		ctl_error("no contact \"%s\" in account \"%s\"", argv[1], ctl->account);
+		return CTL_EXIT_ERROR;
+	}
+	if (ctl->json) {
+		struct buf out = { 0 };
+		struct json *j = json_new(&out, 0);
+		ctl_contact_json(j, &c, account->name);
+		json_free(j);
+		ctl_print_json_line(&out);
+		buf_free(&out);
+	} else {
+		ctl_contact_text(stdout, &c, account->name);
+	}
+	contact_free(&c);
+	return CTL_EXIT_OK;
+}
+
+/* --- top --- */
+
+/* What top ranks by, kept for the best N contacts seen so far. */
+struct ctl_rank {
+	double warmth;
+	uint64_t engagements;
+	char *actor;
+};
+
+/*
+ * Whether a ranks above b: warmer first, then more engagements (the
+ * engagement types only: follows and invitations are not engagement), then
+ * by actor so that the order is the same on every run. While warmth is 0
+ * for everyone (until the scoring engine), the engagement count decides.
+ */
+static int ctl_rank_above(const struct ctl_rank *a, const struct ctl_rank *b)
+{
+	if (a->warmth != b->warmth)
+		return a->warmth > b->warmth;
+	if (a->engagements != b->engagements)
+		return a->engagements > b->engagements;
+	return strcmp(a->actor, b->actor) < 0;
+}
+
+static int ctl_rank_compare(const void *pa, const void *pb)
+{
+	const struct ctl_rank *a = pa, *b = pb;
+
+	return ctl_rank_above(a, b) ? -1 : ctl_rank_above(b, a) ? 1 : 0;
+}
+
+/* A heap of at most limit ranks whose root is the lowest, so that a new
+   contact only has to beat the root to get in. */
+struct ctl_top {
+	struct ctl_rank *heap;
+	size_t count;
+	size_t cap;
+	size_t limit;
+};
+
+static void ctl_top_sift_down(struct ctl_top *top, size_t i)
+{
+	for (;;) {
+		size_t low = i, l = 2 * i + 1, r = 2 * i + 2;
+		struct ctl_rank tmp;
+		if (l < top->count && ctl_rank_above(&top->heap[low], &top->heap[l]))
+			low = l;
+		if (r < top->count && ctl_rank_above(&top->heap[low], &top->heap[r]))
+			low = r;
+		if (low == i)
+			return;
+		tmp = top->heap[i];
+		top->heap[i] = top->heap[low];
+		top->heap[low] = tmp;
+		i = low;
+	}
+}
+
+static void ctl_top_sift_up(struct ctl_top *top, size_t i)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		struct ctl_rank tmp;
+		if (!ctl_rank_above(&top->heap[parent], &top->heap[i]))
+			return;
+		tmp = top->heap[i];
+		top->heap[i] = top->heap[parent];
+		top->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static int ctl_top_consider(void *ctx, const struct contact *c)
+{
+	struct ctl_top *top = ctx;
+	struct ctl_rank r = { ctl_contact_warmth(c), ctl_contact_engagements(c), c->actor };
+
+	if (top->count < top->limit) {
+		if (top->count == top->cap) {
+			/* Grown as needed: -n may be far above the number of contacts. */
+			top->cap = top->cap ? top->cap * 2 : 64;
+			top->heap = xrealloc(top->heap, top->cap * sizeof(*top->heap));
+		}
+		r.actor = xstrdup(c->actor);
+		top->heap[top->count] = r;
+		ctl_top_sift_up(top, top->count++);
+	} else if (ctl_rank_above(&r, &top->heap[0])) {
+		free(top->heap[0].actor);
+		r.actor = xstrdup(c->actor);
+		top->heap[0] = r;
+		ctl_top_sift_down(top, 0);
+	}
+	return 0;
+}
+
+static void ctl_top_text_row(struct ctl_table *table, size_t rank, const struct contact *c)
+{
+	char number[24], warmth[32], engagements[24];
+	const char *row[7] = { number, c->actor, c->name ? c->name : "-",
+		               relationship_name(contact_relationship(c)), ctl_contact_segment(c),
+		               warmth, engagements };
+
+	snprintf(number, sizeof(number), "%zu", rank);
+	snprintf(warmth, sizeof(warmth), "%.1f", ctl_contact_warmth(c));
+	snprintf(engagements, sizeof(engagements), "%llu",
+	         (unsigned long long)ctl_contact_engagements(c));
+	ctl_table_add(table, row);
+}
+
+int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	static const char *const headers[] = { "#", "ACTOR", "NAME", "RELATIONSHIP", "SEGMENT",
+		                               "WARMTH", "ENGAGEMENTS" };
+	static const int right[] = { 1, 0, 0, 0, 0, 1, 1 };
+	const struct ctl_account *account;
+	struct ctl_top top = { .limit = (size_t)ctl->top_n };
+	struct ctl_table table;
+	struct buf out = { 0 };
+	struct json *j = NULL;
+	int rc, status = CTL_EXIT_OK;
+
+	rc = ctl_resolve_account(ctl, &account);
+	if (rc < 0)
+		return CTL_EXIT_ERROR;
+	if (rc == 0 && store_foreach_contact(ctl->store, account->id, ctl_top_consider, &top) < 0) {
+		ctl_error("%s: cannot read the contacts", ctl->db_path);
+		status = CTL_EXIT_ERROR;
+		goto done;
+	}
+	qsort(top.heap, top.count, sizeof(*top.heap), ctl_rank_compare);
+
+	if (ctl->json) {
+		j = json_new(&out, 0);
+		json_array_open(j);
+	} else if (top.count == 0) {
+		printf("no contact in account \"%s\" yet\n", ctl->account);
+		goto done;
+	} else {
+		ctl_table_init(&table, 7, headers, right);
+	}
+	for (size_t i = 0; i < top.count; i++) {
+		struct contact c;
+		rc = store_get_contact(ctl->store, account->id, top.heap[i].actor, &c);
+		if (rc < 0) {
+			ctl_error("%s: cannot read contact \"%s\"", ctl->db_path, top.heap[i].actor);
+			status = CTL_EXIT_ERROR;
+			break;
+		}
+		if (rc == 1)
+			continue; /* contacts are never deleted; tolerate it anyway */
+		if (ctl->json)
+			ctl_contact_json(j, &c, account->name);
+		else
+			ctl_top_text_row(&table, i + 1, &c);
+		contact_free(&c);
+	}
+	if (ctl->json) {
+		json_array_close(j);
+		json_free(j);
+		if (status == CTL_EXIT_OK)
+			ctl_print_json_line(&out);
+	} else {
+		if (status == CTL_EXIT_OK)
+			ctl_table_print(&table, stdout);
+		ctl_table_free(&table);
+	}
+done:
+	for (size_t i = 0; i < top.count; i++)
+		free(top.heap[i].actor);
+	free(top.heap);
+	buf_free(&out);
+	return status;
+}
+
+/* --- ready --- */
+
+/*
+ * Contacts ready for an invitation. Readiness is decided by the rules
+ * engine (issue 3), which does not exist yet, so the list is empty; the
+ * command already exists so that scripts can be written against its shape
+ * (a JSON array of contacts).
+ */
+int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	const struct ctl_account *account;
+
+	if (ctl_resolve_account(ctl, &account) < 0)
+		return CTL_EXIT_ERROR;
+	if (ctl->json)
+		puts("[]");
+	else
+		puts("no contact is ready");
+	return CTL_EXIT_OK;
+}
+
+/* --- metrics --- */
+
+/*
+ * The network metrics of one account. The role, its target ratio range
+ * and the connection cap are the defaults of DOMAIN.md for a consultant;
+ * the ratio module (issue 4) will take them from the config and compute
+ * the acceptance and conversion rates from the invitation history, which
+ * are null until then.
+ */
+#define CTL_METRICS_ROLE "consultant"
+#define CTL_METRICS_TARGET_MIN 1.5
+#define CTL_METRICS_TARGET_MAX 2.0
+#define CTL_METRICS_CAP 30000
+
+int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	const struct ctl_account *account;
+	int64_t followers = -1, connections = -1, snapshot_ms = 0;
+	char when[TIME_RFC3339_LEN];
+	int have_ratio;
+	double ratio = 0.0;
+
+	if (ctl_resolve_account(ctl, &account) < 0)
+		return CTL_EXIT_ERROR;
+	if (account != NULL) {
+		followers = account->followers;
+		connections = account->connections;
+		snapshot_ms = account->snapshot_ms;
+	}
+	have_ratio = followers >= 0 && connections > 0;
+	if (have_ratio)
+		ratio = (double)followers / (double)connections;
+
+	if (ctl->json) {
+		struct buf out = { 0 };
+		struct json *j = json_new(&out, 0);
+		json_object_open(j);
+		json_kv_str(j, "account", ctl->account);
+		ctl_json_kv_optional_int(j, "followers", followers);
+		ctl_json_kv_optional_int(j, "connections", connections);
+		json_key(j, "ratio");
+		if (have_ratio)
+			json_double(j, ratio);
+		else
+			json_null(j);
+		json_kv_str(j, "role", CTL_METRICS_ROLE);
+		json_key(j, "target_min");
+		json_double(j, CTL_METRICS_TARGET_MIN);
+		json_key(j, "target_max");
+		json_double(j, CTL_METRICS_TARGET_MAX);
+		json_kv_int(j, "cap", CTL_METRICS_CAP);
+		json_key(j, "acceptance_rate");
+		json_null(j);
+		json_key(j, "conversion_rate");
+		json_null(j);
+		json_kv_time(j, "snapshot", snapshot_ms);
+		json_object_close(j);
+		json_free(j);
+		ctl_print_json_line(&out);
+		buf_free(&out);
+		return CTL_EXIT_OK;
+	}
+
+	ctl_format_time(snapshot_ms, when);
+	ctl_print_kv_clean(stdout, CTL_STATUS_KEY_WIDTH, "account", ctl->account);
+	if (followers < 0)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "followers", "unknown");
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "followers", "%lld", (long long)followers);
+	if (connections < 0)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "connections", "unknown");
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "connections", "%lld of %d",
+		             (long long)connections, CTL_METRICS_CAP);
+	if (have_ratio)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "%.2f (target %.1f to %.1f for a %s)",
+		             ratio, CTL_METRICS_TARGET_MIN, CTL_METRICS_TARGET_MAX, CTL_METRICS_ROLE);
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "unknown (target %.1f to %.1f for a %s)",
+		             CTL_METRICS_TARGET_MIN, CTL_METRICS_TARGET_MAX, CTL_METRICS_ROLE);
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "unknown");
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "conversion rate", "unknown");
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "snapshot", "%s", when);
+	return CTL_EXIT_OK;
+}
+
+/* --- export --- */
+
+struct ctl_export {
+	const struct ctl *ctl;
+	struct buf out;
+};
+
+/* Prints one contact and forgets it. Stops the walk once stdout fails
+   (a closed pipe with SIGPIPE ignored, a full disk): the rest would be
+   lost as well. */
+static int ctl_export_one(void *ctx, const struct contact *c)
+{
+	struct ctl_export *x = ctx;
+	const char *account = ctl_account_name(x->ctl, c->account);
+
+	if (x->ctl->json) {
+		/* A generator per line: yajl completes after one top-level value. */
+		struct json *j = json_new(&x->out, 0);
+		ctl_contact_json(j, c, account);
+		json_free(j);
+		ctl_print_json_line(&x->out);
+	} else {
+		ctl_print_clean(stdout, c->actor);
+		putchar('\t');
+		ctl_print_clean(stdout, c->name);
+		printf("\t%s\t%s\t%.1f\t%llu\t", relationship_name(contact_relationship(c)),
+		       ctl_contact_segment(c), ctl_contact_warmth(c),
+		       (unsigned long long)ctl_contact_events(c));
+		ctl_print_clean(stdout, account);
+		putchar('\n');
+	}
+	return ferror(stdout) != 0;
+}
+
+/*
+ * Every contact, ordered by account then actor: with --json one object per
+ * line (the shape of show), otherwise tab-separated with a header line. The
+ * text columns are the ones of the brief plus the account last, so that
+ * scripts that cut the first six keep working.
+ */
+int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct ctl_export x = { .ctl = ctl };
+	const struct ctl_account *account = NULL;
+	int rc;
+
+	/* Without --account, export means everything in the database. */
+	if (ctl->account_given && ctl_resolve_account(ctl, &account) < 0)
+		return CTL_EXIT_ERROR;
+	if (!ctl->json)
+		puts("actor\tname\trelationship\tsegment\twarmth\tevents\taccount");
+	rc = store_foreach_contact(ctl->store, account ? account->id : UINT32_MAX, ctl_export_one, &x);
+	buf_free(&x.out);
+	if (rc < 0) {
+		ctl_error("%s: cannot read the contacts", ctl->db_path);
+		return CTL_EXIT_ERROR;
+	}
+	return CTL_EXIT_OK;
+}

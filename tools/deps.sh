@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the Debian packages warmthd needs to build and test, if missing.
+# Runs "apt-get update" once, only when something has to be installed.
+set -eu
+PACKAGES="build-essential cmake pkg-config libuv1-dev libyaml-dev libsqlite3-dev \
+libyajl-dev libxxhash-dev uthash-dev libcmocka-dev python3 sqlite3"
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
+fi

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Builds warmthd twice (warnings as errors; then with ASan+UBSan) and runs
+# the whole ctest suite on each build. Installs missing packages first.
+set -eu
+cd "$(dirname "$0")/.."
+sh tools/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (warnings are errors)"
+cmake -S . -B build -DWARMTH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake -S . -B build-asan -DWARMTH_WERROR=ON -DWARMTH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs"
+echo "== tests (sanitizers)"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 WARMTH_SANITIZED=1 \
+	ctest --output-on-failure -j"$jobs")
