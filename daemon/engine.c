@@ -212,7 +212,19 @@ static void engine_seen_prune(struct engine *e)
 
 static void engine_batch_timer_cb(uv_timer_t *handle)
 {
-	engine_batch_close(handle->data);
+	struct engine *e = handle->data;
+
+	/*
+	 * Group commit: while the previous batch is still committing, this one
+	 * keeps growing (up to batch_events) and is closed as soon as the
+	 * commit is done. So a slow store gets fewer, larger batches instead
+	 * of a stalled reader, and a hot contact is written once per batch.
+	 */
+	if (e->in_flight || e->failing) {
+		e->want_close = 1;
+		return;
+	}
+	engine_batch_close(e);
 }
 
 static void engine_batch_opened(struct engine *e)
@@ -431,6 +443,7 @@ static void engine_batch_close(struct engine *e)
 	if (!e->batch_open && e->batch_lines == 0)
 		return;
 	if (e->in_flight || e->failing) {
+		/* Full and the store is busy: the input files are the buffer. */
 		e->want_close = 1;
 		tail_pause(e->tail);
 		return;

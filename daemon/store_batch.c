@@ -28,7 +28,6 @@
 
 #include <sqlite3.h>
 
-#include "warmth/log.h"
 #include "warmth/store.h"
 
 /* Marks an absent (SQL NULL) string in a span. */
@@ -164,6 +163,7 @@ static struct store_span store_batch_copy(struct store_batch *batch, const char 
 	return span;
 }
 
+/* Copies a NUL-terminated string (without the NUL), or NULL. */
 static struct store_span store_batch_copy_str(struct store_batch *batch, const char *s)
 {
 	return store_batch_copy(batch, s, s ? strlen(s) : 0);
@@ -239,7 +239,7 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 	row->name = store_batch_copy_str(batch, c->name);
 	row->headline = store_batch_copy_str(batch, c->headline);
 	row->counts = store_batch_encode(batch, c, contact_encode_counts);
-	/* Most contacts have neither: NULL costs no bytes on disk. */
+	/* Without tags or evidence the column is NULL, which takes no space. */
 	if (c->ntags > 0)
 		row->tags = store_batch_encode(batch, c, contact_encode_tags);
 	else
@@ -368,6 +368,11 @@ static int store_commit_step(struct store_commit *cm)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The store_commit_* steps write one kind of row each, inside the
+ * transaction. Each returns 0, or -1 with cm->step naming what failed and
+ * the reason in sqlite3_errmsg(); the caller rolls back.
+ */
 static int store_commit_accounts(struct store_commit *cm)
 {
 	const struct store_batch_account *rows = cm->batch->accounts.items;

@@ -28,11 +28,20 @@
  *   large stdio buffer; times are formatted by hand with the date cached.
  *   The truth file is small and goes through json.h like all other JSON
  *   the project writes.
+ *
+ * The truth (--truth FILE) is one JSON object, shaped to be compared with
+ * `warmthctl status --json` and `warmthctl export --json`:
+ *   {"lines":N, "accepted":N, "rejected":N, "duplicate":N,
+ *    "accepted_by_type":{"like":N,...}, "rejected_by_reason":{"not_json":N,...},
+ *    "accounts":{"default":{"followers":N,"connections":N},...},
+ *    "contacts":{"default\turn:li:person:0a1b2c3d4e5f":
+ *                {"name":"Zoë Müller","relationship":"follower","counts":{"follow":1,"like":3}},...}}
+ * lines = accepted + rejected + duplicate; zero counts are left out; a
+ * contact is listed when at least one of its events was accepted.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,7 +682,7 @@ static void gen_emit(struct gen *g, const struct gen_line *l)
 	}
 }
 
-/* A recent post of mine at time fraction f of the run, or one of theirs for dir out. */
+/* One of my recent posts (two a day over the run), or one of theirs for dir out. */
 static uint64_t gen_post_number(struct gen *g, int dir_out)
 {
 	uint64_t latest = 1 + (uint64_t)(g->opt.days * 2 * (double)g->index / (double)g->opt.events);
@@ -789,7 +798,11 @@ static void gen_track_state(struct gen *g, uint32_t k, enum event_type type, int
 	a->connections += ((c->state & GEN_CONNECTED) != 0) - ((before & GEN_CONNECTED) != 0);
 }
 
-/* Engagement mix, in parts per thousand-ish; the rest are relationship steps. */
+/*
+ * The mix of what a known contact does next, in relative weights: likes
+ * most, then profile views, comments, shares, replies, mentions, messages;
+ * a relationship step (gen_pick_relationship) now and then.
+ */
 static const struct {
 	enum event_type type;
 	int dir_out;
@@ -798,31 +811,44 @@ static const struct {
 	{ EVENT_LIKE, 0, 400 },    { EVENT_LIKE, 1, 40 },    { EVENT_PROFILE_VIEW, 0, 140 },
 	{ EVENT_COMMENT, 0, 100 }, { EVENT_COMMENT, 1, 40 }, { EVENT_SHARE, 0, 55 },
 	{ EVENT_REPLY, 0, 45 },    { EVENT_MENTION, 0, 35 }, { EVENT_MESSAGE, 0, 25 },
-	{ EVENT_MESSAGE, 1, 10 },  { EVENT_SNAPSHOT, 0, 110 }, /* SNAPSHOT here: a relationship step */
+	{ EVENT_MESSAGE, 1, 10 },
 };
+#define GEN_RELATIONSHIP_WEIGHT 110
+
+/*
+ * A Zipf(1)-like rank in 0..n-1 with integers only (so no libm rounding can
+ * change the output between machines): every power-of-two band of ranks
+ * [2^b, 2^(b+1)) gets the same share, as under a 1/rank law, and within a
+ * band rejection makes the weight 1/rank.
+ */
+static uint32_t gen_zipf(struct gen *g, uint32_t n)
+{
+	int top = 63 - __builtin_clzll(n);
+
+	for (;;) {
+		uint64_t low = 1ull << gen_below(g, (uint64_t)top + 1);
+		uint64_t rank = low + gen_below(g, low);
+		if (rank <= n && gen_below(g, rank) < low)
+			return (uint32_t)(rank - 1);
+	}
+}
 
 static uint32_t gen_pick_contact(struct gen *g, int *intro)
 {
 	uint64_t due;
-	double u;
-	uint64_t r;
 
 	/* Contacts are introduced at an even pace, so the last one arrives with the last event. */
 	due = g->opt.contacts >= g->opt.events
 	              ? g->index + 1
-	              : (g->index + 1) * (uint64_t)g->opt.contacts / g->opt.events;
+	              : (uint64_t)((unsigned __int128)(g->index + 1) * g->opt.contacts /
+	                           g->opt.events);
 	if (g->introduced < g->opt.contacts && (g->introduced == 0 || g->introduced < due)) {
 		*intro = 1;
 		return g->introduced++;
 	}
 	*intro = 0;
-	/* Zipf(1) over those introduced so far: rank r has weight about 1 / (r + 1). */
-	u = gen_unit(g);
-	r = (uint64_t)exp(u * log((double)g->introduced + 1.0));
-	r = r >= 1 ? r - 1 : 0;
-	if (r >= g->introduced)
-		r = g->introduced - 1;
-	return (uint32_t)r;
+	/* The earliest contacts are the most active: rank is the order of introduction. */
+	return gen_zipf(g, g->introduced);
 }
 
 /* Starts a line with "{", the time, type and actor, in one of two key orders. */
@@ -903,21 +929,26 @@ static void gen_event(struct gen *g, int64_t base_ts)
 		dir_out = gen_below(g, 4) == 0;
 		type = EVENT_FOLLOW;
 	} else {
-		uint64_t total = 0, r;
+		uint64_t total = GEN_RELATIONSHIP_WEIGHT, r;
 		size_t i;
 		for (i = 0; i < ARRAY_SIZE(gen_mix_table); i++)
 			total += gen_mix_table[i].weight;
 		r = gen_below(g, total);
-		for (i = 0; r >= gen_mix_table[i].weight; i++)
+		for (i = 0; i < ARRAY_SIZE(gen_mix_table) && r >= gen_mix_table[i].weight; i++)
 			r -= gen_mix_table[i].weight;
-		type = gen_mix_table[i].type;
-		dir_out = gen_mix_table[i].dir_out;
-		if (type == EVENT_SNAPSHOT)
+		if (i < ARRAY_SIZE(gen_mix_table)) {
+			type = gen_mix_table[i].type;
+			dir_out = gen_mix_table[i].dir_out;
+		} else {
 			type = gen_pick_relationship(g, c, &dir_out);
-		/* Collectors deliver some events late: their time is before the lines around them. */
+		}
+		/*
+		 * Collectors deliver some events late: their time is before the
+		 * lines around them, by up to 6 hours (one in ten by up to 3 days).
+		 */
 		if (!g->opt.sorted && gen_chance(g, 0.03)) {
-			int64_t late = 1000 + (int64_t)gen_below(g, gen_chance(g, 0.1) ? 3 * 86400000 : 6 * 3600000);
-			ts = base_ts - late;
+			uint64_t window = gen_chance(g, 0.1) ? 3 * 86400000 : 6 * 3600000;
+			ts = base_ts - 1000 - (int64_t)gen_below(g, window);
 		}
 	}
 	engagement = type >= EVENT_LIKE && type <= EVENT_PROFILE_VIEW;
@@ -991,137 +1022,87 @@ static void gen_snapshot(struct gen *g, int64_t base_ts, uint64_t n)
 }
 
 /*
- * One line with exactly one defect, rotating through the kinds (and through
- * a few variants of each) so every reject reason shows up.
+ * Malformed lines, by kind, each with exactly one defect. In a template,
+ * \1 stands for a valid "ts" member, \2 for a valid actor and \3 for an
+ * actor far over 256 bytes.
+ */
+static const struct {
+	enum gen_malformed kind;
+	const char *line;
+} gen_malformed_lines[] = {
+	{ GEN_NOT_JSON, "{\1,\"type\":\"like\",\"actor\":\"\2" }, /* cut off inside a string */
+	{ GEN_NOT_JSON, "this is not json" },
+	{ GEN_NOT_JSON, "{\"ts\" \"2026-10-01T00:00:00Z\", \"type\": \"like\"}" },
+	{ GEN_NOT_OBJECT, "[\"like\",\"\2\"]" },
+	{ GEN_NOT_OBJECT, "42" },
+	{ GEN_NOT_OBJECT, "\"just a string\"" },
+	{ GEN_NOT_OBJECT, "null" },
+	{ GEN_MISSING_TS, "{\"type\":\"like\",\"actor\":\"\2\",\"post\":\"p-1\"}" },
+	{ GEN_INVALID_TS, "{\"ts\":\"yesterday\",\"type\":\"like\",\"actor\":\"\2\"}" },
+	{ GEN_INVALID_TS, "{\"ts\":\"2026-02-30T10:00:00Z\",\"type\":\"like\",\"actor\":\"\2\"}" },
+	{ GEN_INVALID_TS, "{\"ts\":\"2026-10-01T25:00:00Z\",\"type\":\"like\",\"actor\":\"\2\"}" },
+	{ GEN_INVALID_TS, "{\"ts\":\"2026-10-01\",\"type\":\"like\",\"actor\":\"\2\"}" },
+	{ GEN_MISSING_TYPE, "{\1,\"actor\":\"\2\"}" },
+	{ GEN_UNKNOWN_TYPE, "{\1,\"type\":\"endorse\",\"actor\":\"\2\"}" },
+	{ GEN_UNKNOWN_TYPE, "{\1,\"type\":\"poke\",\"actor\":\"\2\"}" },
+	{ GEN_MISSING_ACTOR, "{\1,\"type\":\"comment\",\"post\":\"p-1\",\"text\":\"who said this?\"}" },
+	{ GEN_INVALID_ACTOR, "{\1,\"type\":\"like\",\"actor\":\"\"}" },
+	{ GEN_INVALID_ACTOR, "{\1,\"type\":\"like\",\"actor\":\"urn:li:person:\\u0007bell\"}" },
+	{ GEN_INVALID_ACTOR, "{\1,\"type\":\"like\",\"actor\":12345}" },
+	{ GEN_INVALID_ACTOR, "{\1,\"type\":\"like\",\"actor\":\"\3\"}" },
+	{ GEN_INVALID_UTF8, "{\1,\"type\":\"comment\",\"actor\":\"\2\",\"text\":\"caf\xc3\"}" },
+	{ GEN_INVALID_UTF8, "{\1,\"type\":\"comment\",\"actor\":\"\2\",\"text\":\"\xff\xfe\"}" },
+	{ GEN_INVALID_UTF8, "{\1,\"type\":\"comment\",\"actor\":\"\2\",\"text\":\"\xc0\xaf overlong\"}" },
+	{ GEN_INVALID_UTF8, "{\1,\"type\":\"comment\",\"actor\":\"\2\",\"text\":\"\xed\xa0\x80 surrogate\"}" },
+	{ GEN_INVALID_FIELD, "{\1,\"type\":\"like\",\"actor\":\"\2\",\"dir\":\"sideways\"}" },
+	{ GEN_INVALID_FIELD, "{\1,\"type\":\"like\",\"actor\":\"\2\",\"actor_connections\":\"many\"}" },
+	{ GEN_INVALID_FIELD, "{\1,\"type\":\"like\",\"actor\":\"\2\",\"creator\":\"yes\"}" },
+	{ GEN_INVALID_FIELD, "{\1,\"type\":\"like\",\"actor\":\"\2\",\"tags\":\"client\"}" },
+	{ GEN_INVALID_FIELD, "{\1,\"type\":\"like\",\"actor\":\"\2\",\"id\":\"\"}" },
+};
+
+/*
+ * Emits one malformed line, rotating through the kinds (and through the
+ * variants of each) so every reject reason shows up.
  */
 static void gen_malformed(struct gen *g, int64_t ts)
 {
 	struct gen_line *l = &g->line;
-	int nkinds = g->opt.long_lines ? GEN_MALFORMED_COUNT : GEN_MALFORMED_COUNT - 1;
-	enum gen_malformed kind = (enum gen_malformed)(g->malformed_seq % (uint64_t)nkinds);
-	uint64_t variant = g->malformed_seq / (uint64_t)nkinds;
+	uint64_t nkinds = g->opt.long_lines ? GEN_MALFORMED_COUNT : GEN_MALFORMED_COUNT - 1;
+	enum gen_malformed kind = (enum gen_malformed)(g->malformed_seq % nkinds);
+	uint64_t variant = g->malformed_seq / nkinds;
 	uint32_t k = g->introduced ? (uint32_t)gen_below(g, g->introduced) : 0;
+	const char *tmpl = NULL;
+	size_t nvariants = 0;
 
 	g->malformed_seq++;
 	l->len = 0;
-	switch (kind) {
-	case GEN_NOT_JSON:
-		switch (variant % 3) {
-		case 0: /* cut off in the middle of a string */
-			gen_begin_event(g, l, ts, EVENT_LIKE, k, 0);
-			l->len -= 5;
-			break;
-		case 1:
-			gen_puts(l, "this is not json");
-			break;
-		default:
-			gen_puts(l, "{\"ts\" \"2026-10-01T00:00:00Z\", \"type\": \"like\"}");
-			break;
-		}
-		break;
-	case GEN_NOT_OBJECT:
-		switch (variant % 4) {
-		case 0:
-			gen_puts(l, "[\"like\",\"");
-			gen_put_actor(g, l, k);
-			gen_puts(l, "\"]");
-			break;
-		case 1:
-			gen_puts(l, "42");
-			break;
-		case 2:
-			gen_puts(l, "\"just a string\"");
-			break;
-		default:
-			gen_puts(l, "null");
-			break;
-		}
-		break;
-	case GEN_MISSING_TS:
-		gen_puts(l, "{\"type\":\"like\",\"actor\":\"");
-		gen_put_actor(g, l, k);
-		gen_puts(l, "\",\"post\":\"p-1\"}");
-		break;
-	case GEN_INVALID_TS: {
-		static const char *const bad[] = { "yesterday", "2026-02-30T10:00:00Z",
-			                           "2026-10-01T25:00:00Z", "2026-10-01" };
-		gen_puts(l, "{\"ts\":\"");
-		gen_puts(l, bad[variant % ARRAY_SIZE(bad)]);
-		gen_puts(l, "\",\"type\":\"like\",\"actor\":\"");
-		gen_put_actor(g, l, k);
-		gen_puts(l, "\"}");
-		break;
-	}
-	case GEN_MISSING_TYPE:
-		gen_put_char(l, '{');
-		gen_put_ts(g, l, ts, 0);
-		gen_puts(l, ",\"actor\":\"");
-		gen_put_actor(g, l, k);
-		gen_puts(l, "\"}");
-		break;
-	case GEN_UNKNOWN_TYPE:
-		gen_put_char(l, '{');
-		gen_put_ts(g, l, ts, 0);
-		gen_puts(l, variant % 2 ? ",\"type\":\"poke\",\"actor\":\"" : ",\"type\":\"endorse\",\"actor\":\"");
-		gen_put_actor(g, l, k);
-		gen_puts(l, "\"}");
-		break;
-	case GEN_MISSING_ACTOR:
-		gen_put_char(l, '{');
-		gen_put_ts(g, l, ts, 0);
-		gen_puts(l, ",\"type\":\"comment\",\"post\":\"p-1\",\"text\":\"who said this?\"}");
-		break;
-	case GEN_INVALID_ACTOR:
-		gen_put_char(l, '{');
-		gen_put_ts(g, l, ts, 0);
-		gen_puts(l, ",\"type\":\"like\",\"actor\":");
-		switch (variant % 4) {
-		case 0:
-			gen_puts(l, "\"\"");
-			break;
-		case 1:
-			gen_puts(l, "\"urn:li:person:\\u0007bell\"");
-			break;
-		case 2:
-			gen_puts(l, "12345");
-			break;
-		default: /* longer than 256 bytes */
-			gen_put_char(l, '"');
-			for (int i = 0; i < 20; i++)
-				gen_put_actor(g, l, k);
-			gen_put_char(l, '"');
-			break;
-		}
-		gen_put_char(l, '}');
-		break;
-	case GEN_INVALID_UTF8: {
-		static const char *const bad[] = { "caf\xc3", "\xff\xfe", "\xc0\xaf overlong",
-			                           "\xed\xa0\x80 surrogate" };
-		gen_begin_event(g, l, ts, EVENT_COMMENT, k, 0);
-		gen_puts(l, ",\"text\":\"");
-		gen_puts(l, bad[variant % ARRAY_SIZE(bad)]);
-		gen_puts(l, "\"}");
-		break;
-	}
-	case GEN_INVALID_FIELD: {
-		static const char *const bad[] = { ",\"dir\":\"sideways\"", ",\"actor_connections\":\"many\"",
-			                           ",\"creator\":\"yes\"", ",\"tags\":\"client\"",
-			                           ",\"id\":\"\"" };
-		gen_begin_event(g, l, ts, EVENT_LIKE, k, 0);
-		gen_puts(l, bad[variant % ARRAY_SIZE(bad)]);
-		gen_put_char(l, '}');
-		break;
-	}
-	case GEN_LINE_TOO_LONG:
+	if (kind == GEN_LINE_TOO_LONG) {
 		/* A well-formed event, padded in its text to exactly --long-lines bytes. */
 		gen_begin_event(g, l, ts, EVENT_COMMENT, k, 0);
 		gen_puts(l, ",\"text\":\"");
 		while (l->len + 2 < g->opt.long_lines)
 			gen_put_char(l, 'x');
 		gen_put(l, "\"}", 2);
-		break;
-	case GEN_MALFORMED_COUNT:
-		break;
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(gen_malformed_lines); i++)
+			nvariants += gen_malformed_lines[i].kind == kind;
+		variant %= nvariants;
+		for (size_t i = 0; tmpl == NULL; i++)
+			if (gen_malformed_lines[i].kind == kind && variant-- == 0)
+				tmpl = gen_malformed_lines[i].line;
+		for (const char *p = tmpl; *p; p++) {
+			if (*p == '\1') {
+				gen_put_ts(g, l, ts, 0);
+			} else if (*p == '\2') {
+				gen_put_actor(g, l, k);
+			} else if (*p == '\3') {
+				for (int i = 0; i < 12; i++)
+					gen_put_actor(g, l, k);
+			} else {
+				gen_put_char(l, *p);
+			}
+		}
 	}
 	gen_put_char(l, '\n');
 	gen_emit(g, l);
@@ -1144,14 +1125,17 @@ static void gen_usage(FILE *f)
 	        "  --start TIME         RFC 3339 time of the first event (default 2026-10-01T00:00:00Z)\n"
 	        "  --days D             span of event time in days (default 60)\n"
 	        "  --malformed RATE     fraction 0..1 of all lines that are malformed (default 0)\n"
-	        "  --long-lines N       also emit lines of exactly N bytes among the malformed\n"
-	        "                       (rejected as line_too_long if N exceeds the daemon's limit)\n"
+	        "  --long-lines N       also emit lines of exactly N bytes among the malformed;\n"
+	        "                       N must exceed the daemon's ingest.max_line_bytes (default 1MiB)\n"
 	        "  --ids RATE           fraction of events carrying an \"id\" (default 1)\n"
 	        "  --duplicates RATE    fraction of events with an id emitted again later (default 0)\n"
 	        "  --sorted             lines in event-time order (default: ~3%% arrive late)\n"
 	        "  --snapshot-every N   a snapshot event after every N events (default 0: none)\n"
 	        "  -o, --output FILE    where to write the events (default stdout)\n"
-	        "  --truth FILE         write the expected result as JSON\n"
+	        "  --truth FILE         write the expected result as one JSON object:\n"
+	        "                       lines, accepted, rejected, duplicate, accepted_by_type,\n"
+	        "                       rejected_by_reason, accounts (newest snapshot), and contacts\n"
+	        "                       keyed \"ACCOUNT<TAB>ACTOR\" with name, relationship, counts\n"
 	        "  -h, --help           this help\n");
 }
 

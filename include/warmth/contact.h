@@ -47,7 +47,8 @@ struct contact_relationship {
 	struct lww_flag pending;   /* invite_sent / invite_accepted, _declined, _withdrawn */
 	int64_t withdrawn_ms;      /* newest invite_withdrawn (re-invite block), 0 if none */
 	int64_t declined_ms;       /* newest invite_declined, 0 if none */
-	int64_t followed_ms;       /* event time of the follow that made the current follower/target state */
+	int64_t followed_ms;       /* event time of the follow that made the current follower/target
+	                              state (the earlier when both are on), 0 if neither is on */
 };
 
 /* One engagement kept as evidence. Strings are owned by the contact. */

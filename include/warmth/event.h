@@ -5,7 +5,8 @@
  *
  * The parser is pure (no I/O). Strings in a parsed event point into the
  * parser's scratch memory and stay valid until the next event_parse() call
- * on the same parser; callers copy what they keep.
+ * on the same parser; callers copy what they keep. Each is also followed by
+ * a NUL (not counted in len), though a "\u0000" escape can put one inside.
  */
 #ifndef WARMTH_EVENT_H
 #define WARMTH_EVENT_H

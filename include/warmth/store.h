@@ -84,7 +84,8 @@ void store_close(struct store *store);
    only (copy what you keep). Returns 0 or -1 on error (message logged). */
 int store_load_accounts(struct store *store,
                         void (*cb)(void *ctx, uint32_t id, const struct account *a), void *ctx);
-/* Calls cb with each contact; cb takes ownership of the contact's contents. */
+/* Calls cb with each contact, in no particular order; cb takes ownership of
+   the contact's contents. */
 int store_load_contacts(struct store *store, void (*cb)(void *ctx, struct contact *c), void *ctx);
 /* Calls cb for each file record; the record's strings are valid during cb. */
 int store_load_files(struct store *store, void (*cb)(void *ctx, const struct store_file *f),
@@ -147,7 +148,10 @@ int store_commit(struct store *store, struct store_batch *batch, char *err, size
  * JSON object per line with its "seq", and fsyncs. The last seq in the file
  * says where to resume, so a crash between commit and append neither loses
  * nor duplicates a line. Prunes written rejects from the database.
- * Returns 0 or -1 with err set (the rejects stay queued for the next call).
+ * Creates the file (mode 0640) but not its directory; a partial last line
+ * left by an interrupted write is cut away first. Touches no file when no
+ * reject is queued. Returns 0 or -1 with err set (the rejects stay queued
+ * for the next call).
  */
 int store_flush_dead_letter(struct store *store, const char *path, char *err, size_t errlen);
 
