@@ -52,6 +52,10 @@ static const struct conf_enum conf_start_at_values[] = {
 	{ "beginning", CONF_START_BEGINNING, NULL }, { "end", CONF_START_END, NULL }, { NULL, 0, NULL },
 };
 
+static const struct conf_enum conf_watch_values[] = {
+	{ "auto", CONF_WATCH_AUTO, NULL }, { "poll", CONF_WATCH_POLL, NULL }, { NULL, 0, NULL },
+};
+
 static const struct conf_key conf_input_keys[] = {
 	{ .name = "path", .kind = CONF_KIND_GLOB, CONF_FIELD(struct conf_input, path), .required = 1 },
 	{ .name = "start_at", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf_input, start_at),
@@ -89,6 +93,8 @@ static const struct conf_key conf_ingest_keys[] = {
 	  .def = "5s", .min = "0s", .max = "1h" },
 	{ .name = "poll_interval", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, poll_interval_ms),
 	  .def = "1s", .min = "10ms", .max = "1m" },
+	{ .name = "watch", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, watch),
+	  .def = "auto", .values = conf_watch_values },
 	{ .name = "read_chunk", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, read_chunk_bytes),
 	  .def = "1MiB", .min = "4KiB", .max = "64MiB" },
 	{ .name = NULL },

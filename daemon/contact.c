@@ -408,6 +408,12 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 
 	/* The list is short and new events are usually the newest: scan from the front. */
 	for (pos = 0; pos < c->nrecent; pos++) {
+		/* Times differ almost always: decide on them before measuring strings. */
+		if (key.ts_ms != c->recent[pos].ts_ms) {
+			if (key.ts_ms > c->recent[pos].ts_ms)
+				break;
+			continue;
+		}
 		struct contact_engagement_key kept = contact_engagement_key_of(&c->recent[pos]);
 		if (contact_engagement_compare(&key, &kept) < 0)
 			break;

@@ -18,10 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+/* XXH3 instead of uthash's default Jenkins hash: faster on actor ids. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = (unsigned)XXH3_64bits((keyptr), (keylen)))
 #include <uthash.h>
 
 #include "warmth/contact.h"
 #include "warmth/event.h"
+#include "warmth/idset.h"
 #include "warmth/log.h"
 #include "warmth/store.h"
 #include "warmth/util.h"
@@ -41,16 +46,11 @@ struct engine_contact {
 
 struct engine_account {
 	struct account a;
+	size_t name_len;
 	uint64_t seed;                      /* hash of the name: seeds event id keys */
 	struct engine_contact *contacts;    /* uthash head, keyed by actor */
 	int dirty;
 	int known;                          /* already in the database */
-};
-
-struct engine_seen {
-	struct hash128 key;
-	int64_t ts_ms;
-	UT_hash_handle hh;
 };
 
 /* A file whose offset changed in the batch being built. */
@@ -70,7 +70,7 @@ struct engine {
 	struct engine_account *accounts;
 	uint32_t naccounts;
 	uint32_t last_account;              /* cache: the previous event's account */
-	struct engine_seen *seen;
+	struct idset seen;
 	int64_t newest_ms;                  /* newest event time seen */
 	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
 	struct store_counters counters;
@@ -90,6 +90,8 @@ struct engine {
 	struct store_batch *committing;
 	int in_flight;
 	int commit_rc;
+	size_t commit_items;                /* for the log: size and duration */
+	uint64_t commit_ns;
 	char commit_err[512];
 	int dead_letter_rc;
 	char dead_letter_err[512];
@@ -123,6 +125,7 @@ static uint32_t engine_account_add(struct engine *e, const char *name, size_t le
 	a = &e->accounts[e->naccounts];
 	memset(a, 0, sizeof(*a));
 	a->a.name = xstrndup(name, len);
+	a->name_len = len;
 	a->a.followers = -1;
 	a->a.connections = -1;
 	a->seed = hash64(name, len);
@@ -136,12 +139,12 @@ static uint32_t engine_account_find(struct engine *e, const char *name, size_t l
 
 	if (e->last_account < e->naccounts) {
 		a = &e->accounts[e->last_account];
-		if (strlen(a->a.name) == len && memcmp(a->a.name, name, len) == 0)
+		if (a->name_len == len && memcmp(a->a.name, name, len) == 0)
 			return e->last_account;
 	}
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		a = &e->accounts[i];
-		if (strlen(a->a.name) == len && memcmp(a->a.name, name, len) == 0)
+		if (a->name_len == len && memcmp(a->a.name, name, len) == 0)
 			return e->last_account = i;
 	}
 	return e->last_account = engine_account_add(e, name, len);
@@ -172,37 +175,15 @@ static struct engine_contact *engine_contact_get(struct engine *e, uint32_t acco
 	return ec;
 }
 
-/* Returns 1 if key was seen before, else remembers it and returns 0. */
-static int engine_seen_check(struct engine *e, struct hash128 key, int64_t ts_ms)
-{
-	struct engine_seen *s;
-
-	HASH_FIND(hh, e->seen, &key, sizeof(key), s);
-	if (s != NULL)
-		return 1;
-	s = xmalloc(sizeof(*s));
-	s->key = key;
-	s->ts_ms = ts_ms;
-	HASH_ADD(hh, e->seen, key, sizeof(s->key), s);
-	return 0;
-}
-
 /* Forgets ids older than the retention, counted back from the newest event. */
 static void engine_seen_prune(struct engine *e)
 {
-	struct engine_seen *s, *tmp;
 	int64_t before = e->newest_ms - e->conf->dedup_retention_ms;
-	size_t n = 0;
+	size_t n;
 
 	if (e->newest_ms == 0 || before <= 0)
 		return;
-	HASH_ITER(hh, e->seen, s, tmp) {
-		if (s->ts_ms < before) {
-			HASH_DEL(e->seen, s);
-			free(s);
-			n++;
-		}
-	}
+	n = idset_prune(&e->seen, before);
 	store_batch_dedup_prune(e->building, before);
 	if (n > 0)
 		log_debug("forgot %zu event ids older than the retention", n);
@@ -284,7 +265,7 @@ static void engine_accept(struct engine *e, const struct event *ev)
 
 	if (ev->id.ptr != NULL) {
 		struct hash128 key = hash128_seeded(ev->id.ptr, ev->id.len, a->seed);
-		if (engine_seen_check(e, key, ev->ts_ms)) {
+		if (idset_add(&e->seen, key, ev->ts_ms)) {
 			e->counters.duplicate++;
 			return;
 		}
@@ -375,7 +356,10 @@ static void engine_work(uv_work_t *req)
 	struct engine *e = req->data;
 
 	/* Runs on the thread pool: touches only the store and the committing batch. */
+	uint64_t start = uv_hrtime();
+	e->commit_items = store_batch_items(e->committing);
 	e->commit_rc = store_commit(e->store, e->committing, e->commit_err, sizeof(e->commit_err));
+	e->commit_ns = uv_hrtime() - start;
 	if (e->commit_rc == 0)
 		e->dead_letter_rc = store_flush_dead_letter(e->store, e->conf->dead_letter,
 		                                            e->dead_letter_err,
@@ -405,6 +389,7 @@ static void engine_work_done(uv_work_t *req, int status)
 		                                                    : e->retry_ms * 2;
 		return;
 	}
+	log_debug("committed %zu items in %.1f ms", e->commit_items, (double)e->commit_ns / 1e6);
 	if (e->failing)
 		log_notice("commit to %s works again", e->conf->database);
 	e->failing = 0;
@@ -469,6 +454,15 @@ static void engine_batch_close(struct engine *e)
 	for (size_t i = 0; i < e->nforgotten; i++)
 		store_batch_file_delete(e->building, e->forgotten[i]);
 	e->nforgotten = 0;
+	/*
+	 * Backfills move event time fast: prune as it moves, not only by the
+	 * clock, each time it has moved by an eighth of the retention (pruning
+	 * rebuilds the set, so not on every batch).
+	 */
+	if (e->newest_ms - e->pruned_at_ms > e->conf->dedup_retention_ms / 8) {
+		e->pruned_at_ms = e->newest_ms;
+		engine_seen_prune(e);
+	}
 	store_batch_counters(e->building, &e->counters);
 	e->batch_open = 0;
 	e->batch_lines = 0;
@@ -491,6 +485,7 @@ static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
 	free(ea->a.name);
 	ea->a = *a;
 	ea->a.name = xstrdup(a->name);
+	ea->name_len = strlen(a->name);
 	ea->seed = hash64(a->name, strlen(a->name));
 	ea->dirty = 0;
 	ea->known = 1;
@@ -521,7 +516,7 @@ static void engine_load_file(void *ctx, const struct store_file *f)
 
 static void engine_load_seen(void *ctx, struct hash128 key, int64_t ts_ms)
 {
-	engine_seen_check(ctx, key, ts_ms);
+	idset_add(&((struct engine *)ctx)->seen, key, ts_ms);
 }
 
 static void engine_cron_cb(uv_timer_t *handle)
@@ -580,8 +575,8 @@ int engine_start(struct engine *e)
 	if (store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
 	                     e) < 0)
 		return -1;
-	log_info("state loaded from %s: %lld contacts, %u accounts, %u event ids remembered",
-	         e->conf->database, (long long)e->ncontacts, e->naccounts, HASH_COUNT(e->seen));
+	log_info("state loaded from %s: %lld contacts, %u accounts, %zu event ids remembered",
+	         e->conf->database, (long long)e->ncontacts, e->naccounts, e->seen.count);
 	uv_timer_start(&e->cron, engine_cron_cb, ENGINE_CRON_MS, ENGINE_CRON_MS);
 	/* The dead-letter file may lag the database after a crash: catch up first. */
 	if (store_flush_dead_letter(e->store, e->conf->dead_letter, err, sizeof(err)) < 0)
@@ -675,11 +670,7 @@ void engine_free(struct engine *e)
 		free(e->accounts[i].a.name);
 	}
 	free(e->accounts);
-	struct engine_seen *s, *tmp;
-	HASH_ITER(hh, e->seen, s, tmp) {
-		HASH_DEL(e->seen, s);
-		free(s);
-	}
+	idset_free(&e->seen);
 	if (e->tail)
 		tail_free(e->tail);
 	if (e->store)

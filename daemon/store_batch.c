@@ -132,8 +132,8 @@ static const char store_sql_file[] =
 	"tail_hash = excluded.tail_hash, updated_ms = excluded.updated_ms";
 static const char store_sql_file_delete[] = "DELETE FROM files WHERE id = ?1";
 static const char store_sql_seen[] =
-	"INSERT OR IGNORE INTO seen_ids(k1, k2, ts_ms) VALUES(?1, ?2, ?3)";
-static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE ts_ms < ?1";
+	"INSERT INTO seen_ids(min_ts, max_ts, keys) VALUES(?1, ?2, ?3)";
+static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE max_ts < ?1";
 static const char store_sql_reject[] =
 	"INSERT INTO rejects(file, offset, reason, detail, line, wall_ms) "
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
@@ -510,20 +510,44 @@ static int store_commit_files(struct store_commit *cm)
 	return 0;
 }
 
+static void store_put_u64le(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* All ids of the batch go into one row: see the seen_ids note in store.c. */
 static int store_commit_seen(struct store_commit *cm)
 {
 	const struct store_batch_seen *rows = cm->batch->seen.items;
+	size_t n = cm->batch->seen.count;
 
-	if (cm->batch->seen.count > 0) {
-		if (store_commit_prepare(cm, store_sql_seen, "insert seen id") < 0)
-			return -1;
-		for (size_t i = 0; i < cm->batch->seen.count; i++) {
-			sqlite3_bind_int64(cm->stmt, 1, (int64_t)rows[i].key.lo);
-			sqlite3_bind_int64(cm->stmt, 2, (int64_t)rows[i].key.hi);
-			sqlite3_bind_int64(cm->stmt, 3, rows[i].ts_ms);
-			if (store_commit_step(cm) < 0)
-				return -1;
+	if (n > 0) {
+		unsigned char *blob = xmalloc(n * STORE_SEEN_BYTES);
+		int64_t min_ts = rows[0].ts_ms, max_ts = rows[0].ts_ms;
+		int rc;
+
+		for (size_t i = 0; i < n; i++) {
+			unsigned char *p = blob + i * STORE_SEEN_BYTES;
+			store_put_u64le(p, rows[i].key.lo);
+			store_put_u64le(p + 8, rows[i].key.hi);
+			store_put_u64le(p + 16, (uint64_t)rows[i].ts_ms);
+			if (rows[i].ts_ms < min_ts)
+				min_ts = rows[i].ts_ms;
+			if (rows[i].ts_ms > max_ts)
+				max_ts = rows[i].ts_ms;
 		}
+		if (store_commit_prepare(cm, store_sql_seen, "insert seen ids") < 0) {
+			free(blob);
+			return -1;
+		}
+		sqlite3_bind_int64(cm->stmt, 1, min_ts);
+		sqlite3_bind_int64(cm->stmt, 2, max_ts);
+		sqlite3_bind_blob64(cm->stmt, 3, blob, n * STORE_SEEN_BYTES, SQLITE_TRANSIENT);
+		rc = store_commit_step(cm);
+		free(blob);
+		if (rc < 0)
+			return -1;
 	}
 	if (cm->batch->has_prune) {
 		if (store_commit_prepare(cm, store_sql_prune, "prune seen ids") < 0)

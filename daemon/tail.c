@@ -703,6 +703,10 @@ static void tail_watch_dirs(struct tail *t)
 		}
 		free(copy);
 	}
+	if (t->conf->watch == CONF_WATCH_POLL) {
+		t->polling = 1;
+		return;
+	}
 	for (struct tail_dir *d = t->dirs; d; d = d->next) {
 		int rc;
 		if (d->watching)

@@ -20,6 +20,7 @@
 
 enum conf_time_source { CONF_TIME_WALL, CONF_TIME_EVENT };
 enum conf_start_at { CONF_START_BEGINNING, CONF_START_END };
+enum conf_watch { CONF_WATCH_AUTO, CONF_WATCH_POLL };
 enum conf_notify_type { CONF_NOTIFY_FILE, CONF_NOTIFY_WEBHOOK, CONF_NOTIFY_EXEC,
                         CONF_NOTIFY_JOURNAL, CONF_NOTIFY_STDOUT };
 
@@ -62,6 +63,7 @@ struct conf {
 	int64_t rescan_interval_ms;    /* ingest.rescan_interval, default 10s */
 	int64_t rotate_wait_ms;        /* ingest.rotate_wait, default 5s */
 	int64_t poll_interval_ms;      /* ingest.poll_interval (fallback without inotify), default 1s */
+	int watch;                     /* ingest.watch: auto (inotify, polling fallback) | poll */
 	uint64_t read_chunk_bytes;     /* ingest.read_chunk, default 1MiB */
 
 	/* log: */

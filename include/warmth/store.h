@@ -25,6 +25,8 @@
 
 /* Bytes hashed for the head and tail fingerprints of an input file. */
 #define STORE_FINGERPRINT_BYTES 256
+/* Bytes per seen id in the seen_ids blobs: k1, k2, ts_ms (little-endian). */
+#define STORE_SEEN_BYTES 24
 
 /* The schema version written to PRAGMA user_version. */
 #define STORE_SCHEMA_VERSION 1

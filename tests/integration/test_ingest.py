@@ -144,7 +144,40 @@ def test_reload_keeps_state():
     env.close()
 
 
+def test_missing_directory_then_created():
+    env = Env("missingdir", BASE_CONFIG.replace("./in/*.jsonl", "./later/*.jsonl"))
+    env.start()
+    env.wait(lambda: "does not exist" in env.log_text(), "missing directory message")
+    os.mkdir(os.path.join(env.dir, "later"))
+    with open(os.path.join(env.dir, "later", "x.jsonl"), "w") as f:
+        f.write(event(T0, "like", "late") + "\n")
+    env.wait_processed(1)
+    env.stop()
+    env.close()
+
+
+def test_locked_database_is_retried():
+    import sqlite3
+    env = Env("locked")
+    env.start()
+    env.append("a.jsonl", [event(T0, "like", "p%d" % i) for i in range(10)])
+    env.wait_processed(10)
+    # Another writer holds the database: commits fail after the busy
+    # timeout, reading pauses, and nothing is lost once it lets go.
+    db = sqlite3.connect(env.db, isolation_level=None, timeout=30)
+    db.execute("BEGIN EXCLUSIVE")
+    env.append("a.jsonl", [event(T0, "comment", "p%d" % i) for i in range(10)])
+    env.wait(lambda: "cannot commit" in env.log_text(), "commit failure message", timeout=30)
+    db.execute("COMMIT")
+    db.close()
+    env.wait_processed(20, timeout=60)
+    env.wait(lambda: "works again" in env.log_text(), "recovery message")
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_once_counts_and_dead_letter, test_partial_last_line_waits_for_newline,
          test_sigterm_commits_and_exits_fast, test_check_config, test_newer_schema_refused,
-         test_reload_keeps_state])
+         test_reload_keeps_state, test_missing_directory_then_created,
+         test_locked_database_is_retried])

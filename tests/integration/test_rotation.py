@@ -20,8 +20,11 @@ def total_likes(env):
     return sum(c["counts"].get("like", 0) for c in env.export())
 
 
-def test_rename_rotation_create():
-    env = Env("rename")
+POLL_CONFIG = BASE_CONFIG.replace("  rotate_wait: 2s", "  rotate_wait: 2s\n  watch: poll\n  poll_interval: 20ms")
+
+
+def test_rename_rotation_create(config=BASE_CONFIG):
+    env = Env("rename", config)
     env.start()
     env.append("app.jsonl", lines("a", 50))
     env.wait_processed(50)
@@ -35,6 +38,11 @@ def test_rename_rotation_create():
     check(total_likes(env) == 87, "likes %d" % total_likes(env))
     env.stop()
     env.close()
+
+
+def test_rename_rotation_polling():
+    """The same without inotify (ingest.watch: poll), as on NFS."""
+    test_rename_rotation_create(POLL_CONFIG)
 
 
 def test_copytruncate():
@@ -150,7 +158,7 @@ def test_small_files_and_start_at_end():
 
 
 if __name__ == "__main__":
-    run([test_rename_rotation_create, test_copytruncate, test_truncate_to_zero_and_regrow_while_running,
+    run([test_rename_rotation_create, test_rename_rotation_polling, test_copytruncate, test_truncate_to_zero_and_regrow_while_running,
          test_delete_while_open_drains, test_new_file_by_glob_and_ignored_names,
          test_rotated_while_stopped, test_inode_reuse_is_a_new_file,
          test_small_files_and_start_at_end])

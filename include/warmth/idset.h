@@ -1,0 +1,40 @@
+/*
+ * idset.h - the set of seen event ids: 128-bit keys (already uniform
+ * hashes) with the event time each was seen at.
+ *
+ * A flat open-addressing table (linear probing, backward-shift deletion):
+ * one 24-byte slot per id and usually one cache miss per lookup. uthash,
+ * used first, cost about 100 bytes and a malloc per id and was the largest
+ * item of the ingest profile (docs/performance.md). Pure: no I/O.
+ */
+#ifndef WARMTH_IDSET_H
+#define WARMTH_IDSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/util.h"
+
+struct idset_slot {
+	uint64_t k1, k2;  /* k1 == 0 && k2 == 0 marks an empty slot */
+	int64_t ts_ms;
+};
+
+struct idset {
+	struct idset_slot *slots;
+	size_t mask;      /* capacity - 1; capacity is a power of two */
+	size_t count;
+};
+
+void idset_init(struct idset *set);
+void idset_free(struct idset *set);
+/*
+ * Adds key with its event time. Returns 1 if the key was already present
+ * (its time is left unchanged), 0 if it was added.
+ */
+int idset_add(struct idset *set, struct hash128 key, int64_t ts_ms);
+int idset_contains(const struct idset *set, struct hash128 key);
+/* Removes every key seen before before_ms; returns how many. */
+size_t idset_prune(struct idset *set, int64_t before_ms);
+
+#endif

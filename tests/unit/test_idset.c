@@ -1,0 +1,80 @@
+/*
+ * test_idset.c - the seen-id set: membership, growth, pruning by event
+ * time, and the all-zero key that doubles as the empty-slot marker.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "warmth/idset.h"
+#include "warmth/util.h"
+
+static struct hash128 key_of(uint64_t n)
+{
+	return hash128(&n, sizeof(n));
+}
+
+static void test_add_and_contains(void **state)
+{
+	struct idset set;
+	(void)state;
+
+	idset_init(&set);
+	for (uint64_t n = 0; n < 100000; n++)
+		assert_int_equal(idset_add(&set, key_of(n), (int64_t)n), 0);
+	assert_int_equal(set.count, 100000);
+	for (uint64_t n = 0; n < 100000; n++) {
+		assert_true(idset_contains(&set, key_of(n)));
+		assert_int_equal(idset_add(&set, key_of(n), 0), 1);
+	}
+	for (uint64_t n = 100000; n < 101000; n++)
+		assert_false(idset_contains(&set, key_of(n)));
+	idset_free(&set);
+}
+
+static void test_zero_key(void **state)
+{
+	struct idset set;
+	struct hash128 zero = { 0, 0 };
+	(void)state;
+
+	idset_init(&set);
+	assert_false(idset_contains(&set, zero));
+	assert_int_equal(idset_add(&set, zero, 5), 0);
+	assert_int_equal(idset_add(&set, zero, 5), 1);
+	assert_true(idset_contains(&set, zero));
+	assert_int_equal(set.count, 1);
+	idset_free(&set);
+}
+
+static void test_prune_keeps_recent(void **state)
+{
+	struct idset set;
+	(void)state;
+
+	idset_init(&set);
+	for (uint64_t n = 0; n < 50000; n++)
+		idset_add(&set, key_of(n), (int64_t)n);
+	assert_int_equal(idset_prune(&set, 30000), 30000);
+	assert_int_equal(set.count, 20000);
+	for (uint64_t n = 0; n < 50000; n++)
+		assert_int_equal(idset_contains(&set, key_of(n)), n >= 30000);
+	/* Pruned keys can be added again and count as new. */
+	assert_int_equal(idset_add(&set, key_of(1), 1), 0);
+	assert_int_equal(idset_prune(&set, 0), 0);
+	idset_free(&set);
+	assert_int_equal(idset_prune(&set, 10), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_and_contains),
+		cmocka_unit_test(test_zero_key),
+		cmocka_unit_test(test_prune_keeps_recent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
