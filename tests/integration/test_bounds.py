@@ -47,6 +47,14 @@ def test_backlog_memory_is_bounded():
     print("backlog %d MB -> peak RSS %d MB; backlog %d MB -> peak RSS %d MB" %
           (size_small >> 20, rss_small >> 10, size_big >> 20, rss_big >> 10))
     check(env_big.processed(env_big.status()) == big_n, "big backlog not fully read")
+    if SANITIZED:
+        # ASan keeps freed memory in quarantine, so RSS follows the amount
+        # allocated over time, not what is live: the bound is checked in
+        # the plain build only.
+        print("RSS bound not checked under AddressSanitizer")
+        env_small.close()
+        env_big.close()
+        return
     # Five times the backlog, same population: memory must not follow the input.
     check(rss_big < rss_small * 1.5 + 16 * 1024,
           "peak RSS grew from %d to %d KiB with the backlog" % (rss_small, rss_big))
