@@ -106,10 +106,11 @@ class Env:
 
     # --- the daemon ---
 
-    def start(self, *args):
+    def start(self, *args, prefix=()):
+        """Starts the daemon; prefix runs it through another command (setpriv)."""
         check(self.proc is None, "daemon already running")
         self.log = open(os.path.join(self.dir, "warmthd.log"), "ab")
-        self.proc = subprocess.Popen([WARMTHD, "-c", self.config] + list(args),
+        self.proc = subprocess.Popen(list(prefix) + [WARMTHD, "-c", self.config] + list(args),
                                      stdout=self.log, stderr=self.log)
         # Ready once the database exists with its schema: the daemon creates it
         # before it starts tailing.

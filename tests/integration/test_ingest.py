@@ -176,8 +176,27 @@ def test_locked_database_is_retried():
     env.close()
 
 
+def test_unreadable_input_is_retried():
+    """Runs the daemon as nobody so that file permissions apply (root ignores them)."""
+    if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
+        print("skipped: needs root and setpriv to run the daemon as another user")
+        return
+    env = Env("unreadable")
+    os.chmod(env.dir, 0o777)
+    os.chmod(env.indir, 0o777)
+    env.append("a.jsonl", [event(T0, "like", "x")])
+    os.chmod(env.path("a.jsonl"), 0o000)
+    env.start(prefix=("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"))
+    env.wait(lambda: "cannot open input" in env.log_text(), "unreadable input message")
+    os.chmod(env.path("a.jsonl"), 0o644)
+    env.wait_processed(1)
+    check(env.log_text().count("cannot open input") == 1, "message repeated:\n" + env.log_text())
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_once_counts_and_dead_letter, test_partial_last_line_waits_for_newline,
          test_sigterm_commits_and_exits_fast, test_check_config, test_newer_schema_refused,
          test_reload_keeps_state, test_missing_directory_then_created,
-         test_locked_database_is_retried])
+         test_locked_database_is_retried, test_unreadable_input_is_retried])
