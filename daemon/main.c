@@ -14,19 +14,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
 #include "warmth/conf.h"
 #include "warmth/log.h"
+#include "control.h"
 #include "engine.h"
 
 struct main_ctx {
 	uv_loop_t *loop;
 	struct engine *engine;
+	struct control *control;
 	const char *config_path;
 	uv_signal_t sigterm, sigint, sighup;
 	int stopping;
+	int engine_done, control_done;
+	int control_failed;           /* start failed: closed at once, freed at exit */
 };
 
 static void main_usage(FILE *out)
@@ -46,13 +51,34 @@ static void main_signal_closed(uv_handle_t *handle)
 	(void)handle;
 }
 
+/* Signals are closed last, when both the engine and the control server are gone. */
+static void main_maybe_close_signals(struct main_ctx *m)
+{
+	if (!m->engine_done || !m->control_done)
+		return;
+	uv_close((uv_handle_t *)&m->sigterm, main_signal_closed);
+	uv_close((uv_handle_t *)&m->sigint, main_signal_closed);
+	uv_close((uv_handle_t *)&m->sighup, main_signal_closed);
+}
+
+static void main_control_closed(void *arg)
+{
+	struct main_ctx *m = arg;
+
+	m->control_done = 1;
+	main_maybe_close_signals(m);
+}
+
 static void main_engine_stopped(void *arg)
 {
 	struct main_ctx *m = arg;
 
-	uv_close((uv_handle_t *)&m->sigterm, main_signal_closed);
-	uv_close((uv_handle_t *)&m->sigint, main_signal_closed);
-	uv_close((uv_handle_t *)&m->sighup, main_signal_closed);
+	m->engine_done = 1;
+	if (m->control != NULL && !m->control_failed)
+		control_close(m->control, main_control_closed, m);
+	else
+		m->control_done = 1;
+	main_maybe_close_signals(m);
 }
 
 static void main_on_stop_signal(uv_signal_t *handle, int signum)
@@ -68,21 +94,86 @@ static void main_on_stop_signal(uv_signal_t *handle, int signum)
 	engine_stop(m->engine);
 }
 
-static void main_on_hup(uv_signal_t *handle, int signum)
+/*
+ * Loads the config file again and hands it to the engine; an invalid file
+ * keeps the running config. On failure, err gets the first problem.
+ */
+static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 {
-	struct main_ctx *m = handle->data;
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
 
-	(void)signum;
 	if (conf_load(m->config_path, &conf, &errs) < 0) {
 		log_err("reload: %s is invalid; keeping the running configuration", m->config_path);
 		for (size_t i = 0; i < errs.count; i++)
 			log_err("%s", errs.msgs[i]);
+		snprintf(err, errlen, "%s (and %zu more); the running configuration is kept",
+		         errs.count > 0 ? errs.msgs[0] : "invalid configuration",
+		         errs.count > 0 ? errs.count - 1 : 0);
 		conf_errors_free(&errs);
-		return;
+		return -1;
 	}
 	engine_reload(m->engine, conf);
+	return 0;
+}
+
+static void main_on_hup(uv_signal_t *handle, int signum)
+{
+	char err[1024];
+
+	(void)signum;
+	main_reload(handle->data, err, sizeof(err));
+}
+
+static int main_cmd_ping(void *ctx, const struct control_request *req, struct json *out,
+                         struct control_error *err)
+{
+	(void)ctx, (void)req, (void)err;
+	json_object_open(out);
+	json_kv_str(out, "version", WARMTH_VERSION);
+	json_kv_int(out, "pid", (int64_t)getpid());
+	json_object_close(out);
+	return 0;
+}
+
+static int main_cmd_reload(void *ctx, const struct control_request *req, struct json *out,
+                           struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	char msg[1024];
+
+	log_info("reload requested by uid %d (pid %d)", (int)req->uid, (int)req->pid);
+	if (main_reload(m, msg, sizeof(msg)) < 0)
+		return control_fail(err, "bad_config", "%s", msg);
+	json_object_open(out);
+	json_kv_bool(out, "reloaded", 1);
+	json_object_close(out);
+	return 0;
+}
+
+static const struct control_command main_commands[] = {
+	{ "ping", 0, main_cmd_ping },
+	{ "reload", 1, main_cmd_reload },
+	{ NULL, 0, NULL },
+};
+
+/*
+ * The control socket is for asking and steering; ingestion does not need
+ * it. So a socket that cannot be created is reported and the daemon runs
+ * on without it (warmthctl --db still reads the state).
+ */
+static void main_start_control(struct main_ctx *m, const struct conf *conf)
+{
+	char err[512];
+
+	m->control = control_new(m->loop, conf->socket, main_commands, m);
+	if (control_start(m->control, err, sizeof(err)) < 0) {
+		log_err("control socket disabled: %s", err);
+		control_close(m->control, NULL, NULL);
+		m->control_failed = 1;
+		return;
+	}
+	log_info("control socket %s", conf->socket);
 }
 
 int main(int argc, char **argv)
@@ -157,11 +248,13 @@ int main(int argc, char **argv)
 	uv_signal_start(&m.sigint, main_on_stop_signal, SIGINT);
 	uv_signal_start(&m.sighup, main_on_hup, SIGHUP);
 
+	main_start_control(&m, conf);
 	if (engine_start(m.engine) < 0) {
 		log_err("cannot start; exiting");
 		engine_stop(m.engine);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		engine_free(m.engine);
+		control_free(m.control);
 		uv_loop_close(&loop);
 		return 1;
 	}
@@ -169,6 +262,7 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = engine_status(m.engine) == 0 ? 0 : 1;
 	engine_free(m.engine);
+	control_free(m.control);
 	if (uv_loop_close(&loop) != 0) {
 		log_err("internal error: handles left open at exit");
 		rc = 1;

@@ -25,6 +25,8 @@ WARMTHCTL = os.path.join(BUILD, "warmthctl")
 GEN = os.path.join(BUILD, "warmth-gen")
 
 BASE_CONFIG = """\
+control:
+  socket: ./control.sock
 state:
   database: ./state.db
 inputs:

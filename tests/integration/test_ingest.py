@@ -105,7 +105,7 @@ def test_check_config():
     env.write_config(BASE_CONFIG.replace("inputs:", "inptus:"))
     r = subprocess.run([WARMTHD, "-t", "-c", env.config], capture_output=True, text=True)
     check(r.returncode == 1, "bad config exit %d" % r.returncode)
-    check(env.config + ":3:1:" in r.stderr and "inputs" in r.stderr, "message: %s" % r.stderr)
+    check(env.config + ":5:1:" in r.stderr and "inputs" in r.stderr, "message: %s" % r.stderr)
     r = subprocess.run([WARMTHD, "--version"], capture_output=True, text=True)
     check(r.returncode == 0 and r.stdout.startswith("warmthd "), "version %r" % r.stdout)
     r = subprocess.run([WARMTHD, "--bogus"], capture_output=True, text=True)

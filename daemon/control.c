@@ -1,0 +1,517 @@
+/*
+ * control.c - the control socket server (see control.h and
+ * docs/control-protocol.md).
+ *
+ * Design. The server and each client are uv_pipe_t handles on the
+ * daemon's one loop. A client's bytes accumulate in a buffer bounded by
+ * CONTROL_MAX_REQUEST; each complete line is parsed with yajl_tree (a
+ * request is small and parsed once), checked, authorised from the peer's
+ * SO_PEERCRED credentials, and dispatched to the handler of its command,
+ * which writes the result into a buffer of its own. The reply is then
+ * framed and queued with uv_write, so a client that does not read never
+ * blocks the loop; one that lets more than CONTROL_MAX_QUEUED bytes of
+ * replies pile up, sends an oversized line, or stays silent for
+ * CONTROL_IDLE_MS is disconnected. A client is freed only in the close
+ * callback of its last handle (libuv's rule).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "warmth/log.h"
+#include "warmth/util.h"
+#include "control.h"
+
+#define CONTROL_IDLE_MS 60000
+#define CONTROL_MAX_QUEUED (4u << 20)
+
+struct control_client {
+	struct control *server;
+	struct control_client *next;
+	uv_pipe_t pipe;
+	uv_timer_t idle;
+	uv_shutdown_t shutdown;
+	int open_handles;
+	int closing;
+	struct buf in;
+	struct ucred cred;
+};
+
+struct control {
+	uv_loop_t *loop;
+	char *path;
+	const struct control_command *commands;
+	void *ctx;
+	uv_pipe_t server;
+	int listening;
+	int server_open;
+	struct control_client *clients;
+	size_t nclients;
+	void (*done)(void *ctx);
+	void *done_ctx;
+	int closing;
+};
+
+struct control_write {
+	uv_write_t req;
+	struct buf data;
+};
+
+static void control_maybe_done(struct control *c)
+{
+	if (c->closing && !c->server_open && c->clients == NULL && c->done != NULL) {
+		void (*done)(void *) = c->done;
+		c->done = NULL;
+		done(c->done_ctx);
+	}
+}
+
+static void control_client_closed(uv_handle_t *handle)
+{
+	struct control_client *cl = handle->data;
+	struct control *c = cl->server;
+
+	if (--cl->open_handles > 0)
+		return;
+	for (struct control_client **pp = &c->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	c->nclients--;
+	buf_free(&cl->in);
+	free(cl);
+	control_maybe_done(c);
+}
+
+static void control_client_close(struct control_client *cl)
+{
+	if (cl->closing)
+		return;
+	cl->closing = 1;
+	uv_close((uv_handle_t *)&cl->pipe, control_client_closed);
+	uv_close((uv_handle_t *)&cl->idle, control_client_closed);
+}
+
+static void control_write_done(uv_write_t *req, int status)
+{
+	struct control_write *w = (struct control_write *)req;
+
+	(void)status; /* a failed write means the client went away; its read fails too */
+	buf_free(&w->data);
+	free(w);
+}
+
+/* Queues one reply line; disconnects a client that does not read. */
+static void control_send(struct control_client *cl, struct buf *line)
+{
+	struct control_write *w;
+	uv_buf_t b;
+
+	if (cl->closing)
+		return;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CONTROL_MAX_QUEUED) {
+		log_warnx("control: client pid %d does not read its replies; disconnecting",
+		          (int)cl->cred.pid);
+		control_client_close(cl);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->data = *line;
+	memset(line, 0, sizeof(*line));
+	b = uv_buf_init(w->data.data, (unsigned)w->data.len);
+	if (uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1, control_write_done) != 0) {
+		buf_free(&w->data);
+		free(w);
+		control_client_close(cl);
+	}
+}
+
+/* Frames {"v":1,"id":ID,...}: id_json is the request's id re-encoded, or NULL. */
+static void control_reply_error(struct control_client *cl, const char *id_json, const char *code,
+                                const char *message)
+{
+	struct buf line = { 0 };
+	struct json *j;
+
+	buf_printf(&line, "{\"v\":%d,\"id\":%s,\"ok\":false,\"error\":", CONTROL_PROTOCOL_VERSION,
+	           id_json ? id_json : "null");
+	j = json_new(&line, 0);
+	json_object_open(j);
+	json_kv_str(j, "code", code);
+	json_kv_str(j, "message", message);
+	json_object_close(j);
+	json_free(j);
+	buf_append_str(&line, "}\n");
+	control_send(cl, &line);
+}
+
+static void control_reply_ok(struct control_client *cl, const char *id_json, const struct buf *result)
+{
+	struct buf line = { 0 };
+
+	buf_printf(&line, "{\"v\":%d,\"id\":%s,\"ok\":true,\"result\":", CONTROL_PROTOCOL_VERSION,
+	           id_json ? id_json : "null");
+	buf_append(&line, result->data, result->len);
+	buf_append_str(&line, "}\n");
+	control_send(cl, &line);
+}
+
+/* Re-encodes the request's id (a number or a string) as JSON text. */
+static void control_id_json(yajl_val id, struct buf *out)
+{
+	struct json *j;
+
+	if (id == NULL)
+		return;
+	if (YAJL_IS_NUMBER(id)) {
+		buf_append_str(out, YAJL_GET_NUMBER(id));
+		return;
+	}
+	if (YAJL_IS_STRING(id)) {
+		j = json_new(out, 0);
+		json_str(j, YAJL_GET_STRING(id));
+		json_free(j);
+	}
+}
+
+static const struct control_command *control_find(const struct control *c, const char *name)
+{
+	for (const struct control_command *cmd = c->commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, name) == 0)
+			return cmd;
+	return NULL;
+}
+
+/* Changing commands: root and the daemon's own user only. */
+static int control_may_change(const struct control_client *cl)
+{
+	return cl->cred.uid == 0 || cl->cred.uid == geteuid();
+}
+
+/* The id to echo: the request's, re-encoded, or null when it had none. */
+#define ID_JSON(b) ((b)->len > 0 ? buf_cstr(b) : NULL)
+
+static void control_handle_line(struct control_client *cl, char *line, size_t len)
+{
+	const char *vpath[] = { "v", NULL }, *idpath[] = { "id", NULL }, *cmdpath[] = { "cmd", NULL },
+	           *argspath[] = { "args", NULL };
+	struct control *c = cl->server;
+	char errbuf[256];
+	struct buf id = { 0 }, result = { 0 };
+	struct control_request req = { 0 };
+	struct control_error err = { 0 };
+	const struct control_command *cmd;
+	yajl_val root, v, idv, cmdv, args;
+	struct json *j;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	if (len == 0)
+		return;
+	root = yajl_tree_parse(line, errbuf, sizeof(errbuf));
+	if (root == NULL) {
+		/* yajl's message goes on with a picture of the input: keep its first line. */
+		errbuf[strcspn(errbuf, "\n")] = '\0';
+		control_reply_error(cl, NULL, "bad_request", errbuf[0] ? errbuf : "not JSON");
+		return;
+	}
+	if (!YAJL_IS_OBJECT(root)) {
+		control_reply_error(cl, NULL, "bad_request", "a request is a JSON object");
+		goto out;
+	}
+	idv = yajl_tree_get(root, idpath, yajl_t_any);
+	control_id_json(idv, &id);
+	v = yajl_tree_get(root, vpath, yajl_t_number);
+	if (v == NULL || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) != CONTROL_PROTOCOL_VERSION) {
+		control_reply_error(cl, ID_JSON(&id), "bad_request",
+		                    "\"v\" must be 1 (the protocol version)");
+		goto out;
+	}
+	cmdv = yajl_tree_get(root, cmdpath, yajl_t_string);
+	if (cmdv == NULL) {
+		control_reply_error(cl, ID_JSON(&id), "bad_request", "\"cmd\" (a string) is required");
+		goto out;
+	}
+	args = yajl_tree_get(root, argspath, yajl_t_any);
+	if (args != NULL && !YAJL_IS_OBJECT(args) && !YAJL_IS_NULL(args)) {
+		control_reply_error(cl, ID_JSON(&id), "bad_request", "\"args\" must be an object");
+		goto out;
+	}
+	cmd = control_find(c, YAJL_GET_STRING(cmdv));
+	if (cmd == NULL) {
+		snprintf(err.message, sizeof(err.message), "unknown command \"%.64s\"",
+		         YAJL_GET_STRING(cmdv));
+		control_reply_error(cl, ID_JSON(&id), "unknown_command", err.message);
+		goto out;
+	}
+	if (cmd->changing && !control_may_change(cl)) {
+		snprintf(err.message, sizeof(err.message),
+		         "%s changes the daemon's state: only root and the daemon's user may", cmd->name);
+		control_reply_error(cl, ID_JSON(&id), "forbidden", err.message);
+		goto out;
+	}
+	req.cmd = cmd->name;
+	req.args = args != NULL && YAJL_IS_OBJECT(args) ? args : NULL;
+	req.uid = cl->cred.uid;
+	req.gid = cl->cred.gid;
+	req.pid = cl->cred.pid;
+	j = json_new(&result, 0);
+	if (cmd->handler(c->ctx, &req, j, &err) == 0) {
+		json_free(j);
+		control_reply_ok(cl, ID_JSON(&id), &result);
+	} else {
+		json_free(j);
+		control_reply_error(cl, ID_JSON(&id), err.code ? err.code : "internal", err.message);
+	}
+out:
+	buf_free(&id);
+	buf_free(&result);
+	yajl_tree_free(root);
+}
+
+static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b)
+{
+	struct control_client *cl = handle->data;
+
+	(void)suggested;
+	buf_reserve(&cl->in, 4096);
+	*b = uv_buf_init(cl->in.data + cl->in.len, (unsigned)(cl->in.cap - cl->in.len - 1));
+}
+
+static void control_shutdown_done(uv_shutdown_t *req, int status)
+{
+	(void)status;
+	control_client_close(req->handle->data);
+}
+
+static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
+{
+	struct control_client *cl = stream->data;
+	char *nl, *start;
+
+	(void)b;
+	if (n < 0) {
+		control_client_close(cl); /* EOF or error: the client is gone */
+		return;
+	}
+	cl->in.len += (size_t)n;
+	uv_timer_again(&cl->idle);
+	start = cl->in.data;
+	while (!cl->closing && (nl = memchr(start, '\n', cl->in.len - (size_t)(start - cl->in.data)))) {
+		control_handle_line(cl, start, (size_t)(nl - start));
+		start = nl + 1;
+	}
+	cl->in.len -= (size_t)(start - cl->in.data);
+	memmove(cl->in.data, start, cl->in.len);
+	if (!cl->closing && cl->in.len > CONTROL_MAX_REQUEST) {
+		control_reply_error(cl, NULL, "too_large", "request longer than 64 KiB");
+		uv_read_stop(stream);
+		cl->in.len = 0;
+		/* Close once the reply is written: a shutdown waits for the queue. */
+		if (uv_shutdown(&cl->shutdown, stream, control_shutdown_done) != 0)
+			control_client_close(cl);
+	}
+}
+
+static void control_idle_cb(uv_timer_t *timer)
+{
+	struct control_client *cl = timer->data;
+
+	log_debug("control: closing an idle client (pid %d)", (int)cl->cred.pid);
+	control_client_close(cl);
+}
+
+static void control_on_connection(uv_stream_t *server, int status)
+{
+	struct control *c = server->data;
+	struct control_client *cl;
+	socklen_t len = sizeof(cl->cred);
+	uv_os_fd_t fd;
+
+	if (status < 0) {
+		log_warnx("control: accept: %s", uv_strerror(status));
+		return;
+	}
+	cl = xcalloc(1, sizeof(*cl));
+	cl->server = c;
+	uv_pipe_init(c->loop, &cl->pipe, 0);
+	uv_timer_init(c->loop, &cl->idle);
+	cl->pipe.data = cl->idle.data = cl;
+	cl->open_handles = 2;
+	cl->next = c->clients;
+	c->clients = cl;
+	c->nclients++;
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
+		control_client_close(cl);
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&cl->pipe, &fd) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &len) != 0) {
+		log_warn("control: cannot read the peer's credentials; closing");
+		control_client_close(cl);
+		return;
+	}
+	uv_timer_start(&cl->idle, control_idle_cb, CONTROL_IDLE_MS, CONTROL_IDLE_MS);
+	uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
+}
+
+struct control *control_new(uv_loop_t *loop, const char *path,
+                            const struct control_command *commands, void *ctx)
+{
+	struct control *c = xcalloc(1, sizeof(*c));
+
+	c->loop = loop;
+	c->path = xstrdup(path);
+	c->commands = commands;
+	c->ctx = ctx;
+	return c;
+}
+
+/*
+ * A socket file left by a crash refuses connections: remove it. One that
+ * accepts belongs to a running daemon: leave it and fail.
+ */
+static int control_clear_stale(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s: exists and is not a socket; remove it or change control.socket",
+		         path);
+		return -1;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long for a Unix socket", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (rc == 0) {
+		snprintf(err, errlen, "%s: another warmthd is listening there", path);
+		return -1;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: cannot remove the stale socket: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int control_start(struct control *c, char *err, size_t errlen)
+{
+	int rc;
+
+	if (control_clear_stale(c->path, err, errlen) < 0)
+		return -1;
+	uv_pipe_init(c->loop, &c->server, 0);
+	c->server.data = c;
+	c->server_open = 1;
+	if ((rc = uv_pipe_bind(&c->server, c->path)) != 0) {
+		snprintf(err, errlen, "%s: cannot bind: %s", c->path, uv_strerror(rc));
+		return -1;
+	}
+	/* Group members may connect (read-only commands); others may not. */
+	if (chmod(c->path, 0660) != 0) {
+		snprintf(err, errlen, "%s: chmod: %s", c->path, strerror(errno));
+		return -1;
+	}
+	if ((rc = uv_listen((uv_stream_t *)&c->server, 64, control_on_connection)) != 0) {
+		snprintf(err, errlen, "%s: cannot listen: %s", c->path, uv_strerror(rc));
+		return -1;
+	}
+	c->listening = 1;
+	return 0;
+}
+
+static void control_server_closed(uv_handle_t *handle)
+{
+	struct control *c = handle->data;
+
+	c->server_open = 0;
+	control_maybe_done(c);
+}
+
+void control_close(struct control *c, void (*done)(void *ctx), void *ctx)
+{
+	c->closing = 1;
+	c->done = done;
+	c->done_ctx = ctx;
+	if (c->listening)
+		unlink(c->path);
+	for (struct control_client *cl = c->clients; cl; cl = cl->next)
+		control_client_close(cl);
+	if (c->server_open)
+		uv_close((uv_handle_t *)&c->server, control_server_closed);
+	else
+		control_maybe_done(c);
+}
+
+void control_free(struct control *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c);
+}
+
+size_t control_clients(const struct control *c)
+{
+	return c->nclients;
+}
+
+const char *control_arg_string(const struct control_request *req, const char *name)
+{
+	const char *path[] = { name, NULL };
+	yajl_val v;
+
+	if (req->args == NULL)
+		return NULL;
+	v = yajl_tree_get(req->args, path, yajl_t_string);
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+int control_arg_int(const struct control_request *req, const char *name, long long *out)
+{
+	const char *path[] = { name, NULL };
+	yajl_val v;
+
+	if (req->args == NULL)
+		return -1;
+	v = yajl_tree_get(req->args, path, yajl_t_number);
+	if (v == NULL || !YAJL_IS_INTEGER(v))
+		return -1;
+	*out = YAJL_GET_INTEGER(v);
+	return 0;
+}
+
+int control_fail(struct control_error *err, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -1,0 +1,141 @@
+"""The control socket: protocol errors get error replies, abuse (garbage,
+oversized lines, half a request then silence, many clients at once) leaves
+the daemon answering, reload works and keeps a bad config out, and
+changing commands are refused to other users."""
+
+import json
+import os
+import socket
+import subprocess
+import threading
+
+from harness import BASE_CONFIG, Env, check, event, run
+
+T0 = 1793700000
+CONFIG = BASE_CONFIG  # it has control.socket: ./control.sock
+
+
+def connect(env):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(os.path.join(env.dir, "control.sock"))
+    return s, s.makefile("rwb")
+
+
+def ask(f, raw):
+    f.write(raw if isinstance(raw, bytes) else raw.encode())
+    f.flush()
+    line = f.readline()
+    check(line.endswith(b"\n"), "no reply line to %r (got %r)" % (raw[:80], line))
+    return json.loads(line)
+
+
+def test_protocol_and_errors():
+    env = Env("control", CONFIG)
+    env.start()
+    mode = os.stat(os.path.join(env.dir, "control.sock")).st_mode & 0o777
+    check(mode == 0o660, "socket mode %o" % mode)
+    s, f = connect(env)
+    r = ask(f, '{"v":1,"id":1,"cmd":"ping"}\n')
+    check(r["ok"] and r["id"] == 1 and r["result"]["pid"] == env.proc.pid, "ping %s" % r)
+    cases = [
+        (b"garbage\n", "bad_request"),
+        (b"[1,2]\n", "bad_request"),
+        (b'{"id":2,"cmd":"ping"}\n', "bad_request"),
+        (b'{"v":1,"id":"s","cmd":5}\n', "bad_request"),
+        (b'{"v":1,"cmd":"ping","args":[1]}\n', "bad_request"),
+        (b'{"v":1,"id":"x","cmd":"fly"}\n', "unknown_command"),
+    ]
+    for raw, code in cases:
+        r = ask(f, raw)
+        check(not r["ok"] and r["error"]["code"] == code, "%r -> %s" % (raw, r))
+    check(ask(f, b'{"v":1,"id":"x","cmd":"fly"}\n')["id"] == "x", "string id echoed")
+    # Several requests in one write are answered in order.
+    f.write(b'{"v":1,"id":10,"cmd":"ping"}\n{"v":1,"id":11,"cmd":"ping"}\n')
+    f.flush()
+    check([json.loads(f.readline())["id"] for _ in range(2)] == [10, 11], "pipelined order")
+    # An oversized line: an error reply, then the connection is closed.
+    r = ask(f, b"x" * 70000)
+    check(r["error"]["code"] == "too_large", "too large %s" % r)
+    check(f.readline() == b"", "connection not closed after too_large")
+    s.close()
+    s, f = connect(env)
+    check(ask(f, '{"v":1,"cmd":"ping"}\n')["ok"], "daemon answers after abuse")
+    s.close()
+    env.stop()
+    check(not os.path.exists(os.path.join(env.dir, "control.sock")), "socket left at exit")
+    env.close()
+
+
+def test_slow_and_many_clients():
+    env = Env("control-many", CONFIG)
+    env.start()
+    # Half a request, then silence: must not hold anyone else up.
+    stuck, _ = connect(env)
+    stuck.sendall(b'{"v":1,"cmd":"pi')
+    results = []
+
+    def client(i):
+        s, f = connect(env)
+        for _ in range(5):
+            r = ask(f, '{"v":1,"id":%d,"cmd":"ping"}\n' % i)
+            results.append(r["ok"] and r["id"] == i)
+        s.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(len(results) == 500 and all(results), "%d of 500 answers ok" % sum(results))
+    # Ingestion goes on meanwhile.
+    env.append("a.jsonl", [event(T0, "like", "u%d" % i) for i in range(50)])
+    env.wait_processed(50)
+    stuck.close()
+    env.stop()
+    env.close()
+
+
+def test_reload_over_the_socket():
+    env = Env("control-reload", CONFIG)
+    env.start()
+    s, f = connect(env)
+    check(ask(f, '{"v":1,"cmd":"reload"}\n')["result"] == {"reloaded": True}, "reload")
+    env.write_config(CONFIG.replace("level: debug", "level: loud"))
+    r = ask(f, '{"v":1,"cmd":"reload"}\n')
+    check(not r["ok"] and r["error"]["code"] == "bad_config" and "loud" in r["error"]["message"],
+          "bad reload %s" % r)
+    check(ask(f, '{"v":1,"cmd":"ping"}\n')["ok"], "still running after a bad reload")
+    s.close()
+    env.stop()
+    env.close()
+
+
+def test_changing_commands_need_privilege():
+    if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
+        print("skipped: needs root and setpriv to connect as another user")
+        return
+    env = Env("control-perm", CONFIG)
+    env.start()
+    sock = os.path.join(env.dir, "control.sock")
+    os.chmod(env.dir, 0o755)
+    # Let nobody connect (as a member of the socket's group would).
+    os.chmod(sock, 0o666)
+    client = ("import json,socket,sys\n"
+              "s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f=s.makefile('rwb')\n"
+              "for c in ('ping','reload'):\n"
+              "    f.write(b'{\"v\":1,\"cmd\":\"%s\"}\\n' % c.encode()); f.flush()\n"
+              "    print(f.readline().decode().strip())\n")
+    r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        "python3", "-c", client, sock], capture_output=True, text=True, timeout=30)
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    check(len(lines) == 2, "replies %r %r" % (r.stdout, r.stderr))
+    check(lines[0]["ok"], "ping as nobody %s" % lines[0])
+    check(not lines[1]["ok"] and lines[1]["error"]["code"] == "forbidden", "reload %s" % lines[1])
+    env.stop()
+    env.close()
+
+
+if __name__ == "__main__":
+    run([test_protocol_and_errors, test_slow_and_many_clients, test_reload_over_the_socket,
+         test_changing_commands_need_privilege])
