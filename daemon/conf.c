@@ -10,10 +10,19 @@
  * shows the real default. A section is a table of its own, referred to by
  * a CONF_KIND_SECTION row of conf_top_keys. Notifier types each have a
  * table of the keys only that type takes.
+ *
+ * scoring, readiness and network fill the parameter structs of score.h,
+ * rules.h and ratio.h that struct conf embeds, so those modules read the
+ * config directly. Rules that span keys (cap_headroom below cap, a band's
+ * min below its max, segments that can never match) are .check functions
+ * run after their section or list was read without errors. Segments
+ * without a readiness figure inherit readiness's (marked -1 while reading,
+ * filled in by conf_load), and a config without segments gets DOMAIN.md's.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "warmth/conf.h"
 #include "warmth/log.h"
@@ -25,6 +34,14 @@
 
 static conf_parse_fn conf_notify_command;
 static conf_release_fn conf_notify_command_release;
+static conf_parse_fn conf_deep_types;
+static conf_release_fn conf_deep_types_release;
+static conf_parse_fn conf_match_tags;
+static conf_release_fn conf_match_tags_release;
+static conf_check_fn conf_readiness_check;
+static conf_check_fn conf_band_check;
+static conf_check_fn conf_segments_check;
+static void conf_segment_init(void *entry);
 
 static const struct conf_enum conf_synchronous_values[] = {
 	{ "normal", 0, NULL }, { "full", 1, NULL }, { NULL, 0, NULL },
@@ -152,6 +169,182 @@ static const struct conf_list conf_notify_list = {
 	.keys = conf_notify_keys,
 };
 
+/*
+ * scoring: (score.h). Weights and origin factors are read-time; the rest
+ * shapes stored sums, and changing it makes the engine rescore.
+ */
+#define CONF_HALF_LIFE_BOUNDS .min = "1h", .max = "3650d"
+#define CONF_TYPE_HALF_LIFE(type, t) \
+	{ .name = type, .kind = CONF_KIND_DURATION, \
+	  CONF_FIELD(struct conf, scoring.half_life_type_ms[t]), CONF_HALF_LIFE_BOUNDS }
+#define CONF_TYPE_WEIGHT(type, t, def_) \
+	{ .name = type, .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.weight[t]), \
+	  .def = def_, .min = "0", .max = "1000" }
+
+static const struct conf_key conf_half_life_per_type_keys[] = {
+	CONF_TYPE_HALF_LIFE("like", SCORE_LIKE),
+	CONF_TYPE_HALF_LIFE("comment", SCORE_COMMENT),
+	CONF_TYPE_HALF_LIFE("reply", SCORE_REPLY),
+	CONF_TYPE_HALF_LIFE("share", SCORE_SHARE),
+	CONF_TYPE_HALF_LIFE("mention", SCORE_MENTION),
+	CONF_TYPE_HALF_LIFE("message", SCORE_MESSAGE),
+	CONF_TYPE_HALF_LIFE("profile_view", SCORE_PROFILE_VIEW),
+	{ .name = NULL },
+};
+
+/* DOMAIN.md: a comment or share says more than a like; a profile view little. */
+static const struct conf_key conf_weight_keys[] = {
+	CONF_TYPE_WEIGHT("like", SCORE_LIKE, "1"),
+	CONF_TYPE_WEIGHT("comment", SCORE_COMMENT, "3"),
+	CONF_TYPE_WEIGHT("reply", SCORE_REPLY, "3"),
+	CONF_TYPE_WEIGHT("share", SCORE_SHARE, "4"),
+	CONF_TYPE_WEIGHT("mention", SCORE_MENTION, "3"),
+	CONF_TYPE_WEIGHT("message", SCORE_MESSAGE, "4"),
+	CONF_TYPE_WEIGHT("profile_view", SCORE_PROFILE_VIEW, "0.5"),
+	{ .name = NULL },
+};
+
+/* Custom keys have no text default: this is applied before the file is read. */
+#define CONF_DEEP_TYPES_DEFAULT \
+	(1u << SCORE_COMMENT | 1u << SCORE_REPLY | 1u << SCORE_SHARE | 1u << SCORE_MENTION | 1u << SCORE_MESSAGE)
+
+static const struct conf_key conf_scoring_keys[] = {
+	{ .name = "half_life", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, scoring.half_life_ms),
+	  .def = "14d", CONF_HALF_LIFE_BOUNDS },
+	{ .name = "half_life_per_type", .kind = CONF_KIND_SECTION, .keys = conf_half_life_per_type_keys },
+	{ .name = "weights", .kind = CONF_KIND_SECTION, .keys = conf_weight_keys },
+	{ .name = "deep_types", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf, scoring.deep_mask),
+	  .parse = conf_deep_types, .release = conf_deep_types_release },
+	{ .name = "connection_multiplier", .kind = CONF_KIND_REAL,
+	  CONF_FIELD(struct conf, scoring.connection_multiplier), .def = "1.5", .min = "0", .max = "100" },
+	{ .name = "outbound_factor", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.outbound_factor),
+	  .def = "0.5", .min = "0", .max = "100" },
+	{ .name = "reaction_per_post", .kind = CONF_KIND_BOOL,
+	  CONF_FIELD(struct conf, scoring.reaction_per_post), .def = "true" },
+	{ .name = "repeat_window", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, scoring.repeat_window_ms),
+	  .def = "1h", .min = "0s", .max = "7d" },
+	{ .name = "repeat_factor", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.repeat_factor),
+	  .def = "0.5", .min = "0.01", .max = "1" },
+	{ .name = "history", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, score_history),
+	  .def = "256", .min = "0", .max = "100000" },
+	{ .name = NULL },
+};
+
+/*
+ * readiness: the defaults of every segment, and the account-wide figures.
+ * The per-segment keys are the same rows over struct rules_readiness.
+ */
+#define CONF_READINESS_KEYS(type, field, threshold_, wait_, posts_, days_, deep_, active_) \
+	{ .name = "threshold", .kind = CONF_KIND_REAL, CONF_FIELD(type, field.threshold), \
+	  .def = threshold_, .min = "0", .max = "1000000" }, \
+	{ .name = "wait", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.wait_ms), \
+	  .def = wait_, .min = "0s", .max = "3650d" }, \
+	{ .name = "min_posts", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_posts), \
+	  .def = posts_, .min = "0", .max = "32" }, \
+	{ .name = "min_days", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_days), \
+	  .def = days_, .min = "0", .max = "64" }, \
+	{ .name = "need_deep", .kind = CONF_KIND_BOOL, CONF_FIELD(type, field.need_deep), .def = deep_ }, \
+	{ .name = "active_within", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.active_within_ms), \
+	  .def = active_, .min = "1h", .max = "3650d" }
+
+static const struct conf_key conf_readiness_keys[] = {
+	CONF_READINESS_KEYS(struct conf, readiness.defaults, "5", "0s", "2", "2", "true", "14d"),
+	{ .name = "breadth_window", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.breadth_window_ms), .def = "60d", .min = "1d", .max = "64d" },
+	{ .name = "cooldown", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, readiness.cooldown_ms),
+	  .def = "30d", .min = "0s", .max = "3650d" },
+	{ .name = "rearm_below", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, readiness.rearm_below),
+	  .def = "0.5", .min = "0", .max = "1" },
+	{ .name = "reinvite_block", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.reinvite_block_ms), .def = "21d", .min = "0s", .max = "365d" },
+	{ .name = "cap", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap),
+	  .def = "30000", .min = "1", .max = "100000000" },
+	{ .name = "cap_headroom", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap_headroom),
+	  .def = "100", .min = "0", .max = "100000000" },
+	{ .name = "weekly_invites", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct conf, readiness.weekly_invites), .def = "100", .min = "0", .max = "1000" },
+	{ .name = "invite_window", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.invite_window_ms), .def = "7d", .min = "1h", .max = "90d" },
+	{ .name = NULL },
+};
+
+/* segments: match conditions have no default; conf_segment_init marks them unset. */
+static const struct conf_key conf_match_keys[] = {
+	{ .name = "min_connections", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct rules_segment, match.min_connections), .min = "0", .max = "1000000000" },
+	{ .name = "max_connections", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct rules_segment, match.max_connections), .min = "0", .max = "1000000000" },
+	{ .name = "min_followers", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct rules_segment, match.min_followers), .min = "0", .max = "1000000000" },
+	{ .name = "max_followers", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct rules_segment, match.max_followers), .min = "0", .max = "1000000000" },
+	{ .name = "creator", .kind = CONF_KIND_BOOL, CONF_FIELD(struct rules_segment, match.creator) },
+	{ .name = "tags", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct rules_segment, match.tags),
+	  .parse = conf_match_tags, .release = conf_match_tags_release },
+	{ .name = NULL },
+};
+
+static const struct conf_key conf_segment_keys[] = {
+	{ .name = "name", .kind = CONF_KIND_STRING, CONF_FIELD(struct rules_segment, name), .required = 1 },
+	{ .name = "match", .kind = CONF_KIND_SECTION, .keys = conf_match_keys },
+	CONF_READINESS_KEYS(struct rules_segment, readiness, NULL, NULL, NULL, NULL, NULL, NULL),
+	{ .name = NULL },
+};
+
+static const struct conf_list conf_segments_list = {
+	.entry_size = sizeof(struct rules_segment),
+	.count_offset = offsetof(struct conf, nsegments),
+	.noun = "segment",
+	.keys = conf_segment_keys,
+	.init = conf_segment_init,
+};
+
+/* network: the role's follower:connection band (DOMAIN.md), cap warnings, audits. */
+#define CONF_BAND_KEYS(role, min_, max_) \
+	static const struct conf_key conf_band_##role##_keys[] = { \
+		{ .name = "min", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, network.bands[role].min), \
+		  .def = min_, .min = "0", .max = "1000" }, \
+		{ .name = "max", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, network.bands[role].max), \
+		  .def = max_, .min = "0", .max = "1000" }, \
+		{ .name = NULL }, \
+	}
+
+CONF_BAND_KEYS(RATIO_THOUGHT_LEADER, "3", "5");
+CONF_BAND_KEYS(RATIO_CONSULTANT, "1.5", "2");
+CONF_BAND_KEYS(RATIO_BUSINESS_DEVELOPER, "1", "1.5");
+CONF_BAND_KEYS(RATIO_EARLY_CAREER, "0.8", "1");
+
+static const struct conf_key conf_band_keys[] = {
+	{ .name = "thought_leader", .kind = CONF_KIND_SECTION, .keys = conf_band_RATIO_THOUGHT_LEADER_keys,
+	  .check = conf_band_check },
+	{ .name = "consultant", .kind = CONF_KIND_SECTION, .keys = conf_band_RATIO_CONSULTANT_keys,
+	  .check = conf_band_check },
+	{ .name = "business_developer", .kind = CONF_KIND_SECTION,
+	  .keys = conf_band_RATIO_BUSINESS_DEVELOPER_keys, .check = conf_band_check },
+	{ .name = "early_career", .kind = CONF_KIND_SECTION, .keys = conf_band_RATIO_EARLY_CAREER_keys,
+	  .check = conf_band_check },
+	{ .name = NULL },
+};
+
+static const struct conf_enum conf_role_values[] = {
+	{ "thought_leader", RATIO_THOUGHT_LEADER, NULL },
+	{ "consultant", RATIO_CONSULTANT, NULL },
+	{ "business_developer", RATIO_BUSINESS_DEVELOPER, NULL },
+	{ "early_career", RATIO_EARLY_CAREER, NULL },
+	{ NULL, 0, NULL },
+};
+
+static const struct conf_key conf_network_keys[] = {
+	{ .name = "role", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, network.role),
+	  .def = "consultant", .values = conf_role_values },
+	{ .name = "bands", .kind = CONF_KIND_SECTION, .keys = conf_band_keys },
+	{ .name = "cap_warning", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, network.cap_warning),
+	  .def = "0.9", .min = "0.01", .max = "1" },
+	{ .name = "audit_period", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, network.audit_period_ms),
+	  .def = "30d", .min = "1h", .max = "365d" },
+	{ .name = NULL },
+};
+
 static const struct conf_key conf_top_keys[] = {
 	{ .name = "state", .kind = CONF_KIND_SECTION, .keys = conf_state_keys },
 	{ .name = "control", .kind = CONF_KIND_SECTION, .keys = conf_control_keys },
@@ -163,6 +356,12 @@ static const struct conf_key conf_top_keys[] = {
 	{ .name = "ingest", .kind = CONF_KIND_SECTION, .keys = conf_ingest_keys },
 	{ .name = "log", .kind = CONF_KIND_SECTION, .keys = conf_log_keys },
 	{ .name = "notify", .kind = CONF_KIND_LIST, CONF_FIELD(struct conf, notify), .list = &conf_notify_list },
+	{ .name = "scoring", .kind = CONF_KIND_SECTION, .keys = conf_scoring_keys },
+	{ .name = "readiness", .kind = CONF_KIND_SECTION, .keys = conf_readiness_keys,
+	  .check = conf_readiness_check },
+	{ .name = "segments", .kind = CONF_KIND_LIST, CONF_FIELD(struct conf, segments),
+	  .list = &conf_segments_list, .check = conf_segments_check },
+	{ .name = "network", .kind = CONF_KIND_SECTION, .keys = conf_network_keys },
 	{ .name = NULL },
 };
 
@@ -217,6 +416,273 @@ static void conf_notify_command_release(const struct conf_key *key, void *base)
 	notify->ncommand = 0;
 }
 
+/*
+ * A list of scalars. Reports a non-list, and each entry that is not a
+ * non-empty string; returns 0 when every entry is one.
+ */
+static int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
+                            const char *what)
+{
+	int ok = 1;
+
+	if (node->kind == CONF_NODE_SCALAR && node->is_null)
+		return 0;
+	if (node->kind != CONF_NODE_SEQUENCE) {
+		struct buf b = { 0 };
+		conf_yaml_describe(&b, node);
+		conf_report(ld, node, "%s: expected a list of %ss, got %s", name, what, buf_cstr(&b));
+		buf_free(&b);
+		return -1;
+	}
+	for (size_t i = 0; i < node->nitems; i++) {
+		const struct conf_node *item = node->items[i];
+		if (item->refused) {
+			ok = 0;
+		} else if (item->kind != CONF_NODE_SCALAR || item->is_null || item->text[0] == '\0') {
+			struct buf b = { 0 };
+			conf_yaml_describe(&b, item);
+			conf_report(ld, item, "%s[%zu]: expected %s %s, got %s", name, i,
+			            strchr("aeiou", what[0]) != NULL ? "an" : "a", what, buf_cstr(&b));
+			buf_free(&b);
+			ok = 0;
+		}
+	}
+	return ok ? 0 : -1;
+}
+
+/* scoring.deep_types: engagement type names, stored as a bit mask. */
+static void conf_deep_types(struct conf_loader *ld, const struct conf_key *key,
+                            const struct conf_node *node, void *base, const char *name)
+{
+	const char *names[SCORE_TYPE_COUNT + 1];
+	uint32_t mask = 0;
+	int ok;
+
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		names[t] = score_type_name(t);
+	names[SCORE_TYPE_COUNT] = NULL;
+	ok = conf_string_list(ld, node, name, "engagement type") == 0;
+	for (size_t i = 0; node->kind == CONF_NODE_SEQUENCE && i < node->nitems; i++) {
+		const struct conf_node *item = node->items[i];
+		int t;
+
+		/* Entries that are not strings were reported above. */
+		if (item->kind != CONF_NODE_SCALAR || item->is_null || item->text[0] == '\0')
+			continue;
+		t = score_type_from_name(item->text);
+		if (t < 0) {
+			const char *best = conf_closest(item->text, names);
+			struct buf b = { 0 };
+			buf_printf(&b, "%s[%zu]: expected one of like, comment, reply, share, mention, message, "
+			           "profile_view, got ", name, i);
+			conf_yaml_describe(&b, item);
+			if (best != NULL)
+				buf_printf(&b, " (did you mean \"%s\"?)", best);
+			conf_report(ld, item, "%s", buf_cstr(&b));
+			buf_free(&b);
+			ok = 0;
+		}
+		mask |= t >= 0 ? 1u << t : 0;
+	}
+	if (ok && base != NULL)
+		memcpy((char *)base + key->offset, &mask, sizeof(mask));
+}
+
+static void conf_deep_types_release(const struct conf_key *key, void *base)
+{
+	/* A mask owns nothing. */
+	(void)key;
+	(void)base;
+}
+
+/* segments[].match.tags: any of these tags (case-insensitive). */
+static void conf_match_tags(struct conf_loader *ld, const struct conf_key *key,
+                            const struct conf_node *node, void *base, const char *name)
+{
+	struct rules_segment *seg = base;
+
+	if (conf_string_list(ld, node, name, "tag") < 0 || seg == NULL || node->kind != CONF_NODE_SEQUENCE)
+		return;
+	conf_match_tags_release(key, seg);
+	seg->match.tags = xcalloc(node->nitems + 1, sizeof(*seg->match.tags));
+	for (size_t i = 0; i < node->nitems; i++)
+		seg->match.tags[i] = xstrdup(node->items[i]->text);
+	seg->match.ntags = node->nitems;
+}
+
+static void conf_match_tags_release(const struct conf_key *key, void *base)
+{
+	(void)key;
+	rules_match_free(&((struct rules_segment *)base)->match);
+}
+
+/* -- checks across keys --------------------------------------------------- */
+
+static void conf_readiness_check(struct conf_loader *ld, const struct conf_key *key,
+                                 const struct conf_node *node, void *base, const char *name)
+{
+	const struct conf *conf = base;
+
+	(void)key;
+	if (conf == NULL || conf->readiness.cap_headroom < conf->readiness.cap)
+		return;
+	conf_report(ld, conf_node_get(node, "cap_headroom") ? conf_node_get(node, "cap_headroom") : node,
+	            "%s.cap_headroom: must be below cap (%lld), or no contact is ever ready", name,
+	            (long long)conf->readiness.cap);
+}
+
+static void conf_band_check(struct conf_loader *ld, const struct conf_key *key,
+                            const struct conf_node *node, void *base, const char *name)
+{
+	double min, max;
+
+	if (base == NULL)
+		return;
+	memcpy(&min, (const char *)base + key->keys[0].offset, sizeof(min));
+	memcpy(&max, (const char *)base + key->keys[1].offset, sizeof(max));
+	if (min > max)
+		conf_report(ld, node, "%s: min (%g) is above max (%g)", name, min, max);
+}
+
+/*
+ * First match wins, so a segment is dead when an earlier one matches
+ * everything it would (a catch-all before it, or looser conditions), and
+ * the last one must be the catch-all that gives every contact a segment.
+ */
+static void conf_segments_check(struct conf_loader *ld, const struct conf_key *key,
+                                const struct conf_node *node, void *base, const char *name)
+{
+	const struct conf *conf = base;
+	const struct conf_node **items;
+	size_t *index, n = 0;
+	int catch_all = 0;
+
+	(void)key;
+	if (conf == NULL || conf->nsegments == 0)
+		return;
+	items = xcalloc(node->nitems, sizeof(*items));
+	index = xcalloc(node->nitems, sizeof(*index));
+	/* Entries were made for the mappings only; pair each with its node. */
+	for (size_t i = 0; i < node->nitems; i++) {
+		if (node->items[i]->refused || node->items[i]->kind != CONF_NODE_MAPPING)
+			continue;
+		items[n] = node->items[i];
+		index[n++] = i;
+	}
+	/* Only called when every entry was fine: each has its name and node. */
+	for (size_t j = 0; j < n && n == conf->nsegments; j++) {
+		const struct rules_segment *seg = &conf->segments[j];
+		const struct conf_node *name_node = conf_node_get(items[j], "name");
+
+		for (size_t k = 0; k < j; k++) {
+			if (strcmp(conf->segments[k].name, seg->name) != 0)
+				continue;
+			conf_report(ld, name_node, "%s[%zu].name: duplicate segment name \"%s\" (first at line %u)",
+			            name, index[j], seg->name, items[k]->line);
+			break;
+		}
+		if (rules_match_is_contradictory(&seg->match)) {
+			conf_report(ld, conf_node_get(items[j], "match"), "%s[%zu].match: can never match: a "
+			            "minimum is above its maximum", name, index[j]);
+			continue;
+		}
+		for (size_t k = 0; k < j; k++) {
+			const struct rules_segment *first = &conf->segments[k];
+			if (rules_match_is_contradictory(&first->match) || !rules_match_covers(&first->match, &seg->match))
+				continue;
+			if (rules_match_is_empty(&first->match))
+				conf_report(ld, items[j], "%s[%zu] (%s): can never match: %s[%zu] (%s) before it "
+				            "matches every contact", name, index[j], seg->name, name, index[k],
+				            first->name);
+			else
+				conf_report(ld, items[j], "%s[%zu] (%s): can never match: every contact it matches "
+				            "is matched first by %s[%zu] (%s)", name, index[j], seg->name, name,
+				            index[k], first->name);
+			break;
+		}
+		if (j + 1 < n && rules_match_is_empty(&seg->match))
+			catch_all = 1;
+	}
+	if (n == conf->nsegments && !catch_all && !rules_match_is_empty(&conf->segments[n - 1].match))
+		conf_report(ld, items[n - 1], "%s[%zu] (%s): the last segment must match every contact (leave "
+		            "out its match, or add a last segment without one)", name, index[n - 1],
+		            conf->segments[n - 1].name);
+	free(items);
+	free(index);
+}
+
+/* -- segments ------------------------------------------------------------- */
+
+static void conf_segment_init(void *entry)
+{
+	struct rules_segment *seg = entry;
+
+	seg->match.min_connections = seg->match.max_connections = -1;
+	seg->match.min_followers = seg->match.max_followers = -1;
+	seg->match.creator = -1;
+	seg->readiness.threshold = -1;
+	seg->readiness.wait_ms = seg->readiness.min_posts = seg->readiness.min_days = -1;
+	seg->readiness.need_deep = seg->readiness.active_within_ms = -1;
+}
+
+/*
+ * The segments of DOMAIN.md, used when the config has no "segments" key;
+ * conf/warmthd.yaml shows them as a config would write them.
+ */
+static void conf_default_segments(struct conf *conf)
+{
+	static const struct {
+		const char *name;
+		int64_t min_connections;
+		int creator;
+		const char *tag;
+		int64_t wait_days;
+	} defaults[] = {
+		{ "senior_executive", 10000, -1, NULL, 14 }, /* follow, engage, then connect: 2-3 weeks */
+		{ "influencer", -1, 1, NULL, 28 },           /* creator mode: 4-6 weeks */
+		{ "potential_client", -1, -1, "client", 21 },/* tagged client: 3-4 weeks */
+		{ "peer", -1, -1, NULL, 0 },                 /* everyone else: connect directly */
+	};
+
+	conf->segments = xcalloc(ARRAY_SIZE(defaults), sizeof(*conf->segments));
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		struct rules_segment *seg = &conf->segments[i];
+		conf_segment_init(seg);
+		seg->name = xstrdup(defaults[i].name);
+		seg->match.min_connections = defaults[i].min_connections;
+		seg->match.creator = defaults[i].creator;
+		if (defaults[i].tag != NULL) {
+			seg->match.tags = xcalloc(2, sizeof(*seg->match.tags));
+			seg->match.tags[0] = xstrdup(defaults[i].tag);
+			seg->match.ntags = 1;
+		}
+		seg->readiness.wait_ms = defaults[i].wait_days * 86400 * 1000;
+	}
+	conf->nsegments = ARRAY_SIZE(defaults);
+}
+
+/* Fills what each segment leaves unset from readiness's defaults. */
+static void conf_resolve_segments(struct conf *conf)
+{
+	const struct rules_readiness *d = &conf->readiness.defaults;
+
+	for (size_t i = 0; i < conf->nsegments; i++) {
+		struct rules_readiness *r = &conf->segments[i].readiness;
+		if (r->threshold < 0)
+			r->threshold = d->threshold;
+		if (r->wait_ms < 0)
+			r->wait_ms = d->wait_ms;
+		if (r->min_posts < 0)
+			r->min_posts = d->min_posts;
+		if (r->min_days < 0)
+			r->min_days = d->min_days;
+		if (r->need_deep < 0)
+			r->need_deep = d->need_deep;
+		if (r->active_within_ms < 0)
+			r->active_within_ms = d->active_within_ms;
+	}
+}
+
 /* -- loading -------------------------------------------------------------- */
 
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
@@ -225,10 +691,14 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 
 	*out = NULL;
 	conf->file = xstrdup(path);
+	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
 	if (conf_walk_file(path, conf_top_keys, conf, errs) < 0) {
 		conf_free(conf);
 		return -1;
 	}
+	if (conf->nsegments == 0)
+		conf_default_segments(conf);
+	conf_resolve_segments(conf);
 	*out = conf;
 	return 0;
 }

@@ -76,6 +76,7 @@ enum conf_kind {
 	CONF_KIND_BOOL,     /* true/false (yes/no, on/off), stored as an int 0/1 */
 	CONF_KIND_ENUM,     /* one of .values, stored as its int value */
 	CONF_KIND_INTEGER,  /* within .min/.max */
+	CONF_KIND_REAL,     /* a decimal number in a double, within .min/.max */
 	CONF_KIND_DURATION, /* milliseconds in an int64_t, within .min/.max */
 	CONF_KIND_SIZE,     /* bytes in a uint64_t, within .min/.max */
 	CONF_KIND_SECTION,  /* a mapping of .keys, stored in the same struct */
@@ -102,6 +103,11 @@ struct conf_list {
 	const char *noun;          /* for "at least one input is required" */
 	const char *variant_key;   /* names the enum key in keys whose value selects more keys */
 	const struct conf_key *keys;
+	/*
+	 * Optional: prepares a new zeroed entry before its defaults are
+	 * applied, to mark keys that have no default as "not set" (-1).
+	 */
+	void (*init)(void *entry);
 };
 
 /*
@@ -113,6 +119,13 @@ typedef void conf_parse_fn(struct conf_loader *ld, const struct conf_key *key,
                            const struct conf_node *node, void *base, const char *name);
 /* Frees what the parser stored in base and resets the fields. */
 typedef void conf_release_fn(const struct conf_key *key, void *base);
+/*
+ * A check of a whole section or list after its values were stored (rules
+ * that span keys: min below max, names unique). Same arguments as a custom
+ * parser; base is NULL when nothing was stored, and then it checks nothing.
+ */
+typedef void conf_check_fn(struct conf_loader *ld, const struct conf_key *key,
+                           const struct conf_node *node, void *base, const char *name);
 
 /* One key. Tables end with a row whose name is NULL. */
 struct conf_key {
@@ -128,6 +141,7 @@ struct conf_key {
 	const struct conf_list *list;   /* LIST: .offset is the array pointer's */
 	conf_parse_fn *parse;           /* CUSTOM */
 	conf_release_fn *release;       /* CUSTOM */
+	conf_check_fn *check;           /* SECTION, LIST: optional, after the values are stored */
 };
 
 /* For a table row: where a field is and how big. */
@@ -145,6 +159,12 @@ int conf_walk_file(const char *path, const struct conf_key *keys, void *base, st
 
 /* Frees what keys stored in base and resets those fields to NULL/0. */
 void conf_walk_release(const struct conf_key *keys, void *base);
+
+/* The value of key name in mapping map, or NULL. */
+const struct conf_node *conf_node_get(const struct conf_node *map, const char *name);
+
+/* The name in the NULL-terminated names worth suggesting for a misspelt word, or NULL. */
+const char *conf_closest(const char *word, const char *const *names);
 
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)

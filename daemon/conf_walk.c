@@ -143,6 +143,7 @@ static void conf_describe_kind(struct buf *b, const struct conf_key *key)
 		[CONF_KIND_URL] = "an http:// or https:// URL",
 		[CONF_KIND_BOOL] = "true or false",
 		[CONF_KIND_INTEGER] = "an integer",
+		[CONF_KIND_REAL] = "a number",
 		[CONF_KIND_DURATION] = "a duration like 90m, 36h or 14d",
 		[CONF_KIND_SIZE] = "a size like 64KiB, 1MiB or 1GiB",
 		[CONF_KIND_SECTION] = "a mapping",
@@ -217,6 +218,16 @@ static void conf_suggest(const char *word, const char *candidate, const char **b
 		*best = candidate;
 		*best_distance = d;
 	}
+}
+
+const char *conf_closest(const char *word, const char *const *names)
+{
+	const char *best = NULL;
+	size_t d = SIZE_MAX;
+
+	for (; *names != NULL; names++)
+		conf_suggest(word, *names, &best, &d);
+	return best;
 }
 
 static void conf_suggest_keys(const char *word, const struct conf_key *keys, const char **best, size_t *d)
@@ -347,6 +358,17 @@ static int conf_bound(const struct conf_key *key, const char *text, int64_t *out
 	return 1;
 }
 
+static void conf_out_of_range(struct conf_loader *ld, const struct conf_key *key,
+                              const struct conf_node *node, const char *name)
+{
+	if (key->min != NULL && key->max != NULL)
+		conf_report(ld, node, "%s: must be between %s and %s", name, key->min, key->max);
+	else if (key->min != NULL)
+		conf_report(ld, node, "%s: must be at least %s", name, key->min);
+	else
+		conf_report(ld, node, "%s: must be at most %s", name, key->max);
+}
+
 static void conf_number(struct conf_loader *ld, const struct conf_key *key,
                         const struct conf_node *node, void *base, const char *name)
 {
@@ -360,12 +382,7 @@ static void conf_number(struct conf_loader *ld, const struct conf_key *key,
 	has_min = conf_bound(key, key->min, &min);
 	has_max = conf_bound(key, key->max, &max);
 	if ((has_min && v < min) || (has_max && v > max)) {
-		if (has_min && has_max)
-			conf_report(ld, node, "%s: must be between %s and %s", name, key->min, key->max);
-		else if (has_min)
-			conf_report(ld, node, "%s: must be at least %s", name, key->min);
-		else
-			conf_report(ld, node, "%s: must be at most %s", name, key->max);
+		conf_out_of_range(ld, key, node, name);
 		return;
 	}
 	/* A key without bounds must still fit its field, not wrap around. */
@@ -375,6 +392,45 @@ static void conf_number(struct conf_loader *ld, const struct conf_key *key,
 		return;
 	}
 	conf_store_int(base, key, v);
+}
+
+/*
+ * A decimal number as people write one: digits with an optional sign,
+ * point and exponent. strtod alone would also take "nan", "inf" and hex.
+ */
+static int conf_parse_real(const char *s, double *out)
+{
+	char *end;
+
+	if (s[0] == '\0' || strspn(s, "0123456789+-.eE") != strlen(s) || strpbrk(s, "0123456789") == NULL)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE)
+		return -1;
+	return 0;
+}
+
+static void conf_real(struct conf_loader *ld, const struct conf_key *key,
+                      const struct conf_node *node, void *base, const char *name)
+{
+	double v, min = 0, max = 0;
+	int has_min = key->min != NULL, has_max = key->max != NULL;
+
+	if (conf_parse_real(node->text, &v) < 0) {
+		conf_type_error(ld, key, node, name, NULL);
+		return;
+	}
+	if ((has_min && conf_parse_real(key->min, &min) < 0) || (has_max && conf_parse_real(key->max, &max) < 0))
+		fatalx("conf: key %s has a bad bound", key->name);
+	if ((has_min && v < min) || (has_max && v > max)) {
+		conf_out_of_range(ld, key, node, name);
+		return;
+	}
+	if (key->size != sizeof(double))
+		fatalx("conf: key %s is a number in a field of %zu bytes", key->name, key->size);
+	if (base != NULL)
+		memcpy(conf_slot(base, key), &v, sizeof(v));
 }
 
 static const struct conf_enum *conf_enum_find(const struct conf_enum *values, const char *name)
@@ -453,6 +509,9 @@ static void conf_scalar(struct conf_loader *ld, const struct conf_key *key,
 	case CONF_KIND_SIZE:
 		conf_number(ld, key, node, base, name);
 		return;
+	case CONF_KIND_REAL:
+		conf_real(ld, key, node, base, name);
+		return;
 	case CONF_KIND_SECTION:
 	case CONF_KIND_LIST:
 	case CONF_KIND_CUSTOM:
@@ -491,6 +550,13 @@ static const struct conf_node *conf_pair_find(const struct conf_node *map, const
 		if (strcmp(map->pairs[i].key->text, name) == 0)
 			return map->pairs[i].value;
 	return NULL;
+}
+
+const struct conf_node *conf_node_get(const struct conf_node *map, const char *name)
+{
+	if (map == NULL || map->kind != CONF_NODE_MAPPING)
+		return NULL;
+	return conf_pair_find(map, name);
 }
 
 /*
@@ -657,6 +723,8 @@ static void conf_list_entry(struct conf_loader *ld, const struct conf_key *key,
 		}
 	}
 	if (entry != NULL) {
+		if (list->init != NULL)
+			list->init(entry);
 		conf_defaults(ld, scope.keys, entry);
 		conf_defaults(ld, scope.extra, entry);
 	}
@@ -702,6 +770,8 @@ static void conf_list(struct conf_loader *ld, const struct conf_key *key,
 static void conf_value(struct conf_loader *ld, const struct conf_key *key,
                        const struct conf_node *node, void *base, const char *name)
 {
+	size_t before = ld->nerrors;
+
 	if (node->refused)
 		return;
 	switch (key->kind) {
@@ -710,14 +780,20 @@ static void conf_value(struct conf_loader *ld, const struct conf_key *key,
 		/* A section with every key commented out is all defaults. */
 		if (node->kind == CONF_NODE_SCALAR && node->is_null)
 			return;
-		if (node->kind != CONF_NODE_MAPPING)
+		if (node->kind != CONF_NODE_MAPPING) {
 			conf_type_error(ld, key, node, name, NULL);
-		else
-			conf_mapping(ld, node, &scope, base);
+			return;
+		}
+		conf_mapping(ld, node, &scope, base);
+		/* A check across keys of values already found wrong would only add noise. */
+		if (key->check != NULL && ld->nerrors == before)
+			key->check(ld, key, node, base, name);
 		return;
 	}
 	case CONF_KIND_LIST:
 		conf_list(ld, key, node, base, name);
+		if (key->check != NULL && node->kind == CONF_NODE_SEQUENCE && ld->nerrors == before)
+			key->check(ld, key, node, base, name);
 		return;
 	case CONF_KIND_CUSTOM:
 		key->parse(ld, key, node, base, name);

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "warmth/ratio.h"
+#include "warmth/rules.h"
+#include "warmth/score.h"
+
 #define CONF_DEFAULT_PATH "/etc/warmthd/warmthd.yaml"
 
 enum conf_time_source { CONF_TIME_WALL, CONF_TIME_EVENT };
@@ -71,6 +75,24 @@ struct conf {
 
 	struct conf_notify *notify;
 	size_t nnotify;
+
+	/* scoring: (see score.h) */
+	struct score_params scoring;
+	uint32_t score_history;        /* scoring.history: engagements kept per contact for rescoring */
+
+	/* readiness: (see rules.h) */
+	struct rules_params readiness;
+
+	/*
+	 * segments: in order, first match wins; the last one matches everyone.
+	 * Every readiness figure is resolved (no -1 left). Without a
+	 * "segments" key: senior_executive, influencer, potential_client, peer.
+	 */
+	struct rules_segment *segments;
+	size_t nsegments;
+
+	/* network: (see ratio.h) */
+	struct ratio_params network;
 };
 
 /* A list of error messages, each "FILE:LINE:COLUMN: message". */

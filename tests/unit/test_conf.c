@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "warmth/conf.h"
 #include "warmth/log.h"
 #include "warmth/util.h"
@@ -130,6 +132,180 @@ static void test_golden(void **state)
 	assert_int_equal(failures, 0);
 }
 
+#define TEST_DAY_MS (86400LL * 1000)
+
+/* The scoring, readiness, segment and network defaults (DOMAIN.md figures). */
+static void test_rule_defaults(const struct conf *c)
+{
+	const struct score_params *sp = &c->scoring;
+	const struct rules_params *rp = &c->readiness;
+	static const char *const names[] = { "senior_executive", "influencer", "potential_client", "peer" };
+	static const int64_t waits[] = { 14, 28, 21, 0 };
+
+	assert_int_equal(sp->half_life_ms, 14 * TEST_DAY_MS);
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		assert_int_equal(sp->half_life_type_ms[t], 0);
+	assert_true(sp->weight[SCORE_LIKE] == 1 && sp->weight[SCORE_COMMENT] == 3 && sp->weight[SCORE_REPLY] == 3);
+	assert_true(sp->weight[SCORE_SHARE] == 4 && sp->weight[SCORE_MENTION] == 3 && sp->weight[SCORE_MESSAGE] == 4);
+	assert_true(sp->weight[SCORE_PROFILE_VIEW] == 0.5);
+	assert_int_equal(sp->deep_mask, 1u << SCORE_COMMENT | 1u << SCORE_REPLY | 1u << SCORE_SHARE |
+	                                1u << SCORE_MENTION | 1u << SCORE_MESSAGE);
+	assert_true(sp->connection_multiplier == 1.5 && sp->outbound_factor == 0.5);
+	assert_int_equal(sp->reaction_per_post, 1);
+	assert_int_equal(sp->repeat_window_ms, 3600 * 1000);
+	assert_true(sp->repeat_factor == 0.5);
+	assert_int_equal(c->score_history, 256);
+
+	assert_true(rp->defaults.threshold == 5);
+	assert_int_equal(rp->defaults.wait_ms, 0);
+	assert_int_equal(rp->defaults.min_posts, 2);
+	assert_int_equal(rp->defaults.min_days, 2);
+	assert_int_equal(rp->defaults.need_deep, 1);
+	assert_int_equal(rp->defaults.active_within_ms, 14 * TEST_DAY_MS);
+	assert_int_equal(rp->breadth_window_ms, 60 * TEST_DAY_MS);
+	assert_int_equal(rp->cooldown_ms, 30 * TEST_DAY_MS);
+	assert_true(rp->rearm_below == 0.5);
+	assert_int_equal(rp->reinvite_block_ms, 21 * TEST_DAY_MS);
+	assert_int_equal(rp->cap, 30000);
+	assert_int_equal(rp->cap_headroom, 100);
+	assert_int_equal(rp->weekly_invites, 100);
+	assert_int_equal(rp->invite_window_ms, 7 * TEST_DAY_MS);
+
+	assert_int_equal(c->nsegments, 4);
+	for (size_t i = 0; i < 4; i++) {
+		const struct rules_segment *seg = &c->segments[i];
+		assert_string_equal(seg->name, names[i]);
+		assert_int_equal(seg->readiness.wait_ms, waits[i] * TEST_DAY_MS);
+		assert_true(seg->readiness.threshold == 5);
+		assert_int_equal(seg->readiness.min_posts, 2);
+		assert_int_equal(seg->readiness.need_deep, 1);
+		assert_int_equal(seg->readiness.active_within_ms, 14 * TEST_DAY_MS);
+	}
+	assert_int_equal(c->segments[0].match.min_connections, 10000);
+	assert_int_equal(c->segments[1].match.creator, 1);
+	assert_int_equal(c->segments[2].match.ntags, 1);
+	assert_string_equal(c->segments[2].match.tags[0], "client");
+	assert_true(rules_match_is_empty(&c->segments[3].match));
+
+	assert_int_equal(c->network.role, RATIO_CONSULTANT);
+	assert_true(c->network.bands[RATIO_THOUGHT_LEADER].min == 3 && c->network.bands[RATIO_THOUGHT_LEADER].max == 5);
+	assert_true(c->network.bands[RATIO_CONSULTANT].min == 1.5 && c->network.bands[RATIO_CONSULTANT].max == 2);
+	assert_true(c->network.bands[RATIO_BUSINESS_DEVELOPER].min == 1 &&
+	            c->network.bands[RATIO_BUSINESS_DEVELOPER].max == 1.5);
+	assert_true(c->network.bands[RATIO_EARLY_CAREER].min == 0.8 && c->network.bands[RATIO_EARLY_CAREER].max == 1);
+	assert_true(c->network.cap_warning == 0.9);
+	assert_int_equal(c->network.audit_period_ms, 30 * TEST_DAY_MS);
+}
+
+/* Two configs agree on every scoring, readiness, segment and network value. */
+static void test_same_rules(const struct conf *a, const struct conf *b)
+{
+	assert_memory_equal(&a->scoring, &b->scoring, sizeof(a->scoring));
+	assert_int_equal(a->score_history, b->score_history);
+	assert_memory_equal(&a->readiness, &b->readiness, sizeof(a->readiness));
+	assert_memory_equal(&a->network, &b->network, sizeof(a->network));
+	assert_int_equal(a->nsegments, b->nsegments);
+	for (size_t i = 0; i < a->nsegments; i++) {
+		const struct rules_segment *x = &a->segments[i], *y = &b->segments[i];
+		assert_string_equal(x->name, y->name);
+		assert_memory_equal(&x->readiness, &y->readiness, sizeof(x->readiness));
+		assert_int_equal(x->match.min_connections, y->match.min_connections);
+		assert_int_equal(x->match.max_connections, y->match.max_connections);
+		assert_int_equal(x->match.min_followers, y->match.min_followers);
+		assert_int_equal(x->match.max_followers, y->match.max_followers);
+		assert_int_equal(x->match.creator, y->match.creator);
+		assert_int_equal(x->match.ntags, y->match.ntags);
+		for (size_t t = 0; t < x->match.ntags; t++)
+			assert_string_equal(x->match.tags[t], y->match.tags[t]);
+	}
+}
+
+/* Every new key set (ok_rules.yaml): values land in the right fields, segments resolved. */
+static void test_rules_values(void **state)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+	const struct rules_segment *seg;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/ok_rules.yaml", test_golden_dir(dir, sizeof(dir)));
+	assert_int_equal(conf_load(path, &c, &errs), 0);
+	assert_int_equal(c->scoring.half_life_ms, 7 * TEST_DAY_MS);
+	assert_int_equal(score_half_life(&c->scoring, SCORE_MESSAGE), 30 * TEST_DAY_MS);
+	assert_int_equal(score_half_life(&c->scoring, SCORE_PROFILE_VIEW), 2 * TEST_DAY_MS);
+	assert_int_equal(score_half_life(&c->scoring, SCORE_LIKE), 7 * TEST_DAY_MS);
+	assert_true(c->scoring.weight[SCORE_LIKE] == 0.5 && c->scoring.weight[SCORE_MESSAGE] == 8);
+	assert_true(c->scoring.weight[SCORE_PROFILE_VIEW] == 0);
+	assert_int_equal(c->scoring.deep_mask, 1u << SCORE_COMMENT | 1u << SCORE_MESSAGE);
+	assert_true(c->scoring.connection_multiplier == 2 && c->scoring.outbound_factor == 0.25);
+	assert_int_equal(c->scoring.reaction_per_post, 0);
+	assert_int_equal(c->scoring.repeat_window_ms, 0);
+	assert_true(c->scoring.repeat_factor == 1);
+	assert_int_equal(c->score_history, 0);
+
+	assert_true(c->readiness.defaults.threshold == 7.5);
+	assert_int_equal(c->readiness.defaults.active_within_ms, 36 * 3600 * 1000);
+	assert_int_equal(c->readiness.cap, 5000);
+	assert_int_equal(c->readiness.weekly_invites, 200);
+	assert_int_equal(c->readiness.invite_window_ms, TEST_DAY_MS);
+
+	assert_int_equal(c->nsegments, 3);
+	seg = &c->segments[0];
+	assert_string_equal(seg->name, "client");
+	assert_int_equal(seg->match.ntags, 2);
+	assert_string_equal(seg->match.tags[1], "Customer");
+	assert_int_equal(seg->match.max_followers, 100000);
+	assert_int_equal(seg->match.min_connections, -1);
+	assert_int_equal(seg->match.creator, -1);
+	assert_true(seg->readiness.threshold == 3);
+	assert_int_equal(seg->readiness.need_deep, 1);
+	assert_int_equal(seg->readiness.wait_ms, TEST_DAY_MS);      /* from readiness */
+	assert_int_equal(seg->readiness.min_posts, 3);
+	seg = &c->segments[1];
+	assert_int_equal(seg->match.min_connections, 500);
+	assert_int_equal(seg->match.max_connections, 29999);
+	assert_int_equal(seg->match.min_followers, 10);
+	assert_int_equal(seg->match.creator, 0);
+	assert_int_equal(seg->readiness.wait_ms, 14 * TEST_DAY_MS);
+	assert_int_equal(seg->readiness.min_posts, 0);
+	assert_int_equal(seg->readiness.min_days, 5);
+	assert_int_equal(seg->readiness.active_within_ms, 90 * 60 * 1000);
+	assert_true(seg->readiness.threshold == 7.5);
+	assert_int_equal(seg->readiness.need_deep, 0);
+	assert_true(rules_match_is_empty(&c->segments[2].match));
+
+	assert_int_equal(c->network.role, RATIO_EARLY_CAREER);
+	assert_true(c->network.bands[RATIO_THOUGHT_LEADER].min == 2 && c->network.bands[RATIO_THOUGHT_LEADER].max == 5);
+	assert_true(c->network.bands[RATIO_EARLY_CAREER].min == 0.5 && c->network.bands[RATIO_EARLY_CAREER].max == 0.9);
+	assert_true(c->network.cap_warning == 0.5);
+	assert_int_equal(c->network.audit_period_ms, 7 * TEST_DAY_MS);
+	conf_free(c);
+}
+
+/* "segments: []" or an empty "segments:" means the default list. */
+static void test_segments_empty(void **state)
+{
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX];
+	static const char *const texts[] = { "segments: []\n", "segments:\n" };
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "inputs:\n  - path: /x/*.jsonl\n%s", texts[i]);
+		test_write_file(path, text);
+		assert_int_equal(conf_load(path, &c, &errs), 0);
+		test_rule_defaults(c);
+		conf_free(c);
+	}
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* A config with nothing but one input: everything else is a default. */
 static void test_defaults(void **state)
 {
@@ -164,6 +340,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
 	assert_int_equal(c->nnotify, 0);
 	assert_null(c->notify);
+	test_rule_defaults(c);
 
 	conf_free(c);
 	assert_int_equal(unlink(path), 0);
@@ -342,6 +519,7 @@ static void test_reference_config(void **state)
 	assert_int_equal(ref->nnotify, 1);
 	assert_int_equal(ref->notify[0].type, CONF_NOTIFY_FILE);
 	assert_string_equal(ref->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
+	test_same_rules(ref, bare);
 
 	conf_free(ref);
 	conf_free(bare);
@@ -411,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_rules_values),
+		cmocka_unit_test(test_segments_empty),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_reference_config),
 		cmocka_unit_test(test_cannot_open),

@@ -1,0 +1,155 @@
+/*
+ * blob.h - little-endian writers and a bounds-checked reader for the state
+ * blobs of the pure modules (score.c, rules.c, ratio.c); internal, not part
+ * of the library's API.
+ *
+ * Blobs are small fixed-layout records written with buf_append, so the
+ * writers append to a struct buf directly. The reader never reads past its
+ * end: every get returns -1 once the blob is exhausted and leaves the output
+ * untouched, so a decoder can check the result of a whole group of gets at
+ * once (a truncated blob fails at its first missing byte and stays failed).
+ */
+#ifndef WARMTH_BLOB_H
+#define WARMTH_BLOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "warmth/util.h"
+
+static inline void blob_put_u8(struct buf *b, uint8_t v)
+{
+	buf_append(b, &v, 1);
+}
+
+static inline void blob_put_u16(struct buf *b, uint16_t v)
+{
+	unsigned char p[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
+
+	buf_append(b, p, sizeof(p));
+}
+
+static inline void blob_put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char p[4];
+
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+	buf_append(b, p, sizeof(p));
+}
+
+static inline void blob_put_u64(struct buf *b, uint64_t v)
+{
+	unsigned char p[8];
+
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+	buf_append(b, p, sizeof(p));
+}
+
+static inline void blob_put_i64(struct buf *b, int64_t v)
+{
+	blob_put_u64(b, (uint64_t)v);
+}
+
+/* A double as its IEEE 754 bits, so that it round-trips exactly. */
+static inline void blob_put_f64(struct buf *b, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	blob_put_u64(b, bits);
+}
+
+struct blob_reader {
+	const unsigned char *p;
+	size_t left;
+	int failed; /* a get ran past the end; every later get fails too */
+};
+
+static inline void blob_reader_init(struct blob_reader *r, const void *blob, size_t len)
+{
+	r->p = blob;
+	r->left = blob != NULL ? len : 0;
+	r->failed = blob == NULL;
+}
+
+static inline int blob_get(struct blob_reader *r, unsigned char *out, size_t n)
+{
+	if (r->failed || r->left < n) {
+		r->failed = 1;
+		return -1;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return 0;
+}
+
+static inline int blob_get_u8(struct blob_reader *r, uint8_t *v)
+{
+	return blob_get(r, v, 1);
+}
+
+static inline int blob_get_u16(struct blob_reader *r, uint16_t *v)
+{
+	unsigned char p[2];
+
+	if (blob_get(r, p, sizeof(p)) < 0)
+		return -1;
+	*v = (uint16_t)(p[0] | p[1] << 8);
+	return 0;
+}
+
+static inline int blob_get_u32(struct blob_reader *r, uint32_t *v)
+{
+	unsigned char p[4];
+
+	if (blob_get(r, p, sizeof(p)) < 0)
+		return -1;
+	*v = 0;
+	for (int i = 3; i >= 0; i--)
+		*v = *v << 8 | p[i];
+	return 0;
+}
+
+static inline int blob_get_u64(struct blob_reader *r, uint64_t *v)
+{
+	unsigned char p[8];
+
+	if (blob_get(r, p, sizeof(p)) < 0)
+		return -1;
+	*v = 0;
+	for (int i = 7; i >= 0; i--)
+		*v = *v << 8 | p[i];
+	return 0;
+}
+
+static inline int blob_get_i64(struct blob_reader *r, int64_t *v)
+{
+	uint64_t u;
+
+	if (blob_get_u64(r, &u) < 0)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
+static inline int blob_get_f64(struct blob_reader *r, double *v)
+{
+	uint64_t bits;
+
+	if (blob_get_u64(r, &bits) < 0)
+		return -1;
+	memcpy(v, &bits, sizeof(*v));
+	return 0;
+}
+
+/* Whether the whole blob was read, exactly: no failure, nothing left over. */
+static inline int blob_done(const struct blob_reader *r)
+{
+	return !r->failed && r->left == 0;
+}
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * ratio.c - network metrics of an account and the decisions on "ratio" and
+ * "cap" notifications (see ratio.h).
+ *
+ * The counters are sums and per-day buckets, so events may arrive in any
+ * order. Days to convert are a histogram rather than a list of samples:
+ * the median is exact to the day with bounded memory however many
+ * followers convert.
+ */
+#include <string.h>
+
+#include "warmth/ratio.h"
+
+#include "blob.h"
+
+#define RATIO_VERSION 1
+#define RATIO_DAY_MS INT64_C(86400000)
+
+static const char *const ratio_role_names[RATIO_ROLE_COUNT] = {
+	[RATIO_THOUGHT_LEADER] = "thought_leader",
+	[RATIO_CONSULTANT] = "consultant",
+	[RATIO_BUSINESS_DEVELOPER] = "business_developer",
+	[RATIO_EARLY_CAREER] = "early_career",
+};
+
+const char *ratio_role_name(enum ratio_role role)
+{
+	if ((unsigned)role >= RATIO_ROLE_COUNT)
+		return NULL;
+	return ratio_role_names[role];
+}
+
+const char *ratio_position_name(enum ratio_position pos)
+{
+	switch (pos) {
+	case RATIO_BELOW:
+		return "below";
+	case RATIO_IN_BAND:
+		return "in_band";
+	case RATIO_ABOVE:
+		return "above";
+	default:
+		return "unknown";
+	}
+}
+
+double ratio_acceptance_rate(const struct ratio_invites *inv)
+{
+	if (inv->sent == 0)
+		return -1;
+	return (double)inv->accepted / inv->sent;
+}
+
+void ratio_note_engagement(struct ratio_account *acc, int64_t ts_ms, int from_connection)
+{
+	int64_t day = ts_ms / RATIO_DAY_MS;
+	struct ratio_day *d = &acc->days[day % RATIO_DAYS];
+
+	if (d->day != day) {
+		/* The slot holds an older day (or nothing): a newer one takes it over. */
+		if (d->day > day && (d->from_connections || d->from_followers))
+			return;
+		d->day = day;
+		d->from_connections = d->from_followers = 0;
+	}
+	if (from_connection)
+		d->from_connections++;
+	else
+		d->from_followers++;
+}
+
+void ratio_note_conversion(struct ratio_account *acc, int64_t follow_ms, int64_t connect_ms)
+{
+	int64_t days = (connect_ms - follow_ms) / RATIO_DAY_MS;
+
+	if (days < 0)
+		days = 0;
+	if (days >= RATIO_CONVERT_BUCKETS)
+		days = RATIO_CONVERT_BUCKETS - 1;
+	acc->convert_days[days]++;
+	acc->conversions++;
+}
+
+void ratio_engagement(const struct ratio_account *acc, int64_t now_ms, int days,
+                      uint32_t *from_connections, uint32_t *from_followers)
+{
+	int64_t today = now_ms / RATIO_DAY_MS;
+
+	*from_connections = *from_followers = 0;
+	for (int i = 0; i < RATIO_DAYS; i++) {
+		const struct ratio_day *d = &acc->days[i];
+		if (d->day > today - days && d->day <= today) {
+			*from_connections += d->from_connections;
+			*from_followers += d->from_followers;
+		}
+	}
+}
+
+double ratio_median_convert_days(const struct ratio_account *acc)
+{
+	uint64_t total = 0, seen = 0;
+	int lower = -1;
+
+	for (int i = 0; i < RATIO_CONVERT_BUCKETS; i++)
+		total += acc->convert_days[i];
+	if (total == 0)
+		return -1;
+	/* The median of an even count is the mean of the two middle values. */
+	for (int i = 0; i < RATIO_CONVERT_BUCKETS; i++) {
+		seen += acc->convert_days[i];
+		if (lower < 0 && seen >= (total + 1) / 2)
+			lower = i;
+		if (seen >= total / 2 + 1)
+			return total % 2 ? lower : (lower + i) / 2.0;
+	}
+	return lower;
+}
+
+static double ratio_rate(uint32_t count, int64_t members)
+{
+	return members > 0 ? (double)count / (double)members : -1;
+}
+
+void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers, int64_t connections,
+                   const struct ratio_account *acc, int64_t now_ms, struct ratio_metrics *out)
+{
+	const struct ratio_band *band = &p->bands[p->role];
+	uint32_t conn, fol;
+
+	memset(out, 0, sizeof(*out));
+	out->followers = followers;
+	out->connections = connections;
+	out->target_min = band->min;
+	out->target_max = band->max;
+	out->cap = cap;
+	out->ratio = -1;
+	out->position = RATIO_UNKNOWN;
+	/* No connections yet: the ratio means nothing, and nothing should be said about it. */
+	if (followers >= 0 && connections > 0) {
+		out->ratio = (double)followers / (double)connections;
+		out->position = out->ratio < band->min   ? RATIO_BELOW
+		                : out->ratio > band->max ? RATIO_ABOVE
+		                                         : RATIO_IN_BAND;
+	}
+	out->cap_usage = connections >= 0 && cap > 0 ? (double)connections / (double)cap : -1;
+	out->acceptance_rate = ratio_acceptance_rate(&acc->invites);
+	out->conversion_rate = acc->followers_gained > 0 ? (double)acc->conversions / acc->followers_gained : -1;
+	out->median_convert_days = ratio_median_convert_days(acc);
+	ratio_engagement(acc, now_ms, 7, &conn, &fol);
+	out->engagement_rate_connections_7d = ratio_rate(conn, connections);
+	out->engagement_rate_followers_7d = ratio_rate(fol, followers);
+	ratio_engagement(acc, now_ms, 30, &conn, &fol);
+	out->engagement_rate_connections_30d = ratio_rate(conn, connections);
+	out->engagement_rate_followers_30d = ratio_rate(fol, followers);
+}
+
+static int ratio_period_over(int64_t last_ms, int64_t period_ms, int64_t now_ms)
+{
+	return last_ms == 0 || now_ms - last_ms >= period_ms;
+}
+
+unsigned ratio_due(const struct ratio_params *p, const struct ratio_metrics *m,
+                   const struct ratio_account *acc, int64_t now_ms)
+{
+	unsigned due = 0;
+
+	if ((m->position == RATIO_BELOW || m->position == RATIO_ABOVE) &&
+	    ratio_period_over(acc->ratio_notified_ms, p->audit_period_ms, now_ms))
+		due |= RATIO_NOTICE_RATIO;
+	if (m->connections >= 0 && m->cap > 0 && (double)m->connections >= p->cap_warning * (double)m->cap &&
+	    ratio_period_over(acc->cap_notified_ms, p->audit_period_ms, now_ms))
+		due |= RATIO_NOTICE_CAP;
+	return due;
+}
+
+void ratio_notified(struct ratio_account *acc, unsigned kinds, int64_t now_ms)
+{
+	if (kinds & RATIO_NOTICE_RATIO)
+		acc->ratio_notified_ms = now_ms;
+	if (kinds & RATIO_NOTICE_CAP)
+		acc->cap_notified_ms = now_ms;
+}
+
+/* -- blob ----------------------------------------------------------------- */
+
+void ratio_encode(const struct ratio_account *acc, struct buf *out)
+{
+	uint16_t n = 0;
+
+	blob_put_u8(out, RATIO_VERSION);
+	blob_put_u32(out, acc->invites.sent);
+	blob_put_u32(out, acc->invites.accepted);
+	blob_put_u32(out, acc->invites.declined);
+	blob_put_u32(out, acc->invites.withdrawn);
+	blob_put_u32(out, acc->followers_gained);
+	blob_put_u32(out, acc->conversions);
+	blob_put_i64(out, acc->ratio_notified_ms);
+	blob_put_i64(out, acc->cap_notified_ms);
+	for (int i = 0; i < RATIO_CONVERT_BUCKETS; i++)
+		n += acc->convert_days[i] != 0;
+	blob_put_u16(out, n);
+	for (uint16_t i = 0; i < RATIO_CONVERT_BUCKETS; i++) {
+		if (acc->convert_days[i] == 0)
+			continue;
+		blob_put_u16(out, i);
+		blob_put_u32(out, acc->convert_days[i]);
+	}
+	n = 0;
+	for (int i = 0; i < RATIO_DAYS; i++)
+		n += acc->days[i].from_connections != 0 || acc->days[i].from_followers != 0;
+	blob_put_u16(out, n);
+	for (int i = 0; i < RATIO_DAYS; i++) {
+		const struct ratio_day *d = &acc->days[i];
+		if (d->from_connections == 0 && d->from_followers == 0)
+			continue;
+		blob_put_i64(out, d->day);
+		blob_put_u32(out, d->from_connections);
+		blob_put_u32(out, d->from_followers);
+	}
+}
+
+static int ratio_decode_parts(struct ratio_account *acc, struct blob_reader *r)
+{
+	uint8_t version = 0;
+	uint16_t n = 0;
+
+	blob_get_u8(r, &version);
+	blob_get_u32(r, &acc->invites.sent);
+	blob_get_u32(r, &acc->invites.accepted);
+	blob_get_u32(r, &acc->invites.declined);
+	blob_get_u32(r, &acc->invites.withdrawn);
+	blob_get_u32(r, &acc->followers_gained);
+	blob_get_u32(r, &acc->conversions);
+	blob_get_i64(r, &acc->ratio_notified_ms);
+	blob_get_i64(r, &acc->cap_notified_ms);
+	if (blob_get_u16(r, &n) < 0 || version != RATIO_VERSION || n > RATIO_CONVERT_BUCKETS)
+		return -1;
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t day;
+		uint32_t count;
+		if (blob_get_u16(r, &day) < 0 || blob_get_u32(r, &count) < 0 || day >= RATIO_CONVERT_BUCKETS)
+			return -1;
+		acc->convert_days[day] = count;
+	}
+	if (blob_get_u16(r, &n) < 0 || n > RATIO_DAYS)
+		return -1;
+	for (uint16_t i = 0; i < n; i++) {
+		struct ratio_day d;
+		if (blob_get_i64(r, &d.day) < 0 || blob_get_u32(r, &d.from_connections) < 0 ||
+		    blob_get_u32(r, &d.from_followers) < 0 || d.day < 0)
+			return -1;
+		acc->days[d.day % RATIO_DAYS] = d;
+	}
+	return blob_done(r) ? 0 : -1;
+}
+
+int ratio_decode(struct ratio_account *acc, const void *blob, size_t len)
+{
+	struct blob_reader r;
+
+	memset(acc, 0, sizeof(*acc));
+	blob_reader_init(&r, blob, len);
+	if (ratio_decode_parts(acc, &r) == 0)
+		return 0;
+	memset(acc, 0, sizeof(*acc));
+	return -1;
+}

@@ -1,0 +1,596 @@
+/*
+ * rules.c - segment matching, the readiness conditions with their values
+ * and words, the hysteresis of ready notifications, the invitation budget
+ * and its queue (see rules.h).
+ *
+ * rules_evaluate() computes every condition, even after one fails: the
+ * point is to explain, and "warmth 2.1 (threshold 5)" is as useful to the
+ * user as "followed 3 days ago (wait 14)". Durations are shown in days,
+ * rounded to a tenth, because the waits people configure are days and
+ * weeks.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "warmth/rules.h"
+
+#include "blob.h"
+
+#define RULES_STATE_VERSION 1
+#define RULES_BUDGET_VERSION 1
+#define RULES_DAY_MS 86400000.0
+
+static const char *const rules_names[RULES_CONDITION_COUNT] = {
+	[RULES_RELATIONSHIP] = "relationship",
+	[RULES_NOT_CONNECTED] = "not_connected",
+	[RULES_NO_PENDING] = "no_pending_invite",
+	[RULES_REINVITE_BLOCK] = "reinvite_block",
+	[RULES_NOT_SNOOZED] = "not_snoozed",
+	[RULES_NOT_DISMISSED] = "not_dismissed",
+	[RULES_WARMTH] = "warmth",
+	[RULES_WAIT] = "wait",
+	[RULES_DISTINCT_POSTS] = "distinct_posts",
+	[RULES_DISTINCT_DAYS] = "distinct_days",
+	[RULES_DEEP] = "deep_engagement",
+	[RULES_ACTIVE] = "active",
+	[RULES_CAP] = "connection_cap",
+	[RULES_BUDGET] = "invite_budget",
+	[RULES_NOT_NOTIFIED] = "not_notified",
+};
+
+const char *rules_condition_name(enum rules_condition_id id)
+{
+	if ((unsigned)id >= RULES_CONDITION_COUNT)
+		return NULL;
+	return rules_names[id];
+}
+
+/* -- segments ------------------------------------------------------------- */
+
+static int rules_bound_ok(int64_t value, int64_t min, int64_t max)
+{
+	if (min < 0 && max < 0)
+		return 1;
+	if (value < 0)
+		return 0; /* unknown: cannot be shown to hold */
+	return (min < 0 || value >= min) && (max < 0 || value <= max);
+}
+
+static int rules_has_tag(char *const *tags, size_t ntags, const char *tag)
+{
+	for (size_t i = 0; i < ntags; i++)
+		if (strcasecmp(tags[i], tag) == 0)
+			return 1;
+	return 0;
+}
+
+int rules_match(const struct rules_match *m, const struct rules_hints *hints)
+{
+	int any = m->ntags == 0;
+
+	if (!rules_bound_ok(hints->connections, m->min_connections, m->max_connections) ||
+	    !rules_bound_ok(hints->followers, m->min_followers, m->max_followers))
+		return 0;
+	if (m->creator >= 0 && hints->creator != m->creator)
+		return 0;
+	for (size_t i = 0; i < m->ntags && !any; i++)
+		any = rules_has_tag(hints->tags, hints->ntags, m->tags[i]);
+	return any;
+}
+
+size_t rules_segment_find(const struct rules_segment *segments, size_t n, const struct rules_hints *hints)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (rules_match(&segments[i].match, hints))
+			return i;
+	return n > 0 ? n - 1 : 0;
+}
+
+int rules_match_is_empty(const struct rules_match *m)
+{
+	return m->min_connections < 0 && m->max_connections < 0 && m->min_followers < 0 &&
+	       m->max_followers < 0 && m->creator < 0 && m->ntags == 0;
+}
+
+int rules_match_is_contradictory(const struct rules_match *m)
+{
+	return (m->min_connections >= 0 && m->max_connections >= 0 && m->min_connections > m->max_connections) ||
+	       (m->min_followers >= 0 && m->max_followers >= 0 && m->min_followers > m->max_followers);
+}
+
+/* Whether every value within b's bounds is within a's. */
+static int rules_bounds_cover(int64_t amin, int64_t amax, int64_t bmin, int64_t bmax)
+{
+	if (amin >= 0 && (bmin < 0 || bmin < amin))
+		return 0;
+	if (amax >= 0 && (bmax < 0 || bmax > amax))
+		return 0;
+	return 1;
+}
+
+int rules_match_covers(const struct rules_match *a, const struct rules_match *b)
+{
+	if (!rules_bounds_cover(a->min_connections, a->max_connections, b->min_connections, b->max_connections) ||
+	    !rules_bounds_cover(a->min_followers, a->max_followers, b->min_followers, b->max_followers))
+		return 0;
+	if (a->creator >= 0 && b->creator != a->creator)
+		return 0;
+	/* b's contacts have one of b's tags: covered when each of those is one of a's. */
+	if (a->ntags > 0) {
+		if (b->ntags == 0)
+			return 0;
+		for (size_t i = 0; i < b->ntags; i++)
+			if (!rules_has_tag(a->tags, a->ntags, b->tags[i]))
+				return 0;
+	}
+	return 1;
+}
+
+void rules_match_free(struct rules_match *m)
+{
+	for (size_t i = 0; i < m->ntags; i++)
+		free(m->tags[i]);
+	free(m->tags);
+	m->tags = NULL;
+	m->ntags = 0;
+}
+
+/* -- values --------------------------------------------------------------- */
+
+static double rules_days(int64_t ms)
+{
+	return round((double)ms / RULES_DAY_MS * 10.0) / 10.0;
+}
+
+static void rules_number(struct rules_value *v, double number)
+{
+	v->is_number = 1;
+	v->number = number;
+	v->text[0] = '\0';
+}
+
+static void rules_text(struct rules_value *v, const char *text)
+{
+	v->is_number = 0;
+	v->number = 0;
+	snprintf(v->text, sizeof(v->text), "%s", text);
+}
+
+static struct rules_condition *rules_set(struct rules_result *out, enum rules_condition_id id, int ok)
+{
+	struct rules_condition *c = &out->conditions[id];
+
+	c->id = id;
+	c->ok = ok;
+	return c;
+}
+
+/* The value of an "at most this long ago" condition: days since ts, or "never". */
+static void rules_since(struct rules_value *v, int64_t ts_ms, int64_t now_ms)
+{
+	if (ts_ms <= 0)
+		rules_text(v, "never");
+	else
+		rules_number(v, rules_days(now_ms - ts_ms > 0 ? now_ms - ts_ms : 0));
+}
+
+static void rules_relationship(const struct rules_contact *c, struct rules_result *out)
+{
+	struct rules_condition *cond = rules_set(out, RULES_RELATIONSHIP, c->follower || c->target);
+
+	rules_text(&cond->value, c->follower && c->target ? "mutual"
+	                         : c->follower            ? "follower"
+	                         : c->target              ? "target"
+	                                                  : "none");
+	rules_text(&cond->need, "follower, target or mutual");
+
+	cond = rules_set(out, RULES_NOT_CONNECTED, !c->connected);
+	rules_text(&cond->value, c->connected ? "connected" : "not connected");
+	rules_text(&cond->need, "not connected");
+
+	cond = rules_set(out, RULES_NO_PENDING, !c->pending);
+	rules_text(&cond->value, c->pending ? "pending" : "none");
+	rules_text(&cond->need, "none");
+}
+
+static void rules_user_state(const struct rules_params *p, const struct rules_contact *c,
+                             int64_t now_ms, struct rules_result *out)
+{
+	const struct rules_state *st = c->state;
+	struct rules_condition *cond;
+	char when[TIME_RFC3339_LEN];
+	int blocked = c->withdrawn_ms > 0 && now_ms - c->withdrawn_ms < p->reinvite_block_ms;
+
+	cond = rules_set(out, RULES_REINVITE_BLOCK, !blocked);
+	rules_since(&cond->value, c->withdrawn_ms, now_ms);
+	rules_number(&cond->need, rules_days(p->reinvite_block_ms));
+
+	cond = rules_set(out, RULES_NOT_SNOOZED, st->snoozed_until_ms <= now_ms);
+	if (cond->ok) {
+		rules_text(&cond->value, "no");
+	} else {
+		time_format_rfc3339(st->snoozed_until_ms, when);
+		snprintf(cond->value.text, sizeof(cond->value.text), "until %s", when);
+		cond->value.is_number = 0;
+	}
+	rules_text(&cond->need, "no");
+
+	cond = rules_set(out, RULES_NOT_DISMISSED, st->dismissed_ms == 0);
+	rules_text(&cond->value, st->dismissed_ms == 0 ? "no" : "dismissed");
+	rules_text(&cond->need, "no");
+}
+
+static void rules_engagement(const struct rules_params *p, const struct rules_readiness *r,
+                             const struct rules_contact *c, int64_t now_ms, struct rules_result *out)
+{
+	const struct score_state *s = c->score;
+	int64_t since = now_ms - p->breadth_window_ms;
+	struct rules_condition *cond;
+	uint32_t n;
+
+	cond = rules_set(out, RULES_WARMTH, out->warmth >= r->threshold);
+	rules_number(&cond->value, round(out->warmth * 100.0) / 100.0);
+	rules_number(&cond->need, r->threshold);
+
+	cond = rules_set(out, RULES_WAIT, c->followed_ms > 0 && now_ms - c->followed_ms >= r->wait_ms);
+	if (c->followed_ms > 0)
+		rules_number(&cond->value, rules_days(now_ms - c->followed_ms));
+	else
+		rules_text(&cond->value, "not following");
+	rules_number(&cond->need, rules_days(r->wait_ms));
+
+	n = score_distinct_posts(s, since);
+	cond = rules_set(out, RULES_DISTINCT_POSTS, n >= r->min_posts);
+	rules_number(&cond->value, n);
+	rules_number(&cond->need, (double)r->min_posts);
+
+	n = score_distinct_days(s, since);
+	cond = rules_set(out, RULES_DISTINCT_DAYS, n >= r->min_days);
+	rules_number(&cond->value, n);
+	rules_number(&cond->need, (double)r->min_days);
+
+	cond = rules_set(out, RULES_DEEP, !r->need_deep || s->deep > 0);
+	rules_number(&cond->value, s->deep);
+	rules_number(&cond->need, r->need_deep ? 1 : 0);
+
+	cond = rules_set(out, RULES_ACTIVE, s->last_ms > 0 && now_ms - s->last_ms <= r->active_within_ms);
+	rules_since(&cond->value, s->last_ms, now_ms);
+	rules_number(&cond->need, rules_days(r->active_within_ms));
+}
+
+static void rules_account_limits(const struct rules_params *p, const struct rules_account *a,
+                                 struct rules_result *out)
+{
+	int64_t limit = p->cap - p->cap_headroom;
+	struct rules_condition *cond;
+
+	/* Unknown until the first snapshot: nothing says the cap is near. */
+	cond = rules_set(out, RULES_CAP, a->connections < 0 || a->connections < limit);
+	if (a->connections < 0)
+		rules_text(&cond->value, "unknown");
+	else
+		rules_number(&cond->value, (double)a->connections);
+	rules_number(&cond->need, (double)limit);
+
+	cond = rules_set(out, RULES_BUDGET, a->budget_used < p->weekly_invites);
+	rules_number(&cond->value, (double)a->budget_used);
+	rules_number(&cond->need, (double)p->weekly_invites);
+}
+
+/* Whether a fired contact would re-arm now. */
+static int rules_rearms(const struct rules_state *st, double warmth, double threshold,
+                        const struct rules_params *p, int64_t now_ms)
+{
+	return now_ms - st->fired_ms >= p->cooldown_ms || warmth < p->rearm_below * threshold;
+}
+
+void rules_evaluate(const struct rules_params *p, const struct score_params *scoring,
+                    const struct rules_segment *seg, const struct rules_contact *c,
+                    const struct rules_account *a, int64_t now_ms, struct rules_result *out)
+{
+	const struct rules_readiness *r = &seg->readiness;
+	const struct rules_state *st = c->state;
+	struct rules_condition *cond;
+
+	memset(out, 0, sizeof(*out));
+	out->warmth = score_warmth(c->score, scoring, now_ms);
+	out->threshold = r->threshold;
+	rules_relationship(c, out);
+	rules_user_state(p, c, now_ms, out);
+	rules_engagement(p, r, c, now_ms, out);
+	rules_account_limits(p, a, out);
+
+	cond = rules_set(out, RULES_NOT_NOTIFIED,
+	                 !st->fired || rules_rearms(st, out->warmth, r->threshold, p, now_ms));
+	rules_since(&cond->value, st->fired_ms, now_ms);
+	rules_number(&cond->need, rules_days(p->cooldown_ms));
+
+	out->ready = 1;
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
+		if (i != RULES_BUDGET && !out->conditions[i].ok)
+			out->ready = 0;
+	out->within_budget = out->conditions[RULES_BUDGET].ok;
+}
+
+/* -- words ---------------------------------------------------------------- */
+
+/* A number as people write it: "14", "1.5", "6.62". */
+static void rules_put_number(struct buf *out, double v)
+{
+	buf_printf(out, "%.*f", v == floor(v) ? 0 : fabs(v * 10 - round(v * 10)) < 1e-9 ? 1 : 2, v);
+}
+
+static void rules_put_value(struct buf *out, const struct rules_value *v)
+{
+	if (v->is_number)
+		rules_put_number(out, v->number);
+	else
+		buf_append_str(out, v->text);
+}
+
+/* "N days ago" or the value's text ("never"). */
+static void rules_put_ago(struct buf *out, const char *what, const struct rules_value *v)
+{
+	if (!v->is_number) {
+		buf_printf(out, "%s %s", what, v->text);
+		return;
+	}
+	buf_printf(out, "%s ", what);
+	if (v->number == 0) {
+		buf_append_str(out, "today");
+		return;
+	}
+	rules_put_number(out, v->number);
+	buf_append_str(out, v->number == 1 ? " day ago" : " days ago");
+}
+
+void rules_condition_words(const struct rules_condition *cond, struct buf *out)
+{
+	const struct rules_value *v = &cond->value, *need = &cond->need;
+
+	switch (cond->id) {
+	case RULES_RELATIONSHIP:
+		buf_append_str(out, strcmp(v->text, "mutual") == 0     ? "you follow each other"
+		                    : strcmp(v->text, "follower") == 0 ? "follows you"
+		                    : strcmp(v->text, "target") == 0   ? "you follow them"
+		                                                       : "neither follows the other");
+		return;
+	case RULES_NOT_CONNECTED:
+		buf_append_str(out, cond->ok ? "not connected yet" : "already connected");
+		return;
+	case RULES_NO_PENDING:
+		buf_append_str(out, cond->ok ? "no invitation pending" : "an invitation is pending");
+		return;
+	case RULES_REINVITE_BLOCK:
+		if (!v->is_number) {
+			buf_append_str(out, "no withdrawn invitation");
+			return;
+		}
+		rules_put_ago(out, "invitation withdrawn", v);
+		buf_append_str(out, " (blocked for ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, " days)");
+		return;
+	case RULES_NOT_SNOOZED:
+		buf_append_str(out, cond->ok ? "not snoozed" : "snoozed ");
+		if (!cond->ok)
+			buf_append_str(out, v->text);
+		return;
+	case RULES_NOT_DISMISSED:
+		buf_append_str(out, cond->ok ? "not dismissed" : "dismissed");
+		return;
+	case RULES_WARMTH:
+		buf_append_str(out, "warmth ");
+		rules_put_value(out, v);
+		buf_append_str(out, " (threshold ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, ")");
+		return;
+	case RULES_WAIT:
+		if (!v->is_number)
+			buf_append_str(out, "not following");
+		else
+			rules_put_ago(out, "followed", v);
+		buf_append_str(out, " (wait ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, ")");
+		return;
+	case RULES_DISTINCT_POSTS:
+	case RULES_DISTINCT_DAYS:
+		buf_append_str(out, "engaged on ");
+		rules_put_value(out, v);
+		buf_append_str(out, cond->id == RULES_DISTINCT_POSTS ? (v->number == 1 ? " post" : " posts")
+		                                                     : (v->number == 1 ? " day" : " days"));
+		buf_append_str(out, " (need ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, ")");
+		return;
+	case RULES_DEEP:
+		rules_put_value(out, v);
+		buf_append_str(out, v->number == 1 ? " deep engagement" : " deep engagements");
+		if (need->number > 0)
+			buf_append_str(out, " (need 1)");
+		return;
+	case RULES_ACTIVE:
+		rules_put_ago(out, "last engagement", v);
+		buf_append_str(out, " (within ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, ")");
+		return;
+	case RULES_CAP:
+		rules_put_value(out, v);
+		buf_append_str(out, " connections (limit ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, ")");
+		return;
+	case RULES_BUDGET:
+		rules_put_value(out, v);
+		buf_append_str(out, " of ");
+		rules_put_number(out, need->number);
+		buf_append_str(out, " invitations used this week");
+		return;
+	case RULES_NOT_NOTIFIED:
+		if (!v->is_number) {
+			buf_append_str(out, "not notified yet");
+			return;
+		}
+		rules_put_ago(out, "notified", v);
+		buf_append_str(out, cond->ok ? " (re-armed)" : " (cooldown ");
+		if (!cond->ok) {
+			rules_put_number(out, need->number);
+			buf_append_str(out, ")");
+		}
+		return;
+	case RULES_CONDITION_COUNT:
+		break;
+	}
+}
+
+/* -- hysteresis ----------------------------------------------------------- */
+
+int rules_state_rearm(struct rules_state *st, const struct rules_result *r,
+                      const struct rules_params *p, int64_t now_ms)
+{
+	if (!st->fired || !rules_rearms(st, r->warmth, r->threshold, p, now_ms))
+		return 0;
+	st->fired = 0;
+	return 1;
+}
+
+void rules_state_fired(struct rules_state *st, int64_t now_ms)
+{
+	st->fired = 1;
+	st->fired_ms = now_ms;
+}
+
+void rules_state_encode(const struct rules_state *st, struct buf *out)
+{
+	blob_put_u8(out, RULES_STATE_VERSION);
+	blob_put_i64(out, st->snoozed_until_ms);
+	blob_put_i64(out, st->dismissed_ms);
+	blob_put_i64(out, st->fired_ms);
+	blob_put_u8(out, st->fired);
+}
+
+int rules_state_decode(struct rules_state *st, const void *blob, size_t len)
+{
+	struct blob_reader r;
+	uint8_t version = 0;
+
+	memset(st, 0, sizeof(*st));
+	blob_reader_init(&r, blob, len);
+	blob_get_u8(&r, &version);
+	blob_get_i64(&r, &st->snoozed_until_ms);
+	blob_get_i64(&r, &st->dismissed_ms);
+	blob_get_i64(&r, &st->fired_ms);
+	blob_get_u8(&r, &st->fired);
+	if (blob_done(&r) && version == RULES_STATE_VERSION && st->fired <= 1)
+		return 0;
+	memset(st, 0, sizeof(*st));
+	return -1;
+}
+
+/* -- budget --------------------------------------------------------------- */
+
+static int rules_candidate_cmp(const void *a, const void *b)
+{
+	const struct rules_candidate *x = a, *y = b;
+
+	if (x->warmth != y->warmth)
+		return x->warmth > y->warmth ? -1 : 1;
+	if (x->tie != y->tie)
+		return x->tie < y->tie ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+size_t rules_queue(struct rules_candidate *c, size_t n, int64_t remaining)
+{
+	qsort(c, n, sizeof(*c), rules_candidate_cmp);
+	if (remaining <= 0)
+		return 0;
+	return (uint64_t)remaining < n ? (size_t)remaining : n;
+}
+
+void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+{
+	uint32_t at = b->n;
+
+	if (b->n == RULES_BUDGET_MAX) {
+		uint32_t oldest = 0;
+		for (uint32_t i = 1; i < b->n; i++)
+			if (b->ts_ms[i] < b->ts_ms[oldest])
+				oldest = i;
+		if (ts_ms < b->ts_ms[oldest])
+			return;
+		at = oldest;
+	} else {
+		b->n++;
+	}
+	b->ts_ms[at] = ts_ms;
+	b->actor[at] = actor_hash;
+}
+
+static int rules_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t window_ms)
+{
+	uint32_t actors[RULES_BUDGET_MAX];
+	size_t n = 0, distinct = 0;
+
+	for (uint32_t i = 0; i < b->n; i++)
+		if (b->ts_ms[i] > now_ms - window_ms && b->ts_ms[i] <= now_ms)
+			actors[n++] = b->actor[i];
+	qsort(actors, n, sizeof(*actors), rules_u32_cmp);
+	for (size_t i = 0; i < n; i++)
+		distinct += i == 0 || actors[i] != actors[i - 1];
+	return (int64_t)distinct;
+}
+
+void rules_budget_prune(struct rules_budget *b, int64_t before_ms)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		if (b->ts_ms[i] <= before_ms)
+			continue;
+		b->ts_ms[kept] = b->ts_ms[i];
+		b->actor[kept] = b->actor[i];
+		kept++;
+	}
+	b->n = kept;
+}
+
+void rules_budget_encode(const struct rules_budget *b, struct buf *out)
+{
+	blob_put_u8(out, RULES_BUDGET_VERSION);
+	for (uint32_t i = 0; i < b->n; i++) {
+		blob_put_i64(out, b->ts_ms[i]);
+		blob_put_u32(out, b->actor[i]);
+	}
+}
+
+int rules_budget_decode(struct rules_budget *b, const void *blob, size_t len)
+{
+	struct blob_reader r;
+	uint8_t version;
+
+	b->n = 0;
+	blob_reader_init(&r, blob, len);
+	if (blob_get_u8(&r, &version) < 0 || version != RULES_BUDGET_VERSION || r.left % 12 != 0 ||
+	    r.left / 12 > RULES_BUDGET_MAX)
+		return -1;
+	while (r.left > 0) {
+		blob_get_i64(&r, &b->ts_ms[b->n]);
+		blob_get_u32(&r, &b->actor[b->n]);
+		b->n++;
+	}
+	return 0;
+}

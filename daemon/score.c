@@ -1,0 +1,488 @@
+/*
+ * score.c - per-contact engagement score: decayed sums per (type, origin)
+ * bucket, anti-inflation (one reaction per post, diminishing repeats),
+ * breadth statistics, rescoring from history, and the blobs (see score.h
+ * for the model and where order matters).
+ *
+ * Everything is plain arithmetic on a flat struct. The decay uses exp2()
+ * of a non-positive exponent only, so a factor is always in [0, 1]: very
+ * old events underflow harmlessly to 0 and nothing can overflow.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/score.h"
+
+#include "blob.h"
+
+#define SCORE_BLOB_VERSION 1
+#define SCORE_HISTORY_VERSION 1
+#define SCORE_DAY_MS INT64_C(86400000)
+
+static const char *const score_type_names[SCORE_TYPE_COUNT] = {
+	[SCORE_LIKE] = "like",       [SCORE_COMMENT] = "comment", [SCORE_REPLY] = "reply",
+	[SCORE_SHARE] = "share",     [SCORE_MENTION] = "mention", [SCORE_MESSAGE] = "message",
+	[SCORE_PROFILE_VIEW] = "profile_view",
+};
+
+int score_type_of(enum event_type type)
+{
+	if (type < EVENT_LIKE || type > EVENT_PROFILE_VIEW)
+		return -1;
+	return (int)type - EVENT_LIKE;
+}
+
+const char *score_type_name(enum score_type type)
+{
+	if ((unsigned)type >= SCORE_TYPE_COUNT)
+		return NULL;
+	return score_type_names[type];
+}
+
+int score_type_from_name(const char *name)
+{
+	for (int i = 0; i < SCORE_TYPE_COUNT; i++)
+		if (strcmp(score_type_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int64_t score_half_life(const struct score_params *p, enum score_type type)
+{
+	int64_t h = p->half_life_type_ms[type];
+
+	return h > 0 ? h : p->half_life_ms;
+}
+
+int score_params_need_rescore(const struct score_params *a, const struct score_params *b)
+{
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		if (score_half_life(a, t) != score_half_life(b, t))
+			return 1;
+	if (a->deep_mask != b->deep_mask || a->reaction_per_post != b->reaction_per_post)
+		return 1;
+	if (a->repeat_window_ms != b->repeat_window_ms)
+		return 1;
+	/* Without a window the factor is never used. */
+	return a->repeat_window_ms > 0 && a->repeat_factor != b->repeat_factor;
+}
+
+uint32_t score_post_hash(const char *post, size_t len, int dir_out)
+{
+	struct hash128 h = hash128_seeded(post, len, dir_out ? 2 : 1);
+	uint32_t v = (uint32_t)h.lo;
+
+	return v != 0 ? v : 1;
+}
+
+/* 2^-(age / h) for age >= 0; exactly 1 for age <= 0. */
+static double score_decay(int64_t age_ms, int64_t half_life_ms)
+{
+	if (age_ms <= 0)
+		return 1.0;
+	return exp2(-(double)age_ms / (double)half_life_ms);
+}
+
+void score_init(struct score_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* -- anti-inflation ------------------------------------------------------- */
+
+/* The post entry for hash, or NULL. */
+static struct score_post *score_post_find(struct score_state *s, uint32_t hash)
+{
+	for (uint32_t i = 0; i < s->nposts; i++)
+		if (s->posts[i].hash == hash)
+			return &s->posts[i];
+	return NULL;
+}
+
+/*
+ * Records an engagement with a post and says whether a like of it still
+ * counts (is_like: it is a like, which then marks the post). A full set
+ * replaces its oldest post, unless the new one is older still: then it is
+ * not kept, and a like of it counts (nothing says it is a second one).
+ */
+static int score_post_note(struct score_state *s, uint32_t hash, int64_t ts_ms, int is_like)
+{
+	struct score_post *post = score_post_find(s, hash);
+
+	if (post == NULL) {
+		if (s->nposts < SCORE_POSTS_MAX) {
+			post = &s->posts[s->nposts++];
+		} else {
+			struct score_post *oldest = &s->posts[0];
+			for (uint32_t i = 1; i < s->nposts; i++)
+				if (s->posts[i].ts_ms < oldest->ts_ms)
+					oldest = &s->posts[i];
+			if (ts_ms < oldest->ts_ms)
+				return 1;
+			post = oldest;
+		}
+		post->hash = hash;
+		post->ts_ms = ts_ms;
+		post->liked = 0;
+	} else if (ts_ms > post->ts_ms) {
+		post->ts_ms = ts_ms;
+	}
+	if (!is_like)
+		return 1;
+	if (post->liked)
+		return 0;
+	post->liked = 1;
+	return 1;
+}
+
+/*
+ * Counts one more event of bucket in the window of ts_ms and returns its
+ * rank there (1 for the first). The table keeps the newest windows; an
+ * event older than all of them when it is full is ranked first.
+ */
+static unsigned score_repeat_rank(struct score_state *s, uint8_t bucket, int64_t window)
+{
+	struct score_repeat *r = NULL;
+
+	for (uint32_t i = 0; i < s->nrepeats; i++) {
+		if (s->repeats[i].bucket == bucket && s->repeats[i].window == window) {
+			r = &s->repeats[i];
+			break;
+		}
+	}
+	if (r != NULL) {
+		if (r->count < UINT16_MAX)
+			r->count++;
+		return r->count;
+	}
+	if (s->nrepeats < SCORE_REPEATS_MAX) {
+		r = &s->repeats[s->nrepeats++];
+	} else {
+		r = &s->repeats[0];
+		for (uint32_t i = 1; i < s->nrepeats; i++)
+			if (s->repeats[i].window < r->window)
+				r = &s->repeats[i];
+		if (window < r->window)
+			return 1;
+	}
+	r->bucket = bucket;
+	r->window = window;
+	r->count = 1;
+	return 1;
+}
+
+/* -- statistics ----------------------------------------------------------- */
+
+static void score_day_note(struct score_state *s, int64_t ts_ms)
+{
+	int64_t day = ts_ms / SCORE_DAY_MS;
+
+	if (s->days == 0) {
+		s->days = 1;
+		s->days_anchor = day;
+	} else if (day > s->days_anchor) {
+		int64_t shift = day - s->days_anchor;
+		s->days = shift >= SCORE_DAYS_BITS ? 0 : s->days << shift;
+		s->days |= 1;
+		s->days_anchor = day;
+	} else if (s->days_anchor - day < SCORE_DAYS_BITS) {
+		s->days |= UINT64_C(1) << (s->days_anchor - day);
+	}
+}
+
+uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->nposts; i++)
+		n += s->posts[i].ts_ms >= since_ms;
+	return n;
+}
+
+uint32_t score_distinct_days(const struct score_state *s, int64_t since_ms)
+{
+	int64_t since_day = since_ms / SCORE_DAY_MS;
+	uint32_t n = 0;
+
+	for (int i = 0; i < SCORE_DAYS_BITS; i++)
+		if ((s->days >> i & 1) && s->days_anchor - i >= since_day)
+			n++;
+	return n;
+}
+
+/* -- sums ----------------------------------------------------------------- */
+
+double score_add(struct score_state *s, const struct score_params *p, const struct score_event *ev)
+{
+	struct score_bucket *b = &s->buckets[ev->type][ev->origin];
+	int64_t h = score_half_life(p, ev->type);
+	double factor = 1.0;
+	int counts = 1;
+
+	s->engagements++;
+	if (ev->ts_ms > s->last_ms)
+		s->last_ms = ev->ts_ms;
+	if (p->deep_mask >> ev->type & 1) {
+		s->deep++;
+		if (ev->ts_ms > s->last_deep_ms)
+			s->last_deep_ms = ev->ts_ms;
+	}
+	score_day_note(s, ev->ts_ms);
+	if (ev->post_hash != 0)
+		counts = score_post_note(s, ev->post_hash, ev->ts_ms,
+		                         ev->type == SCORE_LIKE && p->reaction_per_post);
+	if (!counts)
+		return 0.0;
+	if (p->repeat_window_ms > 0) {
+		uint8_t bucket = (uint8_t)(ev->type * SCORE_ORIGIN_COUNT + ev->origin);
+		unsigned rank = score_repeat_rank(s, bucket, ev->ts_ms / p->repeat_window_ms);
+		factor = pow(p->repeat_factor, (double)(rank - 1));
+	}
+	if (ev->ts_ms >= b->ref_ms) {
+		b->sum = b->sum * score_decay(ev->ts_ms - b->ref_ms, h) + factor;
+		b->ref_ms = ev->ts_ms;
+	} else {
+		b->sum += factor * score_decay(b->ref_ms - ev->ts_ms, h);
+	}
+	return factor;
+}
+
+static double score_origin_factor(const struct score_params *p, int origin)
+{
+	switch (origin) {
+	case SCORE_FROM_CONNECTION:
+		return p->connection_multiplier;
+	case SCORE_OUTBOUND:
+		return p->outbound_factor;
+	default:
+		return 1.0;
+	}
+}
+
+double score_warmth_type(const struct score_state *s, const struct score_params *p,
+                         enum score_type type, int64_t now_ms)
+{
+	int64_t h = score_half_life(p, type);
+	double w = 0.0;
+
+	for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
+		const struct score_bucket *b = &s->buckets[type][o];
+		if (b->sum > 0.0)
+			w += score_origin_factor(p, o) * b->sum * score_decay(now_ms - b->ref_ms, h);
+	}
+	return p->weight[type] * w;
+}
+
+double score_warmth(const struct score_state *s, const struct score_params *p, int64_t now_ms)
+{
+	double w = 0.0;
+
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		w += score_warmth_type(s, p, t, now_ms);
+	return w;
+}
+
+/* -- rescoring ------------------------------------------------------------ */
+
+static int score_event_cmp(const void *a, const void *b)
+{
+	const struct score_event *x = a, *y = b;
+
+	if (x->ts_ms != y->ts_ms)
+		return x->ts_ms < y->ts_ms ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	return x->post_hash < y->post_hash ? -1 : x->post_hash > y->post_hash;
+}
+
+void score_rescore(struct score_state *s, const struct score_params *p,
+                   const struct score_event *events, size_t n)
+{
+	struct score_event *sorted;
+
+	score_init(s);
+	if (n == 0)
+		return;
+	sorted = xmalloc(n * sizeof(*sorted));
+	memcpy(sorted, events, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), score_event_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (sorted[i].type < SCORE_TYPE_COUNT && sorted[i].origin < SCORE_ORIGIN_COUNT)
+			score_add(s, p, &sorted[i]);
+	free(sorted);
+}
+
+/* -- blobs ---------------------------------------------------------------- */
+
+void score_encode(const struct score_state *s, struct buf *out)
+{
+	uint8_t nbuckets = 0;
+
+	blob_put_u8(out, SCORE_BLOB_VERSION);
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++)
+			nbuckets += s->buckets[t][o].sum > 0.0;
+	blob_put_u8(out, nbuckets);
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
+			const struct score_bucket *b = &s->buckets[t][o];
+			if (b->sum <= 0.0)
+				continue;
+			blob_put_u8(out, (uint8_t)(t * SCORE_ORIGIN_COUNT + o));
+			blob_put_f64(out, b->sum);
+			blob_put_i64(out, b->ref_ms);
+		}
+	}
+	blob_put_u8(out, (uint8_t)s->nposts);
+	for (uint32_t i = 0; i < s->nposts; i++) {
+		blob_put_u32(out, s->posts[i].hash);
+		blob_put_u8(out, (uint8_t)s->posts[i].liked);
+		blob_put_i64(out, s->posts[i].ts_ms);
+	}
+	blob_put_u8(out, (uint8_t)s->nrepeats);
+	for (uint32_t i = 0; i < s->nrepeats; i++) {
+		blob_put_u8(out, s->repeats[i].bucket);
+		blob_put_u16(out, s->repeats[i].count);
+		blob_put_i64(out, s->repeats[i].window);
+	}
+	blob_put_u64(out, s->days);
+	blob_put_i64(out, s->days_anchor);
+	blob_put_u32(out, s->engagements);
+	blob_put_u32(out, s->deep);
+	blob_put_i64(out, s->last_ms);
+	blob_put_i64(out, s->last_deep_ms);
+}
+
+static int score_decode_parts(struct score_state *s, struct blob_reader *r)
+{
+	uint8_t version, n, index, liked;
+
+	if (blob_get_u8(r, &version) < 0 || version != SCORE_BLOB_VERSION || blob_get_u8(r, &n) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct score_bucket b;
+		if (blob_get_u8(r, &index) < 0 || blob_get_f64(r, &b.sum) < 0 ||
+		    blob_get_i64(r, &b.ref_ms) < 0)
+			return -1;
+		/* A NaN or negative sum would poison every warmth read from it. */
+		if (index >= SCORE_TYPE_COUNT * SCORE_ORIGIN_COUNT || !isfinite(b.sum) || b.sum <= 0.0)
+			return -1;
+		s->buckets[index / SCORE_ORIGIN_COUNT][index % SCORE_ORIGIN_COUNT] = b;
+	}
+	if (blob_get_u8(r, &n) < 0 || n > SCORE_POSTS_MAX)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct score_post *post = &s->posts[i];
+		if (blob_get_u32(r, &post->hash) < 0 || blob_get_u8(r, &liked) < 0 ||
+		    blob_get_i64(r, &post->ts_ms) < 0 || post->hash == 0 || liked > 1)
+			return -1;
+		post->liked = liked;
+	}
+	s->nposts = n;
+	if (blob_get_u8(r, &n) < 0 || n > SCORE_REPEATS_MAX)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct score_repeat *rep = &s->repeats[i];
+		if (blob_get_u8(r, &rep->bucket) < 0 || blob_get_u16(r, &rep->count) < 0 ||
+		    blob_get_i64(r, &rep->window) < 0 || rep->bucket >= SCORE_TYPE_COUNT * SCORE_ORIGIN_COUNT)
+			return -1;
+	}
+	s->nrepeats = n;
+	blob_get_u64(r, &s->days);
+	blob_get_i64(r, &s->days_anchor);
+	blob_get_u32(r, &s->engagements);
+	blob_get_u32(r, &s->deep);
+	blob_get_i64(r, &s->last_ms);
+	blob_get_i64(r, &s->last_deep_ms);
+	return blob_done(r) ? 0 : -1;
+}
+
+int score_decode(struct score_state *s, const void *blob, size_t len)
+{
+	struct blob_reader r;
+
+	score_init(s);
+	blob_reader_init(&r, blob, len);
+	if (score_decode_parts(s, &r) == 0)
+		return 0;
+	score_init(s);
+	return -1;
+}
+
+/* -- history -------------------------------------------------------------- */
+
+void score_history_add(struct score_history *h, const struct score_event *ev, size_t max)
+{
+	size_t at;
+
+	if (max == 0)
+		return;
+	if (h->n == max && ev->ts_ms < h->events[0].ts_ms)
+		return; /* older than everything kept: it would be dropped at once */
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 8;
+		h->events = xrealloc(h->events, h->cap * sizeof(*h->events));
+	}
+	/* Usually the newest: search from the end. */
+	at = h->n;
+	while (at > 0 && h->events[at - 1].ts_ms > ev->ts_ms)
+		at--;
+	memmove(&h->events[at + 1], &h->events[at], (h->n - at) * sizeof(*h->events));
+	h->events[at] = *ev;
+	h->n++;
+	if (h->n > max) {
+		size_t drop = h->n - max;
+		memmove(h->events, h->events + drop, max * sizeof(*h->events));
+		h->n = max;
+	}
+}
+
+void score_history_free(struct score_history *h)
+{
+	free(h->events);
+	h->events = NULL;
+	h->n = h->cap = 0;
+}
+
+void score_history_encode(const struct score_history *h, struct buf *out)
+{
+	blob_put_u8(out, SCORE_HISTORY_VERSION);
+	for (size_t i = 0; i < h->n; i++) {
+		blob_put_i64(out, h->events[i].ts_ms);
+		blob_put_u32(out, h->events[i].post_hash);
+		blob_put_u8(out, h->events[i].type);
+		blob_put_u8(out, h->events[i].origin);
+	}
+}
+
+int score_history_decode(struct score_history *h, const void *blob, size_t len)
+{
+	struct blob_reader r;
+	uint8_t version;
+
+	h->n = 0;
+	blob_reader_init(&r, blob, len);
+	if (blob_get_u8(&r, &version) < 0 || version != SCORE_HISTORY_VERSION || r.left % 14 != 0)
+		return -1;
+	while (r.left > 0) {
+		struct score_event ev;
+		blob_get_i64(&r, &ev.ts_ms);
+		blob_get_u32(&r, &ev.post_hash);
+		blob_get_u8(&r, &ev.type);
+		blob_get_u8(&r, &ev.origin);
+		if (ev.type >= SCORE_TYPE_COUNT || ev.origin >= SCORE_ORIGIN_COUNT ||
+		    (h->n > 0 && ev.ts_ms < h->events[h->n - 1].ts_ms)) {
+			h->n = 0;
+			return -1;
+		}
+		if (h->n == h->cap) {
+			h->cap = h->cap ? h->cap * 2 : 8;
+			h->events = xrealloc(h->events, h->cap * sizeof(*h->events));
+		}
+		h->events[h->n++] = ev;
+	}
+	return 0;
+}

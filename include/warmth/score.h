@@ -1,0 +1,231 @@
+/*
+ * score.h - one contact's engagement score: exponentially decayed sums of
+ * engagement, the anti-inflation bookkeeping that decides how much an
+ * engagement counts, and the breadth statistics readiness asks about
+ * (distinct posts, distinct days, deep engagements, last engagement).
+ *
+ * Pure: no I/O, no clock. Every function that needs "now" takes it.
+ *
+ * Model. An engagement falls in a bucket, (type, origin): seven engagement
+ * types times three origins (from a follower or anyone else, from a
+ * connection, my own outbound engagement). A bucket keeps one decayed sum
+ * rebased to its newest event time ref:
+ *
+ *   event at t >= ref:  sum = sum * 2^-((t - ref) / h) + c,  ref = t
+ *   event at t <  ref:  sum = sum + c * 2^-((ref - t) / h)
+ *
+ * so sum * 2^-((now - ref) / h) = sum over the bucket's events of
+ * c * 2^-((now - t) / h) whatever the order they arrived in, and every
+ * term stays in [0, count]: no overflow or underflow however many years of
+ * data. c is the event's anti-inflation factor (1 normally, less for
+ * repeats, 0 for a second reaction to one post). h is the type's
+ * half-life. Warmth at now is
+ *
+ *   warmth = sum over buckets of weight[type] * origin_factor * sum * 2^-((now - ref) / h)
+ *
+ * with origin_factor 1 for followers, connection_multiplier for
+ * connections and outbound_factor for my own engagement. Weights and the
+ * two factors are applied when warmth is read, never stored, so changing
+ * them in the config changes every score exactly and at once.
+ *
+ * What needs a rescore. Half-lives, deep_mask, reaction_per_post,
+ * repeat_window and repeat_factor shape the stored sums and stats; after a
+ * change to any of them (score_params_need_rescore()) the engine rebuilds
+ * each contact with score_rescore() from the engagement history it keeps.
+ * For that the engine must retain, per contact, a struct score_history:
+ * one 16-byte struct score_event (time, type, origin, post hash) per
+ * engagement, kept in time order and cut to the newest N (a config value).
+ * A rescore from a cut history is exact for the kept events; the dropped
+ * ones are the oldest, whose weight after many half-lives is negligible.
+ *
+ * Order. Sums, counts, last times and the day bitmap are commutative. Two
+ * anti-inflation rules depend on arrival order, in bounded ways:
+ *  - Repeats: events of one bucket in one aligned window
+ *    [k * repeat_window, (k+1) * repeat_window) count 1, f, f^2, ... in the
+ *    order they arrive. The total (1 - f^n) / (1 - f) of a window does not
+ *    depend on order; only which event's time carries which factor does,
+ *    and those times are less than repeat_window apart, so warmth differs
+ *    by at most a factor 2^(repeat_window / h) (0.2% with 1h and 14d).
+ *    Up to SCORE_REPEATS_MAX (bucket, window) pairs are remembered; an
+ *    event later than all of them counts as the first of its window.
+ *  - One reaction per post: the first like of a post to arrive counts. In
+ *    time order that is the earliest; shuffled, a later one, which weighs
+ *    slightly more. Posts are remembered SCORE_POSTS_MAX at a time (the
+ *    most recently engaged); a like of a post older than all of them
+ *    counts. A post is keyed by its id and direction, not by origin: if
+ *    one person likes a post both before and after connecting, the like
+ *    that counts lands in the bucket of whichever arrived first.
+ * score_rescore() replays in time order, so a rescore always gives the
+ * in-order result.
+ *
+ * The state is a flat struct without pointers (about 1 KiB): the engine
+ * can embed it in a contact, copy it into a batch, and store it as the blob
+ * of score_encode().
+ */
+#ifndef WARMTH_SCORE_H
+#define WARMTH_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/event.h"
+#include "warmth/util.h"
+
+/* The engagement types, in event.h order. Stored in blobs: never reorder. */
+enum score_type {
+	SCORE_LIKE,
+	SCORE_COMMENT,
+	SCORE_REPLY,
+	SCORE_SHARE,
+	SCORE_MENTION,
+	SCORE_MESSAGE,
+	SCORE_PROFILE_VIEW,
+	SCORE_TYPE_COUNT
+};
+
+/* Where an engagement came from. Stored in blobs: never reorder. */
+enum score_origin {
+	SCORE_FROM_FOLLOWER,   /* dir in, not connected at the event's time (followers and anyone else) */
+	SCORE_FROM_CONNECTION, /* dir in, connected at the event's time */
+	SCORE_OUTBOUND,        /* dir out: my engagement with them */
+	SCORE_ORIGIN_COUNT
+};
+
+/* The score type of an engagement event type, or -1 for other types. */
+int score_type_of(enum event_type type);
+/* "like", "comment", ...; NULL out of range. */
+const char *score_type_name(enum score_type type);
+/* The type named name, or -1. */
+int score_type_from_name(const char *name);
+
+/*
+ * The scoring configuration (the "scoring:" section of the config, where
+ * struct conf embeds it). Callers fill every field; nothing has a default
+ * here.
+ */
+struct score_params {
+	int64_t half_life_ms;                        /* every type's, unless overridden */
+	int64_t half_life_type_ms[SCORE_TYPE_COUNT]; /* 0: half_life_ms */
+	double weight[SCORE_TYPE_COUNT];             /* >= 0 */
+	double connection_multiplier;                /* origin factor of SCORE_FROM_CONNECTION */
+	double outbound_factor;                      /* origin factor of SCORE_OUTBOUND */
+	uint32_t deep_mask;                          /* bit (1 << type) set: a deep engagement */
+	int reaction_per_post;                       /* at most one like per post counts */
+	int64_t repeat_window_ms;                    /* 0: repeats are not discounted */
+	double repeat_factor;                        /* in (0, 1]: the n-th in a window counts f^(n-1) */
+};
+
+/* The half-life of type under p, in milliseconds (always > 0 for valid params). */
+int64_t score_half_life(const struct score_params *p, enum score_type type);
+/* Whether going from a to b changes stored sums or stats (then rescore). */
+int score_params_need_rescore(const struct score_params *a, const struct score_params *b);
+
+/* One engagement as the score sees it. */
+struct score_event {
+	int64_t ts_ms;
+	uint32_t post_hash; /* score_post_hash(), 0 when the event names no post */
+	uint8_t type;       /* enum score_type */
+	uint8_t origin;     /* enum score_origin */
+};
+
+/*
+ * A 32-bit hash of a post id, never 0. Inbound and outbound engagement are
+ * on different posts (mine, theirs), so dir_out is part of the key.
+ */
+uint32_t score_post_hash(const char *post, size_t len, int dir_out);
+
+#define SCORE_POSTS_MAX 32
+#define SCORE_REPEATS_MAX 16
+#define SCORE_DAYS_BITS 64
+
+struct score_bucket {
+	double sum;     /* decayed to ref_ms; 0 when empty */
+	int64_t ref_ms; /* time of the newest event in the bucket */
+};
+
+/* A post this contact engaged with (or I engaged with, for outbound). */
+struct score_post {
+	int64_t ts_ms;  /* the newest engagement with it */
+	uint32_t hash;
+	uint32_t liked; /* a like of it has been counted */
+};
+
+/* How many events of one bucket arrived in one aligned repeat window. */
+struct score_repeat {
+	int64_t window;  /* ts_ms / repeat_window_ms */
+	uint16_t count;
+	uint8_t bucket;  /* type * SCORE_ORIGIN_COUNT + origin */
+};
+
+struct score_state {
+	struct score_bucket buckets[SCORE_TYPE_COUNT][SCORE_ORIGIN_COUNT];
+	struct score_post posts[SCORE_POSTS_MAX];     /* unordered, nposts used */
+	struct score_repeat repeats[SCORE_REPEATS_MAX];
+	uint32_t nposts, nrepeats;
+	uint64_t days;          /* bit i: engaged on day days_anchor - i (UTC days since the epoch) */
+	int64_t days_anchor;    /* the newest day engaged; meaningless while days == 0 */
+	uint32_t engagements;   /* every engagement event, counted or discounted */
+	uint32_t deep;          /* deep engagements (deep_mask) */
+	int64_t last_ms;        /* newest engagement, 0 if none */
+	int64_t last_deep_ms;   /* newest deep engagement, 0 if none */
+};
+
+/* An empty state (all zero; a zeroed struct is one too). */
+void score_init(struct score_state *s);
+
+/*
+ * Folds one engagement into s under p. Returns the factor it counted with:
+ * 1 for a first, f^(n-1) for the n-th repeat in its window, 0 for a second
+ * like of one post. Stats (posts, days, deep, last) count every event,
+ * discounted or not. ev->type and ev->origin must be in range.
+ */
+double score_add(struct score_state *s, const struct score_params *p, const struct score_event *ev);
+
+/* Warmth at now_ms (see the top of this file); events after now count as now. */
+double score_warmth(const struct score_state *s, const struct score_params *p, int64_t now_ms);
+/* The part of warmth due to one type, all origins (for explanations). */
+double score_warmth_type(const struct score_state *s, const struct score_params *p,
+                         enum score_type type, int64_t now_ms);
+
+/* Distinct posts engaged with at or after since_ms (at most SCORE_POSTS_MAX). */
+uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms);
+/* Distinct UTC days with an engagement, from the day of since_ms on (at most 64 back). */
+uint32_t score_distinct_days(const struct score_state *s, int64_t since_ms);
+
+/*
+ * Rebuilds s from events[0..n) under p, as if they had arrived in time
+ * order (ties by type, origin, post): the canonical result. events is not
+ * modified.
+ */
+void score_rescore(struct score_state *s, const struct score_params *p,
+                   const struct score_event *events, size_t n);
+
+/*
+ * Blob: a version byte (1), then the non-empty buckets, the posts, the
+ * repeat windows and the stats, little-endian. decode returns 0, or -1 if
+ * the blob is truncated, too long, of another version or holds impossible
+ * values; s is then empty (rescore it from history).
+ */
+void score_encode(const struct score_state *s, struct buf *out);
+int score_decode(struct score_state *s, const void *blob, size_t len);
+
+/*
+ * The engagement history the engine keeps per contact for rescoring:
+ * events sorted by time (oldest first), at most the max given to add.
+ */
+struct score_history {
+	struct score_event *events; /* owned */
+	size_t n, cap;
+};
+
+/*
+ * Inserts ev in time order (after equal times); when that makes more than
+ * max events, drops the oldest. max 0 keeps nothing.
+ */
+void score_history_add(struct score_history *h, const struct score_event *ev, size_t max);
+void score_history_free(struct score_history *h);
+/* Blob: a version byte (1), then 14 bytes per event. decode: 0 or -1 (h then empty). */
+void score_history_encode(const struct score_history *h, struct buf *out);
+int score_history_decode(struct score_history *h, const void *blob, size_t len);
+
+#endif
