@@ -75,6 +75,15 @@ const char *ctl_account_name(const struct ctl *ctl, uint32_t id);
 /* Prints "warmthctl: " and the message to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * ctl_socket.c: sends {"v":1,"cmd":cmd,"args":args_json} to the daemon at
+ * path and appends the reply's result (JSON text) to result. Returns
+ * CTL_EXIT_OK, CTL_EXIT_UNREACHABLE (message printed, with the remedy),
+ * or CTL_EXIT_ERROR / CTL_EXIT_USAGE for an error reply (message printed).
+ */
+struct buf;
+int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result);
+
 /* Derived values shown for every contact (see ctl_output.c for where they
    will come from once the scoring and rules engines exist). */
 const char *ctl_contact_segment(const struct contact *c);

@@ -2,13 +2,14 @@
  * warmthctl.c - the control CLI of warmthd: options, finding the state,
  * and dispatching one command (see INTERFACE.md "warmthctl").
  *
- * This version reads the state database directly and read-only
- * (--db STATE.db, or the state.database of the config), which answers the
- * read-only commands with or without a running daemon: SQLite's WAL lets
- * a reader see the last committed batch while the daemon writes. The
- * control socket (-s, and the commands that change state) comes with the
- * control module; until then those requests fail with the exit codes the
- * interface gives them, so scripts written today keep working.
+ * The read-only commands read the state database directly and read-only
+ * (--db STATE.db, or the state.database of the config), with or without a
+ * running daemon: SQLite's WAL lets a reader see the last committed batch
+ * while the daemon writes. ping and reload talk to the daemon over its
+ * control socket (-s, or control.socket of the config); snooze, unsnooze
+ * and mark need daemon support that is not there yet and fail with the
+ * exit codes the interface gives them, so scripts written today keep
+ * working.
  *
  * Options are parsed in two passes with one table: global options up to
  * the command, then the command's arguments, where the global options are
@@ -44,22 +45,24 @@ struct ctl_options {
 
 struct ctl_command {
 	const char *name;
-	int (*run)(struct ctl *ctl, int argc, char **argv); /* NULL: changes state */
+	int (*run)(struct ctl *ctl, int argc, char **argv); /* NULL: not from the database */
 	int min_args, max_args;                             /* operands after the name */
 	const char *synopsis;
+	int via_socket;                                     /* asks the running daemon */
 };
 
 static const struct ctl_command ctl_commands[] = {
-	{ "status", ctl_cmd_status, 0, 0, "status" },
-	{ "show", ctl_cmd_show, 1, 1, "show ACTOR" },
-	{ "top", ctl_cmd_top, 0, 0, "top [-n N]" },
-	{ "ready", ctl_cmd_ready, 0, 0, "ready" },
-	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics" },
-	{ "export", ctl_cmd_export, 0, 0, "export" },
-	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION" },
-	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR" },
-	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed" },
-	{ "reload", NULL, 0, 0, "reload" },
+	{ "status", ctl_cmd_status, 0, 0, "status", 0 },
+	{ "show", ctl_cmd_show, 1, 1, "show ACTOR", 0 },
+	{ "top", ctl_cmd_top, 0, 0, "top [-n N]", 0 },
+	{ "ready", ctl_cmd_ready, 0, 0, "ready", 0 },
+	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", 0 },
+	{ "export", ctl_cmd_export, 0, 0, "export", 0 },
+	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 0 },
+	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 0 },
+	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 0 },
+	{ "reload", NULL, 0, 0, "reload", 1 },
+	{ "ping", NULL, 0, 0, "ping", 1 },
 };
 
 /* The states "mark" accepts, checked here so that a typo is a usage error
@@ -263,6 +266,52 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 	return 0;
 }
 
+/*
+ * Runs a command on the daemon: the socket is -s, else control.socket of
+ * the config (-c, or the default one when it exists), else the default.
+ */
+static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *conf = NULL;
+	struct buf result = { 0 };
+	const char *config = o->config, *path = o->socket;
+	int rc;
+
+	if (o->db != NULL) {
+		ctl_error("%s talks to the running daemon: use -s SOCKET, not --db", cmd->name);
+		return ctl_usage_error();
+	}
+	if (path == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		config = CONF_DEFAULT_PATH;
+	if (path == NULL && config != NULL) {
+		if (conf_load(config, &conf, &errs) < 0) {
+			for (size_t i = 0; i < errs.count; i++)
+				ctl_error("%s", errs.msgs[i]);
+			conf_errors_free(&errs);
+			ctl_error("%s: cannot use this config to find the control socket; use -s SOCKET",
+			          config);
+			return CTL_EXIT_ERROR;
+		}
+		path = conf->socket;
+	}
+	if (path == NULL)
+		path = CTL_DEFAULT_SOCKET;
+	rc = ctl_socket_call(path, cmd->name, NULL, &result);
+	if (rc == CTL_EXIT_OK) {
+		if (o->json)
+			printf("%s\n", buf_cstr(&result));
+		else if (strcmp(cmd->name, "reload") == 0)
+			printf("configuration reloaded\n");
+		else
+			printf("warmthd is running: %s\n", buf_cstr(&result));
+	}
+	buf_free(&result);
+	if (conf != NULL)
+		conf_free(conf);
+	return rc;
+}
+
 /* Opens the store, runs the command, closes the store. */
 static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, char **argv)
 {
@@ -336,6 +385,8 @@ int main(int argc, char **argv)
 	}
 	if (ctl_check_operands(cmd, nargs - 1, args + 1) < 0)
 		return ctl_usage_error();
+	if (cmd->via_socket)
+		return ctl_over_socket(&o, cmd);
 	if (cmd->run == NULL) {
 		ctl_error("%s needs the running daemon (control socket), not available in this "
 		          "version",

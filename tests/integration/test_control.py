@@ -9,7 +9,7 @@ import socket
 import subprocess
 import threading
 
-from harness import BASE_CONFIG, Env, check, event, run
+from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
 
 T0 = 1793700000
 CONFIG = BASE_CONFIG  # it has control.socket: ./control.sock
@@ -136,6 +136,28 @@ def test_changing_commands_need_privilege():
     env.close()
 
 
+def test_warmthctl_over_the_socket():
+    env = Env("control-ctl", CONFIG)
+    env.start()
+
+    def ctl(*args):
+        return subprocess.run([WARMTHCTL, "-c", env.config] + list(args), capture_output=True,
+                              text=True, timeout=60)
+
+    r = ctl("--json", "ping")
+    check(r.returncode == 0 and json.loads(r.stdout)["pid"] == env.proc.pid, "ping %r" % (r,))
+    r = ctl("reload")
+    check(r.returncode == 0 and r.stdout.strip() == "configuration reloaded", "reload %r" % (r,))
+    env.write_config(CONFIG.replace("inputs:", "inptus:"))
+    r = ctl("-s", os.path.join(env.dir, "control.sock"), "reload")
+    check(r.returncode == 1 and "inptus" in r.stderr and "bad_config" in r.stderr,
+          "bad reload %r" % (r,))
+    env.stop()
+    r = ctl("-s", os.path.join(env.dir, "control.sock"), "ping")
+    check(r.returncode == 3 and "is the service running?" in r.stderr, "stopped %r" % (r,))
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_protocol_and_errors, test_slow_and_many_clients, test_reload_over_the_socket,
-         test_changing_commands_need_privilege])
+         test_changing_commands_need_privilege, test_warmthctl_over_the_socket])

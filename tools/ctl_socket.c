@@ -1,0 +1,142 @@
+/*
+ * ctl_socket.c - warmthctl's side of the control socket: one request line
+ * out, one reply line back (docs/control-protocol.md).
+ *
+ * Blocking I/O is right here: the CLI does one thing and waits for it. A
+ * reply that does not come within CTL_SOCKET_TIMEOUT_S means the daemon is
+ * stuck, which is reported like an unreachable daemon.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "warmth/util.h"
+#include "ctl.h"
+
+#define CTL_SOCKET_TIMEOUT_S 30
+#define CTL_SOCKET_MAX_REPLY (256u << 20)
+
+static int ctl_socket_unreachable(const char *path, const char *what)
+{
+	ctl_error("cannot reach warmthd at %s (%s): is the service running? "
+	          "Use --db STATE.db to read the state offline.",
+	          path, what);
+	return CTL_EXIT_UNREACHABLE;
+}
+
+static int ctl_socket_connect(const char *path, int *fd_out)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { CTL_SOCKET_TIMEOUT_S, 0 };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ctl_socket_unreachable(path, "path too long for a Unix socket");
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return ctl_socket_unreachable(path, strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		int rc = ctl_socket_unreachable(path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	*fd_out = fd;
+	return 0;
+}
+
+static int ctl_socket_write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads up to the first newline into line (NUL-terminated, newline dropped). */
+static int ctl_socket_read_line(int fd, struct buf *line)
+{
+	char chunk[4096];
+
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		char *nl = memchr(chunk, '\n', (size_t)r);
+		buf_append(line, chunk, nl ? (size_t)(nl - chunk) : (size_t)r);
+		if (nl != NULL)
+			break;
+		if (line->len > CTL_SOCKET_MAX_REPLY)
+			return -1;
+	}
+	buf_cstr(line);
+	return 0;
+}
+
+int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result)
+{
+	const char *okpath[] = { "ok", NULL }, *respath[] = { "result", NULL },
+	           *codepath[] = { "error", "code", NULL }, *msgpath[] = { "error", "message", NULL };
+	struct buf req = { 0 }, line = { 0 };
+	char errbuf[256];
+	yajl_val root, ok, res, code, msg;
+	int fd, rc;
+
+	if ((rc = ctl_socket_connect(path, &fd)) != 0)
+		return rc;
+	buf_printf(&req, "{\"v\":1,\"id\":1,\"cmd\":\"%s\"%s%s}\n", cmd, args_json ? ",\"args\":" : "",
+	           args_json ? args_json : "");
+	if (ctl_socket_write_all(fd, req.data, req.len) < 0 || ctl_socket_read_line(fd, &line) < 0) {
+		rc = ctl_socket_unreachable(path, errno == EAGAIN ? "no reply in 30 s" : "connection lost");
+		goto out;
+	}
+	root = yajl_tree_parse(line.data, errbuf, sizeof(errbuf));
+	if (root == NULL) {
+		ctl_error("%s: the daemon sent a reply that is not JSON", path);
+		rc = CTL_EXIT_ERROR;
+		goto out;
+	}
+	ok = yajl_tree_get(root, okpath, yajl_t_any);
+	if (ok != NULL && YAJL_IS_TRUE(ok)) {
+		/* The result's text is the reply's, between "result": and the final brace. */
+		const char *start = strstr(line.data, "\"result\":");
+		res = yajl_tree_get(root, respath, yajl_t_any);
+		if (start != NULL && res != NULL) {
+			start += strlen("\"result\":");
+			buf_append(result, start, line.len - (size_t)(start - line.data) - 1);
+			buf_cstr(result);
+		}
+		rc = CTL_EXIT_OK;
+	} else {
+		const char *c, *m;
+		code = yajl_tree_get(root, codepath, yajl_t_string);
+		msg = yajl_tree_get(root, msgpath, yajl_t_string);
+		c = code ? YAJL_GET_STRING(code) : NULL;
+		m = msg ? YAJL_GET_STRING(msg) : NULL;
+		ctl_error("%s (%s)", m ? m : "the daemon refused the request", c ? c : "error");
+		rc = c && strcmp(c, "bad_request") == 0 ? CTL_EXIT_USAGE : CTL_EXIT_ERROR;
+	}
+	yajl_tree_free(root);
+out:
+	close(fd);
+	buf_free(&req);
+	buf_free(&line);
+	return rc;
+}
