@@ -22,6 +22,7 @@
 #include "warmth/log.h"
 #include "control.h"
 #include "engine.h"
+#include "sdnotify.h"
 
 struct main_ctx {
 	uv_loop_t *loop;
@@ -29,6 +30,7 @@ struct main_ctx {
 	struct control *control;
 	const char *config_path;
 	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t watchdog;          /* WATCHDOG=1 pings, from the loop itself */
 	int stopping;
 	int engine_done, control_done;
 	int control_failed;           /* start failed: closed at once, freed at exit */
@@ -59,6 +61,17 @@ static void main_maybe_close_signals(struct main_ctx *m)
 	uv_close((uv_handle_t *)&m->sigterm, main_signal_closed);
 	uv_close((uv_handle_t *)&m->sigint, main_signal_closed);
 	uv_close((uv_handle_t *)&m->sighup, main_signal_closed);
+	uv_close((uv_handle_t *)&m->watchdog, main_signal_closed);
+}
+
+/*
+ * Pinged from a loop timer, so a loop that stalls (a blocked call, an
+ * endless loop) stops the pings and systemd restarts the service.
+ */
+static void main_watchdog_cb(uv_timer_t *timer)
+{
+	(void)timer;
+	sdnotify("WATCHDOG=1");
 }
 
 static void main_control_closed(void *arg)
@@ -91,6 +104,7 @@ static void main_on_stop_signal(uv_signal_t *handle, int signum)
 	}
 	m->stopping = 1;
 	log_info("signal %d: committing and stopping", signum);
+	sdnotify("STOPPING=1");
 	engine_stop(m->engine);
 }
 
@@ -103,7 +117,9 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
 
+	sdnotify_reloading();
 	if (conf_load(m->config_path, &conf, &errs) < 0) {
+		sdnotify("READY=1\nSTATUS=reload failed: invalid configuration, the running one is kept");
 		log_err("reload: %s is invalid; keeping the running configuration", m->config_path);
 		for (size_t i = 0; i < errs.count; i++)
 			log_err("%s", errs.msgs[i]);
@@ -114,6 +130,7 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		return -1;
 	}
 	engine_reload(m->engine, conf);
+	sdnotify("READY=1\nSTATUS=configuration reloaded");
 	return 0;
 }
 
@@ -240,6 +257,8 @@ int main(int argc, char **argv)
 	m.loop = &loop;
 	m.engine = engine_new(&loop, conf, once);
 	engine_on_stopped(m.engine, main_engine_stopped, &m);
+	sdnotify_init();
+	uv_timer_init(&loop, &m.watchdog);
 	uv_signal_init(&loop, &m.sigterm);
 	uv_signal_init(&loop, &m.sigint);
 	uv_signal_init(&loop, &m.sighup);
@@ -259,6 +278,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("warmthd %s started (config %s)", WARMTH_VERSION, m.config_path);
+	if (!once) {
+		uint64_t usec = sdnotify_watchdog_usec();
+		/* Inputs are open and the state is loaded: ready. */
+		sdnotify("READY=1\nSTATUS=ingesting");
+		if (usec > 0)
+			uv_timer_start(&m.watchdog, main_watchdog_cb, usec / 2000 ? usec / 2000 : 1,
+			               usec / 2000 ? usec / 2000 : 1);
+	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = engine_status(m.engine) == 0 ? 0 : 1;
 	engine_free(m.engine);
@@ -268,5 +295,6 @@ int main(int argc, char **argv)
 		rc = 1;
 	}
 	log_info("stopped");
+	sdnotify_close();
 	return rc;
 }

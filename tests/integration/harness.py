@@ -108,12 +108,15 @@ class Env:
 
     # --- the daemon ---
 
-    def start(self, *args, prefix=()):
-        """Starts the daemon; prefix runs it through another command (setpriv)."""
+    def start(self, *args, prefix=(), environ=None):
+        """Starts the daemon; prefix runs it through another command (setpriv),
+        environ adds environment variables."""
         check(self.proc is None, "daemon already running")
         self.log = open(os.path.join(self.dir, "warmthd.log"), "ab")
+        penv = dict(os.environ)
+        penv.update(environ or {})
         self.proc = subprocess.Popen(list(prefix) + [WARMTHD, "-c", self.config] + list(args),
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log, env=penv)
         # Ready once the database exists with its schema: the daemon creates it
         # before it starts tailing.
         self.wait(lambda: self.proc.poll() is not None or self.status_or_none() is not None,
