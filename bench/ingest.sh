@@ -14,7 +14,10 @@
 #
 # Binaries come from ${BUILD_DIR:-build}; this script builds and installs
 # nothing. Environment: BUILD_DIR, EVENTS (default 2000000), CONTACTS
-# (100000), SEED (42), KEEP=1 to keep the scratch directory, TMPDIR.
+# (100000), SEED (42), KEEP=1 to keep the scratch directory, TMPDIR;
+# BATCH_EVENTS sets ingest.batch_events and LOG_LEVEL=debug makes the
+# daemon log each commit ("committed N items in X ms") in the scratch
+# directory's warmthd.log (with KEEP=1).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -96,6 +99,12 @@ notify:
   - type: file
     path: ./notifications.jsonl
 YAML
+if [ -n "${BATCH_EVENTS:-}" ]; then
+	printf 'ingest:\n  batch_events: %s\n' "$BATCH_EVENTS" >>"$tmp/warmthd.yaml"
+fi
+if [ -n "${LOG_LEVEL:-}" ]; then
+	printf 'log:\n  level: %s\n' "$LOG_LEVEL" >>"$tmp/warmthd.yaml"
+fi
 
 echo "running warmthd --once ..."
 t0=$(now)

@@ -23,18 +23,26 @@
  * CONTACT_*_MAX limits on a UTF-8 boundary and at any embedded NUL, so a
  * kept string is always a valid NUL-terminated C string.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warmth/contact.h"
 
-/* Blob format versions: bump when a layout changes, keep decoding old ones. */
-#define CONTACT_COUNTS_VERSION 1
-#define CONTACT_RECENT_VERSION 1
+/*
+ * Blob format versions: bump when a layout changes, keep decoding old ones.
+ * Version 2 of counts and recent uses varints instead of fixed-width fields:
+ * rows get smaller, and a batch rewrites most pages of the contacts table
+ * (docs/performance.md "Ingest throughput").
+ */
+#define CONTACT_COUNTS_VERSION 2
+#define CONTACT_RECENT_VERSION 2
 #define CONTACT_TAGS_VERSION 1
-
-/* A recent-engagement entry's smallest encoding: ts, type, dir, 3 markers. */
-#define CONTACT_RECENT_ENTRY_MIN (8 + 1 + 1 + 3)
+/* The smallest recent entry: v1 ts, type, dir, 3 markers; v2 ts, type|dir, 3 markers. */
+#define CONTACT_RECENT_ENTRY_MIN_V1 (8 + 1 + 1 + 3)
+#define CONTACT_RECENT_ENTRY_MIN_V2 (1 + 1 + 3)
+/* The longest LEB128 encoding of a 64-bit value. */
+#define CONTACT_VARINT_MAX 10
 
 /*
  * An engagement before it is kept: strings point into the event (already
@@ -82,10 +90,57 @@ void contact_init(struct contact *c, uint32_t account, const char *actor, size_t
 
 static void contact_engagement_free(struct contact_engagement *e)
 {
-	free(e->post);
-	free(e->title);
-	free(e->text);
-	e->post = e->title = e->text = NULL;
+	free(e->strings);
+	e->strings = e->post = e->title = e->text = NULL;
+	e->post_len = e->title_len = e->text_len = 0;
+}
+
+/* Copies one string into the engagement's block at *at; NULL stays NULL. */
+static char *contact_engagement_put(char *block, size_t *at, struct event_str s, uint16_t *len)
+{
+	char *dst;
+
+	*len = 0;
+	if (s.ptr == NULL)
+		return NULL;
+	dst = block + *at;
+	memcpy(dst, s.ptr, s.len);
+	dst[s.len] = '\0';
+	*at += s.len + 1;
+	*len = (uint16_t)s.len;
+	return dst;
+}
+
+/*
+ * Sets e's strings to copies of post, title and text (each already cut to
+ * its limit, so the lengths fit in 16 bits) in one allocation. old is a
+ * block to reuse (an evicted entry's), or NULL: when it is big enough it
+ * is kept, so a full list usually costs no malloc per engagement.
+ */
+static void contact_engagement_set_strings(struct contact_engagement *e, char *old,
+                                           struct event_str post, struct event_str title,
+                                           struct event_str text)
+{
+	size_t size = 0, at = 0;
+
+	if (post.ptr != NULL)
+		size += post.len + 1;
+	if (title.ptr != NULL)
+		size += title.len + 1;
+	if (text.ptr != NULL)
+		size += text.len + 1;
+	if (size == 0) {
+		free(old);
+		e->strings = NULL;
+	} else if (old != NULL && malloc_usable_size(old) >= size) {
+		e->strings = old; /* the usual case: evidence strings are about the same size */
+	} else {
+		free(old);
+		e->strings = xmalloc(size);
+	}
+	e->post = contact_engagement_put(e->strings, &at, post, &e->post_len);
+	e->title = contact_engagement_put(e->strings, &at, title, &e->title_len);
+	e->text = contact_engagement_put(e->strings, &at, text, &e->text_len);
 }
 
 static void contact_recent_clear(struct contact *c)
@@ -157,6 +212,17 @@ static int contact_str_compare(struct event_str a, struct event_str b)
 	if (r != 0)
 		return r;
 	return (a.len > b.len) - (a.len < b.len);
+}
+
+void contact_engagement_set(struct contact_engagement *e, const char *post, const char *title,
+                            const char *text)
+{
+	char *old = e->strings;
+
+	contact_engagement_set_strings(e, NULL, contact_cut(contact_str_view(post), CONTACT_POST_MAX),
+	                               contact_cut(contact_str_view(title), CONTACT_TITLE_MAX),
+	                               contact_cut(contact_str_view(text), CONTACT_TEXT_MAX));
+	free(old);
 }
 
 /* --- Relationship registers. --- */
@@ -339,9 +405,12 @@ static struct contact_engagement_key contact_engagement_key_of(const struct cont
 	k.ts_ms = e->ts_ms;
 	k.type = e->type;
 	k.dir_out = e->dir_out;
-	k.post = contact_str_view(e->post);
-	k.title = contact_str_view(e->title);
-	k.text = contact_str_view(e->text);
+	k.post.ptr = e->post;
+	k.post.len = e->post_len;
+	k.title.ptr = e->title;
+	k.title.len = e->title_len;
+	k.text.ptr = e->text;
+	k.text.len = e->text_len;
 	return k;
 }
 
@@ -375,11 +444,6 @@ static int contact_engagement_qsort_compare(const void *a, const void *b)
 	return contact_engagement_compare(&ka, &kb);
 }
 
-static char *contact_str_copy(struct event_str s)
-{
-	return s.ptr ? xstrndup(s.ptr, s.len) : NULL;
-}
-
 static void contact_recent_trim(struct contact *c, uint32_t max_recent)
 {
 	while (c->nrecent > max_recent)
@@ -394,6 +458,7 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 {
 	struct contact_engagement_key key;
 	struct contact_engagement *e;
+	char *reuse = NULL;
 	uint32_t pos;
 
 	contact_recent_trim(c, max_recent);
@@ -421,17 +486,16 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	if (pos >= max_recent)
 		return;
 	if (c->nrecent == max_recent)
-		contact_engagement_free(&c->recent[--c->nrecent]);
-	c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof(*c->recent));
+		reuse = c->recent[--c->nrecent].strings; /* the evicted entry's block */
+	else
+		c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof(*c->recent));
 	memmove(&c->recent[pos + 1], &c->recent[pos], (c->nrecent - pos) * sizeof(*c->recent));
 	c->nrecent++;
 	e = &c->recent[pos];
 	e->ts_ms = key.ts_ms;
 	e->type = key.type;
 	e->dir_out = key.dir_out;
-	e->post = contact_str_copy(key.post);
-	e->title = contact_str_copy(key.title);
-	e->text = contact_str_copy(key.text);
+	contact_engagement_set_strings(e, reuse, key.post, key.title, key.text);
 }
 
 void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent)
@@ -458,32 +522,50 @@ void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recen
 
 /* --- Blobs. --- */
 
-static void contact_put_u16(struct buf *out, uint16_t v)
+/*
+ * Encoders size a blob first, reserve it in the output once and then
+ * write through a cursor: a buf_append per field (a call and a memcpy for
+ * each byte) was the largest part of copying a batch (docs/performance.md
+ * "Ingest throughput").
+ */
+static unsigned char *contact_put_byte(unsigned char *p, unsigned v)
 {
-	unsigned char b[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
-	buf_append(out, b, sizeof(b));
+	*p = (unsigned char)v;
+	return p + 1;
 }
 
-static void contact_put_u32(struct buf *out, uint32_t v)
+/* LEB128: seven bits a byte, low bits first, the top bit set on all but the last. */
+static unsigned char *contact_put_varint(unsigned char *p, uint64_t v)
 {
-	unsigned char b[4];
-	for (int i = 0; i < 4; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	buf_append(out, b, sizeof(b));
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
 }
 
-static void contact_put_u64(struct buf *out, uint64_t v)
+/* Signed values (time deltas) map to unsigned ones with small magnitudes small. */
+static uint64_t contact_zigzag(int64_t v)
 {
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	buf_append(out, b, sizeof(b));
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-static void contact_put_byte(struct buf *out, unsigned v)
+static int64_t contact_unzigzag(uint64_t v)
 {
-	unsigned char b = (unsigned char)v;
-	buf_append(out, &b, 1);
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Room for size more bytes at the end of out; contact_end() commits them. */
+static unsigned char *contact_begin(struct buf *out, size_t size)
+{
+	buf_reserve(out, size);
+	return (unsigned char *)out->data + out->len;
+}
+
+static void contact_end(struct buf *out, const unsigned char *p)
+{
+	out->len = (size_t)(p - (const unsigned char *)out->data);
 }
 
 /*
@@ -539,6 +621,23 @@ static int contact_get_u64(struct contact_reader *r, uint64_t *v)
 	return 0;
 }
 
+static int contact_get_varint(struct contact_reader *r, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 7 * CONTACT_VARINT_MAX; shift += 7) {
+		uint8_t b;
+		if (contact_get_byte(r, &b) < 0)
+			return -1;
+		/* The tenth byte may only carry the top bit of 64. */
+		if (shift == 63 && b > 1)
+			return -1;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
 /* A stored string must be what contact_cut() could have produced. */
 static int contact_str_acceptable(const char *s, size_t len, size_t max)
 {
@@ -552,9 +651,12 @@ static int contact_str_acceptable(const char *s, size_t len, size_t max)
 
 void contact_encode_counts(const struct contact *c, struct buf *out)
 {
-	contact_put_byte(out, CONTACT_COUNTS_VERSION);
+	unsigned char *p = contact_begin(out, 1 + 5 * EVENT_TYPE_COUNT);
+
+	p = contact_put_byte(p, CONTACT_COUNTS_VERSION);
 	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
-		contact_put_u32(out, c->counts[i]);
+		p = contact_put_varint(p, c->counts[i]);
+	contact_end(out, p);
 }
 
 int contact_decode_counts(struct contact *c, const void *blob, size_t len)
@@ -563,52 +665,71 @@ int contact_decode_counts(struct contact *c, const void *blob, size_t len)
 	uint8_t version;
 
 	memset(c->counts, 0, sizeof(c->counts));
-	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_COUNTS_VERSION)
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || (version != 1 && version != 2))
 		return -1;
 	/* A blob from a newer daemon may count types this one does not know: they are skipped. */
-	for (size_t i = 0; r.left >= 4; i++) {
+	for (size_t i = 0; version == 1 && r.left >= 4; i++) {
 		uint32_t v;
 		contact_get_u32(&r, &v);
 		if (i < EVENT_TYPE_COUNT)
 			c->counts[i] = v;
 	}
+	for (size_t i = 0; version == 2 && r.left > 0; i++) {
+		uint64_t v;
+		if (contact_get_varint(&r, &v) < 0 || v > UINT32_MAX)
+			return -1;
+		if (i < EVENT_TYPE_COUNT)
+			c->counts[i] = (uint32_t)v;
+	}
 	return r.left == 0 ? 0 : -1;
 }
 
-/* Optional string: a presence byte, then a uint16 LE length and the bytes. */
-static void contact_put_str(struct buf *out, const char *s)
+/* Optional string, version 2: varint length + 1 (0 when absent), the bytes. */
+static unsigned char *contact_put_str(unsigned char *p, const char *s, uint16_t len)
 {
-	size_t len;
-
-	if (s == NULL) {
-		contact_put_byte(out, 0);
-		return;
-	}
-	len = strlen(s);
-	if (len > UINT16_MAX)
-		len = utf8_valid_prefix(s, UINT16_MAX, NULL);
-	contact_put_byte(out, 1);
-	contact_put_u16(out, (uint16_t)len);
-	buf_append(out, s, len);
+	if (s == NULL)
+		return contact_put_byte(p, 0);
+	p = contact_put_varint(p, (uint64_t)len + 1);
+	memcpy(p, s, len);
+	return p + len;
 }
 
-static int contact_get_str(struct contact_reader *r, size_t max, char **out)
+/*
+ * Reads an optional string as a view into the blob (ptr NULL when absent).
+ * Version 1: a presence byte, then a uint16 LE length; version 2: as
+ * contact_put_str() writes it.
+ */
+static int contact_get_str(struct contact_reader *r, int version, size_t max,
+                           struct event_str *out)
 {
-	uint8_t present;
-	uint16_t len;
+	uint64_t len;
 	const char *s;
 
-	*out = NULL;
-	if (contact_get_byte(r, &present) < 0 || present > 1)
-		return -1;
-	if (!present)
-		return 0;
-	if (contact_get_u16(r, &len) < 0 || r->left < len)
+	out->ptr = NULL;
+	out->len = 0;
+	if (version == 1) {
+		uint8_t present;
+		uint16_t len16;
+		if (contact_get_byte(r, &present) < 0 || present > 1)
+			return -1;
+		if (!present)
+			return 0;
+		if (contact_get_u16(r, &len16) < 0)
+			return -1;
+		len = len16;
+	} else {
+		if (contact_get_varint(r, &len) < 0)
+			return -1;
+		if (len-- == 0)
+			return 0;
+	}
+	if (r->left < len)
 		return -1;
 	s = (const char *)r->p;
-	if (!contact_str_acceptable(s, len, max))
+	if (!contact_str_acceptable(s, (size_t)len, max))
 		return -1;
-	*out = xstrndup(s, len);
+	out->ptr = s;
+	out->len = len;
 	r->p += len;
 	r->left -= len;
 	return 0;
@@ -616,36 +737,61 @@ static int contact_get_str(struct contact_reader *r, size_t max, char **out)
 
 void contact_encode_recent(const struct contact *c, struct buf *out)
 {
-	contact_put_byte(out, CONTACT_RECENT_VERSION);
-	contact_put_u32(out, c->nrecent);
+	/* An upper bound: every varint at its longest. */
+	size_t size = 1 + CONTACT_VARINT_MAX;
+	int64_t prev = 0;
+	unsigned char *p;
+
 	for (uint32_t i = 0; i < c->nrecent; i++) {
 		const struct contact_engagement *e = &c->recent[i];
-		contact_put_u64(out, (uint64_t)e->ts_ms);
-		contact_put_byte(out, e->type);
-		contact_put_byte(out, e->dir_out);
-		contact_put_str(out, e->post);
-		contact_put_str(out, e->title);
-		contact_put_str(out, e->text);
+		size += CONTACT_VARINT_MAX + 1 + 3 * 3 + e->post_len + e->title_len + e->text_len;
 	}
+	p = contact_begin(out, size);
+	p = contact_put_byte(p, CONTACT_RECENT_VERSION);
+	p = contact_put_varint(p, c->nrecent);
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		const struct contact_engagement *e = &c->recent[i];
+		/* Each time as the difference from the one before (newest first:
+		   small and positive), in wrapping arithmetic so any value fits. */
+		p = contact_put_varint(p, contact_zigzag((int64_t)((uint64_t)prev - (uint64_t)e->ts_ms)));
+		prev = e->ts_ms;
+		p = contact_put_byte(p, (unsigned)e->type << 1 | e->dir_out);
+		p = contact_put_str(p, e->post, e->post_len);
+		p = contact_put_str(p, e->title, e->title_len);
+		p = contact_put_str(p, e->text, e->text_len);
+	}
+	contact_end(out, p);
 }
 
-static int contact_decode_engagement(struct contact_reader *r, struct contact_engagement *e)
+/* Decodes one entry; *prev_ts is the previous entry's time (version 2 deltas). */
+static int contact_decode_engagement(struct contact_reader *r, int version, int64_t *prev_ts,
+                                     struct contact_engagement *e)
 {
+	struct event_str post, title, text;
 	uint64_t ts;
+	uint8_t b;
 
 	memset(e, 0, sizeof(*e));
-	if (contact_get_u64(r, &ts) < 0 || contact_get_byte(r, &e->type) < 0 ||
-	    contact_get_byte(r, &e->dir_out) < 0)
-		return -1;
-	e->ts_ms = (int64_t)ts;
+	if (version == 1) {
+		if (contact_get_u64(r, &ts) < 0 || contact_get_byte(r, &e->type) < 0 ||
+		    contact_get_byte(r, &e->dir_out) < 0)
+			return -1;
+		e->ts_ms = (int64_t)ts;
+	} else {
+		if (contact_get_varint(r, &ts) < 0 || contact_get_byte(r, &b) < 0)
+			return -1;
+		e->ts_ms = (int64_t)((uint64_t)*prev_ts - (uint64_t)contact_unzigzag(ts));
+		*prev_ts = e->ts_ms;
+		e->type = b >> 1;
+		e->dir_out = b & 1;
+	}
 	if (e->type >= EVENT_TYPE_COUNT || !event_type_is_engagement(e->type) || e->dir_out > 1)
 		return -1;
-	if (contact_get_str(r, CONTACT_POST_MAX, &e->post) < 0 ||
-	    contact_get_str(r, CONTACT_TITLE_MAX, &e->title) < 0 ||
-	    contact_get_str(r, CONTACT_TEXT_MAX, &e->text) < 0) {
-		contact_engagement_free(e);
+	if (contact_get_str(r, version, CONTACT_POST_MAX, &post) < 0 ||
+	    contact_get_str(r, version, CONTACT_TITLE_MAX, &title) < 0 ||
+	    contact_get_str(r, version, CONTACT_TEXT_MAX, &text) < 0)
 		return -1;
-	}
+	contact_engagement_set_strings(e, NULL, post, title, text);
 	return 0;
 }
 
@@ -653,20 +799,25 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 {
 	struct contact_reader r = { blob, len };
 	uint8_t version;
-	uint32_t n;
+	uint64_t n;
+	uint32_t n32;
+	int64_t prev_ts = 0;
 	int rc = 0;
 
 	contact_recent_clear(c);
-	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_RECENT_VERSION ||
-	    contact_get_u32(&r, &n) < 0)
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || (version != 1 && version != 2))
 		return -1;
+	if (version == 1 ? contact_get_u32(&r, &n32) < 0 : contact_get_varint(&r, &n) < 0)
+		return -1;
+	if (version == 1)
+		n = n32;
 	/* The count is checked against the bytes left before anything is allocated for it. */
-	if (n > r.left / CONTACT_RECENT_ENTRY_MIN)
+	if (n > r.left / (version == 1 ? CONTACT_RECENT_ENTRY_MIN_V1 : CONTACT_RECENT_ENTRY_MIN_V2))
 		return -1;
 	if (n > 0)
-		c->recent = xcalloc(n, sizeof(*c->recent));
-	for (uint32_t i = 0; i < n; i++) {
-		if (contact_decode_engagement(&r, &c->recent[i]) < 0) {
+		c->recent = xcalloc((size_t)n, sizeof(*c->recent));
+	for (uint64_t i = 0; i < n; i++) {
+		if (contact_decode_engagement(&r, version, &prev_ts, &c->recent[i]) < 0) {
 			rc = -1;
 			break;
 		}
@@ -686,7 +837,9 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 
 void contact_encode_tags(const struct contact *c, struct buf *out)
 {
-	contact_put_byte(out, CONTACT_TAGS_VERSION);
+	unsigned char version = CONTACT_TAGS_VERSION;
+
+	buf_append(out, &version, 1);
 	for (uint32_t i = 0; i < c->ntags; i++)
 		buf_append(out, c->tags[i], strlen(c->tags[i]) + 1);
 }

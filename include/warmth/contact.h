@@ -51,14 +51,21 @@ struct contact_relationship {
 	                              state (the earlier when both are on), 0 if neither is on */
 };
 
-/* One engagement kept as evidence. Strings are owned by the contact. */
+/*
+ * One engagement kept as evidence. Its strings live in one allocation,
+ * strings, owned by the contact (one malloc per kept engagement instead of
+ * three, and the lengths are known without strlen); post, title and text
+ * point into it, each NUL-terminated, or are NULL when absent.
+ */
 struct contact_engagement {
 	int64_t ts_ms;
 	uint8_t type;    /* enum event_type */
 	uint8_t dir_out;
+	uint16_t post_len, title_len, text_len; /* 0 when absent */
 	char *post;      /* NULL when absent */
 	char *title;
 	char *text;      /* truncated to CONTACT_TEXT_MAX bytes on a UTF-8 boundary */
+	char *strings;   /* the allocation the three point into, NULL if all absent */
 };
 #define CONTACT_TEXT_MAX 280
 #define CONTACT_TITLE_MAX 200
@@ -95,6 +102,14 @@ void contact_init(struct contact *c, uint32_t account, const char *actor, size_t
 void contact_free(struct contact *c);
 
 /*
+ * Sets the strings of an engagement built by hand (tests, tools) to copies
+ * of post, title and text (NULL for absent), cut to their limits; frees
+ * the ones it had. e->strings must be NULL or a block this module made.
+ */
+void contact_engagement_set(struct contact_engagement *e, const char *post, const char *title,
+                            const char *text);
+
+/*
  * Folds an accepted, non-snapshot event into c: counts, seen times,
  * relationship, hints and (for engagement types) the recent list, which is
  * kept sorted newest first by event time and cut to max_recent entries.
@@ -107,8 +122,13 @@ enum relationship contact_relationship(const struct contact *c);
 /*
  * Blob formats for the database. encode appends to out; decode returns 0,
  * or -1 if the blob is malformed (c is then left with what decoded fine).
- * Counts: version byte, then one little-endian uint32 per type in enum
+ * Counts: version byte (2), then one LEB128 varint per type in enum
  * order; a shorter blob (older database) leaves the newer types at 0.
+ * Recent: version byte (2), varint count, then per entry the zigzag
+ * varint of the previous entry's time minus this one's (the first from
+ * 0), a byte type * 2 + dir_out, and post, title, text each as varint
+ * length + 1 (0: absent) and the bytes. Version 1 blobs (fixed-width
+ * fields) written by older daemons still decode.
  */
 void contact_encode_counts(const struct contact *c, struct buf *out);
 int contact_decode_counts(struct contact *c, const void *blob, size_t len);

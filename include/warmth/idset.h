@@ -24,6 +24,7 @@ struct idset {
 	struct idset_slot *slots;
 	size_t mask;      /* capacity - 1; capacity is a power of two */
 	size_t count;
+	int64_t oldest_ms; /* the smallest ts_ms in the set (meaningless when empty) */
 };
 
 void idset_init(struct idset *set);
@@ -34,7 +35,8 @@ void idset_free(struct idset *set);
  */
 int idset_add(struct idset *set, struct hash128 key, int64_t ts_ms);
 int idset_contains(const struct idset *set, struct hash128 key);
-/* Removes every key seen before before_ms; returns how many. */
+/* Removes every key seen before before_ms; returns how many. Costs one
+   pass over the table, or nothing when no key is that old. */
 size_t idset_prune(struct idset *set, int64_t before_ms);
 
 #endif

@@ -679,7 +679,7 @@ static void test_blob_round_trip(void **state)
 	new_contact(&d);
 
 	contact_encode_counts(&c, &b);
-	assert_int_equal(b.len, 1 + 4 * EVENT_TYPE_COUNT);
+	assert_int_equal(b.len, 1 + EVENT_TYPE_COUNT); /* every count is below 128: one byte each */
 	assert_int_equal(contact_decode_counts(&d, b.data, b.len), 0);
 	assert_memory_equal(c.counts, d.counts, sizeof(c.counts));
 
@@ -746,11 +746,78 @@ static void test_blob_counts_versions(void **state)
 	/* Half a number, an unknown version, nothing at all. */
 	assert_int_equal(contact_decode_counts(&c, blob, 1 + 4 * 3 + 2), -1);
 	assert_int_equal(c.counts[2], 3); /* what decoded fine is kept */
-	blob[0] = 2;
+	blob[0] = 3;
 	assert_int_equal(contact_decode_counts(&c, blob, sizeof(blob)), -1);
 	assert_int_equal(contact_decode_counts(&c, blob, 0), -1);
 	assert_int_equal(contact_decode_counts(&c, NULL, 0), -1);
 	contact_free(&c);
+}
+
+/* Version 2 counts: varints, with the same rules for fewer and more types. */
+static void test_blob_counts_varints(void **state)
+{
+	struct contact c;
+	struct buf b = { 0 };
+	unsigned char v2[] = { 2, 5, 0x80, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f };
+	unsigned char too_big[] = { 2, 0x80, 0x80, 0x80, 0x80, 0x10 };
+	unsigned char too_long[] = { 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+
+	(void)state;
+	new_contact(&c);
+	assert_int_equal(contact_decode_counts(&c, v2, sizeof(v2)), 0);
+	assert_int_equal(c.counts[0], 5);
+	assert_int_equal(c.counts[1], 128);
+	assert_int_equal(c.counts[2], UINT32_MAX);
+	assert_int_equal(c.counts[3], 0);
+	assert_int_equal(contact_decode_counts(&c, v2, 3), -1); /* cut inside a varint */
+	assert_int_equal(contact_decode_counts(&c, too_big, sizeof(too_big)), -1);
+	assert_int_equal(contact_decode_counts(&c, too_long, sizeof(too_long)), -1);
+
+	/* Every count at its largest still round-trips, in five bytes each. */
+	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
+		c.counts[i] = UINT32_MAX - (uint32_t)i;
+	contact_encode_counts(&c, &b);
+	assert_int_equal(b.len, 1 + 5 * EVENT_TYPE_COUNT);
+	memset(c.counts, 0, sizeof(c.counts));
+	assert_int_equal(contact_decode_counts(&c, b.data, b.len), 0);
+	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
+		assert_int_equal(c.counts[i], UINT32_MAX - (uint32_t)i);
+	buf_free(&b);
+	contact_free(&c);
+}
+
+/* Version 2 recent lists keep any times, in any order, and dir and type. */
+static void test_blob_recent_times(void **state)
+{
+	struct contact c, d;
+	struct buf b = { 0 };
+	const int64_t times[] = { INT64_MAX, 1700000000123, 0, -5, INT64_MIN };
+
+	(void)state;
+	new_contact(&c);
+	new_contact(&d);
+	c.recent = xcalloc(ARRAY_SIZE(times), sizeof(*c.recent));
+	for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+		c.recent[i].ts_ms = times[i];
+		c.recent[i].type = EVENT_MESSAGE;
+		c.recent[i].dir_out = i & 1;
+		contact_engagement_set(&c.recent[i], i == 1 ? "p" : NULL, NULL, i == 2 ? "" : "hi");
+	}
+	c.nrecent = ARRAY_SIZE(times);
+	contact_encode_recent(&c, &b);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), 0);
+	assert_int_equal(d.nrecent, c.nrecent);
+	for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+		assert_int_equal(d.recent[i].ts_ms, times[i]);
+		assert_int_equal(d.recent[i].type, EVENT_MESSAGE);
+		assert_int_equal(d.recent[i].dir_out, i & 1);
+		assert_true(str_eq(d.recent[i].post, c.recent[i].post));
+		assert_true(str_eq(d.recent[i].text, c.recent[i].text));
+		assert_null(d.recent[i].title);
+	}
+	buf_free(&b);
+	contact_free(&c);
+	contact_free(&d);
 }
 
 /* Decodes every prefix of a valid blob: never a crash, and 0 only for a consistent result. */
@@ -771,10 +838,11 @@ static void test_blob_truncated_everywhere(void **state)
 		char *p = xmalloc(len);
 		memcpy(p, counts.data, len);
 		int rc = contact_decode_counts(&d, p, len);
-		if ((len - 1) % 4 == 0 && len > 0) {
+		/* The counts are below 128, one byte each: every cut is a shorter list. */
+		if (len > 0) {
 			assert_int_equal(rc, 0);
 			for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
-				assert_int_equal(d.counts[i], i < (len - 1) / 4 ? c.counts[i] : 0);
+				assert_int_equal(d.counts[i], i < len - 1 ? c.counts[i] : 0);
 		} else {
 			assert_int_equal(rc, -1);
 		}
@@ -850,6 +918,9 @@ static void test_blob_garbage(void **state)
 			junk[0] = 1;
 		if (len > 4 && round % 4 == 1)
 			junk[1] = (unsigned char)test_rng_below(4), junk[2] = junk[3] = junk[4] = 0;
+		/* Version 2 with a plausible count. */
+		if (len > 1 && round % 4 == 3)
+			junk[0] = 2, junk[1] = (unsigned char)test_rng_below(4);
 		char *p = xmalloc(len);
 		memcpy(p, junk, len);
 		(void)contact_decode_counts(&d, p, len);
@@ -955,6 +1026,8 @@ int main(void)
 		cmocka_unit_test(test_recent_truncation_multibyte),
 		cmocka_unit_test(test_blob_round_trip),
 		cmocka_unit_test(test_blob_counts_versions),
+		cmocka_unit_test(test_blob_counts_varints),
+		cmocka_unit_test(test_blob_recent_times),
 		cmocka_unit_test(test_blob_truncated_everywhere),
 		cmocka_unit_test(test_blob_garbage),
 		cmocka_unit_test(test_account_snapshot),

@@ -69,12 +69,63 @@ static void test_prune_keeps_recent(void **state)
 	assert_int_equal(idset_prune(&set, 10), 0);
 }
 
+/*
+ * In-place pruning with long probe runs that wrap around the end of the
+ * table: keys whose low bits all point at the last few slots, old and new
+ * interleaved, so that deletions shift keys back across the wrap. Every
+ * kept key must still be found, and no pruned one.
+ */
+static void test_prune_in_place_wraps(void **state)
+{
+	struct idset set;
+	const int n = 300; /* under half of the first table (1024 slots): no growth */
+	(void)state;
+
+	idset_init(&set);
+	for (int i = 0; i < n; i++) {
+		struct hash128 key = { 1020 + (uint64_t)(i % 4) + ((uint64_t)i << 32), (uint64_t)i };
+		assert_int_equal(idset_add(&set, key, i % 3 == 0 ? 10 : 100), 0);
+	}
+	assert_int_equal(set.oldest_ms, 10);
+	assert_int_equal(idset_prune(&set, 50), (n + 2) / 3);
+	assert_int_equal(set.count, n - (n + 2) / 3);
+	assert_int_equal(set.oldest_ms, 100);
+	for (int i = 0; i < n; i++) {
+		struct hash128 key = { 1020 + (uint64_t)(i % 4) + ((uint64_t)i << 32), (uint64_t)i };
+		assert_int_equal(idset_contains(&set, key), i % 3 != 0);
+	}
+	/* Nothing older than the oldest key: nothing to do. */
+	assert_int_equal(idset_prune(&set, 100), 0);
+	assert_int_equal(idset_prune(&set, 101), 200);
+	assert_int_equal(set.count, 0);
+	idset_free(&set);
+}
+
+/* A table big enough to be mapped with huge pages behaves the same. */
+static void test_large_table(void **state)
+{
+	struct idset set;
+	const uint64_t n = 200000;
+	(void)state;
+
+	idset_init(&set);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(idset_add(&set, key_of(i), (int64_t)i), 0);
+	assert_true((set.mask + 1) * sizeof(struct idset_slot) >= ((size_t)2 << 20));
+	assert_int_equal(idset_prune(&set, (int64_t)n / 2), n / 2);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(idset_contains(&set, key_of(i)), i >= n / 2);
+	idset_free(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_and_contains),
 		cmocka_unit_test(test_zero_key),
 		cmocka_unit_test(test_prune_keeps_recent),
+		cmocka_unit_test(test_prune_in_place_wraps),
+		cmocka_unit_test(test_large_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,10 +180,13 @@ static void test_contact(struct contact *c, uint32_t account, const char *actor,
 	c->tags[1] = xstrdup("vip");
 	c->nrecent = 2;
 	c->recent = xcalloc(2, sizeof(*c->recent));
-	c->recent[0] = (struct contact_engagement){ 1700000100000 + seed, EVENT_COMMENT, 0,
-		                                    xstrdup("post-1"), xstrdup("A title"),
-		                                    xstrdup("Great point about \xC3\xA9t\xC3\xA9") };
-	c->recent[1] = (struct contact_engagement){ 1700000050000, EVENT_LIKE, 1, NULL, NULL, NULL };
+	c->recent[0].ts_ms = 1700000100000 + seed;
+	c->recent[0].type = EVENT_COMMENT;
+	contact_engagement_set(&c->recent[0], "post-1", "A title",
+	                       "Great point about \xC3\xA9t\xC3\xA9");
+	c->recent[1].ts_ms = 1700000050000;
+	c->recent[1].type = EVENT_LIKE;
+	c->recent[1].dir_out = 1;
 }
 
 /* The same contact without tags and evidence (stored as NULL blobs). */
