@@ -8,8 +8,8 @@
  * fit). To add a key, add a row, a field in struct conf, and a paragraph in
  * conf/warmthd.yaml; the reference config test checks that the paragraph
  * shows the real default. A section is a table of its own, referred to by
- * a CONF_KIND_SECTION row of conf_top_keys. Notifier types each have a
- * table of the keys only that type takes.
+ * a CONF_KIND_SECTION row of conf_top_keys. The notify: list's tables,
+ * one per notifier type, are in conf_notify.c.
  *
  * scoring, readiness and network fill the parameter structs of score.h,
  * rules.h and ratio.h that struct conf embeds, so those modules read the
@@ -32,8 +32,6 @@
 
 /* -- the schema ----------------------------------------------------------- */
 
-static conf_parse_fn conf_notify_command;
-static conf_release_fn conf_notify_command_release;
 static conf_parse_fn conf_deep_types;
 static conf_release_fn conf_deep_types_release;
 static conf_parse_fn conf_match_tags;
@@ -127,46 +125,6 @@ static const struct conf_key conf_log_keys[] = {
 	{ .name = "level", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, log_level),
 	  .def = "info", .values = conf_log_level_values },
 	{ .name = NULL },
-};
-
-/* Keys by notifier type; keys every notifier takes go in conf_notify_keys. */
-static const struct conf_key conf_notify_file_keys[] = {
-	{ .name = "path", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, path), .required = 1 },
-	{ .name = NULL },
-};
-
-static const struct conf_key conf_notify_webhook_keys[] = {
-	{ .name = "url", .kind = CONF_KIND_URL, CONF_FIELD(struct conf_notify, url), .required = 1 },
-	{ .name = NULL },
-};
-
-static const struct conf_key conf_notify_exec_keys[] = {
-	{ .name = "command", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, command),
-	  .required = 1, .parse = conf_notify_command, .release = conf_notify_command_release },
-	{ .name = NULL },
-};
-
-static const struct conf_enum conf_notify_types[] = {
-	{ "file", CONF_NOTIFY_FILE, conf_notify_file_keys },
-	{ "webhook", CONF_NOTIFY_WEBHOOK, conf_notify_webhook_keys },
-	{ "exec", CONF_NOTIFY_EXEC, conf_notify_exec_keys },
-	{ "journal", CONF_NOTIFY_JOURNAL, NULL },
-	{ "stdout", CONF_NOTIFY_STDOUT, NULL },
-	{ NULL, 0, NULL },
-};
-
-static const struct conf_key conf_notify_keys[] = {
-	{ .name = "type", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf_notify, type),
-	  .required = 1, .values = conf_notify_types },
-	{ .name = NULL },
-};
-
-static const struct conf_list conf_notify_list = {
-	.entry_size = sizeof(struct conf_notify),
-	.count_offset = offsetof(struct conf, nnotify),
-	.noun = "notifier",
-	.variant_key = "type",
-	.keys = conf_notify_keys,
 };
 
 /*
@@ -367,60 +325,8 @@ static const struct conf_key conf_top_keys[] = {
 
 /* -- custom keys ---------------------------------------------------------- */
 
-/* exec's command: an argv of one or more strings, run without a shell. */
-static void conf_notify_command(struct conf_loader *ld, const struct conf_key *key,
-                                const struct conf_node *node, void *base, const char *name)
-{
-	struct conf_notify *notify = base;
-	int ok = 1;
-
-	if (node->kind != CONF_NODE_SEQUENCE || node->nitems == 0) {
-		struct buf b = { 0 };
-		conf_yaml_describe(&b, node);
-		conf_report(ld, node, "%s: expected a non-empty list of strings (the program and its "
-		            "arguments, no shell), got %s", name, buf_cstr(&b));
-		buf_free(&b);
-		return;
-	}
-	for (size_t i = 0; i < node->nitems; i++) {
-		const struct conf_node *arg = node->items[i];
-		if (arg->refused) {
-			ok = 0;
-		} else if (arg->kind != CONF_NODE_SCALAR || arg->is_null || (i == 0 && arg->text[0] == '\0')) {
-			struct buf b = { 0 };
-			conf_yaml_describe(&b, arg);
-			conf_report(ld, arg, "%s[%zu]: expected %s, got %s", name, i,
-			            i == 0 ? "a program" : "a string", buf_cstr(&b));
-			buf_free(&b);
-			ok = 0;
-		}
-	}
-	if (!ok || notify == NULL)
-		return;
-	conf_notify_command_release(key, notify);
-	notify->command = xcalloc(node->nitems + 1, sizeof(*notify->command));
-	for (size_t i = 0; i < node->nitems; i++)
-		notify->command[i] = xstrdup(node->items[i]->text);
-	notify->ncommand = node->nitems;
-}
-
-static void conf_notify_command_release(const struct conf_key *key, void *base)
-{
-	struct conf_notify *notify = base;
-
-	(void)key;
-	for (size_t i = 0; i < notify->ncommand; i++)
-		free(notify->command[i]);
-	free(notify->command);
-	notify->command = NULL;
-	notify->ncommand = 0;
-}
-
-/*
- * A list of scalars. Reports a non-list, and each entry that is not a
- * non-empty string; returns 0 when every entry is one.
- */
-static int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
+/* See conf_internal.h. */
+int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
                             const char *what)
 {
 	int ok = 1;
@@ -701,6 +607,29 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	conf_resolve_segments(conf);
 	*out = conf;
 	return 0;
+}
+
+/*
+ * Every key at its default, for programs that need the scoring and rules
+ * figures without a config file (warmthctl --db): the tables are walked
+ * over an empty document, with the keys a file must have made optional.
+ */
+struct conf *conf_load_defaults(void)
+{
+	struct conf_key keys[ARRAY_SIZE(conf_top_keys)];
+	struct conf_errors errs = { 0 };
+	struct conf *conf = xcalloc(1, sizeof(*conf));
+
+	memcpy(keys, conf_top_keys, sizeof(keys));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		keys[i].required = 0;
+	conf->file = xstrdup("(defaults)");
+	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
+	if (conf_walk_file("/dev/null", keys, conf, &errs) < 0)
+		fatalx("conf: the defaults do not load: %s", errs.count ? errs.msgs[0] : "?");
+	conf_default_segments(conf);
+	conf_resolve_segments(conf);
+	return conf;
 }
 
 void conf_free(struct conf *conf)

@@ -6,6 +6,7 @@
  *   conf_walk.c  the engine: walks a tree against key tables, fills a
  *                struct, collects "FILE:LINE:COLUMN: message" errors
  *   conf.c       the key tables of warmthd's config, conf_load, conf_free
+ *   conf_notify.c  the tables and custom keys of the notify: list
  *
  * A new key is a row in a table in conf.c; a new kind of value is a case in
  * conf_walk.c; a value no kind fits is a CONF_KIND_CUSTOM key with its own
@@ -165,6 +166,17 @@ const struct conf_node *conf_node_get(const struct conf_node *map, const char *n
 
 /* The name in the NULL-terminated names worth suggesting for a misspelt word, or NULL. */
 const char *conf_closest(const char *word, const char *const *names);
+
+/*
+ * A list of non-empty strings (conf.c, conf_notify.c). Reports a non-list
+ * and each entry that is not a non-empty string (what names an entry in
+ * messages: "tag"); returns 0 when every entry is one, or for a null value.
+ */
+int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
+                     const char *what);
+
+/* The notify: list's description (conf_notify.c). */
+extern const struct conf_list conf_notify_list;
 
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)

@@ -35,10 +35,17 @@ struct conf_input {
 
 struct conf_notify {
 	enum conf_notify_type type;
+	char **kinds;      /* every type: the kinds it receives, NULL-terminated; NULL: every kind */
+	size_t nkinds;
 	char *path;        /* file */
+	int fsync;         /* file: fsync after each line, default true */
 	char *url;         /* webhook */
+	char **headers;    /* webhook: "Name: value" lines, NULL-terminated; NULL: none */
+	size_t nheaders;
+	int64_t timeout_ms;/* webhook, exec: default 10s */
 	char **command;    /* exec: NULL-terminated argv */
 	size_t ncommand;
+	char *socket;      /* journal: default /run/systemd/journal/socket */
 };
 
 struct conf {
@@ -117,6 +124,9 @@ void conf_errors_print(const struct conf_errors *errs, FILE *out);
  * (inputs[].path) that directory's own *?[\ are backslash-escaped.
  */
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
+/* A config with every key at its default and no inputs (for warmthctl
+   without a config file). Never fails; free with conf_free. */
+struct conf *conf_load_defaults(void);
 void conf_free(struct conf *conf);
 
 #endif

@@ -365,6 +365,10 @@ static void test_minimal(void **state)
 	assert_string_equal(c->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
 	assert_null(c->notify[0].url);
 	assert_null(c->notify[0].command);
+	/* The defaults of the keys a file notifier takes, and of those every one takes. */
+	assert_int_equal(c->notify[0].fsync, 1);
+	assert_null(c->notify[0].kinds);
+	assert_null(c->notify[0].headers);
 	conf_free(c);
 }
 
@@ -421,6 +425,26 @@ static void test_full(void **state)
 	assert_null(c->notify[2].command[3]);
 	assert_int_equal(c->notify[3].type, CONF_NOTIFY_JOURNAL);
 	assert_int_equal(c->notify[4].type, CONF_NOTIFY_STDOUT);
+
+	assert_int_equal(c->notify[0].fsync, 0);
+	assert_int_equal(c->notify[0].nkinds, 2);
+	assert_string_equal(c->notify[0].kinds[0], "ready");
+	assert_string_equal(c->notify[0].kinds[1], "cap");
+	assert_null(c->notify[0].kinds[2]);
+	assert_int_equal(c->notify[1].nheaders, 2);
+	assert_string_equal(c->notify[1].headers[0], "Authorization: Bearer abc");
+	assert_string_equal(c->notify[1].headers[1], "X-Empty: ");
+	assert_null(c->notify[1].headers[2]);
+	assert_int_equal(c->notify[1].timeout_ms, 250);
+	assert_null(c->notify[1].kinds);
+	assert_int_equal(c->notify[2].timeout_ms, 60000);
+	assert_int_equal(c->notify[2].nkinds, 1);
+	assert_string_equal(c->notify[2].kinds[0], "ratio");
+	snprintf(want, sizeof(want), "%s/journal.sock", real);
+	assert_string_equal(c->notify[3].socket, want);
+	/* An empty list of kinds is the same as none: every kind. */
+	assert_null(c->notify[4].kinds);
+	assert_int_equal(c->notify[4].nkinds, 0);
 	conf_free(c);
 }
 
@@ -519,6 +543,8 @@ static void test_reference_config(void **state)
 	assert_int_equal(ref->nnotify, 1);
 	assert_int_equal(ref->notify[0].type, CONF_NOTIFY_FILE);
 	assert_string_equal(ref->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
+	assert_int_equal(ref->notify[0].fsync, 1);
+	assert_null(ref->notify[0].kinds);
 	test_same_rules(ref, bare);
 
 	conf_free(ref);

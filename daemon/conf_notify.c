@@ -1,0 +1,267 @@
+/*
+ * conf_notify.c - the schema of the notify: list (see conf.c for the rest
+ * of the config and conf_internal.h for how the parts fit): one table of
+ * the keys every notifier takes, one per type of the keys only that type
+ * takes, and the custom keys whose values no plain kind fits (an argv, a
+ * list of record kinds, a mapping of HTTP headers). The sinks (sink_*.c)
+ * read what these tables fill, struct conf_notify of conf.h.
+ *
+ * No libuv, no SQLite: like the rest of the config, pure.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "warmth/conf.h"
+#include "warmth/util.h"
+
+#include "conf_internal.h"
+
+static conf_parse_fn conf_notify_command;
+static conf_release_fn conf_notify_command_release;
+static conf_parse_fn conf_notify_kinds;
+static conf_release_fn conf_notify_kinds_release;
+static conf_parse_fn conf_notify_headers;
+static conf_release_fn conf_notify_headers_release;
+
+/*
+ * Keys by notifier type; keys every notifier takes go in conf_notify_keys.
+ * A request or a hook that hangs must not hold its notification for long:
+ * timeouts default to 10s, and the outbox retries.
+ */
+#define CONF_NOTIFY_TIMEOUT \
+	{ .name = "timeout", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, timeout_ms), \
+	  .def = "10s", .min = "10ms", .max = "10m" }
+
+static const struct conf_key conf_notify_file_keys[] = {
+	{ .name = "path", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, path), .required = 1 },
+	{ .name = "fsync", .kind = CONF_KIND_BOOL, CONF_FIELD(struct conf_notify, fsync), .def = "true" },
+	{ .name = NULL },
+};
+
+static const struct conf_key conf_notify_webhook_keys[] = {
+	{ .name = "url", .kind = CONF_KIND_URL, CONF_FIELD(struct conf_notify, url), .required = 1 },
+	{ .name = "headers", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, headers),
+	  .parse = conf_notify_headers, .release = conf_notify_headers_release },
+	CONF_NOTIFY_TIMEOUT,
+	{ .name = NULL },
+};
+
+static const struct conf_key conf_notify_exec_keys[] = {
+	{ .name = "command", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, command),
+	  .required = 1, .parse = conf_notify_command, .release = conf_notify_command_release },
+	CONF_NOTIFY_TIMEOUT,
+	{ .name = NULL },
+};
+
+static const struct conf_key conf_notify_journal_keys[] = {
+	{ .name = "socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, socket),
+	  .def = "/run/systemd/journal/socket" },
+	{ .name = NULL },
+};
+
+static const struct conf_enum conf_notify_types[] = {
+	{ "file", CONF_NOTIFY_FILE, conf_notify_file_keys },
+	{ "webhook", CONF_NOTIFY_WEBHOOK, conf_notify_webhook_keys },
+	{ "exec", CONF_NOTIFY_EXEC, conf_notify_exec_keys },
+	{ "journal", CONF_NOTIFY_JOURNAL, conf_notify_journal_keys },
+	{ "stdout", CONF_NOTIFY_STDOUT, NULL },
+	{ NULL, 0, NULL },
+};
+
+static const struct conf_key conf_notify_keys[] = {
+	{ .name = "type", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf_notify, type),
+	  .required = 1, .values = conf_notify_types },
+	{ .name = "kinds", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, kinds),
+	  .parse = conf_notify_kinds, .release = conf_notify_kinds_release },
+	{ .name = NULL },
+};
+
+const struct conf_list conf_notify_list = {
+	.entry_size = sizeof(struct conf_notify),
+	.count_offset = offsetof(struct conf, nnotify),
+	.noun = "notifier",
+	.variant_key = "type",
+	.keys = conf_notify_keys,
+};
+
+/* -- custom keys ---------------------------------------------------------- */
+
+/* The kinds of notification records (INTERFACE.md), for notify[].kinds. */
+static const char *const conf_notify_kind_names[] = { "ready", "ratio", "cap", "digest", NULL };
+
+/* exec's command: an argv of one or more strings, run without a shell. */
+static void conf_notify_command(struct conf_loader *ld, const struct conf_key *key,
+                                const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_notify *notify = base;
+	int ok = 1;
+
+	if (node->kind != CONF_NODE_SEQUENCE || node->nitems == 0) {
+		struct buf b = { 0 };
+		conf_yaml_describe(&b, node);
+		conf_report(ld, node, "%s: expected a non-empty list of strings (the program and its "
+		            "arguments, no shell), got %s", name, buf_cstr(&b));
+		buf_free(&b);
+		return;
+	}
+	for (size_t i = 0; i < node->nitems; i++) {
+		const struct conf_node *arg = node->items[i];
+		if (arg->refused) {
+			ok = 0;
+		} else if (arg->kind != CONF_NODE_SCALAR || arg->is_null || (i == 0 && arg->text[0] == '\0')) {
+			struct buf b = { 0 };
+			conf_yaml_describe(&b, arg);
+			conf_report(ld, arg, "%s[%zu]: expected %s, got %s", name, i,
+			            i == 0 ? "a program" : "a string", buf_cstr(&b));
+			buf_free(&b);
+			ok = 0;
+		}
+	}
+	if (!ok || notify == NULL)
+		return;
+	conf_notify_command_release(key, notify);
+	notify->command = xcalloc(node->nitems + 1, sizeof(*notify->command));
+	for (size_t i = 0; i < node->nitems; i++)
+		notify->command[i] = xstrdup(node->items[i]->text);
+	notify->ncommand = node->nitems;
+}
+
+static void conf_notify_command_release(const struct conf_key *key, void *base)
+{
+	struct conf_notify *notify = base;
+
+	(void)key;
+	for (size_t i = 0; i < notify->ncommand; i++)
+		free(notify->command[i]);
+	free(notify->command);
+	notify->command = NULL;
+	notify->ncommand = 0;
+}
+
+/* notify[].kinds: the record kinds this notifier receives; absent or empty: every kind. */
+static void conf_notify_kinds(struct conf_loader *ld, const struct conf_key *key,
+                              const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_notify *notify = base;
+	int ok = conf_string_list(ld, node, name, "notification kind") == 0;
+
+	for (size_t i = 0; node->kind == CONF_NODE_SEQUENCE && i < node->nitems; i++) {
+		const struct conf_node *item = node->items[i];
+		int known = 0;
+
+		if (item->kind != CONF_NODE_SCALAR || item->is_null || item->text[0] == '\0')
+			continue;
+		for (size_t k = 0; conf_notify_kind_names[k] != NULL; k++)
+			known |= strcmp(conf_notify_kind_names[k], item->text) == 0;
+		if (!known) {
+			const char *best = conf_closest(item->text, conf_notify_kind_names);
+			struct buf b = { 0 };
+			buf_printf(&b, "%s[%zu]: expected one of ready, ratio, cap, digest, got ", name, i);
+			conf_yaml_describe(&b, item);
+			if (best != NULL)
+				buf_printf(&b, " (did you mean \"%s\"?)", best);
+			conf_report(ld, item, "%s", buf_cstr(&b));
+			buf_free(&b);
+			ok = 0;
+		}
+	}
+	if (!ok || notify == NULL || node->kind != CONF_NODE_SEQUENCE || node->nitems == 0)
+		return;
+	conf_notify_kinds_release(key, notify);
+	notify->kinds = xcalloc(node->nitems + 1, sizeof(*notify->kinds));
+	for (size_t i = 0; i < node->nitems; i++)
+		notify->kinds[i] = xstrdup(node->items[i]->text);
+	notify->nkinds = node->nitems;
+}
+
+static void conf_notify_kinds_release(const struct conf_key *key, void *base)
+{
+	struct conf_notify *notify = base;
+
+	(void)key;
+	for (size_t i = 0; i < notify->nkinds; i++)
+		free(notify->kinds[i]);
+	free(notify->kinds);
+	notify->kinds = NULL;
+	notify->nkinds = 0;
+}
+
+/*
+ * webhook headers: a mapping of header name to value, stored as "Name:
+ * value" lines for libcurl. Names are HTTP tokens; values cannot hold line
+ * breaks (they would smuggle in headers of their own). The body's length
+ * and framing are libcurl's to set.
+ */
+static void conf_notify_headers(struct conf_loader *ld, const struct conf_key *key,
+                                const struct conf_node *node, void *base, const char *name)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+	                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	static const char *const reserved[] = { "content-length", "transfer-encoding", "host", NULL };
+	struct conf_notify *notify = base;
+	int ok = 1;
+
+	if (node->kind == CONF_NODE_SCALAR && node->is_null)
+		return;
+	if (node->kind != CONF_NODE_MAPPING) {
+		struct buf b = { 0 };
+		conf_yaml_describe(&b, node);
+		conf_report(ld, node, "%s: expected a mapping of header names to values, got %s", name,
+		            buf_cstr(&b));
+		buf_free(&b);
+		return;
+	}
+	for (size_t i = 0; i < node->npairs; i++) {
+		const struct conf_node *k = node->pairs[i].key, *v = node->pairs[i].value;
+
+		if (k->text[0] == '\0' || k->text[strspn(k->text, tchar)] != '\0') {
+			conf_report(ld, k, "%s: \"%s\" is not a header name (letters, digits and !#$%%&'*+-.^_`|~)",
+			            name, k->text);
+			ok = 0;
+			continue;
+		}
+		for (size_t r = 0; reserved[r] != NULL; r++) {
+			if (strcasecmp(reserved[r], k->text) == 0) {
+				conf_report(ld, k, "%s.%s: set by warmthd for each request; remove it", name, k->text);
+				ok = 0;
+			}
+		}
+		if (v->refused) {
+			ok = 0;
+		} else if (v->kind != CONF_NODE_SCALAR || v->is_null) {
+			struct buf b = { 0 };
+			conf_yaml_describe(&b, v);
+			conf_report(ld, v, "%s.%s: expected a string, got %s", name, k->text, buf_cstr(&b));
+			buf_free(&b);
+			ok = 0;
+		} else if (strpbrk(v->text, "\r\n") != NULL) {
+			conf_report(ld, v, "%s.%s: a header value cannot contain a line break", name, k->text);
+			ok = 0;
+		}
+	}
+	if (!ok || notify == NULL || node->npairs == 0)
+		return;
+	conf_notify_headers_release(key, notify);
+	notify->headers = xcalloc(node->npairs + 1, sizeof(*notify->headers));
+	for (size_t i = 0; i < node->npairs; i++) {
+		struct buf b = { 0 };
+		buf_printf(&b, "%s: %s", node->pairs[i].key->text, node->pairs[i].value->text);
+		notify->headers[i] = xstrdup(buf_cstr(&b));
+		buf_free(&b);
+	}
+	notify->nheaders = node->npairs;
+}
+
+static void conf_notify_headers_release(const struct conf_key *key, void *base)
+{
+	struct conf_notify *notify = base;
+
+	(void)key;
+	for (size_t i = 0; i < notify->nheaders; i++)
+		free(notify->headers[i]);
+	free(notify->headers);
+	notify->headers = NULL;
+	notify->nheaders = 0;
+}

@@ -1,0 +1,529 @@
+/*
+ * note.c - the suggested invitation note (see note.h for the contract).
+ *
+ * Design. A note is rendered in three steps: pick the engagement to refer
+ * to, compute each variable's value once (normalised: valid UTF-8 only,
+ * control characters and line breaks as single spaces), then try the
+ * templates in order and render the first whose variables are all known.
+ * Lengths are code points throughout, because that is what the platform
+ * limits. When the rendered note is too long, the excerpts ({comment},
+ * then {post_title}) get a smaller budget and the note is rendered again,
+ * so the greeting and the closing sentence survive; the last resort is
+ * note_cut() on the whole note. note_cut() is the one place that decides
+ * where text may be cut: at a space or beside a CJK character, never inside
+ * a UTF-8 sequence, never between a character and what extends it
+ * (combining marks, variation selectors, skin tones, zero-width joiners,
+ * the second half of a flag).
+ *
+ * Pure: no I/O, no libuv; all memory is the caller's buffer or freed here.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/event.h"
+#include "warmth/note.h"
+#include "warmth/score.h"
+#include "warmth/util.h"
+
+#define NOTE_ELLIPSIS "\xe2\x80\xa6" /* U+2026, one character */
+#define NOTE_DAY_MS (86400 * INT64_C(1000))
+
+enum note_var {
+	NOTE_VAR_FIRST_NAME,
+	NOTE_VAR_NAME,
+	NOTE_VAR_POST_TITLE,
+	NOTE_VAR_COMMENT,
+	NOTE_VAR_FOLLOWED_DAYS,
+	NOTE_VAR_SEGMENT,
+	NOTE_VAR_COUNT
+};
+
+static const char *const note_var_names[NOTE_VAR_COUNT] = {
+	"first_name", "name", "post_title", "comment", "followed_days", "segment",
+};
+
+/* The values of one note's variables and the budgets of the excerpts. */
+struct note_vars {
+	struct buf value[NOTE_VAR_COUNT];
+	int known[NOTE_VAR_COUNT];
+	uint32_t budget[NOTE_VAR_COUNT];   /* code points; UINT32_MAX: uncut */
+	uint32_t rendered[NOTE_VAR_COUNT]; /* code points of the last rendering (largest use) */
+};
+
+/* -- built-in templates --------------------------------------------------- */
+
+static const char *const note_any_templates[] = {
+	"Hi {first_name}, thank you for your thoughts on \"{post_title}\": \"{comment}\". "
+	"I'd be glad to connect and keep the conversation going.",
+	"Hi {first_name}, thank you for engaging with my post \"{post_title}\". "
+	"I'd be glad to connect and keep the conversation going.",
+	"Hi {first_name}, thank you for your words: \"{comment}\". I'd be glad to connect.",
+	"Hi {first_name}, I've enjoyed our exchanges over the past {followed_days} days "
+	"and would be glad to connect.",
+	"Hi {first_name}, I've enjoyed our exchanges here and would be glad to connect.",
+};
+
+static const char *const note_executive_templates[] = {
+	"Hello {first_name}, thank you for your perspective on \"{post_title}\": \"{comment}\". "
+	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, thank you for engaging with \"{post_title}\". "
+	"I would value connecting and learning from your experience.",
+};
+
+static const char *const note_influencer_templates[] = {
+	"Hi {first_name}, your take on \"{post_title}\" stayed with me: \"{comment}\". "
+	"I'd be glad to connect and follow your work more closely.",
+};
+
+static const char *const note_client_templates[] = {
+	"Hi {first_name}, thanks for your comment on \"{post_title}\": \"{comment}\". "
+	"Happy to share more on the topic; I'd be glad to connect.",
+};
+
+static const struct note_template note_defaults[] = {
+	{ "senior_executive", note_executive_templates, ARRAY_SIZE(note_executive_templates) },
+	{ "influencer", note_influencer_templates, ARRAY_SIZE(note_influencer_templates) },
+	{ "potential_client", note_client_templates, ARRAY_SIZE(note_client_templates) },
+	{ NULL, note_any_templates, ARRAY_SIZE(note_any_templates) },
+};
+
+/* When no template has what it needs: a sentence with no variables. */
+static const char note_fallback[] = "Hi, I've enjoyed our exchanges here and would be glad to connect.";
+
+const struct note_template *note_default_templates(size_t *count)
+{
+	*count = ARRAY_SIZE(note_defaults);
+	return note_defaults;
+}
+
+uint32_t note_deep_types_from_score(uint32_t score_deep_mask)
+{
+	uint32_t mask = 0;
+
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+		int st = score_type_of((enum event_type)t);
+		if (st >= 0 && (score_deep_mask & (1u << st)) != 0)
+			mask |= 1u << t;
+	}
+	return mask;
+}
+
+void note_params_default(struct note_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->limit = NOTE_LIMIT_DEFAULT;
+	p->comment_max = NOTE_COMMENT_MAX;
+	p->deep_types = 1u << EVENT_COMMENT | 1u << EVENT_REPLY | 1u << EVENT_SHARE |
+	                1u << EVENT_MENTION | 1u << EVENT_MESSAGE;
+}
+
+/* -- UTF-8 and where text may be cut -------------------------------------- */
+
+/*
+ * Decodes the code point at s[*i] and advances *i. Input is valid UTF-8
+ * (callers normalise first); a stray byte still advances by one, so no
+ * loop here can stall.
+ */
+static uint32_t note_decode(const char *s, size_t len, size_t *i)
+{
+	const unsigned char *u = (const unsigned char *)s + *i;
+	size_t left = len - *i, n;
+	uint32_t cp;
+
+	if (u[0] < 0x80) {
+		n = 1, cp = u[0];
+	} else if ((u[0] & 0xe0) == 0xc0 && left >= 2) {
+		n = 2, cp = (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
+	} else if ((u[0] & 0xf0) == 0xe0 && left >= 3) {
+		n = 3, cp = (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	} else if ((u[0] & 0xf8) == 0xf0 && left >= 4) {
+		n = 4, cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
+		           (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+	} else {
+		n = 1, cp = 0xfffd;
+	}
+	*i += n;
+	return cp;
+}
+
+/* The start of the code point before position i (> 0). */
+static size_t note_prev(const char *s, size_t i)
+{
+	do
+		i--;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80);
+	return i;
+}
+
+size_t note_count(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	/* Every byte that is not a continuation byte starts a code point. */
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+static int note_is_space(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
+	       (cp >= 0x2000 && cp <= 0x200a);
+}
+
+/* Scripts written without spaces between words: a break is allowed beside them. */
+static int note_is_wide(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
+/* Code points that belong to the character before them. */
+static int note_is_extend(uint32_t cp)
+{
+	return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+	       (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
+	       (cp >= 0xfe20 && cp <= 0xfe2f) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	       (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0020 && cp <= 0xe007f) ||
+	       (cp >= 0xe0100 && cp <= 0xe01ef) || cp == 0x200d || cp == 0x200c;
+}
+
+static int note_is_regional(uint32_t cp)
+{
+	return cp >= 0x1f1e6 && cp <= 0x1f1ff;
+}
+
+static uint32_t note_cp_at(const char *s, size_t len, size_t i)
+{
+	return note_decode(s, len, &i);
+}
+
+/*
+ * Whether a cut at i (0 < i < len, at a code point start) keeps every
+ * character whole: not before something that extends the character, not
+ * after a joiner, not between the two regional indicators of a flag.
+ */
+static int note_is_whole(const char *s, size_t len, size_t i)
+{
+	size_t p = note_prev(s, i);
+	uint32_t before = note_cp_at(s, len, p), after = note_cp_at(s, len, i);
+	size_t regional = 0;
+
+	if (note_is_extend(after) || before == 0x200d)
+		return 0;
+	if (!note_is_regional(before) || !note_is_regional(after))
+		return 1;
+	/* Flags pair up from the start of a run: an odd run before i is half a flag. */
+	for (;;) {
+		regional++;
+		if (p == 0)
+			break;
+		p = note_prev(s, p);
+		if (!note_is_regional(note_cp_at(s, len, p)))
+			break;
+	}
+	return regional % 2 == 0;
+}
+
+/* Whether i is a word boundary: a space on either side, or a wide character. */
+static int note_is_break(const char *s, size_t len, size_t i)
+{
+	uint32_t before = note_cp_at(s, len, note_prev(s, i)), after = note_cp_at(s, len, i);
+
+	if (!note_is_whole(s, len, i))
+		return 0;
+	return note_is_space(before) || note_is_space(after) || note_is_wide(before) ||
+	       note_is_wide(after);
+}
+
+/* What a cut text should not end with before its ellipsis. */
+static int note_is_trailing_junk(uint32_t cp)
+{
+	return note_is_space(cp) || (cp < 0x80 && strchr(",;:-([{\"'.", (int)cp) != NULL) ||
+	       cp == 0x201c || cp == 0x2018 || cp == 0xab || cp == 0x2013 || cp == 0x2014 ||
+	       cp == 0x3001 || cp == 0x3002;
+}
+
+size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
+{
+	size_t total = note_count(s, len), keep, end = 0, cut = 0;
+
+	if (total <= limit) {
+		buf_append(out, s, len);
+		return total;
+	}
+	if (limit == 0)
+		return 0;
+	keep = limit - 1; /* room for the ellipsis */
+	for (size_t k = 0; k < keep; k++)
+		note_decode(s, len, &end);
+	for (size_t p = end; p > 0; p = note_prev(s, p)) {
+		if (note_is_break(s, len, p)) {
+			cut = p;
+			break;
+		}
+	}
+	/* A word that fills most of the room is cut inside rather than dropped. */
+	if (cut == 0 || note_count(s, cut) < keep / 2) {
+		cut = end;
+		while (cut > 0 && !note_is_whole(s, len, cut))
+			cut = note_prev(s, cut);
+	}
+	while (cut > 0) {
+		size_t p = note_prev(s, cut);
+		if (!note_is_trailing_junk(note_cp_at(s, len, p)))
+			break;
+		cut = p;
+	}
+	buf_append(out, s, cut);
+	buf_append_str(out, NOTE_ELLIPSIS);
+	return note_count(s, cut) + 1;
+}
+
+/*
+ * Appends s to out normalised: cut at the first byte that is not UTF-8,
+ * control characters (C0, DEL, C1) and line/paragraph separators turned
+ * into spaces, runs of spaces collapsed, no space at either end.
+ */
+static void note_normalize(const char *s, struct buf *out)
+{
+	size_t len, i = 0, start = out->len;
+	int valid, space = 0;
+
+	if (s == NULL)
+		return;
+	len = utf8_valid_prefix(s, strlen(s), &valid);
+	while (i < len) {
+		size_t at = i;
+		uint32_t cp = note_decode(s, len, &i);
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+		    note_is_space(cp)) {
+			space = 1;
+			continue;
+		}
+		if (space && out->len > start)
+			buf_append(out, " ", 1);
+		space = 0;
+		buf_append(out, s + at, i - at);
+	}
+}
+
+/* -- choosing and rendering ----------------------------------------------- */
+
+/* The engagement to refer to (see note.h), or -1. */
+static int note_pick(const struct note_params *p, const struct note_input *in)
+{
+	int best[3] = { -1, -1, -1 }; /* deep with words, deep, any with a title */
+
+	for (size_t i = 0; i < in->nengagements; i++) {
+		const struct note_engagement *e = &in->engagements[i];
+		int has_title = e->title != NULL && e->title[0] != '\0';
+		int has_text = e->text != NULL && e->text[0] != '\0';
+		int deep = e->type < 32 && (p->deep_types & (1u << e->type)) != 0;
+		int rank[3] = { deep && (has_title || has_text), deep, has_title };
+
+		if (e->dir_out)
+			continue;
+		for (int r = 0; r < 3; r++)
+			if (rank[r] && (best[r] < 0 || e->ts_ms > in->engagements[best[r]].ts_ms))
+				best[r] = (int)i;
+	}
+	for (int r = 0; r < 3; r++)
+		if (best[r] >= 0)
+			return best[r];
+	return -1;
+}
+
+static void note_vars_init(struct note_vars *v, const struct note_params *p, const struct note_input *in,
+                           const struct note_engagement *e)
+{
+	memset(v, 0, sizeof(*v));
+	note_normalize(in->name, &v->value[NOTE_VAR_NAME]);
+	if (v->value[NOTE_VAR_NAME].len > 0) {
+		const struct buf *name = &v->value[NOTE_VAR_NAME];
+		size_t n = 0;
+		while (n < name->len && name->data[n] != ' ')
+			n++;
+		/* "Lovelace, Ada" style names would give "Lovelace,": drop the comma. */
+		if (n > 1 && name->data[n - 1] == ',')
+			n--;
+		buf_append(&v->value[NOTE_VAR_FIRST_NAME], name->data, n);
+	}
+	if (e != NULL) {
+		note_normalize(e->title, &v->value[NOTE_VAR_POST_TITLE]);
+		note_normalize(e->text, &v->value[NOTE_VAR_COMMENT]);
+	}
+	if (in->followed_ms > 0 && in->now_ms - in->followed_ms >= NOTE_DAY_MS)
+		buf_printf(&v->value[NOTE_VAR_FOLLOWED_DAYS], "%" PRId64,
+		           (in->now_ms - in->followed_ms) / NOTE_DAY_MS);
+	note_normalize(in->segment, &v->value[NOTE_VAR_SEGMENT]);
+	for (size_t i = 0; i < v->value[NOTE_VAR_SEGMENT].len; i++)
+		if (v->value[NOTE_VAR_SEGMENT].data[i] == '_')
+			v->value[NOTE_VAR_SEGMENT].data[i] = ' ';
+	for (int i = 0; i < NOTE_VAR_COUNT; i++) {
+		v->known[i] = v->value[i].len > 0;
+		v->budget[i] = UINT32_MAX;
+	}
+	v->budget[NOTE_VAR_COMMENT] = p->comment_max;
+}
+
+static void note_vars_free(struct note_vars *v)
+{
+	for (int i = 0; i < NOTE_VAR_COUNT; i++)
+		buf_free(&v->value[i]);
+}
+
+/* The variable named name[0..len), or -1. */
+static int note_var_find(const char *name, size_t len)
+{
+	for (int i = 0; i < NOTE_VAR_COUNT; i++)
+		if (strlen(note_var_names[i]) == len && memcmp(note_var_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Renders tmpl into out (replacing its content). Returns -1 without output
+ * when a variable it uses is unknown (or unknown to note at all; templates
+ * from a config were checked by note_template_check). Records each
+ * variable's rendered length in v->rendered.
+ */
+static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
+{
+	buf_reset(out);
+	memset(v->rendered, 0, sizeof(v->rendered));
+	for (const char *t = tmpl; *t != '\0';) {
+		const char *close;
+		int var;
+
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			buf_append(out, t, 1);
+			t += 2;
+			continue;
+		}
+		if (t[0] != '{') {
+			size_t n = strcspn(t, "{}");
+			buf_append(out, t, n > 0 ? n : 1); /* a lone '}' is kept as text */
+			t += n > 0 ? n : 1;
+			continue;
+		}
+		close = strchr(t, '}');
+		var = close != NULL ? note_var_find(t + 1, (size_t)(close - t - 1)) : -1;
+		if (var < 0 || !v->known[var])
+			return -1;
+		{
+			const struct buf *val = &v->value[var];
+			size_t n = note_cut(val->data, val->len, v->budget[var], out);
+			if (n > v->rendered[var])
+				v->rendered[var] = (uint32_t)n;
+		}
+		t = close + 1;
+	}
+	return 0;
+}
+
+/*
+ * Renders tmpl within p->limit: shrinks the excerpts, then cuts. Returns
+ * -1 when tmpl needs a variable that is unknown.
+ */
+static int note_render_fitted(const struct note_params *p, const char *tmpl, struct note_vars *v,
+                              struct buf *out)
+{
+	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_POST_TITLE };
+	struct buf whole = { 0 };
+	size_t count;
+
+	if (note_render(tmpl, v, &whole) < 0) {
+		buf_free(&whole);
+		return -1;
+	}
+	count = note_count(whole.data, whole.len);
+	for (size_t k = 0; k < ARRAY_SIZE(shrinkable) && count > p->limit; k++) {
+		int var = shrinkable[k];
+		size_t over = count - p->limit;
+		if (v->rendered[var] <= NOTE_EXCERPT_MIN)
+			continue;
+		/* Taken from one use; a variable used twice shrinks twice as fast. */
+		v->budget[var] = v->rendered[var] > over + NOTE_EXCERPT_MIN ? (uint32_t)(v->rendered[var] - over)
+		                                                           : NOTE_EXCERPT_MIN;
+		note_render(tmpl, v, &whole);
+		count = note_count(whole.data, whole.len);
+	}
+	note_cut(whole.data, whole.len, p->limit, out);
+	buf_free(&whole);
+	return 0;
+}
+
+int note_build(const struct note_params *p, const struct note_input *in, struct buf *out)
+{
+	const struct note_template *templates = p->templates;
+	size_t ntemplates = p->ntemplates;
+	const struct note_engagement *e;
+	struct note_vars v;
+	int picked = note_pick(p, in);
+
+	if (templates == NULL)
+		templates = note_default_templates(&ntemplates);
+	e = picked >= 0 ? &in->engagements[picked] : NULL;
+	note_vars_init(&v, p, in, e);
+	/* Pass 0: the segment's own alternatives; pass 1: those for every segment. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t t = 0; t < ntemplates; t++) {
+			const struct note_template *nt = &templates[t];
+			int mine = nt->segment != NULL && in->segment != NULL && strcmp(nt->segment, in->segment) == 0;
+			if (pass == 0 ? !mine : nt->segment != NULL)
+				continue;
+			for (size_t a = 0; a < nt->nalternatives; a++) {
+				if (note_render_fitted(p, nt->alternatives[a], &v, out) == 0)
+					goto done;
+			}
+		}
+	}
+	note_cut(note_fallback, sizeof(note_fallback) - 1, p->limit, out);
+	picked = -1;
+done:
+	/* A note that used neither excerpt refers to no engagement in particular. */
+	if (picked >= 0 && v.rendered[NOTE_VAR_POST_TITLE] == 0 && v.rendered[NOTE_VAR_COMMENT] == 0)
+		picked = -1;
+	note_vars_free(&v);
+	return picked;
+}
+
+int note_template_check(const char *tmpl, struct buf *err)
+{
+	int valid;
+
+	utf8_valid_prefix(tmpl, strlen(tmpl), &valid);
+	if (!valid) {
+		buf_append_str(err, "not valid UTF-8");
+		return -1;
+	}
+	for (const char *t = tmpl; *t != '\0'; t++) {
+		const char *close;
+
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			t++;
+			continue;
+		}
+		if (t[0] == '}') {
+			buf_append_str(err, "a '}' without its '{' (write \"}}\" for a brace)");
+			return -1;
+		}
+		if (t[0] != '{')
+			continue;
+		close = strchr(t, '}');
+		if (close == NULL) {
+			buf_append_str(err, "a '{' without its '}' (write \"{{\" for a brace)");
+			return -1;
+		}
+		if (note_var_find(t + 1, (size_t)(close - t - 1)) < 0) {
+			buf_printf(err, "unknown variable {%.*s} (known: {first_name}, {name}, {post_title}, "
+			           "{comment}, {followed_days}, {segment})", (int)(close - t - 1), t + 1);
+			return -1;
+		}
+		t = close;
+	}
+	return 0;
+}

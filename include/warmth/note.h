@@ -1,0 +1,126 @@
+/*
+ * note.h - the suggested invitation note of a "ready" notification.
+ *
+ * A note is made from a template chosen by the contact's segment. Each
+ * segment has a list of alternatives; the first whose variables are all
+ * known for this contact wins, then the alternatives for every segment,
+ * then a fixed sentence that needs nothing. Variables:
+ *
+ *   {first_name}     the first word of the contact's name
+ *   {name}           the whole name
+ *   {post_title}     the title of the post of the engagement referenced
+ *   {comment}        an excerpt of the text of that engagement
+ *   {followed_days}  whole days since the follow (either direction), >= 1
+ *   {segment}        the segment's name, underscores read as spaces
+ *
+ * "{{" and "}}" stand for literal braces. The engagement referenced is the
+ * most recent deep one the contact made (inbound) that has a title or a
+ * text, else the most recent inbound deep one, else the most recent inbound
+ * engagement with a title; outbound engagements (mine) are never quoted
+ * back as theirs.
+ *
+ * The note never exceeds the limit, counted in Unicode code points (the
+ * platform counts characters, not bytes). When it would, the quoted
+ * excerpts shrink first, so the note keeps its closing words; only then is
+ * the note itself cut, at a word boundary, with an ellipsis. A cut never
+ * falls inside a UTF-8 sequence nor between a character and the combining
+ * marks or joiners that belong to it.
+ *
+ * Pure: no I/O, no libuv. Depends on util, event and score (type names).
+ */
+#ifndef WARMTH_NOTE_H
+#define WARMTH_NOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/util.h"
+
+#define NOTE_LIMIT_DEFAULT 300 /* characters, DOMAIN.md */
+#define NOTE_LIMIT_FREE 200    /* characters on free accounts */
+#define NOTE_LIMIT_MIN 20      /* below this no template can say anything */
+#define NOTE_COMMENT_MAX 100   /* characters of {comment} before any shrinking */
+#define NOTE_EXCERPT_MIN 16    /* excerpts never shrink below this many characters */
+
+/*
+ * One engagement, as contact.h's struct contact_engagement keeps it (the
+ * caller points into its own storage; note never keeps the pointers).
+ * Strings are NUL-terminated, NULL when absent; bytes that are not UTF-8
+ * end a string early, and control characters and line breaks read as
+ * spaces.
+ */
+struct note_engagement {
+	int64_t ts_ms;
+	uint8_t type;    /* enum event_type */
+	uint8_t dir_out; /* 1: my engagement with them (never referenced) */
+	const char *post;
+	const char *title;
+	const char *text;
+};
+
+/* The alternatives of one segment. */
+struct note_template {
+	const char *segment;                /* NULL: every segment, tried after the segment's own */
+	const char *const *alternatives;    /* tried in order */
+	size_t nalternatives;
+};
+
+struct note_params {
+	uint32_t limit;         /* code points, >= NOTE_LIMIT_MIN */
+	uint32_t comment_max;   /* code points of {comment} before shrinking, >= NOTE_EXCERPT_MIN */
+	uint32_t deep_types;    /* bit (1 << enum event_type) set: a deep engagement */
+	/* NULL: the built-in templates of note_default_templates(). */
+	const struct note_template *templates;
+	size_t ntemplates;
+};
+
+/* What the note is about. */
+struct note_input {
+	const char *name;       /* NULL when unknown */
+	const char *segment;    /* NULL when unknown */
+	int64_t followed_ms;    /* event time of the follow, 0 if neither follows */
+	int64_t now_ms;
+	const struct note_engagement *engagements; /* any order */
+	size_t nengagements;
+};
+
+/* Fills p with the defaults: limit 300, comment_max 100, deep types of score.h's default. */
+void note_params_default(struct note_params *p);
+
+/*
+ * The deep types of score.h's scoring.deep_types mask (bit 1 << enum
+ * score_type) as a mask over enum event_type, for note_params.deep_types.
+ */
+uint32_t note_deep_types_from_score(uint32_t score_deep_mask);
+
+/* The built-in templates (DOMAIN.md's segments and a catch-all). */
+const struct note_template *note_default_templates(size_t *count);
+
+/*
+ * Appends the note for in to out. Returns the index in in->engagements of
+ * the engagement the note refers to, or -1 when it refers to none. The
+ * text appended is valid UTF-8 of at most p->limit code points. Cannot fail.
+ */
+int note_build(const struct note_params *p, const struct note_input *in, struct buf *out);
+
+/*
+ * Checks a template: valid UTF-8, braces balanced, every variable known.
+ * Returns 0, or -1 with a message for a config error appended to err
+ * ("unknown variable {frist_name}").
+ */
+int note_template_check(const char *tmpl, struct buf *err);
+
+/* The number of code points in s[0..len), which must be valid UTF-8. */
+size_t note_count(const char *s, size_t len);
+
+/*
+ * Appends s[0..len) (valid UTF-8) to out, cut to at most limit code points:
+ * unchanged when it fits, else cut at the last word boundary (a space, or
+ * beside a CJK character) with trailing spaces and punctuation removed and
+ * "…" appended, the ellipsis counting as one. A single word longer than
+ * half the room is cut inside the word instead, never before a combining
+ * mark or around a zero-width joiner. Returns the code points appended.
+ */
+size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * test_note.c - the suggested invitation note (note.h): which engagement
+ * it refers to, which template wins when fields are missing, and that it
+ * never exceeds its limit in code points nor cuts a character, a
+ * combining sequence or a flag in two.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "warmth/event.h"
+#include "warmth/note.h"
+#include "warmth/score.h"
+#include "warmth/util.h"
+
+#define DAY (86400 * INT64_C(1000))
+#define NOW (INT64_C(1793700000) * 1000)
+
+static const struct note_engagement test_comment = {
+	.ts_ms = NOW - 2 * DAY, .type = EVENT_COMMENT, .post = "p1",
+	.title = "Engines of thought", .text = "Great point on analytical engines.",
+};
+
+/* Builds a note with default params (limit as given) and returns it; *picked is the index. */
+static char *test_build(uint32_t limit, const char *name, const char *segment, int64_t followed_ms,
+                        const struct note_engagement *e, size_t n, int *picked)
+{
+	struct note_params p;
+	struct note_input in = { .name = name, .segment = segment, .followed_ms = followed_ms,
+	                         .now_ms = NOW, .engagements = e, .nengagements = n };
+	struct buf out = { 0 };
+	int valid, idx;
+
+	note_params_default(&p);
+	p.limit = limit;
+	idx = note_build(&p, &in, &out);
+	if (picked != NULL)
+		*picked = idx;
+	buf_cstr(&out);
+	assert_true(note_count(out.data, out.len) <= limit);
+	assert_int_equal(utf8_valid_prefix(out.data, out.len, &valid), out.len);
+	assert_true(valid);
+	return out.data != NULL ? out.data : xstrdup("");
+}
+
+static char *test_cut(const char *s, uint32_t limit)
+{
+	struct buf out = { 0 };
+	size_t n = note_cut(s, strlen(s), limit, &out);
+
+	buf_cstr(&out);
+	assert_int_equal(n, note_count(out.data, out.len));
+	assert_true(n <= limit);
+	return out.data != NULL ? out.data : xstrdup("");
+}
+
+static void test_basic(void **state)
+{
+	int picked;
+	char *note = test_build(300, "Ada Lovelace", "peer", 0, &test_comment, 1, &picked);
+
+	(void)state;
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on \"Engines of thought\": \"Great point "
+	                          "on analytical engines.\". I'd be glad to connect and keep the conversation "
+	                          "going.");
+	assert_int_equal(picked, 0);
+	free(note);
+}
+
+/* The most recent deep inbound engagement, whatever the order; likes and my own never win over it. */
+static void test_pick(void **state)
+{
+	struct note_engagement e[] = {
+		{ .ts_ms = NOW - 5 * DAY, .type = EVENT_COMMENT, .title = "Old post", .text = "old words" },
+		{ .ts_ms = NOW - 1 * DAY, .type = EVENT_LIKE, .title = "Liked post" },
+		{ .ts_ms = NOW - 3 * DAY, .type = EVENT_SHARE, .title = "Shared post", .text = "must read" },
+		{ .ts_ms = NOW - 1 * DAY, .type = EVENT_COMMENT, .dir_out = 1, .title = "Their post", .text = "mine" },
+		{ .ts_ms = NOW - 2 * DAY, .type = EVENT_MESSAGE }, /* deep, but nothing to quote */
+	};
+	int picked;
+	char *note = test_build(300, "Ada", "peer", 0, e, ARRAY_SIZE(e), &picked);
+
+	(void)state;
+	assert_int_equal(picked, 2);
+	assert_non_null(strstr(note, "\"Shared post\": \"must read\""));
+	free(note);
+
+	/* Only a like: its post is still specific. */
+	note = test_build(300, "Ada", "peer", 0, &e[1], 1, &picked);
+	assert_int_equal(picked, 0);
+	assert_string_equal(note, "Hi Ada, thank you for engaging with my post \"Liked post\". I'd be glad to "
+	                          "connect and keep the conversation going.");
+	free(note);
+
+	/* Only my own engagement: never quoted back as theirs. */
+	note = test_build(300, "Ada", "peer", 0, &e[3], 1, &picked);
+	assert_int_equal(picked, -1);
+	assert_null(strstr(note, "Their post"));
+	free(note);
+}
+
+/* Each missing field moves to the next alternative. */
+static void test_missing_fields(void **state)
+{
+	struct note_engagement text_only = { .ts_ms = NOW, .type = EVENT_MESSAGE, .text = "Loved the talk" };
+	struct note_engagement empty = { .ts_ms = NOW, .type = EVENT_COMMENT, .title = "", .text = "" };
+	int picked;
+	char *note;
+
+	(void)state;
+	note = test_build(300, "Ada Lovelace", "peer", 0, &text_only, 1, &picked);
+	assert_string_equal(note, "Hi Ada, thank you for your words: \"Loved the talk\". I'd be glad to connect.");
+	assert_int_equal(picked, 0);
+	free(note);
+
+	note = test_build(300, "Ada", "peer", NOW - 18 * DAY - 5, &empty, 1, &picked);
+	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges over the past 18 days and would be glad "
+	                          "to connect.");
+	assert_int_equal(picked, -1); /* it names no engagement */
+	free(note);
+
+	/* Followed less than a day ago: no "0 days". */
+	note = test_build(300, "Ada", "peer", NOW - DAY + 1, NULL, 0, &picked);
+	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges here and would be glad to connect.");
+	free(note);
+
+	/* No name: the sentence that needs nothing. */
+	note = test_build(300, NULL, "peer", 0, &test_comment, 1, &picked);
+	assert_string_equal(note, "Hi, I've enjoyed our exchanges here and would be glad to connect.");
+	assert_int_equal(picked, -1);
+	free(note);
+	note = test_build(300, "  \t ", NULL, 0, NULL, 0, NULL);
+	assert_string_equal(note, "Hi, I've enjoyed our exchanges here and would be glad to connect.");
+	free(note);
+}
+
+/* A segment's own alternatives first, then those for everyone. */
+static void test_segments(void **state)
+{
+	struct note_engagement like = { .ts_ms = NOW, .type = EVENT_LIKE, .text = "" };
+	char *note;
+
+	(void)state;
+	note = test_build(300, "Ada Lovelace", "senior_executive", 0, &test_comment, 1, NULL);
+	assert_true(strncmp(note, "Hello Ada, thank you for your perspective on \"Engines of thought\"", 65) == 0);
+	free(note);
+	/* Nothing the executive's templates need: the general ones. */
+	note = test_build(300, "Ada Lovelace", "senior_executive", 0, &like, 1, NULL);
+	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges here and would be glad to connect.");
+	free(note);
+}
+
+/* A config's templates: every variable, braces, and a template per segment. */
+static void test_custom_templates(void **state)
+{
+	static const char *const mine[] = { "{post_title} / {comment}", "{{{name}}} {followed_days} {segment}" };
+	static const char *const every[] = { "Hello {first_name}" };
+	const struct note_template templates[] = { { "potential_client", mine, 2 }, { NULL, every, 1 } };
+	struct note_params p;
+	struct note_input in = { .name = "Lovelace, Ada", .segment = "potential_client",
+	                         .followed_ms = NOW - 3 * DAY, .now_ms = NOW };
+	struct buf out = { 0 };
+
+	(void)state;
+	note_params_default(&p);
+	p.templates = templates;
+	p.ntemplates = ARRAY_SIZE(templates);
+	assert_int_equal(note_build(&p, &in, &out), -1);
+	assert_string_equal(buf_cstr(&out), "{Lovelace, Ada} 3 potential client");
+	buf_reset(&out);
+	in.segment = "peer";
+	note_build(&p, &in, &out);
+	assert_string_equal(buf_cstr(&out), "Hello Lovelace"); /* the comma of "Last, First" goes */
+	buf_free(&out);
+}
+
+/* A long title shrinks, so the closing words survive; the limit holds for 300 and 200. */
+static void test_long_title(void **state)
+{
+	char title[1200];
+	struct note_engagement e = test_comment;
+	char *note;
+	const char *end = "I'd be glad to connect and keep the conversation going.";
+
+	(void)state;
+	memset(title, 0, sizeof(title));
+	for (int i = 0; i < 100; i++)
+		strcat(title, "Analytical ");
+	e.title = title;
+	note = test_build(300, "Ada Lovelace", "peer", 0, &e, 1, NULL);
+	assert_true(note_count(note, strlen(note)) <= 300);
+	assert_true(note_count(note, strlen(note)) >= 280); /* it uses the room */
+	assert_string_equal(note + strlen(note) - strlen(end), end);
+	assert_non_null(strstr(note, "\xe2\x80\xa6\": \"")); /* the title was cut, with an ellipsis */
+	free(note);
+
+	note = test_build(NOTE_LIMIT_FREE, "Ada Lovelace", "peer", 0, &e, 1, NULL);
+	assert_true(note_count(note, strlen(note)) <= 200);
+	assert_string_equal(note + strlen(note) - strlen(end), end);
+	free(note);
+
+	/* A limit so small that even shrunk excerpts do not fit: the note itself is cut. */
+	note = test_build(NOTE_LIMIT_MIN, "Ada Lovelace", "peer", 0, &e, 1, NULL);
+	assert_true(note_count(note, strlen(note)) <= NOTE_LIMIT_MIN);
+	assert_string_equal(note + strlen(note) - 3, "\xe2\x80\xa6");
+	free(note);
+}
+
+/* Emoji, CJK and combining marks: counted as code points, never cut apart. */
+static void test_multibyte(void **state)
+{
+	struct buf text = { 0 };
+	struct note_engagement e = test_comment;
+	char *note;
+
+	(void)state;
+	for (int i = 0; i < 60; i++)
+		buf_append_str(&text, "\xe6\xbc\xa2\xe5\xad\x97 "         /* 漢字 */
+		                      "e\xcc\x81t\xc3\xa9 "                 /* été, the first é decomposed */
+		                      "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb "); /* 👩‍💻 */
+	e.text = buf_cstr(&text);
+	e.title = "\xf0\x9f\x9a\x80 \xe6\x95\xb0\xe5\xad\xa6"; /* 🚀 数学 */
+	for (uint32_t limit = NOTE_LIMIT_MIN; limit <= 300; limit += 7) {
+		note = test_build(limit, "Zo\xc3\xab \xe6\x9d\x8e", "peer", 0, &e, 1, NULL);
+		/* test_build checked the count and the UTF-8; no dangling combining mark or joiner: */
+		for (const char *p = note; (p = strstr(p, "\xcc\x81")) != NULL; p++)
+			assert_true(p > note && p[-1] == 'e');
+		for (const char *p = note; (p = strstr(p, "\xe2\x80\x8d")) != NULL; p++)
+			assert_true(strncmp(p + 3, "\xf0\x9f\x92\xbb", 4) == 0);
+		assert_true(strncmp(note, "Hi Zo\xc3\xab,", 7) == 0);
+		free(note);
+	}
+	buf_free(&text);
+}
+
+/* Text that is not UTF-8 ends at the bad byte; control characters read as spaces. */
+static void test_normalise(void **state)
+{
+	struct note_engagement e = { .ts_ms = NOW, .type = EVENT_COMMENT, .title = "Line\none\r\n\ttwo",
+	                             .text = "ok \xff\xfe broken" };
+	char *note = test_build(300, "Ada", "peer", 0, &e, 1, NULL);
+
+	(void)state;
+	assert_non_null(strstr(note, "\"Line one two\": \"ok\""));
+	free(note);
+}
+
+/* note_cut at and around the boundary. */
+static void test_cut_boundaries(void **state)
+{
+	struct buf exact = { 0 };
+	char *s;
+
+	(void)state;
+	/* Exactly the limit (in code points, 3 bytes each): untouched; one more: cut. */
+	for (int i = 0; i < 300; i++)
+		buf_append_str(&exact, "\xe5\xad\x97");
+	s = test_cut(buf_cstr(&exact), 300);
+	assert_string_equal(s, exact.data);
+	free(s);
+	buf_append_str(&exact, "\xe5\xad\x97");
+	s = test_cut(buf_cstr(&exact), 300);
+	assert_int_equal(note_count(s, strlen(s)), 300);
+	assert_string_equal(s + strlen(s) - 3, "\xe2\x80\xa6");
+	free(s);
+	buf_free(&exact);
+
+	s = test_cut("aaa bbb ccc", 11);
+	assert_string_equal(s, "aaa bbb ccc");
+	free(s);
+	s = test_cut("aaa bbb ccc", 10);
+	assert_string_equal(s, "aaa bbb\xe2\x80\xa6");
+	free(s);
+	s = test_cut("aaa bbb ccc", 8);
+	assert_string_equal(s, "aaa bbb\xe2\x80\xa6");
+	free(s);
+	s = test_cut("aaa bbb ccc", 7);
+	assert_string_equal(s, "aaa\xe2\x80\xa6");
+	free(s);
+	/* Spaces and punctuation before the ellipsis go. */
+	s = test_cut("Hello, world and more", 8);
+	assert_string_equal(s, "Hello\xe2\x80\xa6");
+	free(s);
+	/* One long word: cut inside it rather than keep nothing. */
+	s = test_cut("Hi supercalifragilistic", 12);
+	assert_string_equal(s, "Hi supercal\xe2\x80\xa6");
+	free(s);
+	/* CJK breaks between characters. */
+	s = test_cut("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe5\xad\x97", 4);
+	assert_string_equal(s, "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe2\x80\xa6");
+	free(s);
+	/* Combining marks stay with their letter: "éééé" decomposed is 8 code points. */
+	s = test_cut("e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 4);
+	assert_string_equal(s, "e\xcc\x81\xe2\x80\xa6");
+	free(s);
+	/* A flag is two regional indicators: never half of one. */
+	s = test_cut("\xf0\x9f\x87\xab\xf0\x9f\x87\xb7\xf0\x9f\x87\xa9\xf0\x9f\x87\xaa\xf0\x9f\x87\xaf\xf0\x9f\x87\xb5", 4);
+	assert_string_equal(s, "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7\xe2\x80\xa6");
+	free(s);
+	/* A joined emoji (woman, ZWJ, laptop) stays whole or goes. */
+	s = test_cut("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", 5);
+	assert_string_equal(s, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb\xe2\x80\xa6");
+	free(s);
+	/* Tiny limits. */
+	s = test_cut("abc", 0);
+	assert_string_equal(s, "");
+	free(s);
+	s = test_cut("abc", 1);
+	assert_string_equal(s, "\xe2\x80\xa6");
+	free(s);
+}
+
+static void test_template_check(void **state)
+{
+	struct buf err = { 0 };
+
+	(void)state;
+	assert_int_equal(note_template_check("Hi {first_name}, {{braces}} {followed_days}", &err), 0);
+	assert_int_equal(note_template_check("Hi {frist_name}", &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "unknown variable {frist_name}"));
+	buf_reset(&err);
+	assert_int_equal(note_template_check("Hi {name", &err), -1);
+	assert_non_null(strstr(buf_cstr(&err), "without its '}'"));
+	buf_reset(&err);
+	assert_int_equal(note_template_check("Hi name}", &err), -1);
+	buf_reset(&err);
+	assert_int_equal(note_template_check("Hi \xff", &err), -1);
+	buf_free(&err);
+}
+
+static void test_deep_types(void **state)
+{
+	struct note_params p;
+
+	(void)state;
+	note_params_default(&p);
+	assert_int_equal(note_deep_types_from_score(1u << SCORE_COMMENT | 1u << SCORE_REPLY | 1u << SCORE_SHARE |
+	                                            1u << SCORE_MENTION | 1u << SCORE_MESSAGE),
+	                 p.deep_types);
+	assert_int_equal(note_deep_types_from_score(1u << SCORE_LIKE), 1u << EVENT_LIKE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_missing_fields),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_custom_templates),
+		cmocka_unit_test(test_long_title),
+		cmocka_unit_test(test_multibyte),
+		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_cut_boundaries),
+		cmocka_unit_test(test_template_check),
+		cmocka_unit_test(test_deep_types),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
