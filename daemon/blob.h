@@ -18,16 +18,33 @@
 
 #include "warmth/util.h"
 
+/*
+ * Appends n bytes. Inline while the buffer has room (keeping the byte
+ * buf_reserve keeps for a NUL): a blob is dozens of fields of a few bytes,
+ * written for every changed contact of every batch, so a call per field
+ * shows. An encoder that reserves its maximum size first never leaves the
+ * fast path.
+ */
+static inline void blob_put_bytes(struct buf *b, const unsigned char *p, size_t n)
+{
+	if (b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+	} else {
+		buf_append(b, p, n);
+	}
+}
+
 static inline void blob_put_u8(struct buf *b, uint8_t v)
 {
-	buf_append(b, &v, 1);
+	blob_put_bytes(b, &v, 1);
 }
 
 static inline void blob_put_u16(struct buf *b, uint16_t v)
 {
 	unsigned char p[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
 
-	buf_append(b, p, sizeof(p));
+	blob_put_bytes(b, p, sizeof(p));
 }
 
 static inline void blob_put_u32(struct buf *b, uint32_t v)
@@ -36,7 +53,7 @@ static inline void blob_put_u32(struct buf *b, uint32_t v)
 
 	for (int i = 0; i < 4; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
-	buf_append(b, p, sizeof(p));
+	blob_put_bytes(b, p, sizeof(p));
 }
 
 static inline void blob_put_u64(struct buf *b, uint64_t v)
@@ -45,7 +62,7 @@ static inline void blob_put_u64(struct buf *b, uint64_t v)
 
 	for (int i = 0; i < 8; i++)
 		p[i] = (unsigned char)(v >> (8 * i));
-	buf_append(b, p, sizeof(p));
+	blob_put_bytes(b, p, sizeof(p));
 }
 
 static inline void blob_put_i64(struct buf *b, int64_t v)

@@ -18,99 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
-/* XXH3 instead of uthash's default Jenkins hash: faster on actor ids. */
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	((hashv) = (unsigned)XXH3_64bits((keyptr), (keylen)))
-#include <uthash.h>
-
-#include "warmth/contact.h"
-#include "warmth/event.h"
-#include "warmth/idset.h"
 #include "warmth/log.h"
-#include "warmth/store.h"
 #include "warmth/util.h"
 #include "engine.h"
-#include "tail.h"
-
-#define ENGINE_CRON_MS 60000        /* housekeeping: pruning seen ids */
-#define ENGINE_RETRY_MIN_MS 500
-#define ENGINE_RETRY_MAX_MS 30000
-
-struct engine_contact {
-	struct contact c;
-	struct engine_contact *next_dirty;
-	int dirty;
-	UT_hash_handle hh;
-};
-
-struct engine_account {
-	struct account a;
-	size_t name_len;
-	uint64_t seed;                      /* hash of the name: seeds event id keys */
-	struct engine_contact *contacts;    /* uthash head, keyed by actor */
-	int dirty;
-	int known;                          /* already in the database */
-};
-
-/* A file whose offset changed in the batch being built. */
-struct engine_dirty_file {
-	struct tail_file *f;
-};
-
-struct engine {
-	uv_loop_t *loop;
-	struct conf *conf;
-	struct conf *old_conf;              /* kept until the tailer stops using it */
-	int once;
-	struct store *store;
-	struct tail *tail;
-	struct event_parser *parser;
-
-	struct engine_account *accounts;
-	uint32_t naccounts;
-	uint32_t last_account;              /* cache: the previous event's account */
-	struct idset seen;
-	int64_t newest_ms;                  /* newest event time seen */
-	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
-	struct store_counters counters;
-	int64_t ncontacts;
-
-	/* The batch being built and what it changed. */
-	struct store_batch *building;
-	struct engine_contact *dirty_contacts;
-	struct engine_dirty_file *dirty_files;
-	size_t ndirty_files, dirty_files_cap;
-	int64_t *forgotten;
-	size_t nforgotten, forgotten_cap;
-	size_t batch_lines;
-	int batch_open;
-
-	/* The batch being committed on the thread pool. */
-	struct store_batch *committing;
-	int in_flight;
-	int commit_rc;
-	size_t commit_items;                /* for the log: size and duration */
-	uint64_t commit_ns;
-	char commit_err[512];
-	int dead_letter_rc;
-	char dead_letter_err[512];
-	uv_work_t work;
-	int64_t retry_ms;
-	int failing;
-
-	uv_timer_t batch_timer;
-	uv_timer_t cron;
-	uv_timer_t retry;
-	int handles;
-
-	int want_close;                     /* building is full, waiting for the commit */
-	int stopping;
-	int stopped;
-	int caught_up;
-	void (*on_stopped)(void *ctx);
-	void *on_stopped_ctx;
-};
+#include "engine_internal.h"
 
 static void engine_batch_close(struct engine *e);
 static void engine_maybe_finish(struct engine *e);
@@ -150,7 +61,7 @@ static uint32_t engine_account_find(struct engine *e, const char *name, size_t l
 	return e->last_account = engine_account_add(e, name, len);
 }
 
-static void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
+void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
 {
 	if (ec->dirty)
 		return;
@@ -208,7 +119,7 @@ static void engine_batch_timer_cb(uv_timer_t *handle)
 	engine_batch_close(e);
 }
 
-static void engine_batch_opened(struct engine *e)
+void engine_batch_opened(struct engine *e)
 {
 	if (e->batch_open)
 		return;
@@ -282,6 +193,10 @@ static void engine_accept(struct engine *e, const struct event *ev)
 	}
 	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len);
 	contact_apply(&ec->c, ev, e->conf->evidence_per_contact);
+	if (event_type_is_engagement(ev->type))
+		engine_rules_engagement(e, ec, ev);
+	else if (ev->type == EVENT_INVITE_SENT)
+		engine_rules_invitation(e, account, ev);
 	engine_mark_dirty(e, ec);
 }
 
@@ -414,6 +329,21 @@ static void engine_submit(struct engine *e)
 	uv_queue_work(e->loop, &e->work, engine_work, engine_work_done);
 }
 
+/* Copies the dirty contacts into the batch, evaluating each first if asked. */
+static void engine_batch_dirty_contacts(struct engine *e, int evaluate)
+{
+	while (e->dirty_contacts != NULL) {
+		struct engine_contact *ec = e->dirty_contacts;
+		/* While it is still marked dirty, so that a re-arm does not list it twice. */
+		if (evaluate)
+			engine_rules_contact(e, ec);
+		e->dirty_contacts = ec->next_dirty;
+		ec->next_dirty = NULL;
+		ec->dirty = 0;
+		store_batch_contact(e->building, &ec->c);
+	}
+}
+
 /*
  * Closes the batch being built: copies what changed into it and submits
  * it, or, when the previous one is still committing, pauses reading until
@@ -433,18 +363,21 @@ static void engine_batch_close(struct engine *e)
 		tail_pause(e->tail);
 		return;
 	}
+	/*
+	 * Readiness is evaluated as each contact is copied. Firing, at the end
+	 * of the round, changes contacts (copied again: the later copy wins)
+	 * and accounts (copied after it), and adds outbox rows: all of it
+	 * commits together.
+	 */
+	engine_rules_begin(e);
+	engine_batch_dirty_contacts(e, 1);
+	engine_rules_end(e);
+	engine_batch_dirty_contacts(e, 0);
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		if (e->accounts[i].dirty) {
 			store_batch_account(e->building, i, &e->accounts[i].a);
 			e->accounts[i].dirty = 0;
 		}
-	}
-	while (e->dirty_contacts != NULL) {
-		struct engine_contact *ec = e->dirty_contacts;
-		e->dirty_contacts = ec->next_dirty;
-		ec->next_dirty = NULL;
-		ec->dirty = 0;
-		store_batch_contact(e->building, &ec->c);
 	}
 	for (size_t i = 0; i < e->ndirty_files; i++) {
 		tail_file_snapshot(e->dirty_files[i].f, &rec);
@@ -485,6 +418,10 @@ static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
 	free(ea->a.name);
 	ea->a = *a;
 	ea->a.name = xstrdup(a->name);
+	if (a->budget != NULL) {
+		ea->a.budget = xmalloc(sizeof(*ea->a.budget));
+		*ea->a.budget = *a->budget;
+	}
 	ea->name_len = strlen(a->name);
 	ea->seed = hash64(a->name, strlen(a->name));
 	ea->dirty = 0;
@@ -523,6 +460,14 @@ static void engine_cron_cb(uv_timer_t *handle)
 {
 	struct engine *e = handle->data;
 
+	/*
+	 * On the clock, waits and snoozes expire with no event to notice
+	 * them: the watch list is looked at every minute. It holds only the
+	 * contacts that time alone can make ready, so this is cheap, and a
+	 * batch is opened only when something changed.
+	 */
+	if (e->conf->time_source == CONF_TIME_WALL && !e->stopping && engine_rules_sweep(e) > 0)
+		engine_batch_opened(e);
 	/* Only when time moved on: an idle daemon should not write. */
 	if (e->newest_ms == e->pruned_at_ms)
 		return;
@@ -577,6 +522,7 @@ int engine_start(struct engine *e)
 		return -1;
 	log_info("state loaded from %s: %lld contacts, %u accounts, %zu event ids remembered",
 	         e->conf->database, (long long)e->ncontacts, e->naccounts, e->seen.count);
+	engine_rules_watch_all(e);
 	uv_timer_start(&e->cron, engine_cron_cb, ENGINE_CRON_MS, ENGINE_CRON_MS);
 	/* The dead-letter file may lag the database after a crash: catch up first. */
 	if (store_flush_dead_letter(e->store, e->conf->dead_letter, err, sizeof(err)) < 0)
@@ -598,6 +544,12 @@ void engine_reload(struct engine *e, struct conf *conf)
 	e->old_conf = e->conf;
 	e->conf = conf;
 	tail_reconfigure(e->tail, conf);
+	/* New figures can make anyone ready (or not): look at everyone once,
+	   in a batch of its own so that what fires is written at once. */
+	engine_rules_reloaded(e, e->old_conf);
+	engine_rules_watch_all(e);
+	if (e->store != NULL && !e->stopping)
+		engine_batch_opened(e);
 	log_info("configuration reloaded from %s", conf->file);
 }
 
@@ -668,7 +620,9 @@ void engine_free(struct engine *e)
 			free(ec);
 		}
 		free(e->accounts[i].a.name);
+		free(e->accounts[i].a.budget);
 	}
+	engine_rules_free(e);
 	free(e->accounts);
 	idset_free(&e->seen);
 	if (e->tail)

@@ -317,10 +317,16 @@ void score_rescore(struct score_state *s, const struct score_params *p,
 
 /* -- blobs ---------------------------------------------------------------- */
 
+/* The longest blob: every bucket, post and repeat window used. */
+#define SCORE_BLOB_MAX                                                              \
+	(1 + 1 + SCORE_TYPE_COUNT * SCORE_ORIGIN_COUNT * 17 + 1 + SCORE_POSTS_MAX * 13 + \
+	 1 + SCORE_REPEATS_MAX * 11 + 48)
+
 void score_encode(const struct score_state *s, struct buf *out)
 {
 	uint8_t nbuckets = 0;
 
+	buf_reserve(out, SCORE_BLOB_MAX); /* one check, then blob.h's inline path */
 	blob_put_u8(out, SCORE_BLOB_VERSION);
 	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
 		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++)

@@ -136,6 +136,25 @@ static const char *const store_migrations[] = {
 	"  line BLOB NOT NULL,"
 	"  wall_ms INTEGER NOT NULL"
 	");",
+	/*
+	 * 1 -> 2: scoring and readiness. A contact's score (score_encode) and
+	 * rules state (rules_state_encode) and an account's invitation budget
+	 * (rules_budget_encode) are blobs, NULL while empty. The outbox holds
+	 * notifications, each written in the transaction that decided it; seq
+	 * orders delivery, id (the idempotency key) makes a re-insert a no-op.
+	 */
+	"ALTER TABLE contacts ADD COLUMN score BLOB;"
+	"ALTER TABLE contacts ADD COLUMN rules BLOB;"
+	"ALTER TABLE accounts ADD COLUMN budget BLOB;"
+	"CREATE TABLE outbox("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  actor TEXT,"
+	"  created_ms INTEGER NOT NULL,"
+	"  record TEXT NOT NULL"
+	");",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
@@ -146,7 +165,7 @@ _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
 	"account, actor, name, headline, actor_connections, actor_followers, creator, "   \
 	"hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "    \
 	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, "   \
-	"declined_ms, followed_ms, counts, tags, recent"
+	"declined_ms, followed_ms, counts, tags, recent, score, rules"
 
 static const char store_sql_contacts_all[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts";
@@ -157,8 +176,9 @@ static const char store_sql_contacts_of_account[] =
 static const char store_sql_contact_get[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 AND actor = ?2";
 static const char store_sql_contacts_count[] = "SELECT count(*) FROM contacts";
+static const char store_sql_newest_event[] = "SELECT coalesce(max(last_seen_ms), 0) FROM contacts";
 static const char store_sql_accounts[] =
-	"SELECT id, name, followers, connections, snapshot_ms FROM accounts ORDER BY id";
+	"SELECT id, name, followers, connections, snapshot_ms, budget FROM accounts ORDER BY id";
 static const char store_sql_account_id[] = "SELECT id FROM accounts WHERE name = ?1";
 static const char store_sql_account_name[] = "SELECT name FROM accounts WHERE id = ?1";
 static const char store_sql_files[] =
@@ -166,6 +186,8 @@ static const char store_sql_files[] =
 	"FROM files ORDER BY id";
 static const char store_sql_dedup[] = "SELECT keys FROM seen_ids WHERE max_ts >= ?1";
 static const char store_sql_counters[] = "SELECT name, value FROM counters";
+static const char store_sql_outbox[] =
+	"SELECT seq, id, kind, account, actor, created_ms, record FROM outbox ORDER BY seq";
 
 /* Runs a statement that returns one integer (a PRAGMA, a count) into *out. */
 static int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
@@ -535,6 +557,20 @@ static void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, stru
 	len = sqlite3_column_bytes(stmt, 23);
 	if (blob != NULL && contact_decode_recent(c, blob, (size_t)len) < 0)
 		log_warnx("%s: contact %s: damaged recent engagements", store->path, c->actor);
+	/* A damaged score starts again from zero rather than keep a wrong one. */
+	blob = sqlite3_column_blob(stmt, 24);
+	len = sqlite3_column_bytes(stmt, 24);
+	if (blob != NULL) {
+		c->score = xmalloc(sizeof(*c->score));
+		if (score_decode(c->score, blob, (size_t)len) < 0)
+			log_warnx("%s: contact %s: damaged score; it starts again from zero", store->path,
+			          c->actor);
+	}
+	blob = sqlite3_column_blob(stmt, 25);
+	len = sqlite3_column_bytes(stmt, 25);
+	if (blob != NULL && rules_state_decode(&c->rules, blob, (size_t)len) < 0)
+		log_warnx("%s: contact %s: damaged rules state (snooze, notified)", store->path,
+		          c->actor);
 }
 
 int store_load_accounts(struct store *store,
@@ -547,11 +583,21 @@ int store_load_accounts(struct store *store,
 		return store_query_failed(store, "loading accounts");
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct account a;
+		const void *blob;
 		a.name = (char *)(uintptr_t)sqlite3_column_text(stmt, 1);
 		a.followers = sqlite3_column_int64(stmt, 2);
 		a.connections = sqlite3_column_int64(stmt, 3);
 		a.snapshot_ms = sqlite3_column_int64(stmt, 4);
+		a.budget = NULL;
+		blob = sqlite3_column_blob(stmt, 5);
+		if (blob != NULL) {
+			a.budget = xmalloc(sizeof(*a.budget));
+			if (rules_budget_decode(a.budget, blob, (size_t)sqlite3_column_bytes(stmt, 5)) < 0)
+				log_warnx("%s: account %s: damaged invitation budget; it starts empty",
+				          store->path, a.name);
+		}
 		cb(ctx, (uint32_t)sqlite3_column_int64(stmt, 0), &a);
+		free(a.budget);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading accounts");
@@ -711,6 +757,33 @@ int store_account_name(struct store *store, uint32_t id, char *out, size_t outle
 	return store_query_failed(store, "looking up an account");
 }
 
+int store_foreach_outbox(struct store *store, int (*cb)(void *ctx, const struct store_outbox *o),
+                         void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_outbox);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading the outbox");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct store_outbox o;
+		o.seq = sqlite3_column_int64(stmt, 0);
+		o.id = (const char *)sqlite3_column_text(stmt, 1);
+		o.kind = (const char *)sqlite3_column_text(stmt, 2);
+		o.account = (const char *)sqlite3_column_text(stmt, 3);
+		o.actor = (const char *)sqlite3_column_text(stmt, 4);
+		o.created_ms = sqlite3_column_int64(stmt, 5);
+		o.record = (const char *)sqlite3_column_text(stmt, 6);
+		o.record_len = (size_t)sqlite3_column_bytes(stmt, 6);
+		if (cb(ctx, &o)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "reading the outbox");
+}
+
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out)
 {
 	sqlite3_stmt *stmt = store_statement(store, store_sql_contact_get);
@@ -769,6 +842,21 @@ int64_t store_count_contacts(struct store *store)
 		store_query_failed(store, "counting contacts");
 	sqlite3_reset(stmt);
 	return n;
+}
+
+int64_t store_newest_event_ms(struct store *store)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_newest_event);
+	int64_t ms = -1;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading the newest event time");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		ms = sqlite3_column_int64(stmt, 0);
+	else
+		store_query_failed(store, "reading the newest event time");
+	sqlite3_reset(stmt);
+	return ms;
 }
 
 int64_t store_size_bytes(struct store *store)

@@ -14,7 +14,7 @@
  * cached prepared statements, binding arena bytes with SQLITE_STATIC (the
  * batch does not change while it commits). Rows go in a fixed order:
  * accounts (contacts refer to their ids), contacts, files, file deletes,
- * seen ids, the prune, rejects, counters. Contacts are written in key
+ * seen ids, the prune, rejects, counters, outbox rows. Contacts are written in key
  * order, and of two copies of one contact the one added later is written
  * later and wins. On failure everything is rolled back and the batch is
  * left as it was, ready to be committed again.
@@ -41,7 +41,7 @@ struct store_span {
 
 struct store_batch_account {
 	uint32_t id;
-	struct store_span name;
+	struct store_span name, budget;
 	int64_t followers;
 	int64_t connections;
 	int64_t snapshot_ms;
@@ -50,7 +50,7 @@ struct store_batch_account {
 struct store_batch_contact {
 	uint32_t account;
 	int8_t creator;
-	struct store_span actor, name, headline, counts, tags, recent;
+	struct store_span actor, name, headline, counts, tags, recent, score, rules;
 	int64_t actor_connections;
 	int64_t actor_followers;
 	int64_t hints_ms;
@@ -76,6 +76,11 @@ struct store_batch_reject {
 	int64_t wall_ms;
 };
 
+struct store_batch_outbox {
+	struct store_span id, kind, account, actor, record;
+	int64_t created_ms;
+};
+
 /* A growable array of fixed-size rows. */
 struct store_rows {
 	void *items;
@@ -91,6 +96,7 @@ struct store_batch {
 	struct store_rows file_deletes; /* int64_t */
 	struct store_rows seen;         /* struct store_batch_seen */
 	struct store_rows rejects;      /* struct store_batch_reject */
+	struct store_rows outbox;       /* struct store_batch_outbox */
 	int has_prune;
 	int64_t prune_before_ms;
 	int has_counters;
@@ -101,17 +107,17 @@ struct store_batch {
 };
 
 static const char store_sql_account[] =
-	"INSERT INTO accounts(id, name, followers, connections, snapshot_ms) "
-	"VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+	"INSERT INTO accounts(id, name, followers, connections, snapshot_ms, budget) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
 	"followers = excluded.followers, connections = excluded.connections, "
-	"snapshot_ms = excluded.snapshot_ms";
+	"snapshot_ms = excluded.snapshot_ms, budget = excluded.budget";
 static const char store_sql_contact[] =
 	"INSERT INTO contacts(account, actor, name, headline, actor_connections, actor_followers, "
 	"creator, hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "
 	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, declined_ms, "
-	"followed_ms, counts, tags, recent) "
+	"followed_ms, counts, tags, recent, score, rules) "
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-	"?19, ?20, ?21, ?22, ?23, ?24) "
+	"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) "
 	"ON CONFLICT(account, actor) DO UPDATE SET name = excluded.name, "
 	"headline = excluded.headline, actor_connections = excluded.actor_connections, "
 	"actor_followers = excluded.actor_followers, creator = excluded.creator, "
@@ -122,7 +128,8 @@ static const char store_sql_contact[] =
 	"connected_on = excluded.connected_on, pending_ms = excluded.pending_ms, "
 	"pending_on = excluded.pending_on, withdrawn_ms = excluded.withdrawn_ms, "
 	"declined_ms = excluded.declined_ms, followed_ms = excluded.followed_ms, "
-	"counts = excluded.counts, tags = excluded.tags, recent = excluded.recent";
+	"counts = excluded.counts, tags = excluded.tags, recent = excluded.recent, "
+	"score = excluded.score, rules = excluded.rules";
 static const char store_sql_file[] =
 	"INSERT INTO files(id, path, dev, ino, offset, head_len, head_hash, tail_len, tail_hash, "
 	"updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -136,6 +143,10 @@ static const char store_sql_seen[] =
 static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE max_ts < ?1";
 static const char store_sql_reject[] =
 	"INSERT INTO rejects(file, offset, reason, detail, line, wall_ms) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+/* OR IGNORE: an id already there is the same notification (see store.h). */
+static const char store_sql_outbox[] =
+	"INSERT OR IGNORE INTO outbox(id, kind, account, actor, created_ms, record) "
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 static const char store_sql_counter[] =
 	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
@@ -185,6 +196,7 @@ void store_batch_free(struct store_batch *batch)
 	free(batch->file_deletes.items);
 	free(batch->seen.items);
 	free(batch->rejects.items);
+	free(batch->outbox.items);
 	free(batch->order);
 	free(batch);
 }
@@ -198,6 +210,7 @@ void store_batch_reset(struct store_batch *batch)
 	batch->file_deletes.count = 0;
 	batch->seen.count = 0;
 	batch->rejects.count = 0;
+	batch->outbox.count = 0;
 	batch->has_prune = 0;
 	batch->has_counters = 0;
 }
@@ -205,7 +218,8 @@ void store_batch_reset(struct store_batch *batch)
 size_t store_batch_items(const struct store_batch *batch)
 {
 	return batch->accounts.count + batch->contacts.count + batch->files.count +
-	       batch->file_deletes.count + batch->seen.count + batch->rejects.count;
+	       batch->file_deletes.count + batch->seen.count + batch->rejects.count +
+	       batch->outbox.count;
 }
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
@@ -217,6 +231,12 @@ void store_batch_account(struct store_batch *batch, uint32_t id, const struct ac
 	row->followers = a->followers;
 	row->connections = a->connections;
 	row->snapshot_ms = a->snapshot_ms;
+	row->budget = store_batch_copy(batch, NULL, 0);
+	if (a->budget != NULL && a->budget->n > 0) {
+		row->budget.len = 0;
+		rules_budget_encode(a->budget, &batch->arena);
+		row->budget.len = batch->arena.len - row->budget.off;
+	}
 }
 
 /* Encodes a blob straight into the arena and returns where it landed. */
@@ -248,6 +268,20 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 		row->recent = store_batch_encode(batch, c, contact_encode_recent);
 	else
 		row->recent = store_batch_copy(batch, NULL, 0);
+	/* Likewise a score before the first engagement and an empty rules state. */
+	row->score = store_batch_copy(batch, NULL, 0);
+	if (c->score != NULL) {
+		row->score.len = 0;
+		score_encode(c->score, &batch->arena);
+		row->score.len = batch->arena.len - row->score.off;
+	}
+	row->rules = store_batch_copy(batch, NULL, 0);
+	if (c->rules.snoozed_until_ms != 0 || c->rules.dismissed_ms != 0 || c->rules.fired_ms != 0 ||
+	    c->rules.fired != 0) {
+		row->rules.len = 0;
+		rules_state_encode(&c->rules, &batch->arena);
+		row->rules.len = batch->arena.len - row->rules.off;
+	}
 	row->creator = c->creator;
 	row->actor_connections = c->actor_connections;
 	row->actor_followers = c->actor_followers;
@@ -314,6 +348,19 @@ void store_batch_counters(struct store_batch *batch, const struct store_counters
 {
 	batch->counters = *c;
 	batch->has_counters = 1;
+}
+
+void store_batch_outbox(struct store_batch *batch, const struct store_outbox *o)
+{
+	struct store_batch_outbox *row = store_rows_add(&batch->outbox, sizeof(*row));
+
+	row->id = store_batch_copy_str(batch, o->id);
+	row->kind = store_batch_copy_str(batch, o->kind);
+	row->account = store_batch_copy_str(batch, o->account ? o->account : "");
+	row->actor = store_batch_copy_str(batch, o->actor);
+	row->record = store_batch_copy(batch, o->record ? o->record : "{}",
+	                               o->record ? o->record_len : 2);
+	row->created_ms = o->created_ms;
 }
 
 /* The state of one commit: where it is, for the error message. */
@@ -388,6 +435,7 @@ static int store_commit_accounts(struct store_commit *cm)
 		sqlite3_bind_int64(cm->stmt, 3, a->followers);
 		sqlite3_bind_int64(cm->stmt, 4, a->connections);
 		sqlite3_bind_int64(cm->stmt, 5, a->snapshot_ms);
+		store_bind_span(cm, 6, a->budget, 1);
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}
@@ -468,6 +516,8 @@ static int store_commit_contacts(struct store_commit *cm)
 		store_bind_span(cm, 22, c->counts, 1);
 		store_bind_span(cm, 23, c->tags, 1);
 		store_bind_span(cm, 24, c->recent, 1);
+		store_bind_span(cm, 25, c->score, 1);
+		store_bind_span(cm, 26, c->rules, 1);
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}
@@ -618,6 +668,28 @@ static int store_commit_counters(struct store_commit *cm)
 	return 0;
 }
 
+static int store_commit_outbox(struct store_commit *cm)
+{
+	const struct store_batch_outbox *rows = cm->batch->outbox.items;
+
+	if (cm->batch->outbox.count == 0)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_outbox, "insert outbox row") < 0)
+		return -1;
+	for (size_t i = 0; i < cm->batch->outbox.count; i++) {
+		const struct store_batch_outbox *o = &rows[i];
+		store_bind_span(cm, 1, o->id, 0);
+		store_bind_span(cm, 2, o->kind, 0);
+		store_bind_span(cm, 3, o->account, 0);
+		store_bind_span(cm, 4, o->actor, 0);
+		sqlite3_bind_int64(cm->stmt, 5, o->created_ms);
+		store_bind_span(cm, 6, o->record, 0);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int store_commit(struct store *store, struct store_batch *batch, char *err, size_t errlen)
 {
 	struct store_commit cm = { store, batch, store_db(store), NULL, "begin transaction",
@@ -629,7 +701,8 @@ int store_commit(struct store *store, struct store_batch *batch, char *err, size
 		goto fail;
 	if (store_commit_accounts(&cm) < 0 || store_commit_contacts(&cm) < 0 ||
 	    store_commit_files(&cm) < 0 || store_commit_seen(&cm) < 0 ||
-	    store_commit_rejects(&cm) < 0 || store_commit_counters(&cm) < 0)
+	    store_commit_rejects(&cm) < 0 || store_commit_counters(&cm) < 0 ||
+	    store_commit_outbox(&cm) < 0)
 		goto fail;
 	cm.step = "end transaction";
 	if (sqlite3_exec(cm.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)

@@ -14,8 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "warmth/conf.h"
 #include "warmth/contact.h"
 #include "warmth/json.h"
+#include "warmth/rules.h"
 #include "warmth/store.h"
 
 /* The exit codes of INTERFACE.md. */
@@ -34,6 +36,7 @@ struct ctl_account {
 	int64_t followers;     /* -1 unknown */
 	int64_t connections;   /* -1 unknown */
 	int64_t snapshot_ms;   /* 0: no snapshot yet */
+	int64_t budget_used;   /* invitations in the budget window at ctl->now_ms */
 };
 
 /* One invocation of warmthctl. */
@@ -46,6 +49,17 @@ struct ctl {
 	long top_n;                   /* top -n N */
 	struct ctl_account *accounts; /* in id order */
 	size_t naccounts;
+	/*
+	 * The scoring, segment and readiness figures: the config's (-c, or the
+	 * default config when it exists), else the built-in defaults.
+	 */
+	const struct conf *conf;
+	/*
+	 * "now" for warmth and readiness: the clock, or with time.source:
+	 * event the newest event time in the database (the newest last_seen
+	 * of any contact), as the daemon would see it.
+	 */
+	int64_t now_ms;
 };
 
 /*
@@ -65,6 +79,8 @@ int ctl_cmd_export(struct ctl *ctl, int argc, char **argv);
 /* Loads the accounts table into ctl; 0 or -1 (message printed). */
 int ctl_load_accounts(struct ctl *ctl);
 void ctl_free_accounts(struct ctl *ctl);
+/* The account with id, or NULL. */
+const struct ctl_account *ctl_account_by_id(const struct ctl *ctl, uint32_t id);
 /* The account named name, or NULL. */
 const struct ctl_account *ctl_account_by_name(const struct ctl *ctl, const char *name);
 /* The name of account id, or "?" for an id the table does not have. */
@@ -84,19 +100,32 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct buf;
 int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result);
 
-/* Derived values shown for every contact (see ctl_output.c for where they
-   will come from once the scoring and rules engines exist). */
-const char *ctl_contact_segment(const struct contact *c);
-double ctl_contact_warmth(const struct contact *c);
-int ctl_contact_ready(const struct contact *c);
+/*
+ * What the rules make of a contact at ctl->now_ms (see ctl_output.c):
+ * its segment, warmth, every condition, and whether it is ready, which
+ * here means every condition holds but the two that only decide whether
+ * and when the daemon notifies (not_notified, invite_budget): a contact
+ * stays ready after its notification until the invitation is sent.
+ */
+struct ctl_verdict {
+	const char *segment;
+	double warmth;
+	int ready;
+	struct rules_result result;
+};
+void ctl_contact_verdict(const struct ctl *ctl, const struct contact *c, struct ctl_verdict *v);
+/* Only the warmth (cheaper: no conditions). */
+double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c);
 /* Accepted events of every type, and of the engagement types only. */
 uint64_t ctl_contact_events(const struct contact *c);
 uint64_t ctl_contact_engagements(const struct contact *c);
 
 /* Writes the contact as one JSON object (the keys of INTERFACE.md). */
-void ctl_contact_json(struct json *j, const struct contact *c, const char *account);
+void ctl_contact_json(struct json *j, const struct ctl *ctl, const struct contact *c,
+                      const char *account);
 /* Writes the contact as an aligned "key  value" block for people. */
-void ctl_contact_text(FILE *out, const struct contact *c, const char *account);
+void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
+                      const char *account);
 
 /* key and v, or null for a number the logs never gave (stored as -1). */
 void ctl_json_kv_optional_int(struct json *j, const char *key, int64_t v);

@@ -12,7 +12,8 @@
  * cost time, not memory.
  *
  * Accounts are few (one per network the user tracks) and are loaded into a
- * table once, to turn the ids stored with contacts into names.
+ * table once, to turn the ids stored with contacts into names, with the
+ * invitation budget each has used at ctl->now_ms (readiness needs it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ static void ctl_on_account(void *ctx, uint32_t id, const struct account *a)
 	ca->followers = a->followers;
 	ca->connections = a->connections;
 	ca->snapshot_ms = a->snapshot_ms;
+	ca->budget_used = a->budget != NULL ? rules_budget_used(a->budget, ctl->now_ms,
+	                                                        ctl->conf->readiness.invite_window_ms)
+	                                    : 0;
 }
 
 int ctl_load_accounts(struct ctl *ctl)
@@ -54,6 +58,14 @@ void ctl_free_accounts(struct ctl *ctl)
 	free(ctl->accounts);
 	ctl->accounts = NULL;
 	ctl->naccounts = 0;
+}
+
+const struct ctl_account *ctl_account_by_id(const struct ctl *ctl, uint32_t id)
+{
+	for (size_t i = 0; i < ctl->naccounts; i++)
+		if (ctl->accounts[i].id == id)
+			return &ctl->accounts[i];
+	return NULL;
 }
 
 const struct ctl_account *ctl_account_by_name(const struct ctl *ctl, const char *name)
@@ -292,18 +304,18 @@ int ctl_cmd_show(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json) {
 		struct buf out = { 0 };
 		struct json *j = json_new(&out, 0);
-		ctl_contact_json(j, &c, account->name);
+		ctl_contact_json(j, ctl, &c, account->name);
 		json_free(j);
 		ctl_print_json_line(&out);
 		buf_free(&out);
 	} else {
-		ctl_contact_text(stdout, &c, account->name);
+		ctl_contact_text(stdout, ctl, &c, account->name);
 	}
 	contact_free(&c);
 	return CTL_EXIT_OK;
 }
 
-/* --- top --- */
+/* --- top, ready --- */
 
 /* What top ranks by, kept for the best N contacts seen so far. */
 struct ctl_rank {
@@ -315,8 +327,7 @@ struct ctl_rank {
 /*
  * Whether a ranks above b: warmer first, then more engagements (the
  * engagement types only: follows and invitations are not engagement), then
- * by actor so that the order is the same on every run. While warmth is 0
- * for everyone (until the scoring engine), the engagement count decides.
+ * by actor so that the order is the same on every run.
  */
 static int ctl_rank_above(const struct ctl_rank *a, const struct ctl_rank *b)
 {
@@ -337,6 +348,8 @@ static int ctl_rank_compare(const void *pa, const void *pb)
 /* A heap of at most limit ranks whose root is the lowest, so that a new
    contact only has to beat the root to get in. */
 struct ctl_top {
+	const struct ctl *ctl;
+	int ready_only;        /* ready: only ready contacts, all of them */
 	struct ctl_rank *heap;
 	size_t count;
 	size_t cap;
@@ -378,8 +391,17 @@ static void ctl_top_sift_up(struct ctl_top *top, size_t i)
 static int ctl_top_consider(void *ctx, const struct contact *c)
 {
 	struct ctl_top *top = ctx;
-	struct ctl_rank r = { ctl_contact_warmth(c), ctl_contact_engagements(c), c->actor };
+	struct ctl_rank r = { 0.0, ctl_contact_engagements(c), c->actor };
 
+	if (top->ready_only) {
+		struct ctl_verdict v;
+		ctl_contact_verdict(top->ctl, c, &v);
+		if (!v.ready)
+			return 0;
+		r.warmth = v.warmth;
+	} else {
+		r.warmth = ctl_contact_warmth(top->ctl, c);
+	}
 	if (top->count < top->limit) {
 		if (top->count == top->cap) {
 			/* Grown as needed: -n may be far above the number of contacts. */
@@ -398,29 +420,37 @@ static int ctl_top_consider(void *ctx, const struct contact *c)
 	return 0;
 }
 
-static void ctl_top_text_row(struct ctl_table *table, size_t rank, const struct contact *c)
+static void ctl_top_text_row(const struct ctl *ctl, struct ctl_table *table, size_t rank,
+                             const struct contact *c)
 {
 	char number[24], warmth[32], engagements[24];
-	const char *row[7] = { number, c->actor, c->name ? c->name : "-",
-		               relationship_name(contact_relationship(c)), ctl_contact_segment(c),
-		               warmth, engagements };
+	struct ctl_verdict v;
+	const char *row[8] = { number, c->actor, c->name ? c->name : "-",
+		               relationship_name(contact_relationship(c)), NULL, warmth,
+		               engagements, NULL };
 
+	ctl_contact_verdict(ctl, c, &v);
+	row[4] = v.segment;
+	row[7] = v.ready ? "yes" : "no";
 	snprintf(number, sizeof(number), "%zu", rank);
-	snprintf(warmth, sizeof(warmth), "%.1f", ctl_contact_warmth(c));
+	snprintf(warmth, sizeof(warmth), "%.1f", v.warmth);
 	snprintf(engagements, sizeof(engagements), "%llu",
 	         (unsigned long long)ctl_contact_engagements(c));
 	ctl_table_add(table, row);
 }
 
-int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
+/*
+ * top and ready: the contacts of one account that pass (all, or the ready
+ * ones), warmest first, as a JSON array or a table.
+ */
+static int ctl_ranked(struct ctl *ctl, int ready_only)
 {
-	(void)argc;
-	(void)argv;
 	static const char *const headers[] = { "#", "ACTOR", "NAME", "RELATIONSHIP", "SEGMENT",
-		                               "WARMTH", "ENGAGEMENTS" };
-	static const int right[] = { 1, 0, 0, 0, 0, 1, 1 };
+		                               "WARMTH", "ENGAGEMENTS", "READY" };
+	static const int right[] = { 1, 0, 0, 0, 0, 1, 1, 0 };
 	const struct ctl_account *account;
-	struct ctl_top top = { .limit = (size_t)ctl->top_n };
+	struct ctl_top top = { .ctl = ctl, .ready_only = ready_only,
+		               .limit = ready_only ? SIZE_MAX : (size_t)ctl->top_n };
 	struct ctl_table table;
 	struct buf out = { 0 };
 	struct json *j = NULL;
@@ -434,16 +464,20 @@ int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
 		status = CTL_EXIT_ERROR;
 		goto done;
 	}
-	qsort(top.heap, top.count, sizeof(*top.heap), ctl_rank_compare);
+	if (top.count > 1) /* the heap is NULL while empty, which qsort may not take */
+		qsort(top.heap, top.count, sizeof(*top.heap), ctl_rank_compare);
 
 	if (ctl->json) {
 		j = json_new(&out, 0);
 		json_array_open(j);
 	} else if (top.count == 0) {
-		printf("no contact in account \"%s\" yet\n", ctl->account);
+		if (ready_only)
+			puts("no contact is ready");
+		else
+			printf("no contact in account \"%s\" yet\n", ctl->account);
 		goto done;
 	} else {
-		ctl_table_init(&table, 7, headers, right);
+		ctl_table_init(&table, 8, headers, right);
 	}
 	for (size_t i = 0; i < top.count; i++) {
 		struct contact c;
@@ -456,9 +490,9 @@ int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
 		if (rc == 1)
 			continue; /* contacts are never deleted; tolerate it anyway */
 		if (ctl->json)
-			ctl_contact_json(j, &c, account->name);
+			ctl_contact_json(j, ctl, &c, account->name);
 		else
-			ctl_top_text_row(&table, i + 1, &c);
+			ctl_top_text_row(ctl, &table, i + 1, &c);
 		contact_free(&c);
 	}
 	if (ctl->json) {
@@ -479,27 +513,24 @@ done:
 	return status;
 }
 
-/* --- ready --- */
+int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return ctl_ranked(ctl, 0);
+}
 
 /*
- * Contacts ready for an invitation. Readiness is decided by the rules
- * engine (issue 3), which does not exist yet, so the list is empty; the
- * command already exists so that scripts can be written against its shape
- * (a JSON array of contacts).
+ * Contacts ready for an invitation, warmest first: every readiness
+ * condition holds but the two that only gate the daemon's notification
+ * (see ctl.h), so a contact stays listed after its notification until
+ * the invitation is sent.
  */
 int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	const struct ctl_account *account;
-
-	if (ctl_resolve_account(ctl, &account) < 0)
-		return CTL_EXIT_ERROR;
-	if (ctl->json)
-		puts("[]");
-	else
-		puts("no contact is ready");
-	return CTL_EXIT_OK;
+	return ctl_ranked(ctl, 1);
 }
 
 /* --- metrics --- */
@@ -608,18 +639,19 @@ static int ctl_export_one(void *ctx, const struct contact *c)
 	if (x->ctl->json) {
 		/* A generator per line: yajl completes after one top-level value. */
 		struct json *j = json_new(&x->out, 0);
-		ctl_contact_json(j, c, account);
+		ctl_contact_json(j, x->ctl, c, account);
 		json_free(j);
 		ctl_print_json_line(&x->out);
 	} else {
+		struct ctl_verdict v;
+		ctl_contact_verdict(x->ctl, c, &v);
 		ctl_print_clean(stdout, c->actor);
 		putchar('\t');
 		ctl_print_clean(stdout, c->name);
 		printf("\t%s\t%s\t%.1f\t%llu\t", relationship_name(contact_relationship(c)),
-		       ctl_contact_segment(c), ctl_contact_warmth(c),
-		       (unsigned long long)ctl_contact_events(c));
+		       v.segment, v.warmth, (unsigned long long)ctl_contact_events(c));
 		ctl_print_clean(stdout, account);
-		putchar('\n');
+		printf("\t%s\n", v.ready ? "yes" : "no");
 	}
 	return ferror(stdout) != 0;
 }
@@ -627,8 +659,8 @@ static int ctl_export_one(void *ctx, const struct contact *c)
 /*
  * Every contact, ordered by account then actor: with --json one object per
  * line (the shape of show), otherwise tab-separated with a header line. The
- * text columns are the ones of the brief plus the account last, so that
- * scripts that cut the first six keep working.
+ * text columns are the ones of the brief plus the account and readiness
+ * last, so that scripts that cut the first six keep working.
  */
 int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 {
@@ -642,7 +674,7 @@ int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 	if (ctl->account_given && ctl_resolve_account(ctl, &account) < 0)
 		return CTL_EXIT_ERROR;
 	if (!ctl->json)
-		puts("actor\tname\trelationship\tsegment\twarmth\tevents\taccount");
+		puts("actor\tname\trelationship\tsegment\twarmth\tevents\taccount\tready");
 	rc = store_foreach_contact(ctl->store, account ? account->id : UINT32_MAX, ctl_export_one, &x);
 	buf_free(&x.out);
 	if (rc < 0) {

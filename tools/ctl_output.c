@@ -10,9 +10,10 @@
  * tabs or newlines, so every one of them is printed with control characters
  * made spaces and cannot break a line or a column.
  *
- * The segment, warmth and readiness shown here are stand-ins until the
- * rules and scoring engines exist; they live in the three small functions
- * at the top so that swapping them in touches nothing else.
+ * Segment, warmth and readiness are computed here, at read time, with
+ * the same pure modules and figures as the daemon (score.h, rules.h, the
+ * config of ctl->conf) at ctl->now_ms: the stored score holds decayed sums,
+ * so a warmth read a week later has decayed by a week.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,40 +25,47 @@
 
 /* --- Derived values. --- */
 
-/*
- * The segment from the profile hints, first match wins, following the
- * defaults of DOMAIN.md. The rules engine (issue 3) replaces this with the
- * segments configured in warmthd.yaml and stores the result with the
- * contact; until then these fixed rules keep the "segment" key meaningful.
- */
-const char *ctl_contact_segment(const struct contact *c)
+/* A contact before its first engagement has an empty score. */
+static const struct score_state ctl_no_score;
+
+static const struct score_state *ctl_score_of(const struct contact *c)
 {
-	if (c->actor_connections >= 10000)
-		return "senior_executive";
-	if (c->creator == 1)
-		return "influencer";
-	for (uint32_t i = 0; i < c->ntags; i++)
-		if (strcmp(c->tags[i], "client") == 0)
-			return "potential_client";
-	return "peer";
+	return c->score != NULL ? c->score : &ctl_no_score;
 }
 
-/*
- * The decayed warmth score. The scoring engine (issue 2) computes it from
- * per-type decayed sums; until then it is 0.0 for everyone. The key is
- * printed all the same because scripts read it.
- */
-double ctl_contact_warmth(const struct contact *c)
+double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c)
 {
-	(void)c;
-	return 0.0;
+	return score_warmth(ctl_score_of(c), &ctl->conf->scoring, ctl->now_ms);
 }
 
-/* Readiness comes with the rules engine (issue 3); until then nobody is. */
-int ctl_contact_ready(const struct contact *c)
+void ctl_contact_verdict(const struct ctl *ctl, const struct contact *c, struct ctl_verdict *v)
 {
-	(void)c;
-	return 0;
+	const struct conf *conf = ctl->conf;
+	const struct ctl_account *account = ctl_account_by_id(ctl, c->account);
+	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
+		                 c->ntags };
+	size_t seg = rules_segment_find(conf->segments, conf->nsegments, &h);
+	struct rules_contact rc = {
+		.follower = c->rel.follower.on,
+		.target = c->rel.target.on,
+		.connected = c->rel.connected.on,
+		.pending = c->rel.pending.on,
+		.followed_ms = c->rel.followed_ms,
+		.withdrawn_ms = c->rel.withdrawn_ms,
+		.score = ctl_score_of(c),
+		.state = &c->rules,
+	};
+	struct rules_account ra = { account ? account->connections : -1,
+		                    account ? account->budget_used : 0 };
+
+	rules_evaluate(&conf->readiness, &conf->scoring, &conf->segments[seg], &rc, &ra, ctl->now_ms,
+	               &v->result);
+	v->segment = conf->segments[seg].name;
+	v->warmth = v->result.warmth;
+	v->ready = 1;
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
+		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !v->result.conditions[i].ok)
+			v->ready = 0;
 }
 
 uint64_t ctl_contact_events(const struct contact *c)
@@ -90,8 +98,21 @@ void ctl_json_kv_optional_int(struct json *j, const char *key, int64_t v)
 		json_int(j, v);
 }
 
-void ctl_contact_json(struct json *j, const struct contact *c, const char *account)
+static void ctl_json_value(struct json *j, const char *key, const struct rules_value *v)
 {
+	json_key(j, key);
+	if (v->is_number)
+		json_double(j, v->number);
+	else
+		json_str(j, v->text);
+}
+
+void ctl_contact_json(struct json *j, const struct ctl *ctl, const struct contact *c,
+                      const char *account)
+{
+	struct ctl_verdict v;
+
+	ctl_contact_verdict(ctl, c, &v);
 	json_object_open(j);
 	json_key(j, "actor");
 	json_strn(j, c->actor, c->actor_len);
@@ -99,14 +120,25 @@ void ctl_contact_json(struct json *j, const struct contact *c, const char *accou
 	json_kv_str(j, "name", c->name);
 	json_kv_str(j, "headline", c->headline);
 	json_kv_str(j, "relationship", relationship_name(contact_relationship(c)));
-	json_kv_str(j, "segment", ctl_contact_segment(c));
+	json_kv_str(j, "segment", v.segment);
 	json_key(j, "warmth");
-	json_double(j, ctl_contact_warmth(c));
-	json_kv_bool(j, "ready", ctl_contact_ready(c));
-	/* The explanation of readiness, one entry per condition of the
-	   segment; empty until the rules engine (issue 3) exists. */
+	json_double(j, (double)(int64_t)(v.warmth * 100.0 + 0.5) / 100.0);
+	json_kv_bool(j, "ready", v.ready);
+	/* When the daemon last sent a "ready" notification, null if never. */
+	json_kv_time(j, "notified", c->rules.fired_ms);
+	/* The explanation of readiness: every condition, in rules.h's order;
+	   durations are in days. */
 	json_key(j, "conditions");
 	json_array_open(j);
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
+		const struct rules_condition *cond = &v.result.conditions[i];
+		json_object_open(j);
+		json_kv_str(j, "name", rules_condition_name(cond->id));
+		json_kv_bool(j, "ok", cond->ok);
+		ctl_json_value(j, "value", &cond->value);
+		ctl_json_value(j, "need", &cond->need);
+		json_object_close(j);
+	}
 	json_array_close(j);
 	/* Only non-zero counts: a script reads a missing type as 0, and most
 	   contacts have two or three types out of sixteen. */
@@ -262,19 +294,25 @@ static void ctl_print_engagement(FILE *out, const struct contact_engagement *e)
 	fputc('\n', out);
 }
 
-void ctl_contact_text(FILE *out, const struct contact *c, const char *account)
+void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
+                      const char *account)
 {
-	char first[TIME_RFC3339_LEN], last[TIME_RFC3339_LEN];
+	char first[TIME_RFC3339_LEN], last[TIME_RFC3339_LEN], notified[TIME_RFC3339_LEN];
 	const char *sep = "";
+	struct ctl_verdict v;
+	struct buf words = { 0 };
 
+	ctl_contact_verdict(ctl, c, &v);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "actor", c->actor);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "account", account);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "name", c->name);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "headline", c->headline);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "relationship", relationship_name(contact_relationship(c)));
-	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "segment", ctl_contact_segment(c));
-	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "warmth", "%.1f", ctl_contact_warmth(c));
-	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "ready", "%s", ctl_contact_ready(c) ? "yes" : "no");
+	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "segment", v.segment);
+	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "warmth", "%.1f", v.warmth);
+	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "ready", "%s", v.ready ? "yes" : "no");
+	ctl_format_time(c->rules.fired_ms, notified);
+	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "notified", "%s", notified);
 	ctl_format_time(c->first_seen_ms, first);
 	ctl_format_time(c->last_seen_ms, last);
 	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "first seen", "%s", first);
@@ -315,6 +353,17 @@ void ctl_contact_text(FILE *out, const struct contact *c, const char *account)
 			ctl_print_padding(out, 0, CTL_CONTACT_KEY_WIDTH);
 		ctl_print_engagement(out, &c->recent[i]);
 	}
+
+	/* Each condition in words, marked by whether it holds. */
+	fputs("conditions", out);
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
+		const struct rules_condition *cond = &v.result.conditions[i];
+		buf_reset(&words);
+		rules_condition_words(cond, &words);
+		ctl_print_padding(out, i == 0 ? 10 : 0, CTL_CONTACT_KEY_WIDTH);
+		fprintf(out, "%s %s\n", cond->ok ? "yes" : "no ", buf_cstr(&words));
+	}
+	buf_free(&words);
 }
 
 /* --- Tables. --- */

@@ -15,6 +15,10 @@
  * the command, then the command's arguments, where the global options are
  * accepted too (people type "show alice --json") and so is -n for top.
  * "--" ends options, for an actor id that starts with a dash.
+ *
+ * Warmth, segments and readiness are computed at read time with the
+ * figures of the config (-c, or the default config when it exists, also
+ * with --db) or, without one, the built-in defaults (conf_load_defaults).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -312,6 +316,32 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 	return rc;
 }
 
+/*
+ * The config whose figures the commands use when the database was named
+ * with --db: -c (which must load), else the default config if it exists
+ * and loads (a broken one is reported and the defaults are used: the
+ * database is what was asked for), else the defaults.
+ */
+static int ctl_figures(const struct ctl_options *o, struct conf **conf)
+{
+	struct conf_errors errs = { 0 };
+	const char *config = o->config;
+
+	if (config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		config = CONF_DEFAULT_PATH;
+	if (config != NULL && conf_load(config, conf, &errs) < 0) {
+		for (size_t i = 0; i < errs.count; i++)
+			ctl_error("%s", errs.msgs[i]);
+		conf_errors_free(&errs);
+		if (o->config != NULL)
+			return CTL_EXIT_ERROR;
+		ctl_error("%s: using the built-in scoring and readiness defaults instead", config);
+	}
+	if (*conf == NULL)
+		*conf = conf_load_defaults();
+	return CTL_EXIT_OK;
+}
+
 /* Opens the store, runs the command, closes the store. */
 static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, char **argv)
 {
@@ -321,6 +351,16 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 	if (store_open(ctl->db_path, 1, 0, &ctl->store, err, sizeof(err)) < 0) {
 		ctl_error("%s", err);
 		return CTL_EXIT_ERROR;
+	}
+	ctl->now_ms = time_now_ms();
+	if (ctl->conf->time_source == CONF_TIME_EVENT) {
+		ctl->now_ms = store_newest_event_ms(ctl->store);
+		if (ctl->now_ms < 0) {
+			ctl_error("%s: cannot read the newest event time", ctl->db_path);
+			store_close(ctl->store);
+			ctl->store = NULL;
+			return CTL_EXIT_ERROR;
+		}
 	}
 	rc = ctl_load_accounts(ctl) < 0 ? CTL_EXIT_ERROR : cmd->run(ctl, argc, argv);
 	ctl_free_accounts(ctl);
@@ -397,6 +437,9 @@ int main(int argc, char **argv)
 	rc = ctl_find_database(&o, &conf, &ctl.db_path);
 	if (rc != 0)
 		return rc;
+	if (conf == NULL && (rc = ctl_figures(&o, &conf)) != 0)
+		return rc;
+	ctl.conf = conf;
 	ctl.json = o.json;
 	ctl.account = o.account ? o.account : CTL_DEFAULT_ACCOUNT;
 	ctl.account_given = o.account != NULL;

@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #include "warmth/event.h"
+#include "warmth/rules.h"
+#include "warmth/score.h"
 #include "warmth/util.h"
 
 /* The relationship as INTERFACE.md names it. */
@@ -94,11 +96,21 @@ struct contact {
 	/* Newest first, at most the limit given to contact_apply(). */
 	struct contact_engagement *recent;
 	uint32_t nrecent;
+	/*
+	 * The engagement score (score.h), owned; NULL until the first
+	 * engagement, since most contacts of a large network only follow or
+	 * connect and a score is about 1 KiB. The engine folds engagements
+	 * into it (contact_apply does not: the origin depends on the engine's
+	 * view of the relationship).
+	 */
+	struct score_state *score;
+	/* Snooze, dismiss and the hysteresis of "ready" (rules.h); zeroed: none. */
+	struct rules_state rules;
 };
 
-/* Initialises an empty contact for actor[0..len) (copied). */
+/* Initialises an empty contact for actor[0..len) (copied), with no score. */
 void contact_init(struct contact *c, uint32_t account, const char *actor, size_t len);
-/* Frees everything the contact owns (not the struct itself). */
+/* Frees everything the contact owns, its score too (not the struct itself). */
 void contact_free(struct contact *c);
 
 /*
@@ -144,6 +156,9 @@ struct account {
 	int64_t followers;   /* -1 unknown */
 	int64_t connections; /* -1 unknown */
 	int64_t snapshot_ms; /* event time of the newest snapshot, 0 if none */
+	/* The rolling invitation budget (rules.h, about 12 KiB), owned by
+	   whoever owns the account; NULL until the first entry. */
+	struct rules_budget *budget;
 };
 void account_apply_snapshot(struct account *a, const struct event *ev);
 

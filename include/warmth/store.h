@@ -1,7 +1,9 @@
 /*
- * store.h - durable state in SQLite (WAL): contacts, accounts, input files
- * with their offsets and identities, seen event ids, counters and rejected
- * lines. The store module is the only one that includes sqlite3.h.
+ * store.h - durable state in SQLite (WAL): contacts (with their score and
+ * rules state), accounts (with their invitation budget), input files with
+ * their offsets and identities, seen event ids, counters, rejected lines
+ * and the outbox of notifications. The store module is the only one that
+ * includes sqlite3.h.
  *
  * Writes happen in batches: the engine fills a store_batch on the main
  * thread (copies, so it can keep mutating its own state) and hands it to
@@ -29,7 +31,7 @@
 #define STORE_SEEN_BYTES 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 struct store_batch;
@@ -70,6 +72,24 @@ struct store_reject {
 #define STORE_REJECT_LINE_MAX 1024
 
 /*
+ * One notification in the outbox: written in the same transaction as the
+ * state change that decided it, so it is neither lost nor duplicated by a
+ * crash. id is its stable idempotency key ("ready:ACCOUNT:ACTOR:MS"); a
+ * row whose id is already there is ignored. record is the JSON object of
+ * INTERFACE.md's notification record. Delivery is another module's.
+ */
+struct store_outbox {
+	int64_t seq;           /* increasing, assigned by the store (0 when queuing) */
+	const char *id;
+	const char *kind;      /* "ready", ... */
+	const char *account;
+	const char *actor;     /* NULL for kinds about the account */
+	int64_t created_ms;    /* the "now" that decided it (event time with time.source: event) */
+	const char *record;
+	size_t record_len;
+};
+
+/*
  * Opens (creating it if needed, unless readonly) the database at path,
  * sets WAL and the synchronous level, and migrates the schema forward.
  * A database whose user_version is newer than STORE_SCHEMA_VERSION is
@@ -82,12 +102,13 @@ void store_close(struct store *store);
 
 /* --- Loading at start-up (main thread, before ingest starts). --- */
 
-/* Calls cb for each account, in id order; a and its name are valid during cb
-   only (copy what you keep). Returns 0 or -1 on error (message logged). */
+/* Calls cb for each account, in id order; a, its name and its budget (NULL
+   when empty) are valid during cb only (copy what you keep). Returns 0 or -1
+   on error (message logged). */
 int store_load_accounts(struct store *store,
                         void (*cb)(void *ctx, uint32_t id, const struct account *a), void *ctx);
 /* Calls cb with each contact, in no particular order; cb takes ownership of
-   the contact's contents. */
+   the contact's contents (its score too: NULL when it has none). */
 int store_load_contacts(struct store *store, void (*cb)(void *ctx, struct contact *c), void *ctx);
 /* Calls cb for each file record; the record's strings are valid during cb. */
 int store_load_files(struct store *store, void (*cb)(void *ctx, const struct store_file *f),
@@ -109,8 +130,15 @@ int store_get_contact(struct store *store, uint32_t account, const char *actor, 
 int store_foreach_contact(struct store *store, uint32_t account,
                           int (*cb)(void *ctx, const struct contact *c), void *ctx);
 int64_t store_count_contacts(struct store *store);
+/* The newest last_seen_ms of all contacts (the event time a reader takes as
+   "now" under time.source: event), 0 when there is none, -1 on error. */
+int64_t store_newest_event_ms(struct store *store);
 /* Account name by id into a caller buffer; 0 or -1. */
 int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen);
+/* Calls cb for each outbox row in seq order; the row's strings are valid
+   during cb. cb returns non-zero to stop. Returns 0 or -1. */
+int store_foreach_outbox(struct store *store, int (*cb)(void *ctx, const struct store_outbox *o),
+                         void *ctx);
 
 /* --- Batches. --- */
 
@@ -119,7 +147,7 @@ void store_batch_free(struct store_batch *batch);
 /* Empties the batch for reuse, keeping its allocations. */
 void store_batch_reset(struct store_batch *batch);
 /* Number of rows queued (accounts, contacts, files, file deletes, seen ids,
-   rejects); 0 means there is nothing to commit. */
+   rejects, outbox rows); 0 means there is nothing to commit. */
 size_t store_batch_items(const struct store_batch *batch);
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a);
@@ -135,6 +163,8 @@ void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts
 void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms);
 void store_batch_reject(struct store_batch *batch, const struct store_reject *r);
 void store_batch_counters(struct store_batch *batch, const struct store_counters *c);
+/* Queues an outbox row (copied). */
+void store_batch_outbox(struct store_batch *batch, const struct store_outbox *o);
 
 /*
  * Writes the whole batch in one transaction (BEGIN IMMEDIATE ... COMMIT).

@@ -137,6 +137,10 @@ ACCEPTED = 14
 REJECTED = 4
 DUPLICATE = 1
 DEFAULT_ACTORS = ["alice", "bob", "carol", "dave", "erin", "frank"]
+CONDITION_NAMES = ["relationship", "not_connected", "no_pending_invite", "reinvite_block",
+                   "not_snoozed", "not_dismissed", "warmth", "wait", "distinct_posts",
+                   "distinct_days", "deep_engagement", "active", "connection_cap",
+                   "invite_budget", "not_notified"]
 
 
 def built_env(name):
@@ -222,7 +226,19 @@ def test_show():
           alice["counts"])
     check(alice["relationship"] == "follower", "alice relationship: %s" % alice)
     check(alice["segment"] == "senior_executive", "alice segment: %s" % alice)
-    check(alice["warmth"] >= 0 and alice["ready"] is False, "alice warmth/ready: %s" % alice)
+    # Real warmth (built-in defaults, the clock as "now": without -c there is
+    # no config, so time.source is wall): two likes and a comment count.
+    check(alice["warmth"] > 0 and alice["ready"] is False, "alice warmth/ready: %s" % alice)
+    names = [c["name"] for c in alice["conditions"]]
+    check(names == CONDITION_NAMES, "alice conditions: %s" % names)
+    for cond in alice["conditions"]:
+        check(set(cond) == {"name", "ok", "value", "need"} and isinstance(cond["ok"], bool),
+              "condition shape: %s" % cond)
+    cond = {c["name"]: c for c in alice["conditions"]}
+    check(cond["relationship"]["ok"] and cond["not_connected"]["ok"] and
+          cond["deep_engagement"]["ok"] and cond["distinct_posts"]["value"] == 2,
+          "alice conditions: %s" % cond)
+    check(json_out(env, "show", "dave")["warmth"] == 0, "dave has no engagement")
     check(alice["first_seen"] == "2026-11-03T10:00:00.000Z", "first_seen: %s" % alice)
     check(alice["last_seen"] == "2026-11-03T13:00:00.250Z", "last_seen: %s" % alice)
     check(alice["actor_connections"] == 12000 and alice["actor_followers"] is None and
@@ -263,7 +279,7 @@ def test_show():
           "--json after the command")
     text = env_text(env, "show", "alice")
     for words in ("alice", "Alice Example", "follower", "senior_executive", "like 2",
-                  "comment 1", "Great point"):
+                  "comment 1", "Great point", "conditions", "engaged on 2 posts"):
         check(words in text, "show text lacks %r:\n%s" % (words, text))
     env.close()
 
@@ -284,13 +300,14 @@ def test_export():
 
     text = env_text(env, "export").splitlines()
     rows = [line.split("\t") for line in text]
-    check(rows[0][:6] == ["actor", "name", "relationship", "segment", "warmth", "events"],
-          "export header: %s" % rows[0])
+    check(rows[0] == ["actor", "name", "relationship", "segment", "warmth", "events", "account",
+                      "ready"], "export header: %s" % rows[0])
     check(all(len(r) == len(rows[0]) for r in rows), "ragged export table: %s" % rows)
     check(len(rows) == len(lines) + 1, "export text rows: %d" % len(rows))
     alice = rows[1]
     check(alice[0] == "alice" and alice[1] == "Alice Example" and alice[2] == "follower" and
-          alice[3] == "senior_executive" and float(alice[4]) >= 0 and alice[5] == "4",
+          alice[3] == "senior_executive" and float(alice[4]) > 0 and alice[5] == "4" and
+          alice[7] == "no",
           "export alice row: %s" % alice)
     gina = rows[-1]
     check(gina[0] == "gina" and "\u00e9t\u00e9" in gina[1], "export gina row: %s" % gina)
@@ -307,7 +324,8 @@ def test_top_ready_metrics():
         check(c["account"] == "default", "top crossed accounts: %s" % c)
     warmth = [c["warmth"] for c in top]
     check(warmth == sorted(warmth, reverse=True), "top not by warmth: %s" % warmth)
-    check(top[0]["actor"] == "alice", "alice engages most: %s" % [c["actor"] for c in top])
+    check(top[0]["actor"] == "alice" and top[0]["warmth"] > top[1]["warmth"],
+          "alice is warmest: %s" % [(c["actor"], c["warmth"]) for c in top])
     top2 = json_out(env, "top", "-n", "2")
     check([c["actor"] for c in top2] == [c["actor"] for c in top[:2]], "top -n 2: %s" % top2)
     check([c["actor"] for c in json_out(env, "--account", "work", "top")] == ["gina"],

@@ -964,8 +964,8 @@ static struct event snapshot(int64_t ts_ms, int64_t followers, int64_t connectio
 
 static void test_account_snapshot(void **state)
 {
-	struct account a = { NULL, -1, -1, 0 };
-	struct account b = { NULL, -1, -1, 0 };
+	struct account a = { NULL, -1, -1, 0, NULL };
+	struct account b = { NULL, -1, -1, 0, NULL };
 	struct event s1 = snapshot(1000, 100, 50);
 	struct event s2 = snapshot(3000, 120, -1);
 	struct event s3 = snapshot(2000, 110, 60);
@@ -994,7 +994,7 @@ static void test_account_snapshot(void **state)
 	account_apply_snapshot(&a, &like);
 	assert_int_equal(a.snapshot_ms, 3000);
 	/* Same time, larger value wins in either order. */
-	struct account x = { NULL, -1, -1, 0 }, y = { NULL, -1, -1, 0 };
+	struct account x = { NULL, -1, -1, 0, NULL }, y = { NULL, -1, -1, 0, NULL };
 	struct event t1 = snapshot(5000, 10, 10), t2 = snapshot(5000, 20, 5);
 	account_apply_snapshot(&x, &t1);
 	account_apply_snapshot(&x, &t2);

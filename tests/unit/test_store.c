@@ -1,7 +1,8 @@
 /*
  * test_store.c - the SQLite store (store.c, store_batch.c,
  * store_dead_letter.c) against real database files in a temporary
- * directory: opening and refusing, migration, every table's round trip,
+ * directory: opening and refusing, migration, every table's round trip
+ * (schema 2's score, rules and budget blobs and the outbox too),
  * upserts, pruning, rollback and retry after a failed or full write, a
  * reader beside a writer, the dead-letter file's exactly-once flush through
  * simulated crashes, and the commit speed of a full-size batch.
@@ -376,7 +377,7 @@ static void test_open_creates_and_reopens(void **state)
 static void test_refuses_newer_schema(void **state)
 {
 	unsigned char be7[4] = { 0, 0, 0, 7 };
-	char path[256], err[256];
+	char path[256], err[256], expect[128];
 	struct store *store = test_open(test_path(path, sizeof(path), "newer.db"));
 	int fd;
 
@@ -388,9 +389,11 @@ static void test_refuses_newer_schema(void **state)
 	close(fd);
 	assert_int_equal(store_open(path, 0, 0, &store, err, sizeof(err)), -1);
 	assert_null(store);
-	assert_non_null(strstr(err, ": database is from a newer warmthd (schema 7, this one knows 1)"));
+	snprintf(expect, sizeof(expect), ": database is from a newer warmthd (schema 7, this one knows %d)",
+	         STORE_SCHEMA_VERSION);
+	assert_non_null(strstr(err, expect));
 	assert_int_equal(store_open(path, 1, 0, &store, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "(schema 7, this one knows 1)"));
+	assert_non_null(strstr(err, expect + 2));
 }
 
 static void test_refuses_garbage_and_missing(void **state)
@@ -436,7 +439,7 @@ static void test_roundtrip(void **state)
 	char path[256], name[64];
 	struct store *store = test_open(test_path(path, sizeof(path), "roundtrip.db"));
 	struct store_batch *batch = store_batch_new();
-	struct account a0 = { "default", 1200, 480, 1700000000000 }, a1 = { "work", -1, -1, 0 };
+	struct account a0 = { "default", 1200, 480, 1700000000000, NULL }, a1 = { "work", -1, -1, 0, NULL };
 	struct contact c[4];
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
@@ -507,6 +510,125 @@ static void test_roundtrip(void **state)
 	buf_free(&expect), buf_free(&got), buf_free(&order);
 	for (int i = 0; i < 4; i++)
 		contact_free(&c[i]);
+	store_batch_free(batch);
+	store_close(store);
+}
+
+/* Collects outbox rows as "id kind account actor created record" lines;
+   seq only has to increase (an ignored insert may use one up). */
+static int test_collect_outbox(void *ctx, const struct store_outbox *o)
+{
+	static int64_t last_seq;
+
+	assert_true(o->seq > last_seq);
+	last_seq = o->seq;
+	buf_printf(ctx, "%s %s %s %s %lld %s\n", o->id, o->kind, o->account,
+	           o->actor ? o->actor : "-", (long long)o->created_ms, o->record);
+	return 0;
+}
+
+static void test_keep_one(void *ctx, struct contact *c)
+{
+	struct contact *out = ctx;
+
+	contact_free(out);
+	*out = *c;
+}
+
+static void test_budget_of(void *ctx, uint32_t id, const struct account *a)
+{
+	struct rules_budget *b = ctx;
+
+	(void)id;
+	if (a->budget != NULL)
+		*b = *a->budget;
+}
+
+/*
+ * Schema 2: a contact's score and rules state and an account's budget
+ * round-trip as blobs (NULL while empty), and outbox rows are kept once per
+ * id in the order they were written.
+ */
+static void test_score_rules_outbox(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "schema2.db"));
+	struct store_batch *batch = store_batch_new();
+	struct score_params sp = { 0 };
+	struct score_event ev = { 1700000000000, 7, SCORE_COMMENT, SCORE_FROM_FOLLOWER };
+	struct rules_budget *budget = xcalloc(1, sizeof(*budget)), loaded_budget = { { 0 }, { 0 }, 0 };
+	struct account a = { "default", 10, 20, 1, budget };
+	struct contact c, bare, loaded;
+	struct store_outbox o = { 0, "ready:default:ada:5", "ready", "default", "ada", 5,
+		                  "{\"kind\":\"ready\"}", 16 };
+	struct buf want = { 0 }, got = { 0 };
+
+	(void)state;
+	sp.half_life_ms = 14LL * 86400000;
+	sp.repeat_factor = 1;
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
+		sp.weight[t] = 1;
+	contact_init(&c, 0, "ada", 3);
+	contact_init(&bare, 0, "bob", 3);
+	c.score = xcalloc(1, sizeof(*c.score));
+	score_add(c.score, &sp, &ev);
+	ev.ts_ms += 86400000;
+	ev.post_hash = 9;
+	score_add(c.score, &sp, &ev);
+	rules_state_fired(&c.rules, 1700000100000);
+	c.rules.snoozed_until_ms = 1700000200000;
+	rules_budget_add(budget, 1700000000000, 42);
+	store_batch_account(batch, 0, &a);
+	store_batch_contact(batch, &c);
+	store_batch_contact(batch, &bare);
+	store_batch_outbox(batch, &o);
+	assert_int_equal(store_batch_items(batch), 1 + 2 + 1);
+	test_commit(store, batch);
+	/* The same id again (a replayed batch) is not a second notification. */
+	o.record = "{}";
+	o.record_len = 2;
+	store_batch_outbox(batch, &o);
+	o.id = "ready:default:bob:6";
+	o.actor = "bob";
+	o.created_ms = 6;
+	store_batch_outbox(batch, &o);
+	test_commit(store, batch);
+	store_close(store);
+
+	store = test_open(path);
+	memset(&loaded, 0, sizeof(loaded));
+	assert_int_equal(store_get_contact(store, 0, "ada", &loaded), 0);
+	assert_non_null(loaded.score);
+	score_encode(c.score, &want);
+	score_encode(loaded.score, &got);
+	assert_int_equal(want.len, got.len);
+	assert_memory_equal(want.data, got.data, want.len);
+	assert_int_equal(loaded.rules.fired, 1);
+	assert_int_equal(loaded.rules.fired_ms, 1700000100000);
+	assert_int_equal(loaded.rules.snoozed_until_ms, 1700000200000);
+	contact_free(&loaded);
+	assert_int_equal(store_get_contact(store, 0, "bob", &loaded), 0);
+	assert_null(loaded.score);
+	assert_int_equal(loaded.rules.fired, 0);
+	contact_free(&loaded);
+	/* The loader hands over the score with the contact. */
+	contact_init(&loaded, 0, "", 0);
+	assert_int_equal(store_load_contacts(store, test_keep_one, &loaded), 0);
+	contact_free(&loaded);
+	assert_int_equal(store_load_accounts(store, test_budget_of, &loaded_budget), 0);
+	assert_int_equal(loaded_budget.n, 1);
+	assert_int_equal(loaded_budget.actor[0], 42);
+	assert_int_equal(store_newest_event_ms(store), 0);
+	buf_reset(&got);
+	assert_int_equal(store_foreach_outbox(store, test_collect_outbox, &got), 0);
+	assert_string_equal(buf_cstr(&got),
+	                    "ready:default:ada:5 ready default ada 5 {\"kind\":\"ready\"}\n"
+	                    "ready:default:bob:6 ready default bob 6 {}\n");
+
+	buf_free(&want), buf_free(&got);
+	free(budget);
+	contact_free(&c);
+	contact_free(&bare);
 	store_batch_free(batch);
 	store_close(store);
 }
@@ -609,7 +731,7 @@ static void test_rollback_and_retry(void **state)
 	char path[256], dead[256], err[256];
 	struct store *store = test_open(test_path(path, sizeof(path), "rollback.db"));
 	struct store_batch *batch = store_batch_new(), *fix = store_batch_new();
-	struct account a = { "alice", 1, 1, 1 }, renamed = { "alice-old", 1, 1, 1 };
+	struct account a = { "alice", 1, 1, 1, NULL }, renamed = { "alice-old", 1, 1, 1, NULL };
 	struct store_file f = { 1, "/in", 1, 1, 777, 0, 0, 0, 0, 0 };
 	struct store_reject r = { 0, "/in", 5, REJECT_NOT_JSON, "bad", "{", 1, 1 };
 	struct store_counters counters = { .accepted = 1 };
@@ -1064,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_newer_schema),
 		cmocka_unit_test(test_refuses_garbage_and_missing),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_score_rules_outbox),
 		cmocka_unit_test(test_batch_copies_and_upserts),
 		cmocka_unit_test(test_files_and_dedup_prune),
 		cmocka_unit_test(test_rollback_and_retry),

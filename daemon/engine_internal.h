@@ -1,0 +1,181 @@
+/*
+ * engine_internal.h - what the files of the engine share: its state
+ * (struct engine, with its accounts and contacts) and the readiness part
+ * (engine_rules.c) that engine.c calls. Not part of the library's API;
+ * engine.h is the engine's face to main.c.
+ *
+ * engine.c owns ingest and batches; engine_rules.c owns scoring of
+ * engagements, readiness evaluation, the watch list and the outbox rows.
+ * Both run on the loop thread only.
+ */
+#ifndef WARMTH_ENGINE_INTERNAL_H
+#define WARMTH_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include <uv.h>
+#include <xxhash.h>
+/* XXH3 instead of uthash's default Jenkins hash: faster on actor ids. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = (unsigned)XXH3_64bits((keyptr), (keylen)))
+#include <uthash.h>
+
+#include "warmth/conf.h"
+#include "warmth/contact.h"
+#include "warmth/event.h"
+#include "warmth/idset.h"
+#include "warmth/store.h"
+#include "tail.h"
+
+#define ENGINE_CRON_MS 60000        /* housekeeping: pruning seen ids, readiness sweeps (wall) */
+#define ENGINE_RETRY_MIN_MS 500
+#define ENGINE_RETRY_MAX_MS 30000
+
+struct engine_contact {
+	struct contact c;
+	struct engine_contact *next_dirty;
+	int dirty;
+	uint8_t watched;                    /* on the readiness watch list (engine_rules.c) */
+	uint8_t wanted;                     /* the last evaluation wants it watched */
+	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
+	UT_hash_handle hh;
+};
+
+struct engine_account {
+	struct account a;
+	size_t name_len;
+	uint64_t seed;                      /* hash of the name: seeds event id keys */
+	struct engine_contact *contacts;    /* uthash head, keyed by actor */
+	int dirty;
+	int known;                          /* already in the database */
+	uint64_t budget_round;              /* the readiness round budget_used is of */
+	int64_t budget_used;                /* rules_budget_used() at that round's now */
+};
+
+/* A ready contact of a readiness round, before the budget decides. */
+struct engine_ready {
+	struct engine_contact *ec;
+	size_t segment;
+	double warmth;
+};
+
+/* One round of readiness evaluation (engine_rules.c). */
+struct engine_round {
+	int active;
+	int64_t now;
+	struct engine_ready *ready;
+	size_t nready, ready_cap;
+	size_t changed;                     /* contacts whose rules state changed */
+};
+
+/* A file whose offset changed in the batch being built. */
+struct engine_dirty_file {
+	struct tail_file *f;
+};
+
+struct engine {
+	uv_loop_t *loop;
+	struct conf *conf;
+	struct conf *old_conf;              /* kept until the tailer stops using it */
+	int once;
+	struct store *store;
+	struct tail *tail;
+	struct event_parser *parser;
+
+	struct engine_account *accounts;
+	uint32_t naccounts;
+	uint32_t last_account;              /* cache: the previous event's account */
+	struct idset seen;
+	int64_t newest_ms;                  /* newest event time seen */
+	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
+	struct store_counters counters;
+	int64_t ncontacts;
+
+	/* The batch being built and what it changed. */
+	struct store_batch *building;
+	struct engine_contact *dirty_contacts;
+	struct engine_dirty_file *dirty_files;
+	size_t ndirty_files, dirty_files_cap;
+	int64_t *forgotten;
+	size_t nforgotten, forgotten_cap;
+	size_t batch_lines;
+	int batch_open;
+
+	/* The batch being committed on the thread pool. */
+	struct store_batch *committing;
+	int in_flight;
+	int commit_rc;
+	size_t commit_items;                /* for the log: size and duration */
+	uint64_t commit_ns;
+	char commit_err[512];
+	int dead_letter_rc;
+	char dead_letter_err[512];
+	uv_work_t work;
+	int64_t retry_ms;
+	int failing;
+
+	/* Readiness (engine_rules.c). */
+	struct engine_contact **watch;      /* contacts whose readiness time alone can change */
+	size_t nwatch, watch_cap;
+	uint64_t round;                     /* readiness rounds so far */
+	int64_t swept_ms;                   /* the "now" of the last sweep of the watch list */
+	int sweep_due;                      /* sweep at the next batch close whatever the time */
+	struct engine_round rd;             /* the round in progress */
+
+	uv_timer_t batch_timer;
+	uv_timer_t cron;
+	uv_timer_t retry;
+	int handles;
+
+	int want_close;                     /* building is full, waiting for the commit */
+	int stopping;
+	int stopped;
+	int caught_up;
+	void (*on_stopped)(void *ctx);
+	void *on_stopped_ctx;
+};
+
+/* engine.c: puts a contact on the list of those the next batch writes. */
+void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
+/* engine.c: makes sure a batch will close (and commit) soon. */
+void engine_batch_opened(struct engine *e);
+
+/* --- engine_rules.c --- */
+
+/* The "now" of readiness: the newest event time (time.source: event) or the clock. */
+int64_t engine_rules_now(const struct engine *e);
+/*
+ * Folds an accepted engagement event into the contact's score (allocating
+ * it at the first), with the origin the contact's relationship gives it.
+ */
+void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev);
+/* Counts an invitation (invite_sent) against the account's rolling budget. */
+void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev);
+/*
+ * At batch close, a round: begin; then contact for each dirty contact,
+ * just before it is copied into the batch (it is in cache then); then end,
+ * which sweeps the watch list when "now" has moved by an hour since the
+ * last sweep (or a sweep is due) and fires those ready within the budget,
+ * writing their outbox rows into the batch being built and marking what
+ * it changed dirty again: the caller copies those once more (the later
+ * copy of a contact in a batch wins) and the accounts after that.
+ */
+void engine_rules_begin(struct engine *e);
+void engine_rules_contact(struct engine *e, struct engine_contact *ec);
+void engine_rules_end(struct engine *e);
+/*
+ * Evaluates the watch list now (the cron, with time.source: wall). Returns
+ * the number of contacts it changed; their rows wait for the next batch.
+ */
+size_t engine_rules_sweep(struct engine *e);
+/*
+ * Puts every contact with a score on the watch list and makes the next
+ * batch sweep it: at start (nothing is known about them yet) and after a
+ * reload (the figures changed).
+ */
+void engine_rules_watch_all(struct engine *e);
+/* Logs what a reload of these scoring figures means for stored scores. */
+void engine_rules_reloaded(struct engine *e, const struct conf *old_conf);
+void engine_rules_free(struct engine *e);
+
+#endif

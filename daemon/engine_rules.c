@@ -1,0 +1,474 @@
+/*
+ * engine_rules.c - scoring and readiness in the engine: engagements folded
+ * into each contact's score as they are accepted, readiness evaluated once
+ * per batch for the contacts the batch changed, and "ready" notifications
+ * written to the outbox in the same transaction as the state that decided
+ * them (see engine_internal.h for the calls, rules.h for the model).
+ *
+ * Per event the cost is one score_add(). Per batch, each dirty contact is
+ * looked at once: a contact that fails a condition no amount of waiting
+ * can fix (not a follower or target, connected, pending, dismissed, no
+ * deep engagement, too few posts, engagement too long ago, warmth below
+ * the threshold) is dropped after a few comparisons; the others are
+ * evaluated in full with rules_evaluate().
+ *
+ * Time alone changes readiness too: a wait, a snooze or a re-invite block
+ * expires, the budget window frees up, a fired contact re-arms after its
+ * cooldown or as its warmth decays. The contacts for which only such
+ * conditions fail, or that are ready or have fired, are kept on a watch
+ * list, and the list is swept (evaluated again) whenever "now" has moved
+ * by ENGINE_SWEEP_MS: with time.source: event at the batch close that
+ * sees it (other contacts' events move time), with wall also by the cron
+ * every minute. At start and after a reload every contact with a score is
+ * put on the list, since nothing is known about it under these figures.
+ *
+ * Ready contacts compete per account for the rolling invitation budget
+ * (rules_queue: warmest first); those within it fire: their rules state
+ * records it (so a restart or a replay does not fire again: the state and
+ * the outbox row commit together), the budget counts it, and the outbox
+ * row carries the notification record of INTERFACE.md. Its "note" is null
+ * until the note module is wired in; delivery is the outbox's business.
+ *
+ * Scores are not rescored: no engagement history is kept (score.h's
+ * score_history would cost 16 bytes per engagement per contact). A reload
+ * that changes half-lives or the anti-inflation settings therefore applies
+ * to new engagements only, which is logged at the reload.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/json.h"
+#include "warmth/log.h"
+#include "warmth/rules.h"
+#include "warmth/score.h"
+#include "warmth/util.h"
+#include "engine_internal.h"
+
+/* How far "now" moves before the watch list is evaluated again. */
+#define ENGINE_SWEEP_MS (3600 * 1000)
+
+int64_t engine_rules_now(const struct engine *e)
+{
+	return e->conf->time_source == CONF_TIME_EVENT ? e->newest_ms : time_now_ms();
+}
+
+void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev)
+{
+	struct contact *c = &ec->c;
+	int type = score_type_of(ev->type);
+	struct score_event se;
+
+	if (type < 0)
+		return;
+	if (c->score == NULL)
+		c->score = xcalloc(1, sizeof(*c->score));
+	se.ts_ms = ev->ts_ms;
+	se.post_hash = ev->post.ptr != NULL ? score_post_hash(ev->post.ptr, ev->post.len, ev->dir_out) : 0;
+	se.type = (uint8_t)type;
+	/* The relationship as this engine knows it when the event is applied. */
+	se.origin = ev->dir_out            ? SCORE_OUTBOUND
+	            : c->rel.connected.on  ? SCORE_FROM_CONNECTION
+	                                   : SCORE_FROM_FOLLOWER;
+	score_add(c->score, &e->conf->scoring, &se);
+}
+
+static uint32_t engine_rules_actor_hash(const char *actor, size_t len)
+{
+	return (uint32_t)hash64(actor, len);
+}
+
+static struct rules_budget *engine_rules_budget(struct engine_account *a)
+{
+	if (a->a.budget == NULL)
+		a->a.budget = xcalloc(1, sizeof(*a->a.budget));
+	return a->a.budget;
+}
+
+void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev)
+{
+	struct engine_account *a = &e->accounts[account];
+
+	rules_budget_add(engine_rules_budget(a), ev->ts_ms,
+	                 engine_rules_actor_hash(ev->actor.ptr, ev->actor.len));
+	a->budget_round = 0; /* recount at the next use */
+	a->dirty = 1;
+}
+
+/* Invitations counted in the account's window at the round's now (cached per round). */
+static int64_t engine_rules_budget_used(struct engine *e, struct engine_account *a, int64_t now)
+{
+	if (a->a.budget == NULL)
+		return 0;
+	if (a->budget_round != e->round) {
+		a->budget_used = rules_budget_used(a->a.budget, now, e->conf->readiness.invite_window_ms);
+		a->budget_round = e->round;
+	}
+	return a->budget_used;
+}
+
+static size_t engine_rules_segment(const struct engine *e, const struct contact *c)
+{
+	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
+		                 c->ntags };
+
+	return rules_segment_find(e->conf->segments, e->conf->nsegments, &h);
+}
+
+static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, size_t segment,
+                                  int64_t now, struct rules_result *r)
+{
+	static const struct score_state no_score; /* before the first engagement */
+	const struct contact *c = &ec->c;
+	struct engine_account *a = &e->accounts[c->account];
+	struct rules_contact rc = {
+		.follower = c->rel.follower.on,
+		.target = c->rel.target.on,
+		.connected = c->rel.connected.on,
+		.pending = c->rel.pending.on,
+		.followed_ms = c->rel.followed_ms,
+		.withdrawn_ms = c->rel.withdrawn_ms,
+		.score = c->score != NULL ? c->score : &no_score,
+		.state = &c->rules,
+	};
+	struct rules_account ra = { a->a.connections, engine_rules_budget_used(e, a, now) };
+
+	rules_evaluate(&e->conf->readiness, &e->conf->scoring, &e->conf->segments[segment], &rc, &ra,
+	               now, r);
+}
+
+/*
+ * Whether an unfired contact fails a condition that time cannot fix: only
+ * new events can make it ready, so it is neither evaluated nor watched.
+ * Cheap tests only, first those that need no segment: no score, neither
+ * follower nor target, connected, pending, dismissed.
+ */
+static int engine_rules_unrelated(const struct contact *c)
+{
+	return c->score == NULL || !(c->rel.follower.on || c->rel.target.on) ||
+	       c->rel.connected.on || c->rel.pending.on || c->rules.dismissed_ms != 0;
+}
+
+/* The same for the segment's figures (after engine_rules_unrelated). */
+static int engine_rules_hopeless(const struct engine *e, const struct contact *c, size_t segment,
+                                 int64_t now)
+{
+	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
+	const struct score_state *s = c->score;
+
+	if (r->need_deep && s->deep == 0)
+		return 1;
+	/* nposts bounds the distinct posts of any window from above. */
+	if ((int64_t)s->nposts < r->min_posts)
+		return 1;
+	return s->last_ms == 0 || now - s->last_ms > r->active_within_ms;
+}
+
+/* Whether every condition that fails is one that time alone can make hold. */
+static int engine_rules_time_can_help(const struct rules_result *r)
+{
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
+		if (r->conditions[i].ok)
+			continue;
+		switch (i) {
+		case RULES_WAIT:
+		case RULES_REINVITE_BLOCK:
+		case RULES_NOT_SNOOZED:
+		case RULES_NOT_NOTIFIED:
+		case RULES_BUDGET:
+		case RULES_CAP: /* a snapshot changes it without touching the contact */
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Evaluates one contact once per round: re-arms it if its time has come,
+ * records it as ready, and notes whether it should stay watched.
+ */
+static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
+                                  struct engine_round *rd)
+{
+	struct contact *c = &ec->c;
+	struct rules_result r;
+	size_t segment;
+
+	if (ec->evaluated == e->round)
+		return;
+	ec->evaluated = e->round;
+	ec->wanted = 0;
+	if (c->score == NULL || (!c->rules.fired && engine_rules_unrelated(c)))
+		return;
+	segment = engine_rules_segment(e, c);
+	/* Warmth only falls as time passes: below the threshold, only a new
+	   engagement can help, and a full evaluation would be wasted. */
+	if (!c->rules.fired &&
+	    (engine_rules_hopeless(e, c, segment, rd->now) ||
+	     score_warmth(c->score, &e->conf->scoring, rd->now) <
+	             e->conf->segments[segment].readiness.threshold))
+		return;
+	engine_rules_evaluate(e, ec, segment, rd->now, &r);
+	if (rules_state_rearm(&c->rules, &r, &e->conf->readiness, rd->now)) {
+		engine_mark_dirty(e, ec);
+		rd->changed++;
+	}
+	if (r.ready) {
+		if (rd->nready == rd->ready_cap) {
+			rd->ready_cap = rd->ready_cap ? rd->ready_cap * 2 : 16;
+			rd->ready = xrealloc(rd->ready, rd->ready_cap * sizeof(*rd->ready));
+		}
+		rd->ready[rd->nready].ec = ec;
+		rd->ready[rd->nready].segment = segment;
+		rd->ready[rd->nready].warmth = r.warmth;
+		rd->nready++;
+	}
+	ec->wanted = c->rules.fired || r.ready || engine_rules_time_can_help(&r);
+}
+
+static void engine_rules_watch(struct engine *e, struct engine_contact *ec)
+{
+	if (ec->watched)
+		return;
+	if (e->nwatch == e->watch_cap) {
+		e->watch_cap = e->watch_cap ? e->watch_cap * 2 : 64;
+		e->watch = xrealloc(e->watch, e->watch_cap * sizeof(*e->watch));
+	}
+	e->watch[e->nwatch++] = ec;
+	ec->watched = 1;
+}
+
+/* Evaluates the watch list, keeping on it only those still wanted. */
+static void engine_rules_sweep_list(struct engine *e, struct engine_round *rd)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < e->nwatch; i++) {
+		struct engine_contact *ec = e->watch[i];
+		engine_rules_consider(e, ec, rd);
+		if (ec->wanted)
+			e->watch[kept++] = ec;
+		else
+			ec->watched = 0;
+	}
+	e->nwatch = kept;
+	e->swept_ms = rd->now;
+	e->sweep_due = 0;
+}
+
+/* The notification record of INTERFACE.md for a contact that fires now. */
+static void engine_rules_record(const struct engine *e, const struct contact *c,
+                                const struct rules_result *r, const char *segment,
+                                const char *account, const char *id, int64_t now,
+                                struct buf *out)
+{
+	struct json *j = json_new(out, 0);
+	struct buf words = { 0 };
+
+	json_object_open(j);
+	json_kv_str(j, "kind", "ready");
+	json_kv_time(j, "ts", now);
+	json_kv_str(j, "id", id);
+	json_kv_str(j, "account", account);
+	json_key(j, "actor");
+	json_strn(j, c->actor, c->actor_len);
+	json_kv_str(j, "name", c->name);
+	json_kv_str(j, "segment", segment);
+	json_key(j, "warmth");
+	json_double(j, (double)(int64_t)(r->warmth * 100.0 + 0.5) / 100.0);
+	json_key(j, "reasons");
+	json_array_open(j);
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
+		if (!r->conditions[i].ok)
+			continue;
+		buf_reset(&words);
+		rules_condition_words(&r->conditions[i], &words);
+		json_str(j, buf_cstr(&words));
+	}
+	json_array_close(j);
+	json_key(j, "evidence");
+	json_array_open(j);
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		const struct contact_engagement *en = &c->recent[i];
+		json_object_open(j);
+		json_kv_str(j, "type", event_type_name((enum event_type)en->type));
+		json_kv_time(j, "ts", en->ts_ms);
+		json_kv_str(j, "dir", en->dir_out ? "out" : "in");
+		json_kv_str(j, "post", en->post);
+		json_kv_str(j, "title", en->title);
+		json_kv_str(j, "text", en->text);
+		json_object_close(j);
+	}
+	json_array_close(j);
+	/* The invitation note comes with the note module; null says "none yet". */
+	json_key(j, "note");
+	json_null(j);
+	json_object_close(j);
+	json_free(j);
+	buf_free(&words);
+	(void)e;
+}
+
+/* Fires one ready contact: rules state, budget, outbox row, all in this batch. */
+static void engine_rules_fire_one(struct engine *e, const struct engine_ready *ready,
+                                  struct engine_round *rd)
+{
+	struct engine_contact *ec = ready->ec;
+	struct contact *c = &ec->c;
+	struct engine_account *a = &e->accounts[c->account];
+	const char *segment = e->conf->segments[ready->segment].name;
+	struct rules_result r;
+	struct store_outbox o = { 0 };
+	struct buf id = { 0 }, record = { 0 };
+
+	/* The result again, for its reasons: only for the few that fire. */
+	engine_rules_evaluate(e, ec, ready->segment, rd->now, &r);
+	buf_printf(&id, "ready:%s:%s:%lld", a->a.name, c->actor, (long long)rd->now);
+	engine_rules_record(e, c, &r, segment, a->a.name, buf_cstr(&id), rd->now, &record);
+	o.id = buf_cstr(&id);
+	o.kind = "ready";
+	o.account = a->a.name;
+	o.actor = c->actor;
+	o.created_ms = rd->now;
+	o.record = record.data;
+	o.record_len = record.len;
+	store_batch_outbox(e->building, &o);
+
+	rules_state_fired(&c->rules, rd->now);
+	rules_budget_prune(engine_rules_budget(a), rd->now - e->conf->readiness.invite_window_ms);
+	rules_budget_add(engine_rules_budget(a), rd->now, engine_rules_actor_hash(c->actor, c->actor_len));
+	a->budget_round = 0;
+	a->dirty = 1;
+	engine_mark_dirty(e, ec);
+	engine_rules_watch(e, ec);
+	rd->changed++;
+	log_info("ready: %s in account %s (segment %s, warmth %.1f)", c->actor, a->a.name, segment,
+	         r.warmth);
+	buf_free(&id);
+	buf_free(&record);
+}
+
+static int engine_rules_ready_cmp(const void *pa, const void *pb)
+{
+	const struct engine_ready *a = pa, *b = pb;
+
+	if (a->ec->c.account != b->ec->c.account)
+		return a->ec->c.account < b->ec->c.account ? -1 : 1;
+	return 0;
+}
+
+/* Lets the ready contacts of each account compete for its remaining budget. */
+static void engine_rules_fire(struct engine *e, struct engine_round *rd)
+{
+	struct rules_candidate *cand;
+	size_t start = 0;
+
+	if (rd->nready == 0)
+		return;
+	qsort(rd->ready, rd->nready, sizeof(*rd->ready), engine_rules_ready_cmp);
+	cand = xmalloc(rd->nready * sizeof(*cand));
+	while (start < rd->nready) {
+		uint32_t account = rd->ready[start].ec->c.account;
+		struct engine_account *a = &e->accounts[account];
+		size_t n = 0, fire;
+		int64_t remaining;
+
+		while (start + n < rd->nready && rd->ready[start + n].ec->c.account == account) {
+			const struct contact *c = &rd->ready[start + n].ec->c;
+			cand[n].warmth = rd->ready[start + n].warmth;
+			cand[n].tie = hash64(c->actor, c->actor_len);
+			cand[n].index = start + n;
+			n++;
+		}
+		a->budget_round = 0;
+		remaining = e->conf->readiness.weekly_invites - engine_rules_budget_used(e, a, rd->now);
+		fire = rules_queue(cand, n, remaining);
+		for (size_t i = 0; i < fire; i++)
+			engine_rules_fire_one(e, &rd->ready[cand[i].index], rd);
+		if (fire < n)
+			log_info("account %s: %zu ready contacts wait for invitation budget", a->a.name,
+			         n - fire);
+		start += n;
+	}
+	free(cand);
+}
+
+/* Starts a round at now; 0 when there is no "now" yet. */
+static int engine_rules_round(struct engine *e)
+{
+	struct engine_round *rd = &e->rd;
+
+	rd->now = engine_rules_now(e);
+	rd->nready = 0;
+	rd->changed = 0;
+	rd->active = rd->now > 0; /* with time.source: event and no event yet there is no "now" */
+	if (rd->active)
+		e->round++;
+	return rd->active;
+}
+
+void engine_rules_begin(struct engine *e)
+{
+	engine_rules_round(e);
+}
+
+void engine_rules_contact(struct engine *e, struct engine_contact *ec)
+{
+	if (!e->rd.active)
+		return;
+	engine_rules_consider(e, ec, &e->rd);
+	if (ec->wanted)
+		engine_rules_watch(e, ec);
+}
+
+void engine_rules_end(struct engine *e)
+{
+	struct engine_round *rd = &e->rd;
+
+	if (!rd->active)
+		return;
+	if (e->sweep_due || rd->now - e->swept_ms >= ENGINE_SWEEP_MS)
+		engine_rules_sweep_list(e, rd);
+	engine_rules_fire(e, rd);
+	rd->active = 0;
+}
+
+size_t engine_rules_sweep(struct engine *e)
+{
+	if (e->nwatch == 0 || !engine_rules_round(e))
+		return 0;
+	engine_rules_sweep_list(e, &e->rd);
+	engine_rules_fire(e, &e->rd);
+	e->rd.active = 0;
+	return e->rd.changed;
+}
+
+void engine_rules_watch_all(struct engine *e)
+{
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_contact *ec, *tmp;
+		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
+			if (ec->c.score != NULL)
+				engine_rules_watch(e, ec);
+		}
+	}
+	e->sweep_due = 1;
+}
+
+void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
+{
+	if (old_conf != NULL && score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
+		log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat "
+		           "settings changed; no engagement history is kept, so they apply to new "
+		           "engagements only (weights and factors apply to every score at once)");
+}
+
+void engine_rules_free(struct engine *e)
+{
+	free(e->rd.ready);
+	e->rd.ready = NULL;
+	free(e->watch);
+	e->watch = NULL;
+	e->nwatch = e->watch_cap = 0;
+}
