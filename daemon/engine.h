@@ -33,6 +33,12 @@ void engine_reload(struct engine *e, struct conf *conf);
  */
 void engine_stop(struct engine *e);
 void engine_on_stopped(struct engine *e, void (*done)(void *ctx), void *ctx);
+/*
+ * Writes the live status keys (the ones of `warmthctl status --json`, plus
+ * each input's lag) into the JSON object being built in j.
+ */
+struct json;
+void engine_status_fields(struct engine *e, struct json *j);
 /* 0 if every commit succeeded so far, -1 if the last one failed. */
 int engine_status(const struct engine *e);
 void engine_free(struct engine *e);

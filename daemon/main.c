@@ -20,6 +20,7 @@
 
 #include "warmth/conf.h"
 #include "warmth/log.h"
+#include "warmth/util.h"
 #include "control.h"
 #include "engine.h"
 #include "sdnotify.h"
@@ -34,6 +35,8 @@ struct main_ctx {
 	int stopping;
 	int engine_done, control_done;
 	int control_failed;           /* start failed: closed at once, freed at exit */
+	int64_t started_ms;           /* wall clock at start, for uptime */
+	int64_t config_loaded_ms;     /* when the running config was loaded */
 };
 
 static void main_usage(FILE *out)
@@ -130,6 +133,7 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		return -1;
 	}
 	engine_reload(m->engine, conf);
+	m->config_loaded_ms = time_now_ms();
 	sdnotify("READY=1\nSTATUS=configuration reloaded");
 	return 0;
 }
@@ -168,8 +172,25 @@ static int main_cmd_reload(void *ctx, const struct control_request *req, struct 
 	return 0;
 }
 
+static int main_cmd_status(void *ctx, const struct control_request *req, struct json *out,
+                           struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+
+	(void)req, (void)err;
+	json_object_open(out);
+	engine_status_fields(m->engine, out);
+	json_kv_int(out, "uptime_s", (time_now_ms() - m->started_ms) / 1000);
+	json_kv_str(out, "config", m->config_path);
+	json_kv_time(out, "config_loaded", m->config_loaded_ms);
+	json_kv_int(out, "control_clients", (int64_t)control_clients(m->control));
+	json_object_close(out);
+	return 0;
+}
+
 static const struct control_command main_commands[] = {
 	{ "ping", 0, main_cmd_ping },
+	{ "status", 0, main_cmd_status },
 	{ "reload", 1, main_cmd_reload },
 	{ NULL, 0, NULL },
 };
@@ -267,6 +288,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&m.sigint, main_on_stop_signal, SIGINT);
 	uv_signal_start(&m.sighup, main_on_hup, SIGHUP);
 
+	m.started_ms = m.config_loaded_ms = time_now_ms();
 	main_start_control(&m, conf);
 	if (engine_start(m.engine) < 0) {
 		log_err("cannot start; exiting");

@@ -99,6 +99,8 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 struct buf;
 int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result);
+/* Prints a JSON object (the daemon's status) as aligned text. */
+int ctl_print_status_text(const char *json_text);
 
 /*
  * What the rules make of a contact at ctl->now_ms (see ctl_output.c):

@@ -140,3 +140,60 @@ out:
 	buf_free(&line);
 	return rc;
 }
+
+/* One value in a line of text: numbers and strings as they are, objects as "k v, k v". */
+static void ctl_text_value(yajl_val v)
+{
+	if (YAJL_IS_STRING(v)) {
+		fputs(v->u.string, stdout);
+	} else if (YAJL_IS_NUMBER(v)) {
+		fputs(v->u.number.r, stdout);
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		fputs(YAJL_IS_TRUE(v) ? "yes" : "no", stdout);
+	} else if (YAJL_IS_OBJECT(v)) {
+		for (size_t i = 0; i < v->u.object.len; i++) {
+			printf("%s%s ", i ? ", " : "", v->u.object.keys[i]);
+			ctl_text_value(v->u.object.values[i]);
+		}
+	} else if (YAJL_IS_NULL(v)) {
+		fputs("-", stdout);
+	}
+}
+
+int ctl_print_status_text(const char *json_text)
+{
+	char errbuf[128];
+	yajl_val root = yajl_tree_parse(json_text, errbuf, sizeof(errbuf));
+	size_t width = 0;
+
+	if (root == NULL || !YAJL_IS_OBJECT(root)) {
+		ctl_error("the daemon's status is not a JSON object");
+		yajl_tree_free(root);
+		return CTL_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < root->u.object.len; i++)
+		if (strlen(root->u.object.keys[i]) > width)
+			width = strlen(root->u.object.keys[i]);
+	for (size_t i = 0; i < root->u.object.len; i++) {
+		yajl_val v = root->u.object.values[i];
+		if (YAJL_IS_ARRAY(v))
+			continue;
+		printf("%-*s  ", (int)width, root->u.object.keys[i]);
+		ctl_text_value(v);
+		putchar('\n');
+	}
+	/* Lists (the inputs): one line per item. */
+	for (size_t i = 0; i < root->u.object.len; i++) {
+		yajl_val v = root->u.object.values[i];
+		if (!YAJL_IS_ARRAY(v))
+			continue;
+		printf("\n%s:\n", root->u.object.keys[i]);
+		for (size_t k = 0; k < v->u.array.len; k++) {
+			fputs("  ", stdout);
+			ctl_text_value(v->u.array.values[k]);
+			putchar('\n');
+		}
+	}
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
+}

@@ -307,6 +307,8 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			printf("%s\n", buf_cstr(&result));
 		else if (strcmp(cmd->name, "reload") == 0)
 			printf("configuration reloaded\n");
+		else if (strcmp(cmd->name, "status") == 0)
+			rc = ctl_print_status_text(buf_cstr(&result));
 		else
 			printf("warmthd is running: %s\n", buf_cstr(&result));
 	}
@@ -425,7 +427,8 @@ int main(int argc, char **argv)
 	}
 	if (ctl_check_operands(cmd, nargs - 1, args + 1) < 0)
 		return ctl_usage_error();
-	if (cmd->via_socket)
+	/* status is also served live by the daemon when -s names its socket. */
+	if (cmd->via_socket || (o.socket != NULL && strcmp(cmd->name, "status") == 0))
 		return ctl_over_socket(&o, cmd);
 	if (cmd->run == NULL) {
 		ctl_error("%s needs the running daemon (control socket), not available in this "

@@ -152,6 +152,17 @@ def test_warmthctl_over_the_socket():
     r = ctl("-s", os.path.join(env.dir, "control.sock"), "reload")
     check(r.returncode == 1 and "inptus" in r.stderr and "bad_config" in r.stderr,
           "bad reload %r" % (r,))
+    env.write_config(CONFIG)
+    env.append("a.jsonl", [event(T0, "like", "u1"), "not json"])
+    env.wait_processed(2)
+    r = ctl("-s", os.path.join(env.dir, "control.sock"), "--json", "status")
+    st = json.loads(r.stdout)
+    check(r.returncode == 0 and st["events_accepted"] == 1 and st["events_rejected"] == 1 and
+          st["contacts"] == 1 and st["rejected_by_reason"] == {"not_json": 1}, "status %r" % (r,))
+    check(st["inputs"][0]["path"].endswith("a.jsonl") and st["inputs"][0]["lag"] == 0 and
+          st["uptime_s"] >= 0 and st["config"] == env.config, "status inputs %s" % st)
+    r = ctl("-s", os.path.join(env.dir, "control.sock"), "status")
+    check(r.returncode == 0 and "events_accepted" in r.stdout, "text status %r" % (r,))
     env.stop()
     r = ctl("-s", os.path.join(env.dir, "control.sock"), "ping")
     check(r.returncode == 3 and "is the service running?" in r.stderr, "stopped %r" % (r,))
