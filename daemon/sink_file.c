@@ -24,11 +24,11 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "warmth/lines.h"
 #include "warmth/log.h"
 #include "warmth/util.h"
 #include "sink.h"
 
-#define SINK_FILE_SCAN 4096             /* bytes read at a time looking for a line's start */
 #define SINK_FILE_LAST_LINE_MAX (1u << 20) /* a longer last line is not ours: its id is unknown */
 
 struct sink_file {
@@ -49,33 +49,6 @@ struct sink_file {
 };
 
 static void sink_file_write_more(struct sink_file *f);
-
-/* Finds the last '\n' in bytes [0, end): 1 and *pos, 0 if none, -1 on error. */
-static int sink_file_rfind(int fd, off_t end, off_t *pos)
-{
-	char block[SINK_FILE_SCAN];
-
-	while (end > 0) {
-		off_t start = end > SINK_FILE_SCAN ? end - SINK_FILE_SCAN : 0;
-		size_t want = (size_t)(end - start);
-		ssize_t n = pread(fd, block, want, start);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)want) {
-			if (n >= 0)
-				errno = EIO;
-			return -1;
-		}
-		for (size_t i = want; i > 0; i--) {
-			if (block[i - 1] == '\n') {
-				*pos = start + (off_t)(i - 1);
-				return 1;
-			}
-		}
-		end = start;
-	}
-	return 0;
-}
 
 /* The "id" of the JSON object in bytes [start, end) of fd, or NULL. */
 static char *sink_file_line_id(int fd, off_t start, off_t end)
@@ -113,7 +86,7 @@ static int sink_file_scan(struct sink_file *f, struct buf *err)
 	off_t nl, end, prev;
 	int found;
 
-	if (fstat(f->fd, &st) < 0 || (found = sink_file_rfind(f->fd, st.st_size, &nl)) < 0) {
+	if (fstat(f->fd, &st) < 0 || (found = lines_rfind_newline(f->fd, st.st_size, &nl)) < 0) {
 		buf_printf(err, "%s: cannot read: %s", f->path, strerror(errno));
 		return -1;
 	}
@@ -128,7 +101,7 @@ static int sink_file_scan(struct sink_file *f, struct buf *err)
 	}
 	/* Skip empty lines back to the last one with content. */
 	for (end = found ? nl : 0; end > 0; end = prev) {
-		found = sink_file_rfind(f->fd, end, &prev);
+		found = lines_rfind_newline(f->fd, end, &prev);
 		if (found < 0) {
 			buf_printf(err, "%s: cannot read: %s", f->path, strerror(errno));
 			return -1;

@@ -28,11 +28,11 @@
 #include <sqlite3.h>
 
 #include "warmth/json.h"
+#include "warmth/lines.h"
 #include "warmth/log.h"
 #include "warmth/store.h"
 
 /* Bytes read per step when scanning the file backwards for newlines. */
-#define STORE_DEAD_LETTER_SCAN 4096
 /* Lines are written in chunks of about this many bytes. */
 #define STORE_DEAD_LETTER_CHUNK (1024 * 1024)
 
@@ -42,36 +42,6 @@ static const char store_sql_unwritten[] =
 	"SELECT seq, file, offset, reason, detail, line, wall_ms FROM rejects "
 	"WHERE seq > ?1 ORDER BY seq";
 static const char store_sql_written[] = "DELETE FROM rejects WHERE seq <= ?1";
-
-/*
- * Finds the last '\n' in bytes [0, end) of fd. Returns 1 and sets *pos,
- * 0 if there is none, -1 on a read error (errno set).
- */
-static int store_dead_letter_rfind(int fd, off_t end, off_t *pos)
-{
-	char block[STORE_DEAD_LETTER_SCAN];
-
-	while (end > 0) {
-		off_t start = end > STORE_DEAD_LETTER_SCAN ? end - STORE_DEAD_LETTER_SCAN : 0;
-		size_t want = (size_t)(end - start);
-		ssize_t n = pread(fd, block, want, start);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)want) {
-			if (n >= 0)
-				errno = EIO; /* the file shrank under us */
-			return -1;
-		}
-		for (size_t i = want; i > 0; i--) {
-			if (block[i - 1] == '\n') {
-				*pos = start + (off_t)(i - 1);
-				return 1;
-			}
-		}
-		end = start;
-	}
-	return 0;
-}
 
 /*
  * Reads the seq from the line starting at start, which store_dead_letter_line()
@@ -128,13 +98,13 @@ static int store_dead_letter_tail(int fd, const char *path, off_t size, off_t *k
 
 	*keep = 0;
 	*last = 0;
-	found = store_dead_letter_rfind(fd, size, &nl);
+	found = lines_rfind_newline(fd, size, &nl);
 	if (found <= 0)
 		return found;
 	*keep = nl + 1;
 	/* Skip empty lines back to the last one with content. */
 	for (end = nl; end > 0; end = prev) {
-		found = store_dead_letter_rfind(fd, end, &prev);
+		found = lines_rfind_newline(fd, end, &prev);
 		if (found < 0)
 			return -1;
 		if (found == 0)
