@@ -43,7 +43,15 @@ echo "== warmthctl status"
 build/warmthctl --db "$run/state.db" status
 echo
 echo "== warmthctl top -n 10"
-build/warmthctl --db "$run/state.db" top -n 10
+build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" top -n 10
+echo
+echo "== warmthctl ready (the first 10 of those ready for a connection request)"
+build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" ready | head -n 11
+echo
+echo "== why: warmthctl show (the warmest ready contact)"
+first=$(build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" --json ready |
+	python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["actor"] if r else "")')
+[ -n "$first" ] && build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" show "$first"
 echo
 echo "== warmthctl metrics"
 build/warmthctl --db "$run/state.db" metrics
