@@ -75,6 +75,17 @@ static const struct conf_key conf_notify_keys[] = {
 	  .required = 1, .values = conf_notify_types },
 	{ .name = "kinds", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, kinds),
 	  .parse = conf_notify_kinds, .release = conf_notify_kinds_release },
+	/*
+	 * The outbox's retries: 1s doubling to 5m rides out a restart of the
+	 * receiver without hammering it; after a day a notification about
+	 * readiness is stale, so it is marked failed (kept, visible).
+	 */
+	{ .name = "retry_min", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, retry_min_ms),
+	  .def = "1s", .min = "10ms", .max = "1h" },
+	{ .name = "retry_max", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, retry_max_ms),
+	  .def = "5m", .min = "10ms", .max = "1d" },
+	{ .name = "max_age", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, max_age_ms),
+	  .def = "24h", .min = "1s", .max = "30d" },
 	{ .name = NULL },
 };
 

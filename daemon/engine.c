@@ -14,6 +14,10 @@
  *
  * A commit that fails (disk full, database locked) is retried with backoff;
  * reading stays paused meanwhile, so nothing read is lost.
+ *
+ * Notifications are rows of a batch like any state; after each commit the
+ * outbox (outbox.c) is kicked to deliver them, on the loop, while no commit
+ * is writing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +317,9 @@ static void engine_work_done(uv_work_t *req, int status)
 		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,
 		          e->dead_letter_err);
 	store_batch_reset(e->committing);
+	/* Before the next batch is submitted: the outbox writes while the writer is idle. */
+	if (e->outbox != NULL)
+		outbox_kick(e->outbox);
 	if (e->want_close) {
 		e->want_close = 0;
 		engine_batch_close(e);
@@ -500,6 +507,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	uv_timer_init(loop, &e->retry);
 	e->batch_timer.data = e->cron.data = e->retry.data = e;
 	e->handles = 3;
+	e->outbox = outbox_new(loop, conf, &e->in_flight);
 	return e;
 }
 
@@ -527,6 +535,9 @@ int engine_start(struct engine *e)
 	/* The dead-letter file may lag the database after a crash: catch up first. */
 	if (store_flush_dead_letter(e->store, e->conf->dead_letter, err, sizeof(err)) < 0)
 		log_warnx("dead-letter file %s: %s", e->conf->dead_letter, err);
+	/* Before ingest: what a crash left undelivered goes out first. */
+	if (outbox_start(e->outbox) < 0)
+		return -1;
 	return tail_start(e->tail);
 }
 
@@ -544,6 +555,8 @@ void engine_reload(struct engine *e, struct conf *conf)
 	e->old_conf = e->conf;
 	e->conf = conf;
 	tail_reconfigure(e->tail, conf);
+	if (e->outbox != NULL && !e->stopping)
+		outbox_reload(e->outbox, conf);
 	/* New figures can make anyone ready (or not): look at everyone once,
 	   in a batch of its own so that what fires is written at once. */
 	engine_rules_reloaded(e, e->old_conf);
@@ -569,6 +582,14 @@ static void engine_tail_closed(void *ctx)
 	engine_handle_closed((uv_handle_t *)&((struct engine *)ctx)->cron);
 }
 
+static void engine_outbox_closed(void *ctx)
+{
+	struct engine *e = ctx;
+
+	e->outbox = NULL; /* it freed itself */
+	engine_handle_closed((uv_handle_t *)&e->cron);
+}
+
 /* When stopping: once nothing is left to commit, close every handle. */
 static void engine_maybe_finish(struct engine *e)
 {
@@ -580,11 +601,16 @@ static void engine_maybe_finish(struct engine *e)
 	}
 	if (e->handles != 3)
 		return; /* already closing */
-	e->handles++; /* the tailer counts as one handle */
+	e->handles += 2; /* the tailer and the outbox count as one handle each */
 	uv_close((uv_handle_t *)&e->batch_timer, engine_handle_closed);
 	uv_close((uv_handle_t *)&e->cron, engine_handle_closed);
 	uv_close((uv_handle_t *)&e->retry, engine_handle_closed);
 	tail_close(e->tail, engine_tail_closed);
+	/*
+	 * The last commit is done: --once delivers what is due and waits for
+	 * it; a signal abandons deliveries under way (retried at the next start).
+	 */
+	outbox_close(e->outbox, e->once, engine_outbox_closed, e);
 }
 
 void engine_stop(struct engine *e)

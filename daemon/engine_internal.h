@@ -25,6 +25,7 @@
 #include "warmth/event.h"
 #include "warmth/idset.h"
 #include "warmth/store.h"
+#include "outbox.h"
 #include "tail.h"
 
 #define ENGINE_CRON_MS 60000        /* housekeeping: pruning seen ids, readiness sweeps (wall) */
@@ -79,6 +80,7 @@ struct engine {
 	struct conf *old_conf;              /* kept until the tailer stops using it */
 	int once;
 	struct store *store;
+	struct outbox *outbox;              /* delivery of the outbox rows (outbox.c) */
 	struct tail *tail;
 	struct event_parser *parser;
 

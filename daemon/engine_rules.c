@@ -26,8 +26,10 @@
  * (rules_queue: warmest first); those within it fire: their rules state
  * records it (so a restart or a replay does not fire again: the state and
  * the outbox row commit together), the budget counts it, and the outbox
- * row carries the notification record of INTERFACE.md. Its "note" is null
- * until the note module is wired in; delivery is the outbox's business.
+ * row carries the notification record of INTERFACE.md. The suggested
+ * invitation note (note.h) is made here too, while the contact's name,
+ * segment, evidence and follow time are at hand, and goes in the row's
+ * note column; the outbox (outbox.c) puts it into the record it delivers.
  *
  * Scores are not rescored: no engagement history is kept (score.h's
  * score_history would cost 16 bytes per engagement per contact). A reload
@@ -39,6 +41,7 @@
 
 #include "warmth/json.h"
 #include "warmth/log.h"
+#include "warmth/note.h"
 #include "warmth/rules.h"
 #include "warmth/score.h"
 #include "warmth/util.h"
@@ -301,13 +304,46 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 		json_object_close(j);
 	}
 	json_array_close(j);
-	/* The invitation note comes with the note module; null says "none yet". */
+	/*
+	 * null in the stored record: the note is in the row's own column and
+	 * the outbox splices it in here, as the last key, at delivery.
+	 */
 	json_key(j, "note");
 	json_null(j);
 	json_object_close(j);
 	json_free(j);
 	buf_free(&words);
 	(void)e;
+}
+
+/* The suggested invitation note for c in segment, with the built-in templates. */
+static void engine_rules_note(const struct engine *e, const struct contact *c, const char *segment,
+                              int64_t now, struct buf *out)
+{
+	struct note_params p;
+	struct note_input in = { 0 };
+	struct note_engagement *en = NULL;
+
+	note_params_default(&p);
+	p.deep_types = note_deep_types_from_score(e->conf->scoring.deep_mask);
+	if (c->nrecent > 0)
+		en = xcalloc(c->nrecent, sizeof(*en));
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		en[i].ts_ms = c->recent[i].ts_ms;
+		en[i].type = c->recent[i].type;
+		en[i].dir_out = c->recent[i].dir_out;
+		en[i].post = c->recent[i].post;
+		en[i].title = c->recent[i].title;
+		en[i].text = c->recent[i].text;
+	}
+	in.name = c->name;
+	in.segment = segment;
+	in.followed_ms = c->rel.followed_ms;
+	in.now_ms = now;
+	in.engagements = en;
+	in.nengagements = c->nrecent;
+	note_build(&p, &in, out);
+	free(en);
 }
 
 /* Fires one ready contact: rules state, budget, outbox row, all in this batch. */
@@ -320,7 +356,7 @@ static void engine_rules_fire_one(struct engine *e, const struct engine_ready *r
 	const char *segment = e->conf->segments[ready->segment].name;
 	struct rules_result r;
 	struct store_outbox o = { 0 };
-	struct buf id = { 0 }, record = { 0 };
+	struct buf id = { 0 }, record = { 0 }, note = { 0 };
 
 	/* The result again, for its reasons: only for the few that fire. */
 	engine_rules_evaluate(e, ec, ready->segment, rd->now, &r);
@@ -333,6 +369,8 @@ static void engine_rules_fire_one(struct engine *e, const struct engine_ready *r
 	o.created_ms = rd->now;
 	o.record = record.data;
 	o.record_len = record.len;
+	engine_rules_note(e, c, segment, rd->now, &note);
+	o.note = buf_cstr(&note);
 	store_batch_outbox(e->building, &o);
 
 	rules_state_fired(&c->rules, rd->now);
@@ -347,6 +385,7 @@ static void engine_rules_fire_one(struct engine *e, const struct engine_ready *r
 	         r.warmth);
 	buf_free(&id);
 	buf_free(&record);
+	buf_free(&note);
 }
 
 static int engine_rules_ready_cmp(const void *pa, const void *pb)

@@ -77,7 +77,7 @@ struct store_batch_reject {
 };
 
 struct store_batch_outbox {
-	struct store_span id, kind, account, actor, record;
+	struct store_span id, kind, account, actor, record, note;
 	int64_t created_ms;
 };
 
@@ -146,8 +146,8 @@ static const char store_sql_reject[] =
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 /* OR IGNORE: an id already there is the same notification (see store.h). */
 static const char store_sql_outbox[] =
-	"INSERT OR IGNORE INTO outbox(id, kind, account, actor, created_ms, record) "
-	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT OR IGNORE INTO outbox(id, kind, account, actor, created_ms, record, note) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char store_sql_counter[] =
 	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
 	"ON CONFLICT(name) DO UPDATE SET value = excluded.value";
@@ -360,6 +360,7 @@ void store_batch_outbox(struct store_batch *batch, const struct store_outbox *o)
 	row->actor = store_batch_copy_str(batch, o->actor);
 	row->record = store_batch_copy(batch, o->record ? o->record : "{}",
 	                               o->record ? o->record_len : 2);
+	row->note = store_batch_copy_str(batch, o->note);
 	row->created_ms = o->created_ms;
 }
 
@@ -684,6 +685,7 @@ static int store_commit_outbox(struct store_commit *cm)
 		store_bind_span(cm, 4, o->actor, 0);
 		sqlite3_bind_int64(cm->stmt, 5, o->created_ms);
 		store_bind_span(cm, 6, o->record, 0);
+		store_bind_span(cm, 7, o->note, 0);
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}

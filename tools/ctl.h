@@ -26,6 +26,11 @@
 #define CTL_EXIT_USAGE 2
 #define CTL_EXIT_UNREACHABLE 3
 
+/* Which notifications "notifications" lists. */
+#define CTL_NOTIFY_ALL 0
+#define CTL_NOTIFY_PENDING 1
+#define CTL_NOTIFY_FAILED 2
+
 /* The account commands use when --account is not given. */
 #define CTL_DEFAULT_ACCOUNT "default"
 
@@ -47,6 +52,7 @@ struct ctl {
 	const char *account;          /* --account NAME, or CTL_DEFAULT_ACCOUNT */
 	int account_given;            /* --account was on the command line */
 	long top_n;                   /* top -n N */
+	int notify_state;             /* notifications --pending / --failed: CTL_NOTIFY_* */
 	struct ctl_account *accounts; /* in id order */
 	size_t naccounts;
 	/*
@@ -75,6 +81,7 @@ int ctl_cmd_top(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_export(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_notifications(struct ctl *ctl, int argc, char **argv);
 
 /* Loads the accounts table into ctl; 0 or -1 (message printed). */
 int ctl_load_accounts(struct ctl *ctl);

@@ -45,6 +45,7 @@ struct ctl_options {
 	const char *top_n;    /* -n */
 	int json;
 	const char *account;
+	int notify_state;     /* --pending, --failed: CTL_NOTIFY_* */
 };
 
 struct ctl_command {
@@ -62,6 +63,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "ready", ctl_cmd_ready, 0, 0, "ready", 0 },
 	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", 0 },
 	{ "export", ctl_cmd_export, 0, 0, "export", 0 },
+	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]", 0 },
 	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 0 },
 	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 0 },
 	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 0 },
@@ -82,6 +84,8 @@ static const struct option ctl_long_options[] = {
 	{ "account", required_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "pending", no_argument, NULL, 'P' },
+	{ "failed", no_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +101,8 @@ static void ctl_usage(FILE *out)
 	        "  ready                  contacts ready for an invitation\n"
 	        "  metrics                follower and connection counts, ratio\n"
 	        "  export                 every contact (one JSON object per line with --json)\n"
+	        "  notifications [--pending|--failed]\n"
+	        "                         the outbox: each notification and its deliveries\n"
 	        "commands that change state (need the running daemon):\n"
 	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
 	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
@@ -154,6 +160,14 @@ static int ctl_getopt(int argc, char **argv, const char *optstring, struct ctl_o
 			break;
 		case 'n':
 			o->top_n = optarg;
+			break;
+		case 'P':
+		case 'F':
+			if (o->notify_state != CTL_NOTIFY_ALL) {
+				ctl_error("--pending and --failed exclude each other");
+				return -1;
+			}
+			o->notify_state = ch == 'P' ? CTL_NOTIFY_PENDING : CTL_NOTIFY_FAILED;
 			break;
 		case 'h':
 			ctl_usage(stdout);
@@ -425,6 +439,11 @@ int main(int argc, char **argv)
 		if (ctl_parse_top_n(o.top_n, &ctl.top_n) < 0)
 			return ctl_usage_error();
 	}
+	if (o.notify_state != CTL_NOTIFY_ALL && strcmp(cmd->name, "notifications") != 0) {
+		ctl_error("%s: --pending and --failed are options of notifications only", cmd->name);
+		return ctl_usage_error();
+	}
+	ctl.notify_state = o.notify_state;
 	if (ctl_check_operands(cmd, nargs - 1, args + 1) < 0)
 		return ctl_usage_error();
 	/* status is also served live by the daemon when -s names its socket. */

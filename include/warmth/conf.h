@@ -46,6 +46,10 @@ struct conf_notify {
 	char **command;    /* exec: NULL-terminated argv */
 	size_t ncommand;
 	char *socket;      /* journal: default /run/systemd/journal/socket */
+	/* every type, for the outbox: */
+	int64_t retry_min_ms; /* first retry delay, doubling with jitter; default 1s */
+	int64_t retry_max_ms; /* the longest retry delay; default 5m */
+	int64_t max_age_ms;   /* after this since the first attempt: failed; default 24h */
 };
 
 struct conf {

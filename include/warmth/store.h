@@ -31,7 +31,7 @@
 #define STORE_SEEN_BYTES 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 struct store_batch;
@@ -87,7 +87,39 @@ struct store_outbox {
 	int64_t created_ms;    /* the "now" that decided it (event time with time.source: event) */
 	const char *record;
 	size_t record_len;
+	/*
+	 * The suggested invitation note (note.h) of a "ready" row, NULL for
+	 * none. Kept beside the record, whose "note" stays null in the table:
+	 * the outbox puts it into the record it hands to the sinks.
+	 */
+	const char *note;
 };
+
+/*
+ * The delivery state of one outbox row for one sink (named as
+ * sink_name() says: "file /var/lib/...", "webhook https://..."), so that
+ * a reload that reorders the notify: list keeps each sink's progress.
+ * Written by the outbox on the loop thread through its own handle; a row
+ * without one is pending and not yet tried.
+ */
+enum store_delivery_state {
+	STORE_DELIVERY_PENDING,   /* to be tried (again) at next_ms */
+	STORE_DELIVERY_DELIVERED, /* the sink has it: never sent again */
+	STORE_DELIVERY_FAILED,    /* a permanent failure, or too old: kept, visible */
+	STORE_DELIVERY_SKIPPED    /* the sink does not take this kind */
+};
+struct store_delivery {
+	int64_t seq;              /* the outbox row */
+	const char *sink;
+	enum store_delivery_state state;
+	int64_t attempts;
+	int64_t first_ms;         /* wall time of the first attempt, 0 before it */
+	int64_t next_ms;          /* wall time of the next attempt (pending) */
+	int64_t updated_ms;       /* wall time of the last change */
+	const char *last_error;   /* NULL: none */
+};
+/* "pending", "delivered", "failed", "skipped". */
+const char *store_delivery_state_name(enum store_delivery_state state);
 
 /*
  * Opens (creating it if needed, unless readonly) the database at path,
@@ -139,6 +171,42 @@ int store_account_name(struct store *store, uint32_t id, char *out, size_t outle
    during cb. cb returns non-zero to stop. Returns 0 or -1. */
 int store_foreach_outbox(struct store *store, int (*cb)(void *ctx, const struct store_outbox *o),
                          void *ctx);
+
+/*
+ * Calls cb for each delivery state recorded, with its outbox row, in seq
+ * then sink order, and once with d NULL for each outbox row that has none
+ * yet. Strings are valid during cb. Returns 0 or -1.
+ */
+int store_foreach_delivery(struct store *store,
+                           int (*cb)(void *ctx, const struct store_outbox *o,
+                                     const struct store_delivery *d),
+                           void *ctx);
+
+/* --- The outbox's delivery (the loop thread, the outbox's own handle). --- */
+
+/*
+ * The first outbox seq that sink delivers: recorded the first time the
+ * sink is seen (the end of the outbox then), so a sink added to a config
+ * later receives what is new, not the whole history. Returns 0 with
+ * *since set, or -1 with err set.
+ */
+int store_sink_register(struct store *store, const char *sink, int64_t *since,
+                        char *err, size_t errlen);
+/*
+ * Calls cb for each outbox row with after_seq < seq <= *upto that sink has
+ * no final state for (none, or pending), in seq order, with its delivery
+ * state (state pending, attempts 0, when none); *upto is set to the last
+ * seq of the outbox first, so the next call starts there: rows with a
+ * final state are not read again. cb returns non-zero to stop.
+ */
+int store_foreach_undelivered(struct store *store, const char *sink, int64_t after_seq,
+                              int64_t *upto,
+                              int (*cb)(void *ctx, const struct store_outbox *o,
+                                        const struct store_delivery *d),
+                              void *ctx);
+/* Writes (inserts or replaces) n delivery states in one transaction. 0 or -1 with err set. */
+int store_put_deliveries(struct store *store, const struct store_delivery *d, size_t n,
+                         char *err, size_t errlen);
 
 /* --- Batches. --- */
 

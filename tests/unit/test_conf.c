@@ -545,6 +545,10 @@ static void test_reference_config(void **state)
 	assert_string_equal(ref->notify[0].path, "/var/lib/warmthd/notifications.jsonl");
 	assert_int_equal(ref->notify[0].fsync, 1);
 	assert_null(ref->notify[0].kinds);
+	/* The outbox's retry keys, documented in the entry's comments. */
+	assert_int_equal(ref->notify[0].retry_min_ms, 1000);
+	assert_int_equal(ref->notify[0].retry_max_ms, 300000);
+	assert_int_equal(ref->notify[0].max_age_ms, 86400000);
 	test_same_rules(ref, bare);
 
 	conf_free(ref);

@@ -560,7 +560,7 @@ static void test_score_rules_outbox(void **state)
 	struct account a = { "default", 10, 20, 1, budget };
 	struct contact c, bare, loaded;
 	struct store_outbox o = { 0, "ready:default:ada:5", "ready", "default", "ada", 5,
-		                  "{\"kind\":\"ready\"}", 16 };
+		                  "{\"kind\":\"ready\"}", 16, NULL };
 	struct buf want = { 0 }, got = { 0 };
 
 	(void)state;
@@ -629,6 +629,84 @@ static void test_score_rules_outbox(void **state)
 	free(budget);
 	contact_free(&c);
 	contact_free(&bare);
+	store_batch_free(batch);
+	store_close(store);
+}
+
+/* Appends "seq sink state attempts error|" for each delivery state (or "seq -|"). */
+static int test_collect_delivery(void *ctx, const struct store_outbox *o,
+                                 const struct store_delivery *d)
+{
+	struct buf *b = ctx;
+
+	if (d == NULL)
+		buf_printf(b, "%lld -|", (long long)o->seq);
+	else
+		buf_printf(b, "%lld %s %s %lld %s|", (long long)o->seq, d->sink,
+		           store_delivery_state_name(d->state), (long long)d->attempts,
+		           d->last_error ? d->last_error : "-");
+	return 0;
+}
+
+/* The outbox's delivery states (schema 3): what a sink still has to take. */
+static int test_undelivered(struct store *store, const char *sink, int64_t after,
+                            int64_t *upto, struct buf *got)
+{
+	return store_foreach_undelivered(store, sink, after, upto, test_collect_delivery, got);
+}
+
+static void test_deliveries(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "deliveries.db"));
+	struct store_batch *batch = store_batch_new();
+	struct store_outbox o = { 0, "ready:default:ada:5", "ready", "default", "ada", 5,
+		                  "{\"kind\":\"ready\",\"note\":null}", 28, "Hello Ada" };
+	struct store_delivery d[2] = {
+		{ 1, "file /x", STORE_DELIVERY_DELIVERED, 1, 10, 0, 11, NULL },
+		{ 1, "webhook http://h", STORE_DELIVERY_PENDING, 2, 10, 500, 12, "HTTP 503" },
+	};
+	struct buf got = { 0 };
+	int64_t since = -1, upto = -1;
+	char err[256];
+
+	(void)state;
+	/* A sink seen first on an empty outbox starts at its beginning. */
+	assert_int_equal(store_sink_register(store, "file /x", &since, err, sizeof(err)), 0);
+	assert_int_equal(since, 0);
+	store_batch_outbox(batch, &o);
+	test_commit(store, batch);
+	/* One seen first now gets only what comes after. */
+	assert_int_equal(store_sink_register(store, "stdout", &since, err, sizeof(err)), 0);
+	assert_int_equal(since, 1);
+	assert_int_equal(store_sink_register(store, "file /x", &since, err, sizeof(err)), 0);
+	assert_int_equal(since, 0);
+	assert_int_equal(test_undelivered(store, "file /x", 0, &upto, &got), 0);
+	assert_string_equal(buf_cstr(&got), "1 file /x pending 0 -|");
+	assert_int_equal(upto, 1);
+	buf_reset(&got);
+	assert_int_equal(store_foreach_delivery(store, test_collect_delivery, &got), 0);
+	assert_string_equal(buf_cstr(&got), "1 -|");
+
+	assert_int_equal(store_put_deliveries(store, d, 2, err, sizeof(err)), 0);
+	buf_reset(&got);
+	assert_int_equal(test_undelivered(store, "file /x", 0, &upto, &got), 0);
+	assert_string_equal(buf_cstr(&got), "");
+	assert_int_equal(test_undelivered(store, "webhook http://h", 0, &upto, &got), 0);
+	assert_string_equal(buf_cstr(&got), "1 webhook http://h pending 2 HTTP 503|");
+	buf_reset(&got);
+	assert_int_equal(test_undelivered(store, "webhook http://h", 1, &upto, &got), 0);
+	assert_string_equal(buf_cstr(&got), "");
+	assert_int_equal(store_foreach_delivery(store, test_collect_delivery, &got), 0);
+	assert_string_equal(buf_cstr(&got),
+	                    "1 file /x delivered 1 -|1 webhook http://h pending 2 HTTP 503|");
+	/* A replaced state: the last one written counts. */
+	d[1].state = STORE_DELIVERY_FAILED;
+	assert_int_equal(store_put_deliveries(store, &d[1], 1, err, sizeof(err)), 0);
+	buf_reset(&got);
+	assert_int_equal(test_undelivered(store, "webhook http://h", 0, &upto, &got), 0);
+	assert_string_equal(buf_cstr(&got), "");
+	buf_free(&got);
 	store_batch_free(batch);
 	store_close(store);
 }
@@ -1187,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_garbage_and_missing),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_score_rules_outbox),
+		cmocka_unit_test(test_deliveries),
 		cmocka_unit_test(test_batch_copies_and_upserts),
 		cmocka_unit_test(test_files_and_dedup_prune),
 		cmocka_unit_test(test_rollback_and_retry),

@@ -1,0 +1,49 @@
+/*
+ * outbox.h - delivery of the notifications the engine wrote to the outbox
+ * table: the outbox owns the sinks of the notify: list, hands each row to
+ * each sink that wants its kind, and records per (row, sink) whether it
+ * was delivered, is to be retried (exponential backoff with jitter) or
+ * failed (a permanent refusal, or still not taken after notify[].max_age).
+ *
+ * It runs on the loop thread with a store handle of its own (the engine's
+ * is used by the commit thread). Its writes are small and are made only
+ * while no engine commit is in flight, so the loop never waits on SQLite's
+ * write lock; results that arrive during a commit are written at the next
+ * outbox_kick(), which the engine calls after each commit.
+ */
+#ifndef WARMTH_OUTBOX_H
+#define WARMTH_OUTBOX_H
+
+#include <uv.h>
+
+#include "warmth/conf.h"
+
+struct outbox;
+
+/*
+ * Creates the outbox for the database at conf->database. writer_busy
+ * points to a flag that is non-zero while the engine commits; the outbox
+ * writes only while it is zero. conf must stay valid until the next
+ * outbox_reload() or outbox_close().
+ */
+struct outbox *outbox_new(uv_loop_t *loop, const struct conf *conf, const int *writer_busy);
+/* Opens its store handle, creates the sinks, delivers what is due. 0 or -1 (logged). */
+int outbox_start(struct outbox *ob);
+/* New rows may have been committed (and the writer is idle now): deliver them. */
+void outbox_kick(struct outbox *ob);
+/*
+ * Replaces the sinks with those of conf: the old ones are closed first
+ * (deliveries under way finish or are abandoned and retried), so a row is
+ * never in two deliveries to the same sink.
+ */
+void outbox_reload(struct outbox *ob, const struct conf *conf);
+/*
+ * Closes the sinks, records the last results and closes the timer, then
+ * calls closed(arg) from a close callback; the outbox is freed. drain
+ * (warmthd --once): first deliver what is due now and wait for those
+ * deliveries; otherwise deliveries under way are abandoned (to be retried
+ * after a restart).
+ */
+void outbox_close(struct outbox *ob, int drain, void (*closed)(void *arg), void *arg);
+
+#endif
