@@ -292,17 +292,8 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	json_array_close(j);
 	json_key(j, "evidence");
 	json_array_open(j);
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		const struct contact_engagement *en = &c->recent[i];
-		json_object_open(j);
-		json_kv_str(j, "type", event_type_name((enum event_type)en->type));
-		json_kv_time(j, "ts", en->ts_ms);
-		json_kv_str(j, "dir", en->dir_out ? "out" : "in");
-		json_kv_str(j, "post", en->post);
-		json_kv_str(j, "title", en->title);
-		json_kv_str(j, "text", en->text);
-		json_object_close(j);
-	}
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		contact_engagement_json(j, &c->recent[i]);
 	json_array_close(j);
 	/*
 	 * null in the stored record: the note is in the row's own column and

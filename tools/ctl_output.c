@@ -164,17 +164,8 @@ void ctl_contact_json(struct json *j, const struct ctl *ctl, const struct contac
 	json_array_close(j);
 	json_key(j, "recent");
 	json_array_open(j);
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		const struct contact_engagement *e = &c->recent[i];
-		json_object_open(j);
-		json_kv_str(j, "type", event_type_name((enum event_type)e->type));
-		json_kv_time(j, "ts", e->ts_ms);
-		json_kv_str(j, "dir", e->dir_out ? "out" : "in");
-		json_kv_str(j, "post", e->post);
-		json_kv_str(j, "title", e->title);
-		json_kv_str(j, "text", e->text);
-		json_object_close(j);
-	}
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		contact_engagement_json(j, &c->recent[i]);
 	json_array_close(j);
 	json_object_close(j);
 }

@@ -150,6 +150,13 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len);
 void contact_encode_tags(const struct contact *c, struct buf *out);
 int contact_decode_tags(struct contact *c, const void *blob, size_t len);
 
+/*
+ * Writes one engagement as a JSON object {type, ts, dir, post, title,
+ * text} (contact_json.c): the shape of "evidence" and of "recent".
+ */
+struct json;
+void contact_engagement_json(struct json *j, const struct contact_engagement *e);
+
 /* Network counts of one account, from snapshot events (newest wins). */
 struct account {
 	char *name;          /* owned */

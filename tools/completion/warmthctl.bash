@@ -20,7 +20,7 @@ _warmthctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="status show top ready metrics export snooze unsnooze mark reload ping"
+	local commands="status show top ready metrics export notifications snooze unsnooze mark reload ping"
 	local options="-s --socket --db -c --config --json --account -h --help --version"
 
 	case $prev in
@@ -57,6 +57,8 @@ _warmthctl()
 	if [[ $cur == -* ]] && ((!after_dashes)); then
 		if [[ $command == top ]]; then
 			options="$options -n"
+		elif [[ $command == notifications ]]; then
+			options="$options --pending --failed"
 		fi
 		mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
 		return
