@@ -173,7 +173,7 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	          event_reject_name(reason), detail);
 }
 
-static void engine_accept(struct engine *e, const struct event *ev)
+void engine_accept_event(struct engine *e, const struct event *ev)
 {
 	uint32_t account = engine_account_find(e, ev->account.ptr, ev->account.len);
 	struct engine_account *a = &e->accounts[account];
@@ -216,7 +216,7 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	if (rc != REJECT_NONE)
 		engine_reject(e, f, offset, rc, event_parser_error(e->parser), line, len);
 	else
-		engine_accept(e, &ev);
+		engine_accept_event(e, &ev);
 	engine_count_item(e);
 }
 

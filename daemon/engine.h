@@ -39,6 +39,15 @@ void engine_on_stopped(struct engine *e, void (*done)(void *ctx), void *ctx);
  */
 struct json;
 void engine_status_fields(struct engine *e, struct json *j);
+/*
+ * Changes asked through the control socket (engine_commands.c). Each
+ * returns 0, or -1 with a message in err (an unknown contact or state);
+ * a duration of 0 unsnoozes. The change is committed with the next batch.
+ */
+int engine_snooze(struct engine *e, const char *account, const char *actor, int64_t duration_ms,
+                  char *err, size_t errlen);
+int engine_mark(struct engine *e, const char *account, const char *actor, const char *state,
+                char *err, size_t errlen);
 /* 0 if every commit succeeded so far, -1 if the last one failed. */
 int engine_status(const struct engine *e);
 void engine_free(struct engine *e);

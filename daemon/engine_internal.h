@@ -141,6 +141,8 @@ struct engine {
 void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 /* engine.c: makes sure a batch will close (and commit) soon. */
 void engine_batch_opened(struct engine *e);
+/* Applies an accepted event (engine.c): dedup, counters, contact, scoring. */
+void engine_accept_event(struct engine *e, const struct event *ev);
 
 /* --- engine_rules.c --- */
 

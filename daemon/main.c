@@ -188,7 +188,69 @@ static int main_cmd_status(void *ctx, const struct control_request *req, struct 
 	return 0;
 }
 
+/* The contact a changing command names: args.actor and args.account (default "default"). */
+static int main_contact_args(const struct control_request *req, const char **account,
+                             const char **actor, struct control_error *err)
+{
+	*actor = control_arg_string(req, "actor");
+	*account = control_arg_string(req, "account");
+	if (*account == NULL)
+		*account = "default";
+	if (*actor == NULL || **actor == '\0')
+		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
+	return 0;
+}
+
+static int main_contact_result(struct json *out, const char *account, const char *actor,
+                               const char *what)
+{
+	json_object_open(out);
+	json_kv_str(out, "account", account);
+	json_kv_str(out, "actor", actor);
+	json_kv_str(out, "done", what);
+	json_object_close(out);
+	return 0;
+}
+
+static int main_cmd_snooze(void *ctx, const struct control_request *req, struct json *out,
+                           struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	const char *account, *actor, *duration = control_arg_string(req, "duration");
+	int64_t ms = 0;
+
+	if (main_contact_args(req, &account, &actor, err) < 0)
+		return -1;
+	if (strcmp(req->cmd, "snooze") == 0 &&
+	    (duration == NULL || parse_duration_ms(duration, &ms) < 0 || ms <= 0))
+		return control_fail(err, "bad_argument",
+		                    "\"duration\" must be a duration like 90m, 36h or 14d");
+	if (engine_snooze(m->engine, account, actor, ms, err->message, sizeof(err->message)) < 0)
+		return control_fail(err, "not_found", "%s", err->message);
+	return main_contact_result(out, account, actor, ms > 0 ? "snoozed" : "unsnoozed");
+}
+
+static int main_cmd_mark(void *ctx, const struct control_request *req, struct json *out,
+                         struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	const char *account, *actor, *state = control_arg_string(req, "state");
+	char msg[512];
+
+	if (main_contact_args(req, &account, &actor, err) < 0)
+		return -1;
+	if (state == NULL)
+		return control_fail(err, "bad_argument", "\"state\" (a string) is required");
+	if (engine_mark(m->engine, account, actor, state, msg, sizeof(msg)) < 0)
+		return control_fail(err, strncmp(msg, "no contact", 10) == 0 ? "not_found" : "bad_argument",
+		                    "%s", msg);
+	return main_contact_result(out, account, actor, state);
+}
+
 static const struct control_command main_commands[] = {
+	{ "snooze", 1, main_cmd_snooze },
+	{ "unsnooze", 1, main_cmd_snooze },
+	{ "mark", 1, main_cmd_mark },
 	{ "ping", 0, main_cmd_ping },
 	{ "status", 0, main_cmd_status },
 	{ "reload", 1, main_cmd_reload },

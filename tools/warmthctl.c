@@ -5,11 +5,10 @@
  * The read-only commands read the state database directly and read-only
  * (--db STATE.db, or the state.database of the config), with or without a
  * running daemon: SQLite's WAL lets a reader see the last committed batch
- * while the daemon writes. ping and reload talk to the daemon over its
- * control socket (-s, or control.socket of the config); snooze, unsnooze
- * and mark need daemon support that is not there yet and fail with the
- * exit codes the interface gives them, so scripts written today keep
- * working.
+ * while the daemon writes. ping, reload, snooze, unsnooze and mark (and
+ * status with -s) talk to the daemon over its control socket (-s, or
+ * control.socket of the config); an unreachable daemon is exit code 3
+ * with the remedy in the message.
  *
  * Options are parsed in two passes with one table: global options up to
  * the command, then the command's arguments, where the global options are
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "warmth/conf.h"
+#include "warmth/json.h"
 #include "warmth/log.h"
 #include "warmth/store.h"
 #include "ctl.h"
@@ -64,9 +64,9 @@ static const struct ctl_command ctl_commands[] = {
 	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", 0 },
 	{ "export", ctl_cmd_export, 0, 0, "export", 0 },
 	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]", 0 },
-	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 0 },
-	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 0 },
-	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 0 },
+	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 1 },
+	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 1 },
+	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 1 },
 	{ "reload", NULL, 0, 0, "reload", 1 },
 	{ "ping", NULL, 0, 0, "ping", 1 },
 };
@@ -288,8 +288,30 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
  * Runs a command on the daemon: the socket is -s, else control.socket of
  * the config (-c, or the default one when it exists), else the default.
  */
-static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd)
+/* The request's "args": the contact and what to do, for the changing commands. */
+static void ctl_socket_args(const struct ctl_options *o, const struct ctl_command *cmd, char **argv,
+                            struct buf *args)
 {
+	struct json *j;
+
+	if (strcmp(cmd->name, "snooze") != 0 && strcmp(cmd->name, "unsnooze") != 0 &&
+	    strcmp(cmd->name, "mark") != 0)
+		return;
+	j = json_new(args, 0);
+	json_object_open(j);
+	json_kv_str(j, "actor", argv[1]);
+	json_kv_str(j, "account", o->account ? o->account : CTL_DEFAULT_ACCOUNT);
+	if (strcmp(cmd->name, "snooze") == 0)
+		json_kv_str(j, "duration", argv[2]);
+	else if (strcmp(cmd->name, "mark") == 0)
+		json_kv_str(j, "state", argv[2]);
+	json_object_close(j);
+	json_free(j);
+}
+
+static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd, char **argv)
+{
+	struct buf args = { 0 };
 	struct conf_errors errs = { 0 };
 	struct conf *conf = NULL;
 	struct buf result = { 0 };
@@ -315,7 +337,9 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 	}
 	if (path == NULL)
 		path = CTL_DEFAULT_SOCKET;
-	rc = ctl_socket_call(path, cmd->name, NULL, &result);
+	ctl_socket_args(o, cmd, argv, &args);
+	rc = ctl_socket_call(path, cmd->name, args.len ? buf_cstr(&args) : NULL, &result);
+	buf_free(&args);
 	if (rc == CTL_EXIT_OK) {
 		if (o->json)
 			printf("%s\n", buf_cstr(&result));
@@ -323,6 +347,10 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			printf("configuration reloaded\n");
 		else if (strcmp(cmd->name, "status") == 0)
 			rc = ctl_print_status_text(buf_cstr(&result));
+		else if (strcmp(cmd->name, "mark") == 0)
+			printf("%s: marked %s\n", argv[1], argv[2]);
+		else if (strcmp(cmd->name, "ping") != 0)
+			printf("%s: %sd\n", argv[1], cmd->name); /* snoozed, unsnoozed */
 		else
 			printf("warmthd is running: %s\n", buf_cstr(&result));
 	}
@@ -448,7 +476,7 @@ int main(int argc, char **argv)
 		return ctl_usage_error();
 	/* status is also served live by the daemon when -s names its socket. */
 	if (cmd->via_socket || (o.socket != NULL && strcmp(cmd->name, "status") == 0))
-		return ctl_over_socket(&o, cmd);
+		return ctl_over_socket(&o, cmd, args);
 	if (cmd->run == NULL) {
 		ctl_error("%s needs the running daemon (control socket), not available in this "
 		          "version",

@@ -169,6 +169,40 @@ def test_warmthctl_over_the_socket():
     env.close()
 
 
+def test_snooze_and_mark_through_warmthctl():
+    env = Env("control-change", CONFIG)
+    env.append("a.jsonl", [event(T0, "follow", "ada", name="Ada"),
+                           event(T0 + 60, "comment", "ada", post="p1", text="nice")])
+    env.start()
+    env.wait_processed(2)
+    sock = os.path.join(env.dir, "control.sock")
+
+    def ctl(*args):
+        return subprocess.run([WARMTHCTL, "-s", sock] + list(args), capture_output=True,
+                              text=True, timeout=60)
+
+    def condition(name):
+        show = env.show("ada")
+        return [c for c in show["conditions"] if c["name"] == name][0]["ok"]
+
+    r = ctl("snooze", "ada", "3d")
+    check(r.returncode == 0 and "snoozed" in r.stdout, "snooze %r" % (r,))
+    env.wait(lambda: not condition("not_snoozed"), "snooze committed")
+    check(ctl("unsnooze", "ada").returncode == 0, "unsnooze")
+    env.wait(lambda: condition("not_snoozed"), "unsnooze committed")
+    check(ctl("mark", "ada", "dismissed").returncode == 0, "dismiss")
+    env.wait(lambda: not condition("not_dismissed"), "dismiss committed")
+    check(ctl("mark", "ada", "invited").returncode == 0, "mark invited")
+    env.wait(lambda: env.show("ada")["relationship"] == "pending", "invitation recorded")
+    r = ctl("mark", "nobody", "invited")
+    check(r.returncode == 1 and "no contact" in r.stderr, "unknown contact %r" % (r,))
+    r = ctl("snooze", "ada", "soon")
+    check(r.returncode == 2, "bad duration is a usage error %r" % (r,))
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_protocol_and_errors, test_slow_and_many_clients, test_reload_over_the_socket,
-         test_changing_commands_need_privilege, test_warmthctl_over_the_socket])
+         test_changing_commands_need_privilege, test_warmthctl_over_the_socket,
+         test_snooze_and_mark_through_warmthctl])
