@@ -536,37 +536,46 @@ int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
 /* --- metrics --- */
 
 /*
- * The network metrics of one account. The role, its target ratio range
- * and the connection cap are the defaults of DOMAIN.md for a consultant;
- * the ratio module (issue 4) will take them from the config and compute
- * the acceptance and conversion rates from the invitation history, which
- * are null until then.
+ * The network metrics of one account, from its newest snapshot and the
+ * configuration's network section (role, target band) and readiness.cap,
+ * through ratio_compute(). The acceptance rate counts invitation events of
+ * all accounts (the counters are global); the conversion of followers into
+ * connections is not tracked yet, so it is null.
  */
-#define CTL_METRICS_ROLE "consultant"
-#define CTL_METRICS_TARGET_MIN 1.5
-#define CTL_METRICS_TARGET_MAX 2.0
-#define CTL_METRICS_CAP 30000
-
 int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	const struct ctl_account *account;
+	const struct conf *conf = ctl->conf;
+	struct store_counters counters;
+	struct ratio_account acc;
+	struct ratio_metrics m;
 	int64_t followers = -1, connections = -1, snapshot_ms = 0;
 	char when[TIME_RFC3339_LEN];
-	int have_ratio;
-	double ratio = 0.0;
+	const char *role = ratio_role_name((enum ratio_role)conf->network.role);
+	int have_ratio, have_acceptance;
 
 	if (ctl_resolve_account(ctl, &account) < 0)
 		return CTL_EXIT_ERROR;
+	if (store_load_counters(ctl->store, &counters) < 0) {
+		ctl_error("%s: cannot read the counters", ctl->db_path);
+		return CTL_EXIT_ERROR;
+	}
 	if (account != NULL) {
 		followers = account->followers;
 		connections = account->connections;
 		snapshot_ms = account->snapshot_ms;
 	}
+	memset(&acc, 0, sizeof(acc));
+	acc.invites.sent = (uint32_t)counters.accepted_by_type[EVENT_INVITE_SENT];
+	acc.invites.accepted = (uint32_t)counters.accepted_by_type[EVENT_INVITE_ACCEPTED];
+	acc.invites.declined = (uint32_t)counters.accepted_by_type[EVENT_INVITE_DECLINED];
+	acc.invites.withdrawn = (uint32_t)counters.accepted_by_type[EVENT_INVITE_WITHDRAWN];
+	ratio_compute(&conf->network, conf->readiness.cap, followers, connections, &acc, ctl->now_ms,
+	              &m);
 	have_ratio = followers >= 0 && connections > 0;
-	if (have_ratio)
-		ratio = (double)followers / (double)connections;
+	have_acceptance = acc.invites.sent > 0;
 
 	if (ctl->json) {
 		struct buf out = { 0 };
@@ -577,17 +586,26 @@ int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 		ctl_json_kv_optional_int(j, "connections", connections);
 		json_key(j, "ratio");
 		if (have_ratio)
-			json_double(j, ratio);
+			json_double(j, m.ratio);
 		else
 			json_null(j);
-		json_kv_str(j, "role", CTL_METRICS_ROLE);
+		json_kv_str(j, "position", ratio_position_name(m.position));
+		json_kv_str(j, "role", role);
 		json_key(j, "target_min");
-		json_double(j, CTL_METRICS_TARGET_MIN);
+		json_double(j, m.target_min);
 		json_key(j, "target_max");
-		json_double(j, CTL_METRICS_TARGET_MAX);
-		json_kv_int(j, "cap", CTL_METRICS_CAP);
+		json_double(j, m.target_max);
+		json_kv_int(j, "cap", m.cap);
+		json_key(j, "cap_usage");
+		if (connections >= 0)
+			json_double(j, m.cap_usage);
+		else
+			json_null(j);
 		json_key(j, "acceptance_rate");
-		json_null(j);
+		if (have_acceptance)
+			json_double(j, m.acceptance_rate);
+		else
+			json_null(j);
 		json_key(j, "conversion_rate");
 		json_null(j);
 		json_kv_time(j, "snapshot", snapshot_ms);
@@ -607,15 +625,22 @@ int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 	if (connections < 0)
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "connections", "unknown");
 	else
-		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "connections", "%lld of %d",
-		             (long long)connections, CTL_METRICS_CAP);
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "connections", "%lld of %lld (%.0f%%)",
+		             (long long)connections, (long long)m.cap, m.cap_usage * 100.0);
 	if (have_ratio)
-		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "%.2f (target %.1f to %.1f for a %s)",
-		             ratio, CTL_METRICS_TARGET_MIN, CTL_METRICS_TARGET_MAX, CTL_METRICS_ROLE);
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio",
+		             "%.2f, %s the target %.1f to %.1f for %s", m.ratio,
+		             m.position == RATIO_IN_BAND ? "within" :
+		             m.position == RATIO_BELOW  ? "below"  : "above",
+		             m.target_min, m.target_max, role);
 	else
-		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "unknown (target %.1f to %.1f for a %s)",
-		             CTL_METRICS_TARGET_MIN, CTL_METRICS_TARGET_MAX, CTL_METRICS_ROLE);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "unknown");
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "unknown (target %.1f to %.1f for %s)",
+		             m.target_min, m.target_max, role);
+	if (have_acceptance)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "%.0f%% of %u invitations",
+		             m.acceptance_rate * 100.0, acc.invites.sent);
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "unknown");
 	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "conversion rate", "unknown");
 	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "snapshot", "%s", when);
 	return CTL_EXIT_OK;
