@@ -22,6 +22,10 @@ inputs:
 dead_letter: ./rejected.jsonl
 time:
   source: event
+readiness:
+  # This demo account may send 200 invitations a week (DOMAIN: "some
+  # accounts 200"); the generated history sends about 140.
+  weekly_invites: 200
 notify:
   - type: file
     path: ./notifications.jsonl
@@ -39,6 +43,17 @@ end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { printf "  done in %.2f s\n", e - s }'
 
 echo
+n=$(wc -l <"$run/notifications.jsonl")
+echo "== $n ready notifications fired as the history was replayed; the first three:"
+head -n 3 "$run/notifications.jsonl" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    why = [x for x in r["reasons"] if x.startswith(("followed", "engaged on", "last engagement"))]
+    print("READY: %s (%s), warmth %.0f at %s\n  %s\n  Suggested note: %s\n" % (
+        r["name"], r["segment"].replace("_", " "), r["warmth"], r["ts"][:10],
+        "; ".join(why), r["note"]))
+'
 echo "== warmthctl status"
 build/warmthctl --db "$run/state.db" status
 echo
