@@ -354,6 +354,15 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 	if (e != NULL) {
 		note_normalize(e->title, &v->value[NOTE_VAR_POST_TITLE]);
 		note_normalize(e->text, &v->value[NOTE_VAR_COMMENT]);
+		/*
+		 * Templates close the quotation with their own full stop
+		 * ("... your words: \"{comment}\". I'd ..."): a comment's own
+		 * final full stop would double it. Other marks (!, ?) carry tone
+		 * and stay.
+		 */
+		struct buf *c = &v->value[NOTE_VAR_COMMENT];
+		while (c->len > 0 && c->data[c->len - 1] == '.')
+			c->len--;
 	}
 	if (in->followed_ms > 0 && in->now_ms - in->followed_ms >= NOTE_DAY_MS)
 		buf_printf(&v->value[NOTE_VAR_FOLLOWED_DAYS], "%" PRId64,

@@ -67,7 +67,7 @@ static void test_basic(void **state)
 
 	(void)state;
 	assert_string_equal(note, "Hi Ada, thank you for your thoughts on \"Engines of thought\": \"Great point "
-	                          "on analytical engines.\". I'd be glad to connect and keep the conversation "
+	                          "on analytical engines\". I'd be glad to connect and keep the conversation "
 	                          "going.");
 	assert_int_equal(picked, 0);
 	free(note);
