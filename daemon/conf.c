@@ -19,6 +19,8 @@
  * without a readiness figure inherit readiness's (marked -1 while reading,
  * filled in by conf_load), and a config without segments gets DOMAIN.md's.
  */
+#include <arpa/inet.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +38,12 @@ static conf_parse_fn conf_deep_types;
 static conf_release_fn conf_deep_types_release;
 static conf_parse_fn conf_match_tags;
 static conf_release_fn conf_match_tags_release;
+static conf_parse_fn conf_allow_users;
+static conf_release_fn conf_allow_users_release;
 static conf_check_fn conf_readiness_check;
 static conf_check_fn conf_band_check;
 static conf_check_fn conf_segments_check;
+static conf_check_fn conf_metrics_check;
 static void conf_segment_init(void *entry);
 
 static const struct conf_enum conf_synchronous_values[] = {
@@ -60,6 +65,8 @@ static const struct conf_key conf_state_keys[] = {
 static const struct conf_key conf_control_keys[] = {
 	{ .name = "socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf, socket),
 	  .def = "/run/warmthd/control.sock" },
+	{ .name = "allow_users", .kind = CONF_KIND_CUSTOM, .parse = conf_allow_users,
+	  .release = conf_allow_users_release },
 	{ .name = NULL },
 };
 
@@ -303,6 +310,21 @@ static const struct conf_key conf_network_keys[] = {
 	{ .name = NULL },
 };
 
+/*
+ * metrics: (metrics.c). listen is off by default and held to loopback by
+ * conf_metrics_check, since the counters name input files and are served
+ * without authentication.
+ */
+static const struct conf_key conf_metrics_keys[] = {
+	{ .name = "textfile", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf, metrics_textfile) },
+	{ .name = "interval", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, metrics_interval_ms),
+	  .def = "15s", .min = "1s", .max = "1h" },
+	{ .name = "listen", .kind = CONF_KIND_STRING, CONF_FIELD(struct conf, metrics_listen) },
+	{ .name = "allow_remote", .kind = CONF_KIND_BOOL, CONF_FIELD(struct conf, metrics_allow_remote),
+	  .def = "false" },
+	{ .name = NULL },
+};
+
 static const struct conf_key conf_top_keys[] = {
 	{ .name = "state", .kind = CONF_KIND_SECTION, .keys = conf_state_keys },
 	{ .name = "control", .kind = CONF_KIND_SECTION, .keys = conf_control_keys },
@@ -320,6 +342,8 @@ static const struct conf_key conf_top_keys[] = {
 	{ .name = "segments", .kind = CONF_KIND_LIST, CONF_FIELD(struct conf, segments),
 	  .list = &conf_segments_list, .check = conf_segments_check },
 	{ .name = "network", .kind = CONF_KIND_SECTION, .keys = conf_network_keys },
+	{ .name = "metrics", .kind = CONF_KIND_SECTION, .keys = conf_metrics_keys,
+	  .check = conf_metrics_check },
 	{ .name = NULL },
 };
 
@@ -422,6 +446,62 @@ static void conf_match_tags_release(const struct conf_key *key, void *base)
 	rules_match_free(&((struct rules_segment *)base)->match);
 }
 
+/*
+ * control.allow_users: user names or numeric uids, resolved to uids here
+ * (getpwnam) so that a name that does not exist is a config error with its
+ * line, not a silent refusal later; a user renamed afterwards keeps its
+ * uid until the next reload.
+ */
+static void conf_allow_users(struct conf_loader *ld, const struct conf_key *key,
+                             const struct conf_node *node, void *base, const char *name)
+{
+	struct conf *conf = base;
+	uint32_t *uids;
+	int ok;
+
+	ok = conf_string_list(ld, node, name, "login name") == 0;
+	if (node->kind != CONF_NODE_SEQUENCE)
+		return;
+	uids = xcalloc(node->nitems + 1, sizeof(*uids));
+	for (size_t i = 0; i < node->nitems; i++) {
+		const struct conf_node *item = node->items[i];
+		const struct passwd *pw;
+		char *end;
+		unsigned long uid;
+
+		/* Entries that are not strings were reported above. */
+		if (item->kind != CONF_NODE_SCALAR || item->is_null || item->text[0] == '\0')
+			continue;
+		uid = strtoul(item->text, &end, 10);
+		if (*end == '\0' && item->text[0] >= '0' && item->text[0] <= '9' && uid < UINT32_MAX) {
+			uids[i] = (uint32_t)uid;
+		} else if ((pw = getpwnam(item->text)) != NULL) {
+			uids[i] = (uint32_t)pw->pw_uid;
+		} else {
+			conf_report(ld, item, "%s[%zu]: no user \"%s\" on this system (a user name or a "
+			            "numeric uid)", name, i, item->text);
+			ok = 0;
+		}
+	}
+	if (ok && conf != NULL) {
+		conf_allow_users_release(key, conf);
+		conf->allow_uids = uids;
+		conf->nallow_uids = node->nitems;
+	} else {
+		free(uids);
+	}
+}
+
+static void conf_allow_users_release(const struct conf_key *key, void *base)
+{
+	struct conf *conf = base;
+
+	(void)key;
+	free(conf->allow_uids);
+	conf->allow_uids = NULL;
+	conf->nallow_uids = 0;
+}
+
 /* -- checks across keys --------------------------------------------------- */
 
 static void conf_readiness_check(struct conf_loader *ld, const struct conf_key *key,
@@ -515,6 +595,65 @@ static void conf_segments_check(struct conf_loader *ld, const struct conf_key *k
 		            conf->segments[n - 1].name);
 	free(items);
 	free(index);
+}
+
+/*
+ * metrics.listen: "ADDRESS:PORT" with a numeric IPv4 address or a
+ * bracketed IPv6 one ("[::1]:9464"), so no name is resolved at load time;
+ * split into metrics_host and metrics_port for metrics.c.
+ */
+static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *key,
+                               const struct conf_node *node, void *base, const char *name)
+{
+	struct conf *conf = base;
+	const struct conf_node *at = conf_node_get(node, "listen");
+	const char *text, *colon, *host = NULL;
+	size_t host_len = 0;
+	unsigned char addr[16];
+	char *end = NULL;
+	long port;
+	int family, loopback;
+
+	(void)key;
+	if (conf == NULL || conf->metrics_listen == NULL)
+		return;
+	text = conf->metrics_listen;
+	colon = strrchr(text, ':');
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (close != NULL && close[1] == ':') {
+			host = text + 1;
+			host_len = (size_t)(close - host);
+			colon = close + 1;
+		}
+	} else if (colon != NULL && memchr(text, ':', (size_t)(colon - text)) == NULL) {
+		host = text;
+		host_len = (size_t)(colon - text);
+	}
+	port = host != NULL && colon[1] != '\0' ? strtol(colon + 1, &end, 10) : -1;
+	if (host == NULL || host_len == 0 || host_len >= sizeof(conf->metrics_host) || port < 1 ||
+	    port > 65535 || *end != '\0') {
+		conf_report(ld, at, "%s.listen: expected ADDRESS:PORT with a numeric address, like "
+		            "127.0.0.1:9464 or [::1]:9464, got \"%s\"", name, text);
+		return;
+	}
+	memcpy(conf->metrics_host, host, host_len);
+	conf->metrics_host[host_len] = '\0';
+	family = text[0] == '[' ? AF_INET6 : AF_INET;
+	if (inet_pton(family, conf->metrics_host, addr) != 1) {
+		conf_report(ld, at, "%s.listen: \"%s\" is not a numeric %s address", name,
+		            conf->metrics_host, family == AF_INET6 ? "IPv6" : "IPv4");
+		return;
+	}
+	loopback = family == AF_INET ? addr[0] == 127
+	                             : memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+	if (!loopback && !conf->metrics_allow_remote) {
+		conf_report(ld, at, "%s.listen: %s is not a loopback address; the metrics are served "
+		            "without authentication (set %s.allow_remote: true to allow it)", name,
+		            conf->metrics_host, name);
+		return;
+	}
+	conf->metrics_port = (uint16_t)port;
 }
 
 /* -- segments ------------------------------------------------------------- */

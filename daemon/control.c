@@ -7,7 +7,8 @@
  * CONTROL_MAX_REQUEST; each complete line is parsed with yajl_tree (a
  * request is small and parsed once), checked, authorised from the peer's
  * SO_PEERCRED credentials, and dispatched to the handler of its command,
- * which writes the result into a buffer of its own. The reply is then
+ * which writes the result into a buffer of its own. Changing commands are
+ * for root, the daemon's own user and the uids of control.allow_users. The reply is then
  * framed and queued with uv_write, so a client that does not read never
  * blocks the loop; one that lets more than CONTROL_MAX_QUEUED bytes of
  * replies pile up, sends an oversized line, or stays silent for
@@ -55,6 +56,8 @@ struct control {
 	int server_open;
 	struct control_client *clients;
 	size_t nclients;
+	uint32_t *allowed;          /* control.allow_users, resolved */
+	size_t nallowed;
 	void (*done)(void *ctx);
 	void *done_ctx;
 	int closing;
@@ -192,10 +195,17 @@ static const struct control_command *control_find(const struct control *c, const
 	return NULL;
 }
 
-/* Changing commands: root and the daemon's own user only. */
+/* Changing commands: root, the daemon's own user and the allowed uids. */
 static int control_may_change(const struct control_client *cl)
 {
-	return cl->cred.uid == 0 || cl->cred.uid == geteuid();
+	const struct control *c = cl->server;
+
+	if (cl->cred.uid == 0 || cl->cred.uid == geteuid())
+		return 1;
+	for (size_t i = 0; i < c->nallowed; i++)
+		if ((uint32_t)cl->cred.uid == c->allowed[i])
+			return 1;
+	return 0;
 }
 
 /* The id to echo: the request's, re-encoded, or null when it had none. */
@@ -257,7 +267,9 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 	}
 	if (cmd->changing && !control_may_change(cl)) {
 		snprintf(err.message, sizeof(err.message),
-		         "%s changes the daemon's state: only root and the daemon's user may", cmd->name);
+		         "%s changes the daemon's state: only root, the daemon's user and "
+		         "control.allow_users may",
+		         cmd->name);
 		control_reply_error(cl, ID_JSON(&id), "forbidden", err.message);
 		goto out;
 	}
@@ -467,10 +479,20 @@ void control_close(struct control *c, void (*done)(void *ctx), void *ctx)
 		control_maybe_done(c);
 }
 
+void control_set_allowed(struct control *c, const uint32_t *uids, size_t n)
+{
+	free(c->allowed);
+	c->allowed = n > 0 ? xcalloc(n, sizeof(*c->allowed)) : NULL;
+	if (n > 0)
+		memcpy(c->allowed, uids, n * sizeof(*uids));
+	c->nallowed = n;
+}
+
 void control_free(struct control *c)
 {
 	if (c == NULL)
 		return;
+	free(c->allowed);
 	free(c->path);
 	free(c);
 }

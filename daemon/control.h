@@ -7,6 +7,7 @@
 #ifndef WARMTH_CONTROL_H
 #define WARMTH_CONTROL_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <uv.h>
@@ -42,7 +43,7 @@ typedef int (*control_handler)(void *ctx, const struct control_request *req, str
 
 struct control_command {
 	const char *name;
-	int changing;       /* only root and the daemon's own user may run it */
+	int changing;       /* only root, the daemon's own user and the allowed uids may run it */
 	control_handler handler;
 };
 
@@ -58,6 +59,12 @@ struct control *control_new(uv_loop_t *loop, const char *path,
  * message in err.
  */
 int control_start(struct control *c, char *err, size_t errlen);
+/*
+ * The uids besides root and the daemon's own user that may run changing
+ * commands (control.allow_users); the list is copied, and replaces the
+ * previous one (at a reload).
+ */
+void control_set_allowed(struct control *c, const uint32_t *uids, size_t n);
 /* Closes the server and every client; done(ctx) runs when all are closed. */
 void control_close(struct control *c, void (*done)(void *ctx), void *ctx);
 void control_free(struct control *c);

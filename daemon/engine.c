@@ -193,14 +193,18 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 	if (ev->type == EVENT_SNAPSHOT) {
 		account_apply_snapshot(&a->a, ev);
 		a->dirty = 1;
+		a->network_due = 1;
 		return;
 	}
 	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len);
+	/* The relationship before the event: the network counters count changes of it. */
+	struct contact_relationship before = ec->c.rel;
 	contact_apply(&ec->c, ev, e->conf->evidence_per_contact);
 	if (event_type_is_engagement(ev->type))
 		engine_rules_engagement(e, ec, ev);
 	else if (ev->type == EVENT_INVITE_SENT)
 		engine_rules_invitation(e, account, ev);
+	engine_rules_network_event(e, ec, &before, ev);
 	engine_mark_dirty(e, ec);
 }
 
@@ -298,6 +302,7 @@ static void engine_work_done(uv_work_t *req, int status)
 
 	(void)status;
 	e->in_flight = 0;
+	metrics_histogram_observe(&e->commit_seconds, (double)e->commit_ns / 1e9);
 	if (e->commit_rc != 0) {
 		log_err("cannot commit to %s: %s; retrying in %lld ms (reading is paused)",
 		        e->conf->database, e->commit_err, (long long)e->retry_ms);
@@ -380,9 +385,11 @@ static void engine_batch_close(struct engine *e)
 	engine_batch_dirty_contacts(e, 1);
 	engine_rules_end(e);
 	engine_batch_dirty_contacts(e, 0);
+	engine_rules_network(e);
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		if (e->accounts[i].dirty) {
-			store_batch_account(e->building, i, &e->accounts[i].a);
+			store_batch_account_ratio(e->building, i, &e->accounts[i].a,
+			                          e->accounts[i].ratio);
 			e->accounts[i].dirty = 0;
 		}
 	}
@@ -428,6 +435,15 @@ static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
 	if (a->budget != NULL) {
 		ea->a.budget = xmalloc(sizeof(*ea->a.budget));
 		*ea->a.budget = *a->budget;
+	}
+	/* The same connection, another statement: fine while the accounts are read. */
+	struct ratio_account ratio;
+	int rc = store_account_ratio(e->store, id, &ratio);
+	if (rc == 0) {
+		ea->ratio = xmalloc(sizeof(*ea->ratio));
+		*ea->ratio = ratio;
+	} else if (rc < 0) {
+		log_warnx("account %s: network counters unreadable; they start empty", a->name);
 	}
 	ea->name_len = strlen(a->name);
 	ea->seed = hash64(a->name, strlen(a->name));
@@ -475,6 +491,7 @@ static void engine_cron_cb(uv_timer_t *handle)
 	 */
 	if (e->conf->time_source == CONF_TIME_WALL && !e->stopping && engine_rules_sweep(e) > 0)
 		engine_batch_opened(e);
+	engine_status_sample(e);
 	/* Only when time moved on: an idle daemon should not write. */
 	if (e->newest_ms == e->pruned_at_ms)
 		return;
@@ -647,6 +664,7 @@ void engine_free(struct engine *e)
 		}
 		free(e->accounts[i].a.name);
 		free(e->accounts[i].a.budget);
+		free(e->accounts[i].ratio);
 	}
 	engine_rules_free(e);
 	free(e->accounts);

@@ -25,6 +25,7 @@
 #include "warmth/event.h"
 #include "warmth/idset.h"
 #include "warmth/store.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "tail.h"
 
@@ -51,6 +52,9 @@ struct engine_account {
 	int known;                          /* already in the database */
 	uint64_t budget_round;              /* the readiness round budget_used is of */
 	int64_t budget_used;                /* rules_budget_used() at that round's now */
+	/* Network counters (ratio.h, about 2 KiB): NULL until the first one counted. */
+	struct ratio_account *ratio;
+	int network_due;                    /* a snapshot came: ratio and cap notices at batch close */
 };
 
 /* A ready contact of a readiness round, before the budget decides. */
@@ -67,6 +71,26 @@ struct engine_round {
 	struct engine_ready *ready;
 	size_t nready, ready_cap;
 	size_t changed;                     /* contacts whose rules state changed */
+};
+
+/*
+ * The accepted-event rate of status (engine_status.c): a ring of samples
+ * of the accepted counter on the loop's monotonic clock, taken by the cron
+ * and by every status request, at most one a second, so that it spans at
+ * least the last minute (ENGINE_RATE_WINDOW_MS) whenever someone asks.
+ */
+#define ENGINE_RATE_SAMPLES 128
+#define ENGINE_RATE_WINDOW_MS 60000
+
+struct engine_rate_sample {
+	uint64_t ms;                        /* uv_now() */
+	uint64_t accepted;
+};
+
+struct engine_rate {
+	struct engine_rate_sample ring[ENGINE_RATE_SAMPLES];
+	size_t next;                        /* where the next sample goes */
+	size_t count;
 };
 
 /* A file whose offset changed in the batch being built. */
@@ -92,6 +116,7 @@ struct engine {
 	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
 	struct store_counters counters;
 	int64_t ncontacts;
+	struct engine_rate rate;            /* engine_status.c */
 
 	/* The batch being built and what it changed. */
 	struct store_batch *building;
@@ -110,6 +135,7 @@ struct engine {
 	size_t commit_items;                /* for the log: size and duration */
 	uint64_t commit_ns;
 	char commit_err[512];
+	struct metrics_histogram commit_seconds; /* every commit's duration, for metrics.c */
 	int dead_letter_rc;
 	char dead_letter_err[512];
 	uv_work_t work;
@@ -143,6 +169,9 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 void engine_batch_opened(struct engine *e);
 /* Applies an accepted event (engine.c): dedup, counters, contact, scoring. */
 void engine_accept_event(struct engine *e, const struct event *ev);
+
+/* engine_status.c: samples the accepted counter for the rate (see struct engine_rate). */
+void engine_status_sample(struct engine *e);
 
 /* --- engine_rules.c --- */
 
@@ -178,6 +207,21 @@ size_t engine_rules_sweep(struct engine *e);
  * reload (the figures changed).
  */
 void engine_rules_watch_all(struct engine *e);
+/*
+ * Counts an accepted non-snapshot event in the account's network counters
+ * (ratio.h): invitation outcomes, new followers, followers who connect
+ * (conversions) and inbound engagement by origin. before is the contact's
+ * relationship before contact_apply() applied the event.
+ */
+void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
+                                const struct contact_relationship *before, const struct event *ev);
+/*
+ * At batch close, after the contacts: for each account a snapshot changed,
+ * computes its metrics and writes the "ratio" and "cap" notices that are
+ * due into the batch being built (the accounts, copied after it, carry
+ * the time they were sent: both commit together).
+ */
+void engine_rules_network(struct engine *e);
 /* Logs what a reload of these scoring figures means for stored scores. */
 void engine_rules_reloaded(struct engine *e, const struct conf *old_conf);
 void engine_rules_free(struct engine *e);

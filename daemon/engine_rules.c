@@ -486,6 +486,171 @@ void engine_rules_watch_all(struct engine *e)
 	e->sweep_due = 1;
 }
 
+/* --- network metrics (ratio.h) --- */
+
+static struct ratio_account *engine_rules_ratio(struct engine_account *a)
+{
+	if (a->ratio == NULL)
+		a->ratio = xcalloc(1, sizeof(*a->ratio));
+	return a->ratio;
+}
+
+void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
+                                const struct contact_relationship *before, const struct event *ev)
+{
+	const struct contact_relationship *rel = &ec->c.rel;
+	struct engine_account *a = &e->accounts[ec->c.account];
+	struct ratio_account *acc;
+
+	switch (ev->type) {
+	case EVENT_INVITE_SENT:
+	case EVENT_INVITE_ACCEPTED:
+	case EVENT_INVITE_DECLINED:
+	case EVENT_INVITE_WITHDRAWN:
+	case EVENT_FOLLOW:
+	case EVENT_CONNECT:
+		break;
+	default:
+		/* Only inbound engagement says how connections and followers respond. */
+		if (!event_type_is_engagement(ev->type) || ev->dir_out)
+			return;
+	}
+	acc = engine_rules_ratio(a);
+	switch (ev->type) {
+	case EVENT_INVITE_SENT:
+		acc->invites.sent++;
+		break;
+	case EVENT_INVITE_DECLINED:
+		acc->invites.declined++;
+		break;
+	case EVENT_INVITE_WITHDRAWN:
+		acc->invites.withdrawn++;
+		break;
+	case EVENT_FOLLOW:
+		/* A new follower, not a repeated or stale follow event. */
+		if (!ev->dir_out && !before->follower.on && rel->follower.on)
+			acc->followers_gained++;
+		break;
+	case EVENT_INVITE_ACCEPTED:
+	case EVENT_CONNECT:
+		if (ev->type == EVENT_INVITE_ACCEPTED)
+			acc->invites.accepted++;
+		/* A follower who connects now: followed first, connected later. */
+		if (!before->connected.on && rel->connected.on && before->follower.on &&
+		    before->follower.ts_ms > 0 && before->follower.ts_ms <= ev->ts_ms)
+			ratio_note_conversion(acc, before->follower.ts_ms, ev->ts_ms);
+		break;
+	default:
+		ratio_note_engagement(acc, ev->ts_ms, rel->connected.on);
+		break;
+	}
+	a->dirty = 1;
+}
+
+/* The notice record (INTERFACE.md) of kind "ratio" or "cap" for account a. */
+static void engine_rules_network_record(const struct engine *e, const struct engine_account *a,
+                                        const struct ratio_metrics *m, unsigned kind,
+                                        const char *id, int64_t now, struct buf *out)
+{
+	const char *role = ratio_role_name((enum ratio_role)e->conf->network.role);
+	struct json *j = json_new(out, 0);
+	struct buf words = { 0 };
+
+	if (kind == RATIO_NOTICE_RATIO)
+		buf_printf(&words,
+		           "%lld followers for %lld connections: a ratio of %.2f, %s the target "
+		           "%.1f to %.1f for %s",
+		           (long long)m->followers, (long long)m->connections, m->ratio,
+		           m->position == RATIO_BELOW ? "below" : "above", m->target_min, m->target_max,
+		           role);
+	else
+		buf_printf(&words,
+		           "%lld connections of at most %lld (%.0f%%): %s; past it, followers are "
+		           "the only way to grow",
+		           (long long)m->connections, (long long)m->cap, m->cap_usage * 100.0,
+		           m->connections >= m->cap ? "at the cap" : "nearing the cap");
+	json_object_open(j);
+	json_kv_str(j, "kind", kind == RATIO_NOTICE_RATIO ? "ratio" : "cap");
+	json_kv_time(j, "ts", now);
+	json_kv_str(j, "id", id);
+	json_kv_str(j, "account", a->a.name);
+	json_kv_int(j, "followers", m->followers);
+	json_kv_int(j, "connections", m->connections);
+	json_key(j, "ratio");
+	if (m->ratio >= 0)
+		json_double(j, (double)(int64_t)(m->ratio * 100.0 + 0.5) / 100.0);
+	else
+		json_null(j);
+	json_key(j, "target_min");
+	json_double(j, m->target_min);
+	json_key(j, "target_max");
+	json_double(j, m->target_max);
+	json_kv_str(j, "role", role);
+	json_kv_str(j, "position", ratio_position_name(m->position));
+	json_kv_int(j, "cap", m->cap);
+	json_key(j, "cap_usage");
+	json_double(j, (double)(int64_t)(m->cap_usage * 10000.0 + 0.5) / 10000.0);
+	json_kv_str(j, "message", buf_cstr(&words));
+	json_object_close(j);
+	json_free(j);
+	buf_free(&words);
+}
+
+/* Writes the due notices of one account into the batch and records them sent. */
+static void engine_rules_network_account(struct engine *e, struct engine_account *a, int64_t now)
+{
+	static const struct ratio_account empty;
+	static const unsigned kinds[] = { RATIO_NOTICE_RATIO, RATIO_NOTICE_CAP };
+	struct ratio_metrics m;
+	unsigned due;
+
+	ratio_compute(&e->conf->network, e->conf->readiness.cap, a->a.followers, a->a.connections,
+	              a->ratio != NULL ? a->ratio : &empty, now, &m);
+	due = ratio_due(&e->conf->network, &m, a->ratio != NULL ? a->ratio : &empty, now);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const char *kind = kinds[i] == RATIO_NOTICE_RATIO ? "ratio" : "cap";
+		struct store_outbox o = { 0 };
+		struct buf id = { 0 }, record = { 0 };
+
+		if (!(due & kinds[i]))
+			continue;
+		/* Stable: one notice of a kind per account and time, so a replay inserts nothing. */
+		buf_printf(&id, "%s:%s:%lld", kind, a->a.name, (long long)now);
+		engine_rules_network_record(e, a, &m, kinds[i], buf_cstr(&id), now, &record);
+		o.id = buf_cstr(&id);
+		o.kind = kind;
+		o.account = a->a.name;
+		o.created_ms = now;
+		o.record = record.data;
+		o.record_len = record.len;
+		store_batch_outbox(e->building, &o);
+		log_info("%s: account %s (%lld followers, %lld connections)", kind, a->a.name,
+		         (long long)m.followers, (long long)m.connections);
+		buf_free(&id);
+		buf_free(&record);
+	}
+	if (due != 0) {
+		ratio_notified(engine_rules_ratio(a), due, now);
+		a->dirty = 1;
+	}
+}
+
+void engine_rules_network(struct engine *e)
+{
+	int64_t now = engine_rules_now(e);
+
+	/* With time.source: event and no event yet there is no "now": the flags wait. */
+	if (now <= 0)
+		return;
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_account *a = &e->accounts[i];
+		if (!a->network_due)
+			continue;
+		a->network_due = 0;
+		engine_rules_network_account(e, a, now);
+	}
+}
+
 void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 {
 	if (old_conf != NULL && score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))

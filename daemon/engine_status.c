@@ -4,14 +4,26 @@
  * (INTERFACE.md), taken from memory instead of the database, plus what
  * only the running daemon knows (the lag of each input in bytes).
  *
+ * engine_metrics_snapshot() copies the same figures for metrics.c.
+ *
  * Counters in memory run ahead of the database by at most the batch being
  * built and the one committing; that is the point of asking the daemon.
+ *
+ * events_per_s is the accepted counter's growth over the last minute,
+ * from a ring of samples (struct engine_rate) taken by the cron every
+ * minute and by each status request. The counter at "a minute ago" is
+ * interpolated between the two samples around that moment, which is exact
+ * when status is polled often and assumes an even rate within one cron
+ * period otherwise. Until a sample a second old exists (just after start)
+ * the rate is null; until one a minute old exists it covers less, and
+ * events_per_s_window_s says how much.
  */
 #include <sys/stat.h>
 
 #include "warmth/json.h"
 #include "engine.h"
 #include "engine_internal.h"
+#include "metrics.h"
 
 static void engine_status_input(void *ctx, const char *path, uint64_t offset, uint64_t size)
 {
@@ -41,9 +53,72 @@ static int64_t engine_status_db_bytes(const char *path)
 	return total;
 }
 
+void engine_status_sample(struct engine *e)
+{
+	struct engine_rate *r = &e->rate;
+	uint64_t now = uv_now(e->loop);
+	size_t newest = (r->next + ENGINE_RATE_SAMPLES - 1) % ENGINE_RATE_SAMPLES;
+
+	/* A second apart at least: status polled in a loop must not push the
+	   minute-old samples out of the ring. */
+	if (r->count > 0 && now - r->ring[newest].ms < 1000)
+		return;
+	r->ring[r->next].ms = now;
+	r->ring[r->next].accepted = e->counters.accepted;
+	r->next = (r->next + 1) % ENGINE_RATE_SAMPLES;
+	if (r->count < ENGINE_RATE_SAMPLES)
+		r->count++;
+}
+
+/*
+ * The rate over the last minute into *rate and the seconds it covers into
+ * *window_s; 0, or -1 when no sample is old enough to measure from.
+ */
+static int engine_status_rate(const struct engine *e, double *rate, double *window_s)
+{
+	const struct engine_rate *r = &e->rate;
+	uint64_t now = uv_now(e->loop), accepted = e->counters.accepted;
+	uint64_t from = now > ENGINE_RATE_WINDOW_MS ? now - ENGINE_RATE_WINDOW_MS : 0;
+	const struct engine_rate_sample *before = NULL, *after = NULL;
+	double base_accepted, base_ms;
+
+	/* Oldest to newest: the last sample at or before "from", and the first after it. */
+	for (size_t k = 0; k < r->count; k++) {
+		const struct engine_rate_sample *s =
+			&r->ring[(r->next + ENGINE_RATE_SAMPLES - r->count + k) % ENGINE_RATE_SAMPLES];
+		if (s->ms <= from) {
+			before = s;
+		} else {
+			after = s;
+			break;
+		}
+	}
+	if (before != NULL && after != NULL) {
+		double share = (double)(from - before->ms) / (double)(after->ms - before->ms);
+		base_ms = (double)from;
+		base_accepted = (double)before->accepted +
+		                share * (double)(after->accepted - before->accepted);
+	} else if (before != NULL) {
+		/* Nothing sampled since: the counter changed evenly from then to now. */
+		base_ms = (double)from;
+		base_accepted = (double)before->accepted + (double)(from - before->ms) /
+		                (double)(now - before->ms) * (double)(accepted - before->accepted);
+	} else if (after != NULL && now - after->ms >= 1000) {
+		base_ms = (double)after->ms;
+		base_accepted = (double)after->accepted;
+	} else {
+		return -1;
+	}
+	*window_s = ((double)now - base_ms) / 1000.0;
+	*rate = ((double)accepted - base_accepted) / *window_s;
+	return 0;
+}
+
 void engine_status_fields(struct engine *e, struct json *j)
 {
 	const struct store_counters *c = &e->counters;
+	double rate = 0.0, window_s = 0.0;
+	int have_rate = engine_status_rate(e, &rate, &window_s) == 0;
 
 	json_kv_int(j, "events_accepted", (int64_t)c->accepted);
 	json_kv_int(j, "events_rejected", (int64_t)c->rejected);
@@ -69,4 +144,30 @@ void engine_status_fields(struct engine *e, struct json *j)
 	json_kv_str(j, "database", e->conf->database);
 	json_kv_int(j, "database_bytes", engine_status_db_bytes(e->conf->database));
 	json_kv_bool(j, "commit_failing", e->failing);
+	json_key(j, "events_per_s");
+	if (have_rate)
+		json_double(j, (double)(int64_t)(rate * 100.0 + 0.5) / 100.0);
+	else
+		json_null(j);
+	json_key(j, "events_per_s_window_s");
+	if (have_rate)
+		json_int(j, (int64_t)(window_s + 0.5));
+	else
+		json_null(j);
+	/* After the figures: this request's sample must not shorten its own window. */
+	engine_status_sample(e);
+}
+
+static void engine_metrics_input(void *ctx, const char *path, uint64_t offset, uint64_t size)
+{
+	metrics_snapshot_add_input(ctx, path, size > offset ? size - offset : 0);
+}
+
+void engine_metrics_snapshot(struct engine *e, struct metrics_snapshot *s)
+{
+	s->counters = e->counters;
+	s->contacts = e->ncontacts;
+	tail_foreach(e->tail, engine_metrics_input, s);
+	s->commit = e->commit_seconds;
+	s->version = WARMTH_VERSION;
 }

@@ -23,17 +23,19 @@
 #include "warmth/util.h"
 #include "control.h"
 #include "engine.h"
+#include "metrics.h"
 #include "sdnotify.h"
 
 struct main_ctx {
 	uv_loop_t *loop;
 	struct engine *engine;
 	struct control *control;
+	struct metrics *metrics;      /* NULL until started, and again once closed */
 	const char *config_path;
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t watchdog;          /* WATCHDOG=1 pings, from the loop itself */
 	int stopping;
-	int engine_done, control_done;
+	int engine_done, control_done, metrics_done;
 	int control_failed;           /* start failed: closed at once, freed at exit */
 	int64_t started_ms;           /* wall clock at start, for uptime */
 	int64_t config_loaded_ms;     /* when the running config was loaded */
@@ -56,10 +58,10 @@ static void main_signal_closed(uv_handle_t *handle)
 	(void)handle;
 }
 
-/* Signals are closed last, when both the engine and the control server are gone. */
+/* Signals are closed last, when the engine, the control server and the metrics are gone. */
 static void main_maybe_close_signals(struct main_ctx *m)
 {
-	if (!m->engine_done || !m->control_done)
+	if (!m->engine_done || !m->control_done || !m->metrics_done)
 		return;
 	uv_close((uv_handle_t *)&m->sigterm, main_signal_closed);
 	uv_close((uv_handle_t *)&m->sigint, main_signal_closed);
@@ -85,11 +87,23 @@ static void main_control_closed(void *arg)
 	main_maybe_close_signals(m);
 }
 
+static void main_metrics_closed(void *arg)
+{
+	struct main_ctx *m = arg;
+
+	m->metrics_done = 1;
+	main_maybe_close_signals(m);
+}
+
 static void main_engine_stopped(void *arg)
 {
 	struct main_ctx *m = arg;
 
 	m->engine_done = 1;
+	if (m->metrics != NULL) {
+		metrics_close(m->metrics, main_metrics_closed, m);
+		m->metrics = NULL;
+	}
 	if (m->control != NULL && !m->control_failed)
 		control_close(m->control, main_control_closed, m);
 	else
@@ -132,6 +146,10 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		conf_errors_free(&errs);
 		return -1;
 	}
+	/* Before the engine takes conf over: who may change things is the new
+	   config's say from the next request on. */
+	if (m->control != NULL)
+		control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
 	engine_reload(m->engine, conf);
 	m->config_loaded_ms = time_now_ms();
 	sdnotify("READY=1\nSTATUS=configuration reloaded");
@@ -267,6 +285,7 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 	char err[512];
 
 	m->control = control_new(m->loop, conf->socket, main_commands, m);
+	control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
 	if (control_start(m->control, err, sizeof(err)) < 0) {
 		log_err("control socket disabled: %s", err);
 		control_close(m->control, NULL, NULL);
@@ -274,6 +293,33 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 		return;
 	}
 	log_info("control socket %s", conf->socket);
+}
+
+static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
+{
+	struct main_ctx *m = ctx;
+
+	engine_metrics_snapshot(m->engine, s);
+}
+
+/*
+ * Like the control socket, metrics are for watching, not for ingesting:
+ * an exporter that cannot start (the port is taken) is reported and the
+ * daemon runs on without it. metrics.* take effect at a restart.
+ */
+static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
+{
+	char err[512];
+
+	if (conf->metrics_textfile == NULL && conf->metrics_listen == NULL)
+		return;
+	m->metrics_done = 0;
+	m->metrics = metrics_new(m->loop, conf, main_metrics_snapshot, m);
+	if (metrics_start(m->metrics, err, sizeof(err)) < 0) {
+		log_err("metrics disabled: %s", err);
+		metrics_close(m->metrics, main_metrics_closed, m);
+		m->metrics = NULL;
+	}
 }
 
 int main(int argc, char **argv)
@@ -293,6 +339,7 @@ int main(int argc, char **argv)
 	uv_loop_t loop;
 
 	m.config_path = CONF_DEFAULT_PATH;
+	m.metrics_done = 1;
 	while ((ch = getopt_long(argc, argv, "c:th", options, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -362,6 +409,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_info("warmthd %s started (config %s)", WARMTH_VERSION, m.config_path);
+	/* After engine_start: the snapshots read its state. */
+	main_start_metrics(&m, conf);
 	if (!once) {
 		uint64_t usec = sdnotify_watchdog_usec();
 		/* Inputs are open and the state is loaded: ready. */

@@ -179,6 +179,13 @@ static const char *const store_migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  since_seq INTEGER NOT NULL"
 	");",
+	/*
+	 * 3 -> 4: network metrics. An account's counters of invitation
+	 * outcomes, follows, conversions and engagement by origin, and when
+	 * it was last told about its ratio and cap (ratio_encode), NULL while
+	 * empty: kept in the daemon since the events are not.
+	 */
+	"ALTER TABLE accounts ADD COLUMN ratio BLOB;",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
@@ -203,6 +210,7 @@ static const char store_sql_contacts_count[] = "SELECT count(*) FROM contacts";
 static const char store_sql_newest_event[] = "SELECT coalesce(max(last_seen_ms), 0) FROM contacts";
 static const char store_sql_accounts[] =
 	"SELECT id, name, followers, connections, snapshot_ms, budget FROM accounts ORDER BY id";
+static const char store_sql_account_ratio[] = "SELECT ratio FROM accounts WHERE id = ?1";
 static const char store_sql_account_id[] = "SELECT id FROM accounts WHERE name = ?1";
 static const char store_sql_account_name[] = "SELECT name FROM accounts WHERE id = ?1";
 static const char store_sql_files[] =
@@ -780,6 +788,33 @@ int store_account_id(struct store *store, const char *name, uint32_t *id)
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? 1 : store_query_failed(store, "looking up an account");
+}
+
+int store_account_ratio(struct store *store, uint32_t id, struct ratio_account *out)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_account_ratio);
+	const void *blob;
+	int rc, found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (stmt == NULL)
+		return store_query_failed(store, "reading network counters");
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		blob = sqlite3_column_blob(stmt, 0);
+		if (blob != NULL) {
+			found = ratio_decode(out, blob, (size_t)sqlite3_column_bytes(stmt, 0)) == 0;
+			if (!found)
+				log_warnx("%s: account %u: damaged network counters; they start empty",
+				          store->path, id);
+		}
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_query_failed(store, "reading network counters");
+	return found ? 0 : 1;
 }
 
 int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen)

@@ -41,7 +41,7 @@ struct store_span {
 
 struct store_batch_account {
 	uint32_t id;
-	struct store_span name, budget;
+	struct store_span name, budget, ratio;
 	int64_t followers;
 	int64_t connections;
 	int64_t snapshot_ms;
@@ -107,10 +107,11 @@ struct store_batch {
 };
 
 static const char store_sql_account[] =
-	"INSERT INTO accounts(id, name, followers, connections, snapshot_ms, budget) "
-	"VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+	"INSERT INTO accounts(id, name, followers, connections, snapshot_ms, budget, ratio) "
+	"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
 	"followers = excluded.followers, connections = excluded.connections, "
-	"snapshot_ms = excluded.snapshot_ms, budget = excluded.budget";
+	"snapshot_ms = excluded.snapshot_ms, budget = excluded.budget, "
+	"ratio = coalesce(excluded.ratio, ratio)";
 static const char store_sql_contact[] =
 	"INSERT INTO contacts(account, actor, name, headline, actor_connections, actor_followers, "
 	"creator, hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "
@@ -224,6 +225,13 @@ size_t store_batch_items(const struct store_batch *batch)
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
 {
+	store_batch_account_ratio(batch, id, a, NULL);
+}
+
+/* ratio NULL keeps the stored counters (the upsert's coalesce): they only grow. */
+void store_batch_account_ratio(struct store_batch *batch, uint32_t id, const struct account *a,
+                               const struct ratio_account *ratio)
+{
 	struct store_batch_account *row = store_rows_add(&batch->accounts, sizeof(*row));
 
 	row->id = id;
@@ -236,6 +244,12 @@ void store_batch_account(struct store_batch *batch, uint32_t id, const struct ac
 		row->budget.len = 0;
 		rules_budget_encode(a->budget, &batch->arena);
 		row->budget.len = batch->arena.len - row->budget.off;
+	}
+	row->ratio = store_batch_copy(batch, NULL, 0);
+	if (ratio != NULL) {
+		row->ratio.len = 0;
+		ratio_encode(ratio, &batch->arena);
+		row->ratio.len = batch->arena.len - row->ratio.off;
 	}
 }
 
@@ -437,6 +451,7 @@ static int store_commit_accounts(struct store_commit *cm)
 		sqlite3_bind_int64(cm->stmt, 4, a->connections);
 		sqlite3_bind_int64(cm->stmt, 5, a->snapshot_ms);
 		store_bind_span(cm, 6, a->budget, 1);
+		store_bind_span(cm, 7, a->ratio, 1);
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}

@@ -31,6 +31,11 @@
 #define CTL_NOTIFY_PENDING 1
 #define CTL_NOTIFY_FAILED 2
 
+/* export --format. */
+#define CTL_FORMAT_TEXT 0
+#define CTL_FORMAT_JSONL 1
+#define CTL_FORMAT_CSV 2
+
 /* The account commands use when --account is not given. */
 #define CTL_DEFAULT_ACCOUNT "default"
 
@@ -52,6 +57,8 @@ struct ctl {
 	const char *account;          /* --account NAME, or CTL_DEFAULT_ACCOUNT */
 	int account_given;            /* --account was on the command line */
 	long top_n;                   /* top -n N */
+	const char *segment;          /* top, ready --segment S: only that segment; NULL all */
+	int export_format;            /* export --format: CTL_FORMAT_* */
 	int notify_state;             /* notifications --pending / --failed: CTL_NOTIFY_* */
 	struct ctl_account *accounts; /* in id order */
 	size_t naccounts;
@@ -123,6 +130,8 @@ struct ctl_verdict {
 	struct rules_result result;
 };
 void ctl_contact_verdict(const struct ctl *ctl, const struct contact *c, struct ctl_verdict *v);
+/* Only the segment's name (cheaper: no conditions). */
+const char *ctl_contact_segment(const struct ctl *ctl, const struct contact *c);
 /* Only the warmth (cheaper: no conditions). */
 double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c);
 /* Accepted events of every type, and of the engagement types only. */
@@ -152,6 +161,25 @@ void ctl_print_kv_clean(FILE *out, int width, const char *key, const char *value
 /* ms as RFC 3339, or "never" for 0, into out. */
 void ctl_format_time(int64_t ms, char out[TIME_RFC3339_LEN]);
 
+/*
+ * Text for people on a terminal: colour only when stdout is a terminal,
+ * NO_COLOR is unset or empty and TERM is not "dumb"; the warmth bar in
+ * block characters only when the locale's character set is UTF-8, else
+ * in ASCII. ctl_style_init() decides both once, before any output.
+ */
+enum ctl_style { CTL_STYLE_BOLD, CTL_STYLE_GREEN, CTL_STYLE_RED, CTL_STYLE_RESET };
+void ctl_style_init(void);
+/* The SGR sequence of style, or "" when colour is off. */
+const char *ctl_style(enum ctl_style style);
+/* The bar's cells: CTL_BAR_CELLS, each up to 3 bytes of UTF-8. */
+#define CTL_BAR_CELLS 10
+#define CTL_BAR_SIZE (CTL_BAR_CELLS * 3 + 1)
+/* Writes a bar whose filled cells are warmth's share of max, rounded. */
+void ctl_warmth_bar(double warmth, double max, char out[CTL_BAR_SIZE]);
+/* Writes s as one CSV field (RFC 4180): quoted, with quotes doubled, when it
+   holds a comma, a quote, CR or LF. NULL writes an empty field. */
+void ctl_print_csv_field(FILE *out, const char *s);
+
 /* A text table whose columns are as wide as their widest cell. */
 struct ctl_table {
 	size_t ncols;
@@ -159,6 +187,9 @@ struct ctl_table {
 	const int *right;      /* per column: right-aligned (numbers) */
 	char **cells;          /* nrows * ncols owned strings */
 	size_t nrows;
+	/* The style of a cell (CTL_STYLE_RESET: none), or NULL for none at all;
+	   headers are bold whenever colour is on. */
+	enum ctl_style (*cell_style)(size_t col, const char *cell);
 };
 void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *headers,
                     const int *right);

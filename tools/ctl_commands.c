@@ -393,6 +393,8 @@ static int ctl_top_consider(void *ctx, const struct contact *c)
 	struct ctl_top *top = ctx;
 	struct ctl_rank r = { 0.0, ctl_contact_engagements(c), c->actor };
 
+	if (top->ctl->segment != NULL && strcmp(ctl_contact_segment(top->ctl, c), top->ctl->segment) != 0)
+		return 0;
 	if (top->ready_only) {
 		struct ctl_verdict v;
 		ctl_contact_verdict(top->ctl, c, &v);
@@ -420,23 +422,47 @@ static int ctl_top_consider(void *ctx, const struct contact *c)
 	return 0;
 }
 
-static void ctl_top_text_row(const struct ctl *ctl, struct ctl_table *table, size_t rank,
-                             const struct contact *c)
+/* top and ready tables: a ready contact stands out in green. */
+static enum ctl_style ctl_top_cell_style(size_t col, const char *cell)
 {
-	char number[24], warmth[32], engagements[24];
+	return col == 8 && strcmp(cell, "yes") == 0 ? CTL_STYLE_GREEN : CTL_STYLE_RESET;
+}
+
+/* One row; max_warmth is the warmest shown, which fills the whole bar. */
+static void ctl_top_text_row(const struct ctl *ctl, struct ctl_table *table, size_t rank,
+                             const struct contact *c, double max_warmth)
+{
+	char number[24], warmth[32], engagements[24], bar[CTL_BAR_SIZE];
 	struct ctl_verdict v;
-	const char *row[8] = { number, c->actor, c->name ? c->name : "-",
-		               relationship_name(contact_relationship(c)), NULL, warmth,
+	const char *row[9] = { number, c->actor, c->name ? c->name : "-",
+		               relationship_name(contact_relationship(c)), NULL, warmth, bar,
 		               engagements, NULL };
 
 	ctl_contact_verdict(ctl, c, &v);
 	row[4] = v.segment;
-	row[7] = v.ready ? "yes" : "no";
+	row[8] = v.ready ? "yes" : "no";
+	ctl_warmth_bar(v.warmth, max_warmth, bar);
 	snprintf(number, sizeof(number), "%zu", rank);
 	snprintf(warmth, sizeof(warmth), "%.1f", v.warmth);
 	snprintf(engagements, sizeof(engagements), "%llu",
 	         (unsigned long long)ctl_contact_engagements(c));
 	ctl_table_add(table, row);
+}
+
+/* Checks --segment against the config's segments; -1 with the list of them. */
+static int ctl_check_segment(const struct ctl *ctl)
+{
+	struct buf names = { 0 };
+
+	for (size_t i = 0; i < ctl->conf->nsegments; i++)
+		if (strcmp(ctl->conf->segments[i].name, ctl->segment) == 0)
+			return 0;
+	for (size_t i = 0; i < ctl->conf->nsegments; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", ctl->conf->segments[i].name);
+	ctl_error("--segment: no segment \"%s\" in the configuration (segments: %s)", ctl->segment,
+	          buf_cstr(&names));
+	buf_free(&names);
+	return -1;
 }
 
 /*
@@ -446,8 +472,8 @@ static void ctl_top_text_row(const struct ctl *ctl, struct ctl_table *table, siz
 static int ctl_ranked(struct ctl *ctl, int ready_only)
 {
 	static const char *const headers[] = { "#", "ACTOR", "NAME", "RELATIONSHIP", "SEGMENT",
-		                               "WARMTH", "ENGAGEMENTS", "READY" };
-	static const int right[] = { 1, 0, 0, 0, 0, 1, 1, 0 };
+		                               "WARMTH", "", "ENGAGEMENTS", "READY" };
+	static const int right[] = { 1, 0, 0, 0, 0, 1, 0, 1, 0 };
 	const struct ctl_account *account;
 	struct ctl_top top = { .ctl = ctl, .ready_only = ready_only,
 		               .limit = ready_only ? SIZE_MAX : (size_t)ctl->top_n };
@@ -456,6 +482,8 @@ static int ctl_ranked(struct ctl *ctl, int ready_only)
 	struct json *j = NULL;
 	int rc, status = CTL_EXIT_OK;
 
+	if (ctl->segment != NULL && ctl_check_segment(ctl) < 0)
+		return CTL_EXIT_USAGE;
 	rc = ctl_resolve_account(ctl, &account);
 	if (rc < 0)
 		return CTL_EXIT_ERROR;
@@ -472,12 +500,16 @@ static int ctl_ranked(struct ctl *ctl, int ready_only)
 		json_array_open(j);
 	} else if (top.count == 0) {
 		if (ready_only)
-			puts("no contact is ready");
+			printf("no contact is ready%s%s\n", ctl->segment ? " in segment " : "",
+			       ctl->segment ? ctl->segment : "");
+		else if (ctl->segment != NULL)
+			printf("no contact of segment %s in account \"%s\"\n", ctl->segment, ctl->account);
 		else
 			printf("no contact in account \"%s\" yet\n", ctl->account);
 		goto done;
 	} else {
-		ctl_table_init(&table, 8, headers, right);
+		ctl_table_init(&table, ARRAY_SIZE(headers), headers, right);
+		table.cell_style = ctl_top_cell_style;
 	}
 	for (size_t i = 0; i < top.count; i++) {
 		struct contact c;
@@ -492,7 +524,7 @@ static int ctl_ranked(struct ctl *ctl, int ready_only)
 		if (ctl->json)
 			ctl_contact_json(j, ctl, &c, account->name);
 		else
-			ctl_top_text_row(ctl, &table, i + 1, &c);
+			ctl_top_text_row(ctl, &table, i + 1, &c, top.heap[0].warmth);
 		contact_free(&c);
 	}
 	if (ctl->json) {
@@ -536,19 +568,43 @@ int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
 /* --- metrics --- */
 
 /*
- * The network metrics of one account, from its newest snapshot and the
- * configuration's network section (role, target band) and readiness.cap,
- * through ratio_compute(). The acceptance rate counts invitation events of
- * all accounts (the counters are global); the conversion of followers into
- * connections is not tracked yet, so it is null.
+ * The network metrics of one account, from its newest snapshot, the
+ * counters the daemon keeps for it (invitation outcomes, followers gained
+ * and converted, engagement by origin per day: the accounts' ratio
+ * column) and the configuration's network section (role, target band) and
+ * readiness.cap, through ratio_compute(). Unknown figures are null in
+ * JSON and "unknown" in text.
  */
+static void ctl_metrics_json_rate(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	if (v >= 0)
+		json_double(j, v);
+	else
+		json_null(j);
+}
+
+static void ctl_metrics_print_engagement(const char *key, double conn, double fol)
+{
+	char c[32], f[32];
+
+	if (conn >= 0)
+		snprintf(c, sizeof(c), "%.2f", conn);
+	else
+		snprintf(c, sizeof(c), "unknown");
+	if (fol >= 0)
+		snprintf(f, sizeof(f), "%.3f", fol);
+	else
+		snprintf(f, sizeof(f), "unknown");
+	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, key, "%s per connection, %s per follower", c, f);
+}
+
 int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	const struct ctl_account *account;
 	const struct conf *conf = ctl->conf;
-	struct store_counters counters;
 	struct ratio_account acc;
 	struct ratio_metrics m;
 	int64_t followers = -1, connections = -1, snapshot_ms = 0;
@@ -558,20 +614,16 @@ int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_resolve_account(ctl, &account) < 0)
 		return CTL_EXIT_ERROR;
-	if (store_load_counters(ctl->store, &counters) < 0) {
-		ctl_error("%s: cannot read the counters", ctl->db_path);
-		return CTL_EXIT_ERROR;
-	}
+	memset(&acc, 0, sizeof(acc));
 	if (account != NULL) {
 		followers = account->followers;
 		connections = account->connections;
 		snapshot_ms = account->snapshot_ms;
+		if (store_account_ratio(ctl->store, account->id, &acc) < 0) {
+			ctl_error("%s: cannot read the network counters", ctl->db_path);
+			return CTL_EXIT_ERROR;
+		}
 	}
-	memset(&acc, 0, sizeof(acc));
-	acc.invites.sent = (uint32_t)counters.accepted_by_type[EVENT_INVITE_SENT];
-	acc.invites.accepted = (uint32_t)counters.accepted_by_type[EVENT_INVITE_ACCEPTED];
-	acc.invites.declined = (uint32_t)counters.accepted_by_type[EVENT_INVITE_DECLINED];
-	acc.invites.withdrawn = (uint32_t)counters.accepted_by_type[EVENT_INVITE_WITHDRAWN];
 	ratio_compute(&conf->network, conf->readiness.cap, followers, connections, &acc, ctl->now_ms,
 	              &m);
 	have_ratio = followers >= 0 && connections > 0;
@@ -601,13 +653,20 @@ int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 			json_double(j, m.cap_usage);
 		else
 			json_null(j);
-		json_key(j, "acceptance_rate");
-		if (have_acceptance)
-			json_double(j, m.acceptance_rate);
-		else
-			json_null(j);
-		json_key(j, "conversion_rate");
-		json_null(j);
+		ctl_metrics_json_rate(j, "acceptance_rate", have_acceptance ? m.acceptance_rate : -1);
+		json_kv_int(j, "invitations_sent", acc.invites.sent);
+		ctl_metrics_json_rate(j, "conversion_rate", m.conversion_rate);
+		ctl_metrics_json_rate(j, "median_convert_days", m.median_convert_days);
+		json_key(j, "engagement_7d");
+		json_object_open(j);
+		ctl_metrics_json_rate(j, "connections", m.engagement_rate_connections_7d);
+		ctl_metrics_json_rate(j, "followers", m.engagement_rate_followers_7d);
+		json_object_close(j);
+		json_key(j, "engagement_30d");
+		json_object_open(j);
+		ctl_metrics_json_rate(j, "connections", m.engagement_rate_connections_30d);
+		ctl_metrics_json_rate(j, "followers", m.engagement_rate_followers_30d);
+		json_object_close(j);
 		json_kv_time(j, "snapshot", snapshot_ms);
 		json_object_close(j);
 		json_free(j);
@@ -641,7 +700,21 @@ int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv)
 		             m.acceptance_rate * 100.0, acc.invites.sent);
 	else
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "unknown");
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "conversion rate", "unknown");
+	if (m.conversion_rate >= 0)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "conversion rate",
+		             "%.0f%% of %u new followers connected", m.conversion_rate * 100.0,
+		             acc.followers_gained);
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "conversion rate", "unknown");
+	if (m.median_convert_days >= 0)
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "days to convert", "%.1f (median)",
+		             m.median_convert_days);
+	else
+		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "days to convert", "unknown");
+	ctl_metrics_print_engagement("engagement 7d", m.engagement_rate_connections_7d,
+	                             m.engagement_rate_followers_7d);
+	ctl_metrics_print_engagement("engagement 30d", m.engagement_rate_connections_30d,
+	                             m.engagement_rate_followers_30d);
 	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "snapshot", "%s", when);
 	return CTL_EXIT_OK;
 }
@@ -661,7 +734,21 @@ static int ctl_export_one(void *ctx, const struct contact *c)
 	struct ctl_export *x = ctx;
 	const char *account = ctl_account_name(x->ctl, c->account);
 
-	if (x->ctl->json) {
+	if (x->ctl->export_format == CTL_FORMAT_CSV) {
+		struct ctl_verdict v;
+		char warmth[32];
+		ctl_contact_verdict(x->ctl, c, &v);
+		/* The rounding of the JSON, so both formats agree. */
+		snprintf(warmth, sizeof(warmth), "%.2f", (double)(int64_t)(v.warmth * 100.0 + 0.5) / 100.0);
+		ctl_print_csv_field(stdout, c->actor);
+		putchar(',');
+		ctl_print_csv_field(stdout, c->name);
+		printf(",%s,", relationship_name(contact_relationship(c)));
+		ctl_print_csv_field(stdout, v.segment);
+		printf(",%s,%llu,", warmth, (unsigned long long)ctl_contact_events(c));
+		ctl_print_csv_field(stdout, account);
+		printf(",%s\r\n", v.ready ? "true" : "false");
+	} else if (x->ctl->export_format == CTL_FORMAT_JSONL) {
 		/* A generator per line: yajl completes after one top-level value. */
 		struct json *j = json_new(&x->out, 0);
 		ctl_contact_json(j, x->ctl, c, account);
@@ -682,10 +769,13 @@ static int ctl_export_one(void *ctx, const struct contact *c)
 }
 
 /*
- * Every contact, ordered by account then actor: with --json one object per
- * line (the shape of show), otherwise tab-separated with a header line. The
- * text columns are the ones of the brief plus the account and readiness
- * last, so that scripts that cut the first six keep working.
+ * Every contact, ordered by account then actor: in JSON Lines one object
+ * per line (the shape of show; --format jsonl, or --json), in text
+ * tab-separated with a header line. The text columns are the ones of the
+ * brief plus the account and readiness last, so that scripts that cut the
+ * first six keep working. CSV (RFC 4180: CRLF line ends, fields quoted
+ * when they must be) has the same columns and header, with the warmth
+ * rounded as in the JSON and readiness as true/false.
  */
 int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 {
@@ -698,8 +788,10 @@ int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 	/* Without --account, export means everything in the database. */
 	if (ctl->account_given && ctl_resolve_account(ctl, &account) < 0)
 		return CTL_EXIT_ERROR;
-	if (!ctl->json)
+	if (ctl->export_format == CTL_FORMAT_TEXT)
 		puts("actor\tname\trelationship\tsegment\twarmth\tevents\taccount\tready");
+	else if (ctl->export_format == CTL_FORMAT_CSV)
+		fputs("actor,name,relationship,segment,warmth,events,account,ready\r\n", stdout);
 	rc = store_foreach_contact(ctl->store, account ? account->id : UINT32_MAX, ctl_export_one, &x);
 	buf_free(&x.out);
 	if (rc < 0) {

@@ -10,15 +10,23 @@
  * tabs or newlines, so every one of them is printed with control characters
  * made spaces and cannot break a line or a column.
  *
+ * Styles for a terminal (colour, the warmth bar) are decided once by
+ * ctl_style_init() and only ever decorate text for people: JSON and CSV
+ * never carry them, and a table pads by the width of the plain text, so
+ * colour does not change the alignment.
+ *
  * Segment, warmth and readiness are computed here, at read time, with
  * the same pure modules and figures as the daemon (score.h, rules.h, the
  * config of ctl->conf) at ctl->now_ms: the stored score holds decayed sums,
  * so a warmth read a week later has decayed by a week.
  */
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "warmth/util.h"
 #include "ctl.h"
@@ -38,12 +46,27 @@ double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c)
 	return score_warmth(ctl_score_of(c), &ctl->conf->scoring, ctl->now_ms);
 }
 
+/* The profile hints segments match on. */
+static struct rules_hints ctl_contact_hints(const struct contact *c)
+{
+	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
+		                 c->ntags };
+	return h;
+}
+
+const char *ctl_contact_segment(const struct ctl *ctl, const struct contact *c)
+{
+	const struct conf *conf = ctl->conf;
+	struct rules_hints h = ctl_contact_hints(c);
+
+	return conf->segments[rules_segment_find(conf->segments, conf->nsegments, &h)].name;
+}
+
 void ctl_contact_verdict(const struct ctl *ctl, const struct contact *c, struct ctl_verdict *v)
 {
 	const struct conf *conf = ctl->conf;
 	const struct ctl_account *account = ctl_account_by_id(ctl, c->account);
-	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
-		                 c->ntags };
+	struct rules_hints h = ctl_contact_hints(c);
 	size_t seg = rules_segment_find(conf->segments, conf->nsegments, &h);
 	struct rules_contact rc = {
 		.follower = c->rel.follower.on,
@@ -177,6 +200,65 @@ void ctl_print_json_line(struct buf *b)
 	buf_reset(b);
 }
 
+/* --- Styles. --- */
+
+static int ctl_colour_on;
+static int ctl_utf8_on;
+
+void ctl_style_init(void)
+{
+	const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *codeset;
+
+	/* no-color.org: set to anything but the empty string means no colour. */
+	ctl_colour_on = isatty(STDOUT_FILENO) && (no_colour == NULL || *no_colour == '\0') &&
+	                (term == NULL || strcmp(term, "dumb") != 0);
+	/* Only the character type: numbers keep the C locale's decimal point,
+	   which scripts parsing the text rely on. */
+	codeset = setlocale(LC_CTYPE, "") != NULL ? nl_langinfo(CODESET) : NULL;
+	ctl_utf8_on = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 ||
+	                                  strcmp(codeset, "utf8") == 0);
+}
+
+const char *ctl_style(enum ctl_style style)
+{
+	static const char *const sgr[] = { "\033[1m", "\033[32m", "\033[31m", "\033[0m" };
+
+	return ctl_colour_on ? sgr[style] : "";
+}
+
+void ctl_warmth_bar(double warmth, double max, char out[CTL_BAR_SIZE])
+{
+	const char *full = ctl_utf8_on ? "\xe2\x96\x88" : "#";   /* U+2588 FULL BLOCK */
+	const char *empty = ctl_utf8_on ? "\xe2\x96\x91" : "."; /* U+2591 LIGHT SHADE */
+	int filled = 0;
+
+	if (max > 0.0 && warmth > 0.0)
+		filled = (int)(warmth / max * CTL_BAR_CELLS + 0.5);
+	if (filled > CTL_BAR_CELLS)
+		filled = CTL_BAR_CELLS;
+	out[0] = '\0';
+	for (int i = 0; i < CTL_BAR_CELLS; i++)
+		strcat(out, i < filled ? full : empty);
+}
+
+void ctl_print_csv_field(FILE *out, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
 /* --- Text. --- */
 
 void ctl_error(const char *fmt, ...)
@@ -301,7 +383,9 @@ void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "relationship", relationship_name(contact_relationship(c)));
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "segment", v.segment);
 	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "warmth", "%.1f", v.warmth);
-	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "ready", "%s", v.ready ? "yes" : "no");
+	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "ready", "%s%s%s",
+	             ctl_style(v.ready ? CTL_STYLE_GREEN : CTL_STYLE_RED), v.ready ? "yes" : "no",
+	             ctl_style(CTL_STYLE_RESET));
 	ctl_format_time(c->rules.fired_ms, notified);
 	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "notified", "%s", notified);
 	ctl_format_time(c->first_seen_ms, first);
@@ -352,7 +436,8 @@ void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
 		buf_reset(&words);
 		rules_condition_words(cond, &words);
 		ctl_print_padding(out, i == 0 ? 10 : 0, CTL_CONTACT_KEY_WIDTH);
-		fprintf(out, "%s %s\n", cond->ok ? "yes" : "no ", buf_cstr(&words));
+		fprintf(out, "%s%s%s %s\n", ctl_style(cond->ok ? CTL_STYLE_GREEN : CTL_STYLE_RED),
+		        cond->ok ? "yes" : "no ", ctl_style(CTL_STYLE_RESET), buf_cstr(&words));
 	}
 	buf_free(&words);
 }
@@ -382,14 +467,19 @@ void ctl_table_add(struct ctl_table *t, const char *const *row)
 }
 
 static void ctl_table_print_row(const struct ctl_table *t, FILE *out, const char *const *row,
-                                const size_t *width)
+                                const size_t *width, int header)
 {
 	for (size_t i = 0; i < t->ncols; i++) {
 		size_t w = ctl_text_width(row[i]);
 		int last = i + 1 == t->ncols;
+		enum ctl_style style = header ? CTL_STYLE_BOLD :
+		                       t->cell_style ? t->cell_style(i, row[i]) : CTL_STYLE_RESET;
 		if (t->right[i])
 			ctl_print_padding(out, w, width[i]);
-		fputs(row[i], out);
+		if (style != CTL_STYLE_RESET && *ctl_style(style) != '\0')
+			fprintf(out, "%s%s%s", ctl_style(style), row[i], ctl_style(CTL_STYLE_RESET));
+		else
+			fputs(row[i], out);
 		/* No trailing blanks after the last column. */
 		if (!t->right[i] && !last)
 			ctl_print_padding(out, w, width[i]);
@@ -409,9 +499,9 @@ void ctl_table_print(const struct ctl_table *t, FILE *out)
 				width[i] = w;
 		}
 	}
-	ctl_table_print_row(t, out, t->headers, width);
+	ctl_table_print_row(t, out, t->headers, width, 1);
 	for (size_t r = 0; r < t->nrows; r++)
-		ctl_table_print_row(t, out, (const char *const *)&t->cells[r * t->ncols], width);
+		ctl_table_print_row(t, out, (const char *const *)&t->cells[r * t->ncols], width, 0);
 	free(width);
 }
 

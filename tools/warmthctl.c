@@ -12,13 +12,16 @@
  *
  * Options are parsed in two passes with one table: global options up to
  * the command, then the command's arguments, where the global options are
- * accepted too (people type "show alice --json") and so is -n for top.
+ * accepted too (people type "show alice --json"), and so are the options
+ * of single commands (-n and --segment of top, --format of export), which
+ * are then checked against the command.
  * "--" ends options, for an actor id that starts with a dash.
  *
  * Warmth, segments and readiness are computed at read time with the
  * figures of the config (-c, or the default config when it exists, also
  * with --db) or, without one, the built-in defaults (conf_load_defaults).
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -43,6 +46,8 @@ struct ctl_options {
 	const char *db;       /* --db */
 	const char *config;   /* -c */
 	const char *top_n;    /* -n */
+	const char *segment;  /* --segment */
+	const char *format;   /* --format */
 	int json;
 	const char *account;
 	int notify_state;     /* --pending, --failed: CTL_NOTIFY_* */
@@ -59,10 +64,10 @@ struct ctl_command {
 static const struct ctl_command ctl_commands[] = {
 	{ "status", ctl_cmd_status, 0, 0, "status", 0 },
 	{ "show", ctl_cmd_show, 1, 1, "show ACTOR", 0 },
-	{ "top", ctl_cmd_top, 0, 0, "top [-n N]", 0 },
-	{ "ready", ctl_cmd_ready, 0, 0, "ready", 0 },
+	{ "top", ctl_cmd_top, 0, 0, "top [-n N] [--segment S]", 0 },
+	{ "ready", ctl_cmd_ready, 0, 0, "ready [--segment S]", 0 },
 	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", 0 },
-	{ "export", ctl_cmd_export, 0, 0, "export", 0 },
+	{ "export", ctl_cmd_export, 0, 0, "export [--format text|jsonl|csv]", 0 },
 	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]", 0 },
 	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 1 },
 	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 1 },
@@ -86,6 +91,8 @@ static const struct option ctl_long_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "pending", no_argument, NULL, 'P' },
 	{ "failed", no_argument, NULL, 'F' },
+	{ "segment", required_argument, NULL, 'S' },
+	{ "format", required_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,10 +104,13 @@ static void ctl_usage(FILE *out)
 	        "read-only commands:\n"
 	        "  status                 counters, contacts, inputs and their offsets\n"
 	        "  show ACTOR             one contact\n"
-	        "  top [-n N]             the warmest contacts (N default %d)\n"
-	        "  ready                  contacts ready for an invitation\n"
+	        "  top [-n N] [--segment S]\n"
+	        "                         the warmest contacts (N default %d), of one segment\n"
+	        "  ready [--segment S]    contacts ready for an invitation\n"
 	        "  metrics                follower and connection counts, ratio\n"
-	        "  export                 every contact (one JSON object per line with --json)\n"
+	        "  export [--format text|jsonl|csv]\n"
+	        "                         every contact: tab-separated text, one JSON object\n"
+	        "                         per line (the default with --json), or CSV\n"
 	        "  notifications [--pending|--failed]\n"
 	        "                         the outbox: each notification and its deliveries\n"
 	        "commands that change state (need the running daemon):\n"
@@ -160,6 +170,12 @@ static int ctl_getopt(int argc, char **argv, const char *optstring, struct ctl_o
 			break;
 		case 'n':
 			o->top_n = optarg;
+			break;
+		case 'S':
+			o->segment = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
 			break;
 		case 'P':
 		case 'F':
@@ -246,6 +262,25 @@ static int ctl_parse_top_n(const char *s, long *out)
 	return 0;
 }
 
+/* Parses export's --format; -1 for a name it does not know (message printed). */
+static int ctl_parse_format(const char *s, int *out)
+{
+	static const struct {
+		const char *name;
+		int format;
+	} formats[] = { { "text", CTL_FORMAT_TEXT }, { "jsonl", CTL_FORMAT_JSONL },
+		        { "csv", CTL_FORMAT_CSV } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		if (strcmp(s, formats[i].name) == 0) {
+			*out = formats[i].format;
+			return 0;
+		}
+	}
+	ctl_error("export: --format is text, jsonl or csv, not \"%s\"", s);
+	return -1;
+}
+
 /*
  * Finds the state database: --db, else the config's state.database when
  * a config is named with -c or the default one exists. Returns 0 with
@@ -265,10 +300,15 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 	}
 	if (o->socket == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
-	if (o->socket != NULL || config == NULL) {
-		ctl_error("cannot reach warmthd at %s: the control socket is not available in this "
-		          "version; use --db STATE.db to read the state offline",
-		          o->socket ? o->socket : CTL_DEFAULT_SOCKET);
+	if (o->socket != NULL) {
+		ctl_error("this command reads the state database, not the control socket (which "
+		          "serves ping, status, reload, snooze, unsnooze and mark): use --db STATE.db "
+		          "or -c CONFIG");
+		return ctl_usage_error();
+	}
+	if (config == NULL) {
+		ctl_error("cannot reach warmthd's state: give --db STATE.db or -c CONFIG (there is no "
+		          "%s)", CONF_DEFAULT_PATH);
 		return CTL_EXIT_UNREACHABLE;
 	}
 	if (conf_load(config, conf, &errs) < 0) {
@@ -426,6 +466,7 @@ int main(int argc, char **argv)
 	   for journald: no "<N>" priority prefixes, and only warnings. */
 	log_set_prefix(0);
 	log_set_level(LOG_LEVEL_WARNING);
+	ctl_style_init();
 
 	/* Pass 1: "+" stops at the command, so its options stay its own. */
 	rc = ctl_getopt(argc, argv, "+:s:c:hn:", &o);
@@ -467,6 +508,21 @@ int main(int argc, char **argv)
 		if (ctl_parse_top_n(o.top_n, &ctl.top_n) < 0)
 			return ctl_usage_error();
 	}
+	if (o.segment != NULL && strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "ready") != 0) {
+		ctl_error("%s: --segment is an option of top and ready only", cmd->name);
+		return ctl_usage_error();
+	}
+	ctl.segment = o.segment;
+	/* Without --format, --json keeps meaning what it always did: JSON Lines. */
+	ctl.export_format = o.json ? CTL_FORMAT_JSONL : CTL_FORMAT_TEXT;
+	if (o.format != NULL) {
+		if (strcmp(cmd->name, "export") != 0) {
+			ctl_error("%s: --format is an option of export only", cmd->name);
+			return ctl_usage_error();
+		}
+		if (ctl_parse_format(o.format, &ctl.export_format) < 0)
+			return ctl_usage_error();
+	}
 	if (o.notify_state != CTL_NOTIFY_ALL && strcmp(cmd->name, "notifications") != 0) {
 		ctl_error("%s: --pending and --failed are options of notifications only", cmd->name);
 		return ctl_usage_error();
@@ -477,12 +533,8 @@ int main(int argc, char **argv)
 	/* status is also served live by the daemon when -s names its socket. */
 	if (cmd->via_socket || (o.socket != NULL && strcmp(cmd->name, "status") == 0))
 		return ctl_over_socket(&o, cmd, args);
-	if (cmd->run == NULL) {
-		ctl_error("%s needs the running daemon (control socket), not available in this "
-		          "version",
-		          cmd->name);
-		return CTL_EXIT_ERROR;
-	}
+	/* Every command either reads the database or goes to the socket. */
+	assert(cmd->run != NULL);
 
 	rc = ctl_find_database(&o, &conf, &ctl.db_path);
 	if (rc != 0)

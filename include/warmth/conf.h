@@ -63,6 +63,8 @@ struct conf {
 
 	/* control: */
 	char *socket;                  /* default /run/warmthd/control.sock */
+	uint32_t *allow_uids;          /* control.allow_users, resolved; default none */
+	size_t nallow_uids;            /* besides root and the daemon's own user */
 
 	struct conf_input *inputs;     /* inputs: (at least one) */
 	size_t ninputs;
@@ -104,6 +106,15 @@ struct conf {
 
 	/* network: (see ratio.h) */
 	struct ratio_params network;
+
+	/* metrics: (metrics.c) */
+	char *metrics_textfile;        /* metrics.textfile: node_exporter textfile; NULL: none */
+	int64_t metrics_interval_ms;   /* metrics.interval: how often it is written, default 15s */
+	char *metrics_listen;          /* metrics.listen: "ADDRESS:PORT" as written; NULL: off */
+	int metrics_allow_remote;      /* metrics.allow_remote: listen beyond loopback, default false */
+	/* metrics.listen split by its check: an IPv4 or IPv6 literal without brackets, a port. */
+	char metrics_host[64];
+	uint16_t metrics_port;
 };
 
 /* A list of error messages, each "FILE:LINE:COLUMN: message". */

@@ -23,6 +23,7 @@
 
 #include "warmth/contact.h"
 #include "warmth/event.h"
+#include "warmth/ratio.h"
 #include "warmth/util.h"
 
 /* Bytes hashed for the head and tail fingerprints of an input file. */
@@ -31,7 +32,7 @@
 #define STORE_SEEN_BYTES 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 struct store_batch;
@@ -154,6 +155,10 @@ int store_load_counters(struct store *store, struct store_counters *out);
 
 /* Account id by name: 0 and *id set, 1 not found, -1 error. */
 int store_account_id(struct store *store, const char *name, uint32_t *id);
+/* The network counters of account id (ratio.h) into *out: 0, or 1 when it
+   has none (out zeroed; damaged ones are logged and count as none), -1 on
+   error. */
+int store_account_ratio(struct store *store, uint32_t id, struct ratio_account *out);
 /* 0 found (*out filled, free with contact_free), 1 not found, -1 error. */
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out);
 /* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),
@@ -219,6 +224,10 @@ void store_batch_reset(struct store_batch *batch);
 size_t store_batch_items(const struct store_batch *batch);
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a);
+/* The same with the account's network counters (ratio.h); store_batch_account
+   leaves the stored ones as they are. */
+void store_batch_account_ratio(struct store_batch *batch, uint32_t id, const struct account *a,
+                               const struct ratio_account *ratio);
 /* Copies the contact's current state (an upsert keyed by account + actor). */
 void store_batch_contact(struct store_batch *batch, const struct contact *c);
 void store_batch_file(struct store_batch *batch, const struct store_file *f);

@@ -1,13 +1,15 @@
 """The control socket: protocol errors get error replies, abuse (garbage,
 oversized lines, half a request then silence, many clients at once) leaves
 the daemon answering, reload works and keeps a bad config out, and
-changing commands are refused to other users."""
+changing commands are refused to other users but those of
+control.allow_users."""
 
 import json
 import os
 import socket
 import subprocess
 import threading
+import time
 
 from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
 
@@ -126,12 +128,31 @@ def test_changing_commands_need_privilege():
               "for c in ('ping','reload'):\n"
               "    f.write(b'{\"v\":1,\"cmd\":\"%s\"}\\n' % c.encode()); f.flush()\n"
               "    print(f.readline().decode().strip())\n")
-    r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                        "python3", "-c", client, sock], capture_output=True, text=True, timeout=30)
-    lines = [json.loads(x) for x in r.stdout.splitlines()]
-    check(len(lines) == 2, "replies %r %r" % (r.stdout, r.stderr))
-    check(lines[0]["ok"], "ping as nobody %s" % lines[0])
-    check(not lines[1]["ok"] and lines[1]["error"]["code"] == "forbidden", "reload %s" % lines[1])
+
+    def as_nobody():
+        r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
+                            "--clear-groups", "python3", "-c", client, sock],
+                           capture_output=True, text=True, timeout=30)
+        lines = [json.loads(x) for x in r.stdout.splitlines()]
+        check(len(lines) == 2, "replies %r %r" % (r.stdout, r.stderr))
+        check(lines[0]["ok"], "ping as nobody %s" % lines[0])
+        return lines[1]
+
+    r = as_nobody()
+    check(not r["ok"] and r["error"]["code"] == "forbidden", "reload %s" % r)
+
+    # control.allow_users lets nobody change things once the config says so.
+    allowing = CONFIG.replace("  socket: ./control.sock\n",
+                              "  socket: ./control.sock\n  allow_users: [nobody]\n")
+    env.write_config(allowing.replace("[nobody]", "[no-such-user-here]"))
+    s, f = connect(env)
+    r = ask(f, '{"v":1,"cmd":"reload"}\n')
+    check(not r["ok"] and "no-such-user-here" in r["error"]["message"], "unknown user %s" % r)
+    env.write_config(allowing)
+    check(ask(f, '{"v":1,"cmd":"reload"}\n')["ok"], "reload allowing nobody")
+    s.close()
+    r = as_nobody()
+    check(r["ok"] and r["result"] == {"reloaded": True}, "reload as an allowed user %s" % r)
     env.stop()
     env.close()
 
@@ -161,6 +182,13 @@ def test_warmthctl_over_the_socket():
           st["contacts"] == 1 and st["rejected_by_reason"] == {"not_json": 1}, "status %r" % (r,))
     check(st["inputs"][0]["path"].endswith("a.jsonl") and st["inputs"][0]["lag"] == 0 and
           st["uptime_s"] >= 0 and st["config"] == env.config, "status inputs %s" % st)
+    check("events_per_s" in st and "events_per_s_window_s" in st, "status rate keys %s" % st)
+    # Each status request is a sample: a second later there is a rate to give.
+    time.sleep(1.1)
+    r = ctl("-s", os.path.join(env.dir, "control.sock"), "--json", "status")
+    st = json.loads(r.stdout)
+    check(isinstance(st["events_per_s"], (int, float)) and st["events_per_s"] >= 0 and
+          1 <= st["events_per_s_window_s"] <= 60, "status rate %s" % st)
     r = ctl("-s", os.path.join(env.dir, "control.sock"), "status")
     check(r.returncode == 0 and "events_accepted" in r.stdout, "text status %r" % (r,))
     env.stop()

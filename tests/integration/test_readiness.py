@@ -252,7 +252,8 @@ def test_schema_1_is_migrated():
     # Make it a database as the schema 1 daemon left it.
     db = sqlite3.connect(env.db)
     db.executescript("ALTER TABLE contacts DROP COLUMN score; ALTER TABLE contacts DROP COLUMN rules;"
-                     "ALTER TABLE accounts DROP COLUMN budget; DROP TABLE outbox;"
+                     "ALTER TABLE accounts DROP COLUMN budget; ALTER TABLE accounts DROP COLUMN ratio;"
+                     "DROP TABLE outbox;"
                      "PRAGMA user_version = 1;")
     db.close()
     env.append("a.jsonl", [senior_executive_lines()[3]])

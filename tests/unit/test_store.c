@@ -655,6 +655,45 @@ static int test_undelivered(struct store *store, const char *sink, int64_t after
 	return store_foreach_undelivered(store, sink, after, upto, test_collect_delivery, got);
 }
 
+/* An account's network counters: written with the account, kept by a write without them. */
+static void test_account_ratio(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "ratio.db"));
+	struct store_batch *batch = store_batch_new();
+	struct account a = { "default", 300, 200, 1, NULL };
+	struct ratio_account r, loaded;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.invites.sent = 3;
+	r.invites.accepted = 1;
+	r.followers_gained = 2;
+	ratio_note_conversion(&r, 0, 4 * 86400000LL);
+	ratio_note_engagement(&r, 1700000000000, 1);
+	ratio_notified(&r, RATIO_NOTICE_RATIO, 1700000000000);
+	store_batch_account(batch, 1, &a);
+	test_commit(store, batch);
+	/* An account with none: zeroed, and 1. */
+	memset(&loaded, 0xff, sizeof(loaded));
+	assert_int_equal(store_account_ratio(store, 1, &loaded), 1);
+	assert_int_equal(loaded.invites.sent, 0);
+	assert_int_equal(store_account_ratio(store, 9, &loaded), 1);
+	store_batch_account_ratio(batch, 1, &a, &r);
+	test_commit(store, batch);
+	/* A later write without counters (warmthctl's view of the row) keeps them. */
+	a.followers = 310;
+	store_batch_account(batch, 1, &a);
+	test_commit(store, batch);
+	store_close(store);
+
+	store = test_open(path);
+	assert_int_equal(store_account_ratio(store, 1, &loaded), 0);
+	assert_memory_equal(&loaded, &r, sizeof(r));
+	store_batch_free(batch);
+	store_close(store);
+}
+
 static void test_deliveries(void **state)
 {
 	char path[256];
@@ -1265,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_garbage_and_missing),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_score_rules_outbox),
+		cmocka_unit_test(test_account_ratio),
 		cmocka_unit_test(test_deliveries),
 		cmocka_unit_test(test_batch_copies_and_upserts),
 		cmocka_unit_test(test_files_and_dedup_prune),

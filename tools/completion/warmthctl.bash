@@ -3,9 +3,10 @@
 # Installed as "warmthctl" in bash-completion's completions directory,
 # which loads it the first time warmthctl is completed. It completes the
 # commands, the options (which warmthctl accepts before and after the
-# command), files for -c/--config, --db and -s/--socket, and the states of
-# "mark". Actor ids are not completed: listing them would mean reading the
-# state database on every Tab.
+# command), files for -c/--config, --db and -s/--socket, the states of
+# "mark" and the formats of export --format. Actor ids and segment names
+# are not completed: listing them would mean reading the state database or
+# the configuration on every Tab.
 
 _warmthctl()
 {
@@ -28,6 +29,14 @@ _warmthctl()
 		_warmthctl_files
 		return
 		;;
+	--segment)
+		# Segment names live in the configuration: not read on every Tab.
+		return
+		;;
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "text jsonl csv" -- "$cur")
+		return
+		;;
 	--account | -n)
 		# A name or a number: nothing sensible to offer.
 		return
@@ -48,7 +57,7 @@ _warmthctl()
 		fi
 		case ${words[i]} in
 		--) after_dashes=1 ;;
-		-s | --socket | --db | -c | --config | --account | -n) i=$((i + 1)) ;;
+		-s | --socket | --db | -c | --config | --account | -n | --segment | --format) i=$((i + 1)) ;;
 		-*) ;;
 		*) command=${words[i]} ;;
 		esac
@@ -56,7 +65,11 @@ _warmthctl()
 
 	if [[ $cur == -* ]] && ((!after_dashes)); then
 		if [[ $command == top ]]; then
-			options="$options -n"
+			options="$options -n --segment"
+		elif [[ $command == ready ]]; then
+			options="$options --segment"
+		elif [[ $command == export ]]; then
+			options="$options --format"
 		elif [[ $command == notifications ]]; then
 			options="$options --pending --failed"
 		fi
