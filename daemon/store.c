@@ -28,24 +28,10 @@
 
 #include "warmth/log.h"
 #include "warmth/store.h"
+#include "store_internal.h"
 
 /* Milliseconds a connection waits on a lock before reporting SQLITE_BUSY. */
 #define STORE_BUSY_TIMEOUT_MS 5000
-/* Distinct SQL strings one handle prepares; a broken invariant if exceeded. */
-#define STORE_STATEMENTS_MAX 48
-
-struct store_statement_slot {
-	const char *sql;
-	sqlite3_stmt *stmt;
-};
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	int readonly;
-	struct store_statement_slot statements[STORE_STATEMENTS_MAX];
-	size_t nstatements;
-};
 
 /*
  * The migrations, in order: entry i takes user_version i to i + 1. Never
@@ -218,30 +204,8 @@ static const char store_sql_files[] =
 	"FROM files ORDER BY id";
 static const char store_sql_dedup[] = "SELECT keys FROM seen_ids WHERE max_ts >= ?1";
 static const char store_sql_counters[] = "SELECT name, value FROM counters";
-static const char store_sql_outbox[] =
-	"SELECT seq, id, kind, account, actor, created_ms, record, note FROM outbox ORDER BY seq";
-static const char store_sql_deliveries_all[] =
-	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
-	"d.sink, d.state, d.attempts, d.first_ms, d.next_ms, d.updated_ms, d.last_error "
-	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq ORDER BY o.seq, d.sink";
-static const char store_sql_undelivered[] =
-	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
-	"?1, coalesce(d.state, 'pending'), coalesce(d.attempts, 0), coalesce(d.first_ms, 0), "
-	"coalesce(d.next_ms, 0), coalesce(d.updated_ms, 0), d.last_error "
-	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq AND d.sink = ?1 "
-	"WHERE o.seq > ?2 AND o.seq <= ?3 AND (d.state IS NULL OR d.state = 'pending') "
-	"ORDER BY o.seq";
-static const char store_sql_outbox_last[] = "SELECT coalesce(max(seq), 0) FROM outbox";
-static const char store_sql_sink_insert[] =
-	"INSERT OR IGNORE INTO sinks(name, since_seq) "
-	"VALUES(?1, (SELECT coalesce(max(seq), 0) FROM outbox))";
-static const char store_sql_sink_since[] = "SELECT since_seq FROM sinks WHERE name = ?1";
-static const char store_sql_delivery_put[] =
-	"INSERT OR REPLACE INTO deliveries(seq, sink, state, attempts, first_ms, next_ms, "
-	"updated_ms, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
 /* Runs a statement that returns one integer (a PRAGMA, a count) into *out. */
-static int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -547,14 +511,14 @@ struct sqlite3_stmt *store_statement(struct store *store, const char *sql)
 }
 
 /* Logs the failure of a query or loader and returns -1. */
-static int store_query_failed(struct store *store, const char *what)
+int store_query_failed(struct store *store, const char *what)
 {
 	log_warnx("%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
 	return -1;
 }
 
 /* Copies a nullable text column into a new string (NULL for SQL NULL). */
-static char *store_column_strdup(sqlite3_stmt *stmt, int col)
+char *store_column_strdup(sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *text = sqlite3_column_text(stmt, col);
 
@@ -834,209 +798,6 @@ int store_account_name(struct store *store, uint32_t id, char *out, size_t outle
 	if (rc == SQLITE_DONE)
 		return -1;
 	return store_query_failed(store, "looking up an account");
-}
-
-int store_foreach_outbox(struct store *store, int (*cb)(void *ctx, const struct store_outbox *o),
-                         void *ctx)
-{
-	sqlite3_stmt *stmt = store_statement(store, store_sql_outbox);
-	int rc;
-
-	if (stmt == NULL)
-		return store_query_failed(store, "reading the outbox");
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct store_outbox o;
-		o.seq = sqlite3_column_int64(stmt, 0);
-		o.id = (const char *)sqlite3_column_text(stmt, 1);
-		o.kind = (const char *)sqlite3_column_text(stmt, 2);
-		o.account = (const char *)sqlite3_column_text(stmt, 3);
-		o.actor = (const char *)sqlite3_column_text(stmt, 4);
-		o.created_ms = sqlite3_column_int64(stmt, 5);
-		o.record = (const char *)sqlite3_column_text(stmt, 6);
-		o.record_len = (size_t)sqlite3_column_bytes(stmt, 6);
-		o.note = (const char *)sqlite3_column_text(stmt, 7);
-		if (cb(ctx, &o)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "reading the outbox");
-}
-
-static const char *const store_delivery_state_names[] = { "pending", "delivered", "failed",
-	                                                    "skipped" };
-
-const char *store_delivery_state_name(enum store_delivery_state state)
-{
-	return store_delivery_state_names[state];
-}
-
-static enum store_delivery_state store_delivery_state_parse(const char *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(store_delivery_state_names); i++)
-		if (s != NULL && strcmp(s, store_delivery_state_names[i]) == 0)
-			return (enum store_delivery_state)i;
-	return STORE_DELIVERY_PENDING;
-}
-
-/* An outbox row and its delivery state from columns 0-7 and 8-14 (d NULL when sink is). */
-static const struct store_delivery *store_delivery_from_row(sqlite3_stmt *stmt,
-                                                            struct store_outbox *o,
-                                                            struct store_delivery *d)
-{
-	o->seq = sqlite3_column_int64(stmt, 0);
-	o->id = (const char *)sqlite3_column_text(stmt, 1);
-	o->kind = (const char *)sqlite3_column_text(stmt, 2);
-	o->account = (const char *)sqlite3_column_text(stmt, 3);
-	o->actor = (const char *)sqlite3_column_text(stmt, 4);
-	o->created_ms = sqlite3_column_int64(stmt, 5);
-	o->record = (const char *)sqlite3_column_text(stmt, 6);
-	o->record_len = (size_t)sqlite3_column_bytes(stmt, 6);
-	o->note = (const char *)sqlite3_column_text(stmt, 7);
-	if (sqlite3_column_type(stmt, 8) == SQLITE_NULL)
-		return NULL;
-	d->seq = o->seq;
-	d->sink = (const char *)sqlite3_column_text(stmt, 8);
-	d->state = store_delivery_state_parse((const char *)sqlite3_column_text(stmt, 9));
-	d->attempts = sqlite3_column_int64(stmt, 10);
-	d->first_ms = sqlite3_column_int64(stmt, 11);
-	d->next_ms = sqlite3_column_int64(stmt, 12);
-	d->updated_ms = sqlite3_column_int64(stmt, 13);
-	d->last_error = (const char *)sqlite3_column_text(stmt, 14);
-	return d;
-}
-
-static int store_foreach_joined(struct store *store, sqlite3_stmt *stmt,
-                                int (*cb)(void *ctx, const struct store_outbox *o,
-                                          const struct store_delivery *d),
-                                void *ctx)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct store_outbox o;
-		struct store_delivery d;
-		const struct store_delivery *dp = store_delivery_from_row(stmt, &o, &d);
-		if (cb(ctx, &o, dp)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "reading deliveries");
-}
-
-int store_foreach_delivery(struct store *store,
-                           int (*cb)(void *ctx, const struct store_outbox *o,
-                                     const struct store_delivery *d),
-                           void *ctx)
-{
-	sqlite3_stmt *stmt = store_statement(store, store_sql_deliveries_all);
-
-	if (stmt == NULL)
-		return store_query_failed(store, "reading deliveries");
-	return store_foreach_joined(store, stmt, cb, ctx);
-}
-
-int store_foreach_undelivered(struct store *store, const char *sink, int64_t after_seq,
-                              int64_t *upto,
-                              int (*cb)(void *ctx, const struct store_outbox *o,
-                                        const struct store_delivery *d),
-                              void *ctx)
-{
-	sqlite3_stmt *stmt = store_statement(store, store_sql_outbox_last);
-	int rc;
-
-	/*
-	 * The end first, then the rows up to it: a row committed in between
-	 * is above *upto and is read the next time, never skipped.
-	 */
-	if (stmt == NULL)
-		return store_query_failed(store, "reading the outbox");
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*upto = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		return store_query_failed(store, "reading the outbox");
-	stmt = store_statement(store, store_sql_undelivered);
-	if (stmt == NULL)
-		return store_query_failed(store, "reading the outbox");
-	sqlite3_bind_text(stmt, 1, sink, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, after_seq);
-	sqlite3_bind_int64(stmt, 3, *upto);
-	return store_foreach_joined(store, stmt, cb, ctx);
-}
-
-int store_sink_register(struct store *store, const char *sink, int64_t *since,
-                        char *err, size_t errlen)
-{
-	sqlite3_stmt *stmt = store_statement(store, store_sql_sink_insert);
-	int rc;
-
-	if (stmt == NULL)
-		goto fail;
-	sqlite3_bind_text(stmt, 1, sink, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	stmt = store_statement(store, store_sql_sink_since);
-	if (stmt == NULL)
-		goto fail;
-	sqlite3_bind_text(stmt, 1, sink, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*since = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return 0;
-fail:
-	snprintf(err, errlen, "%s: registering sink %s: %s", store->path, sink,
-	         sqlite3_errmsg(store->db));
-	return -1;
-}
-
-int store_put_deliveries(struct store *store, const struct store_delivery *d, size_t n,
-                         char *err, size_t errlen)
-{
-	sqlite3_stmt *stmt;
-
-	if (n == 0)
-		return 0;
-	/* One transaction: one fsync for every result that arrived meanwhile. */
-	if (sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
-	stmt = store_statement(store, store_sql_delivery_put);
-	if (stmt == NULL)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(stmt, 1, d[i].seq);
-		sqlite3_bind_text(stmt, 2, d[i].sink, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, store_delivery_state_name(d[i].state), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 4, d[i].attempts);
-		sqlite3_bind_int64(stmt, 5, d[i].first_ms);
-		sqlite3_bind_int64(stmt, 6, d[i].next_ms);
-		sqlite3_bind_int64(stmt, 7, d[i].updated_ms);
-		if (d[i].last_error != NULL)
-			sqlite3_bind_text(stmt, 8, d[i].last_error, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(stmt, 8);
-		if (sqlite3_step(stmt) != SQLITE_DONE) {
-			sqlite3_reset(stmt);
-			goto fail;
-		}
-		sqlite3_reset(stmt);
-	}
-	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "%s: recording deliveries: %s", store->path, sqlite3_errmsg(store->db));
-	if (!sqlite3_get_autocommit(store->db))
-		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
 }
 
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out)

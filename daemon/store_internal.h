@@ -1,0 +1,36 @@
+/*
+ * store_internal.h - what the files of the store share: the handle's
+ * layout and a few query helpers. Only store*.c include it (and through it
+ * sqlite3.h); everyone else sees the opaque struct store of store.h.
+ */
+#ifndef WARMTH_STORE_INTERNAL_H
+#define WARMTH_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "warmth/store.h"
+
+/* Distinct SQL strings one handle prepares; a broken invariant if exceeded. */
+#define STORE_STATEMENTS_MAX 48
+
+struct store_statement_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	struct store_statement_slot statements[STORE_STATEMENTS_MAX];
+	size_t nstatements;
+};
+
+/* Logs the failure of a query or loader (naming what) and returns -1. */
+int store_query_failed(struct store *store, const char *what);
+/* Runs a statement that returns one integer into *out; 0 or -1. */
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
+/* Copies a nullable text column into a new string (NULL for SQL NULL). */
+char *store_column_strdup(sqlite3_stmt *stmt, int col);
+
+#endif
