@@ -105,6 +105,16 @@ const char *ctl_account_name(const struct ctl *ctl, uint32_t id);
 /* Prints "warmthctl: " and the message to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Width of the key column of status and metrics text output. */
+#define CTL_STATUS_KEY_WIDTH 20
+/*
+ * The account a per-account command is about (ctl_commands.c): 0 with
+ * *out set; 1 for the implicit default account when the database has none
+ * yet; -1 (message printed) when --account names an unknown account.
+ */
+struct ctl_account;
+int ctl_resolve_account(const struct ctl *ctl, const struct ctl_account **out);
+
 /*
  * ctl_socket.c: sends {"v":1,"cmd":cmd,"args":args_json} to the daemon at
  * path and appends the reply's result (JSON text) to result. Returns
