@@ -75,8 +75,24 @@ static void main_maybe_close_signals(struct main_ctx *m)
  */
 static void main_watchdog_cb(uv_timer_t *timer)
 {
-	(void)timer;
-	sdnotify("WATCHDOG=1");
+	struct main_ctx *m = timer->data;
+	struct metrics_snapshot snap;
+	uint64_t lag = 0;
+	char msg[256];
+
+	/* The ping carries a STATUS= line, so "systemctl status" shows live figures. */
+	memset(&snap, 0, sizeof(snap));
+	engine_metrics_snapshot(m->engine, &snap);
+	for (size_t i = 0; i < snap.ninputs; i++)
+		lag += snap.inputs[i].lag;
+	snprintf(msg, sizeof(msg),
+	         "WATCHDOG=1\nSTATUS=%llu events, %llu rejected, %llu duplicate; %lld contacts; "
+	         "%zu inputs, %llu bytes behind",
+	         (unsigned long long)snap.counters.accepted, (unsigned long long)snap.counters.rejected,
+	         (unsigned long long)snap.counters.duplicate, (long long)snap.contacts, snap.ninputs,
+	         (unsigned long long)lag);
+	metrics_snapshot_free(&snap);
+	sdnotify(msg);
 }
 
 static void main_control_closed(void *arg)
@@ -389,6 +405,7 @@ int main(int argc, char **argv)
 	engine_on_stopped(m.engine, main_engine_stopped, &m);
 	sdnotify_init();
 	uv_timer_init(&loop, &m.watchdog);
+	m.watchdog.data = &m;
 	uv_signal_init(&loop, &m.sigterm);
 	uv_signal_init(&loop, &m.sigint);
 	uv_signal_init(&loop, &m.sighup);

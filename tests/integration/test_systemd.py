@@ -42,13 +42,15 @@ def test_notify_sequence():
     listener = Listener(path)
     env.start(environ={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
     env.wait(lambda: any(m.startswith("READY=1") for m in listener.messages), "READY=1")
-    env.wait(lambda: "WATCHDOG=1" in listener.messages, "a watchdog ping")
+    env.wait(lambda: any(m.startswith("WATCHDOG=1") for m in listener.messages), "a watchdog ping")
+    ping = [m for m in listener.messages if m.startswith("WATCHDOG=1")][0]
+    check("\nSTATUS=" in ping and "events" in ping, "no live STATUS= with the ping: %r" % ping)
     env.proc.send_signal(signal.SIGHUP)
     env.wait(lambda: any(m.startswith("RELOADING=1") for m in listener.messages), "RELOADING=1")
     env.wait(lambda: sum(m.startswith("READY=1") for m in listener.messages) == 2, "READY=1 again")
     env.stop()
     listener.stop()
-    msgs = [m for m in listener.messages if m != "WATCHDOG=1"]
+    msgs = [m for m in listener.messages if not m.startswith("WATCHDOG=1")]
     kinds = [m.split("=")[0] for m in msgs]
     check(kinds == ["READY", "RELOADING", "READY", "STOPPING"], "sequence %s" % msgs)
     check("\nMONOTONIC_USEC=" in msgs[1], "RELOADING without MONOTONIC_USEC: %r" % msgs[1])
