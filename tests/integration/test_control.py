@@ -61,6 +61,19 @@ def test_protocol_and_errors():
     check(r["error"]["code"] == "too_large", "too large %s" % r)
     check(f.readline() == b"", "connection not closed after too_large")
     s.close()
+    # 10 MiB without a newline: refused after 64 KiB; the sender sees the
+    # reply or a reset, and the daemon goes on answering others.
+    s, f = connect(env)
+    try:
+        s.sendall(b"y" * (10 << 20))
+    except OSError:
+        pass
+    try:
+        line = f.readline()
+        check(line == b"" or json.loads(line)["error"]["code"] == "too_large", "10 MiB: %r" % line[:200])
+    except OSError:
+        pass
+    s.close()
     s, f = connect(env)
     check(ask(f, '{"v":1,"cmd":"ping"}\n')["ok"], "daemon answers after abuse")
     s.close()
