@@ -205,7 +205,7 @@ def test_deb_package():
           "conffiles: %r" % r.stdout)
 
 
-STUB = """#!/bin/sh
+FAKE_COMMAND = """#!/bin/sh
 echo "$(basename "$0") $*" >> "%s"
 case "$(basename "$0")" in
 getent) [ -e "%s/user-exists" ] ;;
@@ -214,11 +214,11 @@ esac
 """
 
 
-def run_script(name, args, stubs, log):
+def run_script(name, args, fakes, log):
     """Runs a maintainer script with every command that changes the system
-    replaced by a stub that logs its arguments; returns the log's lines."""
+    replaced by a fake that logs its arguments; returns the log's lines."""
     open(log, "w").close()
-    env = dict(os.environ, PATH=stubs + ":" + os.environ["PATH"])
+    env = dict(os.environ, PATH=fakes + ":" + os.environ["PATH"])
     r = subprocess.run(["sh", os.path.join(SCRIPTS, name)] + args, env=env,
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == 0, "%s %s: %s%s" % (name, args, r.stdout, r.stderr))
@@ -227,17 +227,17 @@ def run_script(name, args, stubs, log):
 
 
 def test_maintainer_scripts():
-    stubs = os.path.join(_tmp, "stubs")
-    os.mkdir(stubs)
+    fakes = os.path.join(_tmp, "fakes")
+    os.mkdir(fakes)
     log = os.path.join(_tmp, "calls")
     for cmd in ["getent", "adduser", "addgroup", "mkdir", "chown", "chmod",
                 "dpkg-statoverride", "systemctl", "rm", "rmdir"]:
-        path = os.path.join(stubs, cmd)
+        path = os.path.join(fakes, cmd)
         with open(path, "w") as f:
-            f.write(STUB % (log, stubs))
+            f.write(FAKE_COMMAND % (log, fakes))
         os.chmod(path, 0o755)
 
-    calls = run_script("postinst", ["configure", ""], stubs, log)
+    calls = run_script("postinst", ["configure", ""], fakes, log)
     check("adduser --quiet --system --group --home /var/lib/warmthd --no-create-home warmthd"
           in calls, "fresh install does not create the user: %r" % calls)
     check("chown warmthd:warmthd /var/lib/warmthd" in calls
@@ -246,14 +246,14 @@ def test_maintainer_scripts():
         check(not (c.startswith("systemctl") and ("enable" in c or " start" in c)),
               "installing must start nothing: " + c)
 
-    open(os.path.join(stubs, "user-exists"), "w").close()
-    calls = run_script("postinst", ["configure", "0.1.0"], stubs, log)
+    open(os.path.join(fakes, "user-exists"), "w").close()
+    calls = run_script("postinst", ["configure", "0.1.0"], fakes, log)
     check(not any(c.startswith("adduser") or c.startswith("addgroup") for c in calls),
           "second configure adds the user again: %r" % calls)
 
-    calls = run_script("postrm", ["remove"], stubs, log)
+    calls = run_script("postrm", ["remove"], fakes, log)
     check(not any(c.startswith("rm") for c in calls), "remove deletes files: %r" % calls)
-    calls = run_script("prerm", ["upgrade", "0.1.0"], stubs, log)
+    calls = run_script("prerm", ["upgrade", "0.1.0"], fakes, log)
     check(calls == [], "prerm upgrade does something: %r" % calls)
 
     # Purge for real, on a copy of postrm whose paths point into the test
