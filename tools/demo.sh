@@ -2,15 +2,24 @@
 # The demo: installs what is missing, builds, then runs warmthd on a
 # generated, realistic engagement history in a scratch directory
 # (demo-run/) and shows what it learned with warmthctl. Safe to run again.
+#
+# The test suite runs it too, against binaries it already built and with a
+# smaller history: DEMO_BUILD=DIR skips the set-up and the build,
+# DEMO_EVENTS=N sets the number of events, DEMO_RUN=DIR the scratch folder.
 set -eu
 cd "$(dirname "$0")/.."
-sh tools/deps.sh
-jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$jobs" >/dev/null
-echo "built warmthd, warmthctl and warmth-gen in build/"
+build=${DEMO_BUILD:-}
+if [ -z "$build" ]; then
+	sh tools/deps.sh
+	jobs=$(nproc 2>/dev/null || echo 2)
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j"$jobs" >/dev/null
+	build=build
+	echo "built warmthd, warmthctl and warmth-gen in build/"
+fi
+events=${DEMO_EVENTS:-200000}
 
-run=demo-run
+run=${DEMO_RUN:-demo-run}
 rm -rf "$run"
 mkdir -p "$run/in"
 cat >"$run/warmthd.yaml" <<'YAML'
@@ -32,13 +41,13 @@ notify:
 YAML
 
 echo "generating 8 weeks of engagement from 2,000 people (with 1% malformed lines)..."
-build/warmth-gen --seed 7 --contacts 2000 --events 200000 --days 56 --malformed 0.01 \
+"$build"/warmth-gen --seed 7 --contacts 2000 --events "$events" --days 56 --malformed 0.01 \
 	--snapshot-every 20000 -o "$run/in/engagement.jsonl"
 ls -l "$run/in/engagement.jsonl" | awk '{print "  " $5 " bytes"}'
 
 echo "ingesting with warmthd --once..."
 start=$(date +%s.%N)
-build/warmthd -c "$run/warmthd.yaml" --once 2>"$run/warmthd.log"
+"$build"/warmthd -c "$run/warmthd.yaml" --once 2>"$run/warmthd.log"
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { printf "  done in %.2f s\n", e - s }'
 
@@ -55,23 +64,23 @@ for line in sys.stdin:
         "; ".join(why), r["note"]))
 '
 echo "== warmthctl status"
-build/warmthctl --db "$run/state.db" status
+"$build"/warmthctl --db "$run/state.db" status
 echo
 echo "== warmthctl top -n 10"
-build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" top -n 10
+"$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" top -n 10
 echo
 echo "== warmthctl ready (the first 10 of those ready for a connection request)"
-build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" ready | head -n 11
+"$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" ready | head -n 11
 echo
 echo "== why: warmthctl show (the warmest ready contact)"
-first=$(build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" --json ready |
+first=$("$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" --json ready |
 	python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["actor"] if r else "")')
-[ -n "$first" ] && build/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" show "$first"
+[ -n "$first" ] && "$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" show "$first"
 echo
 echo "== warmthctl metrics"
-build/warmthctl --db "$run/state.db" metrics
+"$build"/warmthctl --db "$run/state.db" metrics
 echo
 echo "== the first rejected lines ($run/rejected.jsonl)"
 head -n 3 "$run/rejected.jsonl"
 echo
-echo "demo state is in $run/ (try: build/warmthctl --db $run/state.db show ACTOR)"
+echo "demo state is in $run/ (try: $build/warmthctl --db $run/state.db show ACTOR)"

@@ -1,0 +1,29 @@
+"""The demo (the README's main command) runs end to end: against the
+binaries of this build and with a smaller history, it ingests, fires ready
+notifications with notes, and shows who is ready, why, and the metrics."""
+
+import os
+import subprocess
+import tempfile
+
+from harness import BUILD, SANITIZED, SOURCE, check, run
+
+
+def test_demo_runs():
+    scratch = tempfile.mkdtemp(prefix="warmth-demo-")
+    env = dict(os.environ, DEMO_BUILD=os.path.abspath(BUILD),
+               DEMO_EVENTS="20000" if SANITIZED else "60000",
+               DEMO_RUN=os.path.join(scratch, "run"))
+    r = subprocess.run(["sh", os.path.join(SOURCE, "tools", "demo.sh")], capture_output=True,
+                       text=True, env=env, timeout=600)
+    check(r.returncode == 0, "demo failed (%d):\n%s\n%s" % (r.returncode, r.stdout[-3000:],
+                                                            r.stderr[-3000:]))
+    out = r.stdout
+    for want in ("ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
+                 "== warmthctl top", "conditions", "== warmthctl metrics", "ratio"):
+        check(want in out, "demo output lacks %r:\n%s" % (want, out[-3000:]))
+    subprocess.run(["rm", "-rf", scratch])
+
+
+if __name__ == "__main__":
+    run([test_demo_runs])
