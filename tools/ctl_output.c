@@ -41,6 +41,13 @@ static const struct score_state *ctl_score_of(const struct contact *c)
 	return c->score != NULL ? c->score : &ctl_no_score;
 }
 
+/* One engagement type's part of the warmth, at the same "now". */
+static double ctl_contact_warmth_part(const struct ctl *ctl, const struct contact *c,
+                                      enum score_type type)
+{
+	return score_warmth_type(ctl_score_of(c), &ctl->conf->scoring, type, ctl->now_ms);
+}
+
 double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c)
 {
 	return score_warmth(ctl_score_of(c), &ctl->conf->scoring, ctl->now_ms);
@@ -146,6 +153,17 @@ void ctl_contact_json(struct json *j, const struct ctl *ctl, const struct contac
 	json_kv_str(j, "segment", v.segment);
 	json_key(j, "warmth");
 	json_double(j, (double)(int64_t)(v.warmth * 100.0 + 0.5) / 100.0);
+	/* Its parts: each engagement type's share, weights applied (score.h). */
+	json_key(j, "warmth_parts");
+	json_object_open(j);
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+		double part = ctl_contact_warmth_part(ctl, c, (enum score_type)t);
+		if (part < 0.005)
+			continue;
+		json_key(j, score_type_name((enum score_type)t));
+		json_double(j, (double)(int64_t)(part * 100.0 + 0.5) / 100.0);
+	}
+	json_object_close(j);
 	json_kv_bool(j, "ready", v.ready);
 	/* When the daemon last sent a "ready" notification, null if never. */
 	json_kv_time(j, "notified", c->rules.fired_ms);
@@ -382,7 +400,18 @@ void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "headline", c->headline);
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "relationship", relationship_name(contact_relationship(c)));
 	ctl_print_kv_clean(out, CTL_CONTACT_KEY_WIDTH, "segment", v.segment);
-	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "warmth", "%.1f", v.warmth);
+	{
+		struct buf parts = { 0 };
+		for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+			double part = ctl_contact_warmth_part(ctl, c, (enum score_type)t);
+			if (part >= 0.05)
+				buf_printf(&parts, "%s%s %.1f", parts.len ? ", " : "",
+				           score_type_name((enum score_type)t), part);
+		}
+		ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "warmth", "%.1f%s%s%s", v.warmth,
+		             parts.len ? " (" : "", parts.len ? buf_cstr(&parts) : "", parts.len ? ")" : "");
+		buf_free(&parts);
+	}
 	ctl_print_kv(out, CTL_CONTACT_KEY_WIDTH, "ready", "%s%s%s",
 	             ctl_style(v.ready ? CTL_STYLE_GREEN : CTL_STYLE_RED), v.ready ? "yes" : "no",
 	             ctl_style(CTL_STYLE_RESET));
