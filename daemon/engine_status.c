@@ -163,11 +163,19 @@ static void engine_metrics_input(void *ctx, const char *path, uint64_t offset, u
 	metrics_snapshot_add_input(ctx, path, size > offset ? size - offset : 0);
 }
 
+static void engine_metrics_sink(void *ctx, const char *sink, uint64_t delivered, uint64_t retried,
+                                uint64_t failed)
+{
+	metrics_snapshot_add_sink(ctx, sink, delivered, retried, failed);
+}
+
 void engine_metrics_snapshot(struct engine *e, struct metrics_snapshot *s)
 {
 	s->counters = e->counters;
 	s->contacts = e->ncontacts;
 	tail_foreach(e->tail, engine_metrics_input, s);
 	s->commit = e->commit_seconds;
+	if (e->outbox != NULL)
+		outbox_foreach_counts(e->outbox, engine_metrics_sink, s);
 	s->version = WARMTH_VERSION;
 }

@@ -95,11 +95,27 @@ void metrics_snapshot_add_input(struct metrics_snapshot *s, const char *path, ui
 	s->ninputs++;
 }
 
+void metrics_snapshot_add_sink(struct metrics_snapshot *s, const char *name, uint64_t delivered,
+                               uint64_t retried, uint64_t failed)
+{
+	struct metrics_sink *k;
+
+	s->sinks = xrealloc(s->sinks, (s->nsinks + 1) * sizeof(*s->sinks));
+	k = &s->sinks[s->nsinks++];
+	k->name = xstrdup(name);
+	k->delivered = delivered;
+	k->retried = retried;
+	k->failed = failed;
+}
+
 void metrics_snapshot_free(struct metrics_snapshot *s)
 {
 	for (size_t i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].path);
 	free(s->inputs);
+	for (size_t i = 0; i < s->nsinks; i++)
+		free(s->sinks[i].name);
+	free(s->sinks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -169,6 +185,20 @@ void metrics_render(const struct metrics_snapshot *s, struct buf *out)
 	}
 	buf_printf(out, "warmthd_batch_commit_seconds_sum %.9g\n", s->commit.sum);
 	buf_printf(out, "warmthd_batch_commit_seconds_count %" PRIu64 "\n", s->commit.count);
+	/* Only with notifiers configured: without them there is nothing to count. */
+	if (s->nsinks > 0)
+		metrics_family(out, "warmthd_notifications_total", "counter",
+		               "Notification delivery attempts since start, by notifier and result.");
+	for (size_t i = 0; i < s->nsinks; i++) {
+		static const char *const results[] = { "delivered", "retried", "failed" };
+		const uint64_t counts[] = { s->sinks[i].delivered, s->sinks[i].retried,
+			                    s->sinks[i].failed };
+		for (size_t r = 0; r < 3; r++) {
+			buf_append_str(out, "warmthd_notifications_total{sink=");
+			metrics_label_value(out, s->sinks[i].name);
+			buf_printf(out, ",result=\"%s\"} %" PRIu64 "\n", results[r], counts[r]);
+		}
+	}
 	metrics_family(out, "warmthd_build_info", "gauge", "The running version; always 1.");
 	buf_append_str(out, "warmthd_build_info{version=");
 	metrics_label_value(out, s->version != NULL ? s->version : "");

@@ -40,6 +40,12 @@ struct metrics_input {
 	uint64_t lag;               /* bytes not yet read */
 };
 
+/* Notification deliveries to one notifier since the daemon started. */
+struct metrics_sink {
+	char *name;                 /* owned by the snapshot */
+	uint64_t delivered, retried, failed;
+};
+
 /* What one rendering shows, copied out of the engine at that moment. */
 struct metrics_snapshot {
 	struct store_counters counters;
@@ -47,11 +53,16 @@ struct metrics_snapshot {
 	struct metrics_input *inputs;   /* owned; ninputs entries */
 	size_t ninputs;
 	struct metrics_histogram commit;
+	struct metrics_sink *sinks;     /* owned; nsinks entries */
+	size_t nsinks;
 	const char *version;            /* static: WARMTH_VERSION */
 };
 
 /* Appends one input to s (path is copied). */
 void metrics_snapshot_add_input(struct metrics_snapshot *s, const char *path, uint64_t lag);
+/* Appends one notifier's delivery counts to s (name is copied). */
+void metrics_snapshot_add_sink(struct metrics_snapshot *s, const char *name, uint64_t delivered,
+                               uint64_t retried, uint64_t failed);
 /* Frees what s owns and zeroes it. */
 void metrics_snapshot_free(struct metrics_snapshot *s);
 

@@ -60,6 +60,7 @@ struct outbox_sink {
 	struct outbox_item *head, *tail;
 	size_t in_flight;
 	int64_t retry_min_ms, retry_max_ms, max_age_ms;
+	uint64_t delivered, retried, failed; /* results since start, for the metrics */
 };
 
 struct outbox {
@@ -251,6 +252,12 @@ static void outbox_done(void *arg, enum sink_result result, const char *reason)
 		return;
 	}
 	it->attempts++;
+	if (result == SINK_DELIVERED)
+		os->delivered++;
+	else if (result == SINK_FAILED || now - it->first_ms >= os->max_age_ms)
+		os->failed++;
+	else
+		os->retried++;
 	if (result == SINK_DELIVERED) {
 		log_info("notification %s delivered to %s", it->id, os->name);
 		it->next_ms = 0;
@@ -559,5 +566,16 @@ void outbox_close(struct outbox *ob, int drain, void (*closed)(void *arg), void 
 		outbox_dispatch(ob);
 	} else {
 		outbox_maybe_finish(ob);
+	}
+}
+
+void outbox_foreach_counts(const struct outbox *ob,
+                           void (*cb)(void *ctx, const char *sink, uint64_t delivered,
+                                      uint64_t retried, uint64_t failed),
+                           void *ctx)
+{
+	for (size_t i = 0; i < ob->nsinks; i++) {
+		const struct outbox_sink *os = ob->sinks[i];
+		cb(ctx, os->name, os->delivered, os->retried, os->failed);
 	}
 }

@@ -46,4 +46,14 @@ void outbox_reload(struct outbox *ob, const struct conf *conf);
  */
 void outbox_close(struct outbox *ob, int drain, void (*closed)(void *arg), void *arg);
 
+/*
+ * Calls cb with each notifier's delivery results since start (delivered,
+ * retried, failed), for the metrics. The counts restart with the daemon
+ * and with a reload that recreates the notifiers.
+ */
+void outbox_foreach_counts(const struct outbox *ob,
+                           void (*cb)(void *ctx, const char *sink, uint64_t delivered,
+                                      uint64_t retried, uint64_t failed),
+                           void *ctx);
+
 #endif

@@ -77,6 +77,9 @@ def test_scrape_and_textfile():
     check(m['warmthd_batch_commit_seconds_bucket{le="+Inf"}'] ==
           m["warmthd_batch_commit_seconds_count"], body)
     check(any(k.startswith("warmthd_build_info{") for k in m), body)
+    # The config's file notifier is counted (nothing to deliver yet).
+    check(any(k.startswith("warmthd_notifications_total{sink=") and k.endswith('result="delivered"}')
+              for k in m), body)
     status, _, _ = http_get(url + "/other")
     check(status == 404, "GET /other: %d" % status)
 

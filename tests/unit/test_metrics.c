@@ -144,12 +144,37 @@ static void test_render_empty(void **state)
 	buf_free(&out);
 }
 
+/* Notifier counts: one line per result, the name escaped like any label. */
+static void test_render_sinks(void **state)
+{
+	struct metrics_snapshot s = { 0 };
+	struct buf out = { 0 };
+	const char *text;
+
+	(void)state;
+	metrics_render(&s, &out);
+	assert_null(strstr(buf_cstr(&out), "warmthd_notifications_total"));
+	buf_reset(&out);
+	metrics_snapshot_add_sink(&s, "file /var/lib/warmthd/n.jsonl", 3, 1, 0);
+	metrics_snapshot_add_sink(&s, "webhook \"x\"", 0, 2, 1);
+	metrics_render(&s, &out);
+	text = buf_cstr(&out);
+	assert_non_null(strstr(text, "# TYPE warmthd_notifications_total counter\n"));
+	assert_non_null(strstr(text, "warmthd_notifications_total{sink=\"file /var/lib/warmthd/n.jsonl\","
+	                             "result=\"delivered\"} 3\n"));
+	assert_non_null(strstr(text, "warmthd_notifications_total{sink=\"webhook \\\"x\\\"\","
+	                             "result=\"failed\"} 1\n"));
+	metrics_snapshot_free(&s);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_render_sinks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
