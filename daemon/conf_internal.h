@@ -86,7 +86,20 @@ enum conf_kind {
 };
 
 struct conf_key;
-struct conf_loader; /* one load in progress (conf_walk.c) */
+/* One collected problem; sorted into file order before it is handed out. */
+struct conf_error {
+	unsigned line, column; /* 0: the message has no position */
+	size_t seq;
+	char *msg;
+};
+
+struct conf_loader {
+	const char *file;  /* as given, for messages */
+	char *dir;         /* the config's directory, for relative paths */
+	struct conf_error *errors;
+	size_t nerrors;
+};
+
 
 /*
  * An enum's names and values. For the key that selects the type of a list
@@ -181,5 +194,17 @@ extern const struct conf_list conf_notify_list;
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* conf_report.c: collecting and describing problems (see there). */
+void conf_report_at(struct conf_loader *ld, unsigned line, unsigned column, const char *msg);
+void conf_on_yaml_error(void *ctx, unsigned line, unsigned column, const char *msg);
+int conf_error_cmp(const void *a, const void *b);
+void conf_errors_take(struct conf_loader *ld, struct conf_errors *errs);
+void conf_describe_values(struct buf *b, const struct conf_enum *values);
+void conf_describe_kind(struct buf *b, const struct conf_key *key);
+void conf_type_error(struct conf_loader *ld, const struct conf_key *key, const struct conf_node *node, const char *name, const char *hint);
+size_t conf_distance(const char *a, const char *b);
+void conf_suggest(const char *word, const char *candidate, const char **best, size_t *best_distance);
+void conf_suggest_keys(const char *word, const struct conf_key *keys, const char **best, size_t *d);
 
 #endif
