@@ -8,6 +8,7 @@ time, written into the lines.
 """
 
 import atexit
+import http.server
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BUILD = os.environ.get("WARMTH_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
@@ -245,3 +247,52 @@ def run(tests):
         passed += 1
         print("ok   %-40s %.2fs" % (t.__name__, time.monotonic() - start))
     print("%d passed, 0 failed" % passed)
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that answers requests from a script of
+    statuses (then 200), and can hang a request until released."""
+
+    def __init__(self, script=(), hang=0):
+        self.script = list(script)
+        self.hang = hang          # the first `hang` requests never get an answer in time
+        self.release = threading.Event()
+        self.requests = []
+        self.lock = threading.Lock()
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with owner.lock:
+                    owner.requests.append((self.path, dict(self.headers), body))
+                    n = len(owner.requests)
+                    status = owner.script.pop(0) if owner.script else 200
+                if n <= owner.hang:
+                    owner.release.wait(30)
+                    return
+                reply = b"nope" if status >= 400 else b"ok"
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+
+    def count(self):
+        with self.lock:
+            return len(self.requests)
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()

@@ -9,15 +9,13 @@ Readiness is triggered by the scenario of test_readiness.py: a senior
 executive who follows and comments on three posts over 16 days of event
 time (time.source: event)."""
 
-import http.server
 import json
 import os
 import signal
 import sqlite3
 import subprocess
-import threading
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
+from harness import BASE_CONFIG, WARMTHCTL, Env, Receiver, check, event, run
 
 T0 = 1793700000  # 2026-11-03, event time
 DAY = 86400
@@ -117,47 +115,6 @@ def test_crash_after_commit():
     env.close()
 
 
-class Receiver:
-    """An HTTP server on 127.0.0.1 answering from a script of statuses, then 200."""
-
-    def __init__(self, script=()):
-        self.script = list(script)
-        self.requests = []
-        self.lock = threading.Lock()
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with owner.lock:
-                    owner.requests.append((dict(self.headers), json.loads(body)))
-                    status = owner.script.pop(0) if owner.script else 200
-                reply = b"nope" if status >= 400 else b"ok"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
-
-    def count(self):
-        with self.lock:
-            return len(self.requests)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def webhook_config(url, retry_min="50ms", retry_max="1s"):
     # The webhook joins BASE_CONFIG's notify list, which ends it.
     return (BASE_CONFIG + "  - type: webhook\n    url: %s\n    timeout: 2s\n    retry_min: %s\n"
@@ -185,10 +142,10 @@ def test_webhook_retried_then_delivered_once():
         env.wait(delivered, "delivery after two 503s")
         env.stop()
         check(rx.count() == 3, "want 3 requests: %d" % rx.count())
-        ids = {r[1]["id"] for r in rx.requests}
-        keys = {r[0].get("Idempotency-Key") for r in rx.requests}
+        ids = {json.loads(r[2])["id"] for r in rx.requests}
+        keys = {r[1].get("Idempotency-Key") for r in rx.requests}
         check(len(ids) == 1 and ids == keys, "ids %s, keys %s" % (ids, keys))
-        check_record(rx.requests[2][1])
+        check_record(json.loads(rx.requests[2][2]))
         n = notifications(env)[0]
         check(webhook_of(n)["attempts"] == 3 and webhook_of(n)["state"] == "delivered",
               "webhook delivery: %s" % n)

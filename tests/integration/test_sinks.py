@@ -11,17 +11,15 @@ has its final outcome and every handle is closed (it checks
 uv_loop_close() == 0 and exits 3 otherwise).
 """
 
-import http.server
 import json
 import os
 import socket
 import struct
 import subprocess
 import tempfile
-import threading
 import time
 
-from harness import BUILD, check, fail
+from harness import BUILD, Receiver, check, fail
 
 DRIVER = os.path.join(BUILD, "tests", "sink_driver")
 
@@ -71,51 +69,6 @@ def outcomes(reports, rec=0):
 
 
 # -- webhook -----------------------------------------------------------------
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that answers requests from a script of
-    statuses (then 200), and can hang a request until released."""
-
-    def __init__(self, script=(), hang=0):
-        self.script = list(script)
-        self.hang = hang          # the first `hang` requests never get an answer in time
-        self.release = threading.Event()
-        self.requests = []
-        self.lock = threading.Lock()
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with owner.lock:
-                    owner.requests.append((self.path, dict(self.headers), body))
-                    n = len(owner.requests)
-                    status = owner.script.pop(0) if owner.script else 200
-                if n <= owner.hang:
-                    owner.release.wait(30)
-                    return
-                reply = b"nope" if status >= 400 else b"ok"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
 
 def webhook_config(d, url, timeout="2s"):
     return write_config(d, "  - type: webhook\n    url: %s\n    timeout: %s\n"
