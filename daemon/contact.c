@@ -23,7 +23,6 @@
  * CONTACT_*_MAX limits on a UTF-8 boundary and at any embedded NUL, so a
  * kept string is always a valid NUL-terminated C string.
  */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +91,7 @@ static void contact_engagement_free(struct contact_engagement *e)
 {
 	free(e->strings);
 	e->strings = e->post = e->title = e->text = NULL;
-	e->post_len = e->title_len = e->text_len = 0;
+	e->post_len = e->title_len = e->text_len = e->strings_cap = 0;
 }
 
 /* Copies one string into the engagement's block at *at; NULL stays NULL. */
@@ -113,13 +112,17 @@ static char *contact_engagement_put(char *block, size_t *at, struct event_str s,
 
 /*
  * Sets e's strings to copies of post, title and text (each already cut to
- * its limit, so the lengths fit in 16 bits) in one allocation. old is a
- * block to reuse (an evicted entry's), or NULL: when it is big enough it
- * is kept, so a full list usually costs no malloc per engagement.
+ * its limit, so the lengths fit in 16 bits) in one allocation. old (of
+ * old_cap bytes) is a block to reuse (an evicted entry's), or NULL: when
+ * it is big enough it is kept, so a full list usually costs no malloc per
+ * engagement. Blocks are sized in steps of 64 bytes so that one usually
+ * fits the next engagement's strings; the size is kept in the entry,
+ * since asking malloc for it (malloc_usable_size) reads the block's
+ * header, a cache miss on every engagement.
  */
 static void contact_engagement_set_strings(struct contact_engagement *e, char *old,
-                                           struct event_str post, struct event_str title,
-                                           struct event_str text)
+                                           uint16_t old_cap, struct event_str post,
+                                           struct event_str title, struct event_str text)
 {
 	size_t size = 0, at = 0;
 
@@ -132,11 +135,14 @@ static void contact_engagement_set_strings(struct contact_engagement *e, char *o
 	if (size == 0) {
 		free(old);
 		e->strings = NULL;
-	} else if (old != NULL && malloc_usable_size(old) >= size) {
+		e->strings_cap = 0;
+	} else if (old != NULL && old_cap >= size) {
 		e->strings = old; /* the usual case: evidence strings are about the same size */
+		e->strings_cap = old_cap;
 	} else {
 		free(old);
-		e->strings = xmalloc(size);
+		e->strings_cap = (uint16_t)((size + 63) & ~(size_t)63);
+		e->strings = xmalloc(e->strings_cap);
 	}
 	e->post = contact_engagement_put(e->strings, &at, post, &e->post_len);
 	e->title = contact_engagement_put(e->strings, &at, title, &e->title_len);
@@ -220,7 +226,7 @@ void contact_engagement_set(struct contact_engagement *e, const char *post, cons
 {
 	char *old = e->strings;
 
-	contact_engagement_set_strings(e, NULL, contact_cut(contact_str_view(post), CONTACT_POST_MAX),
+	contact_engagement_set_strings(e, NULL, 0, contact_cut(contact_str_view(post), CONTACT_POST_MAX),
 	                               contact_cut(contact_str_view(title), CONTACT_TITLE_MAX),
 	                               contact_cut(contact_str_view(text), CONTACT_TEXT_MAX));
 	free(old);
@@ -460,6 +466,7 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	struct contact_engagement_key key;
 	struct contact_engagement *e;
 	char *reuse = NULL;
+	uint16_t reuse_cap = 0;
 	uint32_t pos;
 
 	contact_recent_trim(c, max_recent);
@@ -486,9 +493,11 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	}
 	if (pos >= max_recent)
 		return;
-	if (c->nrecent == max_recent)
-		reuse = c->recent[--c->nrecent].strings; /* the evicted entry's block */
-	else
+	if (c->nrecent == max_recent) {
+		/* The evicted entry's block. */
+		reuse = c->recent[--c->nrecent].strings;
+		reuse_cap = c->recent[c->nrecent].strings_cap;
+	} else
 		c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof(*c->recent));
 	memmove(&c->recent[pos + 1], &c->recent[pos], (c->nrecent - pos) * sizeof(*c->recent));
 	c->nrecent++;
@@ -496,7 +505,7 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	e->ts_ms = key.ts_ms;
 	e->type = key.type;
 	e->dir_out = key.dir_out;
-	contact_engagement_set_strings(e, reuse, key.post, key.title, key.text);
+	contact_engagement_set_strings(e, reuse, reuse_cap, key.post, key.title, key.text);
 }
 
 void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent)
@@ -792,7 +801,7 @@ static int contact_decode_engagement(struct contact_reader *r, int version, int6
 	    contact_get_str(r, version, CONTACT_TITLE_MAX, &title) < 0 ||
 	    contact_get_str(r, version, CONTACT_TEXT_MAX, &text) < 0)
 		return -1;
-	contact_engagement_set_strings(e, NULL, post, title, text);
+	contact_engagement_set_strings(e, NULL, 0, post, title, text);
 	return 0;
 }
 

@@ -4,8 +4,10 @@
  * All state lives on the loop thread: accounts, contacts (one uthash table
  * per account, keyed by actor), the set of seen event ids and the counters.
  * Each line is parsed and applied at once; what it changed is remembered as
- * "dirty". A batch is closed when it holds ingest.batch_events items or
- * ingest.batch_interval after its first item, whichever comes first; then
+ * "dirty". A batch is closed when it holds ingest.batch_events items, when
+ * the tailer has read everything there is (live lines commit at once), or
+ * ingest.batch_interval after its first item; while a backlog is being
+ * read, not before ingest.backlog_interval. Then
  * the dirty contacts, accounts and file offsets are copied into it and it
  * is committed by store_commit() on libuv's thread pool, while the loop
  * goes on building the next one. With one batch committing and the next
@@ -28,6 +30,7 @@
 #include "engine_internal.h"
 
 static void engine_batch_close(struct engine *e);
+static void engine_batch_request_close(struct engine *e);
 static void engine_maybe_finish(struct engine *e);
 
 /* --- accounts, contacts, seen ids --- */
@@ -111,6 +114,24 @@ static void engine_batch_timer_cb(uv_timer_t *handle)
 	struct engine *e = handle->data;
 
 	/*
+	 * A backlog: every commit rewrites each contact the batch touched, so
+	 * committing on the short interval would write a hot contact many
+	 * times a second for nothing (nobody waits for a line of last week).
+	 * The batch grows up to backlog_interval (or batch_events) instead.
+	 */
+	uint64_t age = uv_now(e->loop) - e->batch_opened_at;
+	uint64_t backlog = (uint64_t)e->conf->backlog_interval_ms;
+	if (!e->tail_idle && !e->stopping && age < backlog) {
+		uv_timer_start(&e->batch_timer, engine_batch_timer_cb, backlog - age, 0);
+		return;
+	}
+	engine_batch_request_close(e);
+}
+
+/* Closes the batch now, or as soon as the commit in flight is done. */
+static void engine_batch_request_close(struct engine *e)
+{
+	/*
 	 * Group commit: while the previous batch is still committing, this one
 	 * keeps growing (up to batch_events) and is closed as soon as the
 	 * commit is done. So a slow store gets fewer, larger batches instead
@@ -128,6 +149,7 @@ void engine_batch_opened(struct engine *e)
 	if (e->batch_open)
 		return;
 	e->batch_open = 1;
+	e->batch_opened_at = uv_now(e->loop);
 	uv_timer_start(&e->batch_timer, engine_batch_timer_cb, (uint64_t)e->conf->batch_interval_ms, 0);
 }
 
@@ -215,6 +237,7 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	struct event ev;
 	enum event_reject rc;
 
+	e->tail_idle = 0;
 	engine_file_dirty(e, f);
 	rc = event_parse(e->parser, line, len, &ev);
 	if (rc != REJECT_NONE)
@@ -230,6 +253,7 @@ static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset,
 	struct engine *e = ctx;
 	char detail[128];
 
+	e->tail_idle = 0;
 	engine_file_dirty(e, f);
 	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
 	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
@@ -266,6 +290,10 @@ static void engine_on_caught_up(void *ctx)
 	struct engine *e = ctx;
 
 	e->caught_up = 1;
+	e->tail_idle = 1;
+	/* Live lines: nothing more to wait for, so commit (and notify) now. */
+	if (e->batch_lines > 0 && !e->stopping)
+		engine_batch_request_close(e);
 	if (e->once && !e->stopping) {
 		log_info("--once: every input read to its end");
 		engine_stop(e);

@@ -68,6 +68,7 @@ struct contact_engagement {
 	char *title;
 	char *text;      /* truncated to CONTACT_TEXT_MAX bytes on a UTF-8 boundary */
 	char *strings;   /* the allocation the three point into, NULL if all absent */
+	uint16_t strings_cap; /* its size (a multiple of 64), 0 with it */
 };
 #define CONTACT_TEXT_MAX 280
 #define CONTACT_TITLE_MAX 200

@@ -195,8 +195,32 @@ def test_unreadable_input_is_retried():
     env.close()
 
 
+def test_batches_live_and_backlog():
+    """Live lines commit as soon as the inputs are read to their end, even
+    with long batch intervals; a backlog commits at backlog_interval or
+    batch_events, not once per batch_interval."""
+    config = BASE_CONFIG.replace("  batch_interval: 20ms\n",
+                                 "  batch_interval: 10s\n  backlog_interval: 1m\n"
+                                 "  batch_events: 2000\n")
+    env = Env("batches", config)
+    env.append("a.jsonl", [event(T0 + i, "like", "urn:li:person:%d" % (i % 50), post="p%d" % i)
+                           for i in range(5000)])
+    env.start()
+    # 5000 lines, batches of at most 2000 events: three commits, the last
+    # one because the file was read to its end (not after 10s or 1m).
+    env.wait_processed(5000, timeout=8)
+    commits = env.log_text().count("committed ")
+    check(commits <= 4, "a 5000-line backlog took %d commits" % commits)
+    start = time.monotonic()
+    env.append("a.jsonl", [event(T0 + 6000, "comment", "urn:li:person:live", post="p1")])
+    env.wait_processed(5001, timeout=8)
+    check(time.monotonic() - start < 5, "a live line waited for the batch interval")
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_once_counts_and_dead_letter, test_partial_last_line_waits_for_newline,
          test_sigterm_commits_and_exits_fast, test_check_config, test_newer_schema_refused,
          test_reload_keeps_state, test_missing_directory_then_created,
-         test_locked_database_is_retried, test_unreadable_input_is_retried])
+         test_locked_database_is_retried, test_unreadable_input_is_retried,
+         test_batches_live_and_backlog])
