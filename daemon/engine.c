@@ -77,20 +77,45 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
 	e->dirty_contacts = ec;
 }
 
+/* hash: uthash's hash of actor (HASH_VALUE), worked out by the caller. */
 static struct engine_contact *engine_contact_get(struct engine *e, uint32_t account,
-                                                 const char *actor, size_t len)
+                                                 const char *actor, size_t len, unsigned hash)
 {
 	struct engine_account *a = &e->accounts[account];
 	struct engine_contact *ec;
 
-	HASH_FIND(hh, a->contacts, actor, len, ec);
+	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
 	if (ec != NULL)
 		return ec;
 	ec = xcalloc(1, sizeof(*ec));
 	contact_init(&ec->c, account, actor, len);
-	HASH_ADD_KEYPTR(hh, a->contacts, ec->c.actor, ec->c.actor_len, ec);
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->contacts, ec->c.actor, ec->c.actor_len, hash, ec);
 	e->ncontacts++;
 	return ec;
+}
+
+/*
+ * Prefetches what applying p will read first: its seen-id slot and the
+ * head of its contact's hash chain (the bucket array itself is small
+ * enough to stay in cache). Each is a cache miss in a large state, which
+ * parsing the next line hides.
+ */
+static void engine_prefetch(struct engine *e, const struct engine_pending *p)
+{
+	const struct engine_account *a = &e->accounts[p->account];
+
+	if (p->ev.id.ptr != NULL)
+		idset_prefetch(&e->seen, p->id_key);
+	if (a->contacts != NULL && p->ev.actor.ptr != NULL) {
+		const UT_hash_table *tbl = a->contacts->hh.tbl;
+		unsigned bucket;
+		HASH_TO_BKT(p->actor_hash, tbl->num_buckets, bucket);
+		const UT_hash_handle *head = tbl->buckets[bucket].hh_head;
+		if (head != NULL) {
+			__builtin_prefetch(head);
+			__builtin_prefetch((const char *)head - tbl->hho);
+		}
+	}
 }
 
 /* Forgets ids older than the retention, counted back from the newest event. */
@@ -195,18 +220,30 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	          event_reject_name(reason), detail);
 }
 
-void engine_accept_event(struct engine *e, const struct event *ev)
+/* Works out p's account, id key and actor hash, for prefetching and applying. */
+static void engine_pending_prepare(struct engine *e, struct engine_pending *p)
 {
-	uint32_t account = engine_account_find(e, ev->account.ptr, ev->account.len);
+	const struct event *ev = &p->ev;
+
+	p->account = engine_account_find(e, ev->account.ptr, ev->account.len);
+	if (ev->id.ptr != NULL)
+		p->id_key = hash128_seeded(ev->id.ptr, ev->id.len, e->accounts[p->account].seed);
+	if (ev->actor.ptr != NULL)
+		HASH_VALUE(ev->actor.ptr, ev->actor.len, p->actor_hash);
+}
+
+static void engine_apply(struct engine *e, const struct engine_pending *p)
+{
+	const struct event *ev = &p->ev;
+	uint32_t account = p->account;
 	struct engine_account *a = &e->accounts[account];
 
 	if (ev->id.ptr != NULL) {
-		struct hash128 key = hash128_seeded(ev->id.ptr, ev->id.len, a->seed);
-		if (idset_add(&e->seen, key, ev->ts_ms)) {
+		if (idset_add(&e->seen, p->id_key, ev->ts_ms)) {
 			e->counters.duplicate++;
 			return;
 		}
-		store_batch_dedup(e->building, key, ev->ts_ms);
+		store_batch_dedup(e->building, p->id_key, ev->ts_ms);
 	}
 	e->counters.accepted++;
 	e->counters.accepted_by_type[ev->type]++;
@@ -218,7 +255,8 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 		a->network_due = 1;
 		return;
 	}
-	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len);
+	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len,
+	                                               p->actor_hash);
 	/* The relationship before the event: the network counters count changes of it. */
 	struct contact_relationship before = ec->c.rel;
 	contact_apply(&ec->c, ev, e->conf->evidence_per_contact);
@@ -230,21 +268,58 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 	engine_mark_dirty(e, ec);
 }
 
+void engine_accept_event(struct engine *e, const struct event *ev)
+{
+	struct engine_pending p;
+
+	engine_flush_pending(e);
+	p.ev = *ev;
+	engine_pending_prepare(e, &p);
+	engine_apply(e, &p);
+}
+
+void engine_flush_pending(struct engine *e)
+{
+	if (!e->have_pending)
+		return;
+	e->have_pending = 0;
+	engine_apply(e, &e->pending[e->next_slot ^ 1]);
+}
+
+/*
+ * A line: parsed at once, applied when the next line of the run has been
+ * parsed (or the run ends, or a batch closes), so that the cache misses of
+ * applying it (its seen-id slot, its contact, in state far larger than the
+ * caches) overlap the parse instead of stalling one after the other. A
+ * pending event never outlives the tailer's run of lines (lines_done) nor
+ * gets into a batch after its offset: engine_batch_close applies it first.
+ */
 static void engine_on_line(void *ctx, struct tail_file *f, const char *line, size_t len,
                            uint64_t offset)
 {
 	struct engine *e = ctx;
-	struct event ev;
+	unsigned slot = e->next_slot;
+	struct engine_pending *p = &e->pending[slot];
 	enum event_reject rc;
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
-	rc = event_parse(e->parser, line, len, &ev);
-	if (rc != REJECT_NONE)
-		engine_reject(e, f, offset, rc, event_parser_error(e->parser), line, len);
-	else
-		engine_accept_event(e, &ev);
+	rc = event_parse(e->parsers[slot], line, len, &p->ev);
+	if (rc != REJECT_NONE) {
+		engine_reject(e, f, offset, rc, event_parser_error(e->parsers[slot]), line, len);
+	} else {
+		engine_pending_prepare(e, p);
+		engine_prefetch(e, p);
+		engine_flush_pending(e);
+		e->next_slot = slot ^ 1;
+		e->have_pending = 1;
+	}
 	engine_count_item(e);
+}
+
+static void engine_on_lines_done(void *ctx)
+{
+	engine_flush_pending(ctx);
 }
 
 static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
@@ -394,6 +469,8 @@ static void engine_batch_close(struct engine *e)
 	struct store_file rec;
 	struct store_batch *tmp;
 
+	/* Its offset is already the file's: the pending event belongs in this batch. */
+	engine_flush_pending(e);
 	uv_timer_stop(&e->batch_timer);
 	if (!e->batch_open && e->batch_lines == 0)
 		return;
@@ -533,6 +610,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	struct engine *e = xcalloc(1, sizeof(*e));
 	static const struct tail_callbacks cb = {
 		.line = engine_on_line,
+		.lines_done = engine_on_lines_done,
 		.long_line = engine_on_long_line,
 		.progress = engine_on_progress,
 		.forget = engine_on_forget,
@@ -542,7 +620,8 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	e->loop = loop;
 	e->conf = conf;
 	e->once = once;
-	e->parser = event_parser_new();
+	e->parsers[0] = event_parser_new();
+	e->parsers[1] = event_parser_new();
 	e->building = store_batch_new();
 	e->committing = store_batch_new();
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
@@ -703,7 +782,8 @@ void engine_free(struct engine *e)
 		store_close(e->store);
 	store_batch_free(e->building);
 	store_batch_free(e->committing);
-	event_parser_free(e->parser);
+	event_parser_free(e->parsers[0]);
+	event_parser_free(e->parsers[1]);
 	free(e->dirty_files);
 	free(e->forgotten);
 	conf_free(e->conf);

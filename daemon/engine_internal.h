@@ -99,6 +99,17 @@ struct engine_rate {
 	size_t count;
 };
 
+/*
+ * A parsed event not yet applied (engine_on_line), with what was worked
+ * out to prefetch its seen-id slot and contact.
+ */
+struct engine_pending {
+	struct event ev;
+	uint32_t account;
+	unsigned actor_hash;                /* uthash's hash of the actor */
+	struct hash128 id_key;              /* when ev.id is there */
+};
+
 /* A file whose offset changed in the batch being built. */
 struct engine_dirty_file {
 	struct tail_file *f;
@@ -112,7 +123,14 @@ struct engine {
 	struct store *store;
 	struct outbox *outbox;              /* delivery of the outbox rows (outbox.c) */
 	struct tail *tail;
-	struct event_parser *parser;
+	/*
+	 * The one-line lookahead of engine_on_line: two parsers used in
+	 * turn, since an event's strings live in its parser until applied.
+	 */
+	struct event_parser *parsers[2];
+	struct engine_pending pending[2];
+	unsigned next_slot;                 /* the parser the next line goes to */
+	int have_pending;                   /* pending[next_slot ^ 1] awaits applying */
 
 	struct engine_account *accounts;
 	uint32_t naccounts;
@@ -177,6 +195,8 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 void engine_batch_opened(struct engine *e);
 /* Applies an accepted event (engine.c): dedup, counters, contact, scoring. */
 void engine_accept_event(struct engine *e, const struct event *ev);
+/* Applies the line engine_on_line holds back, if any (before anything reads state). */
+void engine_flush_pending(struct engine *e);
 
 /* engine_status.c: samples the accepted counter for the rate (see struct engine_rate). */
 void engine_status_sample(struct engine *e);

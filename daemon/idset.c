@@ -138,6 +138,12 @@ int idset_contains(const struct idset *set, struct hash128 key)
 	return 0;
 }
 
+void idset_prefetch(const struct idset *set, struct hash128 key)
+{
+	if (set->slots != NULL)
+		__builtin_prefetch(&set->slots[(size_t)idset_norm(key).lo & set->mask]);
+}
+
 /*
  * Empties slot hole and closes the gap it leaves in its probe run: each
  * later key of the run whose home slot does not lie cyclically in

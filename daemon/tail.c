@@ -49,6 +49,8 @@ static void tail_file_split(struct tail_file *f)
 		t->cb.line(t->ctx, f, p, len, offset);
 		p = nl + 1;
 	}
+	if (p != f->buf)
+		t->cb.lines_done(t->ctx);
 	if (p != f->buf) {
 		f->buf_len = (size_t)(end - p);
 		memmove(f->buf, p, f->buf_len);

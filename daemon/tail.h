@@ -25,6 +25,12 @@ struct tail_file;
 struct tail_callbacks {
 	/* One complete line (without '\n') that starts at byte offset. */
 	void (*line)(void *ctx, struct tail_file *f, const char *line, size_t len, uint64_t offset);
+	/*
+	 * The lines handed over in a row are done: the bytes they pointed
+	 * into may move now. Lines are handed over in runs from one buffer,
+	 * so that the engine can look one line ahead within a run.
+	 */
+	void (*lines_done)(void *ctx);
 	/* A line longer than max_line_bytes, now skipped: its first bytes. */
 	void (*long_line)(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
 	                  size_t head_len, uint64_t total_len);
