@@ -188,8 +188,11 @@ const char *conf_closest(const char *word, const char *const *names);
 int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
                      const char *what);
 
-/* The notify: list's description (conf_notify.c). */
+/* The notify: list's description and its top-level row (conf_notify.c). */
 extern const struct conf_list conf_notify_list;
+conf_check_fn conf_notify_check;
+/* The notes: section's keys (conf_notes.c). */
+extern const struct conf_key conf_notes_keys[];
 
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)

@@ -22,6 +22,10 @@ static const char store_sql_deliveries_all[] =
 	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
 	"d.sink, d.state, d.attempts, d.first_ms, d.next_ms, d.updated_ms, d.last_error "
 	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq ORDER BY o.seq, d.sink";
+static const char store_sql_deliveries_of[] =
+	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
+	"d.sink, d.state, d.attempts, d.first_ms, d.next_ms, d.updated_ms, d.last_error "
+	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq WHERE o.id = ?1 ORDER BY o.seq, d.sink";
 static const char store_sql_undelivered[] =
 	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
 	"?1, coalesce(d.state, 'pending'), coalesce(d.attempts, 0), coalesce(d.first_ms, 0), "
@@ -138,6 +142,19 @@ int store_foreach_delivery(struct store *store,
 
 	if (stmt == NULL)
 		return store_query_failed(store, "reading deliveries");
+	return store_foreach_joined(store, stmt, cb, ctx);
+}
+
+int store_foreach_delivery_of(struct store *store, const char *id,
+                              int (*cb)(void *ctx, const struct store_outbox *o,
+                                        const struct store_delivery *d),
+                              void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_deliveries_of);
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading deliveries");
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
 	return store_foreach_joined(store, stmt, cb, ctx);
 }
 

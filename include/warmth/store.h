@@ -187,6 +187,12 @@ int store_foreach_delivery(struct store *store,
                                      const struct store_delivery *d),
                            void *ctx);
 
+/* Like store_foreach_delivery, for the outbox row(s) whose id is id only. */
+int store_foreach_delivery_of(struct store *store, const char *id,
+                              int (*cb)(void *ctx, const struct store_outbox *o,
+                                        const struct store_delivery *d),
+                              void *ctx);
+
 /* --- The outbox's delivery (the loop thread, the outbox's own handle). --- */
 
 /*
