@@ -198,6 +198,17 @@ void outbox_record(struct outbox_item *it, enum store_delivery_state state, cons
 }
 
 /* Writes the queued results and registers new sinks, if the writer is idle. */
+/* The rate limit counts what was delivered just before a restart or reload. */
+static void outbox_seed_bucket(struct outbox_sink *os)
+{
+	int64_t now = outbox_now(os->ob), window = pace_bucket_window(&os->bucket);
+	uint64_t used = 0;
+
+	if (window == 0 || store_count_delivered(os->ob->store, os->name, now - window, &used) < 0)
+		return;
+	pace_bucket_seed(&os->bucket, used, now);
+}
+
 void outbox_flush(struct outbox *ob)
 {
 	char err[512];
@@ -215,6 +226,7 @@ void outbox_flush(struct outbox *ob)
 		}
 		os->registered = 1;
 		os->scanned = since;
+		outbox_seed_bucket(os);
 	}
 	if (ob->ndirty == 0)
 		return;

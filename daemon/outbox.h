@@ -73,7 +73,8 @@ int outbox_test(struct outbox *ob, const char *which, outbox_test_fn *done, void
                 size_t errlen);
 /*
  * redeliver: the notification with this id (its outbox row) is made
- * pending again for each configured notifier that delivered or failed it,
+ * pending again for each configured notifier that failed it, or when none
+ * did, for each that delivered it (a receiver that lost it asks again),
  * with its attempts and max_age started afresh; the change is written
  * with the next results, so it survives a restart. Writes {"id","seq",
  * "sinks":[names]} to out and returns 0, or -1 with err ("not_found: ..."

@@ -1,8 +1,9 @@
 /*
  * outbox_commands.c - what people ask of the outbox through the control
  * socket (outbox.h): notify-test sends a sample record through one
- * notifier and reports how it went; redeliver makes a delivered or failed
- * notification pending again for its notifiers.
+ * notifier and reports how it went; redeliver makes a failed notification
+ * pending again for the notifiers that failed it (or, when none did, a
+ * delivered one for every notifier that took it).
  *
  * Both go through the ordinary delivery path (outbox.c), so a test or a
  * redelivery to the file sink keeps its one-line-at-a-time rule and a
@@ -113,6 +114,8 @@ struct outbox_redelivery {
 	struct outbox *ob;
 	int found;
 	struct json *out;
+	int counting;         /* first pass: only count the failed deliveries */
+	size_t failed;        /* configured notifiers that failed it */
 	size_t requeued, pending, gone;
 	int64_t seq;
 };
@@ -142,9 +145,16 @@ static int outbox_redeliver_row(void *ctx, const struct store_outbox *o,
 		if (strcmp(ob->sinks[i]->name, d->sink) == 0)
 			os = ob->sinks[i];
 	if (os == NULL || !os->registered) {
-		r->gone++; /* that notifier is no longer in the config */
+		r->gone += !r->counting; /* that notifier is no longer in the config */
 		return 0;
 	}
+	if (r->counting) {
+		r->failed += d->state == STORE_DELIVERY_FAILED;
+		return 0;
+	}
+	/* Failed somewhere: that is what a redelivery repairs; the others keep their copy. */
+	if (r->failed > 0 && d->state != STORE_DELIVERY_FAILED)
+		return 0;
 	if (d->state == STORE_DELIVERY_PENDING || outbox_sink_item(os, o->seq) != NULL) {
 		r->pending++; /* already on its way */
 		return 0;
@@ -177,7 +187,11 @@ int outbox_redeliver(struct outbox *ob, const char *id, struct json *out, int *n
 	json_kv_str(out, "id", id);
 	json_key(out, "sinks");
 	json_array_open(out);
+	r.counting = 1;
 	rc = store_foreach_delivery_of(ob->store, id, outbox_redeliver_row, &r);
+	r.counting = 0;
+	if (rc == 0)
+		rc = store_foreach_delivery_of(ob->store, id, outbox_redeliver_row, &r);
 	json_array_close(out);
 	json_kv_int(out, "seq", r.seq);
 	json_object_close(out);

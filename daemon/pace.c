@@ -52,6 +52,21 @@ int64_t pace_bucket_take(struct pace_bucket *b, int64_t now)
 	return now + (int64_t)need + 1; /* rounded up */
 }
 
+int64_t pace_bucket_window(const struct pace_bucket *b)
+{
+	if (b->count == 0)
+		return 0;
+	return (int64_t)((double)b->period_ms * b->burst / b->count);
+}
+
+void pace_bucket_seed(struct pace_bucket *b, uint64_t used, int64_t now)
+{
+	if (b->count == 0)
+		return;
+	b->tokens = used >= b->burst ? 0 : (double)(b->burst - used);
+	b->updated_ms = now;
+}
+
 void pace_bucket_refund(struct pace_bucket *b)
 {
 	if (b->count == 0)

@@ -38,6 +38,8 @@ static const char store_sql_sink_insert[] =
 	"INSERT OR IGNORE INTO sinks(name, since_seq) "
 	"VALUES(?1, (SELECT coalesce(max(seq), 0) FROM outbox))";
 static const char store_sql_sink_since[] = "SELECT since_seq FROM sinks WHERE name = ?1";
+static const char store_sql_delivered_since[] =
+	"SELECT count(*) FROM deliveries WHERE sink = ?1 AND state = 'delivered' AND updated_ms >= ?2";
 static const char store_sql_delivery_put[] =
 	"INSERT OR REPLACE INTO deliveries(seq, sink, state, attempts, first_ms, next_ms, "
 	"updated_ms, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -215,6 +217,22 @@ fail:
 	snprintf(err, errlen, "%s: registering sink %s: %s", store->path, sink,
 	         sqlite3_errmsg(store->db));
 	return -1;
+}
+
+int store_count_delivered(struct store *store, const char *sink, int64_t since_ms, uint64_t *n)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_delivered_since);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "counting deliveries");
+	sqlite3_bind_text(stmt, 1, sink, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, since_ms);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_query_failed(store, "counting deliveries");
 }
 
 int store_put_deliveries(struct store *store, const struct store_delivery *d, size_t n,

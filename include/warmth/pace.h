@@ -19,7 +19,8 @@
 
 /*
  * A token bucket: up to burst tokens, count new ones per period_ms, one
- * token per delivery. A full bucket at start: a restart may send a burst.
+ * token per delivery. Full at start, unless pace_bucket_seed() says what
+ * was sent lately.
  */
 struct pace_bucket {
 	uint32_t count;      /* tokens per period; 0: no limit */
@@ -37,6 +38,16 @@ void pace_bucket_init(struct pace_bucket *b, uint32_t count, int64_t period_ms, 
  * nothing). Time going backwards refills nothing.
  */
 int64_t pace_bucket_take(struct pace_bucket *b, int64_t now);
+/*
+ * How far back deliveries still weigh on a full bucket: the time it takes
+ * to refill from empty (period x burst / count). 0 without a limit.
+ */
+int64_t pace_bucket_window(const struct pace_bucket *b);
+/*
+ * Starts the bucket at now with used deliveries made within the window
+ * (a restart must not bring a fresh burst on top of what was just sent).
+ */
+void pace_bucket_seed(struct pace_bucket *b, uint64_t used, int64_t now);
 /* Gives back a token taken for a delivery that did not happen. */
 void pace_bucket_refund(struct pace_bucket *b);
 

@@ -201,6 +201,8 @@ int store_foreach_delivery_of(struct store *store, const char *id,
  * later receives what is new, not the whole history. Returns 0 with
  * *since set, or -1 with err set.
  */
+/* The deliveries sink recorded "delivered" at or after since_ms (for its rate limit). 0 or -1. */
+int store_count_delivered(struct store *store, const char *sink, int64_t since_ms, uint64_t *n);
 int store_sink_register(struct store *store, const char *sink, int64_t *since,
                         char *err, size_t errlen);
 /*

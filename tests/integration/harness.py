@@ -126,9 +126,11 @@ class Env:
         check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
         return self.proc
 
-    def once(self, *args, expect=0):
+    def once(self, *args, expect=0, environ=None):
+        penv = dict(os.environ)
+        penv.update(environ or {})
         r = subprocess.run([WARMTHD, "-c", self.config, "--once"] + list(args),
-                           capture_output=True, text=True, timeout=600)
+                           capture_output=True, text=True, timeout=600, env=penv)
         with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
             f.write(r.stderr)
         check(r.returncode == expect, "warmthd --once exit %d (want %d):\n%s" %
