@@ -107,6 +107,19 @@ def test_redeliver_after_the_receiver_is_fixed():
         rx.close()
 
 
+def test_note_templates_from_config():
+    """notes: of the config shape the note of the record (free plan: 200 characters)."""
+    notes = ("notes:\n  plan: free\n  templates:\n"
+             "    senior_executive: \"Hello {first_name}, about {post_title}: %s\"\n" % ("x" * 300))
+    env = Env("cmd-notes", BASE_CONFIG + notes + "time:\n  source: event\n")
+    env.append("a.jsonl", ready_lines())
+    env.once()
+    note = lines_of(env)[0]["note"]
+    check(note.startswith("Hello Ada, about Burnout: xxx") and len(note) <= 200 and
+          note.endswith("\u2026"), "note: %r (%d)" % (note, len(note)))
+    env.close()
+
+
 def test_commands_need_privilege():
     if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
         print("skipped: needs root and setpriv to connect as another user")
@@ -129,4 +142,5 @@ def test_commands_need_privilege():
 
 if __name__ == "__main__":
     run([test_notify_test_file_and_unknown, test_notify_test_reports_the_error,
-         test_redeliver_after_the_receiver_is_fixed, test_commands_need_privilege])
+         test_redeliver_after_the_receiver_is_fixed, test_note_templates_from_config,
+         test_commands_need_privilege])
