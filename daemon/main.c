@@ -286,10 +286,9 @@ static int main_cmd_mark(void *ctx, const struct control_request *req, struct js
 /* A notify-test waiting for its notifier's answer. */
 struct main_test {
 	struct control_deferred *reply;
-	char *which;                  /* the notifier as asked for */
 };
 
-static void main_test_done(void *arg, int result, const char *reason)
+static void main_test_done(void *arg, const char *sink, int result, const char *reason)
 {
 	struct main_test *t = arg;
 	struct control_error err = { .code = "delivery_failed" };
@@ -299,20 +298,19 @@ static void main_test_done(void *arg, int result, const char *reason)
 	if (result == SINK_DELIVERED) {
 		j = json_new(&out, 0);
 		json_object_open(j);
-		json_kv_str(j, "sink", t->which);
+		json_kv_str(j, "sink", sink);
 		json_kv_str(j, "result", "delivered");
 		json_object_close(j);
 		json_free(j);
 		control_answer(t->reply, buf_cstr(&out), NULL);
 	} else {
 		/* The outbox would retry a "retry"; a test says so and stops. */
-		snprintf(err.message, sizeof(err.message), "%s: %s (%s)", t->which,
+		snprintf(err.message, sizeof(err.message), "%s: %s (%s)", sink,
 		         reason != NULL ? reason : "not delivered",
 		         result == SINK_RETRY ? "a notification would be retried" : "failed for good");
 		control_answer(t->reply, NULL, &err);
 	}
 	buf_free(&out);
-	free(t->which);
 	free(t);
 }
 
@@ -330,9 +328,7 @@ static int main_cmd_notify_test(void *ctx, const struct control_request *req, st
 	if (ob == NULL)
 		return control_fail(err, "internal", "the outbox is not running");
 	t = xcalloc(1, sizeof(*t));
-	t->which = xstrdup(sink);
 	if (outbox_test(ob, sink, main_test_done, t, err->message, sizeof(err->message)) < 0) {
-		free(t->which);
 		free(t);
 		err->code = strncmp(err->message, "no notifier", 11) == 0 ? "not_found" : "bad_argument";
 		return -1;

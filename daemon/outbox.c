@@ -296,7 +296,7 @@ static void outbox_done(void *arg, enum sink_result result, const char *reason)
 	os->in_flight--;
 	if (it->test_done != NULL) {
 		/* A test is reported and forgotten: no attempt, no row, no metric. */
-		it->test_done(it->test_arg, (int)result, reason);
+		it->test_done(it->test_arg, os->name, (int)result, reason);
 		outbox_item_free(it);
 	} else if (it->members != NULL) {
 		outbox_digest_done(it, os->sink == NULL && result == SINK_RETRY ? -1 : (int)result,
@@ -518,7 +518,8 @@ static void outbox_sink_free(struct outbox_sink *os)
 		struct outbox_item *it = os->head;
 		/* A test that never started still gets its answer. */
 		if (it->test_done != NULL)
-			it->test_done(it->test_arg, SINK_RETRY, "the notifier was closed (reload or stop)");
+			it->test_done(it->test_arg, os->name, SINK_RETRY,
+			              "the notifier was closed (reload or stop)");
 		outbox_item_free(it);
 	}
 	free(os->name);

@@ -21,8 +21,11 @@
 
 struct outbox;
 
-/* The end of a notify-test delivery: result is enum sink_result; reason NULL when delivered. */
-typedef void outbox_test_fn(void *arg, int result, const char *reason);
+/*
+ * The end of a notify-test delivery to the notifier named sink: result is
+ * enum sink_result; reason NULL when delivered.
+ */
+typedef void outbox_test_fn(void *arg, const char *sink, int result, const char *reason);
 
 /*
  * Creates the outbox for the database at conf->database. writer_busy

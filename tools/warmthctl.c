@@ -367,23 +367,31 @@ static void ctl_socket_args(const struct ctl_options *o, const struct ctl_comman
 	json_free(j);
 }
 
-/* redeliver's reply for people: "ID: redelivering to SINK, SINK". */
-static int ctl_print_redelivery(const char *id, const char *json_text)
+/*
+ * The replies of notify-test ("test notification delivered to SINK") and
+ * of redeliver ID ("ID: redelivering to SINK, SINK") for people.
+ */
+static int ctl_print_sinks(const char *id, const char *json_text)
 {
-	const char *path[] = { "sinks", NULL };
+	const char *path[] = { id != NULL ? "sinks" : "sink", NULL };
 	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
-	yajl_val sinks = root != NULL ? yajl_tree_get(root, path, yajl_t_array) : NULL;
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_any) : NULL;
 
-	if (sinks == NULL) {
+	if (v == NULL || (id != NULL ? !YAJL_IS_ARRAY(v) : !YAJL_IS_STRING(v))) {
 		yajl_tree_free(root);
-		ctl_error("redeliver: unexpected reply from the daemon: %s", json_text);
+		ctl_error("unexpected reply from the daemon: %s", json_text);
 		return CTL_EXIT_ERROR;
 	}
-	printf("%s: redelivering to ", id);
-	for (size_t i = 0; i < sinks->u.array.len; i++) {
-		const char *name = YAJL_GET_STRING(sinks->u.array.values[i]);
-		printf("%s", i > 0 ? ", " : "");
-		ctl_print_clean(stdout, name);
+	if (id == NULL) {
+		printf("test notification delivered to ");
+		ctl_print_clean(stdout, YAJL_GET_STRING(v));
+	} else {
+		ctl_print_clean(stdout, id);
+		printf(": redelivering to ");
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			printf("%s", i > 0 ? ", " : "");
+			ctl_print_clean(stdout, YAJL_GET_STRING(v->u.array.values[i]));
+		}
 	}
 	printf("\n");
 	yajl_tree_free(root);
@@ -433,9 +441,9 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 		else if (strcmp(cmd->name, "mark") == 0)
 			printf("%s: marked %s\n", argv[1], argv[2]);
 		else if (strcmp(cmd->name, "notify-test") == 0)
-			printf("%s: test notification delivered\n", argv[1]);
+			rc = ctl_print_sinks(NULL, buf_cstr(&result));
 		else if (strcmp(cmd->name, "redeliver") == 0)
-			rc = ctl_print_redelivery(argv[1], buf_cstr(&result));
+			rc = ctl_print_sinks(argv[1], buf_cstr(&result));
 		else if (strcmp(cmd->name, "ping") != 0)
 			printf("%s: %sd\n", argv[1], cmd->name); /* snoozed, unsnoozed */
 		else
