@@ -48,10 +48,7 @@ static int conf_notes_template_ok(struct conf_loader *ld, const struct conf_node
 	if (node->refused)
 		return 0;
 	if (node->kind != CONF_NODE_SCALAR || node->is_null || node->text[0] == '\0') {
-		struct buf b = { 0 };
-		conf_yaml_describe(&b, node);
-		conf_report(ld, node, "%s: expected a template (a string), got %s", name, buf_cstr(&b));
-		buf_free(&b);
+		conf_report_expected(ld, node, name, "a template (a string)");
 		return 0;
 	}
 	if (note_template_check(node->text, &err) < 0) {
@@ -75,11 +72,7 @@ static void conf_notes_templates(struct conf_loader *ld, const struct conf_key *
 	if (node->kind == CONF_NODE_SCALAR && node->is_null)
 		return;
 	if (node->kind != CONF_NODE_MAPPING) {
-		struct buf b = { 0 };
-		conf_yaml_describe(&b, node);
-		conf_report(ld, node, "%s: expected a mapping of segment names (or \"*\") to templates, "
-		            "got %s", name, buf_cstr(&b));
-		buf_free(&b);
+		conf_report_expected(ld, node, name, "a mapping of segment names (or \"*\") to templates");
 		return;
 	}
 	for (size_t i = 0; i < node->npairs; i++) {

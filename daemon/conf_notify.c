@@ -337,13 +337,9 @@ static void conf_notify_nothing(const struct conf_key *key, void *base)
 static const char *conf_notify_scalar(struct conf_loader *ld, const struct conf_node *node,
                                       const char *name, const char *what)
 {
-	struct buf b = { 0 };
-
 	if (node->kind == CONF_NODE_SCALAR && !node->is_null && node->text[0] != '\0')
 		return node->text;
-	conf_yaml_describe(&b, node);
-	conf_report(ld, node, "%s: expected %s, got %s", name, what, buf_cstr(&b));
-	buf_free(&b);
+	conf_report_expected(ld, node, name, what);
 	return NULL;
 }
 

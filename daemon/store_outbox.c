@@ -140,11 +140,7 @@ int store_foreach_delivery(struct store *store,
                                      const struct store_delivery *d),
                            void *ctx)
 {
-	sqlite3_stmt *stmt = store_statement(store, store_sql_deliveries_all);
-
-	if (stmt == NULL)
-		return store_query_failed(store, "reading deliveries");
-	return store_foreach_joined(store, stmt, cb, ctx);
+	return store_foreach_delivery_of(store, NULL, cb, ctx);
 }
 
 int store_foreach_delivery_of(struct store *store, const char *id,
@@ -152,11 +148,13 @@ int store_foreach_delivery_of(struct store *store, const char *id,
                                         const struct store_delivery *d),
                               void *ctx)
 {
-	sqlite3_stmt *stmt = store_statement(store, store_sql_deliveries_of);
+	sqlite3_stmt *stmt = store_statement(store, id != NULL ? store_sql_deliveries_of
+	                                                      : store_sql_deliveries_all);
 
 	if (stmt == NULL)
 		return store_query_failed(store, "reading deliveries");
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
+	if (id != NULL)
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
 	return store_foreach_joined(store, stmt, cb, ctx);
 }
 

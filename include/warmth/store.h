@@ -187,7 +187,7 @@ int store_foreach_delivery(struct store *store,
                                      const struct store_delivery *d),
                            void *ctx);
 
-/* Like store_foreach_delivery, for the outbox row(s) whose id is id only. */
+/* Like store_foreach_delivery, for the outbox row whose id is id only (NULL: every row). */
 int store_foreach_delivery_of(struct store *store, const char *id,
                               int (*cb)(void *ctx, const struct store_outbox *o,
                                         const struct store_delivery *d),

@@ -102,6 +102,21 @@ def masked(out, directory):
     return re.sub(rb"(database size +)\d+ bytes", rb"\1@BYTES@ bytes", out)
 
 
+def compare(name, args, out, failures):
+    """Compares out with tests/golden/ctl/NAME.expected (or rewrites it)."""
+    path = os.path.join(GOLDEN, name + ".expected")
+    if UPDATE:
+        with open(path, "wb") as f:
+            f.write(out)
+        return
+    with open(path, "rb") as f:
+        want = f.read()
+    if out != want:
+        failures.append("%s (warmthctl %s):\n--- want\n%s\n--- got\n%s" %
+                        (name, " ".join(args), want.decode(errors="replace"),
+                         out.decode(errors="replace")))
+
+
 def test_golden_outputs():
     env = Env("ctl-golden", CONFIG)
     env.append("a.jsonl", LINES)
@@ -114,17 +129,7 @@ def test_golden_outputs():
                            env=plain_env(), timeout=60)
         check(r.returncode == 0, "%s: exit %d: %s" % (args, r.returncode, r.stderr))
         out = masked(r.stdout, env.dir)
-        path = os.path.join(GOLDEN, name + ".expected")
-        if UPDATE:
-            with open(path, "wb") as f:
-                f.write(out)
-            continue
-        with open(path, "rb") as f:
-            want = f.read()
-        if out != want:
-            failures.append("%s (warmthctl %s):\n--- want\n%s\n--- got\n%s" %
-                            (name, " ".join(args), want.decode(errors="replace"),
-                             out.decode(errors="replace")))
+        compare(name, args, out, failures)
     check(not failures, "golden outputs differ (WARMTH_UPDATE_GOLDEN=1 rewrites them):\n" +
           "\n".join(failures))
     env.close()
@@ -161,17 +166,7 @@ def test_golden_socket_commands():
         env.wait(lambda: all(n["state"] != "pending" for n in
                              json.loads(env.ctl("notifications").stdout)),
                  "redelivery of %s" % ids[0])
-        path = os.path.join(GOLDEN, name + ".expected")
-        if UPDATE:
-            with open(path, "wb") as f:
-                f.write(out)
-            continue
-        with open(path, "rb") as f:
-            want = f.read()
-        if out != want:
-            failures.append("%s (warmthctl %s):\n--- want\n%s\n--- got\n%s" %
-                            (name, " ".join(args), want.decode(errors="replace"),
-                             out.decode(errors="replace")))
+        compare(name, args, out, failures)
     env.stop()
     check(not failures, "golden outputs differ (WARMTH_UPDATE_GOLDEN=1 rewrites them):\n" +
           "\n".join(failures))

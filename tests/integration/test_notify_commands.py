@@ -9,7 +9,8 @@ import json
 import os
 import subprocess
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, Receiver, check, run
+from harness import (BASE_CONFIG, WARMTHCTL, Env, Receiver, can_run_as_nobody, check,
+                     open_to_others, run, run_as_nobody)
 from test_notify import lines_of, notifications, outbox_ids, ready_lines, webhook_of
 
 
@@ -121,18 +122,14 @@ def test_note_templates_from_config():
 
 
 def test_commands_need_privilege():
-    if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
+    if not can_run_as_nobody():
         print("skipped: needs root and setpriv to connect as another user")
         return
     env = Env("cmd-perm", BASE_CONFIG)
     env.start()
-    sock = os.path.join(env.dir, "control.sock")
-    os.chmod(env.dir, 0o755)
-    os.chmod(sock, 0o666)
+    sock = open_to_others(env)
     for args in (["notify-test", "file"], ["redeliver", "x"]):
-        r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
-                            "--clear-groups", WARMTHCTL, "-s", sock] + args,
-                           capture_output=True, text=True, timeout=30)
+        r = run_as_nobody([WARMTHCTL, "-s", sock] + args)
         check(r.returncode == 1 and "forbidden" in r.stderr, "%s as nobody: %d %r" %
               (args, r.returncode, r.stderr))
     check(lines_of(env) == [], "a forbidden test was sent: %s" % lines_of(env))
