@@ -199,7 +199,7 @@ static void test_params_of(const struct conf *conf, struct note_params *p)
 static void test_config_templates(void **state)
 {
 	const char *src = getenv("WARMTH_SOURCE_DIR");
-	char path[4096], title[2000] = "";
+	char path[4096], title[4096] = "";
 	struct conf_errors errs = { 0 };
 	struct conf *conf = NULL;
 	struct note_params p;
@@ -224,12 +224,13 @@ static void test_config_templates(void **state)
 	assert_string_equal(buf_cstr(&out), "Hello \xc3\x89lodie, your words on \"Engines of thought\" "
 	                                    "(Great point on analytical engines) stayed with me.");
 
-	/* A title of 1,100 characters of two-byte letters: within 200, closing words kept. */
+	/* A title of 1,100 characters (2,000 bytes) of two-byte letters: within 200, closing words kept. */
 	for (int i = 0; i < 100; i++)
 		strcat(title, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 ");
 	e.title = title;
 	buf_reset(&out);
 	note_build(&p, &in, &out);
+	buf_cstr(&out);
 	assert_true(note_count(out.data, out.len) <= 200);
 	assert_int_equal(utf8_valid_prefix(out.data, out.len, &valid), out.len);
 	assert_true(valid);
