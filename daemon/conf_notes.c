@@ -25,15 +25,22 @@ static const struct conf_enum conf_notes_plans[] = {
 	{ "premium", 0, NULL }, { "free", 1, NULL }, { NULL, 0, NULL },
 };
 
+/* note.h's figures are the defaults: one place says what they are. */
+#define CONF_NOTES_STR(x) #x
+#define CONF_NOTES_FIGURE(x) CONF_NOTES_STR(x)
+
 const struct conf_key conf_notes_keys[] = {
-	{ .name = "limit", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_limit), .def = "300",
-	  .min = "20", .max = "10000" },
+	{ .name = "limit", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_limit),
+	  .def = CONF_NOTES_FIGURE(NOTE_LIMIT_DEFAULT), .min = CONF_NOTES_FIGURE(NOTE_LIMIT_MIN),
+	  .max = "10000" },
 	{ .name = "free_limit", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_free_limit),
-	  .def = "200", .min = "20", .max = "10000" },
+	  .def = CONF_NOTES_FIGURE(NOTE_LIMIT_FREE), .min = CONF_NOTES_FIGURE(NOTE_LIMIT_MIN),
+	  .max = "10000" },
 	{ .name = "plan", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, note_free), .def = "premium",
 	  .values = conf_notes_plans },
 	{ .name = "comment_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_comment_max),
-	  .def = "100", .min = "16", .max = "10000" },
+	  .def = CONF_NOTES_FIGURE(NOTE_COMMENT_MAX), .min = CONF_NOTES_FIGURE(NOTE_EXCERPT_MIN),
+	  .max = "10000" },
 	{ .name = "templates", .kind = CONF_KIND_CUSTOM, .parse = conf_notes_templates,
 	  .release = conf_notes_templates_release },
 	{ .name = NULL },

@@ -2,7 +2,8 @@
 limit defers and then delivers everything exactly once, without holding
 back the other notifiers; quiet hours hold notifications and release them
 when they end; digest mode sends one "digest" record listing every ready
-contact of the period.
+contact of the period; and a notifier that never answers holds back
+neither the others nor ingestion.
 
 Pacing is about delivery, which runs on the wall clock, whatever
 time.source says. The tests move the daemon's delivery clock with
@@ -15,7 +16,7 @@ import json
 import os
 import time
 
-from harness import BASE_CONFIG, Env, check, run
+from harness import BASE_CONFIG, Env, Receiver, check, event, run
 from test_notify import lines_of, notifications, outbox_ids, ready_lines
 
 ACTORS = ["ada", "bob", "cyd", "dee", "eve", "fay"]
@@ -153,6 +154,28 @@ def test_digest_lists_the_ready_contacts():
     env.close()
 
 
+def test_dead_sink_blocks_nothing():
+    """A webhook that never answers holds back neither the file nor the reading."""
+    rx = Receiver(hang=1000)
+    try:
+        hook = "  - type: webhook\n    url: %s\n    timeout: 30s\n" % rx.url
+        env = Env("pace-dead", config("", hook))
+        env.start()
+        all_ready(env, ACTORS[:2])
+        env.wait(lambda: len(lines_of(env)) == 2 and rx.count() >= 1, "the file, webhook hanging")
+        base = env.processed()
+        env.append("b.jsonl", [event(1793700000 + 20 * 86400 + i, "like", "zed", post="p%d" % i)
+                               for i in range(50)])
+        env.wait_processed(base + 50)
+        check(all(d["state"] == "pending" for n in notifications(env) for d in n["deliveries"]
+                  if d["sink"].startswith("webhook")), "the webhook answered?")
+        env.stop()
+        env.close()
+    finally:
+        rx.close()
+
+
 if __name__ == "__main__":
     run([test_rate_limit_defers_then_delivers_once, test_rate_limit_survives_restarts,
-         test_quiet_hours_hold_and_release, test_digest_lists_the_ready_contacts])
+         test_quiet_hours_hold_and_release, test_digest_lists_the_ready_contacts,
+         test_dead_sink_blocks_nothing])
