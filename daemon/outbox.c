@@ -9,13 +9,22 @@
  * asynchronous, so a slow one holds back only its own rows. Each result is
  * queued as a deliveries row and written in one small transaction as soon
  * as the engine's commit thread is not writing. One uv_timer wakes the
- * outbox for the earliest retry.
+ * outbox for the earliest retry, token, end of quiet hours or digest.
+ *
+ * Pacing (pace.h) only decides when a due row is started: a row held by
+ * quiet hours, waiting for a token of the rate limit or collected for a
+ * digest (outbox_digest.c) is left as it is, pending in memory and in the
+ * table, and flagged "held" so that warmthd --once does not wait for it.
+ * Rows keep their seq order: one waiting for a token holds back the rows
+ * after it. Tests (notify-test) and redeliveries (outbox_commands.c) go
+ * through the same dispatch.
  *
  * Exactly once to the file sink: it gets one row at a time, and the next
  * only once the previous result is written. So at most one line can be in
  * the file without its "delivered" row (a crash in between), and it is the
  * file's last line: before each delivery the row's id is compared with
- * sink_last_id(), and a row already there is recorded, not written again.
+ * sink_last_id(), and a row already there is recorded, not written again
+ * (unless a person asked for it again with redeliver).
  * The other sinks are at least once, with the record's id for receivers
  * to drop duplicates.
  *
