@@ -188,8 +188,11 @@ const char *conf_closest(const char *word, const char *const *names);
 int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
                      const char *what);
 
-/* The notify: list's description (conf_notify.c). */
+/* The notify: list's description and its top-level row (conf_notify.c). */
 extern const struct conf_list conf_notify_list;
+conf_check_fn conf_notify_check;
+/* The notes: section's keys (conf_notes.c). */
+extern const struct conf_key conf_notes_keys[];
 
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
@@ -202,6 +205,9 @@ int conf_error_cmp(const void *a, const void *b);
 void conf_errors_take(struct conf_loader *ld, struct conf_errors *errs);
 void conf_describe_values(struct buf *b, const struct conf_enum *values);
 void conf_describe_kind(struct buf *b, const struct conf_key *key);
+/* Reports "NAME: expected WHAT, got <how node reads>" at node (custom keys). */
+void conf_report_expected(struct conf_loader *ld, const struct conf_node *node, const char *name,
+                          const char *what);
 void conf_type_error(struct conf_loader *ld, const struct conf_key *key, const struct conf_node *node, const char *name, const char *hint);
 size_t conf_distance(const char *a, const char *b);
 void conf_suggest(const char *word, const char *candidate, const char **best, size_t *best_distance);

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "warmth/conf.h"
+#include "warmth/pace.h"
 #include "warmth/util.h"
 
 #include "conf_internal.h"
@@ -24,6 +25,11 @@ static conf_parse_fn conf_notify_kinds;
 static conf_release_fn conf_notify_kinds_release;
 static conf_parse_fn conf_notify_headers;
 static conf_release_fn conf_notify_headers_release;
+static conf_parse_fn conf_notify_rate;
+static conf_parse_fn conf_notify_quiet_hours;
+static conf_parse_fn conf_notify_utc_offset;
+static conf_release_fn conf_notify_nothing;
+static void conf_notify_init(void *entry);
 
 /*
  * Keys by notifier type; keys every notifier takes go in conf_notify_keys.
@@ -86,6 +92,21 @@ static const struct conf_key conf_notify_keys[] = {
 	  .def = "5m", .min = "10ms", .max = "1d" },
 	{ .name = "max_age", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, max_age_ms),
 	  .def = "24h", .min = "1s", .max = "30d" },
+	/*
+	 * Pacing (pace.h): none by default, so that a config without these
+	 * keys delivers as soon as it can. What pacing holds back stays
+	 * pending in the outbox, however long.
+	 */
+	{ .name = "rate", .kind = CONF_KIND_CUSTOM, .parse = conf_notify_rate,
+	  .release = conf_notify_nothing },
+	{ .name = "burst", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf_notify, burst),
+	  .min = "1", .max = "1000000" },
+	{ .name = "quiet_hours", .kind = CONF_KIND_CUSTOM, .parse = conf_notify_quiet_hours,
+	  .release = conf_notify_nothing },
+	{ .name = "utc_offset", .kind = CONF_KIND_CUSTOM, .parse = conf_notify_utc_offset,
+	  .release = conf_notify_nothing },
+	{ .name = "digest", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf_notify, digest_ms),
+	  .min = "1s", .max = "30d" },
 	{ .name = NULL },
 };
 
@@ -95,7 +116,34 @@ const struct conf_list conf_notify_list = {
 	.noun = "notifier",
 	.variant_key = "type",
 	.keys = conf_notify_keys,
+	.init = conf_notify_init,
 };
+
+/* Keys without a plain default: no quiet hours, the system's time zone. */
+static void conf_notify_init(void *entry)
+{
+	struct conf_notify *n = entry;
+
+	n->quiet_start_min = n->quiet_end_min = -1;
+	n->utc_offset_min = PACE_LOCAL_OFFSET;
+}
+
+/* burst sizes the bucket of rate: alone it limits nothing, which is surely a mistake. */
+void conf_notify_check(struct conf_loader *ld, const struct conf_key *key,
+                       const struct conf_node *node, void *base, const char *name)
+{
+	const struct conf *conf = base;
+
+	(void)key;
+	if (conf == NULL)
+		return;
+	for (size_t i = 0; i < conf->nnotify && i < node->nitems; i++) {
+		const struct conf_node *burst = conf_node_get(node->items[i], "burst");
+		if (burst != NULL && conf->notify[i].rate_count == 0)
+			conf_report(ld, burst, "%s[%zu].burst: needs rate (for example rate: 10/1h)",
+			            name, i);
+	}
+}
 
 /* -- custom keys ---------------------------------------------------------- */
 
@@ -275,4 +323,113 @@ static void conf_notify_headers_release(const struct conf_key *key, void *base)
 	free(notify->headers);
 	notify->headers = NULL;
 	notify->nheaders = 0;
+}
+
+/* -- pacing --------------------------------------------------------------- */
+
+static void conf_notify_nothing(const struct conf_key *key, void *base)
+{
+	(void)key;
+	(void)base;
+}
+
+/* A scalar with text, else reported as not what it should be. */
+static const char *conf_notify_scalar(struct conf_loader *ld, const struct conf_node *node,
+                                      const char *name, const char *what)
+{
+	if (node->kind == CONF_NODE_SCALAR && !node->is_null && node->text[0] != '\0')
+		return node->text;
+	conf_report_expected(ld, node, name, what);
+	return NULL;
+}
+
+/* rate: "N/PERIOD", N deliveries (1 to 1000000) per PERIOD (a duration, 10ms to 30d). */
+static void conf_notify_rate(struct conf_loader *ld, const struct conf_key *key,
+                             const struct conf_node *node, void *base, const char *name)
+{
+	static const char what[] = "a rate such as 10/1h (deliveries per period)";
+	struct conf_notify *notify = base;
+	const char *text = conf_notify_scalar(ld, node, name, what), *slash;
+	char *end;
+	unsigned long count;
+	int64_t period;
+
+	(void)key;
+	if (text == NULL)
+		return;
+	slash = strchr(text, '/');
+	count = strtoul(text, &end, 10);
+	if (slash == NULL || end != slash || slash == text || text[0] == '-' || text[0] == '+') {
+		conf_report(ld, node, "%s: expected %s, got \"%s\"", name, what, text);
+		return;
+	}
+	if (count < 1 || count > 1000000) {
+		conf_report(ld, node, "%s: the number of deliveries must be 1 to 1000000, got %lu",
+		            name, count);
+		return;
+	}
+	if (parse_duration_ms(slash + 1, &period) < 0) {
+		conf_report(ld, node, "%s: \"%s\" after the slash is not a duration (10ms, 30s, 1h, 1d)",
+		            name, slash + 1);
+		return;
+	}
+	if (period < 10 || period > 30 * 86400 * INT64_C(1000)) {
+		conf_report(ld, node, "%s: the period must be 10ms to 30d, got %s", name, slash + 1);
+		return;
+	}
+	if (notify == NULL)
+		return;
+	notify->rate_count = (uint32_t)count;
+	notify->rate_period_ms = period;
+}
+
+/* quiet_hours: "HH:MM-HH:MM" in utc_offset's time; may wrap past midnight. */
+static void conf_notify_quiet_hours(struct conf_loader *ld, const struct conf_key *key,
+                                    const struct conf_node *node, void *base, const char *name)
+{
+	static const char what[] = "a time range such as \"22:00-07:00\"";
+	struct conf_notify *notify = base;
+	const char *text = conf_notify_scalar(ld, node, name, what), *dash;
+	int start, end;
+
+	(void)key;
+	if (text == NULL)
+		return;
+	dash = strchr(text, '-');
+	start = dash != NULL ? pace_parse_clock(text, (size_t)(dash - text)) : -1;
+	end = dash != NULL ? pace_parse_clock(dash + 1, strlen(dash + 1)) : -1;
+	if (start < 0 || end < 0) {
+		conf_report(ld, node, "%s: expected %s (24-hour HH:MM-HH:MM), got \"%s\"", name, what,
+		            text);
+		return;
+	}
+	if (start == end) {
+		conf_report(ld, node, "%s: the start and the end are the same (%s): nothing would "
+		            "ever be delivered", name, text);
+		return;
+	}
+	if (notify == NULL)
+		return;
+	notify->quiet_start_min = start;
+	notify->quiet_end_min = end;
+}
+
+/* utc_offset: "local" (the system's time zone), or "+HH:MM" / "-HH:MM" / "UTC". */
+static void conf_notify_utc_offset(struct conf_loader *ld, const struct conf_key *key,
+                                   const struct conf_node *node, void *base, const char *name)
+{
+	static const char what[] = "local, UTC or an offset such as \"+01:00\"";
+	struct conf_notify *notify = base;
+	const char *text = conf_notify_scalar(ld, node, name, what);
+	int32_t offset = PACE_LOCAL_OFFSET;
+
+	(void)key;
+	if (text == NULL)
+		return;
+	if (strcmp(text, "local") != 0 && pace_parse_offset(text, &offset) < 0) {
+		conf_report(ld, node, "%s: expected %s (at most 18 hours), got \"%s\"", name, what, text);
+		return;
+	}
+	if (notify != NULL)
+		notify->utc_offset_min = offset;
 }

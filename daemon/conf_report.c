@@ -116,6 +116,16 @@ void conf_describe_kind(struct buf *b, const struct conf_key *key)
 }
 
 /* "NAME: expected WHAT, got VALUE", then an optional hint. */
+void conf_report_expected(struct conf_loader *ld, const struct conf_node *node, const char *name,
+                          const char *what)
+{
+	struct buf b = { 0 };
+
+	conf_yaml_describe(&b, node);
+	conf_report(ld, node, "%s: expected %s, got %s", name, what, buf_cstr(&b));
+	buf_free(&b);
+}
+
 void conf_type_error(struct conf_loader *ld, const struct conf_key *key,
                             const struct conf_node *node, const char *name, const char *hint)
 {

@@ -44,6 +44,13 @@ struct control_client {
 	int closing;
 	struct buf in;
 	struct ucred cred;
+	struct control_deferred *deferred; /* a reply still to come: later lines wait */
+	const struct buf *pending_id;      /* the id of the request being handled */
+};
+
+struct control_deferred {
+	struct control_client *client; /* NULL once the client is gone */
+	struct buf id;                 /* the request's id, re-encoded */
 };
 
 struct control {
@@ -91,6 +98,8 @@ static void control_client_closed(uv_handle_t *handle)
 		}
 	}
 	c->nclients--;
+	if (cl->deferred != NULL)
+		cl->deferred->client = NULL;
 	buf_free(&cl->in);
 	free(cl);
 	control_maybe_done(c);
@@ -223,6 +232,7 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 	const struct control_command *cmd;
 	yajl_val root, v, idv, cmdv, args;
 	struct json *j;
+	int rc;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
@@ -278,8 +288,14 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 	req.uid = cl->cred.uid;
 	req.gid = cl->cred.gid;
 	req.pid = cl->cred.pid;
+	req.client = cl;
+	cl->pending_id = &id;
 	j = json_new(&result, 0);
-	if (cmd->handler(c->ctx, &req, j, &err) == 0) {
+	rc = cmd->handler(c->ctx, &req, j, &err);
+	cl->pending_id = NULL;
+	if (rc == CONTROL_DEFERRED) {
+		json_free(j);
+	} else if (rc == 0) {
 		json_free(j);
 		control_reply_ok(cl, ID_JSON(&id), &result);
 	} else {
@@ -290,6 +306,69 @@ out:
 	buf_free(&id);
 	buf_free(&result);
 	yajl_tree_free(root);
+}
+
+/*
+ * Handles the complete lines buffered. A deferred reply stops it: the
+ * rest waits (and reading pauses) until control_answer().
+ */
+static void control_process(struct control_client *cl)
+{
+	char *nl, *start = cl->in.data;
+
+	while (!cl->closing && cl->deferred == NULL &&
+	       (nl = memchr(start, '\n', cl->in.len - (size_t)(start - cl->in.data)))) {
+		control_handle_line(cl, start, (size_t)(nl - start));
+		start = nl + 1;
+	}
+	cl->in.len -= (size_t)(start - cl->in.data);
+	memmove(cl->in.data, start, cl->in.len);
+	if (cl->deferred != NULL && !cl->closing) {
+		uv_read_stop((uv_stream_t *)&cl->pipe);
+		uv_timer_stop(&cl->idle);
+	}
+}
+
+struct control_deferred *control_defer(const struct control_request *req)
+{
+	struct control_client *cl = req->client;
+	struct control_deferred *d = xcalloc(1, sizeof(*d));
+
+	d->client = cl;
+	if (cl->pending_id != NULL)
+		buf_append(&d->id, cl->pending_id->data, cl->pending_id->len);
+	cl->deferred = d;
+	return d;
+}
+
+static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b);
+static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b);
+static void control_idle_cb(uv_timer_t *timer);
+
+void control_answer(struct control_deferred *d, const char *result, const struct control_error *err)
+{
+	struct control_client *cl = d->client;
+
+	if (cl != NULL) {
+		if (err == NULL) {
+			struct buf r = { 0 };
+			buf_append_str(&r, result);
+			control_reply_ok(cl, ID_JSON(&d->id), &r);
+			buf_free(&r);
+		} else {
+			control_reply_error(cl, ID_JSON(&d->id), err->code ? err->code : "internal",
+			                    err->message);
+		}
+		cl->deferred = NULL;
+		/* Answered from within its own handler: the line loop there goes on. */
+		if (!cl->closing && cl->pending_id == NULL) {
+			uv_timer_start(&cl->idle, control_idle_cb, CONTROL_IDLE_MS, CONTROL_IDLE_MS);
+			uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
+			control_process(cl);
+		}
+	}
+	buf_free(&d->id);
+	free(d);
 }
 
 static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b)
@@ -310,7 +389,6 @@ static void control_shutdown_done(uv_shutdown_t *req, int status)
 static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 {
 	struct control_client *cl = stream->data;
-	char *nl, *start;
 
 	(void)b;
 	if (n < 0) {
@@ -319,14 +397,8 @@ static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	}
 	cl->in.len += (size_t)n;
 	uv_timer_again(&cl->idle);
-	start = cl->in.data;
-	while (!cl->closing && (nl = memchr(start, '\n', cl->in.len - (size_t)(start - cl->in.data)))) {
-		control_handle_line(cl, start, (size_t)(nl - start));
-		start = nl + 1;
-	}
-	cl->in.len -= (size_t)(start - cl->in.data);
-	memmove(cl->in.data, start, cl->in.len);
-	if (!cl->closing && cl->in.len > CONTROL_MAX_REQUEST) {
+	control_process(cl);
+	if (!cl->closing && cl->deferred == NULL && cl->in.len > CONTROL_MAX_REQUEST) {
 		control_reply_error(cl, NULL, "too_large", "request longer than 64 KiB");
 		uv_read_stop(stream);
 		cl->in.len = 0;

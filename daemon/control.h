@@ -26,6 +26,7 @@ struct control_request {
 	uid_t uid;          /* the peer's credentials (SO_PEERCRED) */
 	gid_t gid;
 	pid_t pid;
+	void *client;       /* control.c's, for control_defer() */
 };
 
 /* A handler's failure: an error code of the protocol and a message. */
@@ -36,8 +37,11 @@ struct control_error {
 
 /*
  * Writes the command's result, exactly one JSON value, to out and returns
- * 0; or fills err and returns -1 (whatever it wrote to out is discarded).
+ * 0; or fills err and returns -1 (whatever it wrote to out is discarded);
+ * or returns CONTROL_DEFERRED having called control_defer(), and answers
+ * later with control_answer().
  */
+#define CONTROL_DEFERRED 1
 typedef int (*control_handler)(void *ctx, const struct control_request *req, struct json *out,
                                struct control_error *err);
 
@@ -74,6 +78,17 @@ size_t control_clients(const struct control *c);
 /* Argument helpers for handlers: NULL / -1 when absent or of another type. */
 const char *control_arg_string(const struct control_request *req, const char *name);
 int control_arg_int(const struct control_request *req, const char *name, long long *out);
+
+/*
+ * A reply that comes later (notify-test waits for its notifier). Until it
+ * is answered, the client's further requests wait (replies stay in
+ * order) and it is not disconnected as idle. A client that goes away
+ * first only makes the answer go nowhere.
+ */
+struct control_deferred;
+struct control_deferred *control_defer(const struct control_request *req);
+/* Answers: result (one JSON value) when err is NULL, else the error. Frees d. */
+void control_answer(struct control_deferred *d, const char *result, const struct control_error *err);
 
 /* Fills err (printf-style message) and returns -1, for "return control_fail(...)". */
 int control_fail(struct control_error *err, const char *code, const char *fmt, ...)

@@ -48,6 +48,10 @@ int engine_snooze(struct engine *e, const char *account, const char *actor, int6
                   char *err, size_t errlen);
 int engine_mark(struct engine *e, const char *account, const char *actor, const char *state,
                 char *err, size_t errlen);
+
+/* The engine's outbox (notify-test, redeliver), or NULL before it starts or after it closed. */
+struct outbox;
+struct outbox *engine_outbox(struct engine *e);
 /* 0 if every commit succeeded so far, -1 if the last one failed. */
 int engine_status(const struct engine *e);
 void engine_free(struct engine *e);

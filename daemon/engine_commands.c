@@ -101,3 +101,8 @@ int engine_mark(struct engine *e, const char *account, const char *actor, const 
 	log_info("%s/%s: marked %s", account, actor, state);
 	return 0;
 }
+
+struct outbox *engine_outbox(struct engine *e)
+{
+	return e->outbox;
+}

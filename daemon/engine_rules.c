@@ -307,16 +307,21 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	(void)e;
 }
 
-/* The suggested invitation note for c in segment, with the built-in templates. */
+/* The suggested invitation note for c in segment, by the config's notes: (limit by plan, templates). */
 static void engine_rules_note(const struct engine *e, const struct contact *c, const char *segment,
                               int64_t now, struct buf *out)
 {
+	const struct conf *conf = e->conf;
 	struct note_params p;
 	struct note_input in = { 0 };
 	struct note_engagement *en = NULL;
 
 	note_params_default(&p);
-	p.deep_types = note_deep_types_from_score(e->conf->scoring.deep_mask);
+	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
+	p.limit = conf->note_free ? conf->note_free_limit : conf->note_limit;
+	p.comment_max = conf->note_comment_max;
+	p.templates = conf->note_templates;
+	p.ntemplates = conf->nnote_templates;
 	if (c->nrecent > 0)
 		en = xcalloc(c->nrecent, sizeof(*en));
 	for (uint32_t i = 0; i < c->nrecent; i++) {

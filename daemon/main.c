@@ -24,7 +24,9 @@
 #include "control.h"
 #include "engine.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "sdnotify.h"
+#include "sink.h"
 
 struct main_ctx {
 	uv_loop_t *loop;
@@ -281,7 +283,85 @@ static int main_cmd_mark(void *ctx, const struct control_request *req, struct js
 	return main_contact_result(out, account, actor, state);
 }
 
+/* A notify-test waiting for its notifier's answer. */
+struct main_test {
+	struct control_deferred *reply;
+};
+
+static void main_test_done(void *arg, const char *sink, int result, const char *reason)
+{
+	struct main_test *t = arg;
+	struct control_error err = { .code = "delivery_failed" };
+	struct buf out = { 0 };
+	struct json *j;
+
+	if (result == SINK_DELIVERED) {
+		j = json_new(&out, 0);
+		json_object_open(j);
+		json_kv_str(j, "sink", sink);
+		json_kv_str(j, "result", "delivered");
+		json_object_close(j);
+		json_free(j);
+		control_answer(t->reply, buf_cstr(&out), NULL);
+	} else {
+		/* The outbox would retry a "retry"; a test says so and stops. */
+		snprintf(err.message, sizeof(err.message), "%s: %s (%s)", sink,
+		         reason != NULL ? reason : "not delivered",
+		         result == SINK_RETRY ? "a notification would be retried" : "failed for good");
+		control_answer(t->reply, NULL, &err);
+	}
+	buf_free(&out);
+	free(t);
+}
+
+static int main_cmd_notify_test(void *ctx, const struct control_request *req, struct json *out,
+                                struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	const char *sink = control_arg_string(req, "sink");
+	struct outbox *ob = engine_outbox(m->engine);
+	struct main_test *t;
+
+	(void)out;
+	if (sink == NULL || *sink == '\0')
+		return control_fail(err, "bad_argument", "\"sink\" (a notifier's name or type) is required");
+	if (ob == NULL)
+		return control_fail(err, "internal", "the outbox is not running");
+	t = xcalloc(1, sizeof(*t));
+	if (outbox_test(ob, sink, main_test_done, t, err->message, sizeof(err->message)) < 0) {
+		free(t);
+		err->code = strncmp(err->message, "no notifier", 11) == 0 ? "not_found" : "bad_argument";
+		return -1;
+	}
+	log_info("notify-test of %s requested by uid %d (pid %d)", sink, (int)req->uid, (int)req->pid);
+	t->reply = control_defer(req);
+	return CONTROL_DEFERRED;
+}
+
+static int main_cmd_redeliver(void *ctx, const struct control_request *req, struct json *out,
+                              struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	const char *id = control_arg_string(req, "id");
+	struct outbox *ob = engine_outbox(m->engine);
+	int not_found;
+
+	if (id == NULL || *id == '\0')
+		return control_fail(err, "bad_argument", "\"id\" (a notification id) is required");
+	if (ob == NULL)
+		return control_fail(err, "internal", "the outbox is not running");
+	if (outbox_redeliver(ob, id, out, &not_found, err->message, sizeof(err->message)) < 0) {
+		err->code = not_found ? "not_found" : "bad_argument";
+		return -1;
+	}
+	log_info("redelivery of %s requested by uid %d (pid %d)", id, (int)req->uid, (int)req->pid);
+	return 0;
+}
+
 static const struct control_command main_commands[] = {
+	/* Both reach outside (a webhook, a program): for those who may change things. */
+	{ "notify-test", 1, main_cmd_notify_test },
+	{ "redeliver", 1, main_cmd_redeliver },
 	{ "snooze", 1, main_cmd_snooze },
 	{ "unsnooze", 1, main_cmd_snooze },
 	{ "mark", 1, main_cmd_mark },

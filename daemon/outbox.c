@@ -9,13 +9,22 @@
  * asynchronous, so a slow one holds back only its own rows. Each result is
  * queued as a deliveries row and written in one small transaction as soon
  * as the engine's commit thread is not writing. One uv_timer wakes the
- * outbox for the earliest retry.
+ * outbox for the earliest retry, token, end of quiet hours or digest.
+ *
+ * Pacing (pace.h) only decides when a due row is started: a row held by
+ * quiet hours, waiting for a token of the rate limit or collected for a
+ * digest (outbox_digest.c) is left as it is, pending in memory and in the
+ * table, and flagged "held" so that warmthd --once does not wait for it.
+ * Rows keep their seq order: one waiting for a token holds back the rows
+ * after it. Tests (notify-test) and redeliveries (outbox_commands.c) go
+ * through the same dispatch.
  *
  * Exactly once to the file sink: it gets one row at a time, and the next
  * only once the previous result is written. So at most one line can be in
  * the file without its "delivered" row (a crash in between), and it is the
  * file's last line: before each delivery the row's id is compared with
- * sink_last_id(), and a row already there is recorded, not written again.
+ * sink_last_id(), and a row already there is recorded, not written again
+ * (unless a person asked for it again with redeliver).
  * The other sinks are at least once, with the record's id for receivers
  * to drop duplicates.
  *
@@ -29,59 +38,12 @@
 #include "warmth/log.h"
 #include "warmth/store.h"
 #include "warmth/util.h"
-#include "outbox.h"
-#include "sink.h"
+#include "outbox_internal.h"
 
-/* Deliveries started per sink at once: enough for a slow webhook, bounded. */
-#define OUTBOX_IN_FLIGHT_MAX 16
-/* How soon results that could not be written are tried again. */
-#define OUTBOX_WRITE_RETRY_MS 1000
-
-struct outbox_sink;
-
-struct outbox_item {
-	struct outbox_sink *os;
-	struct outbox_item *prev, *next;
-	int64_t seq;
-	char *id, *kind;
-	char *record;               /* with the note in it */
-	size_t len;
-	int64_t attempts, first_ms, next_ms;
-	int in_flight;
-};
-
-struct outbox_sink {
-	struct outbox *ob;
-	struct sink *sink;
-	char *name;
-	int exact;                  /* file: one at a time, checked against sink_last_id() */
-	int registered;             /* its since_seq is known */
-	int64_t scanned;            /* rows up to this seq are loaded (or not its business) */
-	struct outbox_item *head, *tail;
-	size_t in_flight;
-	int64_t retry_min_ms, retry_max_ms, max_age_ms;
-	uint64_t delivered, retried, failed; /* results since start, for the metrics */
-};
-
-struct outbox {
-	uv_loop_t *loop;
-	const struct conf *conf;    /* the sinks to create at the next (re)creation */
-	const int *writer_busy;
-	struct store *store;
-	struct outbox_sink **sinks;
-	size_t nsinks;
-	size_t closing;             /* sinks being closed */
-	struct store_delivery *dirty; /* results not yet written */
-	char **dirty_strings;       /* their sink and last_error, owned, two per result */
-	size_t ndirty, dirty_cap;
-	uint64_t rng;
-	uv_timer_t timer;
-	int stopping, drain, finishing;
-	void (*closed)(void *arg);
-	void *closed_arg;
-};
-
-static void outbox_dispatch(struct outbox *ob);
+int64_t outbox_now(const struct outbox *ob)
+{
+	return time_now_ms() + ob->clock_offset_ms;
+}
 
 /* xorshift64*: jitter only, no need for quality. */
 static double outbox_random(struct outbox *ob)
@@ -110,18 +72,13 @@ static void outbox_json_string(struct buf *out, const char *s)
 	buf_append(out, "\"", 1);
 }
 
-static struct outbox_item *outbox_item_new(struct outbox_sink *os, const struct store_outbox *o,
-                                           const struct store_delivery *d)
+/* The record with the note spliced in where the stored one says "note":null. */
+static void outbox_item_record(struct outbox_item *it, const struct store_outbox *o)
 {
 	static const char null_note[] = "\"note\":null}";
-	struct outbox_item *it = xcalloc(1, sizeof(*it));
 	struct buf rec = { 0 };
 	size_t n = sizeof(null_note) - 1;
 
-	it->os = os;
-	it->seq = o->seq;
-	it->id = xstrdup(o->id);
-	it->kind = xstrdup(o->kind);
 	if (o->note != NULL && o->record_len >= n &&
 	    memcmp(o->record + o->record_len - n, null_note, n) == 0) {
 		buf_append(&rec, o->record, o->record_len - 5);
@@ -134,9 +91,35 @@ static struct outbox_item *outbox_item_new(struct outbox_sink *os, const struct 
 		it->len = o->record_len;
 		it->record = xstrndup(o->record, o->record_len);
 	}
+}
+
+struct outbox_item *outbox_item_loose(struct outbox_sink *os, const char *id, const char *kind,
+                                      const char *record, size_t len)
+{
+	struct outbox_item *it = xcalloc(1, sizeof(*it));
+
+	it->os = os;
+	it->id = xstrdup(id);
+	it->kind = xstrdup(kind);
+	it->record = xstrndup(record, len);
+	it->len = len;
+	return it;
+}
+
+struct outbox_item *outbox_item_new(struct outbox_sink *os, const struct store_outbox *o,
+                                    const struct store_delivery *d)
+{
+	struct outbox_item *it = xcalloc(1, sizeof(*it));
+
+	it->os = os;
+	it->seq = o->seq;
+	it->id = xstrdup(o->id);
+	it->kind = xstrdup(o->kind);
+	outbox_item_record(it, o);
 	it->attempts = d->attempts;
 	it->first_ms = d->first_ms;
 	it->next_ms = d->next_ms;
+	it->listed = 1;
 	it->prev = os->tail;
 	if (os->tail != NULL)
 		os->tail->next = it;
@@ -146,10 +129,12 @@ static struct outbox_item *outbox_item_new(struct outbox_sink *os, const struct 
 	return it;
 }
 
-static void outbox_item_free(struct outbox_item *it)
+void outbox_item_unlink(struct outbox_item *it)
 {
 	struct outbox_sink *os = it->os;
 
+	if (!it->listed)
+		return;
 	if (it->prev != NULL)
 		it->prev->next = it->next;
 	else
@@ -158,6 +143,35 @@ static void outbox_item_free(struct outbox_item *it)
 		it->next->prev = it->prev;
 	else
 		os->tail = it->prev;
+	it->prev = it->next = NULL;
+	it->listed = 0;
+}
+
+void outbox_item_insert(struct outbox_item *it)
+{
+	struct outbox_sink *os = it->os;
+	struct outbox_item *after = os->tail;
+
+	/* Tests (seq 0) go first; rows by seq, so the exact sink keeps the table's order. */
+	while (after != NULL && after->seq > it->seq)
+		after = after->prev;
+	it->prev = after;
+	it->next = after != NULL ? after->next : os->head;
+	if (it->next != NULL)
+		it->next->prev = it;
+	else
+		os->tail = it;
+	if (after != NULL)
+		after->next = it;
+	else
+		os->head = it;
+	it->listed = 1;
+}
+
+void outbox_item_free(struct outbox_item *it)
+{
+	outbox_item_unlink(it);
+	free(it->members);
 	free(it->id);
 	free(it->kind);
 	free(it->record);
@@ -165,8 +179,7 @@ static void outbox_item_free(struct outbox_item *it)
 }
 
 /* Queues the item's state for writing; final states also drop the item. */
-static void outbox_record(struct outbox_item *it, enum store_delivery_state state,
-                          const char *error)
+void outbox_record(struct outbox_item *it, enum store_delivery_state state, const char *error)
 {
 	struct outbox *ob = it->os->ob;
 	struct store_delivery *d;
@@ -186,7 +199,7 @@ static void outbox_record(struct outbox_item *it, enum store_delivery_state stat
 	d->attempts = it->attempts;
 	d->first_ms = it->first_ms;
 	d->next_ms = it->next_ms;
-	d->updated_ms = time_now_ms();
+	d->updated_ms = outbox_now(ob);
 	d->last_error = ob->dirty_strings[2 * ob->ndirty + 1];
 	ob->ndirty++;
 	if (state != STORE_DELIVERY_PENDING)
@@ -194,7 +207,18 @@ static void outbox_record(struct outbox_item *it, enum store_delivery_state stat
 }
 
 /* Writes the queued results and registers new sinks, if the writer is idle. */
-static void outbox_flush(struct outbox *ob)
+/* The rate limit counts what was delivered just before a restart or reload. */
+static void outbox_seed_bucket(struct outbox_sink *os)
+{
+	int64_t now = outbox_now(os->ob), window = pace_bucket_window(&os->bucket);
+	uint64_t used = 0;
+
+	if (window == 0 || store_count_delivered(os->ob->store, os->name, now - window, &used) < 0)
+		return;
+	pace_bucket_seed(&os->bucket, used, now);
+}
+
+void outbox_flush(struct outbox *ob)
 {
 	char err[512];
 
@@ -211,6 +235,7 @@ static void outbox_flush(struct outbox *ob)
 		}
 		os->registered = 1;
 		os->scanned = since;
+		outbox_seed_bucket(os);
 	}
 	if (ob->ndirty == 0)
 		return;
@@ -238,19 +263,11 @@ static int64_t outbox_backoff(struct outbox *ob, const struct outbox_sink *os, i
 	return (int64_t)delay;
 }
 
-static void outbox_done(void *arg, enum sink_result result, const char *reason)
+void outbox_item_result(struct outbox_item *it, enum sink_result result, const char *reason,
+                        int64_t now)
 {
-	struct outbox_item *it = arg;
 	struct outbox_sink *os = it->os;
-	struct outbox *ob = os->ob;
-	int64_t now = time_now_ms();
 
-	it->in_flight = 0;
-	os->in_flight--;
-	if (result == SINK_RETRY && os->sink == NULL) {
-		/* Abandoned by a closing sink: not an attempt; retried after a restart or reload. */
-		return;
-	}
 	it->attempts++;
 	if (result == SINK_DELIVERED)
 		os->delivered++;
@@ -270,11 +287,37 @@ static void outbox_done(void *arg, enum sink_result result, const char *reason)
 		          os->name, (long long)it->attempts, reason);
 		outbox_record(it, STORE_DELIVERY_FAILED, reason);
 	} else {
-		it->next_ms = now + outbox_backoff(ob, os, it->attempts);
+		it->next_ms = now + outbox_backoff(os->ob, os, it->attempts);
 		log_notice("notification %s to %s: %s; retry in %lld ms", it->id, os->name, reason,
 		           (long long)(it->next_ms - now));
 		outbox_record(it, STORE_DELIVERY_PENDING, reason);
 	}
+}
+
+static void outbox_done(void *arg, enum sink_result result, const char *reason)
+{
+	struct outbox_item *it = arg;
+	struct outbox_sink *os = it->os;
+	struct outbox *ob = os->ob;
+	int64_t now = outbox_now(ob);
+
+	it->in_flight = 0;
+	os->in_flight--;
+	if (it->test_done != NULL) {
+		/* A test is reported and forgotten: no attempt, no row, no metric. */
+		it->test_done(it->test_arg, os->name, (int)result, reason);
+		outbox_item_free(it);
+	} else if (it->members != NULL) {
+		outbox_digest_done(it, os->sink == NULL && result == SINK_RETRY ? -1 : (int)result,
+		                   reason, now);
+	} else if (result == SINK_RETRY && os->sink == NULL) {
+		/* Abandoned by a closing sink: not an attempt; retried after a restart or reload. */
+		return;
+	} else {
+		outbox_item_result(it, result, reason, now);
+	}
+	if (os->sink == NULL)
+		return;
 	outbox_flush(ob);
 	outbox_dispatch(ob);
 }
@@ -287,11 +330,47 @@ static int outbox_load_row(void *ctx, const struct store_outbox *o, const struct
 	return 0;
 }
 
+int outbox_exact_idle(const struct outbox_sink *os)
+{
+	return os->in_flight == 0 && os->ob->ndirty == 0;
+}
+
+void outbox_start_delivery(struct outbox_item *it)
+{
+	struct outbox_sink *os = it->os;
+
+	it->held = 0;
+	it->in_flight = 1;
+	os->in_flight++;
+	sink_deliver(os->sink, it->record, it->len, outbox_done, it);
+}
+
+/*
+ * An exact sink's next row may already be its file's last line (written
+ * just before a crash): then it is recorded, not written again. Returns 1
+ * when it was.
+ */
+static int outbox_already_there(struct outbox_item *it, int64_t now)
+{
+	struct outbox_sink *os = it->os;
+	const char *last = sink_last_id(os->sink);
+
+	if (it->forced || last == NULL || strcmp(last, it->id) != 0)
+		return 0;
+	log_notice("notification %s is already in %s (written before a crash)", it->id, os->name);
+	if (it->first_ms == 0)
+		it->first_ms = now;
+	it->attempts++;
+	outbox_record(it, STORE_DELIVERY_DELIVERED, NULL);
+	outbox_flush(os->ob);
+	return 1;
+}
+
 /* Starts what is due for one sink; returns the earliest later try (INT64_MAX: none). */
 static int64_t outbox_dispatch_sink(struct outbox *ob, struct outbox_sink *os, int64_t now)
 {
 	struct outbox_item *it, *next;
-	int64_t earliest = INT64_MAX, upto = 0;
+	int64_t earliest = INT64_MAX, upto = 0, quiet, t;
 
 	if (os->sink == NULL || !os->registered)
 		return earliest;
@@ -300,16 +379,28 @@ static int64_t outbox_dispatch_sink(struct outbox *ob, struct outbox_sink *os, i
 		return now + OUTBOX_WRITE_RETRY_MS;
 	if (upto > os->scanned)
 		os->scanned = upto;
+	quiet = pace_quiet_until(os->quiet_start_min, os->quiet_end_min, os->utc_offset_min, now);
 	for (it = os->head; it != NULL; it = next) {
 		next = it->next;
 		if (it->in_flight)
 			continue;
+		it->held = 0;
 		if (it->next_ms > now) {
 			if (it->next_ms < earliest)
 				earliest = it->next_ms;
 			continue;
 		}
-		if (!sink_wants(os->sink, it->kind)) {
+		if (it->test_done != NULL) {
+			/* A test skips pacing, but not the exact sink's one-at-a-time rule. */
+			if (os->exact && !outbox_exact_idle(os))
+				break;
+			outbox_item_unlink(it);
+			outbox_start_delivery(it);
+			continue;
+		}
+		if (!sink_wants(os->sink, it->kind) &&
+		    !(os->digest_ms > 0 && strcmp(it->kind, "ready") == 0 &&
+		      sink_wants(os->sink, "digest"))) {
 			outbox_record(it, STORE_DELIVERY_SKIPPED, NULL);
 			continue;
 		}
@@ -317,31 +408,40 @@ static int64_t outbox_dispatch_sink(struct outbox *ob, struct outbox_sink *os, i
 			outbox_record(it, STORE_DELIVERY_FAILED, "older than max_age");
 			continue;
 		}
+		if (outbox_digest_collects(os, it)) {
+			it->held = 1; /* outbox_digest_dispatch's business */
+			continue;
+		}
+		if (quiet > 0) {
+			/* Quiet hours: held, in order, until they end. */
+			it->held = 1;
+			if (quiet < earliest)
+				earliest = quiet;
+			continue;
+		}
 		if (os->exact) {
-			const char *last;
 			/* One at a time, and only once the previous result is written. */
-			if (os->in_flight > 0 || ob->ndirty > 0)
+			if (!outbox_exact_idle(os))
 				break;
-			last = sink_last_id(os->sink);
-			if (last != NULL && strcmp(last, it->id) == 0) {
-				log_notice("notification %s is already in %s (written before a crash)",
-				           it->id, os->name);
-				if (it->first_ms == 0)
-					it->first_ms = now;
-				it->attempts++;
-				outbox_record(it, STORE_DELIVERY_DELIVERED, NULL);
-				outbox_flush(ob);
+			if (outbox_already_there(it, now))
 				continue;
-			}
 		}
 		if (os->in_flight >= OUTBOX_IN_FLIGHT_MAX)
 			break;
+		if ((t = pace_bucket_take(&os->bucket, now)) != 0) {
+			/* The rate limit: this row and those after it wait for a token, in order. */
+			for (struct outbox_item *h = it; h != NULL; h = h->next)
+				h->held = !h->in_flight && h->test_done == NULL;
+			if (t < earliest)
+				earliest = t;
+			break;
+		}
 		if (it->first_ms == 0)
 			it->first_ms = now;
-		it->in_flight = 1;
-		os->in_flight++;
-		sink_deliver(os->sink, it->record, it->len, outbox_done, it);
+		outbox_start_delivery(it);
 	}
+	if (os->digest_ms > 0 && (t = outbox_digest_dispatch(os, now, quiet)) < earliest)
+		earliest = t;
 	return earliest;
 }
 
@@ -356,9 +456,9 @@ static void outbox_timer_cb(uv_timer_t *handle)
 static void outbox_maybe_finish(struct outbox *ob);
 
 /* Starts what is due on every sink and sets the timer for the earliest retry. */
-static void outbox_dispatch(struct outbox *ob)
+void outbox_dispatch(struct outbox *ob)
 {
-	int64_t now = time_now_ms(), earliest = INT64_MAX;
+	int64_t now = outbox_now(ob), earliest = INT64_MAX;
 
 	if (ob->store == NULL || ob->closing > 0 || ob->finishing)
 		return;
@@ -407,18 +507,30 @@ static void outbox_sinks_create(struct outbox *ob)
 		os->ob = ob;
 		os->sink = sink;
 		os->name = xstrdup(sink_name(sink));
+		os->type = (int)n->type;
 		os->exact = n->type == CONF_NOTIFY_FILE;
 		os->retry_min_ms = n->retry_min_ms;
 		os->retry_max_ms = n->retry_max_ms;
 		os->max_age_ms = n->max_age_ms;
+		pace_bucket_init(&os->bucket, n->rate_count, n->rate_period_ms, n->burst);
+		os->quiet_start_min = n->quiet_start_min;
+		os->quiet_end_min = n->quiet_end_min;
+		os->utc_offset_min = n->utc_offset_min;
+		os->digest_ms = n->digest_ms;
 		ob->sinks[ob->nsinks++] = os;
 	}
 }
 
 static void outbox_sink_free(struct outbox_sink *os)
 {
-	while (os->head != NULL)
-		outbox_item_free(os->head);
+	while (os->head != NULL) {
+		struct outbox_item *it = os->head;
+		/* A test that never started still gets its answer. */
+		if (it->test_done != NULL)
+			it->test_done(it->test_arg, os->name, SINK_RETRY,
+			              "the notifier was closed (reload or stop)");
+		outbox_item_free(it);
+	}
 	free(os->name);
 	free(os);
 }
@@ -494,13 +606,13 @@ static void outbox_maybe_finish(struct outbox *ob)
 	if (ob->finishing || ob->closing > 0)
 		return;
 	if (ob->drain) {
-		int64_t now = time_now_ms();
+		int64_t now = outbox_now(ob);
 		for (size_t i = 0; i < ob->nsinks; i++) {
 			struct outbox_sink *os = ob->sinks[i];
 			if (os->in_flight > 0)
 				return;
 			for (struct outbox_item *it = os->head; it != NULL; it = it->next)
-				if (it->next_ms <= now && os->registered)
+				if (it->next_ms <= now && os->registered && !it->held)
 					return; /* due, and the exact sink waits for its turn */
 		}
 	}
@@ -510,6 +622,27 @@ static void outbox_maybe_finish(struct outbox *ob)
 
 /* --- the interface --- */
 
+/*
+ * WARMTHD_TEST_CLOCK_OFFSET (a duration, "-" for the past: "-3h", "90m")
+ * moves the clock of delivery decisions, so that tests of quiet hours,
+ * digest periods and rate limits need no long sleeps. For tests only:
+ * it is logged as a warning.
+ */
+static void outbox_test_clock(struct outbox *ob)
+{
+	const char *v = getenv("WARMTHD_TEST_CLOCK_OFFSET");
+	int64_t ms;
+
+	if (v == NULL || *v == '\0')
+		return;
+	if (parse_duration_ms(v[0] == '-' ? v + 1 : v, &ms) < 0) {
+		log_warnx("WARMTHD_TEST_CLOCK_OFFSET=%s is not a duration; ignored", v);
+		return;
+	}
+	ob->clock_offset_ms = v[0] == '-' ? -ms : ms;
+	log_warnx("outbox: delivery clock moved by %s (WARMTHD_TEST_CLOCK_OFFSET, for tests only)", v);
+}
+
 struct outbox *outbox_new(uv_loop_t *loop, const struct conf *conf, const int *writer_busy)
 {
 	struct outbox *ob = xcalloc(1, sizeof(*ob));
@@ -518,6 +651,7 @@ struct outbox *outbox_new(uv_loop_t *loop, const struct conf *conf, const int *w
 	ob->conf = conf;
 	ob->writer_busy = writer_busy;
 	ob->rng = uv_hrtime() | 1;
+	outbox_test_clock(ob);
 	uv_timer_init(loop, &ob->timer);
 	ob->timer.data = ob;
 	return ob;

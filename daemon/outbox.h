@@ -17,8 +17,15 @@
 #include <uv.h>
 
 #include "warmth/conf.h"
+#include "warmth/json.h"
 
 struct outbox;
+
+/*
+ * The end of a notify-test delivery to the notifier named sink: result is
+ * enum sink_result; reason NULL when delivered.
+ */
+typedef void outbox_test_fn(void *arg, const char *sink, int result, const char *reason);
 
 /*
  * Creates the outbox for the database at conf->database. writer_busy
@@ -55,5 +62,28 @@ void outbox_foreach_counts(const struct outbox *ob,
                            void (*cb)(void *ctx, const char *sink, uint64_t delivered,
                                       uint64_t retried, uint64_t failed),
                            void *ctx);
+
+/*
+ * notify-test: sends a sample record (kind "test") through the notifier
+ * named by which: its full name as "warmthctl notifications" shows it
+ * ("file /var/lib/warmthd/notifications.jsonl"), or its type when only one
+ * notifier has it. The record skips kinds, rate limit, quiet hours and
+ * digest (it tests the channel) and is never recorded in the outbox. done
+ * runs exactly once, later, from the loop. Returns 0, or -1 with a message
+ * in err (no such notifier, ambiguous, not running) and done is not called.
+ */
+int outbox_test(struct outbox *ob, const char *which, outbox_test_fn *done, void *arg, char *err,
+                size_t errlen);
+/*
+ * redeliver: the notification with this id (its outbox row) is made
+ * pending again for each configured notifier that failed it, or when none
+ * did, for each that delivered it (a receiver that lost it asks again),
+ * with its attempts and max_age started afresh; the change is written
+ * with the next results, so it survives a restart. Writes {"id","seq",
+ * "sinks":[names]} to out and returns 0, or -1 with err ("not_found: ..."
+ * when no row has the id, else why nothing was re-sent).
+ */
+int outbox_redeliver(struct outbox *ob, const char *id, struct json *out, int *not_found, char *err,
+                     size_t errlen);
 
 #endif

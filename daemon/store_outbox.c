@@ -22,6 +22,10 @@ static const char store_sql_deliveries_all[] =
 	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
 	"d.sink, d.state, d.attempts, d.first_ms, d.next_ms, d.updated_ms, d.last_error "
 	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq ORDER BY o.seq, d.sink";
+static const char store_sql_deliveries_of[] =
+	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
+	"d.sink, d.state, d.attempts, d.first_ms, d.next_ms, d.updated_ms, d.last_error "
+	"FROM outbox o LEFT JOIN deliveries d ON d.seq = o.seq WHERE o.id = ?1 ORDER BY o.seq, d.sink";
 static const char store_sql_undelivered[] =
 	"SELECT o.seq, o.id, o.kind, o.account, o.actor, o.created_ms, o.record, o.note, "
 	"?1, coalesce(d.state, 'pending'), coalesce(d.attempts, 0), coalesce(d.first_ms, 0), "
@@ -34,6 +38,8 @@ static const char store_sql_sink_insert[] =
 	"INSERT OR IGNORE INTO sinks(name, since_seq) "
 	"VALUES(?1, (SELECT coalesce(max(seq), 0) FROM outbox))";
 static const char store_sql_sink_since[] = "SELECT since_seq FROM sinks WHERE name = ?1";
+static const char store_sql_delivered_since[] =
+	"SELECT count(*) FROM deliveries WHERE sink = ?1 AND state = 'delivered' AND updated_ms >= ?2";
 static const char store_sql_delivery_put[] =
 	"INSERT OR REPLACE INTO deliveries(seq, sink, state, attempts, first_ms, next_ms, "
 	"updated_ms, last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -134,10 +140,21 @@ int store_foreach_delivery(struct store *store,
                                      const struct store_delivery *d),
                            void *ctx)
 {
-	sqlite3_stmt *stmt = store_statement(store, store_sql_deliveries_all);
+	return store_foreach_delivery_of(store, NULL, cb, ctx);
+}
+
+int store_foreach_delivery_of(struct store *store, const char *id,
+                              int (*cb)(void *ctx, const struct store_outbox *o,
+                                        const struct store_delivery *d),
+                              void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, id != NULL ? store_sql_deliveries_of
+	                                                      : store_sql_deliveries_all);
 
 	if (stmt == NULL)
 		return store_query_failed(store, "reading deliveries");
+	if (id != NULL)
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
 	return store_foreach_joined(store, stmt, cb, ctx);
 }
 
@@ -198,6 +215,22 @@ fail:
 	snprintf(err, errlen, "%s: registering sink %s: %s", store->path, sink,
 	         sqlite3_errmsg(store->db));
 	return -1;
+}
+
+int store_count_delivered(struct store *store, const char *sink, int64_t since_ms, uint64_t *n)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_delivered_since);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "counting deliveries");
+	sqlite3_bind_text(stmt, 1, sink, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, since_ms);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_query_failed(store, "counting deliveries");
 }
 
 int store_put_deliveries(struct store *store, const struct store_delivery *d, size_t n,

@@ -123,6 +123,11 @@ int ctl_resolve_account(const struct ctl *ctl, const struct ctl_account **out);
  */
 struct buf;
 int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result);
+/*
+ * How long ctl_socket_call waits for a reply (default 30 s): notify-test
+ * waits for a notifier, whose own timeout may be up to 10 minutes.
+ */
+void ctl_socket_set_timeout(int seconds);
 /* Prints a JSON object (the daemon's status) as aligned text. */
 int ctl_print_status_text(const char *json_text);
 

@@ -21,6 +21,13 @@
 #include "ctl.h"
 
 #define CTL_SOCKET_TIMEOUT_S 30
+
+static int ctl_socket_timeout_s = CTL_SOCKET_TIMEOUT_S;
+
+void ctl_socket_set_timeout(int seconds)
+{
+	ctl_socket_timeout_s = seconds;
+}
 #define CTL_SOCKET_MAX_REPLY (256u << 20)
 
 static int ctl_socket_unreachable(const char *path, const char *what)
@@ -34,7 +41,7 @@ static int ctl_socket_unreachable(const char *path, const char *what)
 static int ctl_socket_connect(const char *path, int *fd_out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { CTL_SOCKET_TIMEOUT_S, 0 };
+	struct timeval tv = { ctl_socket_timeout_s, 0 };
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path))

@@ -30,6 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "warmth/conf.h"
 #include "warmth/json.h"
 #include "warmth/log.h"
@@ -74,7 +76,12 @@ static const struct ctl_command ctl_commands[] = {
 	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 1 },
 	{ "reload", NULL, 0, 0, "reload", 1 },
 	{ "ping", NULL, 0, 0, "ping", 1 },
+	{ "notify-test", NULL, 1, 1, "notify-test SINK", 1 },
+	{ "redeliver", NULL, 1, 1, "redeliver ID", 1 },
 };
+
+/* Longer than the longest notifier timeout (10m) and exec's kill grace. */
+#define CTL_NOTIFY_TEST_TIMEOUT_S 660
 
 /* The states "mark" accepts, checked here so that a typo is a usage error
    whether or not the daemon can be reached. */
@@ -116,6 +123,9 @@ static void ctl_usage(FILE *out)
 	        "commands that change state (need the running daemon):\n"
 	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
 	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
+	        "  notify-test SINK       send a sample record through one notifier (its name\n"
+	        "                         as notifications shows it, or its type)\n"
+	        "  redeliver ID           send a delivered or failed notification again\n"
 	        "options:\n"
 	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
 	        "      --db STATE.db      read a state database directly, read-only\n"
@@ -302,7 +312,7 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 		config = CONF_DEFAULT_PATH;
 	if (o->socket != NULL) {
 		ctl_error("this command reads the state database, not the control socket (which "
-		          "serves ping, status, reload, snooze, unsnooze and mark): use --db STATE.db "
+		          "serves ping, status, reload, snooze, unsnooze, mark, notify-test and redeliver): use --db STATE.db "
 		          "or -c CONFIG");
 		return ctl_usage_error();
 	}
@@ -334,6 +344,14 @@ static void ctl_socket_args(const struct ctl_options *o, const struct ctl_comman
 {
 	struct json *j;
 
+	if (strcmp(cmd->name, "notify-test") == 0 || strcmp(cmd->name, "redeliver") == 0) {
+		j = json_new(args, 0);
+		json_object_open(j);
+		json_kv_str(j, cmd->name[0] == 'n' ? "sink" : "id", argv[1]);
+		json_object_close(j);
+		json_free(j);
+		return;
+	}
 	if (strcmp(cmd->name, "snooze") != 0 && strcmp(cmd->name, "unsnooze") != 0 &&
 	    strcmp(cmd->name, "mark") != 0)
 		return;
@@ -347,6 +365,37 @@ static void ctl_socket_args(const struct ctl_options *o, const struct ctl_comman
 		json_kv_str(j, "state", argv[2]);
 	json_object_close(j);
 	json_free(j);
+}
+
+/*
+ * The replies of notify-test ("test notification delivered to SINK") and
+ * of redeliver ID ("ID: redelivering to SINK, SINK") for people.
+ */
+static int ctl_print_sinks(const char *id, const char *json_text)
+{
+	const char *path[] = { id != NULL ? "sinks" : "sink", NULL };
+	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_any) : NULL;
+
+	if (v == NULL || (id != NULL ? !YAJL_IS_ARRAY(v) : !YAJL_IS_STRING(v))) {
+		yajl_tree_free(root);
+		ctl_error("unexpected reply from the daemon: %s", json_text);
+		return CTL_EXIT_ERROR;
+	}
+	if (id == NULL) {
+		printf("test notification delivered to ");
+		ctl_print_clean(stdout, YAJL_GET_STRING(v));
+	} else {
+		ctl_print_clean(stdout, id);
+		printf(": redelivering to ");
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			printf("%s", i > 0 ? ", " : "");
+			ctl_print_clean(stdout, YAJL_GET_STRING(v->u.array.values[i]));
+		}
+	}
+	printf("\n");
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
 }
 
 static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd, char **argv)
@@ -378,6 +427,8 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 	if (path == NULL)
 		path = CTL_DEFAULT_SOCKET;
 	ctl_socket_args(o, cmd, argv, &args);
+	if (strcmp(cmd->name, "notify-test") == 0)
+		ctl_socket_set_timeout(CTL_NOTIFY_TEST_TIMEOUT_S);
 	rc = ctl_socket_call(path, cmd->name, args.len ? buf_cstr(&args) : NULL, &result);
 	buf_free(&args);
 	if (rc == CTL_EXIT_OK) {
@@ -389,6 +440,10 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			rc = ctl_print_status_text(buf_cstr(&result));
 		else if (strcmp(cmd->name, "mark") == 0)
 			printf("%s: marked %s\n", argv[1], argv[2]);
+		else if (strcmp(cmd->name, "notify-test") == 0)
+			rc = ctl_print_sinks(NULL, buf_cstr(&result));
+		else if (strcmp(cmd->name, "redeliver") == 0)
+			rc = ctl_print_sinks(argv[1], buf_cstr(&result));
 		else if (strcmp(cmd->name, "ping") != 0)
 			printf("%s: %sd\n", argv[1], cmd->name); /* snoozed, unsnoozed */
 		else

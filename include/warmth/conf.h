@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "warmth/note.h"
 #include "warmth/ratio.h"
 #include "warmth/rules.h"
 #include "warmth/score.h"
@@ -50,6 +51,13 @@ struct conf_notify {
 	int64_t retry_min_ms; /* first retry delay, doubling with jitter; default 1s */
 	int64_t retry_max_ms; /* the longest retry delay; default 5m */
 	int64_t max_age_ms;   /* after this since the first attempt: failed; default 24h */
+	/* pacing (pace.h), every type: */
+	uint32_t rate_count;  /* rate: N/PERIOD, N deliveries per period; 0: no limit (default) */
+	int64_t rate_period_ms;
+	uint32_t burst;       /* the bucket's size; 0 (default): rate's N */
+	int32_t quiet_start_min, quiet_end_min; /* quiet_hours "HH:MM-HH:MM"; -1: none (default) */
+	int32_t utc_offset_min; /* utc_offset: minutes east of UTC; PACE_LOCAL_OFFSET: local (default) */
+	int64_t digest_ms;    /* digest: one "digest" record per period instead of "ready" ones; 0: off */
 };
 
 struct conf {
@@ -107,6 +115,14 @@ struct conf {
 
 	/* network: (see ratio.h) */
 	struct ratio_params network;
+
+	/* notes: (note.h) the suggested invitation note */
+	uint32_t note_limit;           /* notes.limit, default 300 characters */
+	uint32_t note_free_limit;      /* notes.free_limit, default 200 */
+	int note_free;                 /* notes.plan: premium (0, default) | free (1): which limit */
+	uint32_t note_comment_max;     /* notes.comment_max, default 100 */
+	struct note_template *note_templates; /* notes.templates; NULL: the built-in ones */
+	size_t nnote_templates;
 
 	/* metrics: (metrics.c) */
 	char *metrics_textfile;        /* metrics.textfile: node_exporter textfile; NULL: none */

@@ -36,6 +36,7 @@
 
 #include "warmth/util.h"
 
+/* The defaults of the config's notes: section (conf_notes.c), which the daemon uses. */
 #define NOTE_LIMIT_DEFAULT 300 /* characters, DOMAIN.md */
 #define NOTE_LIMIT_FREE 200    /* characters on free accounts */
 #define NOTE_LIMIT_MIN 20      /* below this no template can say anything */

@@ -187,6 +187,12 @@ int store_foreach_delivery(struct store *store,
                                      const struct store_delivery *d),
                            void *ctx);
 
+/* Like store_foreach_delivery, for the outbox row whose id is id only (NULL: every row). */
+int store_foreach_delivery_of(struct store *store, const char *id,
+                              int (*cb)(void *ctx, const struct store_outbox *o,
+                                        const struct store_delivery *d),
+                              void *ctx);
+
 /* --- The outbox's delivery (the loop thread, the outbox's own handle). --- */
 
 /*
@@ -195,6 +201,8 @@ int store_foreach_delivery(struct store *store,
  * later receives what is new, not the whole history. Returns 0 with
  * *since set, or -1 with err set.
  */
+/* The deliveries sink recorded "delivered" at or after since_ms (for its rate limit). 0 or -1. */
+int store_count_delivered(struct store *store, const char *sink, int64_t since_ms, uint64_t *n);
 int store_sink_register(struct store *store, const char *sink, int64_t *since,
                         char *err, size_t errlen);
 /*

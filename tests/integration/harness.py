@@ -68,6 +68,28 @@ def check(cond, msg):
         fail(msg)
 
 
+SETPRIV = "/usr/bin/setpriv"
+
+
+def can_run_as_nobody():
+    """Whether the tests can connect as another user (root, and setpriv)."""
+    return os.geteuid() == 0 and os.path.exists(SETPRIV)
+
+
+def open_to_others(env):
+    """Lets other users reach env's control socket (as a member of its group would)."""
+    os.chmod(env.dir, 0o755)
+    sock = os.path.join(env.dir, "control.sock")
+    os.chmod(sock, 0o666)
+    return sock
+
+
+def run_as_nobody(argv, timeout=30):
+    """Runs argv as the user nobody, without groups."""
+    return subprocess.run([SETPRIV, "--reuid=nobody", "--regid=nogroup", "--clear-groups"] +
+                          list(argv), capture_output=True, text=True, timeout=timeout)
+
+
 def event(ts, type_, actor, **kw):
     """One event line (without newline). ts: Unix seconds or RFC 3339."""
     d = {"ts": ts, "type": type_, "actor": actor}
@@ -126,9 +148,11 @@ class Env:
         check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
         return self.proc
 
-    def once(self, *args, expect=0):
+    def once(self, *args, expect=0, environ=None):
+        penv = dict(os.environ)
+        penv.update(environ or {})
         r = subprocess.run([WARMTHD, "-c", self.config, "--once"] + list(args),
-                           capture_output=True, text=True, timeout=600)
+                           capture_output=True, text=True, timeout=600, env=penv)
         with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
             f.write(r.stderr)
         check(r.returncode == expect, "warmthd --once exit %d (want %d):\n%s" %

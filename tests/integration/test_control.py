@@ -11,7 +11,8 @@ import subprocess
 import threading
 import time
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
+from harness import (BASE_CONFIG, WARMTHCTL, Env, can_run_as_nobody, check, event,
+                     open_to_others, run, run_as_nobody)
 
 T0 = 1793700000
 CONFIG = BASE_CONFIG  # it has control.socket: ./control.sock
@@ -127,15 +128,12 @@ def test_reload_over_the_socket():
 
 
 def test_changing_commands_need_privilege():
-    if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
+    if not can_run_as_nobody():
         print("skipped: needs root and setpriv to connect as another user")
         return
     env = Env("control-perm", CONFIG)
     env.start()
-    sock = os.path.join(env.dir, "control.sock")
-    os.chmod(env.dir, 0o755)
-    # Let nobody connect (as a member of the socket's group would).
-    os.chmod(sock, 0o666)
+    sock = open_to_others(env)
     client = ("import json,socket,sys\n"
               "s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f=s.makefile('rwb')\n"
               "for c in ('ping','reload'):\n"
@@ -143,9 +141,7 @@ def test_changing_commands_need_privilege():
               "    print(f.readline().decode().strip())\n")
 
     def as_nobody():
-        r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
-                            "--clear-groups", "python3", "-c", client, sock],
-                           capture_output=True, text=True, timeout=30)
+        r = run_as_nobody(["python3", "-c", client, sock])
         lines = [json.loads(x) for x in r.stdout.splitlines()]
         check(len(lines) == 2, "replies %r %r" % (r.stdout, r.stderr))
         check(lines[0]["ok"], "ping as nobody %s" % lines[0])

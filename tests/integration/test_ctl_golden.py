@@ -13,6 +13,7 @@ through a pseudo-terminal.
 WARMTH_UPDATE_GOLDEN=1 rewrites the golden files from the current output
 instead of comparing: review the diff before committing it."""
 
+import json
 import os
 import pty
 import re
@@ -101,6 +102,21 @@ def masked(out, directory):
     return re.sub(rb"(database size +)\d+ bytes", rb"\1@BYTES@ bytes", out)
 
 
+def compare(name, args, out, failures):
+    """Compares out with tests/golden/ctl/NAME.expected (or rewrites it)."""
+    path = os.path.join(GOLDEN, name + ".expected")
+    if UPDATE:
+        with open(path, "wb") as f:
+            f.write(out)
+        return
+    with open(path, "rb") as f:
+        want = f.read()
+    if out != want:
+        failures.append("%s (warmthctl %s):\n--- want\n%s\n--- got\n%s" %
+                        (name, " ".join(args), want.decode(errors="replace"),
+                         out.decode(errors="replace")))
+
+
 def test_golden_outputs():
     env = Env("ctl-golden", CONFIG)
     env.append("a.jsonl", LINES)
@@ -113,17 +129,45 @@ def test_golden_outputs():
                            env=plain_env(), timeout=60)
         check(r.returncode == 0, "%s: exit %d: %s" % (args, r.returncode, r.stderr))
         out = masked(r.stdout, env.dir)
-        path = os.path.join(GOLDEN, name + ".expected")
-        if UPDATE:
-            with open(path, "wb") as f:
-                f.write(out)
-            continue
-        with open(path, "rb") as f:
-            want = f.read()
-        if out != want:
-            failures.append("%s (warmthctl %s):\n--- want\n%s\n--- got\n%s" %
-                            (name, " ".join(args), want.decode(errors="replace"),
-                             out.decode(errors="replace")))
+        compare(name, args, out, failures)
+    check(not failures, "golden outputs differ (WARMTH_UPDATE_GOLDEN=1 rewrites them):\n" +
+          "\n".join(failures))
+    env.close()
+
+
+# (golden file name, warmthctl arguments after -c CONFIG) for the commands
+# that ask the running daemon; each file holds stdout, stderr and the exit code.
+SOCKET_CASES = [
+    ("notify-test", ["notify-test", "file"]),
+    ("notify-test.json", ["--json", "notify-test", "file"]),
+    ("notify-test-unknown", ["notify-test", "webhook"]),
+    ("redeliver", ["redeliver", "@ID@"]),
+    ("redeliver.json", ["--json", "redeliver", "@ID@"]),
+    ("redeliver-unknown", ["redeliver", "nonesuch"]),
+    ("redeliver-usage", ["redeliver"]),
+]
+
+
+def test_golden_socket_commands():
+    env = Env("ctl-golden-socket", CONFIG)
+    env.append("a.jsonl", LINES)
+    env.once()
+    env.start()
+    ids = [n["id"] for n in json.loads(env.ctl("notifications").stdout)]
+    check(ids, "the golden events make no notification")
+    failures = []
+    for name, args in SOCKET_CASES:
+        args = [ids[0] if a == "@ID@" else a for a in args]
+        r = subprocess.run([WARMTHCTL, "-c", env.config] + args, capture_output=True,
+                           env=plain_env(), timeout=60)
+        out = masked(b"stdout:\n" + r.stdout + b"stderr:\n" + r.stderr +
+                     b"exit %d\n" % r.returncode, env.dir).replace(ids[0].encode(), b"@ID@")
+        # Redeliveries are written with the next results: wait for them.
+        env.wait(lambda: all(n["state"] != "pending" for n in
+                             json.loads(env.ctl("notifications").stdout)),
+                 "redelivery of %s" % ids[0])
+        compare(name, args, out, failures)
+    env.stop()
     check(not failures, "golden outputs differ (WARMTH_UPDATE_GOLDEN=1 rewrites them):\n" +
           "\n".join(failures))
     env.close()
@@ -195,4 +239,5 @@ if __name__ == "__main__":
     if not os.path.exists(WARMTHD):
         print("skip: no %s" % WARMTHD)
     else:
-        run([test_golden_outputs, test_terminal_styles, test_format_and_segment_errors])
+        run([test_golden_outputs, test_golden_socket_commands, test_terminal_styles,
+             test_format_and_segment_errors])

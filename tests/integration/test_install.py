@@ -124,7 +124,8 @@ def test_man_pages_cover_the_interface():
     with open(os.path.join(SOURCE_DIR, "docs", "man", "warmthctl.1")) as f:
         ctl = f.read()
     for cmd in ["status", "show", "top", "ready", "metrics", "export", "snooze", "unsnooze",
-                "mark", "reload", "ping", "invited", "dismissed", "--db", "--json",
+                "mark", "reload", "ping", "notify-test", "redeliver", "invited", "dismissed",
+                "--db", "--json",
                 "--account"]:
         check(cmd.replace("-", "\\-") in ctl, "warmthctl.1 does not mention " + cmd)
     with open(os.path.join(SOURCE_DIR, "docs", "man", "warmthd.yaml.5")) as f:
@@ -154,15 +155,17 @@ t warmthctl ""
 t warmthctl --db x.db sh
 t warmthctl mark alice de
 t warmthctl top -
+t warmthctl notify-test w
 """ % script
     r = subprocess.run([bash, "--norc", "-c", probe], capture_output=True, text=True,
                        timeout=30)
     lines = r.stdout.splitlines()
-    check(r.returncode == 0 and len(lines) == 4, "completion: %s%s" % (r.stdout, r.stderr))
+    check(r.returncode == 0 and len(lines) == 5, "completion: %s%s" % (r.stdout, r.stderr))
     check(lines[0].split()[:3] == ["status", "show", "top"], "commands: " + lines[0])
     check(lines[1] == "show", "after --db: " + lines[1])
     check(lines[2] == "declined", "mark states: " + lines[2])
     check("-n" in lines[3].split() and "--json" in lines[3].split(), "top options: " + lines[3])
+    check(lines[4] == "webhook", "notify-test notifier types: " + lines[4])
 
 
 def test_deb_package():

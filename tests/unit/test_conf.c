@@ -26,6 +26,7 @@
 #include <math.h>
 
 #include "warmth/conf.h"
+#include "warmth/pace.h"
 #include "warmth/log.h"
 #include "warmth/util.h"
 
@@ -427,6 +428,26 @@ static void test_full(void **state)
 	assert_int_equal(c->notify[3].type, CONF_NOTIFY_JOURNAL);
 	assert_int_equal(c->notify[4].type, CONF_NOTIFY_STDOUT);
 
+	/* Pacing on the webhook; none on the others. */
+	assert_int_equal(c->notify[1].rate_count, 10);
+	assert_int_equal(c->notify[1].rate_period_ms, 3600 * 1000);
+	assert_int_equal(c->notify[1].burst, 3);
+	assert_int_equal(c->notify[1].quiet_start_min, 22 * 60 + 30);
+	assert_int_equal(c->notify[1].quiet_end_min, 7 * 60 + 15);
+	assert_int_equal(c->notify[1].utc_offset_min, -330);
+	assert_int_equal(c->notify[1].digest_ms, 12 * 3600 * 1000);
+	assert_int_equal(c->notify[0].rate_count, 0);
+	assert_int_equal(c->notify[0].quiet_start_min, -1);
+	assert_int_equal(c->notify[0].utc_offset_min, PACE_LOCAL_OFFSET);
+	assert_int_equal(c->notify[0].digest_ms, 0);
+	assert_int_equal(c->note_limit, 280);
+	assert_int_equal(c->note_free_limit, 150);
+	assert_int_equal(c->note_free, 1);
+	assert_int_equal(c->note_comment_max, 60);
+	assert_int_equal(c->nnote_templates, 1);
+	assert_string_equal(c->note_templates[0].segment, "peer");
+	assert_string_equal(c->note_templates[0].alternatives[0], "Hi {first_name}");
+
 	assert_int_equal(c->notify[0].fsync, 0);
 	assert_int_equal(c->notify[0].nkinds, 2);
 	assert_string_equal(c->notify[0].kinds[0], "ready");
@@ -550,6 +571,17 @@ static void test_reference_config(void **state)
 	assert_int_equal(ref->notify[0].retry_min_ms, 1000);
 	assert_int_equal(ref->notify[0].retry_max_ms, 300000);
 	assert_int_equal(ref->notify[0].max_age_ms, 86400000);
+	/* No pacing unless asked for; the notes of DOMAIN.md. */
+	assert_int_equal(ref->notify[0].rate_count, 0);
+	assert_int_equal(ref->notify[0].burst, 0);
+	assert_int_equal(ref->notify[0].quiet_start_min, -1);
+	assert_int_equal(ref->notify[0].utc_offset_min, PACE_LOCAL_OFFSET);
+	assert_int_equal(ref->notify[0].digest_ms, 0);
+	assert_int_equal(ref->note_limit, 300);
+	assert_int_equal(ref->note_free_limit, 200);
+	assert_int_equal(ref->note_free, bare->note_free);
+	assert_int_equal(ref->note_comment_max, bare->note_comment_max);
+	assert_null(ref->note_templates);
 	test_same_rules(ref, bare);
 
 	conf_free(ref);

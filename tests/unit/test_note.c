@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "warmth/conf.h"
 #include "warmth/event.h"
 #include "warmth/note.h"
 #include "warmth/score.h"
@@ -178,6 +179,92 @@ static void test_custom_templates(void **state)
 	note_build(&p, &in, &out);
 	assert_string_equal(buf_cstr(&out), "Hello Lovelace"); /* the comma of "Last, First" goes */
 	buf_free(&out);
+}
+
+/* The note's params as the daemon makes them from a config's notes: section. */
+static void test_params_of(const struct conf *conf, struct note_params *p)
+{
+	note_params_default(p);
+	p->limit = conf->note_free ? conf->note_free_limit : conf->note_limit;
+	p->comment_max = conf->note_comment_max;
+	p->templates = conf->note_templates;
+	p->ntemplates = conf->nnote_templates;
+}
+
+/*
+ * tests/golden/conf/ok_notes.yaml: the free plan's limit (200), templates
+ * per segment and for every segment ("*"), with long titles, multi-byte
+ * text and missing fields.
+ */
+static void test_config_templates(void **state)
+{
+	const char *src = getenv("WARMTH_SOURCE_DIR");
+	char path[4096], title[4096] = "";
+	struct conf_errors errs = { 0 };
+	struct conf *conf = NULL;
+	struct note_params p;
+	struct note_engagement e = test_comment;
+	struct note_input in = { .name = "\xc3\x89lodie Dupr\xc3\xa9", .segment = "senior_executive",
+	                         .followed_ms = NOW - 9 * DAY, .now_ms = NOW, .engagements = &e,
+	                         .nengagements = 1 };
+	struct buf out = { 0 };
+	int valid;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/golden/conf/ok_notes.yaml", src != NULL ? src : "..");
+	assert_int_equal(conf_load(path, &conf, &errs), 0);
+	assert_int_equal(conf->note_free, 1);
+	assert_int_equal(conf->note_free_limit, 200);
+	assert_int_equal(conf->note_limit, 300);
+	assert_int_equal(conf->nnote_templates, 3);
+	test_params_of(conf, &p);
+
+	/* The segment's first alternative, every variable known. */
+	note_build(&p, &in, &out);
+	assert_string_equal(buf_cstr(&out), "Hello \xc3\x89lodie, your words on \"Engines of thought\" "
+	                                    "(Great point on analytical engines) stayed with me.");
+
+	/* A title of 1,100 characters (2,000 bytes) of two-byte letters: within 200, closing words kept. */
+	for (int i = 0; i < 100; i++)
+		strcat(title, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 ");
+	e.title = title;
+	buf_reset(&out);
+	note_build(&p, &in, &out);
+	buf_cstr(&out);
+	assert_true(note_count(out.data, out.len) <= 200);
+	assert_int_equal(utf8_valid_prefix(out.data, out.len, &valid), out.len);
+	assert_true(valid);
+	assert_string_equal(out.data + out.len - strlen(") stayed with me."), ") stayed with me.");
+
+	/* No engagement at all: the segment's second alternative needs none. */
+	in.nengagements = 0;
+	buf_reset(&out);
+	assert_int_equal(note_build(&p, &in, &out), -1);
+	assert_string_equal(buf_cstr(&out), "Hello \xc3\x89lodie, I'd value connecting.");
+
+	/* Another segment without its own: "*", with {followed_days} and literal braces. */
+	in.segment = "influencer";
+	buf_reset(&out);
+	note_build(&p, &in, &out);
+	assert_string_equal(buf_cstr(&out), "Hi \xc3\x89lodie, glad to connect after 9 days of {exchanges}.");
+
+	/* No name and no follow: no template has what it needs, so the fixed sentence. */
+	in.name = NULL;
+	in.followed_ms = 0;
+	buf_reset(&out);
+	note_build(&p, &in, &out);
+	assert_true(out.len > 0 && note_count(out.data, out.len) <= 200);
+	assert_null(strstr(buf_cstr(&out), "{"));
+
+	/* peer's template needs {post_title}: without an engagement "*" comes next. */
+	in.name = "Bo";
+	in.segment = "peer";
+	in.followed_ms = NOW - 2 * DAY;
+	buf_reset(&out);
+	note_build(&p, &in, &out);
+	assert_string_equal(buf_cstr(&out), "Hi Bo, glad to connect after 2 days of {exchanges}.");
+	buf_free(&out);
+	conf_free(conf);
 }
 
 /* A long title shrinks, so the closing words survive; the limit holds for 300 and 200. */
@@ -354,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_custom_templates),
+		cmocka_unit_test(test_config_templates),
 		cmocka_unit_test(test_long_title),
 		cmocka_unit_test(test_multibyte),
 		cmocka_unit_test(test_normalise),

@@ -4,7 +4,8 @@
 # which loads it the first time warmthctl is completed. It completes the
 # commands, the options (which warmthctl accepts before and after the
 # command), files for -c/--config, --db and -s/--socket, the states of
-# "mark" and the formats of export --format. Actor ids and segment names
+# "mark", the notifier types of "notify-test" and the formats of export
+# --format. Actor ids, segment names, notifier names and notification ids
 # are not completed: listing them would mean reading the state database or
 # the configuration on every Tab.
 
@@ -21,7 +22,7 @@ _warmthctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="status show top ready metrics export notifications snooze unsnooze mark reload ping"
+	local commands="status show top ready metrics export notifications snooze unsnooze mark reload ping notify-test redeliver"
 	local options="-s --socket --db -c --config --json --account -h --help --version"
 
 	case $prev in
@@ -87,6 +88,12 @@ _warmthctl()
 		# mark ACTOR STATE: the state is the second operand.
 		if ((nargs == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "invited accepted declined withdrawn dismissed" -- "$cur")
+		fi
+		;;
+	notify-test)
+		# The notifier: by type (a full name has spaces and comes from the config).
+		if ((nargs == 0)); then
+			mapfile -t COMPREPLY < <(compgen -W "file webhook exec journal stdout" -- "$cur")
 		fi
 		;;
 	snooze)
