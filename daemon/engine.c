@@ -77,6 +77,12 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
 	e->dirty_contacts = ec;
 }
 
+/* A zeroed contact with room for a key of len bytes (and its NUL). */
+static struct engine_contact *engine_contact_new(size_t len)
+{
+	return xcalloc(1, sizeof(struct engine_contact) + len + 1);
+}
+
 /* hash: uthash's hash of actor (HASH_VALUE), worked out by the caller. */
 static struct engine_contact *engine_contact_get(struct engine *e, uint32_t account,
                                                  const char *actor, size_t len, unsigned hash)
@@ -87,9 +93,10 @@ static struct engine_contact *engine_contact_get(struct engine *e, uint32_t acco
 	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
 	if (ec != NULL)
 		return ec;
-	ec = xcalloc(1, sizeof(*ec));
+	ec = engine_contact_new(len);
 	contact_init(&ec->c, account, actor, len);
-	HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->contacts, ec->c.actor, ec->c.actor_len, hash, ec);
+	memcpy(ec->key, actor, len);
+	HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->contacts, ec->key, len, hash, ec);
 	e->ncontacts++;
 	return ec;
 }
@@ -566,9 +573,10 @@ static void engine_load_contact(void *ctx, struct contact *c)
 		contact_free(c);
 		return;
 	}
-	ec = xcalloc(1, sizeof(*ec));
+	ec = engine_contact_new(c->actor_len);
 	ec->c = *c;
-	HASH_ADD_KEYPTR(hh, e->accounts[c->account].contacts, ec->c.actor, ec->c.actor_len, ec);
+	memcpy(ec->key, c->actor, c->actor_len);
+	HASH_ADD_KEYPTR(hh, e->accounts[c->account].contacts, ec->key, c->actor_len, ec);
 	if (c->last_seen_ms > e->newest_ms)
 		e->newest_ms = c->last_seen_ms;
 	e->ncontacts++;
@@ -764,11 +772,19 @@ void engine_free(struct engine *e)
 {
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		struct engine_contact *ec, *tmp;
+		UT_hash_table *tbl = e->accounts[i].contacts ? e->accounts[i].contacts->hh.tbl : NULL;
+		/* Not HASH_DEL one by one: unlinking touches each neighbour (a
+		   cache miss apiece), and the whole table goes anyway. HASH_CLEAR
+		   would read the table through the head, freed by then. */
 		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
-			HASH_DEL(e->accounts[i].contacts, ec);
 			contact_free(&ec->c);
 			free(ec);
 		}
+		if (tbl != NULL) {
+			free(tbl->buckets);
+			free(tbl);
+		}
+		e->accounts[i].contacts = NULL;
 		free(e->accounts[i].a.name);
 		free(e->accounts[i].a.budget);
 		free(e->accounts[i].ratio);
