@@ -52,6 +52,7 @@
 #include "warmth/event.h"
 #include "warmth/log.h"
 #include "warmth/util.h"
+#include "event_simd.h"
 
 /* The fields of format version 1; FIELD_UNKNOWN collects every other key. */
 enum event_field {
@@ -97,6 +98,7 @@ enum event_kind {
 #define EVENT_TS_LIMIT_MS INT64_C(253402300800000)
 
 struct event_parser {
+	struct event_simd *simd; /* the fast path (event_simd.cpp) */
 	yajl_handle handle; /* reused across lines; NULL after a rejected line */
 	yajl_handle active; /* the handle feeding the callbacks right now */
 
@@ -338,7 +340,8 @@ static int event_top_value(struct event_parser *p, int is_object)
  */
 static int event_top_scalar(struct event_parser *p)
 {
-	p->top_end = p->completing ? p->line_len : yajl_get_bytes_consumed(p->active);
+	p->top_end = p->completing || p->active == NULL ? p->line_len
+	                                                : yajl_get_bytes_consumed(p->active);
 	return event_top_value(p, 0);
 }
 
@@ -488,7 +491,7 @@ static int event_on_end_container(void *ctx)
 	if (--p->depth == 1)
 		p->in_tags = 0;
 	else if (p->depth == 0)
-		p->top_end = yajl_get_bytes_consumed(p->active);
+		p->top_end = p->active != NULL ? yajl_get_bytes_consumed(p->active) : p->line_len;
 	return 1;
 }
 
@@ -532,6 +535,9 @@ struct event_parser *event_parser_new(void)
 	p->scratch_cap = 4096;
 	p->scratch = xmalloc(p->scratch_cap);
 	p->error = "";
+	p->simd = event_simd_new();
+	if (p->simd == NULL)
+		fatalx("event_simd_new: out of memory");
 	return p;
 }
 
@@ -541,6 +547,7 @@ void event_parser_free(struct event_parser *parser)
 		return;
 	if (parser->handle != NULL)
 		yajl_free(parser->handle);
+	event_simd_free(parser->simd);
 	free(parser->scratch);
 	free(parser);
 }
@@ -861,8 +868,6 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 
 	if (event_is_blank(line, len))
 		return event_reject_with(p, REJECT_NOT_JSON, "empty line");
-	if (!event_utf8_valid(line, len, &bad_at))
-		return event_reject_fmt(p, REJECT_INVALID_UTF8, "invalid UTF-8 at byte %zu", bad_at);
 
 	/* No live pointer into the scratch buffer survives this call. */
 	if (p->scratch_cap < len + 1) {
@@ -870,6 +875,27 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 		p->scratch_cap = len + 1;
 		p->scratch = xmalloc(p->scratch_cap);
 	}
+	/*
+	 * The fast path: simdjson walks a line that is one object (nearly
+	 * all of them). Its strings without escapes point into its padded
+	 * copy of the line, which therefore stands in for the line: event_copy
+	 * checks again only what was decoded from escapes. simdjson validates
+	 * the UTF-8 of the whole line (completely: overlong forms, surrogates
+	 * and code points beyond U+10FFFF are errors), so a line it takes
+	 * needs no check of ours; one it refuses gets ours, and its words.
+	 */
+	const char *copy = event_simd_copy(p->simd, line, len);
+	if (copy == NULL)
+		fatalx("event_simd_copy: out of memory");
+	event_begin(p, copy, len, ev);
+	p->active = NULL;
+	if (event_simd_parse(p->simd, len, &event_callbacks, p) == 0)
+		return event_check(p, ev);
+
+	/* Anything else goes to yajl, which says why exactly (and has the
+	   last word on a line simdjson did not take whole). */
+	if (!event_utf8_valid(line, len, &bad_at))
+		return event_reject_fmt(p, REJECT_INVALID_UTF8, "invalid UTF-8 at byte %zu", bad_at);
 	event_begin(p, line, len, ev);
 	if (p->handle == NULL)
 		p->handle = event_handle_new(p, 1);

@@ -146,6 +146,15 @@ class Env:
         self.wait(lambda: self.proc.poll() is not None or self.status_or_none() is not None,
                   "daemon start")
         check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
+        # A database left by an earlier run exists before this daemon opens
+        # its control socket: wait for the socket too when the config has one.
+        with open(self.config) as f:
+            has_socket = "socket: ./control.sock" in f.read()
+        if has_socket:
+            sock = os.path.join(self.dir, "control.sock")
+            self.wait(lambda: self.proc.poll() is not None or os.path.exists(sock),
+                      "control socket")
+            check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
         return self.proc
 
     def once(self, *args, expect=0, environ=None):
