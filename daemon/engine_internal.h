@@ -203,6 +203,12 @@ void engine_status_sample(struct engine *e);
 
 /* --- engine_rules.c --- */
 
+/*
+ * The cron's period: ENGINE_CRON_MS, or WARMTHD_TEST_CRON_PERIOD (a
+ * duration, 10ms to 1m, for tests only and logged as such) so that a test
+ * of the wall-clock readiness sweep need not wait a minute. Read once.
+ */
+uint64_t engine_rules_cron_ms(void);
 /* The "now" of readiness: the newest event time (time.source: event) or the clock. */
 int64_t engine_rules_now(const struct engine *e);
 /*

@@ -50,6 +50,27 @@
 /* How far "now" moves before the watch list is evaluated again. */
 #define ENGINE_SWEEP_MS (3600 * 1000)
 
+uint64_t engine_rules_cron_ms(void)
+{
+	static uint64_t period;
+	const char *v;
+	int64_t ms;
+
+	if (period != 0)
+		return period;
+	period = ENGINE_CRON_MS;
+	v = getenv("WARMTHD_TEST_CRON_PERIOD");
+	if (v == NULL || *v == '\0')
+		return period;
+	if (parse_duration_ms(v, &ms) < 0 || ms < 10 || ms > ENGINE_CRON_MS) {
+		log_warnx("WARMTHD_TEST_CRON_PERIOD=%s is not a duration from 10ms to 1m; ignored", v);
+		return period;
+	}
+	period = (uint64_t)ms;
+	log_warnx("cron: every %s (WARMTHD_TEST_CRON_PERIOD, for tests only)", v);
+	return period;
+}
+
 int64_t engine_rules_now(const struct engine *e)
 {
 	return e->conf->time_source == CONF_TIME_EVENT ? e->newest_ms : time_now_ms();

@@ -9,6 +9,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import time
 
 from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
 
@@ -249,6 +250,44 @@ def test_reload_keeps_counts():
     env.close()
 
 
+WALL_CONFIG = BASE_CONFIG + """\
+time:
+  source: wall
+readiness:
+  threshold: 1
+  min_posts: 1
+  min_days: 1
+segments:
+  - name: peer
+    wait: 2s
+"""
+
+
+def test_wall_clock_sweep():
+    """time.source: wall: a wait that expires with no new event is seen by
+    the cron's sweep of the watch list. WARMTHD_TEST_CRON_PERIOD (test only)
+    makes the cron tick every 50ms instead of every minute."""
+    env = Env("ready-wall", WALL_CONFIG)
+    env.start(environ={"WARMTHD_TEST_CRON_PERIOD": "50ms"})
+    check("WARMTHD_TEST_CRON_PERIOD, for tests only" in env.log_text(),
+          "the test-only period is not logged:\n" + env.log_text())
+    now = time.time()
+    env.append("a.jsonl", [event(now, "follow", "wes"),
+                           event(now, "comment", "wes", post="p1", text="well said")])
+    env.wait_processed(2)
+    wes = show(env, "wes")
+    check(wes["ready"] is False and conditions(wes)["wait"]["ok"] is False,
+          "wes ready before his wait: %s" % wes)
+    check(fired_for(env, "wes") == [], "wes fired before his wait: %s" % outbox(env))
+    # No new event: only the sweep can see the wait expire (2s after the follow).
+    env.wait(lambda: len(fired_for(env, "wes")) == 1, "wes fires by the sweep", timeout=20)
+    row = fired_for(env, "wes")[0]
+    check(row["created_ms"] >= int(now * 1000) + 2000, "wes fired before his wait: %s" % row)
+    check(show(env, "wes")["ready"] is True, "wes not ready after his wait")
+    env.stop()
+    env.close()
+
+
 def test_schema_1_is_migrated():
     env = Env("ready-migrate", CONFIG)
     env.append("a.jsonl", senior_executive_lines()[:3])
@@ -272,4 +311,4 @@ def test_schema_1_is_migrated():
 
 if __name__ == "__main__":
     run([test_senior_executive_ready_exactly_once, test_never_ready, test_influencer_waits,
-         test_reload_keeps_counts, test_schema_1_is_migrated])
+         test_reload_keeps_counts, test_wall_clock_sweep, test_schema_1_is_migrated])
