@@ -31,10 +31,12 @@
  * segment, evidence and follow time are at hand, and goes in the row's
  * note column; the outbox (outbox.c) puts it into the record it delivers.
  *
- * Scores are not rescored: no engagement history is kept (score.h's
- * score_history would cost 16 bytes per engagement per contact). A reload
- * that changes half-lives or the anti-inflation settings therefore applies
- * to new engagements only, which is logged at the reload.
+ * Each engagement also goes into the score's history (score.h), the
+ * newest scoring.history of them per contact, stored with the score. A
+ * reload that changes half-lives, deep_types or the anti-inflation
+ * settings rebuilds every score from it (score_rebuild()), so the warmth
+ * is what a fresh run under the new figures would give; the contacts are
+ * written with the reload's batch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,7 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
 	            : c->rel.connected.on  ? SCORE_FROM_CONNECTION
 	                                   : SCORE_FROM_FOLLOWER;
 	score_add(c->score, &e->conf->scoring, &se);
+	score_history_add(&c->score->history, &se, e->conf->score_history);
 }
 
 static uint32_t engine_rules_actor_hash(const char *actor, size_t len)
@@ -679,10 +682,27 @@ void engine_rules_network(struct engine *e)
 
 void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 {
-	if (old_conf != NULL && score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
-		log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat "
-		           "settings changed; no engagement history is kept, so they apply to new "
-		           "engagements only (weights and factors apply to every score at once)");
+	size_t rebuilt = 0, partial = 0;
+
+	if (old_conf == NULL || !score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
+		return;
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_contact *ec, *tmp;
+		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
+			if (ec->c.score == NULL)
+				continue;
+			if (!score_rebuild(ec->c.score, &old_conf->scoring, &e->conf->scoring))
+				partial++;
+			rebuilt++;
+			engine_mark_dirty(e, ec);
+		}
+	}
+	log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat settings "
+	           "changed; %zu scores rebuilt from their engagement history", rebuilt);
+	if (partial > 0)
+		log_notice("reload: %zu of them had more engagements than their history keeps "
+		           "(scoring.history, or from before it was kept): the older part was "
+		           "carried over as it was", partial);
 }
 
 void engine_rules_free(struct engine *e)
