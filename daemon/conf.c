@@ -193,7 +193,7 @@ static const struct conf_key conf_scoring_keys[] = {
 	{ .name = "repeat_factor", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.repeat_factor),
 	  .def = "0.5", .min = "0.01", .max = "1" },
 	{ .name = "history", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, score_history),
-	  .def = "256", .min = "0", .max = "100000" },
+	  .def = "64", .min = "0", .max = "100000" },
 	{ .name = NULL },
 };
 
@@ -309,8 +309,16 @@ static const struct conf_key conf_network_keys[] = {
 	  .def = "0.9", .min = "0.01", .max = "1" },
 	{ .name = "audit_period", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, network.audit_period_ms),
 	  .def = "30d", .min = "1h", .max = "365d" },
+	/* DOMAIN.md: connections see a post first, and its first hour decides its reach. */
+	{ .name = "first_hour", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, network.first_hour_ms),
+	  .def = "1h", .min = "1m", .max = "7d" },
+	{ .name = "first_hour_posts", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct conf, network.first_hour_posts), .def = "20", .min = "1",
+	  .max = "64" }, /* RATIO_POSTS_MAX (asserted below) */
 	{ .name = NULL },
 };
+
+_Static_assert(RATIO_POSTS_MAX == 64, "network.first_hour_posts's maximum is RATIO_POSTS_MAX");
 
 /*
  * metrics: (metrics.c). listen is off by default and held to loopback by
@@ -550,6 +558,10 @@ static void conf_segments_check(struct conf_loader *ld, const struct conf_key *k
 	(void)key;
 	if (conf == NULL || conf->nsegments == 0)
 		return;
+	/* The network counters keep acceptance per segment in a bounded table. */
+	if (conf->nsegments > RATIO_SEGMENTS_MAX)
+		conf_report(ld, node, "%s: %zu segments; at most %d are allowed", name, conf->nsegments,
+		            RATIO_SEGMENTS_MAX);
 	items = xcalloc(node->nitems, sizeof(*items));
 	index = xcalloc(node->nitems, sizeof(*index));
 	/* Entries were made for the mappings only; pair each with its node. */
@@ -564,6 +576,9 @@ static void conf_segments_check(struct conf_loader *ld, const struct conf_key *k
 		const struct rules_segment *seg = &conf->segments[j];
 		const struct conf_node *name_node = conf_node_get(items[j], "name");
 
+		if (strlen(seg->name) == 0 || strlen(seg->name) > RATIO_SEGMENT_NAME_MAX)
+			conf_report(ld, name_node, "%s[%zu].name: a segment name takes 1 to %d bytes", name,
+			            index[j], RATIO_SEGMENT_NAME_MAX);
 		for (size_t k = 0; k < j; k++) {
 			if (strcmp(conf->segments[k].name, seg->name) != 0)
 				continue;

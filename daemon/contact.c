@@ -174,7 +174,7 @@ void contact_free(struct contact *c)
 	free(c->headline);
 	contact_tags_clear(c);
 	contact_recent_clear(c);
-	free(c->score);
+	score_free(c->score);
 	memset(c, 0, sizeof(*c));
 	c->actor_connections = -1;
 	c->actor_followers = -1;

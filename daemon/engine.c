@@ -663,7 +663,7 @@ int engine_start(struct engine *e)
 	log_info("state loaded from %s: %lld contacts, %u accounts, %zu event ids remembered",
 	         e->conf->database, (long long)e->ncontacts, e->naccounts, e->seen.count);
 	engine_rules_watch_all(e);
-	uv_timer_start(&e->cron, engine_cron_cb, ENGINE_CRON_MS, ENGINE_CRON_MS);
+	uv_timer_start(&e->cron, engine_cron_cb, engine_rules_cron_ms(), engine_rules_cron_ms());
 	/* The dead-letter file may lag the database after a crash: catch up first. */
 	if (store_flush_dead_letter(e->store, e->conf->dead_letter, err, sizeof(err)) < 0)
 		log_warnx("dead-letter file %s: %s", e->conf->dead_letter, err);

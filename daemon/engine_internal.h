@@ -209,11 +209,18 @@ void engine_status_sample(struct engine *e);
 
 /* --- engine_rules.c --- */
 
+/*
+ * The cron's period: ENGINE_CRON_MS, or WARMTHD_TEST_CRON_PERIOD (a
+ * duration, 10ms to 1m, for tests only and logged as such) so that a test
+ * of the wall-clock readiness sweep need not wait a minute. Read once.
+ */
+uint64_t engine_rules_cron_ms(void);
 /* The "now" of readiness: the newest event time (time.source: event) or the clock. */
 int64_t engine_rules_now(const struct engine *e);
 /*
  * Folds an accepted engagement event into the contact's score (allocating
- * it at the first), with the origin the contact's relationship gives it.
+ * it at the first), with the origin the contact's relationship gives it,
+ * and into the score's history (scoring.history events kept).
  */
 void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev);
 /* Counts an invitation (invite_sent) against the account's rolling budget. */
@@ -256,7 +263,11 @@ void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
  * the time they were sent: both commit together).
  */
 void engine_rules_network(struct engine *e);
-/* Logs what a reload of these scoring figures means for stored scores. */
+/*
+ * After a reload: when old_conf's scoring differs from the new in what
+ * shapes stored sums, rebuilds every score from its history under the new
+ * figures (score_rebuild) and marks the contacts dirty.
+ */
 void engine_rules_reloaded(struct engine *e, const struct conf *old_conf);
 void engine_rules_free(struct engine *e);
 

@@ -31,10 +31,12 @@
  * segment, evidence and follow time are at hand, and goes in the row's
  * note column; the outbox (outbox.c) puts it into the record it delivers.
  *
- * Scores are not rescored: no engagement history is kept (score.h's
- * score_history would cost 16 bytes per engagement per contact). A reload
- * that changes half-lives or the anti-inflation settings therefore applies
- * to new engagements only, which is logged at the reload.
+ * Each engagement also goes into the score's history (score.h), the
+ * newest scoring.history of them per contact, stored with the score. A
+ * reload that changes half-lives, deep_types or the anti-inflation
+ * settings rebuilds every score from it (score_rebuild()), so the warmth
+ * is what a fresh run under the new figures would give; the contacts are
+ * written with the reload's batch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,27 @@
 
 /* How far "now" moves before the watch list is evaluated again. */
 #define ENGINE_SWEEP_MS (3600 * 1000)
+
+uint64_t engine_rules_cron_ms(void)
+{
+	static uint64_t period;
+	const char *v;
+	int64_t ms;
+
+	if (period != 0)
+		return period;
+	period = ENGINE_CRON_MS;
+	v = getenv("WARMTHD_TEST_CRON_PERIOD");
+	if (v == NULL || *v == '\0')
+		return period;
+	if (parse_duration_ms(v, &ms) < 0 || ms < 10 || ms > ENGINE_CRON_MS) {
+		log_warnx("WARMTHD_TEST_CRON_PERIOD=%s is not a duration from 10ms to 1m; ignored", v);
+		return period;
+	}
+	period = (uint64_t)ms;
+	log_warnx("cron: every %s (WARMTHD_TEST_CRON_PERIOD, for tests only)", v);
+	return period;
+}
 
 int64_t engine_rules_now(const struct engine *e)
 {
@@ -73,6 +96,7 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
 	            : c->rel.connected.on  ? SCORE_FROM_CONNECTION
 	                                   : SCORE_FROM_FOLLOWER;
 	score_add(c->score, &e->conf->scoring, &se);
+	score_history_add(&c->score->history, &se, e->conf->score_history);
 }
 
 static uint32_t engine_rules_actor_hash(const char *actor, size_t len)
@@ -500,54 +524,59 @@ static struct ratio_account *engine_rules_ratio(struct engine_account *a)
 	return a->ratio;
 }
 
+/* The outcome an invitation event counts as, or -1. */
+static int engine_rules_outcome(enum event_type type)
+{
+	switch (type) {
+	case EVENT_INVITE_SENT:
+		return RATIO_SENT;
+	case EVENT_INVITE_ACCEPTED:
+		return RATIO_ACCEPTED;
+	case EVENT_INVITE_DECLINED:
+		return RATIO_DECLINED;
+	case EVENT_INVITE_WITHDRAWN:
+		return RATIO_WITHDRAWN;
+	default:
+		return -1;
+	}
+}
+
 void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
                                 const struct contact_relationship *before, const struct event *ev)
 {
 	const struct contact_relationship *rel = &ec->c.rel;
 	struct engine_account *a = &e->accounts[ec->c.account];
+	int outcome = engine_rules_outcome(ev->type);
+	int followers = (int)rel->follower.on - (int)before->follower.on;
+	int connections = (int)rel->connected.on - (int)before->connected.on;
 	struct ratio_account *acc;
 
-	switch (ev->type) {
-	case EVENT_INVITE_SENT:
-	case EVENT_INVITE_ACCEPTED:
-	case EVENT_INVITE_DECLINED:
-	case EVENT_INVITE_WITHDRAWN:
-	case EVENT_FOLLOW:
-	case EVENT_CONNECT:
-		break;
-	default:
-		/* Only inbound engagement says how connections and followers respond. */
-		if (!event_type_is_engagement(ev->type) || ev->dir_out)
-			return;
-	}
+	/* Only inbound engagement says how connections and followers respond. */
+	if (event_type_is_engagement(ev->type) && ev->dir_out)
+		return;
+	if (!event_type_is_engagement(ev->type) && outcome < 0 && followers == 0 && connections == 0)
+		return;
 	acc = engine_rules_ratio(a);
-	switch (ev->type) {
-	case EVENT_INVITE_SENT:
-		acc->invites.sent++;
-		break;
-	case EVENT_INVITE_DECLINED:
-		acc->invites.declined++;
-		break;
-	case EVENT_INVITE_WITHDRAWN:
-		acc->invites.withdrawn++;
-		break;
-	case EVENT_FOLLOW:
-		/* A new follower, not a repeated or stale follow event. */
-		if (!ev->dir_out && !before->follower.on && rel->follower.on)
-			acc->followers_gained++;
-		break;
-	case EVENT_INVITE_ACCEPTED:
-	case EVENT_CONNECT:
-		if (ev->type == EVENT_INVITE_ACCEPTED)
-			acc->invites.accepted++;
-		/* A follower who connects now: followed first, connected later. */
-		if (!before->connected.on && rel->connected.on && before->follower.on &&
-		    before->follower.ts_ms > 0 && before->follower.ts_ms <= ev->ts_ms)
-			ratio_note_conversion(acc, before->follower.ts_ms, ev->ts_ms);
-		break;
-	default:
+	if (outcome >= 0)
+		ratio_note_invite(acc, e->conf->segments[engine_rules_segment(e, &ec->c)].name,
+		                  (enum ratio_outcome)outcome);
+	if (followers != 0 || connections != 0) {
+		/* Counts move between snapshots: notices are looked at again. */
+		ratio_note_delta(acc, a->a.snapshot_ms, ev->ts_ms, followers, connections);
+		a->network_due = 1;
+	}
+	/* A new follower, not a repeated or stale follow event. */
+	if (ev->type == EVENT_FOLLOW && !ev->dir_out && followers > 0)
+		acc->followers_gained++;
+	/* A follower who connects now: followed first, connected later. */
+	if ((ev->type == EVENT_INVITE_ACCEPTED || ev->type == EVENT_CONNECT) && connections > 0 &&
+	    before->follower.on && before->follower.ts_ms > 0 && before->follower.ts_ms <= ev->ts_ms)
+		ratio_note_conversion(acc, before->follower.ts_ms, ev->ts_ms);
+	if (event_type_is_engagement(ev->type)) {
 		ratio_note_engagement(acc, ev->ts_ms, rel->connected.on);
-		break;
+		if (ev->post.ptr != NULL)
+			ratio_note_post(acc, (uint32_t)hash64(ev->post.ptr, ev->post.len) | 1, ev->ts_ms,
+			                rel->connected.on, e->conf->network.first_hour_ms);
 	}
 	a->dirty = 1;
 }
@@ -606,12 +635,14 @@ static void engine_rules_network_account(struct engine *e, struct engine_account
 {
 	static const struct ratio_account empty;
 	static const unsigned kinds[] = { RATIO_NOTICE_RATIO, RATIO_NOTICE_CAP };
+	const struct ratio_account *acc = a->ratio != NULL ? a->ratio : &empty;
 	struct ratio_metrics m;
+	int64_t followers, connections;
 	unsigned due;
 
-	ratio_compute(&e->conf->network, e->conf->readiness.cap, a->a.followers, a->a.connections,
-	              a->ratio != NULL ? a->ratio : &empty, now, &m);
-	due = ratio_due(&e->conf->network, &m, a->ratio != NULL ? a->ratio : &empty, now);
+	ratio_current(acc, a->a.snapshot_ms, a->a.followers, a->a.connections, &followers, &connections);
+	ratio_compute(&e->conf->network, e->conf->readiness.cap, followers, connections, acc, now, &m);
+	due = ratio_due(&e->conf->network, &m, acc, now);
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		const char *kind = kinds[i] == RATIO_NOTICE_RATIO ? "ratio" : "cap";
 		struct store_outbox o = { 0 };
@@ -658,10 +689,27 @@ void engine_rules_network(struct engine *e)
 
 void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 {
-	if (old_conf != NULL && score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
-		log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat "
-		           "settings changed; no engagement history is kept, so they apply to new "
-		           "engagements only (weights and factors apply to every score at once)");
+	size_t rebuilt = 0, partial = 0;
+
+	if (old_conf == NULL || !score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
+		return;
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_contact *ec, *tmp;
+		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
+			if (ec->c.score == NULL)
+				continue;
+			if (!score_rebuild(ec->c.score, &old_conf->scoring, &e->conf->scoring))
+				partial++;
+			rebuilt++;
+			engine_mark_dirty(e, ec);
+		}
+	}
+	log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat settings "
+	           "changed; %zu scores rebuilt from their engagement history", rebuilt);
+	if (partial > 0)
+		log_notice("reload: %zu of them had more engagements than their history keeps "
+		           "(scoring.history, or from before it was kept): the older part was "
+		           "carried over as it was", partial);
 }
 
 void engine_rules_free(struct engine *e)

@@ -7,13 +7,14 @@
  * the median is exact to the day with bounded memory however many
  * followers convert.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "warmth/ratio.h"
 
 #include "blob.h"
 
-#define RATIO_VERSION 1
+#define RATIO_VERSION 2 /* 1: without segments, posts and deltas */
 #define RATIO_DAY_MS INT64_C(86400000)
 
 static const char *const ratio_role_names[RATIO_ROLE_COUNT] = {
@@ -116,6 +117,176 @@ double ratio_median_convert_days(const struct ratio_account *acc)
 	return lower;
 }
 
+/* -- acceptance per segment ------------------------------------------------ */
+
+/* The index of segment name's entry, or -1. */
+static int ratio_segment_find(const struct ratio_account *acc, const char *name)
+{
+	for (uint32_t i = 0; i < acc->nsegments; i++)
+		if (strncmp(acc->segments[i].name, name, RATIO_SEGMENT_NAME_MAX) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void ratio_invites_count(struct ratio_invites *inv, enum ratio_outcome outcome)
+{
+	switch (outcome) {
+	case RATIO_SENT:
+		inv->sent++;
+		break;
+	case RATIO_ACCEPTED:
+		inv->accepted++;
+		break;
+	case RATIO_DECLINED:
+		inv->declined++;
+		break;
+	case RATIO_WITHDRAWN:
+		inv->withdrawn++;
+		break;
+	}
+}
+
+void ratio_note_invite(struct ratio_account *acc, const char *segment, enum ratio_outcome outcome)
+{
+	struct ratio_segment *seg;
+	int at;
+
+	ratio_invites_count(&acc->invites, outcome);
+	if (segment == NULL)
+		return;
+	at = ratio_segment_find(acc, segment);
+	seg = at >= 0 ? &acc->segments[at] : NULL;
+	if (seg == NULL) {
+		if (acc->nsegments < RATIO_SEGMENTS_MAX) {
+			seg = &acc->segments[acc->nsegments++];
+		} else {
+			/* Only after renames: the least used old name makes room. */
+			seg = &acc->segments[0];
+			for (uint32_t i = 1; i < acc->nsegments; i++)
+				if (acc->segments[i].invites.sent < seg->invites.sent)
+					seg = &acc->segments[i];
+		}
+		memset(seg, 0, sizeof(*seg));
+		strncpy(seg->name, segment, RATIO_SEGMENT_NAME_MAX);
+	}
+	ratio_invites_count(&seg->invites, outcome);
+}
+
+const struct ratio_invites *ratio_segment_invites(const struct ratio_account *acc, const char *segment)
+{
+	int at = ratio_segment_find(acc, segment);
+
+	return at >= 0 ? &acc->segments[at].invites : NULL;
+}
+
+/* -- first-hour engagement -------------------------------------------------- */
+
+void ratio_note_post(struct ratio_account *acc, uint32_t post_hash, int64_t ts_ms,
+                     int from_connection, int64_t window_ms)
+{
+	struct ratio_post *post = NULL;
+
+	for (uint32_t i = 0; i < acc->nposts; i++)
+		if (acc->posts[i].hash == post_hash)
+			post = &acc->posts[i];
+	if (post == NULL) {
+		if (acc->nposts < RATIO_POSTS_MAX) {
+			post = &acc->posts[acc->nposts++];
+		} else {
+			post = &acc->posts[0];
+			for (uint32_t i = 1; i < acc->nposts; i++)
+				if (acc->posts[i].first_ms < post->first_ms)
+					post = &acc->posts[i];
+			/* Older than every post kept: it would be the next to go. */
+			if (ts_ms < post->first_ms)
+				return;
+		}
+		memset(post, 0, sizeof(*post));
+		post->hash = post_hash;
+		post->first_ms = ts_ms;
+	} else if (ts_ms < post->first_ms) {
+		post->first_ms = ts_ms;
+	}
+	if (ts_ms - post->first_ms >= window_ms)
+		return;
+	post->early++;
+	post->early_connections += from_connection != 0;
+}
+
+static int ratio_double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int ratio_post_newest_first(const void *a, const void *b)
+{
+	const struct ratio_post *x = a, *y = b;
+
+	return x->first_ms > y->first_ms ? -1 : x->first_ms < y->first_ms;
+}
+
+void ratio_first_hour(const struct ratio_params *p, const struct ratio_account *acc, int64_t now_ms,
+                      struct ratio_first_hour *out)
+{
+	struct ratio_post posts[RATIO_POSTS_MAX];
+	double shares[RATIO_POSTS_MAX], sum = 0.0;
+	uint32_t n = 0;
+
+	out->posts = 0;
+	out->median = out->mean = -1;
+	memcpy(posts, acc->posts, acc->nposts * sizeof(posts[0]));
+	qsort(posts, acc->nposts, sizeof(posts[0]), ratio_post_newest_first);
+	/* Only closed windows: an open one's share is still moving. */
+	for (uint32_t i = 0; i < acc->nposts && n < p->first_hour_posts; i++) {
+		if (posts[i].early == 0 || posts[i].first_ms + p->first_hour_ms > now_ms)
+			continue;
+		shares[n] = (double)posts[i].early_connections / posts[i].early;
+		sum += shares[n++];
+	}
+	if (n == 0)
+		return;
+	qsort(shares, n, sizeof(shares[0]), ratio_double_cmp);
+	out->posts = n;
+	out->mean = sum / n;
+	out->median = n % 2 ? shares[n / 2] : (shares[n / 2 - 1] + shares[n / 2]) / 2.0;
+}
+
+/* -- counts between snapshots ---------------------------------------------- */
+
+void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts_ms,
+                      int followers, int connections)
+{
+	if (acc->delta_snapshot_ms != snapshot_ms) {
+		acc->delta_snapshot_ms = snapshot_ms;
+		acc->followers_delta = acc->connections_delta = 0;
+	}
+	/* The snapshot counted what happened up to its time. */
+	if (ts_ms <= snapshot_ms)
+		return;
+	acc->followers_delta += followers;
+	acc->connections_delta += connections;
+}
+
+static int64_t ratio_plus(int64_t count, int32_t delta)
+{
+	if (count < 0)
+		return -1;
+	return count + delta > 0 ? count + delta : 0;
+}
+
+void ratio_current(const struct ratio_account *acc, int64_t snapshot_ms, int64_t followers,
+                   int64_t connections, int64_t *followers_now, int64_t *connections_now)
+{
+	int fresh = acc->delta_snapshot_ms == snapshot_ms;
+
+	*followers_now = ratio_plus(followers, fresh ? acc->followers_delta : 0);
+	*connections_now = ratio_plus(connections, fresh ? acc->connections_delta : 0);
+}
+
+/* -- metrics ---------------------------------------------------------------- */
+
 static double ratio_rate(uint32_t count, int64_t members)
 {
 	return members > 0 ? (double)count / (double)members : -1;
@@ -152,6 +323,7 @@ void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers,
 	ratio_engagement(acc, now_ms, 30, &conn, &fol);
 	out->engagement_rate_connections_30d = ratio_rate(conn, connections);
 	out->engagement_rate_followers_30d = ratio_rate(fol, followers);
+	ratio_first_hour(p, acc, now_ms, &out->first_hour);
 }
 
 static int ratio_period_over(int64_t last_ms, int64_t period_ms, int64_t now_ms)
@@ -217,6 +389,64 @@ void ratio_encode(const struct ratio_account *acc, struct buf *out)
 		blob_put_u32(out, d->from_connections);
 		blob_put_u32(out, d->from_followers);
 	}
+	blob_put_u8(out, (uint8_t)acc->nsegments);
+	for (uint32_t i = 0; i < acc->nsegments; i++) {
+		const struct ratio_segment *seg = &acc->segments[i];
+		size_t len = strnlen(seg->name, RATIO_SEGMENT_NAME_MAX);
+		blob_put_u8(out, (uint8_t)len);
+		blob_put_bytes(out, (const unsigned char *)seg->name, len);
+		blob_put_u32(out, seg->invites.sent);
+		blob_put_u32(out, seg->invites.accepted);
+		blob_put_u32(out, seg->invites.declined);
+		blob_put_u32(out, seg->invites.withdrawn);
+	}
+	blob_put_u8(out, (uint8_t)acc->nposts);
+	for (uint32_t i = 0; i < acc->nposts; i++) {
+		blob_put_i64(out, acc->posts[i].first_ms);
+		blob_put_u32(out, acc->posts[i].hash);
+		blob_put_u32(out, acc->posts[i].early);
+		blob_put_u32(out, acc->posts[i].early_connections);
+	}
+	blob_put_i64(out, acc->delta_snapshot_ms);
+	blob_put_u32(out, (uint32_t)acc->followers_delta);
+	blob_put_u32(out, (uint32_t)acc->connections_delta);
+}
+
+/* What version 2 added: segments, posts, deltas. */
+static int ratio_decode_v2(struct ratio_account *acc, struct blob_reader *r)
+{
+	uint8_t n, len;
+	uint32_t followers, connections;
+
+	if (blob_get_u8(r, &n) < 0 || n > RATIO_SEGMENTS_MAX)
+		return -1;
+	for (uint8_t i = 0; i < n; i++) {
+		struct ratio_segment *seg = &acc->segments[i];
+		if (blob_get_u8(r, &len) < 0 || len == 0 || len > RATIO_SEGMENT_NAME_MAX ||
+		    blob_get(r, (unsigned char *)seg->name, len) < 0 || memchr(seg->name, 0, len) != NULL ||
+		    blob_get_u32(r, &seg->invites.sent) < 0 || blob_get_u32(r, &seg->invites.accepted) < 0 ||
+		    blob_get_u32(r, &seg->invites.declined) < 0 ||
+		    blob_get_u32(r, &seg->invites.withdrawn) < 0)
+			return -1;
+		seg->name[len] = '\0';
+	}
+	acc->nsegments = n;
+	if (blob_get_u8(r, &n) < 0 || n > RATIO_POSTS_MAX)
+		return -1;
+	for (uint8_t i = 0; i < n; i++) {
+		struct ratio_post *post = &acc->posts[i];
+		if (blob_get_i64(r, &post->first_ms) < 0 || blob_get_u32(r, &post->hash) < 0 ||
+		    blob_get_u32(r, &post->early) < 0 || blob_get_u32(r, &post->early_connections) < 0 ||
+		    post->hash == 0 || post->early_connections > post->early)
+			return -1;
+	}
+	acc->nposts = n;
+	if (blob_get_i64(r, &acc->delta_snapshot_ms) < 0 || blob_get_u32(r, &followers) < 0 ||
+	    blob_get_u32(r, &connections) < 0)
+		return -1;
+	acc->followers_delta = (int32_t)followers;
+	acc->connections_delta = (int32_t)connections;
+	return 0;
 }
 
 static int ratio_decode_parts(struct ratio_account *acc, struct blob_reader *r)
@@ -233,7 +463,8 @@ static int ratio_decode_parts(struct ratio_account *acc, struct blob_reader *r)
 	blob_get_u32(r, &acc->conversions);
 	blob_get_i64(r, &acc->ratio_notified_ms);
 	blob_get_i64(r, &acc->cap_notified_ms);
-	if (blob_get_u16(r, &n) < 0 || version != RATIO_VERSION || n > RATIO_CONVERT_BUCKETS)
+	if (blob_get_u16(r, &n) < 0 || version < 1 || version > RATIO_VERSION ||
+	    n > RATIO_CONVERT_BUCKETS)
 		return -1;
 	for (uint16_t i = 0; i < n; i++) {
 		uint16_t day;
@@ -251,6 +482,8 @@ static int ratio_decode_parts(struct ratio_account *acc, struct blob_reader *r)
 			return -1;
 		acc->days[d.day % RATIO_DAYS] = d;
 	}
+	if (version >= 2 && ratio_decode_v2(acc, r) < 0)
+		return -1;
 	return blob_done(r) ? 0 : -1;
 }
 

@@ -16,7 +16,7 @@
 
 #include "blob.h"
 
-#define SCORE_BLOB_VERSION 1
+#define SCORE_BLOB_VERSION 2 /* 1: the same without the history */
 #define SCORE_HISTORY_VERSION 1
 #define SCORE_DAY_MS INT64_C(86400000)
 
@@ -87,6 +87,14 @@ static double score_decay(int64_t age_ms, int64_t half_life_ms)
 void score_init(struct score_state *s)
 {
 	memset(s, 0, sizeof(*s));
+}
+
+void score_free(struct score_state *s)
+{
+	if (s == NULL)
+		return;
+	score_history_free(&s->history);
+	free(s);
 }
 
 /* -- anti-inflation ------------------------------------------------------- */
@@ -301,18 +309,91 @@ static int score_event_cmp(const void *a, const void *b)
 void score_rescore(struct score_state *s, const struct score_params *p,
                    const struct score_event *events, size_t n)
 {
-	struct score_event *sorted;
+	struct score_event *sorted = NULL;
 
 	score_init(s);
-	if (n == 0)
-		return;
-	sorted = xmalloc(n * sizeof(*sorted));
-	memcpy(sorted, events, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), score_event_cmp);
+	if (n > 0) {
+		sorted = xmalloc(n * sizeof(*sorted));
+		memcpy(sorted, events, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), score_event_cmp);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (sorted[i].type < SCORE_TYPE_COUNT && sorted[i].origin < SCORE_ORIGIN_COUNT)
 			score_add(s, p, &sorted[i]);
 	free(sorted);
+}
+
+/*
+ * Adds amount, a sum as of at_ms, into bucket b whose events decay with
+ * half-life h: the same rebasing as score_add() with a weight.
+ */
+static void score_bucket_merge(struct score_bucket *b, double amount, int64_t at_ms, int64_t h)
+{
+	if (amount <= 0.0)
+		return;
+	if (b->sum <= 0.0 || at_ms >= b->ref_ms) {
+		b->sum = b->sum > 0.0 ? b->sum * score_decay(at_ms - b->ref_ms, h) + amount : amount;
+		b->ref_ms = at_ms;
+	} else {
+		b->sum += amount * score_decay(b->ref_ms - at_ms, h);
+	}
+}
+
+/*
+ * What the events missing from the history left in s (built under old):
+ * merged into fresh (built from the history under p), with their counts.
+ * kept_old is the history replayed under old, which tells the two apart.
+ */
+static void score_carry_dropped(struct score_state *fresh, const struct score_state *s,
+                                const struct score_state *kept_old, const struct score_params *old,
+                                const struct score_params *p)
+{
+	uint32_t dropped_deep = s->deep > kept_old->deep ? s->deep - kept_old->deep : 0;
+
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
+			const struct score_bucket *was = &s->buckets[t][o], *k = &kept_old->buckets[t][o];
+			double rest = was->sum;
+			if (rest <= 0.0)
+				continue;
+			if (k->sum > 0.0)
+				rest -= k->sum * score_decay(was->ref_ms - k->ref_ms, score_half_life(old, t));
+			/* Rounding leaves crumbs when nothing was dropped from this bucket. */
+			if (rest > 1e-9 * was->sum)
+				score_bucket_merge(&fresh->buckets[t][o], rest, was->ref_ms,
+				                   score_half_life(p, t));
+		}
+	}
+	/* Days and last times do not depend on the parameters: s has them all. */
+	fresh->days = s->days;
+	fresh->days_anchor = s->days_anchor;
+	if (s->last_ms > fresh->last_ms)
+		fresh->last_ms = s->last_ms;
+	fresh->engagements += s->engagements - (uint32_t)s->history.n;
+	fresh->deep += dropped_deep;
+	if (dropped_deep > 0 && fresh->last_deep_ms == 0)
+		fresh->last_deep_ms = s->last_deep_ms;
+	/* Posts engaged with only by dropped events still count for breadth. */
+	for (uint32_t i = 0; i < s->nposts && fresh->nposts < SCORE_POSTS_MAX; i++)
+		if (score_post_find(fresh, s->posts[i].hash) == NULL)
+			fresh->posts[fresh->nposts++] = s->posts[i];
+}
+
+int score_rebuild(struct score_state *s, const struct score_params *old,
+                  const struct score_params *p)
+{
+	struct score_state fresh = { 0 };
+	int complete = s->history.n >= s->engagements;
+
+	score_rescore(&fresh, p, s->history.events, s->history.n);
+	if (!complete) {
+		struct score_state kept_old = { 0 };
+		score_rescore(&kept_old, old, s->history.events, s->history.n);
+		score_carry_dropped(&fresh, s, &kept_old, old, p);
+	}
+	fresh.history = s->history;
+	*s = fresh;
+	return complete;
 }
 
 /* -- blobs ---------------------------------------------------------------- */
@@ -326,7 +407,8 @@ void score_encode(const struct score_state *s, struct buf *out)
 {
 	uint8_t nbuckets = 0;
 
-	buf_reserve(out, SCORE_BLOB_MAX); /* one check, then blob.h's inline path */
+	/* One check, then blob.h's inline path. */
+	buf_reserve(out, SCORE_BLOB_MAX + 4 + s->history.n * 14);
 	blob_put_u8(out, SCORE_BLOB_VERSION);
 	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
 		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++)
@@ -360,13 +442,47 @@ void score_encode(const struct score_state *s, struct buf *out)
 	blob_put_u32(out, s->deep);
 	blob_put_i64(out, s->last_ms);
 	blob_put_i64(out, s->last_deep_ms);
+	blob_put_u32(out, (uint32_t)s->history.n);
+	for (size_t i = 0; i < s->history.n; i++) {
+		const struct score_event *ev = &s->history.events[i];
+		blob_put_i64(out, ev->ts_ms);
+		blob_put_u32(out, ev->post_hash);
+		blob_put_u8(out, ev->type);
+		blob_put_u8(out, ev->origin);
+	}
+}
+
+/* The history part of a version 2 blob: a count, then events in time order. */
+static int score_decode_history(struct score_history *h, struct blob_reader *r)
+{
+	uint32_t n;
+
+	if (blob_get_u32(r, &n) < 0 || n > r->left / 14)
+		return -1;
+	if (n > 0) {
+		h->events = xmalloc(n * sizeof(*h->events));
+		h->cap = n;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct score_event *ev = &h->events[i];
+		blob_get_i64(r, &ev->ts_ms);
+		blob_get_u32(r, &ev->post_hash);
+		blob_get_u8(r, &ev->type);
+		blob_get_u8(r, &ev->origin);
+		if (ev->type >= SCORE_TYPE_COUNT || ev->origin >= SCORE_ORIGIN_COUNT ||
+		    (i > 0 && ev->ts_ms < h->events[i - 1].ts_ms))
+			return -1;
+		h->n = i + 1;
+	}
+	return 0;
 }
 
 static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 {
 	uint8_t version, n, index, liked;
 
-	if (blob_get_u8(r, &version) < 0 || version != SCORE_BLOB_VERSION || blob_get_u8(r, &n) < 0)
+	if (blob_get_u8(r, &version) < 0 || version < 1 || version > SCORE_BLOB_VERSION ||
+	    blob_get_u8(r, &n) < 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		struct score_bucket b;
@@ -403,6 +519,8 @@ static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 	blob_get_u32(r, &s->deep);
 	blob_get_i64(r, &s->last_ms);
 	blob_get_i64(r, &s->last_deep_ms);
+	if (version >= 2 && score_decode_history(&s->history, r) < 0)
+		return -1;
 	return blob_done(r) ? 0 : -1;
 }
 
@@ -414,6 +532,7 @@ int score_decode(struct score_state *s, const void *blob, size_t len)
 	blob_reader_init(&r, blob, len);
 	if (score_decode_parts(s, &r) == 0)
 		return 0;
+	score_history_free(&s->history);
 	score_init(s);
 	return -1;
 }

@@ -41,6 +41,8 @@ struct ratio_params {
 	struct ratio_band bands[RATIO_ROLE_COUNT];
 	double cap_warning;                      /* warn at this fraction of the cap */
 	int64_t audit_period_ms;                 /* at most one notice of each kind per period */
+	int64_t first_hour_ms;                   /* a post's early window (DOMAIN.md: the first hour) */
+	uint32_t first_hour_posts;               /* the share is over this many recent posts (<= RATIO_POSTS_MAX) */
 };
 
 /* Invitation outcomes, overall or for one segment. */
@@ -49,6 +51,38 @@ struct ratio_invites {
 };
 /* accepted / sent (pending ones count as not accepted); -1 if none sent. */
 double ratio_acceptance_rate(const struct ratio_invites *inv);
+
+/*
+ * Invitation outcomes per segment, by the segment's name: the segment the
+ * contact is in when the outcome's event (or warmthctl mark) is applied.
+ * The config allows at most RATIO_SEGMENTS_MAX segments, names of at most
+ * RATIO_SEGMENT_NAME_MAX bytes; a renamed segment starts afresh and the
+ * old name stays until the table is full, then the entry with the fewest
+ * invitations makes room.
+ */
+#define RATIO_SEGMENTS_MAX 32
+#define RATIO_SEGMENT_NAME_MAX 64
+struct ratio_segment {
+	char name[RATIO_SEGMENT_NAME_MAX + 1];
+	struct ratio_invites invites;
+};
+/* The outcome kinds ratio_note_invite() counts. */
+enum ratio_outcome { RATIO_SENT, RATIO_ACCEPTED, RATIO_DECLINED, RATIO_WITHDRAWN };
+
+/*
+ * One of my posts, for the share of its early engagement that came from
+ * connections: the window starts at the first engagement seen with it
+ * (the event format has no publish time). In time order the counts are
+ * exact; an engagement that arrives late and earlier than the first one
+ * moves the start back, and what was counted stays counted.
+ */
+#define RATIO_POSTS_MAX 64
+struct ratio_post {
+	int64_t first_ms;
+	uint32_t hash;              /* a hash of the post id, never 0 */
+	uint32_t early;             /* engagements within the window */
+	uint32_t early_connections; /* of those, from connections */
+};
 
 #define RATIO_DAYS 32             /* engagement is kept per day for this many days */
 #define RATIO_CONVERT_BUCKETS 366 /* days to convert: 0 .. 364, and 365 or more */
@@ -69,7 +103,50 @@ struct ratio_account {
 	struct ratio_day days[RATIO_DAYS];
 	int64_t ratio_notified_ms;  /* the last "ratio" notice, 0: never */
 	int64_t cap_notified_ms;    /* the last "cap" notice, 0: never */
+	struct ratio_segment segments[RATIO_SEGMENTS_MAX];
+	uint32_t nsegments;
+	struct ratio_post posts[RATIO_POSTS_MAX];   /* unordered, nposts used */
+	uint32_t nposts;
+	/*
+	 * Followers and connections gained (or lost) since the snapshot of
+	 * time delta_snapshot_ms, from follow, unfollow, connect and
+	 * disconnect events later than it; a newer snapshot resets them.
+	 */
+	int64_t delta_snapshot_ms;
+	int32_t followers_delta, connections_delta;
 };
+
+/* Counts an invitation outcome of a contact in segment (NULL: overall only). */
+void ratio_note_invite(struct ratio_account *acc, const char *segment, enum ratio_outcome outcome);
+/* The outcomes of segment, or NULL when none were counted for it. */
+const struct ratio_invites *ratio_segment_invites(const struct ratio_account *acc, const char *segment);
+
+/*
+ * Counts an inbound engagement with my post post_hash (non-zero) at ts_ms
+ * (see struct ratio_post); the table keeps the RATIO_POSTS_MAX posts
+ * first engaged with most recently.
+ */
+void ratio_note_post(struct ratio_account *acc, uint32_t post_hash, int64_t ts_ms,
+                     int from_connection, int64_t window_ms);
+
+/* The share of early engagement from connections over recent posts. */
+struct ratio_first_hour {
+	uint32_t posts;             /* posts whose window ended by now, at most first_hour_posts */
+	double median, mean;        /* of the per-post shares; -1 when posts == 0 */
+};
+void ratio_first_hour(const struct ratio_params *p, const struct ratio_account *acc, int64_t now_ms,
+                      struct ratio_first_hour *out);
+
+/*
+ * Counts a change of followers (+1, -1, 0) and connections by an event at
+ * ts_ms, the account's newest snapshot being of snapshot_ms: only events
+ * after it change what it says.
+ */
+void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts_ms,
+                      int followers, int connections);
+/* The counts now: the snapshot's (-1: unknown, and stays so) plus the deltas since. */
+void ratio_current(const struct ratio_account *acc, int64_t snapshot_ms, int64_t followers,
+                   int64_t connections, int64_t *followers_now, int64_t *connections_now);
 
 /* Counts an inbound engagement at ts_ms (order-independent within RATIO_DAYS days of the newest). */
 void ratio_note_engagement(struct ratio_account *acc, int64_t ts_ms, int from_connection);
@@ -98,6 +175,7 @@ struct ratio_metrics {
 	double median_convert_days;
 	double engagement_rate_connections_7d, engagement_rate_followers_7d;   /* per member */
 	double engagement_rate_connections_30d, engagement_rate_followers_30d;
+	struct ratio_first_hour first_hour;
 };
 
 /* Computes the metrics of an account with the given counts (-1: unknown). */
@@ -113,7 +191,11 @@ unsigned ratio_due(const struct ratio_params *p, const struct ratio_metrics *m,
 /* Records that the notices in kinds were sent at now_ms. */
 void ratio_notified(struct ratio_account *acc, unsigned kinds, int64_t now_ms);
 
-/* Blob: version byte (1), counters, non-empty buckets and days. decode: 0, or -1 (acc zeroed). */
+/*
+ * Blob: version byte (2), counters, non-empty buckets and days, then the
+ * segments, posts and deltas (version 1, without them, still decodes).
+ * decode: 0, or -1 (acc zeroed).
+ */
 void ratio_encode(const struct ratio_account *acc, struct buf *out);
 int ratio_decode(struct ratio_account *acc, const void *blob, size_t len);
 

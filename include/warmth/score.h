@@ -31,10 +31,11 @@
  * What needs a rescore. Half-lives, deep_mask, reaction_per_post,
  * repeat_window and repeat_factor shape the stored sums and stats; after a
  * change to any of them (score_params_need_rescore()) the engine rebuilds
- * each contact with score_rescore() from the engagement history it keeps.
- * For that the engine must retain, per contact, a struct score_history:
- * one 16-byte struct score_event (time, type, origin, post hash) per
- * engagement, kept in time order and cut to the newest N (a config value).
+ * each contact with score_rebuild() from the engagement history the state
+ * carries (struct score_history, filled by the engine with
+ * score_history_add()): one 16-byte struct score_event (time, type,
+ * origin, post hash) per engagement, kept in time order and cut to the
+ * newest N (scoring.history), stored in the score's blob.
  * A rescore from a cut history is exact for the kept events; the dropped
  * ones are the oldest, whose weight after many half-lives is negligible.
  *
@@ -58,9 +59,9 @@
  * score_rescore() replays in time order, so a rescore always gives the
  * in-order result.
  *
- * The state is a flat struct without pointers (about 1 KiB): the engine
- * can embed it in a contact, copy it into a batch, and store it as the blob
- * of score_encode().
+ * The state is a flat struct (about 1 KiB) but for its history, an owned
+ * array: the engine keeps it behind a pointer in a contact, frees it with
+ * score_free(), and stores both as the blob of score_encode().
  */
 #ifndef WARMTH_SCORE_H
 #define WARMTH_SCORE_H
@@ -157,6 +158,15 @@ struct score_repeat {
 	uint8_t bucket;  /* type * SCORE_ORIGIN_COUNT + origin */
 };
 
+/*
+ * The engagement history kept per contact for rescoring: events sorted by
+ * time (oldest first), at most the max given to add.
+ */
+struct score_history {
+	struct score_event *events; /* owned */
+	size_t n, cap;
+};
+
 struct score_state {
 	struct score_bucket buckets[SCORE_TYPE_COUNT][SCORE_ORIGIN_COUNT];
 	struct score_post posts[SCORE_POSTS_MAX];     /* unordered, nposts used */
@@ -168,10 +178,14 @@ struct score_state {
 	uint32_t deep;          /* deep engagements (deep_mask) */
 	int64_t last_ms;        /* newest engagement, 0 if none */
 	int64_t last_deep_ms;   /* newest deep engagement, 0 if none */
+	/* What score_rebuild() replays (the engine adds to it); owned, empty in a zeroed state. */
+	struct score_history history;
 };
 
-/* An empty state (all zero; a zeroed struct is one too). */
+/* An empty state (all zero; a zeroed struct is one too). Does not free a history s had. */
 void score_init(struct score_state *s);
+/* Frees s (from malloc) and its history; NULL is fine. */
+void score_free(struct score_state *s);
 
 /*
  * Folds one engagement into s under p. Returns the factor it counted with:
@@ -195,28 +209,36 @@ uint32_t score_distinct_days(const struct score_state *s, int64_t since_ms);
 /*
  * Rebuilds s from events[0..n) under p, as if they had arrived in time
  * order (ties by type, origin, post): the canonical result. events is not
- * modified.
+ * modified. s is overwritten, its history left empty (not freed).
  */
 void score_rescore(struct score_state *s, const struct score_params *p,
                    const struct score_event *events, size_t n);
 
 /*
- * Blob: a version byte (1), then the non-empty buckets, the posts, the
- * repeat windows and the stats, little-endian. decode returns 0, or -1 if
- * the blob is truncated, too long, of another version or holds impossible
- * values; s is then empty (rescore it from history).
+ * Rebuilds s under p from its own history, s having been built under old
+ * (a reload changed what score_params_need_rescore() looks at). When the
+ * history holds every engagement s counted, the result is exactly that of
+ * the events arriving in time order under p. When it holds fewer (cut to
+ * the newest "history" events, or kept only since a database of an older
+ * version), what the dropped ones left in each bucket under old, the
+ * bucket's sum less what the kept ones account for, is carried over at the
+ * bucket's time and decays under p from there; their counts (engagements,
+ * deep, days, posts) stay. Returns 1 if the history was complete.
+ */
+int score_rebuild(struct score_state *s, const struct score_params *old,
+                  const struct score_params *p);
+
+/*
+ * Blob: a version byte (2), then the non-empty buckets, the posts, the
+ * repeat windows and the stats, little-endian, then the history: a u32
+ * count and 14 bytes per event (as score_history_encode). Version 1 (no
+ * history, from older daemons) still decodes, with an empty history.
+ * decode overwrites s (a history it had is not freed) and returns 0, or -1
+ * if the blob is truncated, too long, of another version or holds
+ * impossible values; s is then empty.
  */
 void score_encode(const struct score_state *s, struct buf *out);
 int score_decode(struct score_state *s, const void *blob, size_t len);
-
-/*
- * The engagement history the engine keeps per contact for rescoring:
- * events sorted by time (oldest first), at most the max given to add.
- */
-struct score_history {
-	struct score_event *events; /* owned */
-	size_t n, cap;
-};
 
 /*
  * Inserts ev in time order (after equal times); when that makes more than

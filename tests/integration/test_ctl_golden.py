@@ -153,6 +153,9 @@ def test_golden_socket_commands():
     env.append("a.jsonl", LINES)
     env.once()
     env.start()
+    # start() returns once the database is readable, maybe before the socket listens.
+    env.wait(lambda: subprocess.run([WARMTHCTL, "-c", env.config, "ping"], capture_output=True,
+                                    env=plain_env()).returncode == 0, "the control socket")
     ids = [n["id"] for n in json.loads(env.ctl("notifications").stdout)]
     check(ids, "the golden events make no notification")
     failures = []

@@ -112,12 +112,15 @@ def test_metrics_from_events():
         event(T0 + 5 * DAY, "comment", "frank", post="p1", dir="out", text="Thanks"),
     ])
     m = metrics(env)
-    check(m["followers"] == 300 and m["connections"] == 200 and abs(m["ratio"] - 1.5) < 1e-9,
-          "counts: %s" % m)
+    # Since the snapshot: carl followed (bob's follow is as old as it), bob
+    # and dan connected.
+    check(m["followers"] == 301 and m["connections"] == 202 and
+          abs(m["ratio"] - 301 / 202) < 1e-9 and m["followers_since_snapshot"] == 1 and
+          m["connections_since_snapshot"] == 2, "counts: %s" % m)
     check(m["acceptance_rate"] == 0.5 and m["invitations_sent"] == 2, "acceptance: %s" % m)
     check(m["conversion_rate"] == 0.5 and m["median_convert_days"] == 4, "conversion: %s" % m)
-    check(abs(m["engagement_7d"]["connections"] - 1 / 200) < 1e-9 and
-          abs(m["engagement_7d"]["followers"] - 1 / 300) < 1e-9, "engagement 7d: %s" % m)
+    check(abs(m["engagement_7d"]["connections"] - 1 / 202) < 1e-9 and
+          abs(m["engagement_7d"]["followers"] - 1 / 301) < 1e-9, "engagement 7d: %s" % m)
     check(m["engagement_30d"] == m["engagement_7d"], "engagement 30d: %s" % m)
     # Kept across a restart (the accounts' ratio column), and a decline counts as not accepted.
     feed(env, [event(T0 + 6 * DAY, "invite_sent", "gil", dir="out"),
@@ -132,5 +135,109 @@ def test_metrics_from_events():
     env.close()
 
 
+def test_counts_between_snapshots():
+    """Follows, unfollows, connects and disconnects after the newest
+    snapshot move its counts; the next snapshot replaces them; an event
+    older than the snapshot is in it already."""
+    env = Env("net-deltas", CONFIG)
+    feed(env, [snapshot(T0, 300, 200),
+               event(T0 + 60, "follow", "a"), event(T0 + 60, "follow", "b"),
+               event(T0 + 120, "follow", "c"), event(T0 + 180, "unfollow", "a"),
+               event(T0 + 240, "connect", "d"), event(T0 + 300, "connect", "e"),
+               event(T0 + 360, "disconnect", "e"), event(T0 + 400, "follow", "b"),
+               event(T0 - 60, "follow", "late")])
+    m = metrics(env)
+    check((m["followers"], m["connections"]) == (302, 201) and
+          (m["followers_since_snapshot"], m["connections_since_snapshot"]) == (2, 1),
+          "between snapshots: %s" % m)
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "metrics"],
+                       capture_output=True, text=True, timeout=60)
+    check("302 (+2 since the snapshot)" in r.stdout and "(+1 since the snapshot)" in r.stdout,
+          "metrics text: %s" % r.stdout)
+    # A newer snapshot counts everything up to its time; later events count again.
+    feed(env, [snapshot(T0 + DAY, 320, 210), event(T0 + DAY - 1, "follow", "f"),
+               event(T0 + DAY + 1, "unfollow", "b")])
+    m = metrics(env)
+    check((m["followers"], m["connections"]) == (319, 210) and
+          (m["followers_since_snapshot"], m["connections_since_snapshot"]) == (-1, 0),
+          "after the next snapshot: %s" % m)
+    env.close()
+
+
+def test_acceptance_by_segment():
+    """Invitation outcomes per segment, from invite events and from
+    warmthctl mark (through the running daemon)."""
+    env = Env("net-segments", CONFIG)
+    exec_hints = {"actor_connections": 12000}
+    feed(env, [event(T0, "follow", "x1", **exec_hints), event(T0, "follow", "x2", **exec_hints),
+               event(T0, "follow", "p1"), event(T0, "follow", "p2"),
+               event(T0 + DAY, "invite_sent", "x1", dir="out"),
+               event(T0 + DAY, "invite_sent", "x2", dir="out"),
+               event(T0 + DAY, "invite_sent", "p1", dir="out"),
+               event(T0 + 2 * DAY, "invite_accepted", "x1"),
+               event(T0 + 2 * DAY, "invite_declined", "x2")])
+    env.start()
+    # start() returns once the database is readable, maybe before the socket listens.
+    env.wait(lambda: subprocess.run([WARMTHCTL, "-c", env.config, "ping"],
+                                    capture_output=True).returncode == 0, "the control socket")
+    for actor, state in (("p2", "invited"), ("p2", "accepted"), ("p1", "withdrawn")):
+        r = subprocess.run([WARMTHCTL, "-c", env.config, "mark", actor, state],
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "mark %s %s: %s" % (actor, state, r.stderr))
+    env.wait(lambda: metrics(env)["invitations_sent"] == 4, "the marks committed")
+    env.stop()
+    m = metrics(env)
+    seg = m["acceptance_by_segment"]
+    check(list(seg) == ["senior_executive", "influencer", "potential_client", "peer"],
+          "segments: %s" % seg)
+    check(seg["senior_executive"] == {"invitations_sent": 2, "accepted": 1, "declined": 1,
+                                      "withdrawn": 0, "acceptance_rate": 0.5},
+          "senior_executive: %s" % seg["senior_executive"])
+    check(seg["peer"] == {"invitations_sent": 2, "accepted": 1, "declined": 0, "withdrawn": 1,
+                          "acceptance_rate": 0.5}, "peer: %s" % seg["peer"])
+    check(seg["influencer"]["invitations_sent"] == 0 and seg["influencer"]["acceptance_rate"] is None,
+          "influencer: %s" % seg["influencer"])
+    check(m["acceptance_rate"] == 0.5, "overall: %s" % m)
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "metrics"],
+                       capture_output=True, text=True, timeout=60)
+    check("  senior_executive  50% of 2 invitations" in r.stdout and
+          "  influencer        unknown of 0 invitations" in r.stdout,
+          "metrics text: %s" % r.stdout)
+    env.close()
+
+
+def test_first_hour_share():
+    """Per post, the share of the engagement within an hour of its first
+    one that came from connections; the median and mean over posts whose
+    hour is over."""
+    env = Env("net-first-hour", CONFIG)
+    lines = [snapshot(T0, 300, 200)]
+    for c in ("c1", "c2", "c3"):
+        lines.append(event(T0, "connect", c))
+    base = T0 + DAY
+    # p1: 2 of 4 within the hour from connections (the one after it does not count).
+    lines += [event(base, "like", "f1", post="p1"), event(base + 600, "like", "c1", post="p1"),
+              event(base + 1200, "comment", "c2", post="p1", text="yes"),
+              event(base + 3000, "like", "f2", post="p1"),
+              event(base + 4000, "like", "c3", post="p1")]
+    # p2: none from connections; p3: all.
+    lines += [event(base + DAY, "like", "f1", post="p2"), event(base + DAY + 60, "share", "f2", post="p2")]
+    lines += [event(base + 2 * DAY, "like", "c1", post="p3")]
+    # p4: its hour is not over at the newest event time: left out.
+    lines += [event(base + 3 * DAY, "like", "f1", post="p4"),
+              event(base + 3 * DAY + 60, "like", "f2", post="p4")]
+    feed(env, lines)
+    fh = metrics(env)["first_hour_connection_share"]
+    check(fh == {"posts": 3, "median": 0.5, "mean": 0.5, "window_seconds": 3600},
+          "first hour: %s" % fh)
+    # A shorter window and fewer posts (the newest ones count).
+    env.write_config(CONFIG.replace("readiness:", "network:\n  first_hour: 15m\n"
+                                    "  first_hour_posts: 2\nreadiness:"))
+    fh = metrics(env)["first_hour_connection_share"]
+    check(fh["posts"] == 2 and fh["window_seconds"] == 900, "first hour, 15m: %s" % fh)
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_ratio_once_per_audit_period, test_cap_warning, test_metrics_from_events])
+    run([test_ratio_once_per_audit_period, test_cap_warning, test_metrics_from_events,
+         test_counts_between_snapshots, test_acceptance_by_segment, test_first_hour_share])

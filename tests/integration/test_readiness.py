@@ -9,6 +9,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import time
 
 from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
 
@@ -29,6 +30,14 @@ def ctl_json(env, *args):
                        capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, "warmthctl %s: exit %d: %s" % (" ".join(args), r.returncode, r.stderr))
     return json.loads(r.stdout)
+
+
+def export(env):
+    """warmthctl export --json: every contact, by actor."""
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json", "export"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "warmthctl export: exit %d: %s" % (r.returncode, r.stderr))
+    return {c["actor"]: c for c in map(json.loads, r.stdout.splitlines())}
 
 
 def show(env, actor):
@@ -249,6 +258,120 @@ def test_reload_keeps_counts():
     env.close()
 
 
+RESCORE_SETTINGS = """\
+scoring:
+  half_life: 3d
+  deep_types: [reply, share]
+  reaction_per_post: false
+  repeat_window: 6h
+  repeat_factor: 0.25
+"""
+
+
+def rescore_lines():
+    """Engagement that every rescored setting shapes: likes of one post,
+    bursts within hours, deep and light types, a connection midway."""
+    lines = []
+    for i, actor in enumerate(("ann", "bob", "cy")):
+        base = T0 + i * 3600
+        lines += [event(base, "follow", actor),
+                  event(base + 600, "like", actor, post="p1"),
+                  event(base + 900, "like", actor, post="p1"),
+                  event(base + 1200, "comment", actor, post="p1", text="yes"),
+                  event(base + 2 * DAY, "share", actor, post="p2"),
+                  event(base + 2 * DAY + 60, "like", actor, post="p2"),
+                  event(base + 2 * DAY + 120, "like", actor, post="p3")]
+        if actor != "cy":
+            lines.append(event(base + 4 * DAY, "connect", actor))
+        lines += [event(base + 5 * DAY, "reply", actor, post="p4", text="agreed"),
+                  event(base + 5 * DAY + 300, "reply", actor, post="p4", text="and more"),
+                  event(base + 9 * DAY, "profile_view", actor)]
+    return sorted(lines, key=lambda line: json.loads(line)["ts"])
+
+
+def test_reload_rescores_from_history():
+    """A reload with a new half-life (and deep types, reaction and repeat
+    settings) rebuilds every score from the engagement history: the same
+    warmth as a fresh run with those settings over the same lines."""
+    lines = rescore_lines()
+    env = Env("ready-rescore", CONFIG)
+    env.start()
+    env.append("a.jsonl", lines)
+    env.wait_processed(len(lines))
+    before = export(env)
+    env.write_config(CONFIG + RESCORE_SETTINGS)
+    env.proc.send_signal(signal.SIGHUP)
+    wait_log(env, "3 scores rebuilt from their engagement history")
+
+    fresh = Env("ready-rescore-fresh", CONFIG + RESCORE_SETTINGS)
+    fresh.append("a.jsonl", lines)
+    fresh.once()
+    want = export(fresh)
+
+    def rescored():
+        got = export(env)
+        return all(abs(got[a]["warmth"] - want[a]["warmth"]) < 1e-6 for a in want)
+
+    env.wait(rescored, "warmth as a fresh run's")
+    after = export(env)
+    for actor in ("ann", "bob", "cy"):
+        check(abs(after[actor]["warmth"] - before[actor]["warmth"]) > 0.01,
+              "%s: warmth unchanged by the reload: %s" % (actor, after[actor]["warmth"]))
+        check(after[actor]["counts"] == before[actor]["counts"] == want[actor]["counts"],
+              "%s counts: %s -> %s (fresh %s)" % (actor, before[actor]["counts"],
+                                                 after[actor]["counts"], want[actor]["counts"]))
+    st = env.status()
+    check(st["events_accepted"] == len(lines), "status after the reload: %s" % st)
+    # A restart keeps the rebuilt scores (stored with their history).
+    env.stop()
+    env.once()
+    again = export(env)
+    for actor in want:
+        check(abs(again[actor]["warmth"] - want[actor]["warmth"]) < 1e-6,
+              "%s after a restart: %s, want %s" % (actor, again[actor]["warmth"],
+                                                   want[actor]["warmth"]))
+    fresh.close()
+    env.close()
+
+
+WALL_CONFIG = BASE_CONFIG + """\
+time:
+  source: wall
+readiness:
+  threshold: 1
+  min_posts: 1
+  min_days: 1
+segments:
+  - name: peer
+    wait: 2s
+"""
+
+
+def test_wall_clock_sweep():
+    """time.source: wall: a wait that expires with no new event is seen by
+    the cron's sweep of the watch list. WARMTHD_TEST_CRON_PERIOD (test only)
+    makes the cron tick every 50ms instead of every minute."""
+    env = Env("ready-wall", WALL_CONFIG)
+    env.start(environ={"WARMTHD_TEST_CRON_PERIOD": "50ms"})
+    check("WARMTHD_TEST_CRON_PERIOD, for tests only" in env.log_text(),
+          "the test-only period is not logged:\n" + env.log_text())
+    now = time.time()
+    env.append("a.jsonl", [event(now, "follow", "wes"),
+                           event(now, "comment", "wes", post="p1", text="well said")])
+    env.wait_processed(2)
+    wes = show(env, "wes")
+    check(wes["ready"] is False and conditions(wes)["wait"]["ok"] is False,
+          "wes ready before his wait: %s" % wes)
+    check(fired_for(env, "wes") == [], "wes fired before his wait: %s" % outbox(env))
+    # No new event: only the sweep can see the wait expire (2s after the follow).
+    env.wait(lambda: len(fired_for(env, "wes")) == 1, "wes fires by the sweep", timeout=20)
+    row = fired_for(env, "wes")[0]
+    check(row["created_ms"] >= int(now * 1000) + 2000, "wes fired before his wait: %s" % row)
+    check(show(env, "wes")["ready"] is True, "wes not ready after his wait")
+    env.stop()
+    env.close()
+
+
 def test_schema_1_is_migrated():
     env = Env("ready-migrate", CONFIG)
     env.append("a.jsonl", senior_executive_lines()[:3])
@@ -272,4 +395,4 @@ def test_schema_1_is_migrated():
 
 if __name__ == "__main__":
     run([test_senior_executive_ready_exactly_once, test_never_ready, test_influencer_waits,
-         test_reload_keeps_counts, test_schema_1_is_migrated])
+         test_reload_keeps_counts, test_reload_rescores_from_history, test_wall_clock_sweep, test_schema_1_is_migrated])

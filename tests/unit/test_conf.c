@@ -155,7 +155,7 @@ static void test_rule_defaults(const struct conf *c)
 	assert_int_equal(sp->reaction_per_post, 1);
 	assert_int_equal(sp->repeat_window_ms, 3600 * 1000);
 	assert_true(sp->repeat_factor == 0.5);
-	assert_int_equal(c->score_history, 256);
+	assert_int_equal(c->score_history, 64);
 
 	assert_true(rp->defaults.threshold == 5);
 	assert_int_equal(rp->defaults.wait_ms, 0);
@@ -196,6 +196,8 @@ static void test_rule_defaults(const struct conf *c)
 	assert_true(c->network.bands[RATIO_EARLY_CAREER].min == 0.8 && c->network.bands[RATIO_EARLY_CAREER].max == 1);
 	assert_true(c->network.cap_warning == 0.9);
 	assert_int_equal(c->network.audit_period_ms, 30 * TEST_DAY_MS);
+	assert_int_equal(c->network.first_hour_ms, 3600 * 1000);
+	assert_int_equal(c->network.first_hour_posts, 20);
 }
 
 /* Two configs agree on every scoring, readiness, segment and network value. */
@@ -281,6 +283,8 @@ static void test_rules_values(void **state)
 	assert_true(c->network.bands[RATIO_EARLY_CAREER].min == 0.5 && c->network.bands[RATIO_EARLY_CAREER].max == 0.9);
 	assert_true(c->network.cap_warning == 0.5);
 	assert_int_equal(c->network.audit_period_ms, 7 * TEST_DAY_MS);
+	assert_int_equal(c->network.first_hour_ms, 2 * 3600 * 1000);
+	assert_int_equal(c->network.first_hour_posts, 10);
 	conf_free(c);
 }
 

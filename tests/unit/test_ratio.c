@@ -3,12 +3,14 @@
  * role's band, cap usage, acceptance and conversion rates, the median of
  * days to convert, engagement by origin over 7 and 30 days (in any
  * order), when "ratio" and "cap" notices are due (once per audit period),
- * and the blob.
+ * acceptance per segment, the first-hour share of connections, counts
+ * between snapshots, and the blob (version 2, and 1 still read).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "warmth/ratio.h"
 
 #define DAY (86400LL * 1000)
+#define HOUR (3600LL * 1000)
 #define T0 (1767225600LL * 1000) /* 2026-01-01T00:00:00Z */
 
 static struct ratio_params test_params(int role)
@@ -186,6 +189,10 @@ static void test_blob(void **state)
 	ratio_note_engagement(&a, T0 + 3 * DAY, 1);
 	ratio_note_engagement(&a, T0 + 40 * DAY, 0);
 	ratio_notified(&a, RATIO_NOTICE_CAP, T0 + 5);
+	ratio_note_invite(&a, "peer", RATIO_SENT);
+	ratio_note_invite(&a, "senior_executive", RATIO_ACCEPTED);
+	ratio_note_post(&a, 77, T0, 1, HOUR);
+	ratio_note_delta(&a, T0, T0 + 1, -3, 2);
 	ratio_encode(&a, &b);
 	memset(&d, 0x5a, sizeof(d));
 	assert_int_equal(ratio_decode(&d, b.data, b.len), 0);
@@ -206,6 +213,137 @@ static void test_blob(void **state)
 	buf_free(&b);
 }
 
+/* A version 1 blob (no segments, posts or deltas) still decodes. */
+static void test_blob_version_1(void **state)
+{
+	struct ratio_account a = { 0 }, d;
+	struct buf b = { 0 };
+
+	(void)state;
+	a.invites = (struct ratio_invites){ 3, 1, 1, 0 };
+	ratio_note_engagement(&a, T0, 1);
+	ratio_encode(&a, &b);
+	/* Version 2 adds a segment count, a post count and 16 bytes of deltas. */
+	b.data[0] = 1;
+	assert_int_equal(ratio_decode(&d, b.data, b.len - 18), 0);
+	assert_int_equal(d.invites.sent, 3);
+	assert_int_equal(d.days[(T0 / DAY) % RATIO_DAYS].from_connections, 1);
+	assert_int_equal(d.nsegments, 0);
+	assert_int_equal(ratio_decode(&d, b.data, b.len), -1);
+	buf_free(&b);
+}
+
+static void test_acceptance_by_segment(void **state)
+{
+	struct ratio_account a = { 0 };
+	char name[RATIO_SEGMENT_NAME_MAX + 8];
+
+	(void)state;
+	ratio_note_invite(&a, "peer", RATIO_SENT);
+	ratio_note_invite(&a, "peer", RATIO_SENT);
+	ratio_note_invite(&a, "peer", RATIO_ACCEPTED);
+	ratio_note_invite(&a, "peer", RATIO_ACCEPTED);
+	ratio_note_invite(&a, "influencer", RATIO_SENT);
+	ratio_note_invite(&a, "influencer", RATIO_WITHDRAWN);
+	ratio_note_invite(&a, NULL, RATIO_DECLINED);
+	assert_int_equal(a.invites.sent, 3);
+	assert_int_equal(a.invites.declined, 1);
+	assert_true(ratio_acceptance_rate(ratio_segment_invites(&a, "peer")) == 1.0);
+	ratio_note_invite(&a, "peer", RATIO_SENT);
+	assert_int_equal(ratio_segment_invites(&a, "influencer")->withdrawn, 1);
+	assert_true(ratio_acceptance_rate(ratio_segment_invites(&a, "influencer")) == 0.0);
+	assert_null(ratio_segment_invites(&a, "client"));
+	/* Full (only renames get there): the least used entry makes room. */
+	for (int i = 0; i < RATIO_SEGMENTS_MAX; i++) {
+		snprintf(name, sizeof(name), "old%d", i);
+		ratio_note_invite(&a, name, RATIO_SENT);
+		ratio_note_invite(&a, name, RATIO_SENT);
+	}
+	/* influencer (1 sent) made room for old30, then old30 (2, first of the least) for old31. */
+	assert_int_equal(a.nsegments, RATIO_SEGMENTS_MAX);
+	assert_null(ratio_segment_invites(&a, "influencer"));
+	assert_null(ratio_segment_invites(&a, "old30"));
+	assert_non_null(ratio_segment_invites(&a, "peer"));
+	assert_int_equal(ratio_segment_invites(&a, "peer")->sent, 3);
+	assert_int_equal(ratio_segment_invites(&a, "old31")->sent, 2);
+}
+
+static void test_first_hour(void **state)
+{
+	struct ratio_params p = test_params(RATIO_CONSULTANT);
+	struct ratio_account a = { 0 };
+	struct ratio_first_hour fh;
+
+	(void)state;
+	p.first_hour_ms = HOUR;
+	p.first_hour_posts = 20;
+	ratio_first_hour(&p, &a, T0, &fh);
+	assert_int_equal(fh.posts, 0);
+	assert_true(fh.median < 0 && fh.mean < 0);
+	/* Post 1: 1 of 4 within its hour from a connection; the later one does not count. */
+	ratio_note_post(&a, 1, T0 + 10, 0, HOUR);
+	ratio_note_post(&a, 1, T0 + 20, 1, HOUR);
+	ratio_note_post(&a, 1, T0 + HOUR - 1, 0, HOUR);
+	ratio_note_post(&a, 1, T0 + HOUR + 10, 1, HOUR);
+	/* Late and earlier than its first: the window starts earlier. */
+	ratio_note_post(&a, 1, T0, 0, HOUR);
+	assert_int_equal(a.posts[0].early, 4);
+	assert_int_equal(a.posts[0].early_connections, 1);
+	assert_int_equal(a.posts[0].first_ms, T0);
+	/* Post 2: all from connections; post 3: its hour is still open. */
+	ratio_note_post(&a, 2, T0 + DAY, 1, HOUR);
+	ratio_note_post(&a, 3, T0 + 2 * DAY, 0, HOUR);
+	ratio_first_hour(&p, &a, T0 + 2 * DAY + 10, &fh);
+	assert_int_equal(fh.posts, 2);
+	assert_true(fh.median == 0.625 && fh.mean == 0.625);
+	ratio_first_hour(&p, &a, T0 + 2 * DAY + HOUR, &fh);
+	assert_int_equal(fh.posts, 3);
+	assert_true(fh.median == 0.25);
+	assert_true(fh.mean == (0.25 + 1.0 + 0.0) / 3);
+	/* Only the newest first_hour_posts. */
+	p.first_hour_posts = 1;
+	ratio_first_hour(&p, &a, T0 + 3 * DAY, &fh);
+	assert_int_equal(fh.posts, 1);
+	assert_true(fh.median == 0.0);
+	/* Bounded: the posts first engaged with longest ago make room. */
+	for (uint32_t i = 0; i < RATIO_POSTS_MAX; i++)
+		ratio_note_post(&a, 100 + i, T0 + 3 * DAY + i, 1, HOUR);
+	assert_int_equal(a.nposts, RATIO_POSTS_MAX);
+	for (uint32_t i = 0; i < a.nposts; i++)
+		assert_true(a.posts[i].hash >= 100);
+	ratio_note_post(&a, 1, T0, 1, HOUR); /* older than every post kept: ignored */
+	for (uint32_t i = 0; i < a.nposts; i++)
+		assert_true(a.posts[i].hash != 1);
+}
+
+static void test_deltas(void **state)
+{
+	struct ratio_account a = { 0 };
+	int64_t f, c;
+
+	(void)state;
+	/* Before any snapshot the counts are unknown, deltas or not. */
+	ratio_note_delta(&a, 0, T0, 1, 1);
+	ratio_current(&a, 0, -1, -1, &f, &c);
+	assert_true(f == -1 && c == -1);
+	/* A snapshot at T0: events at or before it are in it already. */
+	ratio_note_delta(&a, T0, T0, 1, 0);
+	ratio_note_delta(&a, T0, T0 + 1, 1, 0);
+	ratio_note_delta(&a, T0, T0 + 2, 1, 1);
+	ratio_note_delta(&a, T0, T0 + 3, -1, 0);
+	ratio_current(&a, T0, 100, 50, &f, &c);
+	assert_true(f == 101 && c == 51);
+	/* A newer snapshot: the old deltas no longer apply, then start again. */
+	ratio_current(&a, T0 + DAY, 110, 60, &f, &c);
+	assert_true(f == 110 && c == 60);
+	ratio_note_delta(&a, T0 + DAY, T0 + DAY + 1, 0, -1);
+	ratio_current(&a, T0 + DAY, 110, 60, &f, &c);
+	assert_true(f == 110 && c == 59);
+	/* Never below zero. */
+	ratio_current(&a, T0 + DAY, 0, 0, &f, &c);
+	assert_true(f == 0 && c == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +353,10 @@ int main(void)
 		cmocka_unit_test(test_engagement),
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_blob),
+		cmocka_unit_test(test_blob_version_1),
+		cmocka_unit_test(test_acceptance_by_segment),
+		cmocka_unit_test(test_first_hour),
+		cmocka_unit_test(test_deltas),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -489,9 +489,9 @@ static void test_state_blob(void **state)
 	}
 	assert_int_equal(score_decode(&d, NULL, 0), -1);
 	/* Another version; a bucket index out of range; a NaN sum. */
-	b.data[0] = 2;
+	b.data[0] = 3;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
-	b.data[0] = 1;
+	b.data[0] = 2;
 	b.data[2] = 21;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
 	b.data[2] = 0;
@@ -541,6 +541,137 @@ static void test_history(void **state)
 	score_history_free(&d);
 }
 
+/* Version 2 carries the history; a version 1 blob (no history) still decodes. */
+static void test_state_blob_history(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s = { 0 }, d;
+	struct buf b = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		struct score_event ev = test_event(T0 + i * 5 * HOUR, i % SCORE_TYPE_COUNT, i % 2,
+		                                   (uint32_t)(i % 7) + 1);
+		score_add(&s, &p, &ev);
+		score_history_add(&s.history, &ev, 20);
+	}
+	score_encode(&s, &b);
+	assert_int_equal(score_decode(&d, b.data, b.len), 0);
+	assert_int_equal(d.history.n, 20);
+	for (size_t i = 0; i < 20; i++) { /* field by field: the struct has padding */
+		assert_int_equal(d.history.events[i].ts_ms, s.history.events[i].ts_ms);
+		assert_int_equal(d.history.events[i].post_hash, s.history.events[i].post_hash);
+		assert_int_equal(d.history.events[i].type, s.history.events[i].type);
+		assert_int_equal(d.history.events[i].origin, s.history.events[i].origin);
+	}
+	assert_true(score_warmth(&d, &p, T0 + 9 * DAY) == score_warmth(&s, &p, T0 + 9 * DAY));
+	/* An event out of time order is impossible. */
+	b.data[b.len - 20 * 14 + 6] ^= 0x40; /* the first event's time, made the latest */
+	score_history_free(&d.history);
+	assert_int_equal(score_decode(&d, b.data, b.len), -1);
+	assert_int_equal(d.history.n, 0);
+
+	/* Version 1: the same bytes without the history and its count. */
+	score_history_free(&s.history);
+	buf_reset(&b);
+	score_encode(&s, &b);
+	b.data[0] = 1;
+	assert_int_equal(score_decode(&d, b.data, b.len - 4), 0);
+	assert_int_equal(d.history.n, 0);
+	assert_true(score_warmth(&d, &p, T0 + 9 * DAY) == score_warmth(&s, &p, T0 + 9 * DAY));
+	assert_int_equal(score_decode(&d, b.data, b.len), -1); /* v1 with trailing bytes */
+	buf_free(&b);
+}
+
+/* The parameters a reload may change, all at once. */
+static struct score_params test_params_changed(void)
+{
+	struct score_params p = test_params();
+
+	p.half_life_ms = 3 * DAY;
+	p.half_life_type_ms[SCORE_MESSAGE] = 40 * DAY;
+	p.deep_mask = 1u << SCORE_REPLY;
+	p.reaction_per_post = 0;
+	p.repeat_window_ms = 6 * HOUR;
+	p.repeat_factor = 0.25;
+	return p;
+}
+
+/* A complete history rebuilds exactly what a fresh run under the new figures gives. */
+static void test_rebuild_complete(void **state)
+{
+	struct score_params old = test_params(), p = test_params_changed();
+	struct score_state s = { 0 }, fresh = { 0 };
+	int64_t now = T0 + 70 * DAY;
+
+	(void)state;
+	test_rng_state = 7;
+	for (int i = 0; i < 120; i++) {
+		struct score_event ev = test_event(T0 + (int64_t)(test_rng() % (60 * DAY)),
+		                                   (int)(test_rng() % SCORE_TYPE_COUNT),
+		                                   (int)(test_rng() % SCORE_ORIGIN_COUNT),
+		                                   (uint32_t)(test_rng() % 12));
+		score_add(&s, &old, &ev);
+		score_history_add(&s.history, &ev, 256);
+	}
+	score_rescore(&fresh, &p, s.history.events, s.history.n);
+	assert_int_equal(score_rebuild(&s, &old, &p), 1);
+	assert_int_equal(s.history.n, 120);
+	assert_close(score_warmth(&s, &p, now), score_warmth(&fresh, &p, now), 1e-12);
+	assert_int_equal(s.engagements, 120);
+	assert_int_equal(s.deep, fresh.deep);
+	assert_int_equal(s.last_deep_ms, fresh.last_deep_ms);
+	assert_int_equal(score_distinct_posts(&s, T0), score_distinct_posts(&fresh, T0));
+	/* Back again: the old figures give the old in-order result. */
+	score_rescore(&fresh, &old, s.history.events, s.history.n);
+	score_rebuild(&s, &p, &old);
+	assert_close(score_warmth(&s, &old, now), score_warmth(&fresh, &old, now), 1e-12);
+	score_history_free(&s.history);
+}
+
+/*
+ * Without a history (an older database) the sums are kept as they were
+ * at each bucket's time and decay under the new half-life from there; with
+ * a cut one, the kept events are rescored and the rest carried over.
+ */
+static void test_rebuild_partial(void **state)
+{
+	struct score_params old = test_params(), p = test_params();
+	struct score_state s = { 0 }, kept = { 0 };
+	struct score_event ev[10];
+
+	(void)state;
+	p.half_life_ms = 7 * DAY;
+	for (int i = 0; i < 10; i++) {
+		ev[i] = test_event(T0 + i * DAY, SCORE_COMMENT, SCORE_FROM_FOLLOWER, (uint32_t)i + 1);
+		score_add(&s, &old, &ev[i]);
+	}
+	double at_last = score_warmth(&s, &old, T0 + 9 * DAY);
+	assert_int_equal(score_rebuild(&s, &old, &p), 0);
+	assert_close(score_warmth(&s, &p, T0 + 9 * DAY), at_last, 1e-12);
+	assert_close(score_warmth(&s, &p, T0 + 16 * DAY), at_last / 2, 1e-12);
+	assert_int_equal(s.engagements, 10);
+	assert_int_equal(s.deep, 10);
+	assert_int_equal(score_distinct_posts(&s, T0), 10);
+
+	/* The newest four kept: those exact, the six older ones carried over. */
+	score_init(&s);
+	for (int i = 0; i < 10; i++) {
+		score_add(&s, &old, &ev[i]);
+		score_history_add(&s.history, &ev[i], 4);
+	}
+	assert_int_equal(score_rebuild(&s, &old, &p), 0);
+	score_rescore(&kept, &old, ev, 6);
+	double older = score_warmth(&kept, &old, T0 + 9 * DAY);
+	score_rescore(&kept, &p, ev + 6, 4);
+	assert_close(score_warmth(&s, &p, T0 + 20 * DAY),
+	             score_warmth(&kept, &p, T0 + 20 * DAY) + older * exp2(-11.0 / 7.0), 1e-9);
+	assert_int_equal(s.engagements, 10);
+	assert_int_equal(s.deep, 10);
+	assert_int_equal(s.history.n, 4);
+	score_history_free(&s.history);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +690,9 @@ int main(void)
 		cmocka_unit_test(test_rescore),
 		cmocka_unit_test(test_state_blob),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_state_blob_history),
+		cmocka_unit_test(test_rebuild_complete),
+		cmocka_unit_test(test_rebuild_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
