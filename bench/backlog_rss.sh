@@ -13,7 +13,10 @@
 #
 # Binaries come from ${BUILD_DIR:-build}; nothing is built or installed.
 # Environment: BUILD_DIR, GB (5; GB=1 for a quicker run, decimals allowed),
-# CONTACTS (100000), SEED (42), SAMPLE_SECONDS (5), KEEP=1 keeps the
+# CONTACTS (100000), SEED (42), IDS (the fraction of events that carry an
+# "id", warmth-gen's --ids, default 1: ids are remembered for
+# state.dedup_retention, so IDS=0 shows what they cost), SAMPLE_SECONDS
+# (5), KEEP=1 keeps the
 # scratch directory, TMPDIR (where the log is written: it needs twice GB
 # free, checked with df before anything is written).
 set -eu
@@ -23,6 +26,7 @@ build=${BUILD_DIR:-build}
 gb=${GB:-5}
 contacts=${CONTACTS:-100000}
 seed=${SEED:-42}
+ids=${IDS:-1}
 every=${SAMPLE_SECONDS:-5}
 # warmth-gen's lines average ~146 bytes with the default options.
 events=$(awk -v gb="$gb" 'BEGIN { printf "%d", gb * 1e9 / 146 }')
@@ -87,7 +91,7 @@ ingest() {
 	rm -rf "$tmp/in" "$tmp"/state.db* "$tmp/notifications.jsonl"
 	mkdir "$tmp/in"
 	echo "$name: generating $2 events from $contacts contacts (seed $seed) ..."
-	"$build/warmth-gen" --seed "$seed" --events "$2" --contacts "$contacts" -o "$log"
+	"$build/warmth-gen" --seed "$seed" --events "$2" --contacts "$contacts" --ids "$ids" -o "$log"
 	bytes=$(wc -c <"$log")
 	echo "$name: $(awk -v b="$bytes" 'BEGIN { printf "%.2f GB", b / 1e9 }');" \
 		"warmthd --once, RSS every ${every}s:"
