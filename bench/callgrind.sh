@@ -29,51 +29,22 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-build=${BUILD_DIR:-build}
+. bench/lib.sh
 events=${EVENTS:-200000}
 contacts=${CONTACTS:-10000}
 seed=${SEED:-42}
 batch=${BATCH_EVENTS:-50000}
 
-for bin in warmth-gen warmthd; do
-	if [ ! -x "$build/$bin" ]; then
-		echo "bench/callgrind.sh: $build/$bin not found." >&2
-		echo "Build first: cmake -S . -B $build && cmake --build $build (or set BUILD_DIR)" >&2
-		exit 1
-	fi
-done
-for tool in valgrind callgrind_annotate; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "bench/callgrind.sh: $tool is not installed; install it with" >&2
-		echo "  sudo apt-get install valgrind" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-callgrind.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "scratch directory kept: $tmp"' EXIT
-else
-	trap 'rm -rf "$tmp"' EXIT
-fi
-trap 'exit 130' INT TERM
-mkdir "$tmp/in"
-cat >"$tmp/warmthd.yaml" <<YAML
-# bench/callgrind.sh: batches closed by count only, never by the clock.
-control:
-  socket: ./control.sock
-state:
-  database: ./state.db
-inputs:
-  - path: ./in/*.jsonl
-dead_letter: ./rejected.jsonl
+bench_require warmth-gen warmthd
+bench_require_tool valgrind valgrind
+bench_require_tool callgrind_annotate valgrind
+bench_scratch warmth-callgrind
+# Batches closed by count only, never by the clock.
+bench_config "$tmp/warmthd.yaml" <<YAML
 ingest:
   batch_events: $batch
   backlog_interval: 1m
   batch_interval: 10s
-notify:
-  - type: file
-    path: ./notifications.jsonl
 YAML
 
 "$build/warmth-gen" --seed "$seed" --events "$events" --contacts "$contacts" \

@@ -22,51 +22,15 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-build=${BUILD_DIR:-build}
+. bench/lib.sh
 idle=${IDLE_SECONDS:-60}
 
-for bin in warmthd warmthctl; do
-	if [ ! -x "$build/$bin" ]; then
-		echo "bench/idle.sh: $build/$bin not found." >&2
-		echo "Build first: cmake -S . -B $build && cmake --build $build (or set BUILD_DIR)" >&2
-		exit 1
-	fi
-done
-if ! command -v strace >/dev/null 2>&1; then
-	echo "bench/idle.sh: strace is not installed; install it with" >&2
-	echo "  sudo apt-get install strace" >&2
-	exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-idle.XXXXXX")
-pid=
-cleanup() {
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		wait "$pid" || true
-	fi
-	if [ "${KEEP:-0}" = 1 ]; then
-		echo "scratch directory kept: $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir "$tmp/in"
-cat >"$tmp/warmthd.yaml" <<'YAML'
-# bench/idle.sh: every default but the paths; no input file yet.
-control:
-  socket: ./control.sock
-state:
-  database: ./state.db
-inputs:
-  - path: ./in/*.jsonl
-dead_letter: ./rejected.jsonl
-notify:
-  - type: file
-    path: ./notifications.jsonl
-YAML
+bench_require warmthd warmthctl
+bench_require_tool strace strace
+bench_require_tool python3 python3
+bench_scratch warmth-idle
+# No input file: the input directory stays empty.
+bench_config "$tmp/warmthd.yaml" </dev/null
 
 "$build/warmthd" -c "$tmp/warmthd.yaml" 2>"$tmp/warmthd.log" &
 pid=$!

@@ -26,28 +26,13 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-build=${BUILD_DIR:-build}
+. bench/lib.sh
 events=${EVENTS:-2000000}
 contacts=${CONTACTS:-100000}
 seed=${SEED:-42}
 
-for bin in warmth-gen warmthd parse_only; do
-	if [ ! -x "$build/$bin" ]; then
-		echo "bench/ingest.sh: $build/$bin not found." >&2
-		echo "Build first: cmake -S . -B $build && cmake --build $build" >&2
-		echo "(or point BUILD_DIR at an existing build directory)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-bench.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "scratch directory kept: $tmp"' EXIT
-else
-	trap 'rm -rf "$tmp"' EXIT
-fi
-trap 'exit 130' INT TERM
-mkdir "$tmp/in"
+bench_require warmth-gen warmthd parse_only
+bench_scratch warmth-bench
 log="$tmp/in/engagement.jsonl"
 
 # Seconds since the epoch with nanoseconds (GNU date).
@@ -101,17 +86,7 @@ parse_s=$(printf '%s\n' "$parsed" | awk '{ print $10 }')
 parse_accepted=$(printf '%s\n' "$parsed" | awk '{ print $4 }')
 distinct=$(printf '%s\n' "$parsed" | awk '{ print $8 }')
 
-cat >"$tmp/warmthd.yaml" <<'YAML'
-# Minimal benchmark configuration: paths are relative to this file.
-state:
-  database: ./state.db
-inputs:
-  - path: ./in/*.jsonl
-dead_letter: ./rejected.jsonl
-notify:
-  - type: file
-    path: ./notifications.jsonl
-YAML
+bench_config "$tmp/warmthd.yaml" </dev/null
 if [ -n "${BATCH_EVENTS:-}" ]; then
 	printf 'ingest:\n  batch_events: %s\n' "$BATCH_EVENTS" >>"$tmp/warmthd.yaml"
 fi

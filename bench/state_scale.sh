@@ -20,48 +20,20 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-build=${BUILD_DIR:-build}
+. bench/lib.sh
 contacts=${CONTACTS:-1000000}
 events=${EVENTS:-$((contacts * 3))}
 seed=${SEED:-42}
 runs=${RUNS:-3}
 
-for bin in warmth-gen warmthd warmthctl; do
-	if [ ! -x "$build/$bin" ]; then
-		echo "bench/state_scale.sh: $build/$bin not found." >&2
-		echo "Build first: cmake -S . -B $build && cmake --build $build (or set BUILD_DIR)" >&2
-		exit 1
-	fi
-done
-command -v python3 >/dev/null 2>&1 || {
-	echo "bench/state_scale.sh: needs python3" >&2
-	exit 1
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-scale.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "scratch directory kept: $tmp"' EXIT
-else
-	trap 'rm -rf "$tmp"' EXIT
-fi
-trap 'exit 130' INT TERM
+bench_require warmth-gen warmthd warmthctl
+bench_require_tool python3 python3
+bench_scratch warmth-scale
 
 # Two states side by side with the same config: "full" and "empty".
 for state in full empty; do
 	mkdir -p "$tmp/$state/in"
-	cat >"$tmp/$state/warmthd.yaml" <<'YAML'
-# bench/state_scale.sh: every default but the paths.
-control:
-  socket: ./control.sock
-state:
-  database: ./state.db
-inputs:
-  - path: ./in/*.jsonl
-dead_letter: ./rejected.jsonl
-notify:
-  - type: file
-    path: ./notifications.jsonl
-YAML
+	bench_config "$tmp/$state/warmthd.yaml" </dev/null
 done
 
 echo "generating $events events from $contacts contacts (seed $seed) ..."
