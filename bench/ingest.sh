@@ -7,10 +7,15 @@
 # times, in the same run and on the same (page-cached) file:
 #   1. warmth-gen itself,
 #   2. wc -l (the floor: reading and splitting lines),
-#   3. warmthd --once with a minimal config (parse, dedup, state, SQLite).
-# and prints lines/s, MB/s, warmthd's peak RSS and its time relative to
-# wc -l. Afterwards, if warmthctl is built, it checks that the daemon
-# accepted as many events as the generator's truth says.
+#   3. parse_only (bench/parse_only.c: large reads, memchr, event_parse()
+#      on every line: the cost of parsing alone),
+#   4. warmthd --once with a minimal config (parse, dedup, state, scoring,
+#      readiness, SQLite).
+# and prints lines/s, events/s, MB/s, warmthd's peak RSS, the number of
+# distinct contacts (counted by parse_only) and the time ratios
+# wc -l : parse-only : warmthd --once. Afterwards, if warmthctl is built,
+# it checks that the daemon accepted as many events as the generator's
+# truth says.
 #
 # Binaries come from ${BUILD_DIR:-build}; this script builds and installs
 # nothing. Environment: BUILD_DIR, EVENTS (default 2000000), CONTACTS
@@ -21,28 +26,13 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-build=${BUILD_DIR:-build}
+. bench/lib.sh
 events=${EVENTS:-2000000}
 contacts=${CONTACTS:-100000}
 seed=${SEED:-42}
 
-for bin in warmth-gen warmthd; do
-	if [ ! -x "$build/$bin" ]; then
-		echo "bench/ingest.sh: $build/$bin not found." >&2
-		echo "Build first: cmake -S . -B $build && cmake --build $build" >&2
-		echo "(or point BUILD_DIR at an existing build directory)" >&2
-		exit 1
-	fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/warmth-bench.XXXXXX")
-if [ "${KEEP:-0}" = 1 ]; then
-	trap 'echo "scratch directory kept: $tmp"' EXIT
-else
-	trap 'rm -rf "$tmp"' EXIT
-fi
-trap 'exit 130' INT TERM
-mkdir "$tmp/in"
+bench_require warmth-gen warmthd parse_only
+bench_scratch warmth-bench
 log="$tmp/in/engagement.jsonl"
 
 # Seconds since the epoch with nanoseconds (GNU date).
@@ -88,17 +78,15 @@ lines=$(wc -l <"$log")
 t1=$(now)
 wc_s=$(elapsed "$t0" "$t1")
 
-cat >"$tmp/warmthd.yaml" <<'YAML'
-# Minimal benchmark configuration: paths are relative to this file.
-state:
-  database: ./state.db
-inputs:
-  - path: ./in/*.jsonl
-dead_letter: ./rejected.jsonl
-notify:
-  - type: file
-    path: ./notifications.jsonl
-YAML
+# parse_only times its own pass (without process start-up and its untimed
+# contact count) and prints "lines N accepted N rejected N contacts N
+# seconds S".
+parsed=$("$build/parse_only" "$log")
+parse_s=$(printf '%s\n' "$parsed" | awk '{ print $10 }')
+parse_accepted=$(printf '%s\n' "$parsed" | awk '{ print $4 }')
+distinct=$(printf '%s\n' "$parsed" | awk '{ print $8 }')
+
+bench_config "$tmp/warmthd.yaml" </dev/null
 if [ -n "${BATCH_EVENTS:-}" ]; then
 	printf 'ingest:\n  batch_events: %s\n' "$BATCH_EVENTS" >>"$tmp/warmthd.yaml"
 fi
@@ -118,20 +106,25 @@ daemon_s=$(elapsed "$t0" "$t1")
 
 echo
 awk -v lines="$lines" -v bytes="$bytes" -v gen="$gen_s" -v wc="$wc_s" -v d="$daemon_s" \
+	-v parse="$parse_s" -v accepted="$parse_accepted" -v distinct="$distinct" \
 	-v rss="$peak_rss_kib" -v events="$events" -v contacts="$contacts" 'BEGIN {
 	mb = bytes / 1e6
-	printf "%d lines, %.1f MB (%d events from %d contacts, %.0f bytes/line)\n\n",
+	printf "%d lines, %.1f MB (%d events asked from %d contacts, %.0f bytes/line)\n",
 	       lines, mb, events, contacts, bytes / lines
-	printf "%-16s %9s %12s %9s %10s\n", "step", "seconds", "lines/s", "MB/s", "peak RSS"
+	printf "%d valid events, %d distinct contacts\n\n", accepted, distinct
+	printf "%-16s %9s %12s %12s %9s %10s\n", "step", "seconds", "lines/s", "events/s", "MB/s", "peak RSS"
 	row("warmth-gen", gen, "-")
 	row("wc -l", wc, "-")
+	row("parse-only", parse, "-")
 	row("warmthd --once", d, rss == "" ? "?" : sprintf("%.1f MB", rss / 1024))
-	if (wc > 0)
-		printf "\nwarmthd --once takes %.1fx the time of wc -l\n", d / wc
+	if (wc <= 0) wc = 0.001
+	if (parse <= 0) parse = 0.001
+	printf "\ntime ratio wc -l : parse-only : warmthd --once = 1 : %.1f : %.1f\n", parse / wc, d / wc
+	printf "warmthd --once takes %.1fx the time of the parse-only pass\n", d / parse
 }
 function row(name, s, r) {
 	if (s <= 0) s = 0.001
-	printf "%-16s %9.3f %12.0f %9.1f %10s\n", name, s, lines / s, mb / s, r
+	printf "%-16s %9.3f %12.0f %12.0f %9.1f %10s\n", name, s, lines / s, accepted / s, mb / s, r
 }'
 
 # A fast daemon that drops events is no use: check the count when we can.
