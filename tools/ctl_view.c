@@ -421,7 +421,20 @@ static void ctl_list_add(struct ctl_list *l, yajl_val c)
 
 int ctl_list_add_text(struct ctl_list *l, const char *json_text)
 {
-	yajl_val c = ctl_parse(json_text, "a contact");
+	yajl_val c;
+
+	/* JSON out as it came in: the tree would write back the same bytes. */
+	if (l->kind == CTL_LIST_EXPORT && l->ctl->export_format == CTL_FORMAT_JSONL) {
+		l->count++;
+		printf("%s\n", json_text);
+		return ferror(stdout) != 0 ? -1 : 0;
+	}
+	if (l->kind != CTL_LIST_EXPORT && l->ctl->json) {
+		buf_append_str(&l->json, l->count++ ? "," : "");
+		buf_append_str(&l->json, json_text);
+		return 0;
+	}
+	c = ctl_parse(json_text, "a contact");
 
 	if (c == NULL)
 		return -1;
@@ -589,7 +602,8 @@ static int ctl_view_pages(const struct ctl *ctl, int fd, const char *path, const
 		buf_reset(&args);
 		buf_reset(&result);
 		ctl_view_args(ctl, NULL, after, limit, &args);
-		rc = ctl_view_rc(ctl_socket_request(fd, path, cmd, buf_cstr(&args), &result, &code), code);
+		rc = ctl_socket_request(fd, path, cmd, buf_cstr(&args), &result, &code);
+		rc = ctl_view_rc(rc, code);
 		if (rc != CTL_EXIT_OK)
 			break;
 		if ((page = ctl_parse(buf_cstr(&result), "the daemon's page")) == NULL) {
@@ -629,8 +643,8 @@ int ctl_view_over_socket(const struct ctl *ctl, const char *path, const char *cm
 		return rc;
 	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "metrics") == 0) {
 		ctl_view_args(ctl, actor, NULL, 0, &args);
-		rc = ctl_view_rc(ctl_socket_request(fd, path, cmd, buf_cstr(&args), &result, &code),
-		                 code);
+		rc = ctl_socket_request(fd, path, cmd, buf_cstr(&args), &result, &code);
+		rc = ctl_view_rc(rc, code);
 		if (rc == CTL_EXIT_OK)
 			rc = cmd[0] == 's' ? ctl_print_contact(ctl, buf_cstr(&result)) :
 			                     ctl_print_metrics(ctl, buf_cstr(&result));
