@@ -2,11 +2,12 @@
  * ctl.h - what the files of warmthctl share: the invocation (struct ctl),
  * the commands (ctl_commands.c) and the output helpers (ctl_output.c).
  *
- * warmthctl.c parses options, finds the state database and dispatches one
- * command; each command reads the store through its own read-only handle
- * and prints either compact JSON (one line per object, the keys of
- * INTERFACE.md) or aligned text for people. A command returns the process
- * exit code (CTL_EXIT_*), having printed its own error message.
+ * warmthctl.c parses options and dispatches one command, to the daemon's
+ * control socket or, with --db, to the commands here that read the store
+ * through a read-only handle. Either way the output is compact JSON (one
+ * line per object, the keys of INTERFACE.md) or aligned text for people,
+ * printed by ctl_view.c from the same JSON. A command returns the
+ * process exit code (CTL_EXIT_*), having printed its own error message.
  */
 #ifndef WARMTH_CTL_H
 #define WARMTH_CTL_H

@@ -1,7 +1,9 @@
 /*
- * ctl_commands.c - the read-only commands of warmthctl, answered from a
+ * ctl_commands.c - the read-only commands of warmthctl answered from a
  * state database opened read-only (warmthctl --db): status, show, top,
- * ready, metrics and export.
+ * ready, export and notifications (metrics: ctl_metrics.c). show, top,
+ * ready and export make the contacts' JSON with view.c, as the daemon
+ * does, and hand it to ctl_view.c to print.
  *
  * Every command reads through the store's queries, each of which sees the
  * last transaction the daemon committed (WAL), so they are safe while the

@@ -2,13 +2,14 @@
  * warmthctl.c - the control CLI of warmthd: options, finding the state,
  * and dispatching one command (see INTERFACE.md "warmthctl").
  *
- * The read-only commands read the state database directly and read-only
- * (--db STATE.db, or the state.database of the config), with or without a
- * running daemon: SQLite's WAL lets a reader see the last committed batch
- * while the daemon writes. ping, reload, snooze, unsnooze and mark (and
- * status with -s) talk to the daemon over its control socket (-s, or
- * control.socket of the config); an unreachable daemon is exit code 3
- * with the remedy in the message.
+ * Every command but notifications asks the running daemon over its
+ * control socket (-s, or control.socket of the config, or the default);
+ * the read-only ones read a state database instead when --db names one,
+ * read-only: SQLite's WAL lets a reader see the last committed batch
+ * while the daemon writes. notifications reads only the database (--db,
+ * or state.database of the config). An unreachable daemon is exit code
+ * 3 with the remedy (--db) in the message. show, top, ready, export and
+ * metrics print the same bytes either way (ctl_view.c).
  *
  * Options are parsed in two passes with one table: global options up to
  * the command, then the command's arguments, where the global options are
@@ -17,9 +18,10 @@
  * are then checked against the command.
  * "--" ends options, for an actor id that starts with a dash.
  *
- * Warmth, segments and readiness are computed at read time with the
- * figures of the config (-c, or the default config when it exists, also
- * with --db) or, without one, the built-in defaults (conf_load_defaults).
+ * With --db, warmth, segments and readiness are computed at read time
+ * with the figures of the config (-c, or the default config when it
+ * exists) or, without one, the built-in defaults (conf_load_defaults);
+ * the daemon uses its own figures and its own "now".
  */
 #include <assert.h>
 #include <errno.h>
@@ -116,7 +118,7 @@ static void ctl_usage(FILE *out)
 	fprintf(out,
 	        "usage: warmthctl [-s SOCKET | --db STATE.db] [-c CONFIG] [--json] [--account NAME]\n"
 	        "                 COMMAND [ARGS]\n"
-	        "read-only commands:\n"
+	        "read-only commands (asking the running daemon, or reading --db STATE.db):\n"
 	        "  status                 counters, contacts, inputs and their offsets\n"
 	        "  show ACTOR             one contact\n"
 	        "  top [-n N] [--segment S]\n"
@@ -128,6 +130,7 @@ static void ctl_usage(FILE *out)
 	        "                         per line (the default with --json), or CSV\n"
 	        "  notifications [--pending|--failed]\n"
 	        "                         the outbox: each notification and its deliveries\n"
+	        "                         (from the database: --db, or the config's)\n"
 	        "commands that change state (need the running daemon):\n"
 	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
 	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
@@ -136,7 +139,7 @@ static void ctl_usage(FILE *out)
 	        "  redeliver ID           send a delivered or failed notification again\n"
 	        "options:\n"
 	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
-	        "      --db STATE.db      read a state database directly, read-only\n"
+	        "      --db STATE.db      read a state database directly, read-only, instead\n"
 	        "  -c, --config FILE      warmthd's config (default " CONF_DEFAULT_PATH ")\n"
 	        "      --json             machine-readable JSON\n"
 	        "      --account NAME     the account (default \"" CTL_DEFAULT_ACCOUNT "\")\n"
