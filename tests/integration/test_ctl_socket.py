@@ -11,7 +11,8 @@ import subprocess
 import threading
 import time
 
-from harness import BASE_CONFIG, SANITIZED, WARMTHCTL, Env, check, event, run
+from harness import (BASE_CONFIG, SANITIZED, WARMTHCTL, Env, can_run_as_nobody, check, event,
+                     open_to_others, run, run_as_nobody)
 
 T0 = 1793700000
 CONFIG = BASE_CONFIG
@@ -142,6 +143,24 @@ def test_a_client_that_never_reads():
     env.close()
 
 
+def test_many_requests_at_once():
+    """Requests sent together are answered a few per pass of the loop, in
+    order, with other clients answered in between."""
+    env = populated("ctl-socket-many", 5000)
+    s, f = connect(env)
+    n = 300
+    f.write(b"".join((json.dumps({"v": 1, "id": i, "cmd": "top", "args": {"limit": 1}}) +
+                      "\n").encode() for i in range(n)))
+    f.flush()
+    r = ctl(env, "ping")
+    check(r.returncode == 0, "ping beside a burst of requests: %s" % r.stderr)
+    ids = [json.loads(f.readline())["id"] for _ in range(n)]
+    check(ids == list(range(n)), "replies out of order or missing: %s..." % ids[:10])
+    s.close()
+    env.stop()
+    env.close()
+
+
 def test_error_replies():
     env = populated("ctl-socket-errors", 10)
     s, f = connect(env)
@@ -208,6 +227,23 @@ def test_fresher_than_the_database():
     env.close()
 
 
+def test_read_commands_for_the_group():
+    """Another user who can connect (a member of the socket's group) may
+    run the read commands, and still not the changing ones."""
+    if not can_run_as_nobody():
+        print("skipped: needs root and setpriv to connect as another user")
+        return
+    env = populated("ctl-socket-group", 3)
+    sock = open_to_others(env)
+    for args in (["show", "c000001"], ["top"], ["ready"], ["metrics"], ["export"]):
+        r = run_as_nobody([WARMTHCTL, "-s", sock, "--json"] + args)
+        check(r.returncode == 0, "%s as nobody: exit %d: %s" % (args, r.returncode, r.stderr))
+    r = run_as_nobody([WARMTHCTL, "-s", sock, "snooze", "c000001", "1d"])
+    check(r.returncode == 1 and "forbidden" in r.stderr, "snooze as nobody: %s" % r.stderr)
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_export_while_others_ask_and_ingestion_goes_on, test_a_client_that_never_reads,
-         test_error_replies, test_fresher_than_the_database])
+         test_many_requests_at_once, test_error_replies, test_fresher_than_the_database, test_read_commands_for_the_group])
