@@ -634,6 +634,13 @@ int control_arg_int(const struct control_request *req, const char *name, long lo
 	return 0;
 }
 
+int control_arg_has(const struct control_request *req, const char *name)
+{
+	const char *path[] = { name, NULL };
+
+	return req->args != NULL && yajl_tree_get(req->args, path, yajl_t_any) != NULL;
+}
+
 int control_fail(struct control_error *err, const char *code, const char *fmt, ...)
 {
 	va_list ap;

@@ -138,13 +138,14 @@ static int engine_view_page_args(struct engine *e, const struct control_request 
 			return -1;
 		}
 	}
-	if (req->args != NULL && control_arg_int(req, "limit", &limit) < 0 &&
-	    control_arg_string(req, "limit") != NULL)
+	if (control_arg_has(req, "limit") && control_arg_int(req, "limit", &limit) < 0)
 		return control_fail(err, "bad_argument", "\"limit\" must be a whole number");
 	if (limit < 1 || limit > ENGINE_VIEW_PAGE_MAX)
 		return control_fail(err, "bad_argument", "\"limit\" must be 1 to %d",
 		                    ENGINE_VIEW_PAGE_MAX);
 	p->limit = (size_t)limit;
+	if (after == NULL && control_arg_has(req, "after"))
+		return control_fail(err, "bad_argument", "\"after\" must be a cursor (a string)");
 	if (after != NULL) {
 		if (view_cursor_parse(p->order, after, &p->after, owned) < 0)
 			return control_fail(err, "bad_argument",
