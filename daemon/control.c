@@ -135,17 +135,21 @@ static void control_write_done(uv_write_t *req, int status)
 	free(w);
 }
 
-/* Queues one reply line; disconnects a client that does not read. */
+/* Queues one reply line (taking it over, freed whatever happens); disconnects a
+   client that does not read. */
 static void control_send(struct control_client *cl, struct buf *line)
 {
 	struct control_write *w;
 	uv_buf_t b;
 
-	if (cl->closing)
+	if (cl->closing) {
+		buf_free(line);
 		return;
+	}
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CONTROL_MAX_QUEUED) {
 		log_warnx("control: client pid %d does not read its replies; disconnecting",
 		          (int)cl->cred.pid);
+		buf_free(line);
 		control_client_close(cl);
 		return;
 	}

@@ -107,7 +107,7 @@ def test_export_while_others_ask_and_ingestion_goes_on():
     check(live["contacts"] == env.status()["contacts"] == CONTACTS + more,
           "contacts after the export: %s live, %s committed" %
           (live["contacts"], env.status()["contacts"]))
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     env.close()
 
 
@@ -139,7 +139,7 @@ def test_a_client_that_never_reads():
     grown = rss_kib(pid) - before
     check(grown < 64 * 1024, "the daemon grew by %d KiB for a client that does not read" % grown)
     stuck.close()
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     env.close()
 
 
@@ -157,7 +157,7 @@ def test_many_requests_at_once():
     ids = [json.loads(f.readline())["id"] for _ in range(n)]
     check(ids == list(range(n)), "replies out of order or missing: %s..." % ids[:10])
     s.close()
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     env.close()
 
 
@@ -203,7 +203,7 @@ def test_error_replies():
         r = ctl(env, *args)
         check(r.returncode == code, "%s over the socket: exit %d (want %d): %s" %
               (args, r.returncode, code, r.stderr))
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     # Unreachable: the remedy names --db, exit 3.
     for args in (["show", "c000001"], ["top"], ["ready"], ["metrics"], ["export"]):
         r = ctl(env, *args)
@@ -226,7 +226,7 @@ def test_fresher_than_the_database():
     check(live["counts"] == db["counts"] and live["share"].keys() == db["share"].keys(),
           "live and --db differ: %s / %s" % (live, db))
     check(abs(sum(live["share"].values()) - 100.0) < 0.5, "shares add up to %s" % live["share"])
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     env.close()
 
 
@@ -243,7 +243,7 @@ def test_read_commands_for_the_group():
         check(r.returncode == 0, "%s as nobody: exit %d: %s" % (args, r.returncode, r.stderr))
     r = run_as_nobody([WARMTHCTL, "-s", sock, "snooze", "c000001", "1d"])
     check(r.returncode == 1 and "forbidden" in r.stderr, "snooze as nobody: %s" % r.stderr)
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     env.close()
 
 
