@@ -107,6 +107,7 @@ int ctl_socket_request(int fd, const char *path, const char *cmd, const char *ar
 {
 	const char *okpath[] = { "ok", NULL }, *respath[] = { "result", NULL },
 	           *codepath[] = { "error", "code", NULL }, *msgpath[] = { "error", "message", NULL };
+	static const char ok_head[] = "{\"v\":1,\"id\":1,\"ok\":true,\"result\":";
 	static char code_copy[64];
 	struct buf req = { 0 }, line = { 0 };
 	char errbuf[256];
@@ -119,6 +120,15 @@ int ctl_socket_request(int fd, const char *path, const char *cmd, const char *ar
 	           args_json ? args_json : "");
 	if (ctl_socket_write_all(fd, req.data, req.len) < 0 || ctl_socket_read_line(fd, &line) < 0) {
 		rc = ctl_socket_unreachable(path, errno == EAGAIN ? "no reply in 30 s" : "connection lost");
+		goto out;
+	}
+	/* The daemon's success reply starts so: a page of an export is taken
+	   as it is, without a tree of the whole reply (the caller reads it). */
+	if (line.len > sizeof(ok_head) && memcmp(line.data, ok_head, sizeof(ok_head) - 1) == 0 &&
+	    line.data[line.len - 1] == '}') {
+		buf_append(result, line.data + sizeof(ok_head) - 1, line.len - sizeof(ok_head));
+		buf_cstr(result);
+		rc = CTL_EXIT_OK;
 		goto out;
 	}
 	root = yajl_tree_parse(line.data, errbuf, sizeof(errbuf));

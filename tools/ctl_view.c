@@ -6,11 +6,9 @@
  * Design. The JSON is the one truth of both ways to answer: with --db,
  * warmthctl makes it itself from the database (ctl_commands.c); over the
  * control socket (the default) the daemon makes it from memory with the
- * same function. Either way the JSON is parsed here and everything the
- * user sees, text or JSON, is printed from that tree by the same code, so
- * the two give byte-for-byte the same output on the same state. --json
- * output is the tree written back by yajl, which reproduces the text it
- * was parsed from (numbers keep their digits, keys their order).
+ * same function (view.c). JSON output prints that text as it is; text
+ * output parses it and prints from the tree, by the same code either
+ * way, so the two give byte-for-byte the same output on the same state.
  *
  * Over the socket, lists (top, ready, export) come in pages of at most
  * CTL_VIEW_PAGE contacts on one connection, each page printed before the
@@ -23,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "warmth/json.h"
@@ -70,50 +67,6 @@ static const char *ctl_get_time(yajl_val obj, const char *key)
 	const char *s = ctl_get_str(obj, key);
 
 	return s != NULL ? s : "never";
-}
-
-/* --- Writing the tree back. --- */
-
-static void ctl_gen_print(void *ctx, const char *str, size_t len)
-{
-	buf_append(ctx, str, len);
-}
-
-static void ctl_gen_value(yajl_gen g, yajl_val v)
-{
-	if (YAJL_IS_STRING(v)) {
-		const char *s = YAJL_GET_STRING(v);
-		yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-	} else if (YAJL_IS_NUMBER(v)) {
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-	} else if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-			ctl_gen_value(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			ctl_gen_value(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, YAJL_IS_TRUE(v));
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
-/* Appends v as JSON text to out. */
-static void ctl_json_write(yajl_val v, struct buf *out)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	yajl_gen_config(g, yajl_gen_print_callback, ctl_gen_print, out);
-	ctl_gen_value(g, v);
-	yajl_gen_free(g);
 }
 
 static yajl_val ctl_parse(const char *text, const char *what)
@@ -363,12 +316,8 @@ static void ctl_export_row(const struct ctl *ctl, yajl_val c)
 	double warmth = ctl_get_num(c, "warmth", 0.0);
 	unsigned long long events = (unsigned long long)ctl_engagements_of(c, 0);
 	int ready = ctl_get_bool(c, "ready");
-	struct buf line = { 0 };
 
-	if (ctl->export_format == CTL_FORMAT_JSONL) {
-		ctl_json_write(c, &line);
-		ctl_print_json_line(&line);
-	} else if (ctl->export_format == CTL_FORMAT_CSV) {
+	if (ctl->export_format == CTL_FORMAT_CSV) {
 		ctl_print_csv_field(stdout, ctl_get_str(c, "actor"));
 		putchar(',');
 		ctl_print_csv_field(stdout, name);
@@ -385,7 +334,6 @@ static void ctl_export_row(const struct ctl *ctl, yajl_val c)
 		ctl_print_clean(stdout, account);
 		printf("\t%s\n", ready ? "yes" : "no");
 	}
-	buf_free(&line);
 }
 
 static void ctl_list_add(struct ctl_list *l, yajl_val c)
@@ -397,12 +345,6 @@ static void ctl_list_add(struct ctl_list *l, yajl_val c)
 	l->count++;
 	if (l->kind == CTL_LIST_EXPORT) {
 		ctl_export_row(l->ctl, c);
-		return;
-	}
-	if (l->ctl->json) {
-		if (l->count > 1)
-			buf_append_str(&l->json, ",");
-		ctl_json_write(c, &l->json);
 		return;
 	}
 	/* The warmest shown fills the whole bar: the first row. */
@@ -583,6 +525,76 @@ static int ctl_view_rc(int rc, const char *code)
 	       CTL_EXIT_USAGE : rc;
 }
 
+/* Past the JSON object or array starting at p (no further than end), or NULL. */
+static char *ctl_json_skip(char *p, const char *end)
+{
+	int depth = 0, in_string = 0;
+
+	for (; p < end; p++) {
+		if (in_string) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_string = 0;
+		} else if (*p == '"') {
+			in_string = 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Adds the contacts of one page to l and returns its next cursor (owned,
+ * NULL on the last page) in *next; 0, or -1 for a page it cannot read.
+ * The daemon writes {"contacts":[...],"next":...}: each contact's text is
+ * found by a scan and handed on as it is, so JSON output prints the
+ * daemon's bytes and text output parses one small contact at a time,
+ * never a tree of the whole page.
+ */
+static int ctl_view_page(struct ctl_list *l, struct buf *page, char **next)
+{
+	static const char head[] = "{\"contacts\":[";
+	char *p = page->data, *end = page->data + page->len;
+	struct buf tail = { 0 };
+	yajl_val rest, cursor;
+
+	*next = NULL;
+	if (page->len < sizeof(head) || memcmp(p, head, sizeof(head) - 1) != 0)
+		return -1;
+	p += sizeof(head) - 1;
+	while (p < end && *p != ']') {
+		char *e = ctl_json_skip(p, end), saved;
+		if (e == NULL || e >= end || (*e != ',' && *e != ']'))
+			return -1;
+		saved = *e;
+		*e = '\0';
+		if (ctl_list_add_text(l, p) < 0 && !ferror(stdout)) {
+			*e = saved;
+			return -1;
+		}
+		*e = saved;
+		p = *e == ',' ? e + 1 : e;
+	}
+	if (p >= end)
+		return -1;
+	/* What follows the array: ,"next":CURSOR} */
+	buf_append_str(&tail, "{");
+	buf_append(&tail, p + 2, (size_t)(end - p - 2));
+	rest = ctl_parse(buf_cstr(&tail), "the daemon's page");
+	buf_free(&tail);
+	if (rest == NULL)
+		return -1;
+	cursor = ctl_get(rest, "next");
+	if (cursor != NULL && YAJL_IS_STRING(cursor))
+		*next = xstrdup(YAJL_GET_STRING(cursor));
+	yajl_tree_free(rest);
+	return 0;
+}
+
 /* top, ready, export: pages until the list (or top's -n) is complete. */
 static int ctl_view_pages(const struct ctl *ctl, int fd, const char *path, const char *cmd)
 {
@@ -598,7 +610,6 @@ static int ctl_view_pages(const struct ctl *ctl, int fd, const char *path, const
 	ctl_list_begin(&l, ctl, kind);
 	while (l.count < want) {
 		size_t limit = want - l.count < CTL_VIEW_PAGE ? want - l.count : CTL_VIEW_PAGE;
-		yajl_val page, contacts, next;
 		buf_reset(&args);
 		buf_reset(&result);
 		ctl_view_args(ctl, NULL, after, limit, &args);
@@ -606,18 +617,12 @@ static int ctl_view_pages(const struct ctl *ctl, int fd, const char *path, const
 		rc = ctl_view_rc(rc, code);
 		if (rc != CTL_EXIT_OK)
 			break;
-		if ((page = ctl_parse(buf_cstr(&result), "the daemon's page")) == NULL) {
+		free(after);
+		if (ctl_view_page(&l, &result, &after) < 0) {
+			ctl_error("%s: a page of %s that is not what was asked for", path, cmd);
 			rc = CTL_EXIT_ERROR;
 			break;
 		}
-		contacts = ctl_get(page, "contacts");
-		next = ctl_get(page, "next");
-		for (size_t i = 0; contacts != NULL && YAJL_IS_ARRAY(contacts) &&
-		                   i < contacts->u.array.len; i++)
-			ctl_list_add(&l, contacts->u.array.values[i]);
-		free(after);
-		after = next != NULL && YAJL_IS_STRING(next) ? xstrdup(YAJL_GET_STRING(next)) : NULL;
-		yajl_tree_free(page);
 		if (ferror(stdout)) {
 			rc = CTL_EXIT_ERROR;
 			break;
