@@ -134,24 +134,18 @@ static void view_parts_json(struct json *j, const struct view *v, const struct c
 		                            v->now_ms);
 		sum += part[t];
 	}
-	json_key(j, "warmth_parts");
-	json_object_open(j);
-	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
-		if (part[t] < 0.005)
-			continue;
-		json_key(j, score_type_name((enum score_type)t));
-		json_double(j, view_round2(part[t]));
+	for (int k = 0; k < 2; k++) {
+		json_key(j, k == 0 ? "warmth_parts" : "share");
+		json_object_open(j);
+		for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+			if (part[t] < 0.005)
+				continue;
+			json_key(j, score_type_name((enum score_type)t));
+			json_double(j, k == 0 ? view_round2(part[t]) :
+			               (double)(int64_t)(part[t] / sum * 1000.0 + 0.5) / 10.0);
+		}
+		json_object_close(j);
 	}
-	json_object_close(j);
-	json_key(j, "share");
-	json_object_open(j);
-	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
-		if (part[t] < 0.005)
-			continue;
-		json_key(j, score_type_name((enum score_type)t));
-		json_double(j, (double)(int64_t)(part[t] / sum * 1000.0 + 0.5) / 10.0);
-	}
-	json_object_close(j);
 }
 
 void view_contact_json(struct json *j, const struct view *v, const struct contact *c,

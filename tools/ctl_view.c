@@ -240,19 +240,29 @@ static void ctl_print_contact_text(yajl_val c)
 	buf_free(&words);
 }
 
-int ctl_print_contact(const struct ctl *ctl, const char *json_text)
+/*
+ * show and metrics: the JSON as it is (--json), or parsed and printed as
+ * text by print; what names it in an error.
+ */
+static int ctl_print_object(const struct ctl *ctl, const char *json_text, const char *what,
+                            void (*print)(yajl_val))
 {
-	yajl_val c;
+	yajl_val v;
 
 	if (ctl->json) {
 		printf("%s\n", json_text);
 		return CTL_EXIT_OK;
 	}
-	if ((c = ctl_parse(json_text, "the contact")) == NULL)
+	if ((v = ctl_parse(json_text, what)) == NULL)
 		return CTL_EXIT_ERROR;
-	ctl_print_contact_text(c);
-	yajl_tree_free(c);
+	print(v);
+	yajl_tree_free(v);
 	return CTL_EXIT_OK;
+}
+
+int ctl_print_contact(const struct ctl *ctl, const char *json_text)
+{
+	return ctl_print_object(ctl, json_text, "the contact", ctl_print_contact_text);
 }
 
 /* --- top, ready, export --- */
@@ -482,17 +492,7 @@ static void ctl_print_metrics_text(yajl_val m)
 
 int ctl_print_metrics(const struct ctl *ctl, const char *json_text)
 {
-	yajl_val m;
-
-	if (ctl->json) {
-		printf("%s\n", json_text);
-		return CTL_EXIT_OK;
-	}
-	if ((m = ctl_parse(json_text, "the metrics")) == NULL)
-		return CTL_EXIT_ERROR;
-	ctl_print_metrics_text(m);
-	yajl_tree_free(m);
-	return CTL_EXIT_OK;
+	return ctl_print_object(ctl, json_text, "the metrics", ctl_print_metrics_text);
 }
 
 /* --- Over the socket. --- */
