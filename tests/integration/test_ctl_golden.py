@@ -161,7 +161,7 @@ def test_golden_outputs_over_the_socket():
                              db.stdout.decode(errors="replace")))
         if not UPDATE:
             compare(name, args, masked(r.stdout, env.dir), failures)
-    env.stop()
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
     check(not failures, "over the socket:\n" + "\n".join(failures))
     env.close()
 

@@ -87,6 +87,12 @@ def test_export_while_others_ask_and_ingestion_goes_on():
         # Lines written during the export are ingested during it.
         more = 500
         env.append("b.jsonl", [event(T0 + 10 ** 6 + i, "follow", "n%05d" % i) for i in range(more)])
+        # --db reads the committed state meanwhile, as it always could.
+        for args in (["status"], ["show", "c000007"], ["top", "-n", "3"]):
+            r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json"] + args,
+                               capture_output=True, text=True, timeout=60)
+            check(r.returncode == 0 and json.loads(r.stdout) is not None,
+                  "--db %s while the daemon ingests: %s" % (args, r.stderr))
         rc = export.wait(timeout=120)
     stop.set()
     thread.join()
