@@ -184,6 +184,8 @@ def test_golden_socket_commands():
     env.append("a.jsonl", LINES)
     env.once()
     env.start()
+    # The database is there from --once: the socket comes a moment later.
+    env.wait(lambda: os.path.exists(os.path.join(env.dir, "control.sock")), "the control socket")
     ids = [n["id"] for n in json.loads(env.ctl("notifications").stdout)]
     check(ids, "the golden events make no notification")
     failures = []
