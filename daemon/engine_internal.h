@@ -45,8 +45,9 @@ struct engine_contact {
 	int dirty;
 	uint8_t watched;                    /* on the readiness watch list (engine_rules.c) */
 	uint8_t wanted;                     /* the last evaluation wants it watched */
+	uint8_t ready;                      /* ENGINE_READY_*: its place in the account's counts
+	                                       (beside the other bytes: no padding added) */
 	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
-	uint8_t ready;                      /* ENGINE_READY_*: its place in the account's counts */
 	UT_hash_handle hh;
 };
 
