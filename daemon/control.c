@@ -10,7 +10,9 @@
  * which writes the result into a buffer of its own. Changing commands are
  * for root, the daemon's own user and the uids of control.allow_users. The reply is then
  * framed and queued with uv_write, so a client that does not read never
- * blocks the loop; one that lets more than CONTROL_MAX_QUEUED bytes of
+ * blocks the loop; a few of one client's requests are handled per pass
+ * of the loop (CONTROL_LINES_PER_PASS), so one that sends many at once
+ * does not hold others up; one that lets more than CONTROL_MAX_QUEUED bytes of
  * replies pile up, sends an oversized line, or stays silent for
  * CONTROL_IDLE_MS is disconnected. A client is freed only in the close
  * callback of its last handle (libuv's rule).
@@ -33,12 +35,21 @@
 
 #define CONTROL_IDLE_MS 60000
 #define CONTROL_MAX_QUEUED (4u << 20)
+/*
+ * Requests of one client handled in one pass of the loop. A page of a
+ * list costs a walk over every contact: a client that sends a thousand
+ * requests at once gets them answered a few at a time, with other clients
+ * and ingestion served between, instead of holding the loop for all.
+ */
+#define CONTROL_LINES_PER_PASS 4
 
 struct control_client {
 	struct control *server;
 	struct control_client *next;
 	uv_pipe_t pipe;
 	uv_timer_t idle;
+	uv_timer_t resume;                 /* the next pass over lines already read */
+	int resuming;                      /* resume is started and reading stopped */
 	uv_shutdown_t shutdown;
 	int open_handles;
 	int closing;
@@ -112,6 +123,7 @@ static void control_client_close(struct control_client *cl)
 	cl->closing = 1;
 	uv_close((uv_handle_t *)&cl->pipe, control_client_closed);
 	uv_close((uv_handle_t *)&cl->idle, control_client_closed);
+	uv_close((uv_handle_t *)&cl->resume, control_client_closed);
 }
 
 static void control_write_done(uv_write_t *req, int status)
@@ -123,17 +135,21 @@ static void control_write_done(uv_write_t *req, int status)
 	free(w);
 }
 
-/* Queues one reply line; disconnects a client that does not read. */
+/* Queues one reply line (taking it over, freed whatever happens); disconnects a
+   client that does not read. */
 static void control_send(struct control_client *cl, struct buf *line)
 {
 	struct control_write *w;
 	uv_buf_t b;
 
-	if (cl->closing)
+	if (cl->closing) {
+		buf_free(line);
 		return;
+	}
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CONTROL_MAX_QUEUED) {
 		log_warnx("control: client pid %d does not read its replies; disconnecting",
 		          (int)cl->cred.pid);
+		buf_free(line);
 		control_client_close(cl);
 		return;
 	}
@@ -308,24 +324,48 @@ out:
 	yajl_tree_free(root);
 }
 
+static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b);
+static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b);
+static void control_process(struct control_client *cl);
+
+static void control_resume_cb(uv_timer_t *timer)
+{
+	struct control_client *cl = timer->data;
+
+	cl->resuming = 0;
+	control_process(cl);
+	if (!cl->closing && cl->deferred == NULL && !cl->resuming)
+		uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
+}
+
 /*
- * Handles the complete lines buffered. A deferred reply stops it: the
- * rest waits (and reading pauses) until control_answer().
+ * Handles the complete lines buffered, CONTROL_LINES_PER_PASS at most: with
+ * more, reading pauses and a zero timer takes up the rest in a later pass
+ * of the loop. A deferred reply stops it: the rest waits (and reading
+ * pauses) until control_answer().
  */
 static void control_process(struct control_client *cl)
 {
 	char *nl, *start = cl->in.data;
+	int handled = 0;
 
-	while (!cl->closing && cl->deferred == NULL &&
+	while (!cl->closing && cl->deferred == NULL && handled < CONTROL_LINES_PER_PASS &&
 	       (nl = memchr(start, '\n', cl->in.len - (size_t)(start - cl->in.data)))) {
 		control_handle_line(cl, start, (size_t)(nl - start));
 		start = nl + 1;
+		handled++;
 	}
 	cl->in.len -= (size_t)(start - cl->in.data);
 	memmove(cl->in.data, start, cl->in.len);
-	if (cl->deferred != NULL && !cl->closing) {
+	if (cl->closing)
+		return;
+	if (cl->deferred != NULL) {
 		uv_read_stop((uv_stream_t *)&cl->pipe);
 		uv_timer_stop(&cl->idle);
+	} else if (handled == CONTROL_LINES_PER_PASS && memchr(cl->in.data, '\n', cl->in.len)) {
+		uv_read_stop((uv_stream_t *)&cl->pipe);
+		cl->resuming = 1;
+		uv_timer_start(&cl->resume, control_resume_cb, 0, 0);
 	}
 }
 
@@ -341,8 +381,6 @@ struct control_deferred *control_defer(const struct control_request *req)
 	return d;
 }
 
-static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b);
-static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b);
 static void control_idle_cb(uv_timer_t *timer);
 
 void control_answer(struct control_deferred *d, const char *result, const struct control_error *err)
@@ -398,7 +436,7 @@ static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	cl->in.len += (size_t)n;
 	uv_timer_again(&cl->idle);
 	control_process(cl);
-	if (!cl->closing && cl->deferred == NULL && cl->in.len > CONTROL_MAX_REQUEST) {
+	if (!cl->closing && cl->deferred == NULL && !cl->resuming && cl->in.len > CONTROL_MAX_REQUEST) {
 		control_reply_error(cl, NULL, "too_large", "request longer than 64 KiB");
 		uv_read_stop(stream);
 		cl->in.len = 0;
@@ -431,8 +469,9 @@ static void control_on_connection(uv_stream_t *server, int status)
 	cl->server = c;
 	uv_pipe_init(c->loop, &cl->pipe, 0);
 	uv_timer_init(c->loop, &cl->idle);
-	cl->pipe.data = cl->idle.data = cl;
-	cl->open_handles = 2;
+	uv_timer_init(c->loop, &cl->resume);
+	cl->pipe.data = cl->idle.data = cl->resume.data = cl;
+	cl->open_handles = 3;
 	cl->next = c->clients;
 	c->clients = cl;
 	c->nclients++;
@@ -597,6 +636,13 @@ int control_arg_int(const struct control_request *req, const char *name, long lo
 		return -1;
 	*out = YAJL_GET_INTEGER(v);
 	return 0;
+}
+
+int control_arg_has(const struct control_request *req, const char *name)
+{
+	const char *path[] = { name, NULL };
+
+	return req->args != NULL && yajl_tree_get(req->args, path, yajl_t_any) != NULL;
 }
 
 int control_fail(struct control_error *err, const char *code, const char *fmt, ...)

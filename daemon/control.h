@@ -78,6 +78,8 @@ size_t control_clients(const struct control *c);
 /* Argument helpers for handlers: NULL / -1 when absent or of another type. */
 const char *control_arg_string(const struct control_request *req, const char *name);
 int control_arg_int(const struct control_request *req, const char *name, long long *out);
+/* Whether args has a member name, of any type (null too). */
+int control_arg_has(const struct control_request *req, const char *name);
 
 /*
  * A reply that comes later (notify-test waits for its notifier). Until it

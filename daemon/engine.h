@@ -49,6 +49,16 @@ int engine_snooze(struct engine *e, const char *account, const char *actor, int6
 int engine_mark(struct engine *e, const char *account, const char *actor, const char *state,
                 char *err, size_t errlen);
 
+/*
+ * The read commands of the control socket from memory (engine_views.c):
+ * show, top, ready, export and metrics, by req->cmd. Writes the result
+ * into out and returns 0, or fills err and returns -1.
+ */
+struct control_request;
+struct control_error;
+int engine_view(struct engine *e, const struct control_request *req, struct json *out,
+                struct control_error *err);
+
 /* The engine's outbox (notify-test, redeliver), or NULL before it starts or after it closed. */
 struct outbox;
 struct outbox *engine_outbox(struct engine *e);

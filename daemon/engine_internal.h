@@ -45,6 +45,8 @@ struct engine_contact {
 	int dirty;
 	uint8_t watched;                    /* on the readiness watch list (engine_rules.c) */
 	uint8_t wanted;                     /* the last evaluation wants it watched */
+	uint8_t ready;                      /* ENGINE_READY_*: its place in the account's counts
+	                                       (beside the other bytes: no padding added) */
 	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
 	UT_hash_handle hh;
 	/*
@@ -67,6 +69,9 @@ struct engine_account {
 	/* Network counters (ratio.h, about 2 KiB): NULL until the first one counted. */
 	struct ratio_account *ratio;
 	int network_due;                    /* a snapshot came: ratio and cap notices at batch close */
+	/* The ready queue (engine_status.c): contacts whose last evaluation
+	   found them ready, and those of them waiting for the budget. */
+	int64_t nready, nqueued;
 };
 
 /* A ready contact of a readiness round, before the budget decides. */
@@ -203,6 +208,23 @@ void engine_batch_opened(struct engine *e);
 void engine_accept_event(struct engine *e, const struct event *ev);
 /* Applies the line engine_on_line holds back, if any (before anything reads state). */
 void engine_flush_pending(struct engine *e);
+
+/*
+ * engine_status.c: the ready queue of each account, kept as counts as
+ * contacts are evaluated so that a scrape need not walk them.
+ * engine_ready_note records a contact's evaluation (r NULL: not ready,
+ * without a full evaluation): ready as warmthctl ready means it (every
+ * condition but invite_budget and not_notified holds), and queued when
+ * it is also to be notified, which engine_ready_notified ends when the
+ * budget lets it fire. The counts are as of each contact's last
+ * evaluation, which the watch list keeps at most a sweep old.
+ */
+#define ENGINE_READY_NO 0
+#define ENGINE_READY_YES 1
+#define ENGINE_READY_QUEUED 2
+struct rules_result;
+void engine_ready_note(struct engine *e, struct engine_contact *ec, const struct rules_result *r);
+void engine_ready_notified(struct engine *e, struct engine_contact *ec);
 
 /* engine_status.c: samples the accepted counter for the rate (see struct engine_rate). */
 void engine_status_sample(struct engine *e);

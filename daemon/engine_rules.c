@@ -226,6 +226,7 @@ static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
 		return;
 	ec->evaluated = e->round;
 	ec->wanted = 0;
+	engine_ready_note(e, ec, NULL);
 	if (c->score == NULL || (!c->rules.fired && engine_rules_unrelated(c)))
 		return;
 	segment = engine_rules_segment(e, c);
@@ -237,6 +238,7 @@ static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
 	             e->conf->segments[segment].readiness.threshold))
 		return;
 	engine_rules_evaluate(e, ec, segment, rd->now, &r);
+	engine_ready_note(e, ec, &r);
 	if (rules_state_rearm(&c->rules, &r, &e->conf->readiness, rd->now)) {
 		engine_mark_dirty(e, ec);
 		rd->changed++;
@@ -443,8 +445,10 @@ static void engine_rules_fire(struct engine *e, struct engine_round *rd)
 		a->budget_round = 0;
 		remaining = e->conf->readiness.weekly_invites - engine_rules_budget_used(e, a, rd->now);
 		fire = rules_queue(cand, n, remaining);
-		for (size_t i = 0; i < fire; i++)
+		for (size_t i = 0; i < fire; i++) {
 			engine_rules_fire_one(e, &rd->ready[cand[i].index], rd);
+			engine_ready_notified(e, rd->ready[cand[i].index].ec);
+		}
 		if (fire < n)
 			log_info("account %s: %zu ready contacts wait for invitation budget", a->a.name,
 			         n - fire);

@@ -4,7 +4,9 @@
  * (INTERFACE.md), taken from memory instead of the database, plus what
  * only the running daemon knows (the lag of each input in bytes).
  *
- * engine_metrics_snapshot() copies the same figures for metrics.c.
+ * engine_metrics_snapshot() copies the same figures for metrics.c, with
+ * the ready queue of each account, counted here as engine_rules.c
+ * evaluates contacts (engine_ready_note).
  *
  * Counters in memory run ahead of the database by at most the batch being
  * built and the one committing; that is the point of asking the daemon.
@@ -158,6 +160,37 @@ void engine_status_fields(struct engine *e, struct json *j)
 	engine_status_sample(e);
 }
 
+static void engine_ready_set(struct engine *e, struct engine_contact *ec, uint8_t state)
+{
+	struct engine_account *a = &e->accounts[ec->c.account];
+
+	if (ec->ready == state)
+		return;
+	a->nready -= ec->ready != ENGINE_READY_NO;
+	a->nqueued -= ec->ready == ENGINE_READY_QUEUED;
+	ec->ready = state;
+	a->nready += state != ENGINE_READY_NO;
+	a->nqueued += state == ENGINE_READY_QUEUED;
+}
+
+void engine_ready_note(struct engine *e, struct engine_contact *ec, const struct rules_result *r)
+{
+	uint8_t state = r != NULL ? ENGINE_READY_YES : ENGINE_READY_NO;
+
+	for (int i = 0; r != NULL && i < RULES_CONDITION_COUNT; i++)
+		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !r->conditions[i].ok)
+			state = ENGINE_READY_NO;
+	if (state == ENGINE_READY_YES && r->ready)
+		state = ENGINE_READY_QUEUED;
+	engine_ready_set(e, ec, state);
+}
+
+void engine_ready_notified(struct engine *e, struct engine_contact *ec)
+{
+	if (ec->ready == ENGINE_READY_QUEUED)
+		engine_ready_set(e, ec, ENGINE_READY_YES);
+}
+
 static void engine_metrics_input(void *ctx, const char *path, uint64_t offset, uint64_t size)
 {
 	metrics_snapshot_add_input(ctx, path, size > offset ? size - offset : 0);
@@ -177,5 +210,8 @@ void engine_metrics_snapshot(struct engine *e, struct metrics_snapshot *s)
 	s->commit = e->commit_seconds;
 	if (e->outbox != NULL)
 		outbox_foreach_counts(e->outbox, engine_metrics_sink, s);
+	for (uint32_t i = 0; i < e->naccounts; i++)
+		metrics_snapshot_add_account(s, e->accounts[i].a.name, e->accounts[i].nready,
+		                             e->accounts[i].nqueued);
 	s->version = WARMTH_VERSION;
 }

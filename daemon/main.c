@@ -358,6 +358,15 @@ static int main_cmd_redeliver(void *ctx, const struct control_request *req, stru
 	return 0;
 }
 
+/* show, top, ready, export, metrics: the engine answers from memory. */
+static int main_cmd_view(void *ctx, const struct control_request *req, struct json *out,
+                         struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+
+	return engine_view(m->engine, req, out, err);
+}
+
 static const struct control_command main_commands[] = {
 	/* Both reach outside (a webhook, a program): for those who may change things. */
 	{ "notify-test", 1, main_cmd_notify_test },
@@ -367,6 +376,11 @@ static const struct control_command main_commands[] = {
 	{ "mark", 1, main_cmd_mark },
 	{ "ping", 0, main_cmd_ping },
 	{ "status", 0, main_cmd_status },
+	{ "show", 0, main_cmd_view },
+	{ "top", 0, main_cmd_view },
+	{ "ready", 0, main_cmd_view },
+	{ "export", 0, main_cmd_view },
+	{ "metrics", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
 	{ NULL, 0, NULL },
 };

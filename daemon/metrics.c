@@ -108,8 +108,23 @@ void metrics_snapshot_add_sink(struct metrics_snapshot *s, const char *name, uin
 	k->failed = failed;
 }
 
+void metrics_snapshot_add_account(struct metrics_snapshot *s, const char *name, int64_t ready,
+                                  int64_t queued)
+{
+	struct metrics_account *a;
+
+	s->accounts = xrealloc(s->accounts, (s->naccounts + 1) * sizeof(*s->accounts));
+	a = &s->accounts[s->naccounts++];
+	a->name = xstrdup(name);
+	a->ready = ready;
+	a->queued = queued;
+}
+
 void metrics_snapshot_free(struct metrics_snapshot *s)
 {
+	for (size_t i = 0; i < s->naccounts; i++)
+		free(s->accounts[i].name);
+	free(s->accounts);
 	for (size_t i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].path);
 	free(s->inputs);
@@ -198,6 +213,24 @@ void metrics_render(const struct metrics_snapshot *s, struct buf *out)
 			metrics_label_value(out, s->sinks[i].name);
 			buf_printf(out, ",result=\"%s\"} %" PRIu64 "\n", results[r], counts[r]);
 		}
+	}
+	/* Per account, so only once there is one (as the notifiers above). */
+	if (s->naccounts > 0)
+		metrics_family(out, "warmthd_ready_contacts", "gauge",
+		               "Contacts ready for an invitation now, by account.");
+	for (size_t i = 0; i < s->naccounts; i++) {
+		buf_append_str(out, "warmthd_ready_contacts{account=");
+		metrics_label_value(out, s->accounts[i].name);
+		buf_printf(out, "} %" PRId64 "\n", s->accounts[i].ready);
+	}
+	if (s->naccounts > 0)
+		metrics_family(out, "warmthd_ready_queued", "gauge",
+		               "Ready contacts not yet notified because the invitation budget is used "
+		               "up, by account.");
+	for (size_t i = 0; i < s->naccounts; i++) {
+		buf_append_str(out, "warmthd_ready_queued{account=");
+		metrics_label_value(out, s->accounts[i].name);
+		buf_printf(out, "} %" PRId64 "\n", s->accounts[i].queued);
 	}
 	metrics_family(out, "warmthd_build_info", "gauge", "The running version; always 1.");
 	buf_append_str(out, "warmthd_build_info{version=");

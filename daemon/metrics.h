@@ -46,6 +46,16 @@ struct metrics_sink {
 	uint64_t delivered, retried, failed;
 };
 
+/*
+ * The ready queue of one account: contacts ready for an invitation now
+ * (what warmthctl ready lists), and those of them not yet notified
+ * because the invitation budget is used up.
+ */
+struct metrics_account {
+	char *name;                 /* owned by the snapshot */
+	int64_t ready, queued;
+};
+
 /* What one rendering shows, copied out of the engine at that moment. */
 struct metrics_snapshot {
 	struct store_counters counters;
@@ -55,6 +65,8 @@ struct metrics_snapshot {
 	struct metrics_histogram commit;
 	struct metrics_sink *sinks;     /* owned; nsinks entries */
 	size_t nsinks;
+	struct metrics_account *accounts; /* owned; naccounts entries */
+	size_t naccounts;
 	const char *version;            /* static: WARMTH_VERSION */
 };
 
@@ -63,6 +75,9 @@ void metrics_snapshot_add_input(struct metrics_snapshot *s, const char *path, ui
 /* Appends one notifier's delivery counts to s (name is copied). */
 void metrics_snapshot_add_sink(struct metrics_snapshot *s, const char *name, uint64_t delivered,
                                uint64_t retried, uint64_t failed);
+/* Appends one account's ready queue to s (name is copied). */
+void metrics_snapshot_add_account(struct metrics_snapshot *s, const char *name, int64_t ready,
+                                  int64_t queued);
 /* Frees what s owns and zeroes it. */
 void metrics_snapshot_free(struct metrics_snapshot *s);
 

@@ -2,11 +2,12 @@
  * ctl.h - what the files of warmthctl share: the invocation (struct ctl),
  * the commands (ctl_commands.c) and the output helpers (ctl_output.c).
  *
- * warmthctl.c parses options, finds the state database and dispatches one
- * command; each command reads the store through its own read-only handle
- * and prints either compact JSON (one line per object, the keys of
- * INTERFACE.md) or aligned text for people. A command returns the process
- * exit code (CTL_EXIT_*), having printed its own error message.
+ * warmthctl.c parses options and dispatches one command, to the daemon's
+ * control socket or, with --db, to the commands here that read the store
+ * through a read-only handle. Either way the output is compact JSON (one
+ * line per object, the keys of INTERFACE.md) or aligned text for people,
+ * printed by ctl_view.c from the same JSON. A command returns the
+ * process exit code (CTL_EXIT_*), having printed its own error message.
  */
 #ifndef WARMTH_CTL_H
 #define WARMTH_CTL_H
@@ -19,6 +20,7 @@
 #include "warmth/json.h"
 #include "warmth/rules.h"
 #include "warmth/store.h"
+#include "warmth/view.h"
 
 /* The exit codes of INTERFACE.md. */
 #define CTL_EXIT_OK 0
@@ -124,6 +126,16 @@ int ctl_resolve_account(const struct ctl *ctl, const struct ctl_account **out);
 struct buf;
 int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result);
 /*
+ * The same in steps, for commands that send several requests on one
+ * connection (pages of export): open returns CTL_EXIT_OK with *fd or
+ * CTL_EXIT_UNREACHABLE; request is ctl_socket_call on it, and on an
+ * error reply sets *code (if not NULL) to the error's code, valid until
+ * the next request.
+ */
+int ctl_socket_open(const char *path, int *fd);
+int ctl_socket_request(int fd, const char *path, const char *cmd, const char *args_json,
+                       struct buf *result, const char **code);
+/*
  * How long ctl_socket_call waits for a reply (default 30 s): notify-test
  * waits for a notifier, whose own timeout may be up to 10 minutes.
  */
@@ -131,37 +143,67 @@ void ctl_socket_set_timeout(int seconds);
 /* Prints a JSON object (the daemon's status) as aligned text. */
 int ctl_print_status_text(const char *json_text);
 
-/*
- * What the rules make of a contact at ctl->now_ms (see ctl_output.c):
- * its segment, warmth, every condition, and whether it is ready, which
- * here means every condition holds but the two that only decide whether
- * and when the daemon notifies (not_notified, invite_budget): a contact
- * stays ready after its notification until the invitation is sent.
- */
-struct ctl_verdict {
-	const char *segment;
-	double warmth;
-	int ready;
-	struct rules_result result;
+/* A text table whose columns are as wide as their widest cell. */
+struct ctl_table {
+	size_t ncols;
+	const char *const *headers;
+	const int *right;      /* per column: right-aligned (numbers) */
+	char **cells;          /* nrows * ncols owned strings */
+	size_t nrows;
+	/* The style of a cell (CTL_STYLE_RESET: none), or NULL for none at all;
+	   headers are bold whenever colour is on. */
+	enum ctl_style (*cell_style)(size_t col, const char *cell);
 };
-void ctl_contact_verdict(const struct ctl *ctl, const struct contact *c, struct ctl_verdict *v);
-/* Only the segment's name (cheaper: no conditions). */
-const char *ctl_contact_segment(const struct ctl *ctl, const struct contact *c);
-/* Only the warmth (cheaper: no conditions). */
-double ctl_contact_warmth(const struct ctl *ctl, const struct contact *c);
-/* Accepted events of every type, and of the engagement types only. */
-uint64_t ctl_contact_events(const struct contact *c);
-uint64_t ctl_contact_engagements(const struct contact *c);
+void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *headers,
+                    const int *right);
+/* Adds a row of t->ncols strings (copied, control characters made spaces). */
+void ctl_table_add(struct ctl_table *t, const char *const *row);
+void ctl_table_print(const struct ctl_table *t, FILE *out);
+void ctl_table_free(struct ctl_table *t);
 
-/* Writes the contact as one JSON object (the keys of INTERFACE.md). */
-void ctl_contact_json(struct json *j, const struct ctl *ctl, const struct contact *c,
-                      const char *account);
-/* Writes the contact as an aligned "key  value" block for people. */
-void ctl_contact_text(FILE *out, const struct ctl *ctl, const struct contact *c,
-                      const char *account);
+/*
+ * The view of contacts (view.h) at ctl->now_ms with ctl->conf, and what
+ * readiness needs of account id (its name, connections, budget used).
+ */
+struct view ctl_view(const struct ctl *ctl);
+struct view_account ctl_view_account(const struct ctl *ctl, uint32_t id);
 
-/* key and v, or null for a number the logs never gave (stored as -1). */
-void ctl_json_kv_optional_int(struct json *j, const char *key, int64_t v);
+/*
+ * --- ctl_view.c: the output of show, top, ready, export and metrics,
+ * printed from their JSON whether it was made here (--db) or by the
+ * daemon (the socket), so both give the same bytes. ---
+ */
+/* show: the contact's JSON as it is (--json) or as a block of text. */
+int ctl_print_contact(const struct ctl *ctl, const char *json_text);
+/* metrics: the same for the metrics object. */
+int ctl_print_metrics(const struct ctl *ctl, const char *json_text);
+
+/* A list being printed: top and ready (a table, or a JSON array), export. */
+#define CTL_LIST_TOP 0
+#define CTL_LIST_READY 1
+#define CTL_LIST_EXPORT 2
+struct ctl_list {
+	const struct ctl *ctl;
+	int kind;
+	size_t count;
+	double max_warmth;     /* the first row's: it fills the whole bar */
+	struct buf json;       /* top/ready --json: the array so far */
+	struct ctl_table table;
+};
+/* Begins (export prints its header line here). */
+void ctl_list_begin(struct ctl_list *l, const struct ctl *ctl, int kind);
+/* Adds one contact's JSON; -1 when it is not JSON or stdout failed. */
+int ctl_list_add_text(struct ctl_list *l, const char *json_text);
+/* Prints what was gathered (when ok) and frees it. */
+void ctl_list_end(struct ctl_list *l, int ok);
+/*
+ * show, top, ready, export and metrics asked of the daemon at path:
+ * lists page by page on one connection. Returns a CTL_EXIT_* code,
+ * having printed the output or the error.
+ */
+int ctl_view_over_socket(const struct ctl *ctl, const char *path, const char *cmd,
+                         const char *actor);
+
 /* Writes buf's JSON and a newline to stdout, then empties buf. */
 void ctl_print_json_line(struct buf *b);
 /* Writes s to out with control characters (tabs, newlines) made spaces, so
@@ -195,22 +237,5 @@ void ctl_warmth_bar(double warmth, double max, char out[CTL_BAR_SIZE]);
    holds a comma, a quote, CR or LF. NULL writes an empty field. */
 void ctl_print_csv_field(FILE *out, const char *s);
 
-/* A text table whose columns are as wide as their widest cell. */
-struct ctl_table {
-	size_t ncols;
-	const char *const *headers;
-	const int *right;      /* per column: right-aligned (numbers) */
-	char **cells;          /* nrows * ncols owned strings */
-	size_t nrows;
-	/* The style of a cell (CTL_STYLE_RESET: none), or NULL for none at all;
-	   headers are bold whenever colour is on. */
-	enum ctl_style (*cell_style)(size_t col, const char *cell);
-};
-void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *headers,
-                    const int *right);
-/* Adds a row of t->ncols strings (copied, control characters made spaces). */
-void ctl_table_add(struct ctl_table *t, const char *const *row);
-void ctl_table_print(const struct ctl_table *t, FILE *out);
-void ctl_table_free(struct ctl_table *t);
 
 #endif

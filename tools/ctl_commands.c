@@ -1,7 +1,9 @@
 /*
- * ctl_commands.c - the read-only commands of warmthctl, answered from a
+ * ctl_commands.c - the read-only commands of warmthctl answered from a
  * state database opened read-only (warmthctl --db): status, show, top,
- * ready, metrics and export.
+ * ready, export and notifications (metrics: ctl_metrics.c). show, top,
+ * ready and export make the contacts' JSON with view.c, as the daemon
+ * does, and hand it to ctl_view.c to print.
  *
  * Every command reads through the store's queries, each of which sees the
  * last transaction the daemon committed (WAL), so they are safe while the
@@ -280,9 +282,22 @@ int ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
 
 /* --- show --- */
 
+/* Appends the contact's JSON (view.h) to out. */
+static void ctl_contact_json_text(const struct ctl *ctl, const struct contact *c,
+                                  struct buf *out)
+{
+	struct view v = ctl_view(ctl);
+	struct view_account va = ctl_view_account(ctl, c->account);
+	struct json *j = json_new(out, 0);
+
+	view_contact_json(j, &v, c, &va);
+	json_free(j);
+}
+
 int ctl_cmd_show(struct ctl *ctl, int argc, char **argv)
 {
 	const struct ctl_account *account;
+	struct buf out = { 0 };
 	struct contact c;
 	int rc;
 
@@ -300,152 +315,45 @@ int ctl_cmd_show(struct ctl *ctl, int argc, char **argv)
 		ctl_error("no contact \"%s\" in account \"%s\"", argv[1], ctl->account);
 		return CTL_EXIT_ERROR;
 	}
-	if (ctl->json) {
-		struct buf out = { 0 };
-		struct json *j = json_new(&out, 0);
-		ctl_contact_json(j, ctl, &c, account->name);
-		json_free(j);
-		ctl_print_json_line(&out);
-		buf_free(&out);
-	} else {
-		ctl_contact_text(stdout, ctl, &c, account->name);
-	}
+	ctl_contact_json_text(ctl, &c, &out);
 	contact_free(&c);
-	return CTL_EXIT_OK;
+	rc = ctl_print_contact(ctl, buf_cstr(&out));
+	buf_free(&out);
+	return rc;
 }
 
 /* --- top, ready --- */
 
-/* What top ranks by, kept for the best N contacts seen so far. */
-struct ctl_rank {
-	double warmth;
-	uint64_t engagements;
-	char *actor;
-};
-
-/*
- * Whether a ranks above b: warmer first, then more engagements (the
- * engagement types only: follows and invitations are not engagement), then
- * by actor so that the order is the same on every run.
- */
-static int ctl_rank_above(const struct ctl_rank *a, const struct ctl_rank *b)
-{
-	if (a->warmth != b->warmth)
-		return a->warmth > b->warmth;
-	if (a->engagements != b->engagements)
-		return a->engagements > b->engagements;
-	return strcmp(a->actor, b->actor) < 0;
-}
-
-static int ctl_rank_compare(const void *pa, const void *pb)
-{
-	const struct ctl_rank *a = pa, *b = pb;
-
-	return ctl_rank_above(a, b) ? -1 : ctl_rank_above(b, a) ? 1 : 0;
-}
-
-/* A heap of at most limit ranks whose root is the lowest, so that a new
-   contact only has to beat the root to get in. */
+/* The walk of top and ready: the best N (view.h's rank order) in a heap. */
 struct ctl_top {
 	const struct ctl *ctl;
 	int ready_only;        /* ready: only ready contacts, all of them */
-	struct ctl_rank *heap;
-	size_t count;
-	size_t cap;
-	size_t limit;
+	struct view_heap heap; /* items: the actors, owned */
 };
-
-static void ctl_top_sift_down(struct ctl_top *top, size_t i)
-{
-	for (;;) {
-		size_t low = i, l = 2 * i + 1, r = 2 * i + 2;
-		struct ctl_rank tmp;
-		if (l < top->count && ctl_rank_above(&top->heap[low], &top->heap[l]))
-			low = l;
-		if (r < top->count && ctl_rank_above(&top->heap[low], &top->heap[r]))
-			low = r;
-		if (low == i)
-			return;
-		tmp = top->heap[i];
-		top->heap[i] = top->heap[low];
-		top->heap[low] = tmp;
-		i = low;
-	}
-}
-
-static void ctl_top_sift_up(struct ctl_top *top, size_t i)
-{
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		struct ctl_rank tmp;
-		if (!ctl_rank_above(&top->heap[parent], &top->heap[i]))
-			return;
-		tmp = top->heap[i];
-		top->heap[i] = top->heap[parent];
-		top->heap[parent] = tmp;
-		i = parent;
-	}
-}
 
 static int ctl_top_consider(void *ctx, const struct contact *c)
 {
 	struct ctl_top *top = ctx;
-	struct ctl_rank r = { 0.0, ctl_contact_engagements(c), c->actor };
+	struct view v = ctl_view(top->ctl);
+	struct view_rank r = { 0.0, view_engagements(c), c->account, c->actor, NULL };
 
-	if (top->ctl->segment != NULL && strcmp(ctl_contact_segment(top->ctl, c), top->ctl->segment) != 0)
+	if (top->ctl->segment != NULL && strcmp(view_segment(&v, c), top->ctl->segment) != 0)
 		return 0;
 	if (top->ready_only) {
-		struct ctl_verdict v;
-		ctl_contact_verdict(top->ctl, c, &v);
-		if (!v.ready)
+		struct view_account va = ctl_view_account(top->ctl, c->account);
+		struct view_verdict vd;
+		view_verdict(&v, c, &va, &vd);
+		if (!vd.ready)
 			return 0;
-		r.warmth = v.warmth;
+		r.warmth = vd.warmth;
 	} else {
-		r.warmth = ctl_contact_warmth(top->ctl, c);
+		r.warmth = view_warmth(&v, c);
 	}
-	if (top->count < top->limit) {
-		if (top->count == top->cap) {
-			/* Grown as needed: -n may be far above the number of contacts. */
-			top->cap = top->cap ? top->cap * 2 : 64;
-			top->heap = xrealloc(top->heap, top->cap * sizeof(*top->heap));
-		}
-		r.actor = xstrdup(c->actor);
-		top->heap[top->count] = r;
-		ctl_top_sift_up(top, top->count++);
-	} else if (ctl_rank_above(&r, &top->heap[0])) {
-		free(top->heap[0].actor);
-		r.actor = xstrdup(c->actor);
-		top->heap[0] = r;
-		ctl_top_sift_down(top, 0);
-	}
+	/* The contact goes away after the callback: the heap keeps a copy of the actor. */
+	r.item = xstrdup(c->actor);
+	r.actor = r.item;
+	free(view_heap_offer(&top->heap, &r));
 	return 0;
-}
-
-/* top and ready tables: a ready contact stands out in green. */
-static enum ctl_style ctl_top_cell_style(size_t col, const char *cell)
-{
-	return col == 8 && strcmp(cell, "yes") == 0 ? CTL_STYLE_GREEN : CTL_STYLE_RESET;
-}
-
-/* One row; max_warmth is the warmest shown, which fills the whole bar. */
-static void ctl_top_text_row(const struct ctl *ctl, struct ctl_table *table, size_t rank,
-                             const struct contact *c, double max_warmth)
-{
-	char number[24], warmth[32], engagements[24], bar[CTL_BAR_SIZE];
-	struct ctl_verdict v;
-	const char *row[9] = { number, c->actor, c->name ? c->name : "-",
-		               relationship_name(contact_relationship(c)), NULL, warmth, bar,
-		               engagements, NULL };
-
-	ctl_contact_verdict(ctl, c, &v);
-	row[4] = v.segment;
-	row[8] = v.ready ? "yes" : "no";
-	ctl_warmth_bar(v.warmth, max_warmth, bar);
-	snprintf(number, sizeof(number), "%zu", rank);
-	snprintf(warmth, sizeof(warmth), "%.1f", v.warmth);
-	snprintf(engagements, sizeof(engagements), "%llu",
-	         (unsigned long long)ctl_contact_engagements(c));
-	ctl_table_add(table, row);
 }
 
 /* Checks --segment against the config's segments; -1 with the list of them. */
@@ -466,19 +374,15 @@ static int ctl_check_segment(const struct ctl *ctl)
 
 /*
  * top and ready: the contacts of one account that pass (all, or the ready
- * ones), warmest first, as a JSON array or a table.
+ * ones), warmest first, printed by ctl_view.c from their JSON. The walk
+ * keeps only the best N actors; those N are read again at the end.
  */
 static int ctl_ranked(struct ctl *ctl, int ready_only)
 {
-	static const char *const headers[] = { "#", "ACTOR", "NAME", "RELATIONSHIP", "SEGMENT",
-		                               "WARMTH", "", "ENGAGEMENTS", "READY" };
-	static const int right[] = { 1, 0, 0, 0, 0, 1, 0, 1, 0 };
 	const struct ctl_account *account;
-	struct ctl_top top = { .ctl = ctl, .ready_only = ready_only,
-		               .limit = ready_only ? SIZE_MAX : (size_t)ctl->top_n };
-	struct ctl_table table;
+	struct ctl_top top = { .ctl = ctl, .ready_only = ready_only };
+	struct ctl_list list;
 	struct buf out = { 0 };
-	struct json *j = NULL;
 	int rc, status = CTL_EXIT_OK;
 
 	if (ctl->segment != NULL && ctl_check_segment(ctl) < 0)
@@ -486,60 +390,35 @@ static int ctl_ranked(struct ctl *ctl, int ready_only)
 	rc = ctl_resolve_account(ctl, &account);
 	if (rc < 0)
 		return CTL_EXIT_ERROR;
+	view_heap_init(&top.heap, VIEW_BY_RANK, ready_only ? SIZE_MAX : (size_t)ctl->top_n);
 	if (rc == 0 && store_foreach_contact(ctl->store, account->id, ctl_top_consider, &top) < 0) {
 		ctl_error("%s: cannot read the contacts", ctl->db_path);
 		status = CTL_EXIT_ERROR;
 		goto done;
 	}
-	if (top.count > 1) /* the heap is NULL while empty, which qsort may not take */
-		qsort(top.heap, top.count, sizeof(*top.heap), ctl_rank_compare);
-
-	if (ctl->json) {
-		j = json_new(&out, 0);
-		json_array_open(j);
-	} else if (top.count == 0) {
-		if (ready_only)
-			printf("no contact is ready%s%s\n", ctl->segment ? " in segment " : "",
-			       ctl->segment ? ctl->segment : "");
-		else if (ctl->segment != NULL)
-			printf("no contact of segment %s in account \"%s\"\n", ctl->segment, ctl->account);
-		else
-			printf("no contact in account \"%s\" yet\n", ctl->account);
-		goto done;
-	} else {
-		ctl_table_init(&table, ARRAY_SIZE(headers), headers, right);
-		table.cell_style = ctl_top_cell_style;
-	}
-	for (size_t i = 0; i < top.count; i++) {
+	view_heap_sort(&top.heap);
+	ctl_list_begin(&list, ctl, ready_only ? CTL_LIST_READY : CTL_LIST_TOP);
+	for (size_t i = 0; i < top.heap.count && status == CTL_EXIT_OK; i++) {
 		struct contact c;
-		rc = store_get_contact(ctl->store, account->id, top.heap[i].actor, &c);
+		rc = store_get_contact(ctl->store, account->id, top.heap.items[i].actor, &c);
 		if (rc < 0) {
-			ctl_error("%s: cannot read contact \"%s\"", ctl->db_path, top.heap[i].actor);
+			ctl_error("%s: cannot read contact \"%s\"", ctl->db_path, top.heap.items[i].actor);
 			status = CTL_EXIT_ERROR;
 			break;
 		}
 		if (rc == 1)
 			continue; /* contacts are never deleted; tolerate it anyway */
-		if (ctl->json)
-			ctl_contact_json(j, ctl, &c, account->name);
-		else
-			ctl_top_text_row(ctl, &table, i + 1, &c, top.heap[0].warmth);
+		buf_reset(&out);
+		ctl_contact_json_text(ctl, &c, &out);
 		contact_free(&c);
+		if (ctl_list_add_text(&list, buf_cstr(&out)) < 0)
+			status = CTL_EXIT_ERROR;
 	}
-	if (ctl->json) {
-		json_array_close(j);
-		json_free(j);
-		if (status == CTL_EXIT_OK)
-			ctl_print_json_line(&out);
-	} else {
-		if (status == CTL_EXIT_OK)
-			ctl_table_print(&table, stdout);
-		ctl_table_free(&table);
-	}
+	ctl_list_end(&list, status == CTL_EXIT_OK);
 done:
-	for (size_t i = 0; i < top.count; i++)
-		free(top.heap[i].actor);
-	free(top.heap);
+	for (size_t i = 0; i < top.heap.count; i++)
+		free(top.heap.items[i].item);
+	view_heap_free(&top.heap);
 	buf_free(&out);
 	return status;
 }
@@ -554,8 +433,8 @@ int ctl_cmd_top(struct ctl *ctl, int argc, char **argv)
 /*
  * Contacts ready for an invitation, warmest first: every readiness
  * condition holds but the two that only gate the daemon's notification
- * (see ctl.h), so a contact stays listed after its notification until
- * the invitation is sent.
+ * (view.h), so a contact stays listed after its notification until the
+ * invitation is sent.
  */
 int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
 {
@@ -568,6 +447,7 @@ int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv)
 
 struct ctl_export {
 	const struct ctl *ctl;
+	struct ctl_list list;
 	struct buf out;
 };
 
@@ -577,50 +457,15 @@ struct ctl_export {
 static int ctl_export_one(void *ctx, const struct contact *c)
 {
 	struct ctl_export *x = ctx;
-	const char *account = ctl_account_name(x->ctl, c->account);
 
-	if (x->ctl->export_format == CTL_FORMAT_CSV) {
-		struct ctl_verdict v;
-		char warmth[32];
-		ctl_contact_verdict(x->ctl, c, &v);
-		/* The rounding of the JSON, so both formats agree. */
-		snprintf(warmth, sizeof(warmth), "%.2f", (double)(int64_t)(v.warmth * 100.0 + 0.5) / 100.0);
-		ctl_print_csv_field(stdout, c->actor);
-		putchar(',');
-		ctl_print_csv_field(stdout, c->name);
-		printf(",%s,", relationship_name(contact_relationship(c)));
-		ctl_print_csv_field(stdout, v.segment);
-		printf(",%s,%llu,", warmth, (unsigned long long)ctl_contact_events(c));
-		ctl_print_csv_field(stdout, account);
-		printf(",%s\r\n", v.ready ? "true" : "false");
-	} else if (x->ctl->export_format == CTL_FORMAT_JSONL) {
-		/* A generator per line: yajl completes after one top-level value. */
-		struct json *j = json_new(&x->out, 0);
-		ctl_contact_json(j, x->ctl, c, account);
-		json_free(j);
-		ctl_print_json_line(&x->out);
-	} else {
-		struct ctl_verdict v;
-		ctl_contact_verdict(x->ctl, c, &v);
-		ctl_print_clean(stdout, c->actor);
-		putchar('\t');
-		ctl_print_clean(stdout, c->name);
-		printf("\t%s\t%s\t%.1f\t%llu\t", relationship_name(contact_relationship(c)),
-		       v.segment, v.warmth, (unsigned long long)ctl_contact_events(c));
-		ctl_print_clean(stdout, account);
-		printf("\t%s\n", v.ready ? "yes" : "no");
-	}
-	return ferror(stdout) != 0;
+	buf_reset(&x->out);
+	ctl_contact_json_text(x->ctl, c, &x->out);
+	return ctl_list_add_text(&x->list, buf_cstr(&x->out)) < 0;
 }
 
 /*
- * Every contact, ordered by account then actor: in JSON Lines one object
- * per line (the shape of show; --format jsonl, or --json), in text
- * tab-separated with a header line. The text columns are the ones of the
- * brief plus the account and readiness last, so that scripts that cut the
- * first six keep working. CSV (RFC 4180: CRLF line ends, fields quoted
- * when they must be) has the same columns and header, with the warmth
- * rounded as in the JSON and readiness as true/false.
+ * Every contact, ordered by account then actor (ctl_view.c prints them:
+ * JSON Lines, tab-separated text or CSV, with their header lines).
  */
 int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 {
@@ -633,11 +478,9 @@ int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 	/* Without --account, export means everything in the database. */
 	if (ctl->account_given && ctl_resolve_account(ctl, &account) < 0)
 		return CTL_EXIT_ERROR;
-	if (ctl->export_format == CTL_FORMAT_TEXT)
-		puts("actor\tname\trelationship\tsegment\twarmth\tevents\taccount\tready");
-	else if (ctl->export_format == CTL_FORMAT_CSV)
-		fputs("actor,name,relationship,segment,warmth,events,account,ready\r\n", stdout);
+	ctl_list_begin(&x.list, ctl, CTL_LIST_EXPORT);
 	rc = store_foreach_contact(ctl->store, account ? account->id : UINT32_MAX, ctl_export_one, &x);
+	ctl_list_end(&x.list, rc == 0);
 	buf_free(&x.out);
 	if (rc < 0) {
 		ctl_error("%s: cannot read the contacts", ctl->db_path);

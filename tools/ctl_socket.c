@@ -97,21 +97,38 @@ static int ctl_socket_read_line(int fd, struct buf *line)
 	return 0;
 }
 
-int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result)
+int ctl_socket_open(const char *path, int *fd)
+{
+	return ctl_socket_connect(path, fd);
+}
+
+int ctl_socket_request(int fd, const char *path, const char *cmd, const char *args_json,
+                       struct buf *result, const char **code_out)
 {
 	const char *okpath[] = { "ok", NULL }, *respath[] = { "result", NULL },
 	           *codepath[] = { "error", "code", NULL }, *msgpath[] = { "error", "message", NULL };
+	static const char ok_head[] = "{\"v\":1,\"id\":1,\"ok\":true,\"result\":";
+	static char code_copy[64];
 	struct buf req = { 0 }, line = { 0 };
 	char errbuf[256];
 	yajl_val root, ok, res, code, msg;
-	int fd, rc;
+	int rc;
 
-	if ((rc = ctl_socket_connect(path, &fd)) != 0)
-		return rc;
+	if (code_out != NULL)
+		*code_out = NULL;
 	buf_printf(&req, "{\"v\":1,\"id\":1,\"cmd\":\"%s\"%s%s}\n", cmd, args_json ? ",\"args\":" : "",
 	           args_json ? args_json : "");
 	if (ctl_socket_write_all(fd, req.data, req.len) < 0 || ctl_socket_read_line(fd, &line) < 0) {
 		rc = ctl_socket_unreachable(path, errno == EAGAIN ? "no reply in 30 s" : "connection lost");
+		goto out;
+	}
+	/* The daemon's success reply starts so: a page of an export is taken
+	   as it is, without a tree of the whole reply (the caller reads it). */
+	if (line.len > sizeof(ok_head) && memcmp(line.data, ok_head, sizeof(ok_head) - 1) == 0 &&
+	    line.data[line.len - 1] == '}') {
+		buf_append(result, line.data + sizeof(ok_head) - 1, line.len - sizeof(ok_head));
+		buf_cstr(result);
+		rc = CTL_EXIT_OK;
 		goto out;
 	}
 	root = yajl_tree_parse(line.data, errbuf, sizeof(errbuf));
@@ -139,12 +156,26 @@ int ctl_socket_call(const char *path, const char *cmd, const char *args_json, st
 		m = msg ? YAJL_GET_STRING(msg) : NULL;
 		ctl_error("%s (%s)", m ? m : "the daemon refused the request", c ? c : "error");
 		rc = c && strcmp(c, "bad_request") == 0 ? CTL_EXIT_USAGE : CTL_EXIT_ERROR;
+		if (code_out != NULL && c != NULL) {
+			snprintf(code_copy, sizeof(code_copy), "%s", c);
+			*code_out = code_copy;
+		}
 	}
 	yajl_tree_free(root);
 out:
-	close(fd);
 	buf_free(&req);
 	buf_free(&line);
+	return rc;
+}
+
+int ctl_socket_call(const char *path, const char *cmd, const char *args_json, struct buf *result)
+{
+	int fd, rc;
+
+	if ((rc = ctl_socket_connect(path, &fd)) != 0)
+		return rc;
+	rc = ctl_socket_request(fd, path, cmd, args_json, result, NULL);
+	close(fd);
 	return rc;
 }
 

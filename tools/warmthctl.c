@@ -2,13 +2,14 @@
  * warmthctl.c - the control CLI of warmthd: options, finding the state,
  * and dispatching one command (see INTERFACE.md "warmthctl").
  *
- * The read-only commands read the state database directly and read-only
- * (--db STATE.db, or the state.database of the config), with or without a
- * running daemon: SQLite's WAL lets a reader see the last committed batch
- * while the daemon writes. ping, reload, snooze, unsnooze and mark (and
- * status with -s) talk to the daemon over its control socket (-s, or
- * control.socket of the config); an unreachable daemon is exit code 3
- * with the remedy in the message.
+ * Every command but notifications asks the running daemon over its
+ * control socket (-s, or control.socket of the config, or the default);
+ * the read-only ones read a state database instead when --db names one,
+ * read-only: SQLite's WAL lets a reader see the last committed batch
+ * while the daemon writes. notifications reads only the database (--db,
+ * or state.database of the config). An unreachable daemon is exit code
+ * 3 with the remedy (--db) in the message. show, top, ready, export and
+ * metrics print the same bytes either way (ctl_view.c).
  *
  * Options are parsed in two passes with one table: global options up to
  * the command, then the command's arguments, where the global options are
@@ -17,9 +18,10 @@
  * are then checked against the command.
  * "--" ends options, for an actor id that starts with a dash.
  *
- * Warmth, segments and readiness are computed at read time with the
- * figures of the config (-c, or the default config when it exists, also
- * with --db) or, without one, the built-in defaults (conf_load_defaults).
+ * With --db, warmth, segments and readiness are computed at read time
+ * with the figures of the config (-c, or the default config when it
+ * exists) or, without one, the built-in defaults (conf_load_defaults);
+ * the daemon uses its own figures and its own "now".
  */
 #include <assert.h>
 #include <errno.h>
@@ -60,24 +62,32 @@ struct ctl_command {
 	int (*run)(struct ctl *ctl, int argc, char **argv); /* NULL: not from the database */
 	int min_args, max_args;                             /* operands after the name */
 	const char *synopsis;
-	int via_socket;                                     /* asks the running daemon */
+	int via;                                            /* CTL_VIA_* */
 };
 
+/* Where a command is answered: by the database only, by the daemon only,
+   or by the daemon unless --db names a database. */
+#define CTL_VIA_DB 0
+#define CTL_VIA_SOCKET 1
+#define CTL_VIA_EITHER 2
+
 static const struct ctl_command ctl_commands[] = {
-	{ "status", ctl_cmd_status, 0, 0, "status", 0 },
-	{ "show", ctl_cmd_show, 1, 1, "show ACTOR", 0 },
-	{ "top", ctl_cmd_top, 0, 0, "top [-n N] [--segment S]", 0 },
-	{ "ready", ctl_cmd_ready, 0, 0, "ready [--segment S]", 0 },
-	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", 0 },
-	{ "export", ctl_cmd_export, 0, 0, "export [--format text|jsonl|csv]", 0 },
-	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]", 0 },
-	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", 1 },
-	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", 1 },
-	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed", 1 },
-	{ "reload", NULL, 0, 0, "reload", 1 },
-	{ "ping", NULL, 0, 0, "ping", 1 },
-	{ "notify-test", NULL, 1, 1, "notify-test SINK", 1 },
-	{ "redeliver", NULL, 1, 1, "redeliver ID", 1 },
+	{ "status", ctl_cmd_status, 0, 0, "status", CTL_VIA_EITHER },
+	{ "show", ctl_cmd_show, 1, 1, "show ACTOR", CTL_VIA_EITHER },
+	{ "top", ctl_cmd_top, 0, 0, "top [-n N] [--segment S]", CTL_VIA_EITHER },
+	{ "ready", ctl_cmd_ready, 0, 0, "ready [--segment S]", CTL_VIA_EITHER },
+	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", CTL_VIA_EITHER },
+	{ "export", ctl_cmd_export, 0, 0, "export [--format text|jsonl|csv]", CTL_VIA_EITHER },
+	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]",
+	  CTL_VIA_DB },
+	{ "snooze", NULL, 2, 2, "snooze ACTOR DURATION", CTL_VIA_SOCKET },
+	{ "unsnooze", NULL, 1, 1, "unsnooze ACTOR", CTL_VIA_SOCKET },
+	{ "mark", NULL, 2, 2, "mark ACTOR invited|accepted|declined|withdrawn|dismissed",
+	  CTL_VIA_SOCKET },
+	{ "reload", NULL, 0, 0, "reload", CTL_VIA_SOCKET },
+	{ "ping", NULL, 0, 0, "ping", CTL_VIA_SOCKET },
+	{ "notify-test", NULL, 1, 1, "notify-test SINK", CTL_VIA_SOCKET },
+	{ "redeliver", NULL, 1, 1, "redeliver ID", CTL_VIA_SOCKET },
 };
 
 /* Longer than the longest notifier timeout (10m) and exec's kill grace. */
@@ -108,7 +118,7 @@ static void ctl_usage(FILE *out)
 	fprintf(out,
 	        "usage: warmthctl [-s SOCKET | --db STATE.db] [-c CONFIG] [--json] [--account NAME]\n"
 	        "                 COMMAND [ARGS]\n"
-	        "read-only commands:\n"
+	        "read-only commands (asking the running daemon, or reading --db STATE.db):\n"
 	        "  status                 counters, contacts, inputs and their offsets\n"
 	        "  show ACTOR             one contact\n"
 	        "  top [-n N] [--segment S]\n"
@@ -120,6 +130,7 @@ static void ctl_usage(FILE *out)
 	        "                         per line (the default with --json), or CSV\n"
 	        "  notifications [--pending|--failed]\n"
 	        "                         the outbox: each notification and its deliveries\n"
+	        "                         (from the database: --db, or the config's)\n"
 	        "commands that change state (need the running daemon):\n"
 	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
 	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
@@ -128,7 +139,7 @@ static void ctl_usage(FILE *out)
 	        "  redeliver ID           send a delivered or failed notification again\n"
 	        "options:\n"
 	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
-	        "      --db STATE.db      read a state database directly, read-only\n"
+	        "      --db STATE.db      read a state database directly, read-only, instead\n"
 	        "  -c, --config FILE      warmthd's config (default " CONF_DEFAULT_PATH ")\n"
 	        "      --json             machine-readable JSON\n"
 	        "      --account NAME     the account (default \"" CTL_DEFAULT_ACCOUNT "\")\n"
@@ -311,9 +322,8 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 	if (o->socket == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
 	if (o->socket != NULL) {
-		ctl_error("this command reads the state database, not the control socket (which "
-		          "serves ping, status, reload, snooze, unsnooze, mark, notify-test and redeliver): use --db STATE.db "
-		          "or -c CONFIG");
+		ctl_error("this command reads the state database, not the control socket: use "
+		          "--db STATE.db or -c CONFIG");
 		return ctl_usage_error();
 	}
 	if (config == NULL) {
@@ -398,34 +408,52 @@ static int ctl_print_sinks(const char *id, const char *json_text)
 	return CTL_EXIT_OK;
 }
 
+/*
+ * The daemon's socket: -s, else control.socket of the config (-c, or the
+ * default one when it exists), else the default. Returns 0 with *path
+ * (owned by *conf when it came from the config), or CTL_EXIT_ERROR for
+ * a config that does not load (its errors printed).
+ */
+static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, const char **path)
+{
+	struct conf_errors errs = { 0 };
+	const char *config = o->config;
+
+	*conf = NULL;
+	*path = o->socket;
+	if (*path == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
+		config = CONF_DEFAULT_PATH;
+	if (*path == NULL && config != NULL) {
+		if (conf_load(config, conf, &errs) < 0) {
+			for (size_t i = 0; i < errs.count; i++)
+				ctl_error("%s", errs.msgs[i]);
+			conf_errors_free(&errs);
+			ctl_error("%s: cannot use this config to find the control socket; use -s SOCKET "
+			          "(or --db STATE.db)",
+			          config);
+			return CTL_EXIT_ERROR;
+		}
+		*path = (*conf)->socket;
+	}
+	if (*path == NULL)
+		*path = CTL_DEFAULT_SOCKET;
+	return 0;
+}
+
 static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd, char **argv)
 {
 	struct buf args = { 0 };
-	struct conf_errors errs = { 0 };
 	struct conf *conf = NULL;
 	struct buf result = { 0 };
-	const char *config = o->config, *path = o->socket;
+	const char *path;
 	int rc;
 
 	if (o->db != NULL) {
 		ctl_error("%s talks to the running daemon: use -s SOCKET, not --db", cmd->name);
 		return ctl_usage_error();
 	}
-	if (path == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
-		config = CONF_DEFAULT_PATH;
-	if (path == NULL && config != NULL) {
-		if (conf_load(config, &conf, &errs) < 0) {
-			for (size_t i = 0; i < errs.count; i++)
-				ctl_error("%s", errs.msgs[i]);
-			conf_errors_free(&errs);
-			ctl_error("%s: cannot use this config to find the control socket; use -s SOCKET",
-			          config);
-			return CTL_EXIT_ERROR;
-		}
-		path = conf->socket;
-	}
-	if (path == NULL)
-		path = CTL_DEFAULT_SOCKET;
+	if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
+		return rc;
 	ctl_socket_args(o, cmd, argv, &args);
 	if (strcmp(cmd->name, "notify-test") == 0)
 		ctl_socket_set_timeout(CTL_NOTIFY_TEST_TIMEOUT_S);
@@ -450,6 +478,28 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			printf("warmthd is running: %s\n", buf_cstr(&result));
 	}
 	buf_free(&result);
+	if (conf != NULL)
+		conf_free(conf);
+	return rc;
+}
+
+/*
+ * A command the daemon answers: show, top, ready, export and metrics
+ * through ctl_view.c (pages, the same output as --db), the others
+ * through ctl_over_socket.
+ */
+static int ctl_socket_command(const struct ctl_options *o, const struct ctl *ctl,
+                              const struct ctl_command *cmd, char **argv)
+{
+	struct conf *conf = NULL;
+	const char *path;
+	int rc;
+
+	if (cmd->via == CTL_VIA_SOCKET || strcmp(cmd->name, "status") == 0)
+		return ctl_over_socket(o, cmd, argv);
+	if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
+		return rc;
+	rc = ctl_view_over_socket(ctl, path, cmd->name, cmd->min_args > 0 ? argv[1] : NULL);
 	if (conf != NULL)
 		conf_free(conf);
 	return rc;
@@ -585,9 +635,14 @@ int main(int argc, char **argv)
 	ctl.notify_state = o.notify_state;
 	if (ctl_check_operands(cmd, nargs - 1, args + 1) < 0)
 		return ctl_usage_error();
-	/* status is also served live by the daemon when -s names its socket. */
-	if (cmd->via_socket || (o.socket != NULL && strcmp(cmd->name, "status") == 0))
-		return ctl_over_socket(&o, cmd, args);
+	ctl.json = o.json;
+	ctl.account = o.account ? o.account : CTL_DEFAULT_ACCOUNT;
+	ctl.account_given = o.account != NULL;
+	/* The read commands ask the running daemon unless --db names a database. */
+	if (cmd->via == CTL_VIA_SOCKET || (cmd->via == CTL_VIA_EITHER && o.db == NULL)) {
+		rc = ctl_socket_command(&o, &ctl, cmd, args);
+		goto flush;
+	}
 	/* Every command either reads the database or goes to the socket. */
 	assert(cmd->run != NULL);
 
@@ -597,12 +652,10 @@ int main(int argc, char **argv)
 	if (conf == NULL && (rc = ctl_figures(&o, &conf)) != 0)
 		return rc;
 	ctl.conf = conf;
-	ctl.json = o.json;
-	ctl.account = o.account ? o.account : CTL_DEFAULT_ACCOUNT;
-	ctl.account_given = o.account != NULL;
 	rc = ctl_run(&ctl, cmd, nargs, args);
 	if (conf != NULL)
 		conf_free(conf);
+flush:
 
 	/* Output is buffered: a full disk or a closed pipe shows only now. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

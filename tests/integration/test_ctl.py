@@ -353,14 +353,24 @@ def test_top_ready_metrics():
 
 
 def test_config_names_the_database():
+    """-c CONFIG names the daemon's socket (the read commands ask it by
+    default) and the database (notifications, which only the database
+    answers); the config's relative paths are relative to it."""
     env = built_env("ctl-config")
     direct = json_out(env, "status")
-    # Run from elsewhere: the config's relative paths are relative to it.
+    r = ctl("-c", env.config, "--json", "status", cwd="/")
+    expect(r, 3, "-c CONFIG status with the daemon stopped",
+           stderr_has="cannot reach warmthd at %s" % os.path.join(env.dir, "control.sock"))
+    r = ctl("-c", env.config, "--json", "notifications", cwd="/")
+    expect(r, 0, "-c CONFIG notifications (the database the config names)")
+    env.start()
+    env.wait(lambda: os.path.exists(os.path.join(env.dir, "control.sock")), "the control socket")
     r = ctl("-c", env.config, "--json", "status", cwd="/")
     expect(r, 0, "-c CONFIG status")
     via = json.loads(r.stdout)
-    for k in ("events_accepted", "events_rejected", "events_duplicate", "contacts", "inputs"):
+    for k in ("events_accepted", "events_rejected", "events_duplicate", "contacts"):
         check(via[k] == direct[k], "-c CONFIG: %s differs: %s vs %s" % (k, via[k], direct[k]))
+    env.stop()
     r = ctl("-c", os.path.join(env.dir, "nonexistent.yaml"), "status")
     expect(r, 1, "-c with a missing config")
     env.close()

@@ -135,6 +135,37 @@ def test_golden_outputs():
     env.close()
 
 
+def test_golden_outputs_over_the_socket():
+    """The read commands answered by the daemon from memory (the default
+    without --db) print the same bytes as --db on the same state: the same
+    golden files, text and JSON. status differs by design (the daemon adds
+    live figures) and has its own tests."""
+    env = Env("ctl-golden-live", CONFIG)
+    env.append("a.jsonl", LINES)
+    env.once()
+    env.start()
+    # The database is there from --once: the socket comes a moment later.
+    env.wait(lambda: os.path.exists(os.path.join(env.dir, "control.sock")), "the control socket")
+    failures = []
+    for name, args in CASES:
+        if args[-1] == "status":
+            continue
+        r = subprocess.run([WARMTHCTL, "-c", env.config] + args, capture_output=True,
+                           env=plain_env(), timeout=60)
+        check(r.returncode == 0, "%s over the socket: exit %d: %s" % (args, r.returncode, r.stderr))
+        db = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config] + args,
+                            capture_output=True, env=plain_env(), timeout=60)
+        if r.stdout != db.stdout:
+            failures.append("%s: socket and --db differ:\n%s\n---\n%s" %
+                            (args, r.stdout.decode(errors="replace"),
+                             db.stdout.decode(errors="replace")))
+        if not UPDATE:
+            compare(name, args, masked(r.stdout, env.dir), failures)
+    check(env.stop() == 0, "warmthd exit status:\n" + env.log_text())
+    check(not failures, "over the socket:\n" + "\n".join(failures))
+    env.close()
+
+
 # (golden file name, warmthctl arguments after -c CONFIG) for the commands
 # that ask the running daemon; each file holds stdout, stderr and the exit code.
 SOCKET_CASES = [
@@ -242,5 +273,5 @@ if __name__ == "__main__":
     if not os.path.exists(WARMTHD):
         print("skip: no %s" % WARMTHD)
     else:
-        run([test_golden_outputs, test_golden_socket_commands, test_terminal_styles,
+        run([test_golden_outputs, test_golden_outputs_over_the_socket, test_golden_socket_commands, test_terminal_styles,
              test_format_and_segment_errors])

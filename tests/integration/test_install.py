@@ -156,16 +156,18 @@ t warmthctl --db x.db sh
 t warmthctl mark alice de
 t warmthctl top -
 t warmthctl notify-test w
+t warmthctl --db x.db re
 """ % script
     r = subprocess.run([bash, "--norc", "-c", probe], capture_output=True, text=True,
                        timeout=30)
     lines = r.stdout.splitlines()
-    check(r.returncode == 0 and len(lines) == 5, "completion: %s%s" % (r.stdout, r.stderr))
+    check(r.returncode == 0 and len(lines) == 6, "completion: %s%s" % (r.stdout, r.stderr))
     check(lines[0].split()[:3] == ["status", "show", "top"], "commands: " + lines[0])
     check(lines[1] == "show", "after --db: " + lines[1])
     check(lines[2] == "declined", "mark states: " + lines[2])
     check("-n" in lines[3].split() and "--json" in lines[3].split(), "top options: " + lines[3])
     check(lines[4] == "webhook", "notify-test notifier types: " + lines[4])
+    check(lines[5] == "ready", "after --db only the commands a database answers: " + lines[5])
 
 
 def test_deb_package():

@@ -2,6 +2,7 @@
 installed, else urllib), the textfile written for node_exporter, and the
 validation of metrics.listen."""
 
+import json
 import os
 import shutil
 import socket
@@ -11,7 +12,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BASE_CONFIG, WARMTHD, Env, check, event, run  # noqa: E402
+from harness import BASE_CONFIG, WARMTHCTL, WARMTHD, Env, check, event, run  # noqa: E402
 
 
 def free_port():
@@ -100,6 +101,45 @@ def test_scrape_and_textfile():
     env.close()
 
 
+def test_ready_queue():
+    """The ready queue by account: contacts ready now and those waiting for
+    the invitation budget, counted by the engine as it evaluates them."""
+    port = free_port()
+    day = 86400
+    t0 = 1793700000
+    env = Env("metrics-ready", BASE_CONFIG + "time:\n  source: event\n"
+              "readiness:\n  weekly_invites: 1\n"
+              "metrics:\n  listen: 127.0.0.1:%d\n" % port)
+    lines = []
+    for who in ("ada", "bea", "cy"):
+        lines += [event(t0, "follow", who, actor_connections=12000),
+                  event(t0 + 2 * day, "comment", who, post="p1", text="Great"),
+                  event(t0 + 9 * day, "comment", who, post="p2", text="Agreed"),
+                  event(t0 + 16 * day, "comment", who, post="p3", text="Yes")]
+    env.append("a.jsonl", lines)
+    env.start()
+    env.wait_processed(len(lines))
+    url = "http://127.0.0.1:%d/metrics" % port
+
+    def queue():
+        m = parse(http_get(url)[2])
+        return (m.get('warmthd_ready_contacts{account="default"}'),
+                m.get('warmthd_ready_queued{account="default"}'))
+
+    # Three ready, a budget of one: one notified, two waiting.
+    env.wait(lambda: queue() == (3, 2), "3 ready and 2 queued (now %s)" % (queue(),))
+    ready = subprocess.run([WARMTHCTL, "-c", env.config, "--json", "ready"], capture_output=True,
+                           text=True, timeout=60)
+    check(len(json.loads(ready.stdout)) == 3, "warmthctl ready: %s" % ready.stdout)
+    # An invitation sent: that contact is no longer ready.
+    r = subprocess.run([WARMTHCTL, "-c", env.config, "mark", "bea", "invited"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "mark: %s" % r.stderr)
+    env.wait(lambda: queue()[0] == 2, "2 ready after an invitation (now %s)" % (queue(),))
+    check(env.stop() == 0, "exit status:\n" + env.log_text())
+    env.close()
+
+
 def test_listen_validation():
     for listen, allow, ok in [("10.1.2.3:9464", None, False), ("127.0.0.1", None, False),
                               ("127.0.0.1:70000", None, False), ("[::1]:9464", None, True),
@@ -119,4 +159,4 @@ def test_listen_validation():
 
 
 if __name__ == "__main__":
-    run([test_scrape_and_textfile, test_listen_validation])
+    run([test_scrape_and_textfile, test_ready_queue, test_listen_validation])

@@ -168,6 +168,29 @@ static void test_render_sinks(void **state)
 	buf_free(&out);
 }
 
+/* The ready queue: two gauges per account, only once there is an account. */
+static void test_render_ready_queue(void **state)
+{
+	struct metrics_snapshot s = { 0 };
+	struct buf out = { 0 };
+	const char *text;
+
+	(void)state;
+	metrics_render(&s, &out);
+	assert_null(strstr(buf_cstr(&out), "warmthd_ready_"));
+	buf_reset(&out);
+	metrics_snapshot_add_account(&s, "default", 3, 2);
+	metrics_snapshot_add_account(&s, "w\"ork", 0, 0);
+	metrics_render(&s, &out);
+	text = buf_cstr(&out);
+	assert_non_null(strstr(text, "# TYPE warmthd_ready_contacts gauge\n"
+	                             "warmthd_ready_contacts{account=\"default\"} 3\n"
+	                             "warmthd_ready_contacts{account=\"w\\\"ork\"} 0\n"));
+	assert_non_null(strstr(text, "warmthd_ready_queued{account=\"default\"} 2\n"));
+	metrics_snapshot_free(&s);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_render_sinks),
+		cmocka_unit_test(test_render_ready_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
 # Installed as "warmthctl" in bash-completion's completions directory,
 # which loads it the first time warmthctl is completed. It completes the
 # commands, the options (which warmthctl accepts before and after the
-# command), files for -c/--config, --db and -s/--socket, the states of
-# "mark", the notifier types of "notify-test" and the formats of export
+# command), files for -c/--config, --db and -s/--socket, only the
+# commands that read a database after --db (the others need the daemon),
+# the states of "mark", the notifier types of "notify-test" and the formats of export
 # --format. Actor ids, segment names, notifier names and notification ids
 # are not completed: listing them would mean reading the state database or
 # the configuration on every Tab.
@@ -48,6 +49,9 @@ _warmthctl()
 	# and the values of those that take one.
 	local i command="" nargs=0 after_dashes=0
 	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} == --db ]] && ((!after_dashes)) && [[ -z $command ]]; then
+			commands="status show top ready metrics export notifications"
+		fi
 		if ((after_dashes)) || [[ -n $command && ${words[i]} != -* ]]; then
 			if [[ -n $command ]]; then
 				nargs=$((nargs + 1))

@@ -1,0 +1,273 @@
+/*
+ * engine_views.c - the read commands of the control socket answered from
+ * the engine's memory: show, top, ready, export and metrics (engine.h,
+ * docs/control-protocol.md). The JSON is view.c's, the same as
+ * warmthctl --db writes, but of the freshest state (what is not yet
+ * committed too) and with warmth at the engine's "now".
+ *
+ * Lists come in pages. A request names where the previous page ended (an
+ * opaque cursor) and how many it wants, at most ENGINE_VIEW_PAGE_MAX;
+ * the answer is one page and the cursor of its end. Each page walks the
+ * contacts once keeping the next limit of them in a heap (view.h), so it
+ * costs the loop one pass and no memory beyond the page, and the next
+ * page is made only when the client asks for it: a client that stops
+ * reading holds one page of reply (the control server's 4 MiB queue
+ * bound disconnects one that pipelines more), never the loop, ingestion
+ * or other clients. A walk over many pages is not a snapshot: each page
+ * shows its contacts as they are when it is made; since contacts are
+ * never deleted and the export order is by key, an export lists every
+ * contact exactly once. Rank order (top, ready) moves with warmth, so a
+ * contact whose warmth changes between pages may show twice or not at
+ * all; top and ready are short lists, usually one page.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/json.h"
+#include "warmth/log.h"
+#include "warmth/view.h"
+#include "control.h"
+#include "engine.h"
+#include "engine_internal.h"
+
+/* About a MiB of JSON at most (a contact with its conditions and recent
+   engagements is up to 2 KiB), well within the control server's queue. */
+#define ENGINE_VIEW_PAGE_MAX 500
+
+static struct view engine_view_of(const struct engine *e)
+{
+	struct view v = { e->conf, engine_rules_now(e) };
+	return v;
+}
+
+static struct view_account engine_view_account(const struct engine *e,
+                                               const struct engine_account *a, int64_t now)
+{
+	struct view_account va = { a->a.name, a->a.connections, 0 };
+
+	if (a->a.budget != NULL)
+		va.budget_used = rules_budget_used(a->a.budget, now,
+		                                   e->conf->readiness.invite_window_ms);
+	return va;
+}
+
+/*
+ * The account args.account names, or "default" when absent. Returns 0
+ * with *out set, 1 when it is the implicit default account and there is
+ * none yet (an empty answer, as warmthctl --db gives), or -1 with err.
+ */
+static int engine_view_find_account(struct engine *e, const struct control_request *req,
+                                    struct engine_account **out, struct control_error *err)
+{
+	const char *name = control_arg_string(req, "account");
+	struct buf names = { 0 };
+
+	*out = NULL;
+	for (uint32_t i = 0; i < e->naccounts; i++)
+		if (strcmp(e->accounts[i].a.name, name ? name : "default") == 0) {
+			*out = &e->accounts[i];
+			return 0;
+		}
+	if (name == NULL)
+		return 1;
+	for (uint32_t i = 0; i < e->naccounts; i++)
+		buf_printf(&names, "%s\"%s\"", i ? ", " : "", e->accounts[i].a.name);
+	control_fail(err, "not_found", "no account \"%s\" (accounts: %s)", name,
+	             names.len ? buf_cstr(&names) : "none yet");
+	buf_free(&names);
+	return -1;
+}
+
+static int engine_view_show(struct engine *e, const struct control_request *req, struct json *out,
+                            struct control_error *err)
+{
+	const char *actor = control_arg_string(req, "actor");
+	struct engine_account *a;
+	struct engine_contact *ec = NULL;
+	struct view v = engine_view_of(e);
+	struct view_account va;
+	int rc;
+
+	if (actor == NULL || *actor == '\0')
+		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
+	if ((rc = engine_view_find_account(e, req, &a, err)) < 0)
+		return -1;
+	if (rc == 0)
+		HASH_FIND(hh, a->contacts, actor, strlen(actor), ec);
+	if (ec == NULL) {
+		const char *account = control_arg_string(req, "account");
+		return control_fail(err, "not_found", "no contact \"%s\" in account \"%s\"", actor,
+		                    account ? account : "default");
+	}
+	va = engine_view_account(e, a, v.now_ms);
+	view_contact_json(out, &v, &ec->c, &va);
+	return 0;
+}
+
+/* What one page asks for (top, ready, export). */
+struct engine_view_page {
+	enum view_order order;
+	int ready_only;
+	const char *segment;         /* only this segment; NULL: all */
+	struct view_rank after;      /* the cursor; have_after */
+	int have_after;
+	size_t limit;
+};
+
+static int engine_view_page_args(struct engine *e, const struct control_request *req,
+                                 struct engine_view_page *p, char **owned,
+                                 struct control_error *err)
+{
+	const char *after = control_arg_string(req, "after");
+	long long limit = ENGINE_VIEW_PAGE_MAX;
+
+	p->segment = control_arg_string(req, "segment");
+	if (p->segment != NULL) {
+		size_t i;
+		for (i = 0; i < e->conf->nsegments; i++)
+			if (strcmp(e->conf->segments[i].name, p->segment) == 0)
+				break;
+		if (i == e->conf->nsegments) {
+			struct buf names = { 0 };
+			for (i = 0; i < e->conf->nsegments; i++)
+				buf_printf(&names, "%s%s", i ? ", " : "", e->conf->segments[i].name);
+			control_fail(err, "bad_argument",
+			             "--segment: no segment \"%s\" in the configuration (segments: %s)",
+			             p->segment, buf_cstr(&names));
+			buf_free(&names);
+			return -1;
+		}
+	}
+	if (control_arg_has(req, "limit") && control_arg_int(req, "limit", &limit) < 0)
+		return control_fail(err, "bad_argument", "\"limit\" must be a whole number");
+	if (limit < 1 || limit > ENGINE_VIEW_PAGE_MAX)
+		return control_fail(err, "bad_argument", "\"limit\" must be 1 to %d",
+		                    ENGINE_VIEW_PAGE_MAX);
+	p->limit = (size_t)limit;
+	if (after == NULL && control_arg_has(req, "after"))
+		return control_fail(err, "bad_argument", "\"after\" must be a cursor (a string)");
+	if (after != NULL) {
+		if (view_cursor_parse(p->order, after, &p->after, owned) < 0)
+			return control_fail(err, "bad_argument",
+			                    "\"after\" is not a cursor of this command");
+		p->have_after = 1;
+	}
+	return 0;
+}
+
+/* Offers every contact of account a that passes to the heap. */
+static void engine_view_walk(const struct view *v, struct engine *e, struct engine_account *a,
+                             const struct engine_view_page *p, struct view_heap *h)
+{
+	struct view_account va = engine_view_account(e, a, v->now_ms);
+	struct engine_contact *ec, *tmp;
+
+	HASH_ITER(hh, a->contacts, ec, tmp) {
+		struct view_rank r = { 0.0, 0, ec->c.account, ec->c.actor, ec };
+		if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
+			continue;
+		if (p->order == VIEW_BY_RANK) {
+			r.engagements = view_engagements(&ec->c);
+			if (p->ready_only) {
+				struct view_verdict vd;
+				view_verdict(v, &ec->c, &va, &vd);
+				if (!vd.ready)
+					continue;
+				r.warmth = vd.warmth;
+			} else {
+				r.warmth = view_warmth(v, &ec->c);
+			}
+		}
+		if (p->have_after && !view_before(p->order, &p->after, &r))
+			continue;
+		view_heap_offer(h, &r);
+	}
+}
+
+/*
+ * {"contacts":[...],"next":CURSOR}: next is null on the last page. A
+ * full page may still be the last; the client learns it from an empty
+ * next page (one more request, no more walks than pages).
+ */
+static int engine_view_list(struct engine *e, const struct control_request *req, struct json *out,
+                            struct control_error *err)
+{
+	struct engine_view_page p = { 0 };
+	struct engine_account *a = NULL;
+	struct view v = engine_view_of(e);
+	struct view_heap h;
+	char *owned = NULL, cursor[VIEW_CURSOR_MAX];
+	int export = strcmp(req->cmd, "export") == 0, rc = 0;
+
+	p.order = export ? VIEW_BY_KEY : VIEW_BY_RANK;
+	p.ready_only = strcmp(req->cmd, "ready") == 0;
+	if (engine_view_page_args(e, req, &p, &owned, err) < 0) {
+		free(owned);
+		return -1;
+	}
+	/* Export without an account is every account, as with --db. */
+	if (!export || control_arg_string(req, "account") != NULL)
+		rc = engine_view_find_account(e, req, &a, err);
+	if (rc < 0) {
+		free(owned);
+		return -1;
+	}
+	view_heap_init(&h, p.order, p.limit);
+	if (a != NULL)
+		engine_view_walk(&v, e, a, &p, &h);
+	else if (rc == 0)
+		for (uint32_t i = 0; i < e->naccounts; i++)
+			engine_view_walk(&v, e, &e->accounts[i], &p, &h);
+	view_heap_sort(&h);
+	json_object_open(out);
+	json_key(out, "contacts");
+	json_array_open(out);
+	for (size_t i = 0; i < h.count; i++) {
+		struct engine_contact *ec = h.items[i].item;
+		struct view_account va = engine_view_account(e, &e->accounts[ec->c.account], v.now_ms);
+		view_contact_json(out, &v, &ec->c, &va);
+	}
+	json_array_close(out);
+	json_key(out, "next");
+	if (h.count == p.limit) {
+		view_cursor_format(p.order, &h.items[h.count - 1], cursor);
+		json_str(out, cursor);
+	} else {
+		json_null(out);
+	}
+	json_object_close(out);
+	view_heap_free(&h);
+	free(owned);
+	return 0;
+}
+
+static int engine_view_metrics(struct engine *e, const struct control_request *req,
+                               struct json *out, struct control_error *err)
+{
+	static const struct ratio_account none;
+	const char *name = control_arg_string(req, "account");
+	struct engine_account *a;
+	struct view v = engine_view_of(e);
+	int rc = engine_view_find_account(e, req, &a, err);
+
+	if (rc < 0)
+		return -1;
+	if (a == NULL)
+		view_metrics_json(out, &v, name ? name : "default", -1, -1, 0, &none);
+	else
+		view_metrics_json(out, &v, a->a.name, a->a.followers, a->a.connections,
+		                  a->a.snapshot_ms, a->ratio != NULL ? a->ratio : &none);
+	return 0;
+}
+
+int engine_view(struct engine *e, const struct control_request *req, struct json *out,
+                struct control_error *err)
+{
+	/* The line held back for prefetching is read: it belongs to the state. */
+	engine_flush_pending(e);
+	if (strcmp(req->cmd, "show") == 0)
+		return engine_view_show(e, req, out, err);
+	if (strcmp(req->cmd, "metrics") == 0)
+		return engine_view_metrics(e, req, out, err);
+	return engine_view_list(e, req, out, err);
+}
