@@ -202,6 +202,31 @@ static struct event_str contact_cut(struct event_str s, size_t max)
 	return s;
 }
 
+/*
+ * contact_cut() for a string of an event, which event_parse() guarantees
+ * to be valid UTF-8: only a cut needs looking at, and then only to back
+ * off to the start of the sequence it split. Validating every string
+ * again was a tenth of applying an engagement.
+ */
+static struct event_str contact_cut_event(struct event_str s, size_t max)
+{
+	const char *nul;
+
+	if (s.ptr == NULL) {
+		s.len = 0;
+		return s;
+	}
+	if (s.len > max) {
+		s.len = max;
+		while (s.len > 0 && ((unsigned char)s.ptr[s.len] & 0xC0) == 0x80)
+			s.len--;
+	}
+	nul = memchr(s.ptr, '\0', s.len);
+	if (nul != NULL)
+		s.len = (size_t)(nul - s.ptr);
+	return s;
+}
+
 static struct event_str contact_str_view(const char *s)
 {
 	struct event_str v = { s, s ? strlen(s) : 0 };
@@ -335,7 +360,7 @@ static void contact_hint_str(const struct contact *c, char **slot, struct event_
 {
 	if (s.ptr == NULL)
 		return;
-	s = contact_cut(s, max);
+	s = contact_cut_event(s, max);
 	if (!contact_hint_wins(c, ts_ms, *slot != NULL, contact_str_compare(s, contact_str_view(*slot))))
 		return;
 	free(*slot);
@@ -355,7 +380,7 @@ static int contact_tags_compare(const struct contact *c, const struct event *ev)
 	size_t n = ev->ntags < EVENT_MAX_TAGS ? ev->ntags : EVENT_MAX_TAGS;
 
 	for (size_t i = 0; i < n && i < c->ntags; i++) {
-		int r = contact_str_compare(contact_cut(ev->tags[i], CONTACT_TAG_MAX),
+		int r = contact_str_compare(contact_cut_event(ev->tags[i], CONTACT_TAG_MAX),
 		                            contact_str_view(c->tags[i]));
 		if (r != 0)
 			return r;
@@ -376,7 +401,7 @@ static void contact_hint_tags(struct contact *c, const struct event *ev)
 		return;
 	c->tags = xcalloc(n, sizeof(*c->tags));
 	for (size_t i = 0; i < n; i++) {
-		struct event_str t = contact_cut(ev->tags[i], CONTACT_TAG_MAX);
+		struct event_str t = contact_cut_event(ev->tags[i], CONTACT_TAG_MAX);
 		c->tags[i] = xstrndup(t.ptr ? t.ptr : "", t.len);
 	}
 	c->ntags = (uint32_t)n;
@@ -475,9 +500,9 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	key.ts_ms = ev->ts_ms;
 	key.type = (uint8_t)ev->type;
 	key.dir_out = ev->dir_out ? 1 : 0;
-	key.post = contact_cut(ev->post, CONTACT_POST_MAX);
-	key.title = contact_cut(ev->title, CONTACT_TITLE_MAX);
-	key.text = contact_cut(ev->text, CONTACT_TEXT_MAX);
+	key.post = contact_cut_event(ev->post, CONTACT_POST_MAX);
+	key.title = contact_cut_event(ev->title, CONTACT_TITLE_MAX);
+	key.text = contact_cut_event(ev->text, CONTACT_TEXT_MAX);
 
 	/* The list is short and new events are usually the newest: scan from the front. */
 	for (pos = 0; pos < c->nrecent; pos++) {

@@ -186,9 +186,13 @@ void ratio_note_post(struct ratio_account *acc, uint32_t post_hash, int64_t ts_m
 {
 	struct ratio_post *post = NULL;
 
-	for (uint32_t i = 0; i < acc->nposts; i++)
-		if (acc->posts[i].hash == post_hash)
+	/* Newest first: engagement clusters on the posts just published. */
+	for (uint32_t i = acc->nposts; i-- > 0;) {
+		if (acc->posts[i].hash == post_hash) {
 			post = &acc->posts[i];
+			break;
+		}
+	}
 	if (post == NULL) {
 		if (acc->nposts < RATIO_POSTS_MAX) {
 			post = &acc->posts[acc->nposts++];

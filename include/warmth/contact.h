@@ -126,6 +126,8 @@ void contact_engagement_set(struct contact_engagement *e, const char *post, cons
  * Folds an accepted, non-snapshot event into c: counts, seen times,
  * relationship, hints and (for engagement types) the recent list, which is
  * kept sorted newest first by event time and cut to max_recent entries.
+ * The event's strings must be valid UTF-8, as event_parse() makes them:
+ * they are cut to their limits without being checked again.
  */
 void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent);
 
