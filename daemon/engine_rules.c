@@ -47,6 +47,7 @@
 #include "warmth/rules.h"
 #include "warmth/score.h"
 #include "warmth/util.h"
+#include "warmth/view.h"
 #include "engine_internal.h"
 
 /* How far "now" moves before the watch list is evaluated again. */
@@ -135,8 +136,7 @@ static int64_t engine_rules_budget_used(struct engine *e, struct engine_account 
 
 static size_t engine_rules_segment(const struct engine *e, const struct contact *c)
 {
-	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
-		                 c->ntags };
+	struct rules_hints h = view_hints(c);
 
 	return rules_segment_find(e->conf->segments, e->conf->nsegments, &h);
 }
@@ -144,19 +144,9 @@ static size_t engine_rules_segment(const struct engine *e, const struct contact 
 static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, size_t segment,
                                   int64_t now, struct rules_result *r)
 {
-	static const struct score_state no_score; /* before the first engagement */
 	const struct contact *c = &ec->c;
 	struct engine_account *a = &e->accounts[c->account];
-	struct rules_contact rc = {
-		.follower = c->rel.follower.on,
-		.target = c->rel.target.on,
-		.connected = c->rel.connected.on,
-		.pending = c->rel.pending.on,
-		.followed_ms = c->rel.followed_ms,
-		.withdrawn_ms = c->rel.withdrawn_ms,
-		.score = c->score != NULL ? c->score : &no_score,
-		.state = &c->rules,
-	};
+	struct rules_contact rc = view_rules_contact(c);
 	struct rules_account ra = { a->a.connections, engine_rules_budget_used(e, a, now) };
 
 	rules_evaluate(&e->conf->readiness, &e->conf->scoring, &e->conf->segments[segment], &rc, &ra,

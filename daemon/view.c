@@ -31,12 +31,26 @@ double view_warmth(const struct view *v, const struct contact *c)
 	return score_warmth(view_score_of(c), &v->conf->scoring, v->now_ms);
 }
 
-/* The profile hints segments match on. */
-static struct rules_hints view_hints(const struct contact *c)
+struct rules_hints view_hints(const struct contact *c)
 {
 	struct rules_hints h = { c->actor_connections, c->actor_followers, c->creator, c->tags,
 		                 c->ntags };
 	return h;
+}
+
+struct rules_contact view_rules_contact(const struct contact *c)
+{
+	struct rules_contact rc = {
+		.follower = c->rel.follower.on,
+		.target = c->rel.target.on,
+		.connected = c->rel.connected.on,
+		.pending = c->rel.pending.on,
+		.followed_ms = c->rel.followed_ms,
+		.withdrawn_ms = c->rel.withdrawn_ms,
+		.score = view_score_of(c),
+		.state = &c->rules,
+	};
+	return rc;
 }
 
 const char *view_segment(const struct view *v, const struct contact *c)
@@ -53,16 +67,7 @@ void view_verdict(const struct view *v, const struct contact *c, const struct vi
 	const struct conf *conf = v->conf;
 	struct rules_hints h = view_hints(c);
 	size_t seg = rules_segment_find(conf->segments, conf->nsegments, &h);
-	struct rules_contact rc = {
-		.follower = c->rel.follower.on,
-		.target = c->rel.target.on,
-		.connected = c->rel.connected.on,
-		.pending = c->rel.pending.on,
-		.followed_ms = c->rel.followed_ms,
-		.withdrawn_ms = c->rel.withdrawn_ms,
-		.score = view_score_of(c),
-		.state = &c->rules,
-	};
+	struct rules_contact rc = view_rules_contact(c);
 	struct rules_account ra = { a ? a->connections : -1, a ? a->budget_used : 0 };
 
 	rules_evaluate(&conf->readiness, &conf->scoring, &conf->segments[seg], &rc, &ra, v->now_ms,

@@ -55,6 +55,10 @@ void view_verdict(const struct view *v, const struct contact *c, const struct vi
                   struct view_verdict *out);
 /* Only the segment's name, or only the warmth (cheaper: no conditions). */
 const char *view_segment(const struct view *v, const struct contact *c);
+/* The profile hints of c that segments match on (rules.h). */
+struct rules_hints view_hints(const struct contact *c);
+/* c as rules_evaluate() sees it (its score, or an empty one before the first engagement). */
+struct rules_contact view_rules_contact(const struct contact *c);
 double view_warmth(const struct view *v, const struct contact *c);
 /* Accepted events of every type, and of the engagement types only. */
 uint64_t view_events(const struct contact *c);
