@@ -231,6 +231,9 @@ void engine_status_sample(struct engine *e);
 
 /* --- engine_rules.c --- */
 
+/* The account's connections now: its snapshot's plus the changes since (ratio.h). */
+int64_t engine_rules_connections(const struct engine_account *a);
+
 /*
  * The cron's period: ENGINE_CRON_MS, or WARMTHD_TEST_CRON_PERIOD (a
  * duration, 10ms to 1m, for tests only and logged as such) so that a test

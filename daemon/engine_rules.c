@@ -134,6 +134,16 @@ static int64_t engine_rules_budget_used(struct engine *e, struct engine_account 
 	return a->budget_used;
 }
 
+int64_t engine_rules_connections(const struct engine_account *a)
+{
+	int64_t followers, connections = a->a.connections;
+
+	if (a->ratio != NULL)
+		ratio_current(a->ratio, a->a.snapshot_ms, a->a.followers, a->a.connections, &followers,
+		              &connections);
+	return connections;
+}
+
 static size_t engine_rules_segment(const struct engine *e, const struct contact *c)
 {
 	struct rules_hints h = view_hints(c);
@@ -147,7 +157,7 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
 	const struct contact *c = &ec->c;
 	struct engine_account *a = &e->accounts[c->account];
 	struct rules_contact rc = view_rules_contact(c);
-	struct rules_account ra = { a->a.connections, engine_rules_budget_used(e, a, now) };
+	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now) };
 
 	rules_evaluate(&e->conf->readiness, &e->conf->scoring, &e->conf->segments[segment], &rc, &ra,
 	               now, r);

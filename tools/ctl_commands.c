@@ -42,6 +42,14 @@ static void ctl_on_account(void *ctx, uint32_t id, const struct account *a)
 	ca->budget_used = a->budget != NULL ? rules_budget_used(a->budget, ctl->now_ms,
 	                                                        ctl->conf->readiness.invite_window_ms)
 	                                    : 0;
+	/* The readiness cap counts connections as the daemon does: with the
+	   changes since the snapshot (another statement, same connection). */
+	struct ratio_account ratio;
+	int64_t followers_now;
+	ca->connections_now = a->connections;
+	if (store_account_ratio(ctl->store, id, &ratio) == 0)
+		ratio_current(&ratio, a->snapshot_ms, a->followers, a->connections, &followers_now,
+		              &ca->connections_now);
 }
 
 int ctl_load_accounts(struct ctl *ctl)

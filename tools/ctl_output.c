@@ -39,7 +39,7 @@ struct view ctl_view(const struct ctl *ctl)
 struct view_account ctl_view_account(const struct ctl *ctl, uint32_t id)
 {
 	const struct ctl_account *a = ctl_account_by_id(ctl, id);
-	struct view_account va = { a ? a->name : "?", a ? a->connections : -1,
+	struct view_account va = { a ? a->name : "?", a ? a->connections_now : -1,
 		                   a ? a->budget_used : 0 };
 	return va;
 }

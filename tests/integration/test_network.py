@@ -238,6 +238,27 @@ def test_first_hour_share():
     env.close()
 
 
+def cap_condition(env, actor):
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json", "show", actor],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "warmthctl show: exit %d: %s" % (r.returncode, r.stderr))
+    return [c for c in json.loads(r.stdout)["conditions"] if c["name"] == "connection_cap"][0]
+
+
+def test_cap_counts_connections_since_snapshot():
+    """The readiness cap (cap 1000, headroom 100: below 900) counts the
+    connections made since the newest snapshot, as the metrics do."""
+    env = Env("net-cap-deltas", CONFIG)
+    feed(env, [snapshot(T0, 1500, 899), event(T0 + 60, "follow", "ada")])
+    c = cap_condition(env, "ada")
+    check(c["ok"] is True and c["value"] == 899, "before: %s" % c)
+    feed(env, [event(T0 + 120, "connect", "x1"), event(T0 + 180, "connect", "x2")])
+    c = cap_condition(env, "ada")
+    check(c["ok"] is False and c["value"] == 901, "after two connections: %s" % c)
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_ratio_once_per_audit_period, test_cap_warning, test_metrics_from_events,
-         test_counts_between_snapshots, test_acceptance_by_segment, test_first_hour_share])
+         test_counts_between_snapshots, test_acceptance_by_segment, test_first_hour_share,
+         test_cap_counts_connections_since_snapshot])
