@@ -13,26 +13,7 @@
 #include <uv.h>
 
 #include "warmth/json.h"
-
-#define CONTROL_PROTOCOL_VERSION 1
-#define CONTROL_MAX_REQUEST (64 * 1024)
-
-struct control;
-
-/* One request as a handler sees it. */
-struct control_request {
-	const char *cmd;
-	void *args;         /* the "args" object as a yajl_val, or NULL */
-	uid_t uid;          /* the peer's credentials (SO_PEERCRED) */
-	gid_t gid;
-	pid_t pid;
-};
-
-/* A handler's failure: an error code of the protocol and a message. */
-struct control_error {
-	const char *code;   /* "bad_argument", "not_found", "internal", ... */
-	char message[512];
-};
+#include "control_request.h"
 
 /*
  * Writes the command's result, exactly one JSON value, to out and returns
@@ -70,13 +51,5 @@ void control_close(struct control *c, void (*done)(void *ctx), void *ctx);
 void control_free(struct control *c);
 /* Number of connected clients (status). */
 size_t control_clients(const struct control *c);
-
-/* Argument helpers for handlers: NULL / -1 when absent or of another type. */
-const char *control_arg_string(const struct control_request *req, const char *name);
-int control_arg_int(const struct control_request *req, const char *name, long long *out);
-
-/* Fills err (printf-style message) and returns -1, for "return control_fail(...)". */
-int control_fail(struct control_error *err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif
