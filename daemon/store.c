@@ -401,6 +401,8 @@ int store_open(const char *path, int readonly, int synchronous_full, struct stor
 	int flags;
 
 	*out = NULL;
+	if (store_fault_init() < 0)
+		fatalx("WARMTH_TEST_FAULTS: cannot install the fault-injecting SQLite VFS");
 	/* SQLite's own message for a missing file is "unable to open database
 	   file", which does not say that the file is missing. */
 	if (readonly && stat(path, &st) < 0) {
@@ -513,7 +515,15 @@ struct sqlite3_stmt *store_statement(struct store *store, const char *sql)
 /* Logs the failure of a query or loader and returns -1. */
 int store_query_failed(struct store *store, const char *what)
 {
-	log_warnx("%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
+	int code = sqlite3_errcode(store->db);
+
+	/* Say what to do: the daemon leaves a damaged file exactly as it is. */
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		log_warnx("%s: %s: %s: the database is corrupt; it is left untouched (check it with "
+		          "sqlite3 \"PRAGMA integrity_check\", restore a backup or move it away)",
+		          store->path, what, sqlite3_errmsg(store->db));
+	else
+		log_warnx("%s: %s: %s", store->path, what, sqlite3_errmsg(store->db));
 	return -1;
 }
 

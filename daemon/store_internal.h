@@ -33,4 +33,11 @@ int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
 /* Copies a nullable text column into a new string (NULL for SQL NULL). */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 
+/*
+ * Installs the fault-injecting VFS (store_fault.c) as SQLite's default when
+ * WARMTH_TEST_FAULTS is set, once; a no-op otherwise. Returns 0, or -1 if
+ * it could not be installed.
+ */
+int store_fault_init(void);
+
 #endif

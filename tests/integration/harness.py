@@ -126,8 +126,8 @@ class Env:
         check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
         return self.proc
 
-    def once(self, *args, expect=0):
-        r = subprocess.run([WARMTHD, "-c", self.config, "--once"] + list(args),
+    def once(self, *args, expect=0, prefix=()):
+        r = subprocess.run(list(prefix) + [WARMTHD, "-c", self.config, "--once"] + list(args),
                            capture_output=True, text=True, timeout=600)
         with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
             f.write(r.stderr)
