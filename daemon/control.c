@@ -396,7 +396,10 @@ int control_start(struct control *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: chmod: %s", c->path, strerror(errno));
 		return -1;
 	}
-	if ((rc = uv_listen((uv_stream_t *)&c->server, 64, control_on_connection)) != 0) {
+	/* A Unix socket's full backlog fails connect() at once with EAGAIN (no
+	   retry as with TCP): let a burst of clients queue while the loop is
+	   busy with a batch, up to the kernel's limit (net.core.somaxconn). */
+	if ((rc = uv_listen((uv_stream_t *)&c->server, SOMAXCONN, control_on_connection)) != 0) {
 		snprintf(err, errlen, "%s: cannot listen: %s", c->path, uv_strerror(rc));
 		return -1;
 	}

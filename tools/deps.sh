@@ -3,7 +3,7 @@
 # Runs "apt-get update" once, only when something has to be installed.
 set -eu
 PACKAGES="build-essential cmake pkg-config libuv1-dev libyaml-dev libsqlite3-dev \
-libyajl-dev libxxhash-dev uthash-dev libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev python3 sqlite3 \
+libyajl-dev libxxhash-dev uthash-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libcmocka-dev python3 sqlite3 \
 groff-base clang libclang-rt-14-dev"
 missing=""
 for p in $PACKAGES; do

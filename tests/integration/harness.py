@@ -94,6 +94,8 @@ class Env:
     def write_config(self, text):
         with open(self.config, "w") as f:
             f.write(text)
+        # Whatever the umask: warmthd refuses a config others may write.
+        os.chmod(self.config, 0o644)
 
     def path(self, name):
         return os.path.join(self.indir, name)
