@@ -3,14 +3,15 @@ test VFS of daemon/store_fault.c, enabled by WARMTH_TEST_FAULTS) while
 events flow; the daemon logs, backs off with reading paused, and once the
 fault clears every line is counted exactly once. Also the state directory
 read-only at start, a corrupt database (refused, never overwritten) and the
-input directory deleted while the daemon runs."""
+input directory deleted while the daemon runs, and inotify watches
+exhausted (an LD_PRELOAD shim): the daemon polls instead."""
 
 import hashlib
 import os
 import shutil
 import sqlite3
 
-from harness import BASE_CONFIG, Env, check, event, run
+from harness import BASE_CONFIG, BUILD, SANITIZED, Env, check, event, run
 
 T0 = 1793700000
 AS_NOBODY = ("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
@@ -149,6 +150,26 @@ def test_input_directory_deleted_and_recreated():
     env.close()
 
 
+def test_inotify_exhausted_falls_back_to_polling():
+    shim = os.path.join(BUILD, "tests", "inotify_exhausted.so")
+    if SANITIZED or not os.path.exists(shim):
+        print("skipped: the LD_PRELOAD shim does not mix with the sanitizers' runtime")
+        return
+    env = Env("inotify")
+    env.append("a.jsonl", [event(T0 + i, "like", "w%d" % i) for i in range(10)])
+    env.start(environ={"LD_PRELOAD": shim})
+    env.wait_processed(10)
+    env.wait(lambda: "cannot watch" in env.log_text() and "polling every" in env.log_text(),
+             "word of the fallback to polling")
+    # Appends and new files are still found, by polling.
+    env.append("a.jsonl", [event(T0 + 100, "comment", "w1")])
+    env.append("b.jsonl", [event(T0 + 101, "share", "w2")])
+    env.wait_processed(12)
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_store_faults, test_read_only_state_directory,
-         test_corrupt_database_is_refused_and_kept, test_input_directory_deleted_and_recreated])
+         test_corrupt_database_is_refused_and_kept, test_input_directory_deleted_and_recreated,
+         test_inotify_exhausted_falls_back_to_polling])

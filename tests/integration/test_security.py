@@ -198,7 +198,28 @@ def test_exec_argv_no_shell_scrubbed_environment():
     check(got["env"]["WARMTH_ACTOR"] == READY["actor"], "WARMTH_ACTOR from our environment")
 
 
+def test_control_socket_mode_keeps_others_out():
+    """Mode 0660: a user outside the daemon's group cannot even connect."""
+    if os.geteuid() != 0 or not os.path.exists("/usr/bin/setpriv"):
+        print("skipped: needs root and setpriv to connect as another user")
+        return
+    env = Env("sockmode", BASE_CONFIG)
+    env.start()
+    sock = os.path.join(env.dir, "control.sock")
+    os.chmod(env.dir, 0o755)     # the directory lets anyone reach the socket
+    check(os.stat(sock).st_mode & 0o777 == 0o660, "socket mode %o" % os.stat(sock).st_mode)
+    client = ("import socket,sys\n"
+              "s=socket.socket(socket.AF_UNIX)\n"
+              "try:\n    s.connect(sys.argv[1]); print('connected')\n"
+              "except PermissionError:\n    print('denied')\n")
+    r = subprocess.run(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        "python3", "-c", client, sock], capture_output=True, text=True, timeout=30)
+    check(r.stdout.strip() == "denied", "nobody connected: %r %r" % (r.stdout, r.stderr))
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_insecure_config_refused, test_webhook_secret_file_signs,
+    run([test_control_socket_mode_keeps_others_out, test_insecure_config_refused, test_webhook_secret_file_signs,
          test_webhook_secret_from_credentials_directory, test_daemon_never_logs_the_secret,
          test_exec_argv_no_shell_scrubbed_environment])
