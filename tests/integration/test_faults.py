@@ -81,6 +81,36 @@ def test_store_faults():
     env.close()
 
 
+def test_faults_keep_notifications_and_dead_letters_exact():
+    """A contact becomes ready, and a bad line arrives, while commits fail:
+    once the fault clears, one notification line and one dead letter."""
+    from test_notify import CONFIG, lines_of, ready_lines
+    # synchronous: full, so that every commit syncs (normal syncs only at checkpoints).
+    env = Env("faults-notify", CONFIG.replace("  database: ./state.db",
+                                              "  database: ./state.db\n  synchronous: full"))
+    env.faults = os.path.join(env.dir, "faults")
+    set_faults(env, "")
+    env.start(environ={"WARMTH_TEST_FAULTS": env.faults})
+    env.append("a.jsonl", ready_lines("ada", "Ada Lovelace"))
+    env.wait(lambda: len(lines_of(env)) == 1, "ada's notification")
+    for fault in ("write=full", "sync=ioerr"):
+        actor = "bob" if fault == "write=full" else "cyd"
+        failures = env.log_text().count("cannot commit")
+        set_faults(env, fault)
+        env.append("a.jsonl", ready_lines(actor, actor.title() + " Example") + ["{not json"])
+        env.wait(lambda: env.log_text().count("cannot commit") > failures + 1,
+                 "failed commits under " + fault, timeout=30)
+        set_faults(env, "")
+        env.wait(lambda: len(lines_of(env)) == (2 if actor == "bob" else 3),
+                 actor + "'s notification")
+    env.stop()
+    got = [n["actor"] for n in lines_of(env)]
+    check(got == ["ada", "bob", "cyd"], "notifications %s" % got)
+    dl = env.dead_letters()
+    check(len(dl) == 2 and all(d["reason"] == "not_json" for d in dl), "dead letters %s" % dl)
+    env.close()
+
+
 def test_read_only_state_directory():
     if not can_run_as_nobody():
         print("skipped: needs root and setpriv to run the daemon as another user")
@@ -170,6 +200,7 @@ def test_inotify_exhausted_falls_back_to_polling():
 
 
 if __name__ == "__main__":
-    run([test_store_faults, test_read_only_state_directory,
+    run([test_store_faults, test_faults_keep_notifications_and_dead_letters_exact,
+         test_read_only_state_directory,
          test_corrupt_database_is_refused_and_kept, test_input_directory_deleted_and_recreated,
          test_inotify_exhausted_falls_back_to_polling])
