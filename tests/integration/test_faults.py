@@ -121,6 +121,17 @@ def test_read_only_state_directory():
     check("cannot create" in r.stderr and env.db in r.stderr,
           "no clear message for a read-only state directory:\n" + r.stderr)
     check(not os.path.exists(env.db), "a database appeared")
+    # A database that is there but not the daemon's to write, then one in a
+    # directory where its -wal and -shm files cannot be made.
+    env.once()
+    digest = hashlib.sha256(open(env.db, "rb").read()).hexdigest()
+    r = env.once(prefix=AS_NOBODY, expect=1)
+    check(env.db + ": cannot write: Permission denied" in r.stderr, "read-only file:\n" + r.stderr)
+    os.chown(env.db, 65534, 65534)
+    r = env.once(prefix=AS_NOBODY, expect=1)
+    check(env.db + ": cannot write in " + env.dir in r.stderr and "-wal" in r.stderr,
+          "read-only directory:\n" + r.stderr)
+    check(hashlib.sha256(open(env.db, "rb").read()).hexdigest() == digest, "the database changed")
     env.close()
 
 
