@@ -61,7 +61,8 @@ static char *conf_secret_read(const char *path, int check_mode, size_t *len, str
 	char *data;
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO in the secret's place must not hang the start. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
 		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
