@@ -105,35 +105,41 @@ static char *conf_secret_read(const char *path, int check_mode, size_t *len, str
 	return data;
 }
 
-/* Stores a secret read for notify (or drops it when only checking). */
-static void conf_secret_store(struct conf_loader *ld, const struct conf_node *node, void *base,
-                              const char *name, char *secret, size_t len, const char *source)
+/*
+ * Reads the secret at path (check_mode: refuse one others may read) and
+ * stores it for notify, or reports why not at node. base is NULL when the
+ * value is only checked: the secret is then dropped at once.
+ */
+static void conf_secret_load(struct conf_loader *ld, const struct conf_node *node, void *base,
+                             const char *name, const char *path, int check_mode)
 {
 	struct conf_notify *notify = base;
+	struct buf err = { 0 };
+	size_t len = 0;
+	char *secret = conf_secret_read(path, check_mode, &len, &err);
 
-	if (notify == NULL) {
-		explicit_bzero(secret, len);
-		free(secret);
-		return;
-	}
-	if (notify->secret != NULL) {
+	if (secret == NULL) {
+		conf_report(ld, node, "%s: %s", name, buf_cstr(&err));
+	} else if (notify != NULL && notify->secret != NULL) {
 		conf_report(ld, node, "%s: a webhook has one secret: give secret_file or "
 		            "secret_credential, not both", name);
+	} else if (notify != NULL) {
+		notify->secret = secret;
+		notify->secret_len = len;
+		notify->secret_source = xstrdup(path);
+		secret = NULL;
+	}
+	if (secret != NULL) {
 		explicit_bzero(secret, len);
 		free(secret);
-		return;
 	}
-	notify->secret = secret;
-	notify->secret_len = len;
-	notify->secret_source = xstrdup(source);
+	buf_free(&err);
 }
 
 void conf_notify_secret_file(struct conf_loader *ld, const struct conf_key *key,
                              const struct conf_node *node, void *base, const char *name)
 {
-	struct buf path = { 0 }, err = { 0 };
-	size_t len = 0;
-	char *secret;
+	struct buf path = { 0 };
 
 	(void)key;
 	if (node->kind != CONF_NODE_SCALAR || node->is_null || node->text[0] == '\0') {
@@ -144,22 +150,15 @@ void conf_notify_secret_file(struct conf_loader *ld, const struct conf_key *key,
 	if (node->text[0] != '/')
 		buf_printf(&path, "%s/", ld->dir);
 	buf_append_str(&path, node->text);
-	secret = conf_secret_read(buf_cstr(&path), 1, &len, &err);
-	if (secret == NULL)
-		conf_report(ld, node, "%s: %s", name, buf_cstr(&err));
-	else
-		conf_secret_store(ld, node, base, name, secret, len, buf_cstr(&path));
+	conf_secret_load(ld, node, base, name, buf_cstr(&path), 1);
 	buf_free(&path);
-	buf_free(&err);
 }
 
 void conf_notify_secret_credential(struct conf_loader *ld, const struct conf_key *key,
                                    const struct conf_node *node, void *base, const char *name)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	struct buf path = { 0 }, err = { 0 };
-	size_t len = 0;
-	char *secret;
+	struct buf path = { 0 };
 
 	(void)key;
 	if (node->kind != CONF_NODE_SCALAR || node->is_null || node->text[0] == '\0' ||
@@ -177,13 +176,8 @@ void conf_notify_secret_credential(struct conf_loader *ld, const struct conf_key
 	}
 	buf_printf(&path, "%s/%s", dir, node->text);
 	/* systemd makes the directory and its files private to the service. */
-	secret = conf_secret_read(buf_cstr(&path), 0, &len, &err);
-	if (secret == NULL)
-		conf_report(ld, node, "%s: %s", name, buf_cstr(&err));
-	else
-		conf_secret_store(ld, node, base, name, secret, len, buf_cstr(&path));
+	conf_secret_load(ld, node, base, name, buf_cstr(&path), 0);
 	buf_free(&path);
-	buf_free(&err);
 }
 
 void conf_notify_secret_release(const struct conf_key *key, void *base)

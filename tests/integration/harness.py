@@ -48,6 +48,17 @@ notify:
 
 _RUNNING = []
 
+# Runs a command as nobody, so that file permissions apply (root ignores them).
+AS_NOBODY = ("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+
+
+def can_run_as_nobody(why="run the daemon as another user"):
+    """True when the tests may use AS_NOBODY; otherwise says the test is skipped."""
+    if os.geteuid() == 0 and os.path.exists(AS_NOBODY[0]):
+        return True
+    print("skipped: needs root and setpriv to " + why)
+    return False
+
 
 @atexit.register
 def _kill_leftovers():

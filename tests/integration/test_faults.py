@@ -11,16 +11,9 @@ import os
 import shutil
 import sqlite3
 
-from harness import BASE_CONFIG, BUILD, SANITIZED, Env, check, event, run
+from harness import AS_NOBODY, BASE_CONFIG, BUILD, SANITIZED, Env, can_run_as_nobody, check, event, run
 
 T0 = 1793700000
-AS_NOBODY = ("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
-
-
-def can_run_as_nobody():
-    return os.geteuid() == 0 and os.path.exists(AS_NOBODY[0])
-
-
 def set_faults(env, words):
     """Replaces the control file at once (rename), so the VFS never reads half of it."""
     tmp = env.faults + ".tmp"
@@ -113,7 +106,6 @@ def test_faults_keep_notifications_and_dead_letters_exact():
 
 def test_read_only_state_directory():
     if not can_run_as_nobody():
-        print("skipped: needs root and setpriv to run the daemon as another user")
         return
     env = Env("rostate")
     os.chmod(env.dir, 0o755)        # owned by root: nobody cannot create the database
