@@ -220,5 +220,5 @@ def test_control_socket_mode_keeps_others_out():
 
 if __name__ == "__main__":
     run([test_control_socket_mode_keeps_others_out, test_insecure_config_refused,
-         test_webhook_secret_file_signs, test_webhook_secret_from_credentials_directory, test_daemon_never_logs_the_secret,
-         test_exec_argv_no_shell_scrubbed_environment])
+         test_webhook_secret_file_signs, test_webhook_secret_from_credentials_directory,
+         test_daemon_never_logs_the_secret, test_exec_argv_no_shell_scrubbed_environment])
