@@ -22,6 +22,12 @@ import time
 BUILD = os.environ.get("WARMTH_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SOURCE = os.environ.get("WARMTH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 SANITIZED = os.environ.get("WARMTH_SANITIZED") == "1"
+# WARMTH_VALGRIND=1 runs every daemon the harness starts under valgrind
+# memcheck: any error or definite leak makes it exit 99, which the tests
+# that check the exit status see (not a CI stage: it is ~30 times slower).
+VALGRIND = os.environ.get("WARMTH_VALGRIND") == "1"
+DAEMON_WRAPPER = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+                  "--errors-for-leak-kinds=definite", "--track-fds=no"] if VALGRIND else []
 WARMTHD = os.path.join(BUILD, "warmthd")
 WARMTHCTL = os.path.join(BUILD, "warmthctl")
 GEN = os.path.join(BUILD, "warmth-gen")
@@ -130,7 +136,8 @@ class Env:
         self.log = open(os.path.join(self.dir, "warmthd.log"), "ab")
         penv = dict(os.environ)
         penv.update(environ or {})
-        self.proc = subprocess.Popen(list(prefix) + [WARMTHD, "-c", self.config] + list(args),
+        self.proc = subprocess.Popen(list(prefix) + DAEMON_WRAPPER + [WARMTHD, "-c", self.config]
+                                     + list(args),
                                      stdout=self.log, stderr=self.log, env=penv)
         # Ready once the database exists with its schema: the daemon creates it
         # before it starts tailing.
@@ -140,7 +147,8 @@ class Env:
         return self.proc
 
     def once(self, *args, expect=0, prefix=()):
-        r = subprocess.run(list(prefix) + [WARMTHD, "-c", self.config, "--once"] + list(args),
+        r = subprocess.run(list(prefix) + DAEMON_WRAPPER + [WARMTHD, "-c", self.config, "--once"]
+                           + list(args),
                            capture_output=True, text=True, timeout=600)
         with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
             f.write(r.stderr)
@@ -151,6 +159,8 @@ class Env:
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc is None:
             return None
+        if VALGRIND:
+            timeout *= 20
         self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=timeout)
@@ -160,6 +170,8 @@ class Env:
             fail("daemon did not stop within %ss after signal %d" % (timeout, sig))
         self.proc = None
         self.log.close()
+        if VALGRIND and rc == 99:
+            fail("valgrind found errors in the daemon:\n" + self.log_text())
         return rc
 
     def kill(self):
@@ -225,6 +237,8 @@ class Env:
     def wait(self, cond, what, timeout=60):
         if SANITIZED:
             timeout *= 4
+        if VALGRIND:
+            timeout *= 20
         deadline = time.monotonic() + timeout
         delay = 0.005
         while time.monotonic() < deadline:
