@@ -143,12 +143,15 @@ def test_webhook_secret_from_credentials_directory():
     check(r.returncode == 1 and "without a \"/\"" in r.stderr, "path in a name: %s" % r.stderr)
 
 
-def test_daemon_never_logs_the_secret():
-    """The whole daemon at debug level, with a signed webhook, a reload and a stop."""
+def test_daemon_signs_and_never_logs_the_secret():
+    """The whole daemon at debug level: a ready contact's webhook request is
+    signed; a new key and a reload sign the next one with it; neither key
+    is in the log."""
+    from test_notify import ready_lines
     rx = Receiver()
     try:
         config = BASE_CONFIG + ("  - type: webhook\n    url: %s\n    secret_file: ./webhook.key\n"
-                                % rx.url)
+                                "time:\n  source: event\n" % rx.url)
         env = Env("nolog", config)
         key = os.path.join(env.dir, "webhook.key")
         with open(key, "w") as f:
@@ -157,8 +160,17 @@ def test_daemon_never_logs_the_secret():
         r = check_config(env.config)
         check(r.returncode == 0, "-t: %s" % r.stderr)
         env.start()
+        env.append("a.jsonl", ready_lines("ada", "Ada Lovelace"))
+        env.wait(lambda: rx.count() == 1, "ada's webhook request")
+        check_signature(rx, SECRET)
+        with open(key, "w") as f:
+            f.write(SECRET + "-2")
         env.proc.send_signal(signal.SIGHUP)
         env.wait(lambda: "configuration reloaded" in env.log_text(), "reload")
+        env.append("a.jsonl", ready_lines("bob", "Bob Example"))
+        env.wait(lambda: rx.count() == 2, "bob's webhook request")
+        rx.requests.pop(0)
+        check_signature(rx, SECRET + "-2")
         env.stop()
         with open(os.path.join(env.dir, "warmthd.log"), errors="replace") as f:
             log = f.read()
@@ -221,4 +233,4 @@ def test_control_socket_mode_keeps_others_out():
 if __name__ == "__main__":
     run([test_control_socket_mode_keeps_others_out, test_insecure_config_refused,
          test_webhook_secret_file_signs, test_webhook_secret_from_credentials_directory,
-         test_daemon_never_logs_the_secret, test_exec_argv_no_shell_scrubbed_environment])
+         test_daemon_signs_and_never_logs_the_secret, test_exec_argv_no_shell_scrubbed_environment])
