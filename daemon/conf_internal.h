@@ -188,6 +188,11 @@ const char *conf_closest(const char *word, const char *const *names);
 int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
                      const char *what);
 
+/* A webhook's secret_file and secret_credential (conf_secure.c). */
+conf_parse_fn conf_notify_secret_file;
+conf_parse_fn conf_notify_secret_credential;
+conf_release_fn conf_notify_secret_release;
+
 /* The notify: list's description and its top-level row (conf_notify.c). */
 extern const struct conf_list conf_notify_list;
 conf_check_fn conf_notify_check;

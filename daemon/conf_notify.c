@@ -50,6 +50,11 @@ static const struct conf_key conf_notify_webhook_keys[] = {
 	{ .name = "url", .kind = CONF_KIND_URL, CONF_FIELD(struct conf_notify, url), .required = 1 },
 	{ .name = "headers", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, headers),
 	  .parse = conf_notify_headers, .release = conf_notify_headers_release },
+	/* The key of the X-Warmth-Signature header, from a file, never the config (conf_secure.c). */
+	{ .name = "secret_file", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, secret),
+	  .parse = conf_notify_secret_file, .release = conf_notify_secret_release },
+	{ .name = "secret_credential", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf_notify, secret),
+	  .parse = conf_notify_secret_credential, .release = conf_notify_secret_release },
 	CONF_NOTIFY_TIMEOUT,
 	{ .name = NULL },
 };

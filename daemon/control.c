@@ -4,8 +4,8 @@
  *
  * Design. The server and each client are uv_pipe_t handles on the
  * daemon's one loop. A client's bytes accumulate in a buffer bounded by
- * CONTROL_MAX_REQUEST; each complete line is parsed with yajl_tree (a
- * request is small and parsed once), checked, authorised from the peer's
+ * CONTROL_MAX_REQUEST; each complete line is parsed and checked by
+ * control_request.c (pure, so it is fuzzed without a socket), authorised from the peer's
  * SO_PEERCRED credentials, and dispatched to the handler of its command,
  * which writes the result into a buffer of its own. Changing commands are
  * for root, the daemon's own user and the uids of control.allow_users. The reply is then
@@ -18,7 +18,6 @@
  * callback of its last handle (libuv's rule).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <yajl/yajl_tree.h>
 
 #include "warmth/log.h"
 #include "warmth/util.h"
@@ -194,24 +191,6 @@ static void control_reply_ok(struct control_client *cl, const char *id_json, con
 	control_send(cl, &line);
 }
 
-/* Re-encodes the request's id (a number or a string) as JSON text. */
-static void control_id_json(yajl_val id, struct buf *out)
-{
-	struct json *j;
-
-	if (id == NULL)
-		return;
-	if (YAJL_IS_NUMBER(id)) {
-		buf_append_str(out, YAJL_GET_NUMBER(id));
-		return;
-	}
-	if (YAJL_IS_STRING(id)) {
-		j = json_new(out, 0);
-		json_str(j, YAJL_GET_STRING(id));
-		json_free(j);
-	}
-}
-
 static const struct control_command *control_find(const struct control *c, const char *name)
 {
 	for (const struct control_command *cmd = c->commands; cmd->name; cmd++)
@@ -238,57 +217,26 @@ static int control_may_change(const struct control_client *cl)
 
 static void control_handle_line(struct control_client *cl, char *line, size_t len)
 {
-	const char *vpath[] = { "v", NULL }, *idpath[] = { "id", NULL }, *cmdpath[] = { "cmd", NULL },
-	           *argspath[] = { "args", NULL };
 	struct control *c = cl->server;
-	char errbuf[256];
-	struct buf id = { 0 }, result = { 0 };
+	struct buf result = { 0 };
 	struct control_request req = { 0 };
 	struct control_error err = { 0 };
+	struct control_parsed p;
 	const struct control_command *cmd;
-	yajl_val root, v, idv, cmdv, args;
 	struct json *j;
 	int rc;
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	line[len] = '\0';
-	if (len == 0)
-		return;
-	root = yajl_tree_parse(line, errbuf, sizeof(errbuf));
-	if (root == NULL) {
-		/* yajl's message goes on with a picture of the input: keep its first line. */
-		errbuf[strcspn(errbuf, "\n")] = '\0';
-		control_reply_error(cl, NULL, "bad_request", errbuf[0] ? errbuf : "not JSON");
-		return;
-	}
-	if (!YAJL_IS_OBJECT(root)) {
-		control_reply_error(cl, NULL, "bad_request", "a request is a JSON object");
+	rc = control_request_parse(line, len, &p, &err);
+	if (rc > 0)
+		goto out;
+	if (rc < 0) {
+		control_reply_error(cl, ID_JSON(&p.id), err.code, err.message);
 		goto out;
 	}
-	idv = yajl_tree_get(root, idpath, yajl_t_any);
-	control_id_json(idv, &id);
-	v = yajl_tree_get(root, vpath, yajl_t_number);
-	if (v == NULL || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) != CONTROL_PROTOCOL_VERSION) {
-		control_reply_error(cl, ID_JSON(&id), "bad_request",
-		                    "\"v\" must be 1 (the protocol version)");
-		goto out;
-	}
-	cmdv = yajl_tree_get(root, cmdpath, yajl_t_string);
-	if (cmdv == NULL) {
-		control_reply_error(cl, ID_JSON(&id), "bad_request", "\"cmd\" (a string) is required");
-		goto out;
-	}
-	args = yajl_tree_get(root, argspath, yajl_t_any);
-	if (args != NULL && !YAJL_IS_OBJECT(args) && !YAJL_IS_NULL(args)) {
-		control_reply_error(cl, ID_JSON(&id), "bad_request", "\"args\" must be an object");
-		goto out;
-	}
-	cmd = control_find(c, YAJL_GET_STRING(cmdv));
+	cmd = control_find(c, p.cmd);
 	if (cmd == NULL) {
-		snprintf(err.message, sizeof(err.message), "unknown command \"%.64s\"",
-		         YAJL_GET_STRING(cmdv));
-		control_reply_error(cl, ID_JSON(&id), "unknown_command", err.message);
+		snprintf(err.message, sizeof(err.message), "unknown command \"%.64s\"", p.cmd);
+		control_reply_error(cl, ID_JSON(&p.id), "unknown_command", err.message);
 		goto out;
 	}
 	if (cmd->changing && !control_may_change(cl)) {
@@ -296,16 +244,16 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 		         "%s changes the daemon's state: only root, the daemon's user and "
 		         "control.allow_users may",
 		         cmd->name);
-		control_reply_error(cl, ID_JSON(&id), "forbidden", err.message);
+		control_reply_error(cl, ID_JSON(&p.id), "forbidden", err.message);
 		goto out;
 	}
 	req.cmd = cmd->name;
-	req.args = args != NULL && YAJL_IS_OBJECT(args) ? args : NULL;
+	req.args = p.args;
 	req.uid = cl->cred.uid;
 	req.gid = cl->cred.gid;
 	req.pid = cl->cred.pid;
 	req.client = cl;
-	cl->pending_id = &id;
+	cl->pending_id = &p.id;
 	j = json_new(&result, 0);
 	rc = cmd->handler(c->ctx, &req, j, &err);
 	cl->pending_id = NULL;
@@ -313,15 +261,14 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 		json_free(j);
 	} else if (rc == 0) {
 		json_free(j);
-		control_reply_ok(cl, ID_JSON(&id), &result);
+		control_reply_ok(cl, ID_JSON(&p.id), &result);
 	} else {
 		json_free(j);
-		control_reply_error(cl, ID_JSON(&id), err.code ? err.code : "internal", err.message);
+		control_reply_error(cl, ID_JSON(&p.id), err.code ? err.code : "internal", err.message);
 	}
 out:
-	buf_free(&id);
 	buf_free(&result);
-	yajl_tree_free(root);
+	control_parsed_free(&p);
 }
 
 static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b);
@@ -559,7 +506,10 @@ int control_start(struct control *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: chmod: %s", c->path, strerror(errno));
 		return -1;
 	}
-	if ((rc = uv_listen((uv_stream_t *)&c->server, 64, control_on_connection)) != 0) {
+	/* A Unix socket's full backlog fails connect() at once with EAGAIN (no
+	   retry as with TCP): let a burst of clients queue while the loop is
+	   busy with a batch, up to the kernel's limit (net.core.somaxconn). */
+	if ((rc = uv_listen((uv_stream_t *)&c->server, SOMAXCONN, control_on_connection)) != 0) {
 		snprintf(err, errlen, "%s: cannot listen: %s", c->path, uv_strerror(rc));
 		return -1;
 	}
@@ -611,47 +561,4 @@ void control_free(struct control *c)
 size_t control_clients(const struct control *c)
 {
 	return c->nclients;
-}
-
-const char *control_arg_string(const struct control_request *req, const char *name)
-{
-	const char *path[] = { name, NULL };
-	yajl_val v;
-
-	if (req->args == NULL)
-		return NULL;
-	v = yajl_tree_get(req->args, path, yajl_t_string);
-	return v ? YAJL_GET_STRING(v) : NULL;
-}
-
-int control_arg_int(const struct control_request *req, const char *name, long long *out)
-{
-	const char *path[] = { name, NULL };
-	yajl_val v;
-
-	if (req->args == NULL)
-		return -1;
-	v = yajl_tree_get(req->args, path, yajl_t_number);
-	if (v == NULL || !YAJL_IS_INTEGER(v))
-		return -1;
-	*out = YAJL_GET_INTEGER(v);
-	return 0;
-}
-
-int control_arg_has(const struct control_request *req, const char *name)
-{
-	const char *path[] = { name, NULL };
-
-	return req->args != NULL && yajl_tree_get(req->args, path, yajl_t_any) != NULL;
-}
-
-int control_fail(struct control_error *err, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return -1;
 }

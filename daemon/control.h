@@ -13,27 +13,9 @@
 #include <uv.h>
 
 #include "warmth/json.h"
-
-#define CONTROL_PROTOCOL_VERSION 1
-#define CONTROL_MAX_REQUEST (64 * 1024)
+#include "control_request.h"
 
 struct control;
-
-/* One request as a handler sees it. */
-struct control_request {
-	const char *cmd;
-	void *args;         /* the "args" object as a yajl_val, or NULL */
-	uid_t uid;          /* the peer's credentials (SO_PEERCRED) */
-	gid_t gid;
-	pid_t pid;
-	void *client;       /* control.c's, for control_defer() */
-};
-
-/* A handler's failure: an error code of the protocol and a message. */
-struct control_error {
-	const char *code;   /* "bad_argument", "not_found", "internal", ... */
-	char message[512];
-};
 
 /*
  * Writes the command's result, exactly one JSON value, to out and returns
@@ -75,12 +57,6 @@ void control_free(struct control *c);
 /* Number of connected clients (status). */
 size_t control_clients(const struct control *c);
 
-/* Argument helpers for handlers: NULL / -1 when absent or of another type. */
-const char *control_arg_string(const struct control_request *req, const char *name);
-int control_arg_int(const struct control_request *req, const char *name, long long *out);
-/* Whether args has a member name, of any type (null too). */
-int control_arg_has(const struct control_request *req, const char *name);
-
 /*
  * A reply that comes later (notify-test waits for its notifier). Until it
  * is answered, the client's further requests wait (replies stay in
@@ -91,9 +67,5 @@ struct control_deferred;
 struct control_deferred *control_defer(const struct control_request *req);
 /* Answers: result (one JSON value) when err is NULL, else the error. Frees d. */
 void control_answer(struct control_deferred *d, const char *result, const struct control_error *err);
-
-/* Fills err (printf-style message) and returns -1, for "return control_fail(...)". */
-int control_fail(struct control_error *err, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -655,11 +655,16 @@ int engine_start(struct engine *e)
 	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
 	    store_load_contacts(e->store, engine_load_contact, e) < 0 ||
 	    store_load_files(e->store, engine_load_file, e) < 0 ||
-	    store_load_counters(e->store, &e->counters) < 0)
+	    store_load_counters(e->store, &e->counters) < 0 ||
+	    store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
+	                     e) < 0) {
+		/* Half-loaded state must never be committed over the whole (a
+		   corrupt database is refused, not overwritten): without a store,
+		   engine_stop writes nothing. */
+		store_close(e->store);
+		e->store = NULL;
 		return -1;
-	if (store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
-	                     e) < 0)
-		return -1;
+	}
 	log_info("state loaded from %s: %lld contacts, %u accounts, %zu event ids remembered",
 	         e->conf->database, (long long)e->ncontacts, e->naccounts, e->seen.count);
 	engine_rules_watch_all(e);

@@ -37,6 +37,7 @@ int log_level_from_name(const char *name, enum log_level *out)
 	return -1;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
 	char msg[2048];

@@ -34,6 +34,7 @@ struct main_ctx {
 	struct control *control;
 	struct metrics *metrics;      /* NULL until started, and again once closed */
 	const char *config_path;
+	int allow_insecure_config;    /* --allow-insecure-config: warn about a writable config, not refuse */
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t watchdog;          /* WATCHDOG=1 pings, from the loop itself */
 	int stopping;
@@ -46,10 +47,12 @@ struct main_ctx {
 static void main_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: warmthd [-c FILE] [-t] [--once]\n"
+	        "usage: warmthd [-c FILE] [-t] [--once] [--allow-insecure-config]\n"
 	        "  -c, --config FILE    configuration (default " CONF_DEFAULT_PATH ")\n"
 	        "  -t, --check-config   validate the configuration and exit\n"
 	        "      --once           read every input to its end, commit, exit\n"
+	        "      --allow-insecure-config\n"
+	        "                       accept a config others may write (warn instead of refusing)\n"
 	        "      --version        print the version and exit\n"
 	        "  -h, --help           this help\n"
 	        "Runs in the foreground. SIGTERM/SIGINT: commit and exit. SIGHUP: reload.\n");
@@ -144,6 +147,23 @@ static void main_on_stop_signal(uv_signal_t *handle, int signum)
 }
 
 /*
+ * Refuses a config file that others could write (conf_file_trusted), or
+ * only warns with --allow-insecure-config. Returns 0 to go on, or -1 with
+ * the message in err.
+ */
+static int main_config_trusted(const struct main_ctx *m, struct buf *err)
+{
+	if (conf_file_trusted(m->config_path, err) == 0)
+		return 0;
+	if (m->allow_insecure_config) {
+		log_warnx("%s (allowed by --allow-insecure-config)", buf_cstr(err));
+		buf_reset(err);
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * Loads the config file again and hands it to the engine; an invalid file
  * keeps the running config. On failure, err gets the first problem.
  */
@@ -151,8 +171,17 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 {
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
+	struct buf trust = { 0 };
 
 	sdnotify_reloading();
+	if (main_config_trusted(m, &trust) < 0) {
+		sdnotify("READY=1\nSTATUS=reload refused: the configuration file is writable by others");
+		log_err("reload: %s; keeping the running configuration", buf_cstr(&trust));
+		snprintf(err, errlen, "%s; the running configuration is kept", buf_cstr(&trust));
+		buf_free(&trust);
+		return -1;
+	}
+	buf_free(&trust);
 	if (conf_load(m->config_path, &conf, &errs) < 0) {
 		sdnotify("READY=1\nSTATUS=reload failed: invalid configuration, the running one is kept");
 		log_err("reload: %s is invalid; keeping the running configuration", m->config_path);
@@ -438,6 +467,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 't' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "allow-insecure-config", no_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -461,6 +491,9 @@ int main(int argc, char **argv)
 		case 'o':
 			once = 1;
 			break;
+		case 'I':
+			m.allow_insecure_config = 1;
+			break;
 		case 'V':
 			printf("warmthd %s\n", WARMTH_VERSION);
 			return 0;
@@ -478,6 +511,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	{
+		struct buf trust = { 0 };
+		if (main_config_trusted(&m, &trust) < 0) {
+			fprintf(stderr, "%s%s\n", check ? "" : "warmthd: ", buf_cstr(&trust));
+			buf_free(&trust);
+			return 1;
+		}
+		buf_free(&trust);
+	}
 	if (conf_load(m.config_path, &conf, &errs) < 0) {
 		if (!check)
 			fprintf(stderr, "warmthd: invalid configuration:\n");

@@ -378,6 +378,7 @@ static enum MHD_Result metrics_http_request(void *cls, struct MHD_Connection *co
 }
 
 /* MHD's messages go to our log, and the last one explains a failed start. */
+__attribute__((format(printf, 2, 0)))
 static void metrics_http_log(void *cls, const char *fmt, va_list ap)
 {
 	struct metrics *m = cls;

@@ -6,7 +6,9 @@
  * the write so the program sees end of file), its stdout and stderr on the
  * daemon's stderr (journald keeps them beside our own messages), and a few
  * fields as environment variables (WARMTH_KIND, WARMTH_ID, WARMTH_ACTOR,
- * WARMTH_SEGMENT, WARMTH_WARMTH) so a one-line script need not parse JSON.
+ * WARMTH_SEGMENT, WARMTH_WARMTH) so a one-line script need not parse JSON;
+ * of the daemon's own environment only PATH, HOME, USER, LOGNAME, LANG,
+ * LANGUAGE, LC_*, TZ and TMPDIR are passed on (sink_exec_env_allowed).
  * Exit status 0 is delivered; anything else is retried later. A program
  * that cannot be run at all (missing, not executable) is a permanent
  * failure: retrying cannot help until the config or the system changes.
@@ -79,7 +81,30 @@ static void sink_exec_finish_close(struct sink_exec *exec)
 	sink_closed(sink);
 }
 
-/* The environment of a run: ours without WARMTH_* variables, then the record's fields. */
+/*
+ * Whether a variable of ours is passed to a run. The environment is a
+ * list of what is allowed, not of what is not: a daemon's environment may
+ * hold what a hook has no business seeing (systemd's NOTIFY_SOCKET, which
+ * would let it speak for us, CREDENTIALS_DIRECTORY with our secrets, an
+ * administrator's tokens), so only what programs need to run and to speak
+ * the user's language gets through.
+ */
+static int sink_exec_env_allowed(const char *var)
+{
+	static const char *const names[] = { "PATH=", "HOME=", "USER=", "LOGNAME=", "LANG=",
+	                                     "LANGUAGE=", "TZ=", "TMPDIR=" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strncmp(var, names[i], strlen(names[i])) == 0)
+			return 1;
+	return strncmp(var, "LC_", 3) == 0 && strchr(var, '=') != NULL;
+}
+
+/*
+ * The environment of a run: PATH, HOME, USER, LOGNAME, LANG, LANGUAGE,
+ * LC_*, TZ and TMPDIR from ours (PATH defaulting to the usual one), then
+ * the record's fields as WARMTH_* variables.
+ */
 static char **sink_exec_env(const char *record)
 {
 	static const char *const names[] = { "WARMTH_KIND", "WARMTH_ID", "WARMTH_ACTOR",
@@ -87,6 +112,7 @@ static char **sink_exec_env(const char *record)
 	struct sink_record r;
 	const char *values[ARRAY_SIZE(names)] = { NULL };
 	size_t n = 0, count = 0;
+	int has_path = 0;
 	char **env;
 
 	if (sink_record_parse(record, &r) == 0) {
@@ -95,10 +121,15 @@ static char **sink_exec_env(const char *record)
 	}
 	while (environ != NULL && environ[count] != NULL)
 		count++;
-	env = xcalloc(count + ARRAY_SIZE(names) + 1, sizeof(*env));
-	for (size_t i = 0; i < count; i++)
-		if (strncmp(environ[i], "WARMTH_", 7) != 0)
+	env = xcalloc(count + ARRAY_SIZE(names) + 2, sizeof(*env));
+	for (size_t i = 0; i < count; i++) {
+		if (sink_exec_env_allowed(environ[i])) {
+			has_path |= strncmp(environ[i], "PATH=", 5) == 0;
 			env[n++] = xstrdup(environ[i]);
+		}
+	}
+	if (!has_path)
+		env[n++] = xstrdup("PATH=/usr/local/bin:/usr/bin:/bin");
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		struct buf b = { 0 };
 		if (values[i] == NULL)

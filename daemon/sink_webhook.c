@@ -16,7 +16,12 @@
  * TLS errors retried; other statuses (4xx, and 3xx: redirects are not
  * followed, a moved hook is a config change) failed. Every request carries
  * "Content-Type: application/json" (unless the config sets its own), the
- * configured headers, and "Idempotency-Key" with the record's id.
+ * configured headers, and "Idempotency-Key" with the record's id. With a
+ * secret (secret_file or secret_credential), "X-Warmth-Signature:
+ * sha256=HEX" carries the HMAC-SHA256 of the exact body bytes under that
+ * key (OpenSSL's libcrypto), so a receiver can check that the request
+ * comes from us and was not altered; the key itself is never sent nor
+ * logged, and is cleared from memory with the sink.
  *
  * Closing drops transfers under way (reported as retries), cleans up the
  * CURLM, and closes the timer and every poll handle; the sink is gone when
@@ -28,6 +33,8 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "warmth/log.h"
 #include "warmth/util.h"
@@ -45,6 +52,8 @@ struct sink_webhook {
 	char *url;
 	struct curl_slist *headers;  /* the configured ones and Content-Type */
 	int64_t timeout_ms;
+	unsigned char *secret;       /* the HMAC key, NULL: requests are not signed */
+	size_t secret_len;
 	struct sink_webhook_transfer *transfers;
 	struct sink_webhook_socket *sockets;
 	int open_handles;            /* the timer and the poll handles not yet closed */
@@ -79,6 +88,9 @@ static void sink_webhook_finish_close(struct sink_webhook *hook)
 	if (hook->open_handles > 0)
 		return;
 	curl_slist_free_all(hook->headers);
+	if (hook->secret != NULL)
+		OPENSSL_cleanse(hook->secret, hook->secret_len);
+	free(hook->secret);
 	free(hook->url);
 	free(hook);
 	sink_closed(sink);
@@ -273,6 +285,27 @@ static void sink_webhook_check_done(struct sink_webhook *hook)
 	}
 }
 
+/* Appends "X-Warmth-Signature: sha256=HEX", the HMAC-SHA256 of the body. */
+static void sink_webhook_sign(const struct sink_webhook *hook, const struct sink_delivery *d,
+                              struct curl_slist **headers)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	struct buf b = { 0 };
+
+	if (HMAC(EVP_sha256(), hook->secret, (int)hook->secret_len, (const unsigned char *)d->record,
+	         d->len, mac, &maclen) == NULL)
+		fatalx("webhook: HMAC-SHA256 failed (libcrypto)");
+	buf_append_str(&b, "X-Warmth-Signature: sha256=");
+	for (unsigned int i = 0; i < maclen; i++) {
+		char pair[2] = { hex[mac[i] >> 4], hex[mac[i] & 15] };
+		buf_append(&b, pair, 2);
+	}
+	*headers = curl_slist_append(*headers, buf_cstr(&b));
+	buf_free(&b);
+}
+
 static void sink_webhook_deliver(struct sink *sink, struct sink_delivery *d)
 {
 	struct sink_webhook *hook = sink->state;
@@ -294,6 +327,8 @@ static void sink_webhook_deliver(struct sink *sink, struct sink_delivery *d)
 		buf_free(&b);
 	}
 	sink_record_free(&r);
+	if (hook->secret != NULL)
+		sink_webhook_sign(hook, d, &t->headers);
 	if (t->headers == NULL && hook->headers != NULL)
 		fatalx("webhook: curl_slist_append failed (out of memory)");
 
@@ -337,6 +372,11 @@ static int sink_webhook_create(struct sink *sink, const struct conf_notify *conf
 	hook->sink = sink;
 	hook->url = xstrdup(conf->url);
 	hook->timeout_ms = conf->timeout_ms;
+	if (conf->secret != NULL) {
+		hook->secret = xmalloc(conf->secret_len);
+		memcpy(hook->secret, conf->secret, conf->secret_len);
+		hook->secret_len = conf->secret_len;
+	}
 	for (size_t i = 0; i < conf->nheaders; i++) {
 		const char *h = conf->headers[i], *colon = strchr(h, ':');
 		content_type |= strncasecmp(h, "Content-Type:", 13) == 0;

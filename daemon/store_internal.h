@@ -33,4 +33,16 @@ int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
 /* Copies a nullable text column into a new string (NULL for SQL NULL). */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 
+/* store.c, for store_open.c: the pragmas of a writer, then its migrations;
+   each returns 0, or -1 with err set. */
+int store_configure(struct store *store, int synchronous_full, char *err, size_t errlen);
+int store_migrate(struct store *store, char *err, size_t errlen);
+
+/*
+ * Installs the fault-injecting VFS (store_fault.c) as SQLite's default when
+ * WARMTH_TEST_FAULTS is set, once; a no-op otherwise. Returns 0, or -1 if
+ * it could not be installed.
+ */
+int store_fault_init(void);
+
 #endif

@@ -39,6 +39,8 @@ notify:
   - type: file
     path: ./notifications.jsonl
 YAML
+# warmthd refuses a config others may write, whatever the umask made it.
+chmod 0644 "$run/warmthd.yaml"
 
 echo "generating 8 weeks of engagement from 2,000 people (with 1% malformed lines)..."
 "$build"/warmth-gen --seed 7 --contacts 2000 --events "$events" --days 56 --malformed 0.01 \

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Builds warmthd twice (warnings as errors; then with ASan+UBSan) and runs
-# the whole ctest suite on each build. Installs missing packages first.
+# the whole ctest suite on each build; then builds the fuzz targets with
+# clang and libFuzzer and runs each for a short time (WARMTH_FUZZ_SECONDS,
+# default 20). Installs missing packages first.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
@@ -19,3 +21,10 @@ echo "== tests (sanitizers)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 WARMTH_SANITIZED=1 \
 	ctest --output-on-failure -j"$jobs")
+
+echo "== fuzz (clang, libFuzzer, ${WARMTH_FUZZ_SECONDS:-20} s a target)"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DWARMTH_WERROR=ON -DWARMTH_FUZZ=ON \
+	-DWARMTH_FUZZ_SECONDS="${WARMTH_FUZZ_SECONDS:-20}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_event fuzz_conf fuzz_control fuzz_note
+# One target at a time: each fuzzer uses a whole core.
+(cd build-fuzz && ctest --output-on-failure -L fuzz -j1)

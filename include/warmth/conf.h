@@ -20,6 +20,7 @@
 #include "warmth/ratio.h"
 #include "warmth/rules.h"
 #include "warmth/score.h"
+#include "warmth/util.h"
 
 #define CONF_DEFAULT_PATH "/etc/warmthd/warmthd.yaml"
 
@@ -43,6 +44,9 @@ struct conf_notify {
 	char *url;         /* webhook */
 	char **headers;    /* webhook: "Name: value" lines, NULL-terminated; NULL: none */
 	size_t nheaders;
+	char *secret;      /* webhook: the HMAC-SHA256 key (secret_file, secret_credential); NULL: unsigned */
+	size_t secret_len; /* its bytes (any bytes: not NUL-terminated text) */
+	char *secret_source; /* the file it was read from, for messages (never the secret) */
 	int64_t timeout_ms;/* webhook, exec: default 10s */
 	char **command;    /* exec: NULL-terminated argv */
 	size_t ncommand;
@@ -156,6 +160,14 @@ void conf_errors_print(const struct conf_errors *errs, FILE *out);
  * (inputs[].path) that directory's own *?[\ are backslash-escaped.
  */
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
+/*
+ * Checks that the config file at path can be trusted: not writable by its
+ * group or others, owned by root or by the user warmthd runs as (whoever
+ * can write it chooses the programs warmthd runs). Returns 0, or -1 with
+ * "FILE: message" appended to err. A file that cannot be stat'ed passes:
+ * conf_load reports it.
+ */
+int conf_file_trusted(const char *path, struct buf *err);
 /* A config with every key at its default and no inputs (for warmthctl
    without a config file). Never fails; free with conf_free. */
 struct conf *conf_load_defaults(void);

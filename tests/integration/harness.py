@@ -22,6 +22,12 @@ import time
 BUILD = os.environ.get("WARMTH_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SOURCE = os.environ.get("WARMTH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 SANITIZED = os.environ.get("WARMTH_SANITIZED") == "1"
+# WARMTH_VALGRIND=1 runs every daemon the harness starts under valgrind
+# memcheck: any error or definite leak makes it exit 99, which the tests
+# that check the exit status see (not a CI stage: it is ~30 times slower).
+VALGRIND = os.environ.get("WARMTH_VALGRIND") == "1"
+DAEMON_WRAPPER = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
+                  "--errors-for-leak-kinds=definite", "--track-fds=no"] if VALGRIND else []
 WARMTHD = os.path.join(BUILD, "warmthd")
 WARMTHCTL = os.path.join(BUILD, "warmthctl")
 GEN = os.path.join(BUILD, "warmth-gen")
@@ -48,6 +54,17 @@ notify:
 
 _RUNNING = []
 
+# Runs a command as nobody, so that file permissions apply (root ignores them).
+AS_NOBODY = ("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+
+
+def can_run_as_nobody(why="run the daemon as another user"):
+    """True when the tests may use AS_NOBODY; otherwise says the test is skipped."""
+    if os.geteuid() == 0 and os.path.exists(AS_NOBODY[0]):
+        return True
+    print("skipped: needs root and setpriv to " + why)
+    return False
+
 
 @atexit.register
 def _kill_leftovers():
@@ -68,14 +85,6 @@ def check(cond, msg):
         fail(msg)
 
 
-SETPRIV = "/usr/bin/setpriv"
-
-
-def can_run_as_nobody():
-    """Whether the tests can connect as another user (root, and setpriv)."""
-    return os.geteuid() == 0 and os.path.exists(SETPRIV)
-
-
 def open_to_others(env):
     """Lets other users reach env's control socket (as a member of its group would)."""
     os.chmod(env.dir, 0o755)
@@ -86,8 +95,8 @@ def open_to_others(env):
 
 def run_as_nobody(argv, timeout=30):
     """Runs argv as the user nobody, without groups."""
-    return subprocess.run([SETPRIV, "--reuid=nobody", "--regid=nogroup", "--clear-groups"] +
-                          list(argv), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(list(AS_NOBODY) + list(argv), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def event(ts, type_, actor, **kw):
@@ -116,6 +125,8 @@ class Env:
     def write_config(self, text):
         with open(self.config, "w") as f:
             f.write(text)
+        # Whatever the umask: warmthd refuses a config others may write.
+        os.chmod(self.config, 0o644)
 
     def path(self, name):
         return os.path.join(self.indir, name)
@@ -139,7 +150,8 @@ class Env:
         self.log = open(os.path.join(self.dir, "warmthd.log"), "ab")
         penv = dict(os.environ)
         penv.update(environ or {})
-        self.proc = subprocess.Popen(list(prefix) + [WARMTHD, "-c", self.config] + list(args),
+        self.proc = subprocess.Popen(list(prefix) + DAEMON_WRAPPER + [WARMTHD, "-c", self.config]
+                                     + list(args),
                                      stdout=self.log, stderr=self.log, env=penv)
         # Ready once the database exists with its schema: the daemon creates it
         # before it starts tailing.
@@ -157,10 +169,11 @@ class Env:
             check(self.proc.poll() is None, "daemon exited at start:\n" + self.log_text())
         return self.proc
 
-    def once(self, *args, expect=0, environ=None):
+    def once(self, *args, expect=0, environ=None, prefix=()):
         penv = dict(os.environ)
         penv.update(environ or {})
-        r = subprocess.run([WARMTHD, "-c", self.config, "--once"] + list(args),
+        r = subprocess.run(list(prefix) + DAEMON_WRAPPER + [WARMTHD, "-c", self.config, "--once"]
+                           + list(args),
                            capture_output=True, text=True, timeout=600, env=penv)
         with open(os.path.join(self.dir, "warmthd.log"), "a") as f:
             f.write(r.stderr)
@@ -171,6 +184,8 @@ class Env:
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc is None:
             return None
+        if VALGRIND:
+            timeout *= 20
         self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=timeout)
@@ -180,6 +195,8 @@ class Env:
             fail("daemon did not stop within %ss after signal %d" % (timeout, sig))
         self.proc = None
         self.log.close()
+        if VALGRIND and rc == 99:
+            fail("valgrind found errors in the daemon:\n" + self.log_text())
         return rc
 
     def kill(self):
@@ -245,6 +262,8 @@ class Env:
     def wait(self, cond, what, timeout=60):
         if SANITIZED:
             timeout *= 4
+        if VALGRIND:
+            timeout *= 20
         deadline = time.monotonic() + timeout
         delay = 0.005
         while time.monotonic() < deadline:

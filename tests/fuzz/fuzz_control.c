@@ -1,0 +1,48 @@
+/*
+ * fuzz_control.c - libFuzzer target for the control-protocol request
+ * parser (control_request.h): each input is the bytes of one request line
+ * as a client sends it (the server cuts at '\n' and bounds a line at
+ * CONTROL_MAX_REQUEST). A request that parses is then read the way the
+ * handlers read it (string and integer arguments).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control_request.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "actor", "account", "duration", "state", "n", "" };
+	struct control_parsed p;
+	struct control_error err = { 0 };
+	struct control_request req = { 0 };
+	const char *nl = memchr(data, '\n', size);
+	size_t len = nl != NULL ? (size_t)(nl - (const char *)data) : size;
+	char *line;
+	long long n;
+	int rc;
+
+	if (len > CONTROL_MAX_REQUEST)
+		return 0;
+	line = malloc(len + 1); /* the server's buffer always has room for the NUL */
+	memcpy(line, data, len);
+	rc = control_request_parse(line, len, &p, &err);
+	if (rc == 0) {
+		if (p.cmd == NULL)
+			abort();
+		req.cmd = p.cmd;
+		req.args = p.args;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			(void)control_arg_string(&req, names[i]);
+			(void)control_arg_int(&req, names[i], &n);
+		}
+	} else if (rc < 0 && (err.code == NULL || err.message[0] == '\0')) {
+		abort();
+	}
+	control_parsed_free(&p);
+	free(line);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * fuzz_note.c - libFuzzer target for the note renderer (note.h).
+ *
+ * Input layout: 6 header bytes (limit, comment_max, flags, followed days,
+ * type seed, time seed), then NUL-separated strings: a template, the name,
+ * the segment, then title, text and post of up to 8 engagements. With flag
+ * bit 0 the template, if note_template_check() accepts it, replaces the
+ * built-in ones (bit 1: only for the given segment). The note must be
+ * valid UTF-8 within its limit in code points, and note_cut() must keep
+ * its own promise on the same bytes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/event.h"
+#include "warmth/note.h"
+#include "warmth/util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_NOTE_MAX_ENGAGEMENTS 8
+#define FUZZ_NOTE_NOW (INT64_C(1793700000) * 1000)
+
+/* The next NUL-terminated string of the input, or NULL at its end. */
+static const char *fuzz_note_next(const char **pos, const char *end)
+{
+	const char *s = *pos, *nul;
+
+	if (s >= end)
+		return NULL;
+	nul = memchr(s, '\0', (size_t)(end - s));
+	*pos = nul != NULL ? nul + 1 : end;
+	return s;
+}
+
+static void fuzz_note_check(const struct buf *out, uint32_t limit)
+{
+	int valid;
+
+	if (note_count(out->data, out->len) > limit)
+		abort();
+	if (utf8_valid_prefix(out->data, out->len, &valid) != out->len || !valid)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct note_engagement e[FUZZ_NOTE_MAX_ENGAGEMENTS];
+	struct note_template tmpl;
+	struct note_params p;
+	struct note_input in = { .now_ms = FUZZ_NOTE_NOW };
+	struct buf out = { 0 }, err = { 0 };
+	const char *alternatives[1];
+	const char *tmpl_text, *pos, *end;
+	char *copy;
+	size_t n = 0, tlen;
+	int valid, idx;
+	uint32_t cut;
+
+	if (size < 6)
+		return 0;
+	/* The strings must end in a NUL: the copy gets one past the end. */
+	copy = malloc(size - 6 + 1);
+	memcpy(copy, data + 6, size - 6);
+	copy[size - 6] = '\0';
+	pos = copy;
+	end = copy + (size - 6);
+
+	note_params_default(&p);
+	p.limit = NOTE_LIMIT_MIN + data[0] * 2u;
+	p.comment_max = NOTE_EXCERPT_MIN + data[1];
+	tmpl_text = fuzz_note_next(&pos, end);
+	in.name = fuzz_note_next(&pos, end);
+	in.segment = fuzz_note_next(&pos, end);
+	if (data[3] != 0)
+		in.followed_ms = FUZZ_NOTE_NOW - (int64_t)data[3] * 86400000 + data[5];
+	while (n < FUZZ_NOTE_MAX_ENGAGEMENTS && pos < end) {
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].type = (uint8_t)(EVENT_LIKE + (data[4] + n * 3) % 7);
+		e[n].dir_out = (uint8_t)((data[2] >> (2 + n % 6)) & 1);
+		e[n].ts_ms = FUZZ_NOTE_NOW - (int64_t)((data[5] * (n + 1)) % 97) * 3600000;
+		e[n].title = fuzz_note_next(&pos, end);
+		e[n].text = fuzz_note_next(&pos, end);
+		e[n].post = fuzz_note_next(&pos, end);
+		n++;
+	}
+	in.engagements = e;
+	in.nengagements = n;
+
+	if (tmpl_text != NULL && (data[2] & 1) && note_template_check(tmpl_text, &err) == 0) {
+		alternatives[0] = tmpl_text;
+		tmpl.segment = (data[2] & 2) ? in.segment : NULL;
+		tmpl.alternatives = alternatives;
+		tmpl.nalternatives = 1;
+		p.templates = &tmpl;
+		p.ntemplates = 1;
+	}
+	idx = note_build(&p, &in, &out);
+	if (idx < -1 || idx >= (int)n)
+		abort();
+	fuzz_note_check(&out, p.limit);
+
+	if (tmpl_text != NULL) {
+		tlen = utf8_valid_prefix(tmpl_text, strlen(tmpl_text), &valid);
+		buf_reset(&out);
+		cut = note_cut(tmpl_text, tlen, data[1], &out);
+		if (cut > data[1] || cut != note_count(out.data, out.len))
+			abort();
+		fuzz_note_check(&out, data[1]);
+	}
+	buf_free(&out);
+	buf_free(&err);
+	free(copy);
+	return 0;
+}
