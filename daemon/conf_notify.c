@@ -134,6 +134,30 @@ static void conf_notify_init(void *entry)
 }
 
 /* burst sizes the bucket of rate: alone it limits nothing, which is surely a mistake. */
+/* What names a notifier's delivery records besides its type (sink.c): its target. */
+static const char *conf_notify_target(const struct conf_notify *n)
+{
+	switch (n->type) {
+	case CONF_NOTIFY_FILE:
+		return n->path;
+	case CONF_NOTIFY_WEBHOOK:
+		return n->url;
+	case CONF_NOTIFY_EXEC:
+		return n->command != NULL ? n->command[0] : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static int conf_notify_same(const struct conf_notify *a, const struct conf_notify *b)
+{
+	const char *ta = conf_notify_target(a), *tb = conf_notify_target(b);
+
+	if (a->type != b->type)
+		return 0;
+	return ta == NULL || tb == NULL ? ta == tb : strcmp(ta, tb) == 0;
+}
+
 void conf_notify_check(struct conf_loader *ld, const struct conf_key *key,
                        const struct conf_node *node, void *base, const char *name)
 {
@@ -147,6 +171,19 @@ void conf_notify_check(struct conf_loader *ld, const struct conf_key *key,
 		if (burst != NULL && conf->notify[i].rate_count == 0)
 			conf_report(ld, burst, "%s[%zu].burst: needs rate (for example rate: 10/1h)",
 			            name, i);
+		/*
+		 * Delivery state is kept per notifier, named by its type and
+		 * target: two alike would share it, and one would never be sent
+		 * what the other took.
+		 */
+		for (size_t j = 0; j < i; j++) {
+			if (conf_notify_same(&conf->notify[j], &conf->notify[i])) {
+				conf_report(ld, node->items[i],
+				            "%s[%zu]: the same notifier as %s[%zu] (same type and target); "
+				            "give one entry the kinds of both", name, i, name, j);
+				break;
+			}
+		}
 	}
 }
 
