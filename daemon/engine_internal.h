@@ -176,6 +176,12 @@ struct engine {
 	int dead_letter_rc;
 	char dead_letter_err[512];
 	uv_work_t work;
+	/* Checkpoints, from a store handle of their own, beside the commits. */
+	struct store *checkpointer;
+	uv_work_t checkpoint_work;
+	int checkpoint_in_flight;
+	int checkpoint_rc;
+	char checkpoint_err[256];
 	int64_t retry_ms;
 	int failing;
 

@@ -24,6 +24,7 @@ struct store {
 	int readonly;
 	struct store_statement_slot statements[STORE_STATEMENTS_MAX];
 	size_t nstatements;
+	int wal_pages;      /* pages in the WAL after this handle's last commit (wal hook) */
 };
 
 /* Logs the failure of a query or loader (naming what) and returns -1. */

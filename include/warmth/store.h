@@ -133,6 +133,18 @@ int store_open(const char *path, int readonly, int synchronous_full, struct stor
                char *err, size_t errlen);
 void store_close(struct store *store);
 
+/* The WAL length at which the engine checkpoints (from a second handle). */
+#define STORE_CHECKPOINT_PAGES 16384
+/* Pages in the WAL after this handle's last commit (0 before any). */
+int store_wal_pages(const struct store *store);
+/*
+ * A PASSIVE checkpoint through this handle: copies what it can of the
+ * WAL into the database without waiting for readers or writers, so it
+ * may run on one thread while another handle commits on another. A busy
+ * database is not an error (the next one catches up). 0, or -1 with err.
+ */
+int store_checkpoint(struct store *store, char *err, size_t errlen);
+
 /* --- Loading at start-up (main thread, before ingest starts). --- */
 
 /* Calls cb for each account, in id order; a, its name and its budget (NULL
