@@ -3,7 +3,8 @@
  *
  * All state lives on the loop thread: accounts, contacts (one uthash table
  * per account, keyed by actor), the set of seen event ids and the counters.
- * Each line is parsed and applied at once; what it changed is remembered as
+ * Each line is parsed at once and applied a line later (the lookahead of
+ * engine_on_line); what it changed is remembered as
  * "dirty". A batch is closed when it holds ingest.batch_events items, when
  * the tailer has read everything there is (live lines commit at once), or
  * ingest.batch_interval after its first item; while a backlog is being
