@@ -99,6 +99,13 @@ enum event_kind {
 
 struct event_parser {
 	struct event_simd *simd; /* the fast path (event_simd.cpp) */
+	int no_fast;        /* event_parser_set_fast(p, 0): yajl only */
+	/*
+	 * The line has no backslash, so every string is a copy of valid
+	 * bytes of the line: none needs its UTF-8 checked again, wherever the
+	 * parser keeps its decoded copy (simdjson's lie outside the line).
+	 */
+	int no_escapes;
 	yajl_handle handle; /* reused across lines; NULL after a rejected line */
 	yajl_handle active; /* the handle feeding the callbacks right now */
 
@@ -357,9 +364,9 @@ static struct event_str event_copy(struct event_parser *p, enum event_field fiel
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	p->scratch_used += len + 1;
-	if ((at < (uintptr_t)p->line || at >= (uintptr_t)p->line + p->line_len) &&
+	if (!p->no_escapes && (at < (uintptr_t)p->line || at >= (uintptr_t)p->line + p->line_len) &&
 	    p->bad_utf8_field == FIELD_UNKNOWN) {
-		/* Decoded by yajl from escapes: the line's UTF-8 check did not see it. */
+		/* Decoded from escapes: the line's UTF-8 check did not see it. */
 		int valid;
 		utf8_valid_prefix(dst, len, &valid);
 		if (!valid)
@@ -539,6 +546,11 @@ struct event_parser *event_parser_new(void)
 	if (p->simd == NULL)
 		fatalx("event_simd_new: out of memory");
 	return p;
+}
+
+void event_parser_set_fast(struct event_parser *parser, int on)
+{
+	parser->no_fast = !on;
 }
 
 void event_parser_free(struct event_parser *parser)
@@ -884,13 +896,17 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 	 * and code points beyond U+10FFFF are errors), so a line it takes
 	 * needs no check of ours; one it refuses gets ours, and its words.
 	 */
-	const char *copy = event_simd_copy(p->simd, line, len);
-	if (copy == NULL)
-		fatalx("event_simd_copy: out of memory");
-	event_begin(p, copy, len, ev);
-	p->active = NULL;
-	if (event_simd_parse(p->simd, len, &event_callbacks, p) == 0)
-		return event_check(p, ev);
+	if (!p->no_fast) {
+		const char *copy = event_simd_copy(p->simd, line, len);
+		if (copy == NULL)
+			fatalx("event_simd_copy: out of memory");
+		event_begin(p, copy, len, ev);
+		p->active = NULL;
+		p->no_escapes = memchr(line, '\\', len) == NULL;
+		if (event_simd_parse(p->simd, len, &event_callbacks, p) == 0)
+			return event_check(p, ev);
+		p->no_escapes = 0;
+	}
 
 	/* Anything else goes to yajl, which says why exactly (and has the
 	   last word on a line simdjson did not take whole). */

@@ -1,26 +1,25 @@
 /*
- * event_simd.cpp - the fast path of event_parse(): simdjson's On Demand
- * parser walks a line that is one JSON object and feeds event.c the same
- * callbacks yajl does (event_simd.h).
+ * event_simd.cpp - the fast path of event_parse(): simdjson parses a line
+ * and, when it is one JSON object, its DOM is walked to feed event.c the
+ * same callbacks yajl does (event_simd.h).
  *
  * Why. yajl lexes byte by byte through a state machine and a callback per
  * token: about 4,600 instructions for a 147-byte event line, most of the
- * daemon's work per event (docs/performance.md, "JSON parsing: simdjson
- * for the fast path"). simdjson finds the structure of the line with SIMD
- * instructions and decodes values only when asked.
+ * daemon's work per event (docs/performance.md, "Session 2"). simdjson
+ * finds the structure of the line with SIMD instructions (chosen at run
+ * time by libsimdjson for the CPU) and builds a compact tape of it.
  *
- * Exactness. The walk (event_simd_walk.inc) visits every value of the line, nested or not, and
- * asks simdjson to decode each (strings unescaped, numbers parsed, literals
- * checked), so a line it accepts is valid JSON: On Demand does not check
- * what it is not asked about. Keys and values reach the callbacks as yajl
- * would give them: strings decoded, numbers as their JSON text, so the
- * exact decimal conversion of event.c still applies. A string without
- * escapes is passed as its bytes in the line (no copy, and no second UTF-8
- * check in event.c: the line was checked whole). Anything else - a syntax
- * error, a number beyond 64 bits, a lone surrogate escape, a line that is
- * not one object, a nesting deeper than the limit - returns -1 and event.c
- * parses the line again with yajl, which gives the reason and the words:
- * rejected lines are rare, and their messages stay what they were.
+ * Exactness. The DOM parser validates the whole line (grammar, UTF-8,
+ * escapes, numbers, nothing after the value): its On Demand front end was
+ * tried first and accepted malformed lines that it was not asked about
+ * (a differential fuzz run against yajl found one in seconds), so it is
+ * not used. Keys and values reach the callbacks as yajl would give them:
+ * strings decoded, integers as their decimal text, so the exact decimal
+ * conversion of event.c still applies. A number with a fraction or an
+ * exponent (whose text the DOM does not keep), a line that is not one
+ * object, anything simdjson refuses: -1, and event.c parses the line
+ * again with yajl, which gives the reason and the words. The fuzzer
+ * (tests/fuzz/fuzz_event.c) checks that both paths agree on every line.
  *
  * Built without exceptions: simdjson reports errors as codes.
  */
@@ -43,12 +42,11 @@ struct event_simd_walk {
 
 namespace event_simd_impl {
 using namespace simdjson;
-namespace od = simdjson::ondemand;
 #include "event_simd_walk.inc"
 } // namespace event_simd_impl
 
 struct event_simd {
-	simdjson::ondemand::parser parser;
+	simdjson::dom::parser parser;
 	char *buf;      /* the line, copied with simdjson's padding after it */
 	size_t buf_cap;
 };

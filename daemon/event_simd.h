@@ -1,7 +1,7 @@
 /*
- * event_simd.h - simdjson's On Demand parser as a fast front end for
- * event.c: walks a line that is one JSON object and calls yajl-style
- * callbacks for every key and value (event_simd.cpp explains the design).
+ * event_simd.h - simdjson as a fast front end for event.c: parses a line
+ * and, when it is one JSON object, calls yajl-style callbacks for every key
+ * and value (event_simd.cpp explains the design).
  * Internal to event.c.
  */
 #ifndef WARMTH_EVENT_SIMD_H
@@ -24,8 +24,7 @@ void event_simd_free(struct event_simd *s);
 const char *event_simd_copy(struct event_simd *s, const char *line, size_t len);
 /*
  * Walks the copied line, calling cb with ctx as yajl would (strings
- * decoded, numbers as their text; a string without escapes points into
- * the copy). Returns 0 when the line is one JSON object followed by
+ * decoded, integers as their text). Returns 0 when the line is one JSON object followed by
  * blanks and every callback returned 1; -1 otherwise, with the callbacks
  * called part way: parse the line again with yajl to know why.
  */

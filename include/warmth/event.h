@@ -117,5 +117,11 @@ enum event_reject event_parse(struct event_parser *parser, const char *line, siz
                               struct event *ev);
 /* The detail of the last rejection (a static or parser-owned string). */
 const char *event_parser_error(const struct event_parser *parser);
+/*
+ * Turns the simdjson fast path (event_simd.cpp) off or on (the default):
+ * with it off, yajl parses every line. The two must agree on every line;
+ * the fuzzer and the unit tests compare them.
+ */
+void event_parser_set_fast(struct event_parser *parser, int on);
 
 #endif
