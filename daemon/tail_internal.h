@@ -56,6 +56,8 @@ struct tail_dir {
 	char *path;
 	uv_fs_event_t watch;
 	int watching;
+	dev_t dev;             /* the directory the watch is on: one deleted and made */
+	ino_t ino;             /* again is another, which the old watch never sees */
 	int warned;            /* the "cannot watch" or "missing" message was logged */
 };
 

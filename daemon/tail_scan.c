@@ -418,6 +418,8 @@ static void tail_dir_cb(uv_fs_event_t *handle, const char *filename, int events,
 	}
 	if ((events & UV_RENAME) || filename == NULL) {
 		t->scan_pending = 1;
+		/* Maybe the directory itself went: then its watch is dead. */
+		tail_watch_dirs(t);
 	} else {
 		size_t dl = strlen(d->path);
 		int known = 0;
@@ -474,12 +476,25 @@ void tail_watch_dirs(struct tail *t)
 		return;
 	}
 	for (struct tail_dir *d = t->dirs; d; d = d->next) {
+		struct stat st;
 		int rc;
+		/* Deleted (and maybe made again): inotify dropped the watch with it. */
+		if (d->watching && (stat(d->path, &st) < 0 || st.st_dev != d->dev ||
+		                    st.st_ino != d->ino)) {
+			uv_fs_event_stop(&d->watch);
+			d->watching = 0;
+			log_info("%s: the input directory was replaced or removed; watching it anew",
+			         d->path);
+		}
 		if (d->watching)
 			continue;
 		rc = uv_fs_event_start(&d->watch, tail_dir_cb, d->path, 0);
 		if (rc == 0) {
 			d->watching = 1;
+			if (stat(d->path, &st) == 0) {
+				d->dev = st.st_dev;
+				d->ino = st.st_ino;
+			}
 			if (d->warned)
 				log_info("%s: watching again", d->path);
 			d->warned = 0;
