@@ -747,6 +747,44 @@ static void conf_resolve_segments(struct conf *conf)
 	}
 }
 
+/*
+ * A note template for a segment that no segment is named so would never be
+ * used: most likely a typo, so it is an error with a suggestion.
+ */
+static void conf_document_check(struct conf_loader *ld, const struct conf_node *root, void *base)
+{
+	struct conf *conf = base;
+	const struct conf_node *notes = conf_node_get(root, "notes");
+	const struct conf_node *templates = notes ? conf_node_get(notes, "templates") : NULL;
+
+	if (templates == NULL || templates->kind != CONF_NODE_MAPPING)
+		return;
+	/* The segments in force: the file's, or DOMAIN.md's when it has none. */
+	if (conf->nsegments == 0)
+		conf_default_segments(conf);
+	for (size_t i = 0; i < templates->npairs; i++) {
+		const struct conf_node *key = templates->pairs[i].key;
+		const char *best = NULL;
+		size_t d = SIZE_MAX, k;
+
+		if (strcmp(key->text, "*") == 0)
+			continue;
+		for (k = 0; k < conf->nsegments; k++) {
+			if (strcmp(conf->segments[k].name, key->text) == 0)
+				break;
+			conf_suggest(key->text, conf->segments[k].name, &best, &d);
+		}
+		if (k < conf->nsegments)
+			continue;
+		if (best != NULL)
+			conf_report(ld, key, "notes.templates.%s: no segment has this name (did you mean "
+			            "\"%s\"?); the template would never be used", key->text, best);
+		else
+			conf_report(ld, key, "notes.templates.%s: no segment has this name; the template "
+			            "would never be used", key->text);
+	}
+}
+
 /* -- loading -------------------------------------------------------------- */
 
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
@@ -756,7 +794,7 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	*out = NULL;
 	conf->file = xstrdup(path);
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
-	if (conf_walk_file(path, conf_top_keys, conf, errs) < 0) {
+	if (conf_walk_file(path, conf_top_keys, conf_document_check, conf, errs) < 0) {
 		conf_free(conf);
 		return -1;
 	}
@@ -783,7 +821,7 @@ struct conf *conf_load_defaults(void)
 		keys[i].required = 0;
 	conf->file = xstrdup("(defaults)");
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
-	if (conf_walk_file("/dev/null", keys, conf, &errs) < 0)
+	if (conf_walk_file("/dev/null", keys, NULL, conf, &errs) < 0)
 		fatalx("conf: the defaults do not load: %s", errs.count ? errs.msgs[0] : "?");
 	conf_default_segments(conf);
 	conf_resolve_segments(conf);

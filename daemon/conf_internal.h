@@ -169,7 +169,15 @@ struct conf_key {
  * file's directory. Returns 0, or -1 with every problem appended to errs
  * in file order; base then holds a partial result for conf_walk_release().
  */
-int conf_walk_file(const char *path, const struct conf_key *keys, void *base, struct conf_errors *errs);
+/*
+ * A check across sections, after the whole document was stored without
+ * an error (the segments a note template names, say): root is the
+ * document's top-level mapping, for the positions of messages.
+ */
+typedef void conf_document_check_fn(struct conf_loader *ld, const struct conf_node *root,
+                                    void *base);
+int conf_walk_file(const char *path, const struct conf_key *keys, conf_document_check_fn *check,
+                   void *base, struct conf_errors *errs);
 
 /* Frees what keys stored in base and resets those fields to NULL/0. */
 void conf_walk_release(const struct conf_key *keys, void *base);

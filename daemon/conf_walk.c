@@ -705,7 +705,8 @@ static char *conf_dir_of(const char *file)
 	return real;
 }
 
-int conf_walk_file(const char *path, const struct conf_key *keys, void *base, struct conf_errors *errs)
+int conf_walk_file(const char *path, const struct conf_key *keys, conf_document_check_fn *check,
+                   void *base, struct conf_errors *errs)
 {
 	struct conf_loader ld = { .file = path };
 	struct conf_scope top = { .where = "", .keys = keys };
@@ -722,6 +723,8 @@ int conf_walk_file(const char *path, const struct conf_key *keys, void *base, st
 			buf_free(&b);
 		} else {
 			conf_mapping(&ld, root, &top, base);
+			if (check != NULL && ld.nerrors == 0)
+				check(&ld, root, base);
 		}
 		conf_yaml_free(root);
 	}
