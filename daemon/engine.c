@@ -840,6 +840,7 @@ void engine_free(struct engine *e)
 		free(e->accounts[i].ratio);
 	}
 	engine_rules_free(e);
+	free(e->key_index);
 	free(e->accounts);
 	idset_free(&e->seen);
 	if (e->tail)

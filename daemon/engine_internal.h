@@ -185,6 +185,14 @@ struct engine {
 	int64_t retry_ms;
 	int failing;
 
+	/*
+	 * Every contact in key order (account, actor), for export pages
+	 * (engine_views.c): built when an export asks and contacts were added
+	 * since; contacts are never removed and keys never change.
+	 */
+	struct engine_contact **key_index;
+	size_t key_index_n;
+
 	/* Readiness (engine_rules.c). */
 	struct engine_contact **watch;      /* contacts whose readiness time alone can change */
 	size_t nwatch, watch_cap;

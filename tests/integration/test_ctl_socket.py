@@ -253,6 +253,54 @@ def test_read_commands_for_the_group():
     env.close()
 
 
+def test_export_pages_by_account_and_new_contacts():
+    """Export pages come from a key index: every contact once, in key
+    order, for one account or all, with contacts added between pages
+    found when their key is still ahead of the cursor."""
+    env = Env("ctl-socket-pages", CONFIG)
+    env.start()
+    lines = [event(T0 + i, "like", "a%03d" % (i * 2), post="p1") for i in range(30)]
+    lines += [event(T0 + i, "like", "w%03d" % i, account="work", post="p1") for i in range(10)]
+    env.append("a.jsonl", lines)
+    env.wait_processed(40)
+    s, f = connect(env)
+
+    def walk(args, added=None):
+        got, after, pages = [], None, 0
+        while True:
+            a = dict(args, limit=7)
+            if after is not None:
+                a["after"] = after
+            r = ask(f, {"v": 1, "id": pages, "cmd": "export", "args": a})
+            check(r["ok"], "export page: %s" % r)
+            got += [(c["account"], c["actor"]) for c in r["result"]["contacts"]]
+            after, pages = r["result"]["next"], pages + 1
+            if pages == 2 and added is not None:
+                added()
+            if after is None:
+                return got
+
+    everyone = walk({})
+    check(everyone == sorted(everyone, key=lambda k: (k[0] != "default", k[1])) and
+          len(everyone) == 40 and len(set(everyone)) == 40, "all accounts: %s" % everyone)
+    work = walk({"account": "work"})
+    check(work == [("work", "w%03d" % i) for i in range(10)], "one account: %s" % work)
+
+    def add():
+        # Odd numbers between the even ones: those after the cursor must come.
+        before = env.processed()
+        env.append("a.jsonl", [event(T0 + 100, "like", "a%03d" % 57, post="p2"),
+                               event(T0 + 100, "like", "a%03d" % 1, post="p2")])
+        env.wait_processed(before + 2)
+    mine = walk({"account": "default"}, added=add)
+    actors = [a for _, a in mine]
+    check("a057" in actors and "a001" not in actors and actors == sorted(actors) and
+          len(actors) == len(set(actors)) == 31, "with contacts added between pages: %s" % actors)
+    s.close()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_export_while_others_ask_and_ingestion_goes_on, test_a_client_that_never_reads,
-         test_many_requests_at_once, test_error_replies, test_fresher_than_the_database, test_read_commands_for_the_group])
+         test_many_requests_at_once, test_error_replies, test_fresher_than_the_database,
+         test_read_commands_for_the_group, test_export_pages_by_account_and_new_contacts])
