@@ -90,5 +90,5 @@ extern "C" const char *event_simd_copy(struct event_simd *s, const char *line, s
 extern "C" int event_simd_parse(struct event_simd *s, size_t len, const yajl_callbacks *cb,
                                 void *ctx)
 {
-	return event_simd_impl::event_simd_run(s->parser, s->buf, len, s->buf_cap, cb, ctx);
+	return event_simd_impl::event_simd_run(s->parser, s->buf, len, cb, ctx);
 }

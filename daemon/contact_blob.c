@@ -1,0 +1,380 @@
+/*
+ * contact_blob.c - the blob formats a contact is stored in (contact.h):
+ * counts, recent engagements and tags. Pure: no libuv, no SQLite, no I/O.
+ * Decoders never trust a blob: every length is checked, a string must be
+ * what contact.c could have kept, and a malformed blob is an error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "warmth/contact.h"
+#include "contact_internal.h"
+
+/*
+ * Blob format versions: bump when a layout changes, keep decoding old ones.
+ * Version 2 of counts and recent uses varints instead of fixed-width fields:
+ * rows get smaller, and a batch rewrites most pages of the contacts table
+ * (docs/performance.md "Ingest throughput").
+ */
+#define CONTACT_COUNTS_VERSION 2
+#define CONTACT_RECENT_VERSION 2
+#define CONTACT_TAGS_VERSION 1
+/* The smallest recent entry: v1 ts, type, dir, 3 markers; v2 ts, type|dir, 3 markers. */
+#define CONTACT_RECENT_ENTRY_MIN_V1 (8 + 1 + 1 + 3)
+#define CONTACT_RECENT_ENTRY_MIN_V2 (1 + 1 + 3)
+/* The longest LEB128 encoding of a 64-bit value. */
+#define CONTACT_VARINT_MAX 10
+
+/* --- Blobs. --- */
+
+/*
+ * Encoders size a blob first, reserve it in the output once and then
+ * write through a cursor: a buf_append per field (a call and a memcpy for
+ * each byte) was the largest part of copying a batch (docs/performance.md
+ * "Ingest throughput").
+ */
+static unsigned char *contact_put_byte(unsigned char *p, unsigned v)
+{
+	*p = (unsigned char)v;
+	return p + 1;
+}
+
+/* LEB128: seven bits a byte, low bits first, the top bit set on all but the last. */
+static unsigned char *contact_put_varint(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* Signed values (time deltas) map to unsigned ones with small magnitudes small. */
+static uint64_t contact_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t contact_unzigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Room for size more bytes at the end of out; contact_end() commits them. */
+static unsigned char *contact_begin(struct buf *out, size_t size)
+{
+	buf_reserve(out, size);
+	return (unsigned char *)out->data + out->len;
+}
+
+static void contact_end(struct buf *out, const unsigned char *p)
+{
+	out->len = (size_t)(p - (const unsigned char *)out->data);
+}
+
+/*
+ * A bounds-checked reader over a blob. Every get returns -1 instead of
+ * reading past the end, so a truncated or garbage blob can only fail.
+ */
+struct contact_reader {
+	const unsigned char *p;
+	size_t left;
+};
+
+static int contact_get(struct contact_reader *r, void *out, size_t n)
+{
+	if (r->left < n)
+		return -1;
+	memcpy(out, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return 0;
+}
+
+static int contact_get_byte(struct contact_reader *r, uint8_t *v)
+{
+	return contact_get(r, v, 1);
+}
+
+static int contact_get_u16(struct contact_reader *r, uint16_t *v)
+{
+	unsigned char b[2];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = (uint16_t)(b[0] | (unsigned)b[1] << 8);
+	return 0;
+}
+
+static int contact_get_u32(struct contact_reader *r, uint32_t *v)
+{
+	unsigned char b[4];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return 0;
+}
+
+static int contact_get_u64(struct contact_reader *r, uint64_t *v)
+{
+	unsigned char b[8];
+	if (contact_get(r, b, sizeof(b)) < 0)
+		return -1;
+	*v = 0;
+	for (int i = 7; i >= 0; i--)
+		*v = *v << 8 | b[i];
+	return 0;
+}
+
+static int contact_get_varint(struct contact_reader *r, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; shift < 7 * CONTACT_VARINT_MAX; shift += 7) {
+		uint8_t b;
+		if (contact_get_byte(r, &b) < 0)
+			return -1;
+		/* The tenth byte may only carry the top bit of 64. */
+		if (shift == 63 && b > 1)
+			return -1;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/* A stored string must be what contact.c could have kept (cut to max, no NUL, valid UTF-8). */
+static int contact_str_acceptable(const char *s, size_t len, size_t max)
+{
+	int valid;
+
+	if (len > max || memchr(s, '\0', len) != NULL)
+		return 0;
+	utf8_valid_prefix(s, len, &valid);
+	return valid;
+}
+
+void contact_encode_counts(const struct contact *c, struct buf *out)
+{
+	unsigned char *p = contact_begin(out, 1 + 5 * EVENT_TYPE_COUNT);
+
+	p = contact_put_byte(p, CONTACT_COUNTS_VERSION);
+	for (size_t i = 0; i < EVENT_TYPE_COUNT; i++)
+		p = contact_put_varint(p, c->counts[i]);
+	contact_end(out, p);
+}
+
+int contact_decode_counts(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+
+	memset(c->counts, 0, sizeof(c->counts));
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || (version != 1 && version != 2))
+		return -1;
+	/* A blob from a newer daemon may count types this one does not know: they are skipped. */
+	for (size_t i = 0; version == 1 && r.left >= 4; i++) {
+		uint32_t v;
+		contact_get_u32(&r, &v);
+		if (i < EVENT_TYPE_COUNT)
+			c->counts[i] = v;
+	}
+	for (size_t i = 0; version == 2 && r.left > 0; i++) {
+		uint64_t v;
+		if (contact_get_varint(&r, &v) < 0 || v > UINT32_MAX)
+			return -1;
+		if (i < EVENT_TYPE_COUNT)
+			c->counts[i] = (uint32_t)v;
+	}
+	return r.left == 0 ? 0 : -1;
+}
+
+/* Optional string, version 2: varint length + 1 (0 when absent), the bytes. */
+static unsigned char *contact_put_str(unsigned char *p, const char *s, uint16_t len)
+{
+	if (s == NULL)
+		return contact_put_byte(p, 0);
+	p = contact_put_varint(p, (uint64_t)len + 1);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/*
+ * Reads an optional string as a view into the blob (ptr NULL when absent).
+ * Version 1: a presence byte, then a uint16 LE length; version 2: as
+ * contact_put_str() writes it.
+ */
+static int contact_get_str(struct contact_reader *r, int version, size_t max,
+                           struct event_str *out)
+{
+	uint64_t len;
+	const char *s;
+
+	out->ptr = NULL;
+	out->len = 0;
+	if (version == 1) {
+		uint8_t present;
+		uint16_t len16;
+		if (contact_get_byte(r, &present) < 0 || present > 1)
+			return -1;
+		if (!present)
+			return 0;
+		if (contact_get_u16(r, &len16) < 0)
+			return -1;
+		len = len16;
+	} else {
+		if (contact_get_varint(r, &len) < 0)
+			return -1;
+		if (len-- == 0)
+			return 0;
+	}
+	if (r->left < len)
+		return -1;
+	s = (const char *)r->p;
+	if (!contact_str_acceptable(s, (size_t)len, max))
+		return -1;
+	out->ptr = s;
+	out->len = len;
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
+
+void contact_encode_recent(const struct contact *c, struct buf *out)
+{
+	/* An upper bound: every varint at its longest. */
+	size_t size = 1 + CONTACT_VARINT_MAX;
+	int64_t prev = 0;
+	unsigned char *p;
+
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		const struct contact_engagement *e = &c->recent[i];
+		size += CONTACT_VARINT_MAX + 1 + 3 * 3 + e->post_len + e->title_len + e->text_len;
+	}
+	p = contact_begin(out, size);
+	p = contact_put_byte(p, CONTACT_RECENT_VERSION);
+	p = contact_put_varint(p, c->nrecent);
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		const struct contact_engagement *e = &c->recent[i];
+		/* Each time as the difference from the one before (newest first:
+		   small and positive), in wrapping arithmetic so any value fits. */
+		p = contact_put_varint(p, contact_zigzag((int64_t)((uint64_t)prev - (uint64_t)e->ts_ms)));
+		prev = e->ts_ms;
+		p = contact_put_byte(p, (unsigned)e->type << 1 | e->dir_out);
+		p = contact_put_str(p, e->post, e->post_len);
+		p = contact_put_str(p, e->title, e->title_len);
+		p = contact_put_str(p, e->text, e->text_len);
+	}
+	contact_end(out, p);
+}
+
+/* Decodes one entry; *prev_ts is the previous entry's time (version 2 deltas). */
+static int contact_decode_engagement(struct contact_reader *r, int version, int64_t *prev_ts,
+                                     struct contact_engagement *e)
+{
+	struct event_str post, title, text;
+	uint64_t ts;
+	uint8_t b;
+
+	memset(e, 0, sizeof(*e));
+	if (version == 1) {
+		if (contact_get_u64(r, &ts) < 0 || contact_get_byte(r, &e->type) < 0 ||
+		    contact_get_byte(r, &e->dir_out) < 0)
+			return -1;
+		e->ts_ms = (int64_t)ts;
+	} else {
+		if (contact_get_varint(r, &ts) < 0 || contact_get_byte(r, &b) < 0)
+			return -1;
+		e->ts_ms = (int64_t)((uint64_t)*prev_ts - (uint64_t)contact_unzigzag(ts));
+		*prev_ts = e->ts_ms;
+		e->type = b >> 1;
+		e->dir_out = b & 1;
+	}
+	if (e->type >= EVENT_TYPE_COUNT || !event_type_is_engagement(e->type) || e->dir_out > 1)
+		return -1;
+	if (contact_get_str(r, version, CONTACT_POST_MAX, &post) < 0 ||
+	    contact_get_str(r, version, CONTACT_TITLE_MAX, &title) < 0 ||
+	    contact_get_str(r, version, CONTACT_TEXT_MAX, &text) < 0)
+		return -1;
+	contact_engagement_set_strings(e, NULL, 0, post, title, text);
+	return 0;
+}
+
+int contact_decode_recent(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+	uint64_t n;
+	uint32_t n32;
+	int64_t prev_ts = 0;
+	int rc = 0;
+
+	contact_recent_clear(c);
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || (version != 1 && version != 2))
+		return -1;
+	if (version == 1 ? contact_get_u32(&r, &n32) < 0 : contact_get_varint(&r, &n) < 0)
+		return -1;
+	if (version == 1)
+		n = n32;
+	/* The count is checked against the bytes left before anything is allocated for it. */
+	if (n > r.left / (version == 1 ? CONTACT_RECENT_ENTRY_MIN_V1 : CONTACT_RECENT_ENTRY_MIN_V2))
+		return -1;
+	if (n > 0)
+		c->recent = xcalloc((size_t)n, sizeof(*c->recent));
+	for (uint64_t i = 0; i < n; i++) {
+		if (contact_decode_engagement(&r, version, &prev_ts, &c->recent[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		c->nrecent++;
+	}
+	if (r.left != 0)
+		rc = -1;
+	if (c->nrecent == 0) {
+		free(c->recent);
+		c->recent = NULL;
+	}
+	/* Restores the list's invariant even for a blob this code did not write. */
+	if (c->nrecent > 1)
+		qsort(c->recent, c->nrecent, sizeof(*c->recent), contact_engagement_qsort_compare);
+	return rc;
+}
+
+void contact_encode_tags(const struct contact *c, struct buf *out)
+{
+	unsigned char version = CONTACT_TAGS_VERSION;
+
+	buf_append(out, &version, 1);
+	for (uint32_t i = 0; i < c->ntags; i++)
+		buf_append(out, c->tags[i], strlen(c->tags[i]) + 1);
+}
+
+int contact_decode_tags(struct contact *c, const void *blob, size_t len)
+{
+	struct contact_reader r = { blob, len };
+	uint8_t version;
+	uint32_t cap = 0;
+
+	contact_tags_clear(c);
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_TAGS_VERSION)
+		return -1;
+	while (r.left > 0) {
+		const char *s = (const char *)r.p;
+		const char *nul = memchr(s, '\0', r.left);
+		size_t n;
+
+		if (nul == NULL)
+			return -1;
+		n = (size_t)(nul - s);
+		if (!contact_str_acceptable(s, n, CONTACT_TAG_MAX))
+			return -1;
+		if (c->ntags == cap) {
+			cap = cap ? cap * 2 : 4;
+			c->tags = xrealloc(c->tags, cap * sizeof(*c->tags));
+		}
+		c->tags[c->ntags++] = xstrndup(s, n);
+		r.p += n + 1;
+		r.left -= n + 1;
+	}
+	return 0;
+}
