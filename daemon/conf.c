@@ -59,6 +59,9 @@ static const struct conf_key conf_state_keys[] = {
 	  CONF_FIELD(struct conf, dedup_retention_ms), .def = "30d" },
 	{ .name = "evidence_per_contact", .kind = CONF_KIND_INTEGER,
 	  CONF_FIELD(struct conf, evidence_per_contact), .def = "5", .min = "0", .max = "100" },
+	{ .name = "contact_cache", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct conf, contact_cache), .def = "250000", .min = "100",
+	  .max = "100000000" },
 	{ .name = NULL },
 };
 

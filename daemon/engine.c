@@ -32,7 +32,7 @@
 
 static void engine_batch_close(struct engine *e);
 static void engine_batch_request_close(struct engine *e);
-static void engine_maybe_finish(struct engine *e);
+
 
 /* --- accounts, contacts, seen ids --- */
 
@@ -76,30 +76,6 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
 	ec->dirty = 1;
 	ec->next_dirty = e->dirty_contacts;
 	e->dirty_contacts = ec;
-}
-
-/* A zeroed contact with room for a key of len bytes (and its NUL). */
-static struct engine_contact *engine_contact_new(size_t len)
-{
-	return xcalloc(1, sizeof(struct engine_contact) + len + 1);
-}
-
-/* hash: uthash's hash of actor (HASH_VALUE), worked out by the caller. */
-static struct engine_contact *engine_contact_get(struct engine *e, uint32_t account,
-                                                 const char *actor, size_t len, unsigned hash)
-{
-	struct engine_account *a = &e->accounts[account];
-	struct engine_contact *ec;
-
-	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
-	if (ec != NULL)
-		return ec;
-	ec = engine_contact_new(len);
-	contact_init(&ec->c, account, actor, len);
-	memcpy(ec->key, actor, len);
-	HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->contacts, ec->key, len, hash, ec);
-	e->ncontacts++;
-	return ec;
 }
 
 /*
@@ -204,7 +180,8 @@ static void engine_file_dirty(struct engine *e, struct tail_file *f)
 static void engine_count_item(struct engine *e)
 {
 	e->batch_lines++;
-	if (e->batch_lines >= e->conf->batch_events)
+	/* cache_over: commits let contacts go (engine_cache.c). */
+	if (e->batch_lines >= e->conf->batch_events || e->cache_over)
 		engine_batch_close(e);
 }
 
@@ -466,6 +443,9 @@ static void engine_work_done(uv_work_t *req, int status)
 		log_notice("commit to %s works again", e->conf->database);
 	e->failing = 0;
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
+	e->committed_seq = e->committing_seq;
+	e->new_committing = 0;
+	engine_cache_evict(e);
 	if (e->dead_letter_rc != 0)
 		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,
 		          e->dead_letter_err);
@@ -501,6 +481,7 @@ static void engine_batch_dirty_contacts(struct engine *e, int evaluate)
 		e->dirty_contacts = ec->next_dirty;
 		ec->next_dirty = NULL;
 		ec->dirty = 0;
+		ec->seq = e->batch_seq;
 		store_batch_contact(e->building, &ec->c);
 	}
 }
@@ -526,6 +507,7 @@ static void engine_batch_close(struct engine *e)
 		tail_pause(e->tail);
 		return;
 	}
+	e->cache_over = 0;
 	/*
 	 * Readiness is evaluated as each contact is copied. Firing, at the end
 	 * of the round, changes contacts (copied again: the later copy wins)
@@ -568,6 +550,9 @@ static void engine_batch_close(struct engine *e)
 	tmp = e->committing;
 	e->committing = e->building;
 	e->building = tmp;
+	e->committing_seq = e->batch_seq++;
+	e->new_committing = e->new_building;
+	e->new_building = 0;
 	engine_submit(e);
 }
 
@@ -600,25 +585,6 @@ static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
 	ea->seed = hash64(a->name, strlen(a->name));
 	ea->dirty = 0;
 	ea->known = 1;
-}
-
-static void engine_load_contact(void *ctx, struct contact *c)
-{
-	struct engine *e = ctx;
-	struct engine_contact *ec;
-
-	if (c->account >= e->naccounts) {
-		log_warnx("contact %s refers to unknown account %u; skipped", c->actor, c->account);
-		contact_free(c);
-		return;
-	}
-	ec = engine_contact_new(c->actor_len);
-	ec->c = *c;
-	memcpy(ec->key, c->actor, c->actor_len);
-	HASH_ADD_KEYPTR(hh, e->accounts[c->account].contacts, ec->key, c->actor_len, ec);
-	if (c->last_seen_ms > e->newest_ms)
-		e->newest_ms = c->last_seen_ms;
-	e->ncontacts++;
 }
 
 static void engine_load_file(void *ctx, const struct store_file *f)
@@ -676,8 +642,9 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	uv_timer_init(loop, &e->batch_timer);
 	uv_timer_init(loop, &e->cron);
 	uv_timer_init(loop, &e->retry);
-	e->batch_timer.data = e->cron.data = e->retry.data = e;
-	e->handles = 3;
+	uv_idle_init(loop, &e->rescan);
+	e->batch_timer.data = e->cron.data = e->retry.data = e->rescan.data = e;
+	e->handles = ENGINE_HANDLES;
 	e->outbox = outbox_new(loop, conf, &e->in_flight);
 	return e;
 }
@@ -691,8 +658,13 @@ int engine_start(struct engine *e)
 		log_err("%s", err);
 		return -1;
 	}
+	/* The loop's reader of contacts not in memory (engine_cache.c). */
+	if (store_open(e->conf->database, 1, 0, &e->reader, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
 	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
-	    store_load_contacts(e->store, engine_load_contact, e) < 0 ||
+	    engine_cache_start(e) < 0 ||
 	    store_load_files(e->store, engine_load_file, e) < 0 ||
 	    store_load_counters(e->store, &e->counters) < 0 ||
 	    store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
@@ -704,8 +676,10 @@ int engine_start(struct engine *e)
 		e->store = NULL;
 		return -1;
 	}
-	log_info("state loaded from %s: %lld contacts, %u accounts, %zu event ids remembered",
-	         e->conf->database, (long long)e->ncontacts, e->naccounts, e->seen.count);
+	log_info("state loaded from %s: %lld contacts (%zu in memory), %u accounts, %zu event ids "
+	         "remembered",
+	         e->conf->database, (long long)e->ncontacts, e->ncached, e->naccounts,
+	         e->seen.count);
 	/* Without it SQLite checkpoints inside commits, as it would anyway. */
 	if (store_open(e->conf->database, 0, e->conf->synchronous_full, &e->checkpointer, err,
 	               sizeof(err)) < 0) {
@@ -773,17 +747,21 @@ static void engine_outbox_closed(void *ctx)
 }
 
 /* When stopping: once nothing is left to commit, close every handle. */
-static void engine_maybe_finish(struct engine *e)
+void engine_maybe_finish(struct engine *e)
 {
 	if (!e->stopping || e->in_flight || e->failing || e->checkpoint_in_flight)
+		return;
+	/* --once: what the rescan finds may fire (engine_cache.c). */
+	if (e->once && e->rescan_on)
 		return;
 	if (e->batch_open || e->batch_lines > 0 || e->want_close) {
 		engine_batch_close(e);
 		return;
 	}
-	if (e->handles != 3)
+	if (e->handles != ENGINE_HANDLES)
 		return; /* already closing */
 	e->handles += 2; /* the tailer and the outbox count as one handle each */
+	uv_close((uv_handle_t *)&e->rescan, engine_handle_closed);
 	uv_close((uv_handle_t *)&e->batch_timer, engine_handle_closed);
 	uv_close((uv_handle_t *)&e->cron, engine_handle_closed);
 	uv_close((uv_handle_t *)&e->retry, engine_handle_closed);
@@ -820,21 +798,8 @@ int engine_status(const struct engine *e)
 
 void engine_free(struct engine *e)
 {
+	engine_cache_free(e);
 	for (uint32_t i = 0; i < e->naccounts; i++) {
-		struct engine_contact *ec, *tmp;
-		UT_hash_table *tbl = e->accounts[i].contacts ? e->accounts[i].contacts->hh.tbl : NULL;
-		/* Not HASH_DEL one by one: unlinking touches each neighbour (a
-		   cache miss apiece), and the whole table goes anyway. HASH_CLEAR
-		   would read the table through the head, freed by then. */
-		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
-			contact_free(&ec->c);
-			free(ec);
-		}
-		if (tbl != NULL) {
-			free(tbl->buckets);
-			free(tbl);
-		}
-		e->accounts[i].contacts = NULL;
 		free(e->accounts[i].a.name);
 		free(e->accounts[i].a.budget);
 		free(e->accounts[i].ratio);

@@ -23,14 +23,15 @@ static struct engine_contact *engine_command_contact(struct engine *e, const cha
 	size_t alen = strlen(account);
 	struct engine_contact *ec = NULL;
 
+	*err = '\0';
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		struct engine_account *a = &e->accounts[i];
 		if (a->name_len == alen && memcmp(a->a.name, account, alen) == 0) {
-			HASH_FIND(hh, a->contacts, actor, strlen(actor), ec);
+			ec = engine_contact_lookup(e, i, actor, err, errlen);
 			break;
 		}
 	}
-	if (ec == NULL)
+	if (ec == NULL && *err == '\0')
 		snprintf(err, errlen, "no contact \"%s\" in account \"%s\"", actor, account);
 	return ec;
 }

@@ -37,17 +37,22 @@
 
 #define ENGINE_CRON_MS 60000        /* housekeeping: pruning seen ids, readiness sweeps (wall) */
 #define ENGINE_RETRY_MIN_MS 500
+#define ENGINE_HANDLES 4            /* batch_timer, cron, retry, rescan */
 #define ENGINE_RETRY_MAX_MS 30000
 
 struct engine_contact {
 	struct contact c;
 	struct engine_contact *next_dirty;
-	int dirty;
+	uint8_t dirty;
 	uint8_t watched;                    /* on the readiness watch list (engine_rules.c) */
 	uint8_t wanted;                     /* the last evaluation wants it watched */
 	uint8_t ready;                      /* ENGINE_READY_*: its place in the account's counts
 	                                       (beside the other bytes: no padding added) */
+	uint8_t ref;                        /* used since the cache's hand passed (engine_cache.c) */
+	uint8_t stored;                     /* read from the database */
+	uint8_t detached;                   /* a copy outside the cache (a view's, engine_views.c) */
 	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
+	uint64_t seq;                       /* the last batch it was copied into, 0: none */
 	UT_hash_handle hh;
 	/*
 	 * The hash key, a copy of c.actor right after hh: a lookup compares
@@ -150,8 +155,30 @@ struct engine {
 	int64_t newest_ms;                  /* newest event time seen */
 	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
 	struct store_counters counters;
-	int64_t ncontacts;
-	struct engine_rate rate;            /* engine_status.c */
+	int64_t ncontacts;                  /* every contact, in memory or not */
+	struct engine_rate rate;
+
+	/*
+	 * The contact cache (engine_cache.c): ncached contacts in memory, at
+	 * most about state.contact_cache once commits let the rest go; cold
+	 * when the database may hold contacts that memory does not, which
+	 * then reads them through reader.
+	 */
+	struct store *reader;
+	size_t ncached;
+	int cold;
+	size_t cache_trigger;               /* above it, the batch closes early (cache_over) */
+	int cache_over;
+	size_t evict_floor;                 /* what the last eviction could not let go */
+	uint32_t hand_account;              /* the clock hand: an account and a contact in it */
+	struct engine_contact *hand;
+	uint64_t batch_seq;                 /* the number of the batch being built */
+	uint64_t committing_seq, committed_seq;
+	size_t new_building, new_committing; /* contacts created, not yet committed */
+	uv_idle_t rescan;                   /* the watch-list rescan of the database, while on */
+	int rescan_on;
+	int64_t rescan_after;               /* its rowid cursor */
+	size_t rescan_seen, rescan_watched;            /* engine_status.c */
 
 	/* The batch being built and what it changed. */
 	struct store_batch *building;
@@ -186,12 +213,13 @@ struct engine {
 	int failing;
 
 	/*
-	 * Every contact in key order (account, actor), for export pages
-	 * (engine_views.c): built when an export asks and contacts were added
-	 * since; contacts are never removed and keys never change.
+	 * Every contact in memory in key order (account, actor), for export
+	 * pages (engine_views.c): built when an export asks and contacts
+	 * came or went since.
 	 */
 	struct engine_contact **key_index;
 	size_t key_index_n;
+	int key_index_valid;                /* cleared as contacts come and go */
 
 	/* Readiness (engine_rules.c). */
 	struct engine_contact **watch;      /* contacts whose readiness time alone can change */
@@ -214,6 +242,31 @@ struct engine {
 	void *on_stopped_ctx;
 };
 
+/* --- engine_cache.c --- */
+
+/* Sets up the cache: every contact when there are few enough, else none (cold). */
+int engine_cache_start(struct engine *e);
+/*
+ * The contact (account, actor) of len bytes and uthash hash: from memory,
+ * else the database (cold), else new. Never NULL: a contact the database
+ * cannot give is fatal (nothing committed is lost by a restart).
+ */
+struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, const char *actor,
+                                          size_t len, unsigned hash);
+/* The same without creating one: NULL when there is none, or with err on error. */
+struct engine_contact *engine_contact_lookup(struct engine *e, uint32_t account,
+                                             const char *actor, char *err, size_t errlen);
+/* After a commit: lets go of what the cache holds beyond its size. */
+void engine_cache_evict(struct engine *e);
+/* Loads every contact of the database not in memory (a rescore needs them). */
+int engine_cache_load_all(struct engine *e);
+/* Cold: walks the database for contacts to watch (see engine_rules_watch_all). */
+void engine_cache_rescan_start(struct engine *e);
+/* A contact read for a view: outside the cache, to free with engine_contact_free. */
+struct engine_contact *engine_contact_detached(struct contact *c);
+void engine_contact_free(struct engine_contact *ec);
+void engine_cache_free(struct engine *e);
+
 /* engine.c: puts a contact on the list of those the next batch writes. */
 void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 /* engine.c: makes sure a batch will close (and commit) soon. */
@@ -222,6 +275,8 @@ void engine_batch_opened(struct engine *e);
 void engine_accept_event(struct engine *e, const struct event *ev);
 /* Applies the line engine_on_line holds back, if any (before anything reads state). */
 void engine_flush_pending(struct engine *e);
+/* engine.c: when stopping, closes what is left once nothing is in flight. */
+void engine_maybe_finish(struct engine *e);
 
 /*
  * engine_status.c: the ready queue of each account, kept as counts as
@@ -287,6 +342,16 @@ size_t engine_rules_sweep(struct engine *e);
  * reload (the figures changed).
  */
 void engine_rules_watch_all(struct engine *e);
+/*
+ * Whether c may be ready at now, by the cheap tests engine_rules_consider
+ * begins with (a score, related, not hopeless, warm enough), or has fired;
+ * its segment into *segment when it may. The rescan (engine_cache.c) reads
+ * the database through it.
+ */
+int engine_rules_candidate(const struct engine *e, const struct contact *c, int64_t now,
+                           size_t *segment);
+/* Puts ec on the watch list (it stays in memory while there). */
+void engine_rules_watch(struct engine *e, struct engine_contact *ec);
 /*
  * Counts an accepted non-snapshot event in the account's network counters
  * (ratio.h): invitation outcomes, new followers, followers who connect

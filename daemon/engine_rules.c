@@ -211,6 +211,20 @@ static int engine_rules_time_can_help(const struct rules_result *r)
 	return 1;
 }
 
+int engine_rules_candidate(const struct engine *e, const struct contact *c, int64_t now,
+                           size_t *segment)
+{
+	if (c->score == NULL || (!c->rules.fired && engine_rules_unrelated(c)))
+		return 0;
+	*segment = engine_rules_segment(e, c);
+	/* Warmth only falls as time passes: below the threshold, only a new
+	   engagement can help, and a full evaluation would be wasted. */
+	return c->rules.fired ||
+	       !(engine_rules_hopeless(e, c, *segment, now) ||
+	         score_warmth(c->score, &e->conf->scoring, now) <
+	                 e->conf->segments[*segment].readiness.threshold);
+}
+
 /*
  * Evaluates one contact once per round: re-arms it if its time has come,
  * records it as ready, and notes whether it should stay watched.
@@ -227,15 +241,7 @@ static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
 	ec->evaluated = e->round;
 	ec->wanted = 0;
 	engine_ready_note(e, ec, NULL);
-	if (c->score == NULL || (!c->rules.fired && engine_rules_unrelated(c)))
-		return;
-	segment = engine_rules_segment(e, c);
-	/* Warmth only falls as time passes: below the threshold, only a new
-	   engagement can help, and a full evaluation would be wasted. */
-	if (!c->rules.fired &&
-	    (engine_rules_hopeless(e, c, segment, rd->now) ||
-	     score_warmth(c->score, &e->conf->scoring, rd->now) <
-	             e->conf->segments[segment].readiness.threshold))
+	if (!engine_rules_candidate(e, c, rd->now, &segment))
 		return;
 	engine_rules_evaluate(e, ec, segment, rd->now, &r);
 	engine_ready_note(e, ec, &r);
@@ -256,7 +262,7 @@ static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
 	ec->wanted = c->rules.fired || r.ready || engine_rules_time_can_help(&r);
 }
 
-static void engine_rules_watch(struct engine *e, struct engine_contact *ec)
+void engine_rules_watch(struct engine *e, struct engine_contact *ec)
 {
 	if (ec->watched)
 		return;
@@ -517,6 +523,9 @@ void engine_rules_watch_all(struct engine *e)
 		}
 	}
 	e->sweep_due = 1;
+	/* The contacts not in memory: the rescan finds those worth watching. */
+	if (e->cold)
+		engine_cache_rescan_start(e);
 }
 
 /* --- network metrics (ratio.h) --- */
@@ -697,6 +706,13 @@ void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 
 	if (old_conf == NULL || !score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
 		return;
+	/* Every score is rebuilt, so every contact is needed: memory grows to
+	   all of them for this once, and the cache lets them go after the
+	   commit that writes them. */
+	if (e->cold && engine_cache_load_all(e) < 0) {
+		log_err("reload: scores not rebuilt: the contacts could not be read");
+		return;
+	}
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		struct engine_contact *ec, *tmp;
 		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {

@@ -126,6 +126,7 @@ void engine_status_fields(struct engine *e, struct json *j)
 	json_kv_int(j, "events_rejected", (int64_t)c->rejected);
 	json_kv_int(j, "events_duplicate", (int64_t)c->duplicate);
 	json_kv_int(j, "contacts", e->ncontacts);
+	json_kv_int(j, "contacts_cached", (int64_t)e->ncached);
 	json_key(j, "inputs");
 	json_array_open(j);
 	tail_foreach(e->tail, engine_status_input, j);
@@ -206,6 +207,7 @@ void engine_metrics_snapshot(struct engine *e, struct metrics_snapshot *s)
 {
 	s->counters = e->counters;
 	s->contacts = e->ncontacts;
+	s->contacts_cached = (int64_t)e->ncached;
 	tail_foreach(e->tail, engine_metrics_input, s);
 	s->commit = e->commit_seconds;
 	if (e->outbox != NULL)

@@ -92,8 +92,12 @@ static int engine_view_show(struct engine *e, const struct control_request *req,
 		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
 	if ((rc = engine_view_find_account(e, req, &a, err)) < 0)
 		return -1;
-	if (rc == 0)
-		HASH_FIND(hh, a->contacts, actor, strlen(actor), ec);
+	if (rc == 0) {
+		char rerr[256] = "";
+		ec = engine_contact_lookup(e, (uint32_t)(a - e->accounts), actor, rerr, sizeof(rerr));
+		if (ec == NULL && rerr[0] != '\0')
+			return control_fail(err, "internal", "%s", rerr);
+	}
 	if (ec == NULL) {
 		const char *account = control_arg_string(req, "account");
 		return control_fail(err, "not_found", "no contact \"%s\" in account \"%s\"", actor,
@@ -155,6 +159,79 @@ static int engine_view_page_args(struct engine *e, const struct control_request 
 	return 0;
 }
 
+/*
+ * Offers ec to the heap if it passes the page's filters. A detached
+ * contact (read from the database for this page, engine_cache.c) is
+ * freed when it is not kept or is pushed out. Returns whether it passed.
+ */
+static int engine_view_offer(const struct view *v, const struct engine_view_page *p,
+                             const struct view_account *va, struct engine_contact *ec,
+                             struct view_heap *h)
+{
+	struct view_rank r = { 0.0, 0, ec->c.account, ec->c.actor, ec };
+	struct engine_contact *out;
+
+	if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
+		goto drop;
+	if (p->order == VIEW_BY_RANK) {
+		r.engagements = view_engagements(&ec->c);
+		if (p->ready_only) {
+			struct view_verdict vd;
+			view_verdict(v, &ec->c, va, &vd);
+			if (!vd.ready)
+				goto drop;
+			r.warmth = vd.warmth;
+		} else {
+			r.warmth = view_warmth(v, &ec->c);
+		}
+	}
+	if (p->have_after && !view_before(p->order, &p->after, &r))
+		goto drop;
+	out = view_heap_offer(h, &r);
+	if (out != NULL && out->detached)
+		engine_contact_free(out);
+	return 1;
+drop:
+	if (ec->detached)
+		engine_contact_free(ec);
+	return 0;
+}
+
+/* A walk over the database's contacts for a page (cold cache). */
+struct engine_view_scan {
+	const struct view *v;
+	struct engine *e;
+	const struct engine_view_page *p;
+	const struct view_account *va;
+	struct view_heap *h;
+	int64_t account;                /* export: only this one; -1 any */
+	size_t rows, offered;           /* export: rows read, offered from them */
+	int done;                       /* export: past the account */
+	char last[EVENT_ACTOR_MAX + 1];   /* export: the key of the last row read */
+	uint32_t last_account;
+};
+
+/* Offers a row of the database unless memory holds that contact (newer). */
+static void engine_view_scan_row(void *ctx, struct contact *c)
+{
+	struct engine_view_scan *sc = ctx;
+	struct engine_contact *ec = NULL;
+
+	sc->rows++;
+	sc->last_account = c->account;
+	snprintf(sc->last, sizeof(sc->last), "%s", c->actor);
+	if (sc->account >= 0 && c->account != (uint32_t)sc->account)
+		sc->done = 1;
+	if (c->account < sc->e->naccounts)
+		HASH_FIND(hh, sc->e->accounts[c->account].contacts, c->actor, c->actor_len, ec);
+	if (ec != NULL || sc->done) {
+		contact_free(c);
+		return;
+	}
+	sc->offered += (size_t)engine_view_offer(sc->v, sc->p, sc->va, engine_contact_detached(c),
+	                                         sc->h);
+}
+
 /* Offers every contact of account a that passes to the heap. */
 static void engine_view_walk(const struct view *v, struct engine *e, struct engine_account *a,
                              const struct engine_view_page *p, struct view_heap *h)
@@ -163,24 +240,14 @@ static void engine_view_walk(const struct view *v, struct engine *e, struct engi
 	struct engine_contact *ec, *tmp;
 
 	HASH_ITER(hh, a->contacts, ec, tmp) {
-		struct view_rank r = { 0.0, 0, ec->c.account, ec->c.actor, ec };
-		if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
-			continue;
-		if (p->order == VIEW_BY_RANK) {
-			r.engagements = view_engagements(&ec->c);
-			if (p->ready_only) {
-				struct view_verdict vd;
-				view_verdict(v, &ec->c, &va, &vd);
-				if (!vd.ready)
-					continue;
-				r.warmth = vd.warmth;
-			} else {
-				r.warmth = view_warmth(v, &ec->c);
-			}
-		}
-		if (p->have_after && !view_before(p->order, &p->after, &r))
-			continue;
-		view_heap_offer(h, &r);
+		engine_view_offer(v, p, &va, ec, h);
+	}
+	/* Cold: the rest are in the database. */
+	if (e->cold) {
+		struct engine_view_scan sc = { v, e, p, &va, h, -1, 0, 0, 0, "", 0 };
+		if (store_load_account_contacts(e->reader, (uint32_t)(a - e->accounts),
+		                                engine_view_scan_row, &sc) < 0)
+			log_warnx("%s: a page of contacts lacks those not in memory", e->conf->database);
 	}
 }
 
@@ -204,9 +271,9 @@ static void engine_view_key_index(struct engine *e)
 {
 	size_t n = 0;
 
-	if (e->key_index_n == (size_t)e->ncontacts && e->key_index != NULL)
+	if (e->key_index_valid)
 		return;
-	e->key_index = xrealloc(e->key_index, ((size_t)e->ncontacts + 1) * sizeof(*e->key_index));
+	e->key_index = xrealloc(e->key_index, (e->ncached + 1) * sizeof(*e->key_index));
 	for (uint32_t i = 0; i < e->naccounts; i++) {
 		struct engine_contact *ec, *tmp;
 		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp)
@@ -214,6 +281,40 @@ static void engine_view_key_index(struct engine *e)
 	}
 	qsort(e->key_index, n, sizeof(*e->key_index), engine_view_key_cmp);
 	e->key_index_n = n;
+	e->key_index_valid = 1;
+}
+
+/*
+ * The database's part of an export page (cold cache): its rows after the
+ * cursor in key order, those memory does not hold, until limit of them
+ * passed (no later row can be among the page's first limit then).
+ */
+static void engine_view_export_stored(const struct view *v, struct engine *e, int64_t want,
+                                      const struct engine_view_page *p, struct view_heap *h)
+{
+	struct engine_view_scan sc = { v, e, p, NULL, h, want, 0, 0, 0, "", 0 };
+	int64_t account = -1;
+
+	if (p->have_after) {
+		account = p->after.account;
+		snprintf(sc.last, sizeof(sc.last), "%s", p->after.actor);
+	}
+	if (want >= 0 && account < want) {
+		account = want;
+		sc.last[0] = '\0';
+	}
+	while (!sc.done && sc.offered < p->limit) {
+		sc.rows = 0;
+		int n = store_load_contacts_after(e->reader, account, sc.last, p->limit,
+		                                  engine_view_scan_row, &sc);
+		if (n < 0) {
+			log_warnx("%s: an export page lacks contacts not in memory", e->conf->database);
+			return;
+		}
+		if ((size_t)n < p->limit)
+			break;
+		account = sc.last_account;
+	}
 }
 
 /*
@@ -245,13 +346,12 @@ static void engine_view_export_page(const struct view *v, struct engine *e,
 	}
 	for (size_t i = lo; i < e->key_index_n && h->count < p->limit; i++) {
 		struct engine_contact *ec = e->key_index[i];
-		struct view_rank r = { 0.0, 0, ec->c.account, ec->c.actor, ec };
 		if (want >= 0 && (int64_t)ec->c.account != want)
 			break;
-		if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
-			continue;
-		view_heap_offer(h, &r);
+		engine_view_offer(v, p, NULL, ec, h);
 	}
+	if (e->cold)
+		engine_view_export_stored(v, e, want, p, h);
 }
 
 /*
@@ -308,6 +408,12 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 		json_null(out);
 	}
 	json_object_close(out);
+	/* After the cursor, which points into the last contact's key. */
+	for (size_t i = 0; i < h.count; i++) {
+		struct engine_contact *ec = h.items[i].item;
+		if (ec->detached)
+			engine_contact_free(ec);
+	}
 	view_heap_free(&h);
 	free(owned);
 	return 0;

@@ -180,6 +180,10 @@ void metrics_render(const struct metrics_snapshot *s, struct buf *out)
 	buf_printf(out, "warmthd_events_duplicate_total %" PRIu64 "\n", c->duplicate);
 	metrics_family(out, "warmthd_contacts", "gauge", "Contacts known, all accounts.");
 	buf_printf(out, "warmthd_contacts %" PRId64 "\n", s->contacts);
+	metrics_family(out, "warmthd_contacts_cached", "gauge",
+	               "Contacts held in memory (state.contact_cache); the rest are read from the "
+	               "database when needed.");
+	buf_printf(out, "warmthd_contacts_cached %" PRId64 "\n", s->contacts_cached);
 	metrics_family(out, "warmthd_input_lag_bytes", "gauge",
 	               "Bytes of an input file not yet read.");
 	for (size_t i = 0; i < s->ninputs; i++) {

@@ -60,6 +60,7 @@ struct metrics_account {
 struct metrics_snapshot {
 	struct store_counters counters;
 	int64_t contacts;
+	int64_t contacts_cached;    /* in memory (state.contact_cache) */
 	struct metrics_input *inputs;   /* owned; ninputs entries */
 	size_t ninputs;
 	struct metrics_histogram commit;

@@ -172,21 +172,12 @@ static const char *const store_migrations[] = {
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
-/* The columns every contact query selects, in store_contact_from_row() order. */
-#define STORE_CONTACT_COLUMNS                                                             \
-	"account, actor, name, headline, actor_connections, actor_followers, creator, "   \
-	"hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "    \
-	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, "   \
-	"declined_ms, followed_ms, counts, tags, recent, score, rules"
-
 static const char store_sql_contacts_all[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts";
 static const char store_sql_contacts_ordered[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts ORDER BY account, actor";
 static const char store_sql_contacts_of_account[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 ORDER BY actor";
-static const char store_sql_contact_get[] =
-	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 AND actor = ?2";
 static const char store_sql_contacts_count[] = "SELECT count(*) FROM contacts";
 static const char store_sql_newest_event[] = "SELECT coalesce(max(last_seen_ms), 0) FROM contacts";
 static const char store_sql_accounts[] =
@@ -413,7 +404,7 @@ char *store_column_strdup(sqlite3_stmt *stmt, int col)
  * decode is logged and what did decode is kept: one damaged contact should
  * not keep the daemon from starting.
  */
-static void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c)
+void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c)
 {
 	const void *blob;
 	int len;
@@ -682,20 +673,7 @@ int store_account_name(struct store *store, uint32_t id, char *out, size_t outle
 
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out)
 {
-	sqlite3_stmt *stmt = store_statement(store, store_sql_contact_get);
-	int rc;
-
-	if (stmt == NULL)
-		return store_query_failed(store, "reading a contact");
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		store_contact_from_row(store, stmt, out);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_query_failed(store, "reading a contact");
+	return store_find_contact(store, account, actor, strlen(actor), out);
 }
 
 int store_foreach_contact(struct store *store, uint32_t account,

@@ -34,6 +34,19 @@ int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
 /* Copies a nullable text column into a new string (NULL for SQL NULL). */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 
+/* The columns every contact query selects, in store_contact_from_row() order. */
+#define STORE_CONTACT_COLUMNS                                                             \
+	"account, actor, name, headline, actor_connections, actor_followers, creator, "   \
+	"hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "    \
+	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, "   \
+	"declined_ms, followed_ms, counts, tags, recent, score, rules"
+
+/*
+ * Fills c (which the caller then owns, to be freed with contact_free) from
+ * the current row of a STORE_CONTACT_COLUMNS query (store.c).
+ */
+void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c);
+
 /* store.c, for store_open.c: the pragmas of a writer, then its migrations;
    each returns 0, or -1 with err set. */
 int store_configure(struct store *store, int synchronous_full, char *err, size_t errlen);

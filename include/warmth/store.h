@@ -173,6 +173,25 @@ int store_account_id(struct store *store, const char *name, uint32_t *id);
 int store_account_ratio(struct store *store, uint32_t id, struct ratio_account *out);
 /* 0 found (*out filled, free with contact_free), 1 not found, -1 error. */
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out);
+/* store_get_contact with an actor of len bytes (no NUL needed). */
+int store_find_contact(struct store *store, uint32_t account, const char *actor, size_t len,
+                       struct contact *out);
+/*
+ * The contact cache's loaders (store_scan.c); each hands cb the contacts
+ * it reads, to own. store_scan_candidates: the next limit contacts after
+ * rowid *after_rowid (advanced) that may be candidates for readiness (a
+ * score, and fired, dismissed or an unconnected follower or target);
+ * returns how many, 0 at the end, -1 on error.
+ * store_load_account_contacts: every contact of an account; 0 or -1.
+ * store_load_contacts_after: up to limit contacts after (account, actor)
+ * in key order (account -1 and actor "" for the first); how many, or -1.
+ */
+int store_scan_candidates(struct store *store, int64_t *after_rowid, size_t limit,
+                          void (*cb)(void *ctx, struct contact *c), void *ctx);
+int store_load_account_contacts(struct store *store, uint32_t account,
+                                void (*cb)(void *ctx, struct contact *c), void *ctx);
+int store_load_contacts_after(struct store *store, int64_t account, const char *actor,
+                              size_t limit, void (*cb)(void *ctx, struct contact *c), void *ctx);
 /* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),
    ordered by account then actor; cb's contact is freed after cb returns.
    cb returns non-zero to stop. */

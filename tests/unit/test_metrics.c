@@ -59,6 +59,10 @@ static const char test_metrics_expected[] =
 	"# HELP warmthd_contacts Contacts known, all accounts.\n"
 	"# TYPE warmthd_contacts gauge\n"
 	"warmthd_contacts 7\n"
+	"# HELP warmthd_contacts_cached Contacts held in memory (state.contact_cache); the rest are "
+	"read from the database when needed.\n"
+	"# TYPE warmthd_contacts_cached gauge\n"
+	"warmthd_contacts_cached 5\n"
 	"# HELP warmthd_input_lag_bytes Bytes of an input file not yet read.\n"
 	"# TYPE warmthd_input_lag_bytes gauge\n"
 	"warmthd_input_lag_bytes{path=\"/var/log/a.jsonl\"} 0\n"
@@ -95,6 +99,7 @@ static void test_render(void **state)
 	s.counters.rejected_by_reason[REJECT_LINE_TOO_LONG] = 1;
 	s.counters.duplicate = 4;
 	s.contacts = 7;
+	s.contacts_cached = 5;
 	metrics_snapshot_add_input(&s, "/var/log/a.jsonl", 0);
 	/* A path with every character the format escapes. */
 	metrics_snapshot_add_input(&s, "/tmp/we\"ird\\dir\nname.jsonl", 1234);

@@ -1,0 +1,110 @@
+/*
+ * store_scan.c - the contacts table read a part at a time, for the
+ * engine's contact cache (engine_cache.c): one contact by key, the
+ * candidates for the readiness watch list in rowid order, an account's
+ * contacts, and export pages in key order. Each loader hands over the
+ * contacts it reads, as store_load_contacts() does.
+ *
+ * Every query here runs on the engine's read-only handle, beside the
+ * writer on the thread pool: in WAL mode a reader sees the last commit
+ * as of its statement's start, and the engine never asks for a contact
+ * whose newer state is still in memory or in a batch not yet committed.
+ */
+#include <string.h>
+
+#include "warmth/log.h"
+#include "store_internal.h"
+
+static const char store_sql_contact_find[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 AND actor = ?2";
+/*
+ * The rows engine_rules_candidate() may pass: a score, and either a rules
+ * state (a fired or dismissed contact) or a follower or target neither
+ * connected nor invited. The rest cannot be ready whatever time does, so
+ * they are not even decoded.
+ */
+static const char store_sql_candidates[] =
+	"SELECT " STORE_CONTACT_COLUMNS ", rowid FROM contacts WHERE rowid > ?1"
+	" AND score IS NOT NULL AND (rules IS NOT NULL OR"
+	" ((follower_on OR target_on) AND NOT connected_on AND NOT pending_on))"
+	" ORDER BY rowid LIMIT ?2";
+static const char store_sql_account_contacts[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1";
+/* Row values use the contacts_key index (account, actor). */
+static const char store_sql_contacts_after[] =
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE (account, actor) > (?1, ?2)"
+	" ORDER BY account, actor LIMIT ?3";
+
+int store_find_contact(struct store *store, uint32_t account, const char *actor, size_t len,
+                       struct contact *out)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_contact_find);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading a contact");
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, actor, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		store_contact_from_row(store, stmt, out);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_query_failed(store, "reading a contact");
+}
+
+/* Steps stmt to its end, handing each row's contact to cb; rows read, or -1. */
+static int store_scan_rows(struct store *store, sqlite3_stmt *stmt, int rowid_col,
+                           int64_t *rowid, void (*cb)(void *ctx, struct contact *c), void *ctx,
+                           const char *what)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct contact c;
+		store_contact_from_row(store, stmt, &c);
+		if (rowid != NULL)
+			*rowid = sqlite3_column_int64(stmt, rowid_col);
+		n++;
+		cb(ctx, &c);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? n : store_query_failed(store, what);
+}
+
+int store_scan_candidates(struct store *store, int64_t *after_rowid, size_t limit,
+                          void (*cb)(void *ctx, struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_candidates);
+
+	if (stmt == NULL)
+		return store_query_failed(store, "scanning contacts");
+	sqlite3_bind_int64(stmt, 1, *after_rowid);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit);
+	return store_scan_rows(store, stmt, 26, after_rowid, cb, ctx, "scanning contacts");
+}
+
+int store_load_account_contacts(struct store *store, uint32_t account,
+                                void (*cb)(void *ctx, struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_account_contacts);
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading contacts");
+	sqlite3_bind_int64(stmt, 1, account);
+	return store_scan_rows(store, stmt, 0, NULL, cb, ctx, "reading contacts") < 0 ? -1 : 0;
+}
+
+int store_load_contacts_after(struct store *store, int64_t account, const char *actor,
+                              size_t limit, void (*cb)(void *ctx, struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_contacts_after);
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading contacts");
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
+	return store_scan_rows(store, stmt, 0, NULL, cb, ctx, "reading contacts");
+}
