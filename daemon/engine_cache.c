@@ -242,8 +242,7 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 
 int engine_cache_load_all(struct engine *e)
 {
-	if (store_load_contacts(e->reader != NULL ? e->reader : e->store, engine_cache_load_one, e) <
-	    0)
+	if (store_load_contacts(e->reader, engine_cache_load_one, e) < 0)
 		return -1;
 	e->cold = 0;
 	e->evict_floor = 0;
@@ -253,7 +252,8 @@ int engine_cache_load_all(struct engine *e)
 
 int engine_cache_start(struct engine *e)
 {
-	int64_t n = store_count_contacts(e->store);
+	/* The reader: its page cache is small, the writer's is for commits. */
+	int64_t n = store_count_contacts(e->reader);
 
 	e->batch_seq = 1;
 	e->cache_trigger = e->conf->contact_cache + engine_cache_slack(e);
@@ -263,7 +263,7 @@ int engine_cache_start(struct engine *e)
 	if ((uint64_t)n <= e->conf->contact_cache)
 		return engine_cache_load_all(e);
 	/* Too many to hold: none now, each when needed. */
-	int64_t newest = store_newest_event_ms(e->store);
+	int64_t newest = store_newest_event_ms(e->reader);
 	if (newest < 0)
 		return -1;
 	if (newest > e->newest_ms)

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from harness import GEN, SANITIZED, Env, check, run
+from harness import BASE_CONFIG, GEN, SANITIZED, Env, check, run
 
 
 def load_truth(path):
@@ -20,8 +20,19 @@ def load_truth(path):
 
 
 def test_sigkill_while_ingesting():
-    n_events = 60000 if SANITIZED else 200000
-    env = Env("crash")
+    crash_test("crash", 60000 if SANITIZED else 200000, BASE_CONFIG)
+
+
+def test_sigkill_with_a_small_cache():
+    """The same with 100 of the 3,000 contacts in memory: kills land while
+    contacts are let go and read back from the database."""
+    crash_test("crash-cache", 30000 if SANITIZED else 80000,
+               BASE_CONFIG.replace("  database: ./state.db\n",
+                                   "  database: ./state.db\n  contact_cache: 100\n"))
+
+
+def crash_test(name, n_events, config):
+    env = Env(name, config)
     data_path = os.path.join(env.dir, "all.jsonl")
     truth_path = os.path.join(env.dir, "truth.json")
     subprocess.run([GEN, "--seed", "42", "--events", str(n_events), "--contacts", "3000",
@@ -91,4 +102,4 @@ def test_sigkill_while_ingesting():
 
 
 if __name__ == "__main__":
-    run([test_sigkill_while_ingesting])
+    run([test_sigkill_while_ingesting, test_sigkill_with_a_small_cache])
