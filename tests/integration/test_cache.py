@@ -7,6 +7,7 @@ among them after a restart with new figures."""
 
 import json
 import os
+import signal
 import subprocess
 
 from harness import BASE_CONFIG, GEN, SANITIZED, WARMTHCTL, Env, check, run
@@ -195,6 +196,38 @@ def test_ready_found_among_evicted_contacts():
            sorted(fired[1] - fired[0])[:3]))
 
 
+def test_reload_rescores_evicted_contacts():
+    """A reload with a new half-life rebuilds every score, those only in the
+    database too: the same warmth as a daemon with every contact in memory
+    after the same reload."""
+    warmth = []
+    for name, cache in (("cache-rescore-ref", None), ("cache-rescore-small", 100)):
+        env = Env(name, config(cache=cache))
+        data, truth = generate(env, seed=9)
+        os.link(data, env.path("a.jsonl"))
+        env.start()
+        env.wait_processed(truth["lines"], timeout=180)
+        env.write_config(config(cache=cache).replace("readiness:\n",
+                                                     "scoring:\n  half_life: 3d\nreadiness:\n"))
+        env.proc.send_signal(signal.SIGHUP)
+        env.wait(lambda: "scores rebuilt from their engagement history" in env.log_text(),
+                 "the rescore")
+        # The rebuilt scores are written by the reload's batch.
+        env.wait(lambda: "committed" in env.log_text().split("scores rebuilt")[-1],
+                 "the rescore committed")
+        got = {k: c["warmth"] for k, c in by_key(jsonl(sock(env, "export", "--json"))).items()}
+        stored = {k: c["warmth"] for k, c in by_key(env_export_db(env)).items()}
+        check(got == stored, "%s: socket and database disagree after the rescore" % name)
+        warmth.append(got)
+        env.stop()
+        env.close()
+    diff = [k for k in warmth[0] if warmth[0][k] != warmth[1].get(k)]
+    check(len(warmth[0]) == len(warmth[1]) and not diff,
+          "%d contacts rescored differently, e.g. %s: %s vs %s" %
+          (len(diff), diff[:1], warmth[0].get(diff[0]) if diff else "",
+           warmth[1].get(diff[0]) if diff else ""))
+
+
 if __name__ == "__main__":
     run([test_counts_and_views_with_a_small_cache, test_restart_cold_then_more_events,
-         test_ready_found_among_evicted_contacts])
+         test_ready_found_among_evicted_contacts, test_reload_rescores_evicted_contacts])
