@@ -15,16 +15,24 @@
 
 #include "warmth/util.h"
 
+/*
+ * 16 bytes: the key's low 64 bits and 32 of its high ones (96 bits tell
+ * tens of millions of ids apart with a chance of a false duplicate far
+ * below a disk's error rate), and the event time in whole seconds since
+ * the epoch (up to 2106; earlier times count as 1970).
+ */
 struct idset_slot {
-	uint64_t k1, k2;  /* k1 == 0 && k2 == 0 marks an empty slot */
-	int64_t ts_ms;
+	uint64_t k1;      /* k1 == 0 && k2 == 0 marks an empty slot */
+	uint32_t k2;
+	uint32_t ts_s;
 };
 
 struct idset {
 	struct idset_slot *slots;
 	size_t mask;      /* capacity - 1; capacity is a power of two */
 	size_t count;
-	int64_t oldest_ms; /* the smallest ts_ms in the set (meaningless when empty) */
+	int64_t oldest_ms; /* the smallest event time in the set, in whole seconds (x 1000;
+	                      meaningless when empty) */
 };
 
 void idset_init(struct idset *set);
@@ -41,8 +49,9 @@ int idset_contains(const struct idset *set, struct hash128 key);
  * ahead hides (engine.c). No effect on the set.
  */
 void idset_prefetch(const struct idset *set, struct hash128 key);
-/* Removes every key seen before before_ms; returns how many. Costs one
-   pass over the table, or nothing when no key is that old. */
+/* Removes every key seen before before_ms (at the second: a key of the
+   same second as before_ms stays); returns how many. Costs one pass over
+   the table, or nothing when no key is that old. */
 size_t idset_prune(struct idset *set, int64_t before_ms);
 
 #endif

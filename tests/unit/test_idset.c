@@ -84,19 +84,19 @@ static void test_prune_in_place_wraps(void **state)
 	idset_init(&set);
 	for (int i = 0; i < n; i++) {
 		struct hash128 key = { 1020 + (uint64_t)(i % 4) + ((uint64_t)i << 32), (uint64_t)i };
-		assert_int_equal(idset_add(&set, key, i % 3 == 0 ? 10 : 100), 0);
+		assert_int_equal(idset_add(&set, key, i % 3 == 0 ? 10000 : 100000), 0);
 	}
-	assert_int_equal(set.oldest_ms, 10);
-	assert_int_equal(idset_prune(&set, 50), (n + 2) / 3);
+	assert_int_equal(set.oldest_ms, 10000);
+	assert_int_equal(idset_prune(&set, 50000), (n + 2) / 3);
 	assert_int_equal(set.count, n - (n + 2) / 3);
-	assert_int_equal(set.oldest_ms, 100);
+	assert_int_equal(set.oldest_ms, 100000);
 	for (int i = 0; i < n; i++) {
 		struct hash128 key = { 1020 + (uint64_t)(i % 4) + ((uint64_t)i << 32), (uint64_t)i };
 		assert_int_equal(idset_contains(&set, key), i % 3 != 0);
 	}
 	/* Nothing older than the oldest key: nothing to do. */
-	assert_int_equal(idset_prune(&set, 100), 0);
-	assert_int_equal(idset_prune(&set, 101), 200);
+	assert_int_equal(idset_prune(&set, 100999), 0);
+	assert_int_equal(idset_prune(&set, 101000), 200);
 	assert_int_equal(set.count, 0);
 	idset_free(&set);
 }
