@@ -18,7 +18,7 @@
  * as they are), not on the readiness watch list and not counted ready.
  * A contact used since the hand last passed gets a second chance. While
  * a backlog is read between commits, a batch closes early once the
- * cache has outgrown its size by an eighth, so that commits let contacts
+ * cache has outgrown its size by half, so that commits let contacts
  * go at the pace they come.
  *
  * What stays whatever the size: contacts on the watch list (those that
@@ -44,7 +44,7 @@
 
 static size_t engine_cache_slack(const struct engine *e)
 {
-	return e->conf->contact_cache / 8 > 0 ? e->conf->contact_cache / 8 : 1;
+	return e->conf->contact_cache / 2 > 0 ? e->conf->contact_cache / 2 : 1;
 }
 
 /* A zeroed contact with room for a key of len bytes (and its NUL). */
