@@ -242,8 +242,12 @@ static void engine_view_walk(const struct view *v, struct engine *e, struct engi
 	HASH_ITER(hh, a->contacts, ec, tmp) {
 		engine_view_offer(v, p, &va, ec, h);
 	}
-	/* Cold: the rest are in the database. */
-	if (e->cold) {
+	/*
+	 * Cold: the rest are in the database. Not for ready once the rescan
+	 * is over: a contact that may be ready is on the watch list, which
+	 * stays in memory (engine_cache.c).
+	 */
+	if (e->cold && !(p->ready_only && !e->rescan_on)) {
 		struct engine_view_scan sc = { v, e, p, &va, h, -1, 0, 0, 0, "", 0 };
 		if (store_load_account_contacts(e->reader, (uint32_t)(a - e->accounts),
 		                                engine_view_scan_row, &sc) < 0)

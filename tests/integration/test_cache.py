@@ -122,6 +122,13 @@ def test_counts_and_views_with_a_small_cache():
         check([c["actor"] for c in top] == [c["actor"] for c in db_top],
               "top of %s over the socket %s, from the database %s" %
               (acct, [c["actor"] for c in top][:5], [c["actor"] for c in db_top][:5]))
+        # Ready from memory alone (the watch list stays there) is the
+        # database's ready.
+        ready = json.loads(sock(env, "--account", acct, "ready"))
+        db_ready = json.loads(db(env, "--account", acct, "ready"))
+        check(ready and sorted(c["actor"] for c in ready) == sorted(c["actor"] for c in db_ready),
+              "ready of %s over the socket: %d, from the database: %d" %
+              (acct, len(ready), len(db_ready)))
     # An evicted contact: not in memory, yet shown and changed by command.
     cached = json.loads(sock(env, "status"))["contacts_cached"]
     actor = sorted(a for (acc, a) in ref_export if acc == "default")[7]
