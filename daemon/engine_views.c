@@ -232,6 +232,38 @@ static void engine_view_scan_row(void *ctx, struct contact *c)
 	                                         sc->h);
 }
 
+/*
+ * A row of the rank scan (store_scan_ranks: no name, history or evidence)
+ * for top with a cold cache: ranked as engine_view_offer would, and read
+ * whole only when the heap would keep it, which few rows of a large
+ * account are.
+ */
+static void engine_view_rank_row(void *ctx, const struct contact *c)
+{
+	struct engine_view_scan *sc = ctx;
+	struct engine_contact *ec = NULL;
+	struct contact whole;
+	char err[256];
+
+	HASH_FIND(hh, sc->e->accounts[c->account].contacts, c->actor, c->actor_len, ec);
+	if (ec != NULL)
+		return; /* memory is newer, and was offered */
+	if (sc->p->segment != NULL && strcmp(view_segment(sc->v, c), sc->p->segment) != 0)
+		return;
+	struct view_rank r = { view_warmth(sc->v, c), view_engagements(c), c->account, c->actor,
+		               NULL };
+	if (sc->p->have_after && !view_before(sc->p->order, &sc->p->after, &r))
+		return;
+	if (!view_heap_wants(sc->h, &r))
+		return;
+	if (store_find_contact(sc->e->reader, c->account, c->actor, c->actor_len, &whole) != 0) {
+		snprintf(err, sizeof(err), "%s", c->actor);
+		log_warnx("%s: contact %s vanished during a page of top", sc->e->conf->database, err);
+		return;
+	}
+	engine_view_offer(sc->v, sc->p, sc->va, engine_contact_detached(&whole), sc->h);
+}
+
 /* Offers every contact of account a that passes to the heap. */
 static void engine_view_walk(const struct view *v, struct engine *e, struct engine_account *a,
                              const struct engine_view_page *p, struct view_heap *h)
@@ -249,8 +281,12 @@ static void engine_view_walk(const struct view *v, struct engine *e, struct engi
 	 */
 	if (e->cold && !(p->ready_only && !e->rescan_on)) {
 		struct engine_view_scan sc = { v, e, p, &va, h, -1, 0, 0, 0, "", 0 };
-		if (store_load_account_contacts(e->reader, (uint32_t)(a - e->accounts),
-		                                engine_view_scan_row, &sc) < 0)
+		uint32_t id = (uint32_t)(a - e->accounts);
+		/* Ready needs every condition: those rows are read whole. */
+		int rc = p->ready_only ? store_load_account_contacts(e->reader, id, engine_view_scan_row,
+		                                                     &sc)
+		                       : store_scan_ranks(e->reader, id, engine_view_rank_row, &sc);
+		if (rc < 0)
 			log_warnx("%s: a page of contacts lacks those not in memory", e->conf->database);
 	}
 }

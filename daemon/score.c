@@ -477,11 +477,12 @@ static int score_decode_history(struct score_history *h, struct blob_reader *r)
 	return 0;
 }
 
-static int score_decode_parts(struct score_state *s, struct blob_reader *r)
+/* The version (into *version) and the decayed sums, the blob's first part. */
+static int score_decode_buckets(struct score_state *s, struct blob_reader *r, uint8_t *version)
 {
-	uint8_t version, n, index, liked;
+	uint8_t n, index;
 
-	if (blob_get_u8(r, &version) < 0 || version < 1 || version > SCORE_BLOB_VERSION ||
+	if (blob_get_u8(r, version) < 0 || *version < 1 || *version > SCORE_BLOB_VERSION ||
 	    blob_get_u8(r, &n) < 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
@@ -494,6 +495,15 @@ static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 			return -1;
 		s->buckets[index / SCORE_ORIGIN_COUNT][index % SCORE_ORIGIN_COUNT] = b;
 	}
+	return 0;
+}
+
+static int score_decode_parts(struct score_state *s, struct blob_reader *r)
+{
+	uint8_t version, n, liked;
+
+	if (score_decode_buckets(s, r, &version) < 0)
+		return -1;
 	if (blob_get_u8(r, &n) < 0 || n > SCORE_POSTS_MAX)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
@@ -533,6 +543,19 @@ int score_decode(struct score_state *s, const void *blob, size_t len)
 	if (score_decode_parts(s, &r) == 0)
 		return 0;
 	score_history_free(&s->history);
+	score_init(s);
+	return -1;
+}
+
+int score_decode_sums(struct score_state *s, const void *blob, size_t len)
+{
+	struct blob_reader r;
+	uint8_t version;
+
+	score_init(s);
+	blob_reader_init(&r, blob, len);
+	if (score_decode_buckets(s, &r, &version) == 0)
+		return 0;
 	score_init(s);
 	return -1;
 }

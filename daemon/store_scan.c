@@ -30,6 +30,10 @@ static const char store_sql_candidates[] =
 	" ORDER BY rowid LIMIT ?2";
 static const char store_sql_account_contacts[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1";
+/* What a rank needs: the key, the hints segments match on, counts, the score. */
+static const char store_sql_ranks[] =
+	"SELECT actor, actor_connections, actor_followers, creator, counts, tags, score"
+	" FROM contacts WHERE account = ?1";
 /* Row values use the contacts_key index (account, actor). */
 static const char store_sql_contacts_after[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE (account, actor) > (?1, ?2)"
@@ -107,4 +111,44 @@ int store_load_contacts_after(struct store *store, int64_t account, const char *
 	sqlite3_bind_text(stmt, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
 	return store_scan_rows(store, stmt, 0, NULL, cb, ctx, "reading contacts");
+}
+
+int store_scan_ranks(struct store *store, uint32_t account,
+                     void (*cb)(void *ctx, const struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_ranks);
+	struct score_state sums;
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "ranking contacts");
+	sqlite3_bind_int64(stmt, 1, account);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct contact c;
+		const void *blob;
+		int len;
+		contact_init(&c, account, (const char *)sqlite3_column_text(stmt, 0),
+		             (size_t)sqlite3_column_bytes(stmt, 0));
+		c.actor_connections = sqlite3_column_int64(stmt, 1);
+		c.actor_followers = sqlite3_column_int64(stmt, 2);
+		c.creator = (int8_t)sqlite3_column_int(stmt, 3);
+		/* Damage is logged when the contact is read whole; here it ranks as empty. */
+		blob = sqlite3_column_blob(stmt, 4);
+		len = sqlite3_column_bytes(stmt, 4);
+		if (blob != NULL)
+			(void)contact_decode_counts(&c, blob, (size_t)len);
+		blob = sqlite3_column_blob(stmt, 5);
+		len = sqlite3_column_bytes(stmt, 5);
+		if (blob != NULL)
+			(void)contact_decode_tags(&c, blob, (size_t)len);
+		blob = sqlite3_column_blob(stmt, 6);
+		len = sqlite3_column_bytes(stmt, 6);
+		if (blob != NULL && score_decode_sums(&sums, blob, (size_t)len) == 0)
+			c.score = &sums;
+		cb(ctx, &c);
+		c.score = NULL; /* on the stack, no history */
+		contact_free(&c);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "ranking contacts");
 }

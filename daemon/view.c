@@ -397,6 +397,11 @@ static void view_heap_down(struct view_heap *h, size_t i)
 	}
 }
 
+int view_heap_wants(const struct view_heap *h, const struct view_rank *r)
+{
+	return h->limit > 0 && (h->count < h->limit || view_before(h->order, r, &h->items[0]));
+}
+
 void *view_heap_offer(struct view_heap *h, const struct view_rank *r)
 {
 	void *out;

@@ -239,6 +239,12 @@ int score_rebuild(struct score_state *s, const struct score_params *old,
  */
 void score_encode(const struct score_state *s, struct buf *out);
 int score_decode(struct score_state *s, const void *blob, size_t len);
+/*
+ * Only the decayed sums of a blob (what score_warmth() reads), the rest of
+ * s zeroed and its history empty (nothing to free): a list ranked by
+ * warmth reads every contact's this way. 0, or -1 (s zeroed) if damaged.
+ */
+int score_decode_sums(struct score_state *s, const void *blob, size_t len);
 
 /*
  * Inserts ev in time order (after equal times); when that makes more than

@@ -192,6 +192,14 @@ int store_load_account_contacts(struct store *store, uint32_t account,
                                 void (*cb)(void *ctx, struct contact *c), void *ctx);
 int store_load_contacts_after(struct store *store, int64_t account, const char *actor,
                               size_t limit, void (*cb)(void *ctx, struct contact *c), void *ctx);
+/*
+ * Every contact of an account as far as ranking by warmth needs: key,
+ * profile hints, counts, and the score's sums only (score_decode_sums),
+ * valid during cb only; a third of the work of reading contacts whole.
+ * 0 or -1.
+ */
+int store_scan_ranks(struct store *store, uint32_t account,
+                     void (*cb)(void *ctx, const struct contact *c), void *ctx);
 /* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),
    ordered by account then actor; cb's contact is freed after cb returns.
    cb returns non-zero to stop. */

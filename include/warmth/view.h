@@ -114,6 +114,9 @@ void view_heap_init(struct view_heap *h, enum view_order order, size_t limit);
 /* Offers r; returns the item it pushed out (NULL if none) or r->item when r
    was not kept, so the caller can free what it owns. */
 void *view_heap_offer(struct view_heap *h, const struct view_rank *r);
+/* Whether view_heap_offer(h, r) would keep r (so that the caller makes its
+   item only then). */
+int view_heap_wants(const struct view_heap *h, const struct view_rank *r);
 /* Sorts what is kept into order (the heap is then no longer one). */
 void view_heap_sort(struct view_heap *h);
 void view_heap_free(struct view_heap *h);

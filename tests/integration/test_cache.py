@@ -116,9 +116,9 @@ def test_counts_and_views_with_a_small_cache():
     check(not diff, "%d contacts differ from the all-in-memory run, e.g. %s: %s vs %s" %
           (len(diff), diff[:1], by_key(exported)[diff[0]] if diff else "",
            ref_export[diff[0]] if diff else ""))
-    for acct in ("default", "acct-1"):
-        top = json.loads(sock(env, "--account", acct, "top", "-n", "25"))
-        db_top = json.loads(db(env, "--account", acct, "top", "-n", "25"))
+    for acct, seg in (("default", []), ("acct-1", []), ("default", ["--segment", "peer"])):
+        top = json.loads(sock(env, "--account", acct, "top", "-n", "25", *seg))
+        db_top = json.loads(db(env, "--account", acct, "top", "-n", "25", *seg))
         check([c["actor"] for c in top] == [c["actor"] for c in db_top],
               "top of %s over the socket %s, from the database %s" %
               (acct, [c["actor"] for c in top][:5], [c["actor"] for c in db_top][:5]))

@@ -474,6 +474,16 @@ static void test_state_blob(void **state)
 	assert_memory_equal(d.repeats, s.repeats, s.nrepeats * sizeof(s.repeats[0]));
 	assert_int_equal(d.days, s.days);
 	assert_int_equal(d.last_deep_ms, s.last_deep_ms);
+	score_history_free(&d.history);
+	/* The sums alone: the same warmth, nothing else, nothing to free. */
+	memset(&d, 0xa5, sizeof(d));
+	assert_int_equal(score_decode_sums(&d, b.data, b.len), 0);
+	assert_true(score_warmth(&d, &p, T0 + 30 * DAY) == score_warmth(&s, &p, T0 + 30 * DAY));
+	assert_int_equal(d.nposts, 0);
+	assert_int_equal(d.engagements, 0);
+	assert_null(d.history.events);
+	assert_int_equal(score_decode_sums(&d, b.data, 5), -1);
+	assert_true(score_warmth(&d, &p, T0) == 0.0);
 
 	/* Every truncation, and one byte too many, fail and leave an empty state. */
 	for (size_t len = 0; len <= b.len + 1; len++) {
