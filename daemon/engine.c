@@ -3,8 +3,8 @@
  *
  * All state lives on the loop thread: accounts, contacts (one uthash table
  * per account, keyed by actor), the set of seen event ids and the counters.
- * Each line is parsed at once and applied a line later (the lookahead of
- * engine_on_line); what it changed is remembered as
+ * Each line is parsed at once and applied two lines later (the lookahead
+ * of engine_on_line); what it changed is remembered as
  * "dirty". A batch is closed when it holds ingest.batch_events items, when
  * the tailer has read everything there is (live lines commit at once), or
  * ingest.batch_interval after its first item; while a backlog is being
@@ -79,26 +79,32 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec)
 }
 
 /*
- * Prefetches what applying p will read first: its seen-id slot and the
- * head of its contact's hash chain (the bucket array itself is small
- * enough to stay in cache). Each is a cache miss in a large state, which
- * parsing the next line hides.
+ * Prefetching, in two steps a line apart, so that each load has a parse's
+ * time to arrive: when an event is parsed, its seen-id slot and the slot
+ * of its contact's hash bucket (the bucket array of a large table is
+ * megabytes); a line later, through the bucket now in cache, the head of
+ * its chain, which is usually its contact. Read at once, the bucket
+ * stalled the parse that should have hidden the contact's miss.
  */
-static void engine_prefetch(struct engine *e, const struct engine_pending *p)
+static void engine_prefetch(struct engine *e, const struct engine_pending *p, unsigned step)
 {
 	const struct engine_account *a = &e->accounts[p->account];
 
-	if (p->ev.id.ptr != NULL)
+	if (step == 0 && p->ev.id.ptr != NULL)
 		idset_prefetch(&e->seen, p->id_key);
-	if (a->contacts != NULL && p->ev.actor.ptr != NULL) {
-		const UT_hash_table *tbl = a->contacts->hh.tbl;
-		unsigned bucket;
-		HASH_TO_BKT(p->actor_hash, tbl->num_buckets, bucket);
-		const UT_hash_handle *head = tbl->buckets[bucket].hh_head;
-		if (head != NULL) {
-			__builtin_prefetch(head);
-			__builtin_prefetch((const char *)head - tbl->hho);
-		}
+	if (a->contacts == NULL || p->ev.actor.ptr == NULL)
+		return;
+	const UT_hash_table *tbl = a->contacts->hh.tbl;
+	unsigned bucket;
+	HASH_TO_BKT(p->actor_hash, tbl->num_buckets, bucket);
+	if (step == 0) {
+		__builtin_prefetch(&tbl->buckets[bucket]);
+		return;
+	}
+	const UT_hash_handle *head = tbl->buckets[bucket].hh_head;
+	if (head != NULL) {
+		__builtin_prefetch(head);
+		__builtin_prefetch((const char *)head - tbl->hho);
 	}
 }
 
@@ -263,12 +269,20 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 	engine_apply(e, &p);
 }
 
+/* Applies the oldest waiting event. */
+static void engine_apply_oldest(struct engine *e)
+{
+	unsigned slot = e->ring_head;
+
+	e->ring_head = (e->ring_head + 1) % ENGINE_LOOKAHEAD;
+	e->ring_n--;
+	engine_apply(e, &e->pending[slot]);
+}
+
 void engine_flush_pending(struct engine *e)
 {
-	if (!e->have_pending)
-		return;
-	e->have_pending = 0;
-	engine_apply(e, &e->pending[e->next_slot ^ 1]);
+	while (e->ring_n > 0)
+		engine_apply_oldest(e);
 }
 
 /*
@@ -283,21 +297,24 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
                            uint64_t offset)
 {
 	struct engine *e = ctx;
-	unsigned slot = e->next_slot;
-	struct engine_pending *p = &e->pending[slot];
 	enum event_reject rc;
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
+	/* The ring is full: the oldest is applied, its slot (and parser) reused. */
+	if (e->ring_n == ENGINE_LOOKAHEAD)
+		engine_apply_oldest(e);
+	unsigned slot = (e->ring_head + e->ring_n) % ENGINE_LOOKAHEAD;
+	struct engine_pending *p = &e->pending[slot];
 	rc = event_parse(e->parsers[slot], line, len, &p->ev);
 	if (rc != REJECT_NONE) {
 		engine_reject(e, f, offset, rc, event_parser_error(e->parsers[slot]), line, len);
 	} else {
 		engine_pending_prepare(e, p);
-		engine_prefetch(e, p);
-		engine_flush_pending(e);
-		e->next_slot = slot ^ 1;
-		e->have_pending = 1;
+		engine_prefetch(e, p, 0);
+		if (e->ring_n > 0)
+			engine_prefetch(e, &e->pending[(slot + ENGINE_LOOKAHEAD - 1) % ENGINE_LOOKAHEAD], 1);
+		e->ring_n++;
 	}
 	engine_count_item(e);
 }
@@ -633,8 +650,8 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	e->loop = loop;
 	e->conf = conf;
 	e->once = once;
-	e->parsers[0] = event_parser_new();
-	e->parsers[1] = event_parser_new();
+	for (unsigned i = 0; i < ENGINE_LOOKAHEAD; i++)
+		e->parsers[i] = event_parser_new();
 	e->building = store_batch_new();
 	e->committing = store_batch_new();
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
@@ -816,8 +833,8 @@ void engine_free(struct engine *e)
 		store_close(e->store);
 	store_batch_free(e->building);
 	store_batch_free(e->committing);
-	event_parser_free(e->parsers[0]);
-	event_parser_free(e->parsers[1]);
+	for (unsigned i = 0; i < ENGINE_LOOKAHEAD; i++)
+		event_parser_free(e->parsers[i]);
 	free(e->dirty_files);
 	free(e->forgotten);
 	conf_free(e->conf);

@@ -126,6 +126,9 @@ struct engine_pending {
 	struct hash128 id_key;              /* when ev.id is there */
 };
 
+/* Lines parsed before the oldest of them is applied (engine_on_line). */
+#define ENGINE_LOOKAHEAD 3
+
 /* A file whose offset changed in the batch being built. */
 struct engine_dirty_file {
 	struct tail_file *f;
@@ -140,13 +143,15 @@ struct engine {
 	struct outbox *outbox;              /* delivery of the outbox rows (outbox.c) */
 	struct tail *tail;
 	/*
-	 * The one-line lookahead of engine_on_line: two parsers used in
-	 * turn, since an event's strings live in its parser until applied.
+	 * The lookahead of engine_on_line: parsed events wait in a ring
+	 * (each with a parser of its own: an event's strings live in its
+	 * parser until applied) while what applying them reads first is
+	 * fetched into the cache, a step per line (engine_prefetch).
 	 */
-	struct event_parser *parsers[2];
-	struct engine_pending pending[2];
-	unsigned next_slot;                 /* the parser the next line goes to */
-	int have_pending;                   /* pending[next_slot ^ 1] awaits applying */
+	struct event_parser *parsers[ENGINE_LOOKAHEAD];
+	struct engine_pending pending[ENGINE_LOOKAHEAD];
+	unsigned ring_head;                 /* the oldest waiting event */
+	unsigned ring_n;                    /* events waiting */
 
 	struct engine_account *accounts;
 	uint32_t naccounts;
