@@ -306,9 +306,18 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		engine_apply_oldest(e);
 	unsigned slot = (e->ring_head + e->ring_n) % ENGINE_LOOKAHEAD;
 	struct engine_pending *p = &e->pending[slot];
-	rc = event_parse(e->parsers[slot], line, len, &p->ev);
+	/* Parsed already on the second core (engine_parse.c), or here. */
+	const struct engine_parsed *done = engine_parse_ahead_take(e->ahead, line, len);
+	if (done != NULL) {
+		rc = done->rc;
+		p->ev = done->ev;
+	} else {
+		rc = event_parse(e->parsers[slot], line, len, &p->ev);
+	}
 	if (rc != REJECT_NONE) {
-		engine_reject(e, f, offset, rc, event_parser_error(e->parsers[slot]), line, len);
+		engine_reject(e, f, offset, rc,
+		              done != NULL ? done->error : event_parser_error(e->parsers[slot]), line,
+		              len);
 	} else {
 		engine_pending_prepare(e, p);
 		engine_prefetch(e, p, 0);
@@ -319,9 +328,18 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	engine_count_item(e);
 }
 
+static void engine_on_run_begin(void *ctx, const char *buf, size_t len)
+{
+	engine_parse_ahead_start(((struct engine *)ctx)->ahead, buf, len);
+}
+
 static void engine_on_lines_done(void *ctx)
 {
-	engine_flush_pending(ctx);
+	struct engine *e = ctx;
+
+	/* The waiting events point into the run (and the worker's results). */
+	engine_flush_pending(e);
+	engine_parse_ahead_stop(e->ahead);
 }
 
 static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
@@ -641,6 +659,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	static const struct tail_callbacks cb = {
 		.line = engine_on_line,
 		.lines_done = engine_on_lines_done,
+		.run_begin = engine_on_run_begin,
 		.long_line = engine_on_long_line,
 		.progress = engine_on_progress,
 		.forget = engine_on_forget,
@@ -652,6 +671,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	e->once = once;
 	for (unsigned i = 0; i < ENGINE_LOOKAHEAD; i++)
 		e->parsers[i] = event_parser_new();
+	e->ahead = engine_parse_ahead_new();
 	e->building = store_batch_new();
 	e->committing = store_batch_new();
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
@@ -835,6 +855,7 @@ void engine_free(struct engine *e)
 	store_batch_free(e->committing);
 	for (unsigned i = 0; i < ENGINE_LOOKAHEAD; i++)
 		event_parser_free(e->parsers[i]);
+	engine_parse_ahead_free(e->ahead);
 	free(e->dirty_files);
 	free(e->forgotten);
 	conf_free(e->conf);

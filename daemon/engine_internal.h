@@ -152,6 +152,7 @@ struct engine {
 	struct engine_pending pending[ENGINE_LOOKAHEAD];
 	unsigned ring_head;                 /* the oldest waiting event */
 	unsigned ring_n;                    /* events waiting */
+	struct engine_parse_ahead *ahead;   /* engine_parse.c; NULL: none */
 
 	struct engine_account *accounts;
 	uint32_t naccounts;
@@ -246,6 +247,28 @@ struct engine {
 	void (*on_stopped)(void *ctx);
 	void *on_stopped_ctx;
 };
+
+/* --- engine_parse.c: parsing the later lines of a run on a second core --- */
+
+/* A line the worker parsed: its event (strings in the worker's arena) or why not. */
+struct engine_parsed {
+	const char *line;
+	size_t len;
+	enum event_reject rc;
+	struct event ev;                    /* when rc is REJECT_NONE */
+	const char *error;                  /* otherwise, event_parser_error()'s words */
+};
+struct engine_parse_ahead;
+/* NULL when no thread could be made: the loop then parses every line. */
+struct engine_parse_ahead *engine_parse_ahead_new(void);
+void engine_parse_ahead_free(struct engine_parse_ahead *pa);
+/* A run of len bytes of complete lines from buf: the worker takes its later lines. */
+void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, size_t len);
+/* The worker's result for this line (waiting for it), or NULL: parse it here. */
+const struct engine_parsed *engine_parse_ahead_take(struct engine_parse_ahead *pa,
+                                                   const char *line, size_t len);
+/* Ends the run: the worker stops, its results (and their strings) are gone. */
+void engine_parse_ahead_stop(struct engine_parse_ahead *pa);
 
 /* --- engine_cache.c --- */
 

@@ -40,7 +40,12 @@ static void tail_file_split(struct tail_file *f)
 	struct tail *t = f->t;
 	char *p = f->buf, *end = f->buf + f->buf_len;
 	char *nl;
+	int begun = 0;
 
+	if (t->cb.run_begin != NULL && !t->paused && p < end) {
+		t->cb.run_begin(t->ctx, p, (size_t)(end - p));
+		begun = 1;
+	}
 	while (!t->paused && p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		size_t len = (size_t)(nl - p);
 		uint64_t offset = f->consumed;
@@ -49,7 +54,7 @@ static void tail_file_split(struct tail_file *f)
 		t->cb.line(t->ctx, f, p, len, offset);
 		p = nl + 1;
 	}
-	if (p != f->buf)
+	if (p != f->buf || begun)
 		t->cb.lines_done(t->ctx);
 	if (p != f->buf) {
 		f->buf_len = (size_t)(end - p);

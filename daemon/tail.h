@@ -31,6 +31,12 @@ struct tail_callbacks {
 	 * so that the engine can look one line ahead within a run.
 	 */
 	void (*lines_done)(void *ctx);
+	/*
+	 * Optional: a run is about to be handed over, from the len bytes at
+	 * buf (complete lines and maybe a partial one at the end), which stay
+	 * where they are until lines_done, always called after it.
+	 */
+	void (*run_begin)(void *ctx, const char *buf, size_t len);
 	/* A line longer than max_line_bytes, now skipped: its first bytes. */
 	void (*long_line)(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
 	                  size_t head_len, uint64_t total_len);

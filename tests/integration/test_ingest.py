@@ -59,6 +59,44 @@ def test_once_counts_and_dead_letter():
     env.close()
 
 
+def test_large_runs_parse_the_same():
+    """A large read is parsed partly on a second core (engine_parse.c): the
+    same counts, contacts and dead letters (reason, detail, offset) as line
+    by line in small files, whichever part of the run a line falls in."""
+    bad = ["not json at all", "[1,2,3]", '{"type":"like","actor":"x"}',
+           '{"ts":"yesterday","type":"like","actor":"x"}', '{"ts":1,"type":"poke","actor":"x"}',
+           '{"ts":1,"type":"like"}', '{"ts":1,"type":"like","actor":"\\u0000"}',
+           '{"ts":1,"type":"like","actor":"a","tags":[1]}']
+    lines = []
+    for i in range(6000):
+        lines.append(event(T0 + i, "like" if i % 3 else "comment", "c%04d" % (i % 700),
+                           post="p%d" % (i % 50), id="e%d" % i, name="Name %d" % (i % 700),
+                           text="t\u00e9xt %d" % i, tags=["a", "b%d" % (i % 5)]))
+        if i % 500 == 250:
+            lines.extend(bad)
+    big = Env("parse-big")
+    big.append("a.jsonl", lines)
+    big.once()
+    small = Env("parse-small")
+    check("parsed on the second core" in big.log_text(), "no run was parsed ahead")
+    # The same lines in files of a few dozen KiB: every run parsed on the loop.
+    for n in range(0, len(lines), 200):
+        small.append("a.jsonl", lines[n:n + 200])
+        small.once()
+    check("parsed on the second core" not in small.log_text(), "small runs parsed ahead")
+    for key in ("events_accepted", "events_rejected", "events_duplicate", "contacts"):
+        check(big.status()[key] == small.status()[key],
+              "%s: %s in one large run, %s line by line" % (key, big.status()[key],
+                                                            small.status()[key]))
+    strip = lambda d: (d["offset"], d["reason"], d["detail"], d["line"])
+    got, want = [strip(d) for d in big.dead_letters()], [strip(d) for d in small.dead_letters()]
+    check(len(got) == 8 * 12 and got == want, "dead letters differ: %s vs %s" %
+          ([g for g in got if g not in want][:2], [w for w in want if w not in got][:2]))
+    check(big.export() == small.export(), "contacts differ")
+    big.close()
+    small.close()
+
+
 def test_partial_last_line_waits_for_newline():
     env = Env("partial")
     env.start()
@@ -219,7 +257,8 @@ def test_batches_live_and_backlog():
 
 
 if __name__ == "__main__":
-    run([test_once_counts_and_dead_letter, test_partial_last_line_waits_for_newline,
+    run([test_once_counts_and_dead_letter, test_large_runs_parse_the_same,
+         test_partial_last_line_waits_for_newline,
          test_sigterm_commits_and_exits_fast, test_check_config, test_newer_schema_refused,
          test_reload_keeps_state, test_missing_directory_then_created,
          test_locked_database_is_retried, test_unreadable_input_is_retried,
