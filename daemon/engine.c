@@ -30,7 +30,6 @@
 #include "engine.h"
 #include "engine_internal.h"
 
-static void engine_batch_close(struct engine *e);
 static void engine_batch_request_close(struct engine *e);
 
 
@@ -493,7 +492,10 @@ static void engine_work_done(uv_work_t *req, int status)
 		e->want_close = 0;
 		engine_batch_close(e);
 	}
-	if (!e->stopping)
+	/* After the reset above: the step may close (and submit) a batch. */
+	engine_rescore_step(e);
+	/* A rescore keeps reading paused until it is done (engine_rescore.c). */
+	if (!e->stopping && !e->rescore_on)
 		tail_resume(e->tail);
 	engine_maybe_finish(e);
 }
@@ -526,7 +528,7 @@ static void engine_batch_dirty_contacts(struct engine *e, int evaluate)
  * it, or, when the previous one is still committing, pauses reading until
  * it is done.
  */
-static void engine_batch_close(struct engine *e)
+void engine_batch_close(struct engine *e)
 {
 	struct store_file rec;
 	struct store_batch *tmp;
@@ -788,8 +790,8 @@ void engine_maybe_finish(struct engine *e)
 {
 	if (!e->stopping || e->in_flight || e->failing || e->checkpoint_in_flight)
 		return;
-	/* --once: what the rescan finds may fire (engine_cache.c). */
-	if (e->once && e->rescan_on)
+	/* --once: what the rescan finds may fire (engine_cache.c); a rescore ends. */
+	if (e->once && (e->rescan_on || e->rescore_on))
 		return;
 	if (e->batch_open || e->batch_lines > 0 || e->want_close) {
 		engine_batch_close(e);

@@ -30,7 +30,7 @@
  * loop turn (an idle handle, on only while it runs), and puts the
  * contacts that may be ready (engine_rules_candidate) on the watch list;
  * the sweep after its end evaluates them. A reload that rebuilds scores
- * loads every contact for that once.
+ * does so a chunk per commit (engine_rescore.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +83,7 @@ static void engine_cache_add(struct engine *e, struct engine_contact *ec, unsign
 		e->cache_over = 1;
 }
 
-/* A contact read from the database into the cache; it owns c's contents. */
-static struct engine_contact *engine_cache_adopt(struct engine *e, struct contact *c, unsigned hash)
+struct engine_contact *engine_contact_adopt(struct engine *e, struct contact *c, unsigned hash)
 {
 	struct engine_contact *ec = engine_contact_detached(c);
 
@@ -124,7 +123,7 @@ struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, co
 		return ec;
 	}
 	if (e->cold && engine_cache_read(e, account, actor, len, &c) == 0)
-		return engine_cache_adopt(e, &c, hash);
+		return engine_contact_adopt(e, &c, hash);
 	ec = engine_contact_new(len);
 	contact_init(&ec->c, account, actor, len);
 	memcpy(ec->key, actor, len);
@@ -153,7 +152,7 @@ struct engine_contact *engine_contact_lookup(struct engine *e, uint32_t account,
 		snprintf(err, errlen, "cannot read contact \"%s\" from %s", actor, e->conf->database);
 		return NULL;
 	}
-	return rc == 0 ? engine_cache_adopt(e, &c, hash) : NULL;
+	return rc == 0 ? engine_contact_adopt(e, &c, hash) : NULL;
 }
 
 /* The contact under the hand, moving it on; NULL when the cache is empty. */
@@ -235,7 +234,7 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 		contact_free(c); /* memory is newer */
 		return;
 	}
-	engine_cache_adopt(e, c, hash);
+	engine_contact_adopt(e, c, hash);
 	if (c->last_seen_ms > e->newest_ms)
 		e->newest_ms = c->last_seen_ms;
 }
@@ -302,7 +301,7 @@ static void engine_cache_rescan_one(void *ctx, struct contact *c)
 		contact_free(c);
 		return;
 	}
-	ec = engine_cache_adopt(e, c, hash);
+	ec = engine_contact_adopt(e, c, hash);
 	engine_rules_watch(e, ec);
 	e->rescan_watched++;
 }

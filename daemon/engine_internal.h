@@ -51,6 +51,7 @@ struct engine_contact {
 	uint8_t ref;                        /* used since the cache's hand passed (engine_cache.c) */
 	uint8_t stored;                     /* read from the database */
 	uint8_t detached;                   /* a copy outside the cache (a view's, engine_views.c) */
+	uint8_t rescored;                   /* rebuilt by the rescore under way (engine_rescore.c) */
 	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
 	uint64_t seq;                       /* the last batch it was copied into, 0: none */
 	UT_hash_handle hh;
@@ -181,6 +182,11 @@ struct engine {
 	uint64_t batch_seq;                 /* the number of the batch being built */
 	uint64_t committing_seq, committed_seq;
 	size_t new_building, new_committing; /* contacts created, not yet committed */
+	/* A rescore with a cold cache (engine_rescore.c). */
+	int rescore_on;
+	struct score_params rescore_from;   /* the old figures */
+	int64_t rescore_after, rescore_bound; /* rowid cursor and end */
+	size_t rescore_rows, rescore_partial;
 	uv_idle_t rescan;                   /* the watch-list rescan of the database, while on */
 	int rescan_on;
 	int64_t rescan_after;               /* its rowid cursor */
@@ -284,9 +290,11 @@ struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, co
 /* The same without creating one: NULL when there is none, or with err on error. */
 struct engine_contact *engine_contact_lookup(struct engine *e, uint32_t account,
                                              const char *actor, char *err, size_t errlen);
+/* A contact read from the database (uthash hash of its actor) into the cache, owning c. */
+struct engine_contact *engine_contact_adopt(struct engine *e, struct contact *c, unsigned hash);
 /* After a commit: lets go of what the cache holds beyond its size. */
 void engine_cache_evict(struct engine *e);
-/* Loads every contact of the database not in memory (a rescore needs them). */
+/* Loads every contact of the database not in memory (at start, when they fit). */
 int engine_cache_load_all(struct engine *e);
 /* Cold: walks the database for contacts to watch (see engine_rules_watch_all). */
 void engine_cache_rescan_start(struct engine *e);
@@ -299,6 +307,15 @@ void engine_cache_free(struct engine *e);
 void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 /* engine.c: makes sure a batch will close (and commit) soon. */
 void engine_batch_opened(struct engine *e);
+/* engine.c: closes the batch being built now (or once the commit in flight is done). */
+void engine_batch_close(struct engine *e);
+
+/* --- engine_rescore.c --- */
+
+/* Starts rebuilding every score from the old figures to e->conf's (cold cache). */
+void engine_rescore_start(struct engine *e, const struct score_params *from);
+/* After a commit: the next chunk, or the end. */
+void engine_rescore_step(struct engine *e);
 /* Applies an accepted event (engine.c): dedup, counters, contact, scoring. */
 void engine_accept_event(struct engine *e, const struct event *ev);
 /* Applies the line engine_on_line holds back, if any (before anything reads state). */

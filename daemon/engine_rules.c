@@ -497,7 +497,8 @@ void engine_rules_end(struct engine *e)
 
 	if (!rd->active)
 		return;
-	if (e->sweep_due || rd->now - e->swept_ms >= ENGINE_SWEEP_MS)
+	/* Not while a rescore is under way: some scores still have old figures. */
+	if (!e->rescore_on && (e->sweep_due || rd->now - e->swept_ms >= ENGINE_SWEEP_MS))
 		engine_rules_sweep_list(e, rd);
 	engine_rules_fire(e, rd);
 	rd->active = 0;
@@ -523,8 +524,9 @@ void engine_rules_watch_all(struct engine *e)
 		}
 	}
 	e->sweep_due = 1;
-	/* The contacts not in memory: the rescan finds those worth watching. */
-	if (e->cold)
+	/* The contacts not in memory: the rescan finds those worth watching
+	   (after the rescore, if one is under way: it starts the rescan). */
+	if (e->cold && !e->rescore_on)
 		engine_cache_rescan_start(e);
 }
 
@@ -706,11 +708,16 @@ void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 
 	if (old_conf == NULL || !score_params_need_rescore(&old_conf->scoring, &e->conf->scoring))
 		return;
-	/* Every score is rebuilt, so every contact is needed: memory grows to
-	   all of them for this once, and the cache lets them go after the
-	   commit that writes them. */
-	if (e->cold && engine_cache_load_all(e) < 0) {
-		log_err("reload: scores not rebuilt: the contacts could not be read");
+	/* Cold: a chunk at a time, committed as it goes (engine_rescore.c). */
+	if (e->cold) {
+		if (e->rescore_on) {
+			/* Which rows have which figures would be lost: one rescore at a time. */
+			e->conf->scoring = old_conf->scoring;
+			log_warnx("reload: the scores are still being rebuilt from the last change; the "
+			          "scoring settings stay as they were (reload again when it is done)");
+			return;
+		}
+		engine_rescore_start(e, &old_conf->scoring);
 		return;
 	}
 	for (uint32_t i = 0; i < e->naccounts; i++) {

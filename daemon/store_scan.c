@@ -30,6 +30,11 @@ static const char store_sql_candidates[] =
 	" ORDER BY rowid LIMIT ?2";
 static const char store_sql_account_contacts[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1";
+/* Every scored row up to a rowid, in rowid order (a rescore, engine_rescore.c). */
+static const char store_sql_scored[] =
+	"SELECT " STORE_CONTACT_COLUMNS ", rowid FROM contacts WHERE rowid > ?1 AND rowid <= ?2"
+	" AND score IS NOT NULL ORDER BY rowid LIMIT ?3";
+static const char store_sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM contacts";
 /* What a rank needs: the key, the hints segments match on, counts, the score. */
 static const char store_sql_ranks[] =
 	"SELECT actor, actor_connections, actor_followers, creator, counts, tags, score"
@@ -151,4 +156,26 @@ int store_scan_ranks(struct store *store, uint32_t account,
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "ranking contacts");
+}
+
+int store_scan_scored(struct store *store, int64_t *after_rowid, int64_t up_to, size_t limit,
+                      void (*cb)(void *ctx, struct contact *c), void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_scored);
+
+	if (stmt == NULL)
+		return store_query_failed(store, "scanning contacts");
+	sqlite3_bind_int64(stmt, 1, *after_rowid);
+	sqlite3_bind_int64(stmt, 2, up_to);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
+	return store_scan_rows(store, stmt, 26, after_rowid, cb, ctx, "scanning contacts");
+}
+
+int64_t store_max_contact_rowid(struct store *store)
+{
+	int64_t n;
+
+	if (store_query_int(store->db, store_sql_max_rowid, &n) < 0)
+		return store_query_failed(store, "reading the contacts' extent");
+	return n;
 }

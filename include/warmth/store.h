@@ -198,6 +198,11 @@ int store_load_contacts_after(struct store *store, int64_t account, const char *
  * valid during cb only; a third of the work of reading contacts whole.
  * 0 or -1.
  */
+/* The next limit scored contacts with a rowid in (*after_rowid, up_to] (advanced);
+   how many, 0 at the end, -1 on error. And the largest rowid (0: none), or -1. */
+int store_scan_scored(struct store *store, int64_t *after_rowid, int64_t up_to, size_t limit,
+                      void (*cb)(void *ctx, struct contact *c), void *ctx);
+int64_t store_max_contact_rowid(struct store *store);
 int store_scan_ranks(struct store *store, uint32_t account,
                      void (*cb)(void *ctx, const struct contact *c), void *ctx);
 /* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),

@@ -75,6 +75,12 @@ def check_truth(env, truth, contacts):
     check(not bad, "%d contacts differ, e.g. %s" % (len(bad), bad[:1]))
 
 
+def full_log(env):
+    """The whole log (Env.log_text keeps its end only)."""
+    with open(os.path.join(env.dir, "warmthd.log"), errors="replace") as f:
+        return f.read()
+
+
 def notified(env):
     path = os.path.join(env.dir, "notifications.jsonl")
     if not os.path.exists(path):
@@ -168,7 +174,7 @@ def test_restart_cold_then_more_events():
     env.wait_processed(half, timeout=180)
     env.stop()
     env.start()
-    env.wait(lambda: "read from the database as needed" in env.log_text(), "a cold start")
+    env.wait(lambda: "read from the database as needed" in full_log(env), "a cold start")
     env.append_bytes("a.jsonl", b"".join(lines[half:]))
     env.wait_processed(len(lines), timeout=180)
     check_truth(env, truth, jsonl(sock(env, "export", "--json")))
@@ -190,8 +196,7 @@ def test_ready_found_among_evicted_contacts():
         env.write_config(config(cache=cache))
         env.once()
         if cache is not None:
-            with open(os.path.join(env.dir, "warmthd.log"), errors="replace") as f:
-                log = f.read()
+            log = full_log(env)
             check("read from the database as needed" in log and "rescan:" in log,
                   "no cold start and rescan in the log:\n" + log[-2000:])
         fired.append(notified(env))
@@ -217,11 +222,16 @@ def test_reload_rescores_evicted_contacts():
         env.write_config(config(cache=cache).replace("readiness:\n",
                                                      "scoring:\n  half_life: 3d\nreadiness:\n"))
         env.proc.send_signal(signal.SIGHUP)
-        env.wait(lambda: "scores rebuilt from their engagement history" in env.log_text(),
+        env.wait(lambda: "scores rebuilt from their engagement history" in full_log(env),
                  "the rescore")
         # The rebuilt scores are written by the reload's batch.
-        env.wait(lambda: "committed" in env.log_text().split("scores rebuilt")[-1],
+        env.wait(lambda: "committed" in full_log(env).split("scores rebuilt")[-1],
                  "the rescore committed")
+        if cache is not None:
+            # A chunk per commit: memory stays near the cache's size.
+            check("a chunk per commit" in full_log(env), "no chunked rescore in the log")
+            cached = json.loads(sock(env, "status"))["contacts_cached"]
+            check(cached < 1000, "%d of 3000 contacts in memory after the rescore" % cached)
         got = {k: c["warmth"] for k, c in by_key(jsonl(sock(env, "export", "--json"))).items()}
         stored = {k: c["warmth"] for k, c in by_key(env_export_db(env)).items()}
         check(got == stored, "%s: socket and database disagree after the rescore" % name)
