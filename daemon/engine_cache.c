@@ -41,6 +41,23 @@
 
 /* Rows the rescan reads per loop turn: a few milliseconds of the loop. */
 #define ENGINE_RESCAN_CHUNK 2048
+/* The key filter's memory at most (some 100M keys); past it every miss reads. */
+#define ENGINE_KEYS_MAX_BYTES ((size_t)128 << 20)
+
+/* A contact's key for the filter: its actor, seeded with its account. */
+static struct hash128 engine_cache_key(const struct engine *e, uint32_t account,
+                                       const char *actor, size_t len)
+{
+	return hash128_seeded(actor, len, e->accounts[account].seed ^ UINT64_C(0x6b657973));
+}
+
+static void engine_cache_key_add(void *ctx, uint32_t account, const char *actor, size_t len)
+{
+	struct engine *e = ctx;
+
+	if (account < e->naccounts)
+		keyfilter_add(&e->keys, engine_cache_key(e, account, actor, len));
+}
 
 static size_t engine_cache_slack(const struct engine *e)
 {
@@ -122,8 +139,11 @@ struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, co
 		ec->ref = 1;
 		return ec;
 	}
-	if (e->cold && engine_cache_read(e, account, actor, len, &c) == 0)
+	/* Cold: the database may have it, unless the filter is sure it does not. */
+	if (e->cold && keyfilter_may_have(&e->keys, engine_cache_key(e, account, actor, len)) &&
+	    engine_cache_read(e, account, actor, len, &c) == 0)
 		return engine_contact_adopt(e, &c, hash);
+	engine_cache_key_add(e, account, actor, len);
 	ec = engine_contact_new(len);
 	contact_init(&ec->c, account, actor, len);
 	memcpy(ec->key, actor, len);
@@ -234,6 +254,7 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 		contact_free(c); /* memory is newer */
 		return;
 	}
+	engine_cache_key_add(e, c->account, c->actor, c->actor_len);
 	engine_contact_adopt(e, c, hash);
 	if (c->last_seen_ms > e->newest_ms)
 		e->newest_ms = c->last_seen_ms;
@@ -259,8 +280,15 @@ int engine_cache_start(struct engine *e)
 	if (n < 0)
 		return -1;
 	e->ncontacts = n;
+	/* Room for the stored keys and as many again before it grows. */
+	keyfilter_init(&e->keys, 2 * ((size_t)n > e->conf->contact_cache ? (size_t)n
+	                                                                 : e->conf->contact_cache),
+	               ENGINE_KEYS_MAX_BYTES);
 	if ((uint64_t)n <= e->conf->contact_cache)
 		return engine_cache_load_all(e);
+	/* The keys alone, from their index: a fraction of reading the contacts. */
+	if (store_scan_keys(e->reader, engine_cache_key_add, e) < 0)
+		return -1;
 	/* Too many to hold: none now, each when needed. */
 	int64_t newest = store_newest_event_ms(e->reader);
 	if (newest < 0)
@@ -362,6 +390,7 @@ void engine_cache_free(struct engine *e)
 		e->accounts[i].contacts = NULL;
 	}
 	e->ncached = 0;
+	keyfilter_free(&e->keys);
 	if (e->reader != NULL)
 		store_close(e->reader);
 	e->reader = NULL;

@@ -30,6 +30,7 @@
 #include "warmth/contact.h"
 #include "warmth/event.h"
 #include "warmth/idset.h"
+#include "warmth/keyfilter.h"
 #include "warmth/store.h"
 #include "metrics.h"
 #include "outbox.h"
@@ -174,6 +175,11 @@ struct engine {
 	struct store *reader;
 	size_t ncached;
 	int cold;
+	/*
+	 * Every contact's key, stored or in memory (a Bloom filter): a cold
+	 * miss on an actor it has never seen reads nothing.
+	 */
+	struct keyfilter keys;
 	size_t cache_trigger;               /* above it, the batch closes early (cache_over) */
 	int cache_over;
 	size_t evict_floor;                 /* what the last eviction could not let go */

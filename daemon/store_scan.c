@@ -35,6 +35,8 @@ static const char store_sql_scored[] =
 	"SELECT " STORE_CONTACT_COLUMNS ", rowid FROM contacts WHERE rowid > ?1 AND rowid <= ?2"
 	" AND score IS NOT NULL ORDER BY rowid LIMIT ?3";
 static const char store_sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM contacts";
+/* Every key, from the contacts_key index alone (it covers the query). */
+static const char store_sql_keys[] = "SELECT account, actor FROM contacts";
 /* What a rank needs: the key, the hints segments match on, counts, the score. */
 static const char store_sql_ranks[] =
 	"SELECT actor, actor_connections, actor_followers, creator, counts, tags, score"
@@ -178,4 +180,20 @@ int64_t store_max_contact_rowid(struct store *store)
 	if (store_query_int(store->db, store_sql_max_rowid, &n) < 0)
 		return store_query_failed(store, "reading the contacts' extent");
 	return n;
+}
+
+int store_scan_keys(struct store *store,
+                    void (*cb)(void *ctx, uint32_t account, const char *actor, size_t len),
+                    void *ctx)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_keys);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "reading the contacts' keys");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		cb(ctx, (uint32_t)sqlite3_column_int64(stmt, 0),
+		   (const char *)sqlite3_column_text(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "reading the contacts' keys");
 }

@@ -203,6 +203,10 @@ int store_load_contacts_after(struct store *store, int64_t account, const char *
 int store_scan_scored(struct store *store, int64_t *after_rowid, int64_t up_to, size_t limit,
                       void (*cb)(void *ctx, struct contact *c), void *ctx);
 int64_t store_max_contact_rowid(struct store *store);
+/* Calls cb with every contact's account and actor (valid during cb); 0 or -1. */
+int store_scan_keys(struct store *store,
+                    void (*cb)(void *ctx, uint32_t account, const char *actor, size_t len),
+                    void *ctx);
 int store_scan_ranks(struct store *store, uint32_t account,
                      void (*cb)(void *ctx, const struct contact *c), void *ctx);
 /* Calls cb for each contact of account (or all accounts if account is UINT32_MAX),
