@@ -32,7 +32,6 @@
 
 static void engine_batch_request_close(struct engine *e);
 
-
 /* --- accounts, contacts, seen ids --- */
 
 static uint32_t engine_account_add(struct engine *e, const char *name, size_t len)
@@ -285,12 +284,13 @@ void engine_flush_pending(struct engine *e)
 }
 
 /*
- * A line: parsed at once, applied when the next line of the run has been
- * parsed (or the run ends, or a batch closes), so that the cache misses of
- * applying it (its seen-id slot, its contact, in state far larger than the
- * caches) overlap the parse instead of stalling one after the other. A
- * pending event never outlives the tailer's run of lines (lines_done) nor
- * gets into a batch after its offset: engine_batch_close applies it first.
+ * A line: parsed at once (or taken parsed from the worker of a large run,
+ * engine_parse.c), applied when two more lines of the run have been (or
+ * the run ends, or a batch closes), so that the cache misses of applying
+ * it (its seen-id slot, its contact, in state far larger than the caches)
+ * overlap the parses instead of stalling one after the other. A pending
+ * event never outlives the tailer's run of lines (lines_done) nor gets
+ * into a batch after its offset: engine_batch_close applies it first.
  */
 static void engine_on_line(void *ctx, struct tail_file *f, const char *line, size_t len,
                            uint64_t offset)
