@@ -434,9 +434,15 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 	json_object_open(out);
 	json_key(out, "contacts");
 	json_array_open(out);
+	/* Once per account, not per contact: the budget's count sorts its invitations. */
+	struct view_account va = { 0 };
+	uint32_t va_of = UINT32_MAX;
 	for (size_t i = 0; i < h.count; i++) {
 		struct engine_contact *ec = h.items[i].item;
-		struct view_account va = engine_view_account(e, &e->accounts[ec->c.account], v.now_ms);
+		if (ec->c.account != va_of) {
+			va_of = ec->c.account;
+			va = engine_view_account(e, &e->accounts[va_of], v.now_ms);
+		}
 		view_contact_json(out, &v, &ec->c, &va);
 	}
 	json_array_close(out);
