@@ -478,7 +478,6 @@ static void engine_work_done(uv_work_t *req, int status)
 	e->failing = 0;
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
 	e->committed_seq = e->committing_seq;
-	e->new_committing = 0;
 	engine_cache_evict(e);
 	if (e->dead_letter_rc != 0)
 		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,
@@ -588,7 +587,6 @@ void engine_batch_close(struct engine *e)
 	e->committing = e->building;
 	e->building = tmp;
 	e->committing_seq = e->batch_seq++;
-	e->new_committing = e->new_building;
 	e->new_building = 0;
 	engine_submit(e);
 }

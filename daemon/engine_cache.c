@@ -83,7 +83,17 @@ struct engine_contact *engine_contact_detached(struct contact *c)
 	ec->c = *c;
 	memcpy(ec->key, c->actor, c->actor_len);
 	ec->detached = 1;
-	ec->stored = 1;
+	return ec;
+}
+
+struct engine_contact *engine_contact_in_memory(const struct engine *e, uint32_t account,
+                                                const char *actor, size_t len, unsigned *hash)
+{
+	struct engine_contact *ec = NULL;
+
+	HASH_VALUE(actor, len, *hash);
+	if (account < e->naccounts)
+		HASH_FIND_BYHASHVALUE(hh, e->accounts[account].contacts, actor, len, *hash, ec);
 	return ec;
 }
 
@@ -109,12 +119,38 @@ struct engine_contact *engine_contact_adopt(struct engine *e, struct contact *c,
 	return ec;
 }
 
-/* From the database: 0 with *out, 1 when it has none; fatal on error. */
-static int engine_cache_read(struct engine *e, uint32_t account, const char *actor, size_t len,
-                             struct contact *out)
+/*
+ * A contact not in memory, from the database into the cache: the contact,
+ * or NULL with *rc 1 when it was never stored (the key filter may know
+ * without a read) or -1 when it could not be read.
+ */
+static struct engine_contact *engine_cache_fetch(struct engine *e, uint32_t account,
+                                                 const char *actor, size_t len, unsigned hash,
+                                                 int *rc)
 {
-	int rc = store_find_contact(e->reader, account, actor, len, out);
+	struct contact c;
 
+	*rc = 1;
+	if (!e->cold || !keyfilter_may_have(&e->keys, engine_cache_key(e, account, actor, len)))
+		return NULL;
+	*rc = store_find_contact(e->reader, account, actor, len, &c);
+	return *rc == 0 ? engine_contact_adopt(e, &c, hash) : NULL;
+}
+
+struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, const char *actor,
+                                          size_t len, unsigned hash)
+{
+	struct engine_account *a = &e->accounts[account];
+	struct engine_contact *ec;
+	int rc;
+
+	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
+	if (ec != NULL) {
+		ec->ref = 1;
+		return ec;
+	}
+	if ((ec = engine_cache_fetch(e, account, actor, len, hash, &rc)) != NULL)
+		return ec;
 	/*
 	 * Going on would make a new contact over the stored one, and the
 	 * next commit would write it: the stored counts would be lost. An
@@ -124,25 +160,6 @@ static int engine_cache_read(struct engine *e, uint32_t account, const char *act
 		fatalx("%s: cannot read contact %.*s of the cache's database; exiting, the lines "
 		       "since the last commit are read again at the next start",
 		       e->conf->database, (int)len, actor);
-	return rc;
-}
-
-struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, const char *actor,
-                                          size_t len, unsigned hash)
-{
-	struct engine_account *a = &e->accounts[account];
-	struct engine_contact *ec;
-	struct contact c;
-
-	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
-	if (ec != NULL) {
-		ec->ref = 1;
-		return ec;
-	}
-	/* Cold: the database may have it, unless the filter is sure it does not. */
-	if (e->cold && keyfilter_may_have(&e->keys, engine_cache_key(e, account, actor, len)) &&
-	    engine_cache_read(e, account, actor, len, &c) == 0)
-		return engine_contact_adopt(e, &c, hash);
 	engine_cache_key_add(e, account, actor, len);
 	ec = engine_contact_new(len);
 	contact_init(&ec->c, account, actor, len);
@@ -156,23 +173,17 @@ struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, co
 struct engine_contact *engine_contact_lookup(struct engine *e, uint32_t account,
                                              const char *actor, char *err, size_t errlen)
 {
-	struct engine_account *a = &e->accounts[account];
-	struct engine_contact *ec;
 	size_t len = strlen(actor);
 	unsigned hash;
-	struct contact c;
 	int rc;
+	struct engine_contact *ec = engine_contact_in_memory(e, account, actor, len, &hash);
 
-	HASH_VALUE(actor, len, hash);
-	HASH_FIND_BYHASHVALUE(hh, a->contacts, actor, len, hash, ec);
-	if (ec != NULL || !e->cold)
+	if (ec != NULL)
 		return ec;
-	rc = store_find_contact(e->reader, account, actor, len, &c);
-	if (rc < 0) {
+	ec = engine_cache_fetch(e, account, actor, len, hash, &rc);
+	if (rc < 0)
 		snprintf(err, errlen, "cannot read contact \"%s\" from %s", actor, e->conf->database);
-		return NULL;
-	}
-	return rc == 0 ? engine_contact_adopt(e, &c, hash) : NULL;
+	return ec;
 }
 
 /* The contact under the hand, moving it on; NULL when the cache is empty. */
@@ -240,7 +251,6 @@ void engine_cache_evict(struct engine *e)
 static void engine_cache_load_one(void *ctx, struct contact *c)
 {
 	struct engine *e = ctx;
-	struct engine_contact *ec;
 	unsigned hash;
 
 	if (c->account >= e->naccounts) {
@@ -248,9 +258,7 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 		contact_free(c);
 		return;
 	}
-	HASH_VALUE(c->actor, c->actor_len, hash);
-	HASH_FIND_BYHASHVALUE(hh, e->accounts[c->account].contacts, c->actor, c->actor_len, hash, ec);
-	if (ec != NULL) {
+	if (engine_contact_in_memory(e, c->account, c->actor, c->actor_len, &hash) != NULL) {
 		contact_free(c); /* memory is newer */
 		return;
 	}
@@ -305,27 +313,22 @@ int engine_cache_start(struct engine *e)
 static void engine_cache_rescan_one(void *ctx, struct contact *c)
 {
 	struct engine *e = ctx;
-	struct engine_contact *ec;
+	int64_t now = engine_rules_now(e);
 	size_t segment;
 	unsigned hash;
+	struct engine_contact *ec = engine_contact_in_memory(e, c->account, c->actor,
+	                                                     c->actor_len, &hash);
 
 	e->rescan_seen++;
-	HASH_VALUE(c->actor, c->actor_len, hash);
-	if (c->account < e->naccounts)
-		HASH_FIND_BYHASHVALUE(hh, e->accounts[c->account].contacts, c->actor, c->actor_len,
-		                      hash, ec);
-	else
-		ec = NULL;
 	if (ec != NULL) {
 		/* Memory is newer. Watched by engine_rules_watch_all or evaluated
 		   since, unless a command or a view read it in meanwhile. */
-		if (!ec->watched && engine_rules_candidate(e, &ec->c, engine_rules_now(e), &segment))
+		if (!ec->watched && engine_rules_candidate(e, &ec->c, now, &segment))
 			engine_rules_watch(e, ec);
 		contact_free(c);
 		return;
 	}
-	if (c->account >= e->naccounts ||
-	    !engine_rules_candidate(e, c, engine_rules_now(e), &segment)) {
+	if (c->account >= e->naccounts || !engine_rules_candidate(e, c, now, &segment)) {
 		contact_free(c);
 		return;
 	}

@@ -50,7 +50,6 @@ struct engine_contact {
 	uint8_t ready;                      /* ENGINE_READY_*: its place in the account's counts
 	                                       (beside the other bytes: no padding added) */
 	uint8_t ref;                        /* used since the cache's hand passed (engine_cache.c) */
-	uint8_t stored;                     /* read from the database */
 	uint8_t detached;                   /* a copy outside the cache (a view's, engine_views.c) */
 	uint8_t rescored;                   /* rebuilt by the rescore under way (engine_rescore.c) */
 	uint64_t evaluated;                 /* the readiness round it was last evaluated in */
@@ -187,7 +186,7 @@ struct engine {
 	struct engine_contact *hand;
 	uint64_t batch_seq;                 /* the number of the batch being built */
 	uint64_t committing_seq, committed_seq;
-	size_t new_building, new_committing; /* contacts created, not yet committed */
+	size_t new_building;                /* contacts created since the last batch closed */
 	/* A rescore with a cold cache (engine_rescore.c). */
 	int rescore_on;
 	struct score_params rescore_from;   /* the old figures */
@@ -296,6 +295,9 @@ struct engine_contact *engine_contact_get(struct engine *e, uint32_t account, co
 /* The same without creating one: NULL when there is none, or with err on error. */
 struct engine_contact *engine_contact_lookup(struct engine *e, uint32_t account,
                                              const char *actor, char *err, size_t errlen);
+/* The contact in memory or NULL; its actor's uthash hash into *hash either way. */
+struct engine_contact *engine_contact_in_memory(const struct engine *e, uint32_t account,
+                                                const char *actor, size_t len, unsigned *hash);
 /* A contact read from the database (uthash hash of its actor) into the cache, owning c. */
 struct engine_contact *engine_contact_adopt(struct engine *e, struct contact *c, unsigned hash);
 /* After a commit: lets go of what the cache holds beyond its size. */

@@ -54,16 +54,14 @@ static void engine_rescore_rebuild(struct engine *e, struct engine_contact *ec)
 static void engine_rescore_row(void *ctx, struct contact *c)
 {
 	struct engine *e = ctx;
-	struct engine_contact *ec = NULL;
 	unsigned hash;
+	struct engine_contact *ec;
 
 	if (c->account >= e->naccounts) {
 		contact_free(c);
 		return;
 	}
-	HASH_VALUE(c->actor, c->actor_len, hash);
-	HASH_FIND_BYHASHVALUE(hh, e->accounts[c->account].contacts, c->actor, c->actor_len, hash,
-	                      ec);
+	ec = engine_contact_in_memory(e, c->account, c->actor, c->actor_len, &hash);
 	if (ec != NULL)
 		contact_free(c); /* memory is newer */
 	else

@@ -205,7 +205,7 @@ struct engine_view_scan {
 	const struct view_account *va;
 	struct view_heap *h;
 	int64_t account;                /* export: only this one; -1 any */
-	size_t rows, offered;           /* export: rows read, offered from them */
+	size_t offered;                 /* export: rows offered that passed */
 	int done;                       /* export: past the account */
 	char last[EVENT_ACTOR_MAX + 1];   /* export: the key of the last row read */
 	uint32_t last_account;
@@ -215,16 +215,14 @@ struct engine_view_scan {
 static void engine_view_scan_row(void *ctx, struct contact *c)
 {
 	struct engine_view_scan *sc = ctx;
-	struct engine_contact *ec = NULL;
+	unsigned hash;
 
-	sc->rows++;
 	sc->last_account = c->account;
 	snprintf(sc->last, sizeof(sc->last), "%s", c->actor);
 	if (sc->account >= 0 && c->account != (uint32_t)sc->account)
 		sc->done = 1;
-	if (c->account < sc->e->naccounts)
-		HASH_FIND(hh, sc->e->accounts[c->account].contacts, c->actor, c->actor_len, ec);
-	if (ec != NULL || sc->done) {
+	if (sc->done ||
+	    engine_contact_in_memory(sc->e, c->account, c->actor, c->actor_len, &hash) != NULL) {
 		contact_free(c);
 		return;
 	}
@@ -241,12 +239,11 @@ static void engine_view_scan_row(void *ctx, struct contact *c)
 static void engine_view_rank_row(void *ctx, const struct contact *c)
 {
 	struct engine_view_scan *sc = ctx;
-	struct engine_contact *ec = NULL;
 	struct contact whole;
-	char err[256];
+	unsigned hash;
+	int rc;
 
-	HASH_FIND(hh, sc->e->accounts[c->account].contacts, c->actor, c->actor_len, ec);
-	if (ec != NULL)
+	if (engine_contact_in_memory(sc->e, c->account, c->actor, c->actor_len, &hash) != NULL)
 		return; /* memory is newer, and was offered */
 	if (sc->p->segment != NULL && strcmp(view_segment(sc->v, c), sc->p->segment) != 0)
 		return;
@@ -256,9 +253,10 @@ static void engine_view_rank_row(void *ctx, const struct contact *c)
 		return;
 	if (!view_heap_wants(sc->h, &r))
 		return;
-	if (store_find_contact(sc->e->reader, c->account, c->actor, c->actor_len, &whole) != 0) {
-		snprintf(err, sizeof(err), "%s", c->actor);
-		log_warnx("%s: contact %s vanished during a page of top", sc->e->conf->database, err);
+	rc = store_find_contact(sc->e->reader, c->account, c->actor, c->actor_len, &whole);
+	if (rc != 0) {
+		log_warnx("%s: contact %s %s during a page of top", sc->e->conf->database, c->actor,
+		          rc < 0 ? "could not be read" : "vanished");
 		return;
 	}
 	engine_view_offer(sc->v, sc->p, sc->va, engine_contact_detached(&whole), sc->h);
@@ -280,7 +278,7 @@ static void engine_view_walk(const struct view *v, struct engine *e, struct engi
 	 * stays in memory (engine_cache.c).
 	 */
 	if (e->cold && !(p->ready_only && !e->rescan_on)) {
-		struct engine_view_scan sc = { v, e, p, &va, h, -1, 0, 0, 0, "", 0 };
+		struct engine_view_scan sc = { v, e, p, &va, h, -1, 0, 0, "", 0 };
 		uint32_t id = (uint32_t)(a - e->accounts);
 		/* Ready needs every condition: those rows are read whole. */
 		int rc = p->ready_only ? store_load_account_contacts(e->reader, id, engine_view_scan_row,
@@ -332,7 +330,7 @@ static void engine_view_key_index(struct engine *e)
 static void engine_view_export_stored(const struct view *v, struct engine *e, int64_t want,
                                       const struct engine_view_page *p, struct view_heap *h)
 {
-	struct engine_view_scan sc = { v, e, p, NULL, h, want, 0, 0, 0, "", 0 };
+	struct engine_view_scan sc = { v, e, p, NULL, h, want, 0, 0, "", 0 };
 	int64_t account = -1;
 
 	if (p->have_after) {
@@ -344,7 +342,6 @@ static void engine_view_export_stored(const struct view *v, struct engine *e, in
 		sc.last[0] = '\0';
 	}
 	while (!sc.done && sc.offered < p->limit) {
-		sc.rows = 0;
 		int n = store_load_contacts_after(e->reader, account, sc.last, p->limit,
 		                                  engine_view_scan_row, &sc);
 		if (n < 0) {

@@ -93,7 +93,8 @@ int store_scan_candidates(struct store *store, int64_t *after_rowid, size_t limi
 		return store_query_failed(store, "scanning contacts");
 	sqlite3_bind_int64(stmt, 1, *after_rowid);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit);
-	return store_scan_rows(store, stmt, 26, after_rowid, cb, ctx, "scanning contacts");
+	return store_scan_rows(store, stmt, STORE_CONTACT_NCOLUMNS, after_rowid, cb, ctx,
+	                       "scanning contacts");
 }
 
 int store_load_account_contacts(struct store *store, uint32_t account,
@@ -170,7 +171,8 @@ int store_scan_scored(struct store *store, int64_t *after_rowid, int64_t up_to, 
 	sqlite3_bind_int64(stmt, 1, *after_rowid);
 	sqlite3_bind_int64(stmt, 2, up_to);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
-	return store_scan_rows(store, stmt, 26, after_rowid, cb, ctx, "scanning contacts");
+	return store_scan_rows(store, stmt, STORE_CONTACT_NCOLUMNS, after_rowid, cb, ctx,
+	                       "scanning contacts");
 }
 
 int64_t store_max_contact_rowid(struct store *store)

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 from harness import BASE_CONFIG, GEN, SANITIZED, WARMTHCTL, Env, check, run
 
@@ -245,6 +246,35 @@ def test_reload_rescores_evicted_contacts():
            warmth[1].get(diff[0]) if diff else ""))
 
 
+def test_flood_of_distinct_actors_stays_bounded():
+    """20,000 actors never seen before, one like each, with a cache of 500:
+    every one is counted and stored, and memory holds a bounded number of
+    them all along (the cache, the batch in hand), not the flood."""
+    cache, n = 500, 20000
+    env = Env("cache-flood", config(cache=cache))
+    env.start()
+    env.append("a.jsonl", [json.dumps({"ts": 1790000000 + i, "type": "like",
+                                       "actor": "urn:li:person:flood%06d" % i,
+                                       "post": "p%d" % (i % 97)}) for i in range(n)])
+    most = 0
+    while True:
+        st = json.loads(sock(env, "status"))
+        most = max(most, st["contacts_cached"])
+        if env.processed(st) >= n:
+            break
+        time.sleep(0.01)
+    env.wait_processed(n, timeout=180)
+    st = json.loads(sock(env, "status"))
+    check(st["contacts"] == n, "contacts %d, want %d" % (st["contacts"], n))
+    check(most <= 4 * cache and st["contacts_cached"] <= 2 * cache,
+          "%d contacts in memory at most, %d at the end, with a cache of %d" %
+          (most, st["contacts_cached"], cache))
+    check(len(env.export()) == n, "not every actor stored")
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_counts_and_views_with_a_small_cache, test_restart_cold_then_more_events,
-         test_ready_found_among_evicted_contacts, test_reload_rescores_evicted_contacts])
+         test_ready_found_among_evicted_contacts, test_reload_rescores_evicted_contacts,
+         test_flood_of_distinct_actors_stays_bounded])
