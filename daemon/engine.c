@@ -579,6 +579,7 @@ void engine_batch_close(struct engine *e)
 		e->pruned_at_ms = e->newest_ms;
 		engine_seen_prune(e);
 	}
+	e->counters.newest_ms = e->newest_ms;
 	store_batch_counters(e->building, &e->counters);
 	e->batch_open = 0;
 	e->batch_lines = 0;
@@ -701,9 +702,9 @@ int engine_start(struct engine *e)
 		return -1;
 	}
 	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
+	    store_load_counters(e->store, &e->counters) < 0 ||
 	    engine_cache_start(e) < 0 ||
 	    store_load_files(e->store, engine_load_file, e) < 0 ||
-	    store_load_counters(e->store, &e->counters) < 0 ||
 	    store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
 	                     e) < 0) {
 		/* Half-loaded state must never be committed over the whole (a

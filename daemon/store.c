@@ -590,6 +590,8 @@ int store_load_counters(struct store *store, struct store_counters *out)
 			out->rejected = value;
 		} else if (strcmp(name, "events_duplicate") == 0) {
 			out->duplicate = value;
+		} else if (strcmp(name, "newest_event_ms") == 0) {
+			out->newest_ms = (int64_t)value;
 		} else if (strncmp(name, "accepted.", 9) == 0) {
 			for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
 				const char *tn = event_type_name((enum event_type)t);

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from harness import BASE_CONFIG, GEN, SANITIZED, WARMTHCTL, Env, check, run
+from harness import BASE_CONFIG, GEN, SANITIZED, WARMTHCTL, Env, check, event, run
 
 CONTACTS = 3000
 EVENTS = 20000 if SANITIZED else 50000
@@ -274,7 +274,39 @@ def test_flood_of_distinct_actors_stays_bounded():
     env.close()
 
 
+def test_event_clock_resumes_after_restart():
+    """The event-time clock is where it was after a restart, also when the
+    newest events were network snapshots (no contact's last event), with
+    every contact in memory and with a cold cache: warmth decayed to the
+    snapshot's time stays decayed, and a block that ended by then stays
+    ended."""
+    t0 = 1793700000
+    lines = [event(t0 + i, "comment", "urn:li:person:p%d" % i, post="urn:li:activity:1")
+             for i in range(150)]
+    # Its "reinvite_block" condition counts the days from here to now.
+    lines.append(event(t0 + 150, "invite_withdrawn", "urn:li:person:p0"))
+    lines.append(json.dumps({"ts": t0 + 30 * 86400, "type": "snapshot", "followers": 500,
+                             "connections": 300}, separators=(",", ":")))
+    for name, cache in (("clock-warm", None), ("clock-cold", 100)):
+        env = Env(name, config(cache=cache))
+        env.append("a.jsonl", lines)
+        env.start()
+        env.wait_processed(len(lines))
+        before = json.loads(sock(env, "show", "urn:li:person:p0"))
+        env.stop()
+        env.start()
+        if cache is not None:
+            env.wait(lambda: "read from the database as needed" in full_log(env),
+                     "a cold start")
+        after = json.loads(sock(env, "show", "urn:li:person:p0"))
+        env.stop()
+        block = [c for c in before["conditions"] if c["name"] == "reinvite_block"]
+        check(block and block[0]["ok"], "%s: still blocked 30 days on: %s" % (name, block))
+        check(after == before, "%s: before the restart %s, after %s" % (name, before, after))
+        env.close()
+
+
 if __name__ == "__main__":
     run([test_counts_and_views_with_a_small_cache, test_restart_cold_then_more_events,
          test_ready_found_among_evicted_contacts, test_reload_rescores_evicted_contacts,
-         test_flood_of_distinct_actors_stays_bounded])
+         test_flood_of_distinct_actors_stays_bounded, test_event_clock_resumes_after_restart])

@@ -324,6 +324,7 @@ static const char *test_dump(struct store *store, struct buf *out)
 		buf_printf(out, " %llu", (unsigned long long)c.accepted_by_type[t]);
 	for (int r = 0; r < REJECT_REASON_COUNT; r++)
 		buf_printf(out, " %llu", (unsigned long long)c.rejected_by_reason[r]);
+	buf_printf(out, " newest %lld", (long long)c.newest_ms);
 	return buf_cstr(out);
 }
 
@@ -443,7 +444,7 @@ static void test_roundtrip(void **state)
 	struct contact c[4];
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
-	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 } };
+	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234 };
 	struct hash128 k1 = { UINT64_MAX, 1 }, k2 = { 2, 0x8000000000000000u };
 	struct buf expect = { 0 }, got = { 0 }, order = { 0 };
 	uint32_t id;
@@ -486,6 +487,7 @@ static void test_roundtrip(void **state)
 		buf_printf(&expect, " %llu", (unsigned long long)counters.accepted_by_type[t]);
 	for (int r = 0; r < REJECT_REASON_COUNT; r++)
 		buf_printf(&expect, " %llu", (unsigned long long)counters.rejected_by_reason[r]);
+	buf_printf(&expect, " newest %lld", (long long)counters.newest_ms);
 	store = test_open(path);
 	assert_string_equal(test_dump(store, &got), buf_cstr(&expect));
 
