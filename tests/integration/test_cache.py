@@ -8,6 +8,7 @@ among them after a restart with new figures."""
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -285,6 +286,7 @@ def test_event_clock_resumes_after_restart():
              for i in range(150)]
     # Its "reinvite_block" condition counts the days from here to now.
     lines.append(event(t0 + 150, "invite_withdrawn", "urn:li:person:p0"))
+    lines.append(event(t0 + 25 * 86400, "like", "urn:li:person:p1", post="urn:li:activity:1"))
     lines.append(json.dumps({"ts": t0 + 30 * 86400, "type": "snapshot", "followers": 500,
                              "connections": 300}, separators=(",", ":")))
     for name, cache in (("clock-warm", None), ("clock-cold", 100)):
@@ -303,6 +305,19 @@ def test_event_clock_resumes_after_restart():
         block = [c for c in before["conditions"] if c["name"] == "reinvite_block"]
         check(block and block[0]["ok"], "%s: still blocked 30 days on: %s" % (name, block))
         check(after == before, "%s: before the restart %s, after %s" % (name, before, after))
+        if cache is not None:
+            # A database from before the clock was kept: found from the
+            # contacts, whose newest event is p1's like, 25 days on.
+            db = sqlite3.connect(env.db)
+            db.execute("DELETE FROM counters WHERE name = 'newest_event_ms'")
+            db.commit()
+            db.close()
+            env.start()
+            old = json.loads(sock(env, "show", "urn:li:person:p0"))
+            env.stop()
+            block = [c for c in old["conditions"] if c["name"] == "reinvite_block"]
+            check(block and block[0]["value"] == 25.0 and block[0]["ok"],
+                  "clock not from the newest contact event: %s" % block)
         env.close()
 
 
