@@ -571,10 +571,12 @@ static enum event_reject event_check(struct event_parser *p, struct event *ev)
 
 	ev->dir_out = 0;
 	if (p->kind[FIELD_DIR] != KIND_ABSENT) {
+		/* Only a string's str[] is this line's: look at the kind first. */
 		const struct event_str *dir = &str[FIELD_DIR];
-		int is_in = dir->len == 2 && memcmp(dir->ptr, "in", 2) == 0;
-		int is_out = dir->len == 3 && memcmp(dir->ptr, "out", 3) == 0;
-		if (p->kind[FIELD_DIR] != KIND_STRING || !(is_in || is_out))
+		int is_string = p->kind[FIELD_DIR] == KIND_STRING;
+		int is_in = is_string && dir->len == 2 && memcmp(dir->ptr, "in", 2) == 0;
+		int is_out = is_string && dir->len == 3 && memcmp(dir->ptr, "out", 3) == 0;
+		if (!(is_in || is_out))
 			return event_reject_with(p, REJECT_INVALID_FIELD,
 			                         "dir: expected \"in\" or \"out\"");
 		ev->dir_out = is_out;

@@ -580,6 +580,37 @@ static void test_long_line(void **state)
 	event_parser_free(parser);
 }
 
+/*
+ * A "dir" that is not a string is refused without looking at the field's
+ * string, which is then the previous line's (here in a buffer the longer
+ * line has freed: ASan's build caught the read, found by fuzz_event).
+ */
+static void test_dir_not_a_string_after_a_string(void **state)
+{
+	struct event_parser *parser = event_parser_new();
+	struct buf line = { 0 };
+	struct event ev;
+
+	(void)state;
+	for (int fast = 1; fast >= 0; fast--) {
+		buf_reset(&line);
+		/* An escape sends the line to yajl (the scratch buffer). */
+		buf_append_str(&line, fast ? "{\"ts\":1,\"type\":\"like\",\"actor\":\"a\",\"dir\":\"out\"}"
+		                           : "{\"ts\":1,\"type\":\"like\",\"actor\":\"a\",\"dir\":\"o\\u0075t\"}");
+		assert_int_equal(test_parse(parser, &line, &ev), REJECT_NONE);
+		assert_int_equal(ev.dir_out, 1);
+		buf_reset(&line);
+		buf_append_str(&line, "{\"ts\":1,\"type\":\"like\",\"actor\":\"a\",\"dir\":[\"out\"],\"text\":\"");
+		for (int i = 0; i < 4096; i++)
+			buf_append_str(&line, fast ? "ab" : "\\n");
+		buf_append_str(&line, "\"}");
+		assert_int_equal(test_parse(parser, &line, &ev), REJECT_INVALID_FIELD);
+		assert_string_equal(event_parser_error(parser), "dir: expected \"in\" or \"out\"");
+	}
+	buf_free(&line);
+	event_parser_free(parser);
+}
+
 /* Deeply nested unknown values are skipped, however deep. */
 static void test_deep_nesting(void **state)
 {
@@ -694,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_actor_length_limit),
 		cmocka_unit_test(test_tags_beyond_max),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_dir_not_a_string_after_a_string),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_strings_outlive_line),
 		cmocka_unit_test(test_type_names),
