@@ -109,10 +109,10 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 /* Forgets ids older than the retention, counted back from the newest event. */
 static void engine_seen_prune(struct engine *e)
 {
-	int64_t before = e->newest_ms - e->conf->dedup_retention_ms;
+	int64_t before = e->counters.newest_ms - e->conf->dedup_retention_ms;
 	size_t n;
 
-	if (e->newest_ms == 0 || before <= 0)
+	if (e->counters.newest_ms == 0 || before <= 0)
 		return;
 	n = idset_prune(&e->seen, before);
 	store_batch_dedup_prune(e->building, before);
@@ -236,8 +236,8 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 	}
 	e->counters.accepted++;
 	e->counters.accepted_by_type[ev->type]++;
-	if (ev->ts_ms > e->newest_ms)
-		e->newest_ms = ev->ts_ms;
+	if (ev->ts_ms > e->counters.newest_ms)
+		e->counters.newest_ms = ev->ts_ms;
 	if (ev->type == EVENT_SNAPSHOT) {
 		account_apply_snapshot(&a->a, ev);
 		a->dirty = 1;
@@ -575,11 +575,10 @@ void engine_batch_close(struct engine *e)
 	 * clock, each time it has moved by an eighth of the retention (pruning
 	 * rebuilds the set, so not on every batch).
 	 */
-	if (e->newest_ms - e->pruned_at_ms > e->conf->dedup_retention_ms / 8) {
-		e->pruned_at_ms = e->newest_ms;
+	if (e->counters.newest_ms - e->pruned_at_ms > e->conf->dedup_retention_ms / 8) {
+		e->pruned_at_ms = e->counters.newest_ms;
 		engine_seen_prune(e);
 	}
-	e->counters.newest_ms = e->newest_ms;
 	store_batch_counters(e->building, &e->counters);
 	e->batch_open = 0;
 	e->batch_lines = 0;
@@ -647,9 +646,9 @@ static void engine_cron_cb(uv_timer_t *handle)
 		engine_batch_opened(e);
 	engine_status_sample(e);
 	/* Only when time moved on: an idle daemon should not write. */
-	if (e->newest_ms == e->pruned_at_ms)
+	if (e->counters.newest_ms == e->pruned_at_ms)
 		return;
-	e->pruned_at_ms = e->newest_ms;
+	e->pruned_at_ms = e->counters.newest_ms;
 	engine_seen_prune(e);
 	engine_batch_opened(e);
 }
@@ -705,8 +704,8 @@ int engine_start(struct engine *e)
 	    store_load_counters(e->store, &e->counters) < 0 ||
 	    engine_cache_start(e) < 0 ||
 	    store_load_files(e->store, engine_load_file, e) < 0 ||
-	    store_load_dedup(e->store, e->newest_ms - e->conf->dedup_retention_ms, engine_load_seen,
-	                     e) < 0) {
+	    store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
+	                     engine_load_seen, e) < 0) {
 		/* Half-loaded state must never be committed over the whole (a
 		   corrupt database is refused, not overwritten): without a store,
 		   engine_stop writes nothing. */

@@ -264,8 +264,8 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 	}
 	engine_cache_key_add(e, c->account, c->actor, c->actor_len);
 	engine_contact_adopt(e, c, hash);
-	if (c->last_seen_ms > e->newest_ms)
-		e->newest_ms = c->last_seen_ms;
+	if (c->last_seen_ms > e->counters.newest_ms)
+		e->counters.newest_ms = c->last_seen_ms;
 }
 
 int engine_cache_load_all(struct engine *e)
@@ -284,8 +284,6 @@ int engine_cache_start(struct engine *e)
 	int64_t n = store_count_contacts(e->reader);
 
 	e->batch_seq = 1;
-	/* Where the event-time clock was (engine_start loaded the counters). */
-	e->newest_ms = e->counters.newest_ms;
 	e->cache_trigger = e->conf->contact_cache + engine_cache_slack(e);
 	if (n < 0)
 		return -1;
@@ -299,14 +297,14 @@ int engine_cache_start(struct engine *e)
 	/* The keys alone, from their index: a fraction of reading the contacts. */
 	if (store_scan_keys(e->reader, engine_cache_key_add, e) < 0)
 		return -1;
-	/* Too many to hold: none now, each when needed. The clock comes from
-	   the counters; only a database written before they kept it is
-	   scanned for it. */
-	if (e->newest_ms == 0) {
+	/* Too many to hold: none now, each when needed. The clock came with
+	   the counters (engine_start); only a database written before they
+	   kept it is scanned for it. */
+	if (e->counters.newest_ms == 0) {
 		int64_t newest = store_newest_event_ms(e->reader);
 		if (newest < 0)
 			return -1;
-		e->newest_ms = newest;
+		e->counters.newest_ms = newest;
 	}
 	e->cold = 1;
 	log_info("%lld contacts, more than state.contact_cache (%u): read from the database as "

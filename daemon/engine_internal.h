@@ -159,8 +159,7 @@ struct engine {
 	uint32_t naccounts;
 	uint32_t last_account;              /* cache: the previous event's account */
 	struct idset seen;
-	int64_t newest_ms;                  /* newest event time seen */
-	int64_t pruned_at_ms;               /* newest_ms at the last pruning */
+	int64_t pruned_at_ms;               /* counters.newest_ms at the last pruning */
 	struct store_counters counters;
 	int64_t ncontacts;                  /* every contact, in memory or not */
 	struct engine_rate rate;

@@ -76,7 +76,7 @@ uint64_t engine_rules_cron_ms(void)
 
 int64_t engine_rules_now(const struct engine *e)
 {
-	return e->conf->time_source == CONF_TIME_EVENT ? e->newest_ms : time_now_ms();
+	return e->conf->time_source == CONF_TIME_EVENT ? e->counters.newest_ms : time_now_ms();
 }
 
 void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev)
