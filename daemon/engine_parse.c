@@ -1,19 +1,22 @@
 /*
- * engine_parse.c - parsing ahead on a second core: while the loop parses
- * and applies the first lines of a run (the complete lines the tailer
- * hands over from one read), a worker thread parses the later ones, so
- * that when the loop reaches them their events are ready. Applying stays
- * on the loop, in order; only event_parse() moves.
+ * engine_parse.c - parsing ahead on a second core: while the loop applies
+ * the lines of a run (the complete lines the tailer hands over from one
+ * read), a worker thread parses the lines ahead of it, so that when the
+ * loop reaches them their events are ready. Applying stays on the loop, in
+ * order; only event_parse() moves.
  *
  * Fork and join within one run: the tailer announces the run's bytes
- * (tail_callbacks.run_begin), the engine starts the worker on the lines
- * from about a quarter in, takes each of its results in turn as the loop
- * reaches that line (waiting if the worker is behind, which it rarely is:
- * parsing is a fraction of applying), and stops it when the run is done
- * (lines_done), before the tailer may move the bytes. A run cut short (a
- * pause) just drops what the worker parsed beyond it: those lines come
- * again in a later run. Small runs (live lines) are not worth a handoff
- * and are parsed on the loop.
+ * (tail_callbacks.run_begin), the engine starts the worker on them, takes
+ * each of its results as the loop reaches that line, and stops it when the
+ * run is done (lines_done), before the tailer may move the bytes. The loop
+ * never waits for the worker: a line whose result is not published yet is
+ * parsed on the loop, which tells the worker where it is so that the
+ * worker skips what the loop has done. So the loop parses the first lines
+ * of a run while the worker wakes up, and any stretch where the worker
+ * does not get the other core (the commit runs there too), and nothing
+ * else. A run cut short (a pause) just drops what the worker parsed
+ * beyond it: those lines come again in a later run. Small runs (live
+ * lines) are not worth a handoff and are parsed on the loop.
  *
  * The worker owns its parser, a results table and an arena for the
  * events' strings (an event's strings live in its parser until the next
@@ -52,8 +55,9 @@ struct engine_parse_ahead {
 	atomic_int busy;                    /* the worker works on the job */
 	atomic_int cancel;
 	atomic_size_t done;                 /* results published */
-	atomic_int waiting;                 /* the loop waits on cv for a result */
-	size_t next;                        /* the next result the loop takes */
+	_Atomic(const char *) loop_at;      /* the loop has parsed the lines before this itself */
+	size_t next;                        /* the next result the loop looks at */
+	size_t taken;                       /* results the loop took, this run */
 };
 
 static char *engine_ahead_copy(struct engine_parse_ahead *pa, const char *s, size_t len)
@@ -84,24 +88,18 @@ static void engine_ahead_keep(struct engine_parse_ahead *pa, struct event *ev)
 		engine_ahead_own(pa, &ev->tags[i]);
 }
 
-static void engine_ahead_publish(struct engine_parse_ahead *pa, size_t n)
-{
-	/* Sequentially consistent: ordered before the load of waiting below. */
-	atomic_store(&pa->done, n);
-	if (atomic_load(&pa->waiting)) {
-		uv_mutex_lock(&pa->mu);
-		uv_cond_broadcast(&pa->cv);
-		uv_mutex_unlock(&pa->mu);
-	}
-}
-
 static void engine_ahead_run(struct engine_parse_ahead *pa)
 {
 	const char *p = pa->from, *nl;
 	size_t n = 0;
 
-	while (p < pa->end && n < ENGINE_AHEAD_MAX_LINES && !atomic_load(&pa->cancel) &&
-	       (nl = memchr(p, '\n', (size_t)(pa->end - p))) != NULL) {
+	while (p < pa->end && n < ENGINE_AHEAD_MAX_LINES && !atomic_load(&pa->cancel)) {
+		/* A line start: the loop's next line, when it is past p. */
+		const char *at = atomic_load_explicit(&pa->loop_at, memory_order_relaxed);
+		if (at > p)
+			p = at;
+		if ((nl = memchr(p, '\n', (size_t)(pa->end - p))) == NULL)
+			break;
 		struct engine_parsed *r = &pa->res[n];
 		r->line = p;
 		r->len = (size_t)(nl - p);
@@ -114,7 +112,7 @@ static void engine_ahead_run(struct engine_parse_ahead *pa)
 			size_t len = strlen(msg);
 			r->error = engine_ahead_copy(pa, msg, len < 255 ? len : 255);
 		}
-		engine_ahead_publish(pa, ++n);
+		atomic_store_explicit(&pa->done, ++n, memory_order_release);
 		p = nl + 1;
 	}
 }
@@ -163,8 +161,8 @@ void engine_parse_ahead_stop(struct engine_parse_ahead *pa)
 {
 	if (pa == NULL)
 		return;
-	if (pa->next > 0)
-		log_debug("parse-ahead: %zu lines of the run parsed on the second core", pa->next);
+	if (pa->taken > 0)
+		log_debug("parse-ahead: %zu lines of the run parsed on the second core", pa->taken);
 	atomic_store(&pa->cancel, 1);
 	uv_mutex_lock(&pa->mu);
 	while (atomic_load(&pa->busy))
@@ -172,23 +170,17 @@ void engine_parse_ahead_stop(struct engine_parse_ahead *pa)
 	uv_mutex_unlock(&pa->mu);
 	atomic_store(&pa->cancel, 0);
 	atomic_store(&pa->done, 0);
+	atomic_store(&pa->loop_at, NULL);
 	pa->from = pa->end = NULL;
-	pa->next = 0;
+	pa->next = pa->taken = 0;
 }
 
 void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, size_t len)
 {
-	const char *from;
-
 	if (pa == NULL || len < ENGINE_AHEAD_MIN_BYTES)
 		return;
 	engine_parse_ahead_stop(pa);
-	/* The loop takes the first quarter: by the time it is through, the
-	   worker is well ahead. The worker's part starts at a line start. */
-	from = memchr(buf + len / 4, '\n', len - len / 4);
-	if (from == NULL || ++from >= buf + len)
-		return;
-	size_t need = (size_t)(buf + len - from) + ENGINE_AHEAD_MAX_LINES * ENGINE_AHEAD_LINE_SLACK;
+	size_t need = len + ENGINE_AHEAD_MAX_LINES * ENGINE_AHEAD_LINE_SLACK;
 	if (pa->arena_cap < need) {
 		free(pa->arena);
 		pa->arena = xmalloc(need);
@@ -196,7 +188,7 @@ void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, si
 	}
 	pa->arena_used = 0;
 	uv_mutex_lock(&pa->mu);
-	pa->from = from;
+	pa->from = buf;
 	pa->end = buf + len;
 	pa->job = 1;
 	atomic_store(&pa->busy, 1);
@@ -207,25 +199,20 @@ void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, si
 const struct engine_parsed *engine_parse_ahead_take(struct engine_parse_ahead *pa,
                                                    const char *line, size_t len)
 {
-	if (pa == NULL || pa->from == NULL || line < pa->from)
+	if (pa == NULL || pa->from == NULL || line < pa->from || line >= pa->end)
 		return NULL;
-	size_t want = pa->next + 1;
-	if (atomic_load_explicit(&pa->done, memory_order_acquire) < want) {
-		uv_mutex_lock(&pa->mu);
-		atomic_store(&pa->waiting, 1);
-		while (atomic_load_explicit(&pa->done, memory_order_acquire) < want &&
-		       atomic_load(&pa->busy))
-			uv_cond_wait(&pa->cv, &pa->mu);
-		atomic_store(&pa->waiting, 0);
-		uv_mutex_unlock(&pa->mu);
-		if (atomic_load_explicit(&pa->done, memory_order_acquire) < want)
-			return NULL; /* the worker stopped short (its line limit) */
+	size_t done = atomic_load_explicit(&pa->done, memory_order_acquire);
+	/* Results for lines the loop parsed itself, before the worker skipped. */
+	while (pa->next < done && pa->res[pa->next].line < line)
+		pa->next++;
+	if (pa->next < done && pa->res[pa->next].line == line && pa->res[pa->next].len == len) {
+		pa->taken++;
+		return &pa->res[pa->next++];
 	}
-	const struct engine_parsed *r = &pa->res[pa->next];
-	if (r->line != line || r->len != len)
-		return NULL; /* not in step: should not happen; the loop parses */
-	pa->next++;
-	return r;
+	/* Not parsed yet (or the worker stopped at its line limit): the loop
+	   parses this line; the worker goes on from the next. */
+	atomic_store_explicit(&pa->loop_at, line + len + 1, memory_order_relaxed);
+	return NULL;
 }
 
 void engine_parse_ahead_free(struct engine_parse_ahead *pa)

@@ -460,7 +460,7 @@ static int score_decode_history(struct score_history *h, struct blob_reader *r)
 	if (blob_get_u32(r, &n) < 0 || n > r->left / 14)
 		return -1;
 	if (n > 0) {
-		h->events = xmalloc(n * sizeof(*h->events));
+		h->base = h->events = xmalloc(n * sizeof(*h->events));
 		h->cap = n;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -562,6 +562,30 @@ int score_decode_sums(struct score_state *s, const void *blob, size_t len)
 
 /* -- history -------------------------------------------------------------- */
 
+/* Makes room for one more event after h's n, moving them back or growing. */
+static void score_history_reserve(struct score_history *h)
+{
+	size_t off = (size_t)(h->events - h->base);
+
+	if (h->base == NULL) {
+		h->cap = 8;
+		h->base = h->events = xmalloc(h->cap * sizeof(*h->events));
+		return;
+	}
+	if (off + h->n < h->cap)
+		return;
+	/* Moving back only when the room freed is at least half of what moves
+	   keeps each event's share of the moves at two copies or less. */
+	if (off > 0 && off >= h->n / 2) {
+		memmove(h->base, h->events, h->n * sizeof(*h->events));
+		h->events = h->base;
+		return;
+	}
+	h->cap *= 2;
+	h->base = xrealloc(h->base, h->cap * sizeof(*h->base));
+	h->events = h->base + off;
+}
+
 void score_history_add(struct score_history *h, const struct score_event *ev, size_t max)
 {
 	size_t at;
@@ -570,10 +594,7 @@ void score_history_add(struct score_history *h, const struct score_event *ev, si
 		return;
 	if (h->n == max && ev->ts_ms < h->events[0].ts_ms)
 		return; /* older than everything kept: it would be dropped at once */
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 8;
-		h->events = xrealloc(h->events, h->cap * sizeof(*h->events));
-	}
+	score_history_reserve(h);
 	/* Usually the newest: search from the end. */
 	at = h->n;
 	while (at > 0 && h->events[at - 1].ts_ms > ev->ts_ms)
@@ -582,16 +603,15 @@ void score_history_add(struct score_history *h, const struct score_event *ev, si
 	h->events[at] = *ev;
 	h->n++;
 	if (h->n > max) {
-		size_t drop = h->n - max;
-		memmove(h->events, h->events + drop, max * sizeof(*h->events));
+		h->events += h->n - max;
 		h->n = max;
 	}
 }
 
 void score_history_free(struct score_history *h)
 {
-	free(h->events);
-	h->events = NULL;
+	free(h->base);
+	h->events = h->base = NULL;
 	h->n = h->cap = 0;
 }
 
@@ -612,6 +632,7 @@ int score_history_decode(struct score_history *h, const void *blob, size_t len)
 	uint8_t version;
 
 	h->n = 0;
+	h->events = h->base;
 	blob_reader_init(&r, blob, len);
 	if (blob_get_u8(&r, &version) < 0 || version != SCORE_HISTORY_VERSION || r.left % 14 != 0)
 		return -1;
@@ -626,10 +647,7 @@ int score_history_decode(struct score_history *h, const void *blob, size_t len)
 			h->n = 0;
 			return -1;
 		}
-		if (h->n == h->cap) {
-			h->cap = h->cap ? h->cap * 2 : 8;
-			h->events = xrealloc(h->events, h->cap * sizeof(*h->events));
-		}
+		score_history_reserve(h);
 		h->events[h->n++] = ev;
 	}
 	return 0;

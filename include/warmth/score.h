@@ -160,10 +160,15 @@ struct score_repeat {
 
 /*
  * The engagement history kept per contact for rescoring: events sorted by
- * time (oldest first), at most the max given to add.
+ * time (oldest first), at most the max given to add. events points into
+ * base: dropping the oldest moves events forward, and the kept ones move
+ * back to base only once the room behind them is used up. A busy contact
+ * is at the limit for most of its events, and moving all of them back on
+ * every one (4 KiB at the default 256) was the largest copy of a backlog.
  */
 struct score_history {
-	struct score_event *events; /* owned */
+	struct score_event *events; /* the n kept: base + the number dropped since the last move */
+	struct score_event *base;   /* owned, cap events */
 	size_t n, cap;
 };
 

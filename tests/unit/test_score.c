@@ -552,6 +552,57 @@ static void test_history(void **state)
 }
 
 /* Version 2 carries the history; a version 1 blob (no history) still decodes. */
+/*
+ * The history at its limit slides (the oldest dropped by moving the start)
+ * and moves back into its allocation now and then: after every add it must
+ * hold exactly what a plain sorted array cut to the newest max would, with
+ * events out of order, ties, a limit that is not a power of two, and a
+ * limit lowered and raised on the way (a reload). Under ASan a read or
+ * write beyond the allocation fails the test.
+ */
+static void test_history_slides(void **state)
+{
+	struct score_history h = { 0 };
+	struct score_event ref[600];
+	size_t nref = 0;
+	uint32_t seed = 7;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		size_t max = i < 8000 ? 255 : i < 12000 ? 37 : i < 16000 ? 256 : 300;
+		seed = seed * 1103515245u + 12345u;
+		/* Mostly newer, sometimes a little older (a late line), some ties. */
+		int64_t ts = i * 10 - (int64_t)((seed >> 16) % 8 == 0 ? (seed >> 8) % 200 : 0);
+		struct score_event ev = test_event(ts, (int)(seed % SCORE_TYPE_COUNT), 0, (uint32_t)i);
+
+		/* The reference: the same rule on a plain array. */
+		if (!(nref == max && ts < ref[0].ts_ms)) {
+			size_t at = nref;
+			while (at > 0 && ref[at - 1].ts_ms > ts)
+				at--;
+			memmove(&ref[at + 1], &ref[at], (nref - at) * sizeof(ref[0]));
+			ref[at] = ev;
+			nref++;
+			if (nref > max) {
+				memmove(ref, ref + (nref - max), max * sizeof(ref[0]));
+				nref = max;
+			}
+		}
+		score_history_add(&h, &ev, max);
+		assert_int_equal(h.n, nref);
+		assert_true(h.events >= h.base && h.events + h.n <= h.base + h.cap);
+		for (size_t k = 0; k < nref; k++) {
+			assert_int_equal(h.events[k].ts_ms, ref[k].ts_ms);
+			assert_int_equal(h.events[k].post_hash, ref[k].post_hash);
+		}
+	}
+	/* Bounded: a few times the limit at most. */
+	assert_true(h.cap <= 4 * 300);
+	score_history_free(&h);
+	assert_null(h.base);
+	assert_null(h.events);
+}
+
 static void test_state_blob_history(void **state)
 {
 	struct score_params p = test_params();
@@ -700,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_rescore),
 		cmocka_unit_test(test_state_blob),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_history_slides),
 		cmocka_unit_test(test_state_blob_history),
 		cmocka_unit_test(test_rebuild_complete),
 		cmocka_unit_test(test_rebuild_partial),
