@@ -796,6 +796,66 @@ static void test_batch_copies_and_upserts(void **state)
 	store_close(store);
 }
 
+/*
+ * Rows are written sorted by key (account, actor), then by their place in
+ * the batch: keys that share a long prefix and differ late, one key a
+ * prefix of another, an actor that is the prefix itself, two accounts,
+ * each contact twice in a shuffled batch. Each must read back as its
+ * later copy, and the count must be right.
+ */
+static void test_batch_key_order(void **state)
+{
+	static const char *const tails[] = { "", "a", "ab", "abcdefgh", "abcdefghi", "abcdefghj",
+		                             "abcdefgh1", "abcdefgh12", "b", "zzzzzzzzzzzzzzzz",
+		                             "abcdefg", "\x7f", "\xc3\xa9t\xc3\xa9" };
+	enum { N = ARRAY_SIZE(tails) * 2 };
+	char path[256], actors[N][64];
+	struct store *store = test_open(test_path(path, sizeof(path), "order.db"));
+	struct store_batch *batch = store_batch_new();
+	unsigned order[2 * N];
+	uint32_t seed = 3;
+	struct buf got = { 0 }, want = { 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < N; i++)
+		snprintf(actors[i], sizeof(actors[i]), "urn:li:person:%s", tails[i / 2]);
+	/* Entry k < N adds contact k's first copy, k >= N its second; shuffled,
+	   then each first copy swapped ahead of its second. */
+	for (unsigned k = 0; k < 2 * N; k++)
+		order[k] = k;
+	for (unsigned k = 2 * N - 1; k > 0; k--) {
+		seed = seed * 1103515245u + 12345u;
+		unsigned j = (seed >> 16) % (k + 1), t = order[k];
+		order[k] = order[j];
+		order[j] = t;
+	}
+	for (unsigned k = 0; k < 2 * N; k++)
+		for (unsigned m = k + 1; m < 2 * N; m++)
+			if (order[k] >= N && order[m] == order[k] - N) {
+				unsigned t = order[k];
+				order[k] = order[m];
+				order[m] = t;
+			}
+	for (unsigned k = 0; k < 2 * N; k++) {
+		unsigned i = order[k] % N;
+		struct contact c;
+		test_contact(&c, i % 2, actors[i], order[k] < N ? 100 + (int)i : 200 + (int)i);
+		store_batch_contact(batch, &c);
+		contact_free(&c);
+	}
+	test_commit(store, batch);
+	assert_int_equal(store_count_contacts(store), N);
+	for (unsigned i = 0; i < N; i++) {
+		struct contact expect;
+		test_contact(&expect, i % 2, actors[i], 200 + (int)i);
+		assert_string_equal(test_get(store, i % 2, actors[i], &got), test_text(&expect, &want));
+		contact_free(&expect);
+	}
+	buf_free(&got), buf_free(&want);
+	store_batch_free(batch);
+	store_close(store);
+}
+
 static void test_files_and_dedup_prune(void **state)
 {
 	char path[256];
@@ -1309,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_account_ratio),
 		cmocka_unit_test(test_deliveries),
 		cmocka_unit_test(test_batch_copies_and_upserts),
+		cmocka_unit_test(test_batch_key_order),
 		cmocka_unit_test(test_files_and_dedup_prune),
 		cmocka_unit_test(test_rollback_and_retry),
 		cmocka_unit_test(test_disk_full_and_retry),
