@@ -861,5 +861,6 @@ void engine_free(struct engine *e)
 	conf_free(e->conf);
 	if (e->old_conf)
 		conf_free(e->old_conf);
+	engine_cache_free_wait(e);
 	free(e);
 }

@@ -378,26 +378,72 @@ void engine_cache_rescan_start(struct engine *e)
 	uv_idle_start(&e->rescan, engine_cache_rescan_cb);
 }
 
-void engine_cache_free(struct engine *e)
+/* What engine_cache_free() hands to a thread: every account's table. */
+struct engine_cache_corpse {
+	uv_thread_t thread;
+	struct engine_contact **heads;
+	uint32_t n;
+};
+
+static void engine_cache_bury(void *arg)
 {
-	for (uint32_t i = 0; i < e->naccounts; i++) {
-		struct engine_contact *ec, *tmp;
-		UT_hash_table *tbl = e->accounts[i].contacts ? e->accounts[i].contacts->hh.tbl : NULL;
+	struct engine_cache_corpse *cc = arg;
+
+	for (uint32_t i = 0; i < cc->n; i++) {
+		struct engine_contact *ec, *tmp, *head = cc->heads[i];
+		UT_hash_table *tbl = head ? head->hh.tbl : NULL;
 		/* Not HASH_DEL one by one: unlinking touches each neighbour (a
 		   cache miss apiece), and the whole table goes anyway. HASH_CLEAR
 		   would read the table through the head, freed by then. */
-		HASH_ITER(hh, e->accounts[i].contacts, ec, tmp) {
+		HASH_ITER(hh, head, ec, tmp) {
 			engine_contact_free(ec);
 		}
 		if (tbl != NULL) {
 			free(tbl->buckets);
 			free(tbl);
 		}
+	}
+}
+
+/*
+ * Freeing a large cache is a million small frees (0.2 s at 100k busy
+ * contacts), and at exit the database's last checkpoint (copying the WAL
+ * into the file, 0.25-0.35 s) comes next: the contacts are freed on a
+ * thread of their own meanwhile, and engine_cache_free_wait() joins it.
+ * Nothing reads them any more: the accounts forget them here.
+ */
+void engine_cache_free(struct engine *e)
+{
+	struct engine_cache_corpse *cc = xcalloc(1, sizeof(*cc));
+
+	cc->heads = xcalloc(e->naccounts ? e->naccounts : 1, sizeof(*cc->heads));
+	cc->n = e->naccounts;
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		cc->heads[i] = e->accounts[i].contacts;
 		e->accounts[i].contacts = NULL;
 	}
 	e->ncached = 0;
+	if (uv_thread_create(&cc->thread, engine_cache_bury, cc) == 0) {
+		e->cache_corpse = cc;
+	} else {
+		engine_cache_bury(cc); /* no thread: here, at once */
+		free(cc->heads);
+		free(cc);
+	}
 	keyfilter_free(&e->keys);
 	if (e->reader != NULL)
 		store_close(e->reader);
 	e->reader = NULL;
+}
+
+void engine_cache_free_wait(struct engine *e)
+{
+	struct engine_cache_corpse *cc = e->cache_corpse;
+
+	if (cc == NULL)
+		return;
+	uv_thread_join(&cc->thread);
+	free(cc->heads);
+	free(cc);
+	e->cache_corpse = NULL;
 }

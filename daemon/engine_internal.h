@@ -135,6 +135,8 @@ struct engine_dirty_file {
 	struct tail_file *f;
 };
 
+struct engine_cache_corpse;
+
 struct engine {
 	uv_loop_t *loop;
 	struct conf *conf;
@@ -173,6 +175,7 @@ struct engine {
 	struct store *reader;
 	size_t ncached;
 	int cold;
+	struct engine_cache_corpse *cache_corpse; /* contacts being freed at exit */
 	/*
 	 * Every contact's key, stored or in memory (a Bloom filter): a cold
 	 * miss on an actor it has never seen reads nothing.
@@ -308,7 +311,9 @@ void engine_cache_rescan_start(struct engine *e);
 /* A contact read for a view: outside the cache, to free with engine_contact_free. */
 struct engine_contact *engine_contact_detached(struct contact *c);
 void engine_contact_free(struct engine_contact *ec);
+/* Empties the cache; the contacts are freed on a thread until engine_cache_free_wait(). */
 void engine_cache_free(struct engine *e);
+void engine_cache_free_wait(struct engine *e);
 
 /* engine.c: puts a contact on the list of those the next batch writes. */
 void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
