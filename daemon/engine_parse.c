@@ -8,15 +8,22 @@
  * Fork and join within one run: the tailer announces the run's bytes
  * (tail_callbacks.run_begin), the engine starts the worker on them, takes
  * each of its results as the loop reaches that line, and stops it when the
- * run is done (lines_done), before the tailer may move the bytes. The loop
- * never waits for the worker: a line whose result is not published yet is
- * parsed on the loop, which tells the worker where it is so that the
- * worker skips what the loop has done. So the loop parses the first lines
- * of a run while the worker wakes up, and any stretch where the worker
- * does not get the other core (the commit runs there too), and nothing
- * else. A run cut short (a pause) just drops what the worker parsed
- * beyond it: those lines come again in a later run. Small runs (live
- * lines) are not worth a handoff and are parsed on the loop.
+ * run is done (lines_done), before the tailer may move the bytes.
+ *
+ * Each line is parsed once, by whichever thread claims it first: an atomic
+ * pointer to the first line no one has claimed, moved on by a
+ * compare-and-swap. The worker claims lines one at a time ahead of the
+ * loop; the loop, reaching a line whose result is not published, claims
+ * it and parses it itself if the worker has not, and otherwise waits the
+ * moment the worker needs to finish it (a spin, bounded: a worker that
+ * lost its core meanwhile costs the loop a second parse, not a wait), then
+ * claims a few lines ahead for itself so as not to wait at the next. So
+ * the loop parses the first lines of a run, while the worker wakes up,
+ * and any stretch where the worker does not get the other core (the
+ * commit runs there too), and nothing twice. A run cut short (a pause)
+ * just drops what the worker parsed beyond it: those lines come again in
+ * a later run. Small runs (live lines) are not worth a handoff and are
+ * parsed on the loop.
  *
  * The worker owns its parser, a results table and an arena for the
  * events' strings (an event's strings live in its parser until the next
@@ -39,6 +46,10 @@
 #define ENGINE_AHEAD_MIN_BYTES (64 * 1024)
 /* Room per line for the strings' NULs and the error message. */
 #define ENGINE_AHEAD_LINE_SLACK (EVENT_MAX_TAGS + 16 + 256)
+/* Checks of a line the worker is parsing before the loop parses it too. */
+#define ENGINE_AHEAD_SPIN 4096
+/* Lines the loop claims for itself after waiting for the worker. */
+#define ENGINE_AHEAD_LEAP 32
 
 struct engine_parse_ahead {
 	uv_thread_t thread;
@@ -55,8 +66,9 @@ struct engine_parse_ahead {
 	atomic_int busy;                    /* the worker works on the job */
 	atomic_int cancel;
 	atomic_size_t done;                 /* results published */
-	_Atomic(const char *) loop_at;      /* the loop has parsed the lines before this itself */
+	_Atomic(const char *) claimed;      /* the first line neither thread has claimed */
 	size_t next;                        /* the next result the loop looks at */
+	const char *own_from, *own_to;      /* lines the loop claimed ahead for itself */
 	size_t taken;                       /* results the loop took, this run */
 };
 
@@ -90,16 +102,16 @@ static void engine_ahead_keep(struct engine_parse_ahead *pa, struct event *ev)
 
 static void engine_ahead_run(struct engine_parse_ahead *pa)
 {
-	const char *p = pa->from, *nl;
+	const char *p, *nl;
 	size_t n = 0;
 
-	while (p < pa->end && n < ENGINE_AHEAD_MAX_LINES && !atomic_load(&pa->cancel)) {
-		/* A line start: the loop's next line, when it is past p. */
-		const char *at = atomic_load_explicit(&pa->loop_at, memory_order_relaxed);
-		if (at > p)
-			p = at;
-		if ((nl = memchr(p, '\n', (size_t)(pa->end - p))) == NULL)
+	while (n < ENGINE_AHEAD_MAX_LINES && !atomic_load(&pa->cancel)) {
+		p = atomic_load(&pa->claimed);
+		if (p >= pa->end || (nl = memchr(p, '\n', (size_t)(pa->end - p))) == NULL)
 			break;
+		/* Lost to the loop: it took that line; the next try starts after it. */
+		if (!atomic_compare_exchange_strong(&pa->claimed, &p, nl + 1))
+			continue;
 		struct engine_parsed *r = &pa->res[n];
 		r->line = p;
 		r->len = (size_t)(nl - p);
@@ -113,7 +125,6 @@ static void engine_ahead_run(struct engine_parse_ahead *pa)
 			r->error = engine_ahead_copy(pa, msg, len < 255 ? len : 255);
 		}
 		atomic_store_explicit(&pa->done, ++n, memory_order_release);
-		p = nl + 1;
 	}
 }
 
@@ -170,8 +181,8 @@ void engine_parse_ahead_stop(struct engine_parse_ahead *pa)
 	uv_mutex_unlock(&pa->mu);
 	atomic_store(&pa->cancel, 0);
 	atomic_store(&pa->done, 0);
-	atomic_store(&pa->loop_at, NULL);
-	pa->from = pa->end = NULL;
+	atomic_store(&pa->claimed, NULL);
+	pa->from = pa->end = pa->own_from = pa->own_to = NULL;
 	pa->next = pa->taken = 0;
 }
 
@@ -190,28 +201,77 @@ void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, si
 	uv_mutex_lock(&pa->mu);
 	pa->from = buf;
 	pa->end = buf + len;
+	atomic_store(&pa->claimed, buf);
 	pa->job = 1;
 	atomic_store(&pa->busy, 1);
 	uv_cond_broadcast(&pa->cv);
 	uv_mutex_unlock(&pa->mu);
 }
 
-const struct engine_parsed *engine_parse_ahead_take(struct engine_parse_ahead *pa,
-                                                   const char *line, size_t len)
+/* The next published result, if it is line's; skips results of earlier lines. */
+static const struct engine_parsed *engine_ahead_result(struct engine_parse_ahead *pa,
+                                                       const char *line, size_t len)
 {
-	if (pa == NULL || pa->from == NULL || line < pa->from || line >= pa->end)
-		return NULL;
 	size_t done = atomic_load_explicit(&pa->done, memory_order_acquire);
-	/* Results for lines the loop parsed itself, before the worker skipped. */
+
+	/* Results of lines the loop parsed too (after a spin ran out). */
 	while (pa->next < done && pa->res[pa->next].line < line)
 		pa->next++;
 	if (pa->next < done && pa->res[pa->next].line == line && pa->res[pa->next].len == len) {
 		pa->taken++;
 		return &pa->res[pa->next++];
 	}
-	/* Not parsed yet (or the worker stopped at its line limit): the loop
-	   parses this line; the worker goes on from the next. */
-	atomic_store_explicit(&pa->loop_at, line + len + 1, memory_order_relaxed);
+	return NULL;
+}
+
+/*
+ * After a wait, the loop has caught up with the worker: applying is faster
+ * than parsing (a small network, whose state is in cache). Were it to wait
+ * again at the next line, the two would go in step at the worker's pace;
+ * so the loop claims the next ENGINE_AHEAD_LEAP unclaimed lines for itself,
+ * and the worker gets that far ahead meanwhile.
+ */
+static void engine_ahead_leap(struct engine_parse_ahead *pa)
+{
+	const char *from = atomic_load(&pa->claimed), *to;
+
+	do {
+		to = from;
+		for (int i = 0; i < ENGINE_AHEAD_LEAP && to < pa->end; i++) {
+			const char *nl = memchr(to, '\n', (size_t)(pa->end - to));
+			if (nl == NULL)
+				break;
+			to = nl + 1;
+		}
+	} while (to > from && !atomic_compare_exchange_weak(&pa->claimed, &from, to));
+	pa->own_from = from;
+	pa->own_to = to;
+}
+
+const struct engine_parsed *engine_parse_ahead_take(struct engine_parse_ahead *pa,
+                                                   const char *line, size_t len)
+{
+	const struct engine_parsed *r;
+	const char *expect = line;
+
+	if (pa == NULL || pa->from == NULL || line < pa->from || line >= pa->end)
+		return NULL;
+	if (line >= pa->own_from && line < pa->own_to)
+		return NULL; /* the loop's own (engine_ahead_leap) */
+	if ((r = engine_ahead_result(pa, line, len)) != NULL)
+		return r;
+	/* Unclaimed (the worker is behind, or stopped at its line limit): the
+	   loop's. A failed exchange loads what the worker claimed meanwhile. */
+	while (expect <= line)
+		if (atomic_compare_exchange_weak(&pa->claimed, &expect, line + len + 1))
+			return NULL;
+	/* The worker claimed it and is parsing it: the moment that takes. */
+	for (int i = 0; i < ENGINE_AHEAD_SPIN; i++) {
+		if ((r = engine_ahead_result(pa, line, len)) != NULL) {
+			engine_ahead_leap(pa);
+			return r;
+		}
+	}
 	return NULL;
 }
 
