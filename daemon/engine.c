@@ -89,12 +89,12 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 	const struct engine_account *a = &e->accounts[p->account];
 
 	if (step == 0 && p->ev.id.ptr != NULL)
-		idset_prefetch(&e->seen, p->id_key);
+		idset_prefetch(&e->seen, p->keys.id_key);
 	if (a->contacts == NULL || p->ev.actor.ptr == NULL)
 		return;
 	const UT_hash_table *tbl = a->contacts->hh.tbl;
 	unsigned bucket;
-	HASH_TO_BKT(p->actor_hash, tbl->num_buckets, bucket);
+	HASH_TO_BKT(p->keys.actor_hash, tbl->num_buckets, bucket);
 	if (step == 0) {
 		__builtin_prefetch(&tbl->buckets[bucket]);
 		return;
@@ -210,15 +210,21 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 }
 
 /* Works out p's account, id key and actor hash, for prefetching and applying. */
+void engine_event_keys(const struct event *ev, struct engine_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	/* The account's seed is the hash of its name (engine_account_add). */
+	if (ev->id.ptr != NULL)
+		k->id_key = hash128_seeded(ev->id.ptr, ev->id.len, hash64(ev->account.ptr, ev->account.len));
+	if (ev->actor.ptr != NULL)
+		HASH_VALUE(ev->actor.ptr, ev->actor.len, k->actor_hash);
+	if (ev->post.ptr != NULL)
+		k->post_hash = score_post_hash(ev->post.ptr, ev->post.len, ev->dir_out);
+}
+
 static void engine_pending_prepare(struct engine *e, struct engine_pending *p)
 {
-	const struct event *ev = &p->ev;
-
-	p->account = engine_account_find(e, ev->account.ptr, ev->account.len);
-	if (ev->id.ptr != NULL)
-		p->id_key = hash128_seeded(ev->id.ptr, ev->id.len, e->accounts[p->account].seed);
-	if (ev->actor.ptr != NULL)
-		HASH_VALUE(ev->actor.ptr, ev->actor.len, p->actor_hash);
+	p->account = engine_account_find(e, p->ev.account.ptr, p->ev.account.len);
 }
 
 static void engine_apply(struct engine *e, const struct engine_pending *p)
@@ -228,11 +234,11 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 	struct engine_account *a = &e->accounts[account];
 
 	if (ev->id.ptr != NULL) {
-		if (idset_add(&e->seen, p->id_key, ev->ts_ms)) {
+		if (idset_add(&e->seen, p->keys.id_key, ev->ts_ms)) {
 			e->counters.duplicate++;
 			return;
 		}
-		store_batch_dedup(e->building, p->id_key, ev->ts_ms);
+		store_batch_dedup(e->building, p->keys.id_key, ev->ts_ms);
 	}
 	e->counters.accepted++;
 	e->counters.accepted_by_type[ev->type]++;
@@ -245,12 +251,12 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 		return;
 	}
 	struct engine_contact *ec = engine_contact_get(e, account, ev->actor.ptr, ev->actor.len,
-	                                               p->actor_hash);
+	                                               p->keys.actor_hash);
 	/* The relationship before the event: the network counters count changes of it. */
 	struct contact_relationship before = ec->c.rel;
 	contact_apply(&ec->c, ev, e->conf->evidence_per_contact);
 	if (event_type_is_engagement(ev->type))
-		engine_rules_engagement(e, ec, ev);
+		engine_rules_engagement(e, ec, ev, p->keys.post_hash);
 	else if (ev->type == EVENT_INVITE_SENT)
 		engine_rules_invitation(e, account, ev);
 	engine_rules_network_event(e, ec, &before, ev);
@@ -263,6 +269,7 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 
 	engine_flush_pending(e);
 	p.ev = *ev;
+	engine_event_keys(&p.ev, &p.keys);
 	engine_pending_prepare(e, &p);
 	engine_apply(e, &p);
 }
@@ -310,8 +317,9 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	if (done != NULL) {
 		rc = done->rc;
 		p->ev = done->ev;
-	} else {
-		rc = event_parse(e->parsers[slot], line, len, &p->ev);
+		p->keys = done->keys;
+	} else if ((rc = event_parse(e->parsers[slot], line, len, &p->ev)) == REJECT_NONE) {
+		engine_event_keys(&p->ev, &p->keys);
 	}
 	if (rc != REJECT_NONE) {
 		engine_reject(e, f, offset, rc,

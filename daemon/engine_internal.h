@@ -117,14 +117,24 @@ struct engine_rate {
 };
 
 /*
+ * What applying an event needs that its bytes alone decide (hashes), so
+ * that the parse-ahead worker works it out with the parse, off the loop.
+ */
+struct engine_keys {
+	struct hash128 id_key;              /* the seen-id key, when ev.id is there */
+	uint32_t post_hash;                 /* score_post_hash(), 0 without a post */
+	unsigned actor_hash;                /* uthash's hash of the actor */
+};
+void engine_event_keys(const struct event *ev, struct engine_keys *k);
+
+/*
  * A parsed event not yet applied (engine_on_line), with what was worked
  * out to prefetch its seen-id slot and contact.
  */
 struct engine_pending {
 	struct event ev;
 	uint32_t account;
-	unsigned actor_hash;                /* uthash's hash of the actor */
-	struct hash128 id_key;              /* when ev.id is there */
+	struct engine_keys keys;
 };
 
 /* Lines parsed before the oldest of them is applied (engine_on_line). */
@@ -269,6 +279,7 @@ struct engine_parsed {
 	size_t len;
 	enum event_reject rc;
 	struct event ev;                    /* when rc is REJECT_NONE */
+	struct engine_keys keys;            /* of ev */
 	const char *error;                  /* otherwise, event_parser_error()'s words */
 };
 struct engine_parse_ahead;
@@ -373,7 +384,8 @@ int64_t engine_rules_now(const struct engine *e);
  * it at the first), with the origin the contact's relationship gives it,
  * and into the score's history (scoring.history events kept).
  */
-void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev);
+void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev,
+                             uint32_t post_hash);
 /* Counts an invitation (invite_sent) against the account's rolling budget. */
 void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev);
 /*

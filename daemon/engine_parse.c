@@ -118,6 +118,7 @@ static void engine_ahead_run(struct engine_parse_ahead *pa)
 		r->rc = event_parse(pa->parser, p, r->len, &r->ev);
 		if (r->rc == REJECT_NONE) {
 			engine_ahead_keep(pa, &r->ev);
+			engine_event_keys(&r->ev, &r->keys);
 			r->error = NULL;
 		} else {
 			const char *msg = event_parser_error(pa->parser);

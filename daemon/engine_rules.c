@@ -79,7 +79,8 @@ int64_t engine_rules_now(const struct engine *e)
 	return e->conf->time_source == CONF_TIME_EVENT ? e->counters.newest_ms : time_now_ms();
 }
 
-void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev)
+void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev,
+                             uint32_t post_hash)
 {
 	struct contact *c = &ec->c;
 	int type = score_type_of(ev->type);
@@ -90,7 +91,7 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
 	if (c->score == NULL)
 		c->score = xcalloc(1, sizeof(*c->score));
 	se.ts_ms = ev->ts_ms;
-	se.post_hash = ev->post.ptr != NULL ? score_post_hash(ev->post.ptr, ev->post.len, ev->dir_out) : 0;
+	se.post_hash = post_hash;
 	se.type = (uint8_t)type;
 	/* The relationship as this engine knows it when the event is applied. */
 	se.origin = ev->dir_out            ? SCORE_OUTBOUND
