@@ -463,6 +463,17 @@ static void engine_retry_cb(uv_timer_t *handle)
 	engine_submit(handle->data);
 }
 
+/* A contact's row, learnt by the commit: its next commits update it by rowid. */
+static void engine_learn_rowid(void *ctx, uint32_t account, const char *actor, size_t len,
+                               int64_t rowid)
+{
+	unsigned hash;
+	struct engine_contact *ec = engine_contact_in_memory(ctx, account, actor, len, &hash);
+
+	if (ec != NULL)
+		ec->c.rowid = rowid;
+}
+
 static void engine_work_done(uv_work_t *req, int status)
 {
 	struct engine *e = req->data;
@@ -486,6 +497,7 @@ static void engine_work_done(uv_work_t *req, int status)
 	e->failing = 0;
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
 	e->committed_seq = e->committing_seq;
+	store_batch_each_rowid(e->committing, engine_learn_rowid, e);
 	engine_cache_evict(e);
 	if (e->dead_letter_rc != 0)
 		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,

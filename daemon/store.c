@@ -458,6 +458,7 @@ void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct cont
 	if (blob != NULL && rules_state_decode(&c->rules, blob, (size_t)len) < 0)
 		log_warnx("%s: contact %s: damaged rules state (snooze, notified)", store->path,
 		          c->actor);
+	c->rowid = sqlite3_column_int64(stmt, STORE_CONTACT_ROWID);
 }
 
 int store_load_accounts(struct store *store,

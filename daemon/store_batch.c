@@ -57,6 +57,13 @@ struct store_batch_contact {
 	int64_t first_seen_ms;
 	int64_t last_seen_ms;
 	struct contact_relationship rel;
+	int64_t rowid;              /* the contact's row, 0 if not known */
+};
+
+/* A contact row's rowid, learnt by the commit (store_batch_each_rowid). */
+struct store_batch_rowid {
+	size_t row;
+	int64_t rowid;
 };
 
 struct store_batch_file {
@@ -97,6 +104,7 @@ struct store_batch {
 	struct store_rows seen;         /* struct store_batch_seen */
 	struct store_rows rejects;      /* struct store_batch_reject */
 	struct store_rows outbox;       /* struct store_batch_outbox */
+	struct store_rows rowids;       /* struct store_batch_rowid, filled by the commit */
 	int has_prune;
 	int64_t prune_before_ms;
 	int has_counters;
@@ -131,6 +139,19 @@ static const char store_sql_contact[] =
 	"declined_ms = excluded.declined_ms, followed_ms = excluded.followed_ms, "
 	"counts = excluded.counts, tags = excluded.tags, recent = excluded.recent, "
 	"score = excluded.score, rules = excluded.rules";
+/* A row whose rowid the contact knows: no index lookup. The key is
+   checked too, so that a rowid gone stale (a VACUUM renumbers rows) writes
+   nothing and the upsert above runs instead. */
+static const char store_sql_contact_update[] =
+	"UPDATE contacts SET name = ?3, headline = ?4, actor_connections = ?5, "
+	"actor_followers = ?6, creator = ?7, hints_ms = ?8, first_seen_ms = ?9, "
+	"last_seen_ms = ?10, follower_ms = ?11, follower_on = ?12, target_ms = ?13, "
+	"target_on = ?14, connected_ms = ?15, connected_on = ?16, pending_ms = ?17, "
+	"pending_on = ?18, withdrawn_ms = ?19, declined_ms = ?20, followed_ms = ?21, "
+	"counts = ?22, tags = ?23, recent = ?24, score = ?25, rules = ?26 "
+	"WHERE rowid = ?27 AND account = ?1 AND actor = ?2";
+static const char store_sql_contact_rowid[] =
+	"SELECT rowid FROM contacts WHERE account = ?1 AND actor = ?2";
 static const char store_sql_file[] =
 	"INSERT INTO files(id, path, dev, ino, offset, head_len, head_hash, tail_len, tail_hash, "
 	"updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -198,6 +219,7 @@ void store_batch_free(struct store_batch *batch)
 	free(batch->seen.items);
 	free(batch->rejects.items);
 	free(batch->outbox.items);
+	free(batch->rowids.items);
 	free(batch->order);
 	free(batch);
 }
@@ -212,6 +234,7 @@ void store_batch_reset(struct store_batch *batch)
 	batch->seen.count = 0;
 	batch->rejects.count = 0;
 	batch->outbox.count = 0;
+	batch->rowids.count = 0;
 	batch->has_prune = 0;
 	batch->has_counters = 0;
 }
@@ -303,6 +326,21 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 	row->first_seen_ms = c->first_seen_ms;
 	row->last_seen_ms = c->last_seen_ms;
 	row->rel = c->rel;
+	row->rowid = c->rowid;
+}
+
+void store_batch_each_rowid(const struct store_batch *batch,
+                            void (*cb)(void *ctx, uint32_t account, const char *actor, size_t len,
+                                       int64_t rowid),
+                            void *ctx)
+{
+	const struct store_batch_rowid *ids = batch->rowids.items;
+	const struct store_batch_contact *rows = batch->contacts.items;
+
+	for (size_t i = 0; i < batch->rowids.count; i++) {
+		const struct store_batch_contact *c = &rows[ids[i].row];
+		cb(ctx, c->account, batch->arena.data + c->actor.off, c->actor.len, ids[i].rowid);
+	}
 }
 
 void store_batch_file(struct store_batch *batch, const struct store_file *f)
@@ -487,17 +525,116 @@ static int store_contact_order(const void *a, const void *b, void *arg)
  * pages at random, while sorted ones walk it once. The order lives in
  * scratch memory, so the batch itself does not change.
  */
+/* Binds a contact row's columns 1-26 (the upsert's and the update's). */
+static void store_bind_contact(struct store_commit *cm, const struct store_batch_contact *c)
+{
+	sqlite3_stmt *stmt = cm->stmt;
+
+	sqlite3_bind_int64(stmt, 1, c->account);
+	store_bind_span(cm, 2, c->actor, 0);
+	store_bind_span(cm, 3, c->name, 0);
+	store_bind_span(cm, 4, c->headline, 0);
+	sqlite3_bind_int64(stmt, 5, c->actor_connections);
+	sqlite3_bind_int64(stmt, 6, c->actor_followers);
+	sqlite3_bind_int(stmt, 7, c->creator);
+	sqlite3_bind_int64(stmt, 8, c->hints_ms);
+	sqlite3_bind_int64(stmt, 9, c->first_seen_ms);
+	sqlite3_bind_int64(stmt, 10, c->last_seen_ms);
+	sqlite3_bind_int64(stmt, 11, c->rel.follower.ts_ms);
+	sqlite3_bind_int(stmt, 12, c->rel.follower.on);
+	sqlite3_bind_int64(stmt, 13, c->rel.target.ts_ms);
+	sqlite3_bind_int(stmt, 14, c->rel.target.on);
+	sqlite3_bind_int64(stmt, 15, c->rel.connected.ts_ms);
+	sqlite3_bind_int(stmt, 16, c->rel.connected.on);
+	sqlite3_bind_int64(stmt, 17, c->rel.pending.ts_ms);
+	sqlite3_bind_int(stmt, 18, c->rel.pending.on);
+	sqlite3_bind_int64(stmt, 19, c->rel.withdrawn_ms);
+	sqlite3_bind_int64(stmt, 20, c->rel.declined_ms);
+	sqlite3_bind_int64(stmt, 21, c->rel.followed_ms);
+	store_bind_span(cm, 22, c->counts, 1);
+	store_bind_span(cm, 23, c->tags, 1);
+	store_bind_span(cm, 24, c->recent, 1);
+	store_bind_span(cm, 25, c->score, 1);
+	store_bind_span(cm, 26, c->rules, 1);
+}
+
+/* The rowid of c's row, which its stale one was not (rare: after a VACUUM). */
+static int store_commit_rowid_of(struct store_commit *cm, const struct store_batch_contact *c,
+                                 int64_t *rowid)
+{
+	sqlite3_stmt *stmt = store_statement(cm->store, store_sql_contact_rowid);
+	int rc;
+
+	cm->step = "find contact";
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, c->account);
+	sqlite3_bind_text64(stmt, 2, cm->batch->arena.data + c->actor.off, c->actor.len,
+	                    SQLITE_STATIC, SQLITE_UTF8);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Writes contact row i: by its rowid when the contact knew it (no lookup
+ * in the key's index, no conflict), else, or when that row is not the
+ * contact's, by the upsert; the rowid of a row it inserts is kept for the
+ * engine (RETURNING would tell an updated row's too, but doubled the
+ * upsert's cost).
+ */
+static int store_commit_contact(struct store_commit *cm, sqlite3_stmt *update,
+                                sqlite3_stmt *upsert, size_t i)
+{
+	const struct store_batch_contact *c = &((const struct store_batch_contact *)
+	                                                cm->batch->contacts.items)[i];
+
+	if (c->rowid > 0) {
+		cm->step = "update contact";
+		cm->stmt = update;
+		store_bind_contact(cm, c);
+		sqlite3_bind_int64(update, 27, c->rowid);
+		if (store_commit_step(cm) < 0)
+			return -1;
+		if (sqlite3_changes(cm->db) == 1)
+			return 0;
+	}
+	cm->step = "insert contact";
+	cm->stmt = upsert;
+	store_bind_contact(cm, c);
+	/* A new row moves the last insert rowid; an upsert that updated does not
+	   (then a stale rowid is looked up, for the engine to mend). */
+	int64_t before = sqlite3_last_insert_rowid(cm->db);
+	if (store_commit_step(cm) < 0)
+		return -1;
+	int64_t rowid = sqlite3_last_insert_rowid(cm->db);
+	if (rowid == before && c->rowid > 0 && store_commit_rowid_of(cm, c, &rowid) < 0)
+		return -1;
+	if (rowid != before && rowid != c->rowid) {
+		struct store_batch_rowid *r = store_rows_add(&cm->batch->rowids, sizeof(*r));
+		r->row = i;
+		r->rowid = rowid;
+	}
+	return 0;
+}
+
 static int store_commit_contacts(struct store_commit *cm)
 {
 	struct store_batch *batch = cm->batch;
-	const struct store_batch_contact *rows = batch->contacts.items;
 	size_t count = batch->contacts.count;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *update, *upsert;
 
 	if (count == 0)
 		return 0;
+	if (store_commit_prepare(cm, store_sql_contact_update, "update contact") < 0)
+		return -1;
+	update = cm->stmt;
 	if (store_commit_prepare(cm, store_sql_contact, "insert contact") < 0)
 		return -1;
+	upsert = cm->stmt;
+	cm->batch->rowids.count = 0; /* a commit retried after a failure starts over */
 	if (batch->order_cap < count) {
 		batch->order_cap = batch->contacts.cap;
 		batch->order = xrealloc(batch->order, batch->order_cap * sizeof(*batch->order));
@@ -505,38 +642,9 @@ static int store_commit_contacts(struct store_commit *cm)
 	for (size_t i = 0; i < count; i++)
 		batch->order[i] = (uint32_t)i;
 	qsort_r(batch->order, count, sizeof(*batch->order), store_contact_order, batch);
-	stmt = cm->stmt;
-	for (size_t i = 0; i < count; i++) {
-		const struct store_batch_contact *c = &rows[batch->order[i]];
-		sqlite3_bind_int64(stmt, 1, c->account);
-		store_bind_span(cm, 2, c->actor, 0);
-		store_bind_span(cm, 3, c->name, 0);
-		store_bind_span(cm, 4, c->headline, 0);
-		sqlite3_bind_int64(stmt, 5, c->actor_connections);
-		sqlite3_bind_int64(stmt, 6, c->actor_followers);
-		sqlite3_bind_int(stmt, 7, c->creator);
-		sqlite3_bind_int64(stmt, 8, c->hints_ms);
-		sqlite3_bind_int64(stmt, 9, c->first_seen_ms);
-		sqlite3_bind_int64(stmt, 10, c->last_seen_ms);
-		sqlite3_bind_int64(stmt, 11, c->rel.follower.ts_ms);
-		sqlite3_bind_int(stmt, 12, c->rel.follower.on);
-		sqlite3_bind_int64(stmt, 13, c->rel.target.ts_ms);
-		sqlite3_bind_int(stmt, 14, c->rel.target.on);
-		sqlite3_bind_int64(stmt, 15, c->rel.connected.ts_ms);
-		sqlite3_bind_int(stmt, 16, c->rel.connected.on);
-		sqlite3_bind_int64(stmt, 17, c->rel.pending.ts_ms);
-		sqlite3_bind_int(stmt, 18, c->rel.pending.on);
-		sqlite3_bind_int64(stmt, 19, c->rel.withdrawn_ms);
-		sqlite3_bind_int64(stmt, 20, c->rel.declined_ms);
-		sqlite3_bind_int64(stmt, 21, c->rel.followed_ms);
-		store_bind_span(cm, 22, c->counts, 1);
-		store_bind_span(cm, 23, c->tags, 1);
-		store_bind_span(cm, 24, c->recent, 1);
-		store_bind_span(cm, 25, c->score, 1);
-		store_bind_span(cm, 26, c->rules, 1);
-		if (store_commit_step(cm) < 0)
+	for (size_t i = 0; i < count; i++)
+		if (store_commit_contact(cm, update, upsert, batch->order[i]) < 0)
 			return -1;
-	}
 	return 0;
 }
 

@@ -39,9 +39,9 @@ char *store_column_strdup(sqlite3_stmt *stmt, int col);
 	"account, actor, name, headline, actor_connections, actor_followers, creator, "   \
 	"hints_ms, first_seen_ms, last_seen_ms, follower_ms, follower_on, target_ms, "    \
 	"target_on, connected_ms, connected_on, pending_ms, pending_on, withdrawn_ms, "   \
-	"declined_ms, followed_ms, counts, tags, recent, score, rules"
-/* How many they are: a column selected after them (rowid) has this index. */
-#define STORE_CONTACT_NCOLUMNS 26
+	"declined_ms, followed_ms, counts, tags, recent, score, rules, rowid"
+/* The index of rowid, the last of them (a scan in rowid order resumes from it). */
+#define STORE_CONTACT_ROWID 26
 
 /*
  * Fills c (which the caller then owns, to be freed with contact_free) from

@@ -24,7 +24,7 @@ static const char store_sql_contact_find[] =
  * they are not even decoded.
  */
 static const char store_sql_candidates[] =
-	"SELECT " STORE_CONTACT_COLUMNS ", rowid FROM contacts WHERE rowid > ?1"
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE rowid > ?1"
 	" AND score IS NOT NULL AND (rules IS NOT NULL OR"
 	" ((follower_on OR target_on) AND NOT connected_on AND NOT pending_on))"
 	" ORDER BY rowid LIMIT ?2";
@@ -32,7 +32,7 @@ static const char store_sql_account_contacts[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1";
 /* Every scored row up to a rowid, in rowid order (a rescore, engine_rescore.c). */
 static const char store_sql_scored[] =
-	"SELECT " STORE_CONTACT_COLUMNS ", rowid FROM contacts WHERE rowid > ?1 AND rowid <= ?2"
+	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE rowid > ?1 AND rowid <= ?2"
 	" AND score IS NOT NULL ORDER BY rowid LIMIT ?3";
 static const char store_sql_max_rowid[] = "SELECT coalesce(max(rowid), 0) FROM contacts";
 /* Every key, from the contacts_key index alone (it covers the query). */
@@ -93,7 +93,7 @@ int store_scan_candidates(struct store *store, int64_t *after_rowid, size_t limi
 		return store_query_failed(store, "scanning contacts");
 	sqlite3_bind_int64(stmt, 1, *after_rowid);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit);
-	return store_scan_rows(store, stmt, STORE_CONTACT_NCOLUMNS, after_rowid, cb, ctx,
+	return store_scan_rows(store, stmt, STORE_CONTACT_ROWID, after_rowid, cb, ctx,
 	                       "scanning contacts");
 }
 
@@ -171,7 +171,7 @@ int store_scan_scored(struct store *store, int64_t *after_rowid, int64_t up_to, 
 	sqlite3_bind_int64(stmt, 1, *after_rowid);
 	sqlite3_bind_int64(stmt, 2, up_to);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
-	return store_scan_rows(store, stmt, STORE_CONTACT_NCOLUMNS, after_rowid, cb, ctx,
+	return store_scan_rows(store, stmt, STORE_CONTACT_ROWID, after_rowid, cb, ctx,
 	                       "scanning contacts");
 }
 

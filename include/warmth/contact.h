@@ -107,6 +107,12 @@ struct contact {
 	struct score_state *score;
 	/* Snooze, dismiss and the hysteresis of "ready" (rules.h); zeroed: none. */
 	struct rules_state rules;
+	/*
+	 * Its row in the database (store.h), 0 while not known: a commit then
+	 * updates the row by rowid instead of looking its key up in the index.
+	 * Only a hint: the update also checks the key, and falls back.
+	 */
+	int64_t rowid;
 };
 
 /* Initialises an empty contact for actor[0..len) (copied), with no score. */

@@ -288,8 +288,18 @@ void store_batch_account(struct store_batch *batch, uint32_t id, const struct ac
    leaves the stored ones as they are. */
 void store_batch_account_ratio(struct store_batch *batch, uint32_t id, const struct account *a,
                                const struct ratio_account *ratio);
-/* Copies the contact's current state (an upsert keyed by account + actor). */
+/* Copies the contact's current state (an upsert keyed by account + actor;
+   an update by c->rowid when it is known and still the contact's row). */
 void store_batch_contact(struct store_batch *batch, const struct contact *c);
+/*
+ * After a successful store_commit(): calls cb for each contact row whose
+ * rowid the commit learnt (a new row, or one the contact did not know), so
+ * that the caller can keep it in its contact for the next commits.
+ */
+void store_batch_each_rowid(const struct store_batch *batch,
+                            void (*cb)(void *ctx, uint32_t account, const char *actor, size_t len,
+                                       int64_t rowid),
+                            void *ctx);
 void store_batch_file(struct store_batch *batch, const struct store_file *f);
 void store_batch_file_delete(struct store_batch *batch, int64_t id);
 /* Records a seen event id. The database is keyed by (ts_ms, key) so that

@@ -856,6 +856,109 @@ static void test_batch_key_order(void **state)
 	store_close(store);
 }
 
+struct test_rowids {
+	int n;
+	char actor[4][64];
+	int64_t rowid[4];
+};
+
+static void test_rowid_cb(void *ctx, uint32_t account, const char *actor, size_t len, int64_t rowid)
+{
+	struct test_rowids *r = ctx;
+
+	(void)account;
+	assert_true(r->n < 4);
+	snprintf(r->actor[r->n], sizeof(r->actor[r->n]), "%.*s", (int)len, actor);
+	r->rowid[r->n++] = rowid;
+}
+
+/* Each rowid told is the row's, as a load reads it. */
+static void test_rowids_check(struct store *store, const struct test_rowids *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct contact got;
+		assert_int_equal(store_get_contact(store, 0, r->actor[i], &got), 0);
+		assert_int_equal(got.rowid, r->rowid[i]);
+		contact_free(&got);
+	}
+}
+
+/*
+ * A contact that knows its row is updated by rowid; the commit tells the
+ * rowid of a row it inserts; a loaded contact carries its rowid; and a
+ * rowid that is not the contact's row (a VACUUM renumbers rows) or no row
+ * at all writes nothing there: the contact goes through the upsert by key.
+ */
+static void test_batch_rowids(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "rowids.db"));
+	struct store_batch *batch = store_batch_new();
+	struct contact a, b, got;
+	struct test_rowids r = { 0 };
+	struct buf text = { 0 }, want = { 0 };
+	char err[256];
+
+	(void)state;
+	test_contact(&a, 0, "alice", 1);
+	test_contact(&b, 0, "bob", 2);
+	store_batch_contact(batch, &a);
+	store_batch_contact(batch, &b);
+	assert_int_equal(store_commit(store, batch, err, sizeof(err)), 0);
+	store_batch_each_rowid(batch, test_rowid_cb, &r);
+	assert_int_equal(r.n, 2);
+	store_batch_reset(batch);
+	assert_int_equal(store_get_contact(store, 0, "alice", &got), 0);
+	int64_t alice = got.rowid;
+	contact_free(&got);
+	assert_int_equal(store_get_contact(store, 0, "bob", &got), 0);
+	int64_t bob = got.rowid;
+	contact_free(&got);
+	assert_true(alice > 0 && bob > 0 && alice != bob);
+	test_rowids_check(store, &r);
+
+	/* Known: an update by rowid, nothing learnt. */
+	contact_free(&a);
+	test_contact(&a, 0, "alice", 11);
+	a.rowid = alice;
+	store_batch_contact(batch, &a);
+	r.n = 0;
+	assert_int_equal(store_commit(store, batch, err, sizeof(err)), 0);
+	store_batch_each_rowid(batch, test_rowid_cb, &r);
+	assert_int_equal(r.n, 0);
+	store_batch_reset(batch);
+	assert_string_equal(test_get(store, 0, "alice", &text), test_text(&a, &want));
+
+	/* Bob's rowid on Alice, then a rowid no row has: Bob stays Bob. */
+	contact_free(&a);
+	test_contact(&a, 0, "alice", 21);
+	a.rowid = bob;
+	store_batch_contact(batch, &a);
+	contact_free(&b);
+	test_contact(&b, 0, "carol", 3);
+	b.rowid = bob + alice + 100;
+	store_batch_contact(batch, &b);
+	r.n = 0;
+	assert_int_equal(store_commit(store, batch, err, sizeof(err)), 0);
+	store_batch_each_rowid(batch, test_rowid_cb, &r);
+	store_batch_reset(batch);
+	assert_int_equal(store_count_contacts(store), 3);
+	assert_string_equal(test_get(store, 0, "alice", &text), test_text(&a, &want));
+	assert_string_equal(test_get(store, 0, "carol", &text), test_text(&b, &want));
+	contact_free(&b);
+	test_contact(&b, 0, "bob", 2);
+	assert_string_equal(test_get(store, 0, "bob", &text), test_text(&b, &want));
+	/* Carol's row is new and Alice's rowid was stale: both are told. */
+	assert_int_equal(r.n, 2);
+	assert_true(strcmp(r.actor[0], r.actor[1]) != 0);
+	test_rowids_check(store, &r);
+
+	buf_free(&text), buf_free(&want);
+	contact_free(&a), contact_free(&b);
+	store_batch_free(batch);
+	store_close(store);
+}
+
 static void test_files_and_dedup_prune(void **state)
 {
 	char path[256];
@@ -1370,6 +1473,7 @@ int main(void)
 		cmocka_unit_test(test_deliveries),
 		cmocka_unit_test(test_batch_copies_and_upserts),
 		cmocka_unit_test(test_batch_key_order),
+		cmocka_unit_test(test_batch_rowids),
 		cmocka_unit_test(test_files_and_dedup_prune),
 		cmocka_unit_test(test_rollback_and_retry),
 		cmocka_unit_test(test_disk_full_and_retry),
