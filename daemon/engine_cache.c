@@ -103,6 +103,20 @@ static void engine_cache_add(struct engine *e, struct engine_contact *ec, unsign
 	struct engine_account *a = &e->accounts[ec->c.account];
 
 	HASH_ADD_KEYPTR_BYHASHVALUE(hh, a->contacts, ec->key, ec->c.actor_len, hash, ec);
+	/*
+	 * uthash doubles its buckets only when one chain reaches 10 entries
+	 * (HASH_BKT_CAPACITY_THRESH: its header sets it, whatever was defined
+	 * before, and lower values double the table at every chain of a few),
+	 * which leaves about 1.5 contacts a bucket: a lookup then walks 1.8
+	 * entries, a cache miss each. Doubling when the table passes half a
+	 * contact a bucket keeps a lookup near 1.2 entries, for 16 bytes a bucket.
+	 */
+	UT_hash_table *tbl = a->contacts->hh.tbl;
+	if (tbl->num_items > tbl->num_buckets / 2 && !tbl->noexpand) {
+		int oomed = 0;
+		(void)oomed;
+		HASH_EXPAND_BUCKETS(hh, tbl, oomed);
+	}
 	ec->ref = 1;
 	e->ncached++;
 	e->key_index_valid = 0;

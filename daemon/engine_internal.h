@@ -18,12 +18,6 @@
 /* XXH3 instead of uthash's default Jenkins hash: faster on actor ids. */
 #define HASH_FUNCTION(keyptr, keylen, hashv) \
 	((hashv) = (unsigned)XXH3_64bits((keyptr), (keylen)))
-/*
- * uthash grows a table when one chain reaches 10 entries, which leaves
- * chains of several entries on average: each is a cache miss per lookup
- * in a table of 100,000 contacts. Growing at 2 keeps them near one.
- */
-#define HASH_BKT_CAPACITY_THRESH 2U
 #include <uthash.h>
 
 #include "warmth/conf.h"
