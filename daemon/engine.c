@@ -88,9 +88,9 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 {
 	const struct engine_account *a = &e->accounts[p->account];
 
-	if (step == 0 && p->ev.id.ptr != NULL)
+	if (step == 0 && p->ev->id.ptr != NULL)
 		idset_prefetch(&e->seen, p->keys.id_key);
-	if (a->contacts == NULL || p->ev.actor.ptr == NULL)
+	if (a->contacts == NULL || p->ev->actor.ptr == NULL)
 		return;
 	const UT_hash_table *tbl = a->contacts->hh.tbl;
 	unsigned bucket;
@@ -224,12 +224,12 @@ void engine_event_keys(const struct event *ev, struct engine_keys *k)
 
 static void engine_pending_prepare(struct engine *e, struct engine_pending *p)
 {
-	p->account = engine_account_find(e, p->ev.account.ptr, p->ev.account.len);
+	p->account = engine_account_find(e, p->ev->account.ptr, p->ev->account.len);
 }
 
 static void engine_apply(struct engine *e, const struct engine_pending *p)
 {
-	const struct event *ev = &p->ev;
+	const struct event *ev = p->ev;
 	uint32_t account = p->account;
 	struct engine_account *a = &e->accounts[account];
 
@@ -268,8 +268,8 @@ void engine_accept_event(struct engine *e, const struct event *ev)
 	struct engine_pending p;
 
 	engine_flush_pending(e);
-	p.ev = *ev;
-	engine_event_keys(&p.ev, &p.keys);
+	p.ev = ev;
+	engine_event_keys(ev, &p.keys);
 	engine_pending_prepare(e, &p);
 	engine_apply(e, &p);
 }
@@ -316,10 +316,12 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	const struct engine_parsed *done = engine_parse_ahead_take(e->ahead, line, len);
 	if (done != NULL) {
 		rc = done->rc;
-		p->ev = done->ev;
+		/* Not copied: the result stays until the run ends, after the ring is applied. */
+		p->ev = &done->ev;
 		p->keys = done->keys;
-	} else if ((rc = event_parse(e->parsers[slot], line, len, &p->ev)) == REJECT_NONE) {
-		engine_event_keys(&p->ev, &p->keys);
+	} else if ((rc = event_parse(e->parsers[slot], line, len, &p->own)) == REJECT_NONE) {
+		p->ev = &p->own;
+		engine_event_keys(p->ev, &p->keys);
 	}
 	if (rc != REJECT_NONE) {
 		engine_reject(e, f, offset, rc,

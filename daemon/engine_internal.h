@@ -126,7 +126,8 @@ void engine_event_keys(const struct event *ev, struct engine_keys *k);
  * out to prefetch its seen-id slot and contact.
  */
 struct engine_pending {
-	struct event ev;
+	const struct event *ev;             /* own, or the parse-ahead worker's result */
+	struct event own;                   /* a line parsed on the loop */
 	uint32_t account;
 	struct engine_keys keys;
 };
