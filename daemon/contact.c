@@ -142,7 +142,7 @@ void contact_recent_clear(struct contact *c)
 		contact_engagement_free(&c->recent[i]);
 	free(c->recent);
 	c->recent = NULL;
-	c->nrecent = 0;
+	c->nrecent = c->recent_cap = 0;
 }
 
 void contact_tags_clear(struct contact *c)
@@ -470,6 +470,7 @@ static void contact_recent_trim(struct contact *c, uint32_t max_recent)
 	if (c->nrecent == 0) {
 		free(c->recent);
 		c->recent = NULL;
+		c->recent_cap = 0;
 	}
 }
 
@@ -509,8 +510,12 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 		/* The evicted entry's block. */
 		reuse = c->recent[--c->nrecent].strings;
 		reuse_cap = c->recent[c->nrecent].strings_cap;
-	} else
-		c->recent = xrealloc(c->recent, (c->nrecent + 1) * sizeof(*c->recent));
+	} else if (c->nrecent >= c->recent_cap) {
+		/* Room for the whole list at once: it fills up in a contact's first
+		   engagements, and growing it one entry at a time was a realloc each. */
+		c->recent_cap = max_recent;
+		c->recent = xrealloc(c->recent, c->recent_cap * sizeof(*c->recent));
+	}
 	memmove(&c->recent[pos + 1], &c->recent[pos], (c->nrecent - pos) * sizeof(*c->recent));
 	c->nrecent++;
 	e = &c->recent[pos];

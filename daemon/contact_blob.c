@@ -319,8 +319,10 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 	/* The count is checked against the bytes left before anything is allocated for it. */
 	if (n > r.left / (version == 1 ? CONTACT_RECENT_ENTRY_MIN_V1 : CONTACT_RECENT_ENTRY_MIN_V2))
 		return -1;
-	if (n > 0)
+	if (n > 0) {
 		c->recent = xcalloc((size_t)n, sizeof(*c->recent));
+		c->recent_cap = (uint32_t)n;
+	}
 	for (uint64_t i = 0; i < n; i++) {
 		if (contact_decode_engagement(&r, version, &prev_ts, &c->recent[i]) < 0) {
 			rc = -1;
@@ -333,6 +335,7 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 	if (c->nrecent == 0) {
 		free(c->recent);
 		c->recent = NULL;
+		c->recent_cap = 0;
 	}
 	/* Restores the list's invariant even for a blob this code did not write. */
 	if (c->nrecent > 1)

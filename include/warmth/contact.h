@@ -97,6 +97,7 @@ struct contact {
 	/* Newest first, at most the limit given to contact_apply(). */
 	struct contact_engagement *recent;
 	uint32_t nrecent;
+	uint32_t recent_cap;       /* entries allocated, if known (0: nrecent, as made by hand) */
 	/*
 	 * The engagement score (score.h), owned; NULL until the first
 	 * engagement, since most contacts of a large network only follow or
