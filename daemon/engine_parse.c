@@ -68,6 +68,7 @@ struct engine_parse_ahead {
 	atomic_size_t done;                 /* results published */
 	_Atomic(const char *) claimed;      /* the first line neither thread has claimed */
 	size_t next;                        /* the next result the loop looks at */
+	size_t known;                       /* results the loop knows are published */
 	const char *own_from, *own_to;      /* lines the loop claimed ahead for itself */
 	size_t taken;                       /* results the loop took, this run */
 };
@@ -184,7 +185,7 @@ void engine_parse_ahead_stop(struct engine_parse_ahead *pa)
 	atomic_store(&pa->done, 0);
 	atomic_store(&pa->claimed, NULL);
 	pa->from = pa->end = pa->own_from = pa->own_to = NULL;
-	pa->next = pa->taken = 0;
+	pa->next = pa->taken = pa->known = 0;
 }
 
 void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, size_t len)
@@ -213,7 +214,12 @@ void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, si
 static const struct engine_parsed *engine_ahead_result(struct engine_parse_ahead *pa,
                                                        const char *line, size_t len)
 {
-	size_t done = atomic_load_explicit(&pa->done, memory_order_acquire);
+	/* The count is read again only once the results it told are used up:
+	   the worker writes it at every line, and each read after a write is
+	   a cache line brought over from the other core. */
+	if (pa->next >= pa->known)
+		pa->known = atomic_load_explicit(&pa->done, memory_order_acquire);
+	size_t done = pa->known;
 
 	/* Results of lines the loop parsed too (after a spin ran out). */
 	while (pa->next < done && pa->res[pa->next].line < line)
