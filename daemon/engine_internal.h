@@ -266,7 +266,7 @@ struct engine {
 	void *on_stopped_ctx;
 };
 
-/* --- engine_parse.c: parsing the later lines of a run on a second core --- */
+/* --- engine_parse.c: parsing the lines of a run ahead of the loop on a second core --- */
 
 /* A line the worker parsed: its event (strings in the worker's arena) or why not. */
 struct engine_parsed {
@@ -281,9 +281,10 @@ struct engine_parse_ahead;
 /* NULL when no thread could be made: the loop then parses every line. */
 struct engine_parse_ahead *engine_parse_ahead_new(void);
 void engine_parse_ahead_free(struct engine_parse_ahead *pa);
-/* A run of len bytes of complete lines from buf: the worker takes its later lines. */
+/* A run of len bytes of complete lines from buf: the worker parses ahead of the loop. */
 void engine_parse_ahead_start(struct engine_parse_ahead *pa, const char *buf, size_t len);
-/* The worker's result for this line (waiting for it), or NULL: parse it here. */
+/* The worker's result for this line (waiting the moment it takes when the worker is
+   parsing it), or NULL: the line is the loop's to parse (engine_parse.c). */
 const struct engine_parsed *engine_parse_ahead_take(struct engine_parse_ahead *pa,
                                                    const char *line, size_t len);
 /* Ends the run: the worker stops, its results (and their strings) are gone. */

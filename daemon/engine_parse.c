@@ -54,7 +54,7 @@
 struct engine_parse_ahead {
 	uv_thread_t thread;
 	uv_mutex_t mu;
-	uv_cond_t cv;                       /* a job or quit for the worker; progress for the loop */
+	uv_cond_t cv;                       /* a job or quit for the worker; a job's end for the loop */
 	struct event_parser *parser;        /* the worker's */
 	struct engine_parsed *res;          /* ENGINE_AHEAD_MAX_LINES of them */
 	char *arena;                        /* the results' strings */
