@@ -209,7 +209,7 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	          event_reject_name(reason), detail);
 }
 
-/* Works out p's account, id key and actor hash, for prefetching and applying. */
+/* The hashes applying ev needs, from its bytes alone: on either thread (engine_internal.h). */
 void engine_event_keys(const struct event *ev, struct engine_keys *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -222,6 +222,7 @@ void engine_event_keys(const struct event *ev, struct engine_keys *k)
 		k->post_hash = score_post_hash(ev->post.ptr, ev->post.len, ev->dir_out);
 }
 
+/* Works out p's account (the loop's table), for prefetching and applying. */
 static void engine_pending_prepare(struct engine *e, struct engine_pending *p)
 {
 	p->account = engine_account_find(e, p->ev->account.ptr, p->ev->account.len);
