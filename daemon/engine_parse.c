@@ -51,6 +51,14 @@
 /* Lines the loop claims for itself after waiting for the worker. */
 #define ENGINE_AHEAD_LEAP 32
 
+/*
+ * What each thread writes at every line has a cache line of its own (the
+ * struct is allocated on a line boundary): a field of the other thread's
+ * in the same line would make each write fetch the line back from the
+ * other core, for both of them, at every line.
+ */
+#define ENGINE_AHEAD_LINE 64
+
 struct engine_parse_ahead {
 	uv_thread_t thread;
 	uv_mutex_t mu;
@@ -58,16 +66,23 @@ struct engine_parse_ahead {
 	struct event_parser *parser;        /* the worker's */
 	struct engine_parsed *res;          /* ENGINE_AHEAD_MAX_LINES of them */
 	char *arena;                        /* the results' strings */
-	size_t arena_cap, arena_used;
+	size_t arena_cap;
 
 	/* The job, set by the loop while the worker is idle. */
 	const char *from, *end;
 	int job, quit;
 	atomic_int busy;                    /* the worker works on the job */
 	atomic_int cancel;
-	atomic_size_t done;                 /* results published */
-	_Atomic(const char *) claimed;      /* the first line neither thread has claimed */
-	size_t next;                        /* the next result the loop looks at */
+
+	/* Written by the worker at every line. */
+	_Alignas(ENGINE_AHEAD_LINE) atomic_size_t done; /* results published */
+	size_t arena_used;
+
+	/* Claimed by either. */
+	_Alignas(ENGINE_AHEAD_LINE) _Atomic(const char *) claimed; /* the first line no one has */
+
+	/* The loop's, at every line. */
+	_Alignas(ENGINE_AHEAD_LINE) size_t next; /* the next result the loop looks at */
 	size_t known;                       /* results the loop knows are published */
 	const char *own_from, *own_to;      /* lines the loop claimed ahead for itself */
 	size_t taken;                       /* results the loop took, this run */
@@ -152,7 +167,11 @@ static void engine_ahead_main(void *arg)
 
 struct engine_parse_ahead *engine_parse_ahead_new(void)
 {
-	struct engine_parse_ahead *pa = xcalloc(1, sizeof(*pa));
+	struct engine_parse_ahead *pa;
+
+	if (posix_memalign((void **)&pa, ENGINE_AHEAD_LINE, sizeof(*pa)) != 0)
+		fatalx("out of memory (the parse-ahead worker)");
+	memset(pa, 0, sizeof(*pa));
 
 	pa->parser = event_parser_new();
 	pa->res = xcalloc(ENGINE_AHEAD_MAX_LINES, sizeof(*pa->res));
