@@ -34,6 +34,16 @@ static void engine_batch_request_close(struct engine *e);
 
 /* --- accounts, contacts, seen ids --- */
 
+/*
+ * Seeds the account's event id keys (and its key filter's): a function of
+ * the name alone, so that the parse-ahead worker, which has no account
+ * table, works out the same keys (engine_event_keys).
+ */
+static uint64_t engine_account_seed(const char *name, size_t len)
+{
+	return hash64(name, len);
+}
+
 static uint32_t engine_account_add(struct engine *e, const char *name, size_t len)
 {
 	struct engine_account *a;
@@ -45,7 +55,7 @@ static uint32_t engine_account_add(struct engine *e, const char *name, size_t le
 	a->name_len = len;
 	a->a.followers = -1;
 	a->a.connections = -1;
-	a->seed = hash64(name, len);
+	a->seed = engine_account_seed(name, len);
 	a->dirty = 1;
 	return e->naccounts++;
 }
@@ -213,9 +223,9 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 void engine_event_keys(const struct event *ev, struct engine_keys *k)
 {
 	memset(k, 0, sizeof(*k));
-	/* The account's seed is the hash of its name (engine_account_add). */
 	if (ev->id.ptr != NULL)
-		k->id_key = hash128_seeded(ev->id.ptr, ev->id.len, hash64(ev->account.ptr, ev->account.len));
+		k->id_key = hash128_seeded(ev->id.ptr, ev->id.len,
+		                           engine_account_seed(ev->account.ptr, ev->account.len));
 	if (ev->actor.ptr != NULL)
 		HASH_VALUE(ev->actor.ptr, ev->actor.len, k->actor_hash);
 	if (ev->post.ptr != NULL)
@@ -640,7 +650,7 @@ static void engine_load_account(void *ctx, uint32_t id, const struct account *a)
 		log_warnx("account %s: network counters unreadable; they start empty", a->name);
 	}
 	ea->name_len = strlen(a->name);
-	ea->seed = hash64(a->name, strlen(a->name));
+	ea->seed = engine_account_seed(a->name, strlen(a->name));
 	ea->dirty = 0;
 	ea->known = 1;
 }

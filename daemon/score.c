@@ -565,13 +565,12 @@ int score_decode_sums(struct score_state *s, const void *blob, size_t len)
 /* Makes room for one more event after h's n, moving them back or growing. */
 static void score_history_reserve(struct score_history *h)
 {
-	size_t off = (size_t)(h->events - h->base);
-
 	if (h->base == NULL) {
 		h->cap = 8;
 		h->base = h->events = xmalloc(h->cap * sizeof(*h->events));
 		return;
 	}
+	size_t off = (size_t)(h->events - h->base);
 	if (off + h->n < h->cap)
 		return;
 	/* Moving back only when the room freed is at least half of what moves

@@ -518,13 +518,6 @@ static int store_contact_order(const void *a, const void *b, void *arg)
 	return cmp;
 }
 
-/*
- * Contacts are written in (account, actor) order, the order of the
- * contacts_key index (SQLite's BINARY collation: memcmp, then length). The
- * engine hands them over in hash order, and random keys visit the index's
- * pages at random, while sorted ones walk it once. The order lives in
- * scratch memory, so the batch itself does not change.
- */
 /* Binds a contact row's columns 1-26 (the upsert's and the update's). */
 static void store_bind_contact(struct store_commit *cm, const struct store_batch_contact *c)
 {
@@ -604,15 +597,15 @@ static int store_commit_contact(struct store_commit *cm, sqlite3_stmt *update,
 	cm->step = "insert contact";
 	cm->stmt = upsert;
 	store_bind_contact(cm, c);
-	/* A new row moves the last insert rowid; an upsert that updated does not
-	   (then a stale rowid is looked up, for the engine to mend). */
-	int64_t before = sqlite3_last_insert_rowid(cm->db);
+	/* A new row sets the last insert rowid; an upsert that updated leaves
+	   it at 0 (then a stale rowid is looked up, for the engine to mend). */
+	sqlite3_set_last_insert_rowid(cm->db, 0);
 	if (store_commit_step(cm) < 0)
 		return -1;
 	int64_t rowid = sqlite3_last_insert_rowid(cm->db);
-	if (rowid == before && c->rowid > 0 && store_commit_rowid_of(cm, c, &rowid) < 0)
+	if (rowid == 0 && c->rowid > 0 && store_commit_rowid_of(cm, c, &rowid) < 0)
 		return -1;
-	if (rowid != before && rowid != c->rowid) {
+	if (rowid != 0 && rowid != c->rowid) {
 		struct store_batch_rowid *r = store_rows_add(&cm->batch->rowids, sizeof(*r));
 		r->row = i;
 		r->rowid = rowid;
@@ -620,6 +613,13 @@ static int store_commit_contact(struct store_commit *cm, sqlite3_stmt *update,
 	return 0;
 }
 
+/*
+ * Contacts are written in (account, actor) order, the order of the
+ * contacts_key index (SQLite's BINARY collation: memcmp, then length). The
+ * engine hands them over in hash order, and random keys visit the index's
+ * pages at random, while sorted ones walk it once. The order lives in
+ * scratch memory, so the batch itself does not change.
+ */
 static int store_commit_contacts(struct store_commit *cm)
 {
 	struct store_batch *batch = cm->batch;
