@@ -30,6 +30,9 @@
 #include "warmth/util.h"
 #include "control.h"
 
+/* The name the socket listens under before it is renamed into place. */
+#define CONTROL_TMP_SUFFIX ".new"
+
 #define CONTROL_IDLE_MS 60000
 #define CONTROL_MAX_QUEUED (4u << 20)
 /*
@@ -488,33 +491,66 @@ static int control_clear_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The socket is bound and listening under a temporary name and renamed into
+ * place last: whoever sees control.socket's path can connect to it. Binding
+ * there directly would leave a moment in which the file exists and refuses
+ * connections, and a client started then (or one waiting for the file to
+ * appear) would take the daemon for absent.
+ */
 int control_start(struct control *c, char *err, size_t errlen)
 {
+	struct sockaddr_un sun;
+	size_t n = strlen(c->path);
+	char *tmp;
 	int rc;
 
 	if (control_clear_stale(c->path, err, errlen) < 0)
 		return -1;
+	if (n + sizeof(CONTROL_TMP_SUFFIX) > sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long for a Unix socket (at most %zu bytes)", c->path,
+		         sizeof(sun.sun_path) - sizeof(CONTROL_TMP_SUFFIX));
+		return -1;
+	}
+	tmp = xmalloc(n + sizeof(CONTROL_TMP_SUFFIX));
+	memcpy(tmp, c->path, n);
+	memcpy(tmp + n, CONTROL_TMP_SUFFIX, sizeof(CONTROL_TMP_SUFFIX));
+	/* Left by a crash between bind and rename: nobody listens there. */
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "%s: cannot remove: %s", tmp, strerror(errno));
+		goto fail;
+	}
 	uv_pipe_init(c->loop, &c->server, 0);
 	c->server.data = c;
 	c->server_open = 1;
-	if ((rc = uv_pipe_bind(&c->server, c->path)) != 0) {
-		snprintf(err, errlen, "%s: cannot bind: %s", c->path, uv_strerror(rc));
-		return -1;
+	if ((rc = uv_pipe_bind(&c->server, tmp)) != 0) {
+		snprintf(err, errlen, "%s: cannot bind: %s", tmp, uv_strerror(rc));
+		goto fail;
 	}
 	/* Group members may connect (read-only commands); others may not. */
-	if (chmod(c->path, 0660) != 0) {
-		snprintf(err, errlen, "%s: chmod: %s", c->path, strerror(errno));
-		return -1;
+	if (chmod(tmp, 0660) != 0) {
+		snprintf(err, errlen, "%s: chmod: %s", tmp, strerror(errno));
+		goto fail_unlink;
 	}
 	/* A Unix socket's full backlog fails connect() at once with EAGAIN (no
 	   retry as with TCP): let a burst of clients queue while the loop is
 	   busy with a batch, up to the kernel's limit (net.core.somaxconn). */
 	if ((rc = uv_listen((uv_stream_t *)&c->server, SOMAXCONN, control_on_connection)) != 0) {
-		snprintf(err, errlen, "%s: cannot listen: %s", c->path, uv_strerror(rc));
-		return -1;
+		snprintf(err, errlen, "%s: cannot listen: %s", tmp, uv_strerror(rc));
+		goto fail_unlink;
 	}
+	if (rename(tmp, c->path) != 0) {
+		snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, c->path, strerror(errno));
+		goto fail_unlink;
+	}
+	free(tmp);
 	c->listening = 1;
 	return 0;
+fail_unlink:
+	unlink(tmp);
+fail:
+	free(tmp);
+	return -1;
 }
 
 static void control_server_closed(uv_handle_t *handle)
