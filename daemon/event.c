@@ -30,7 +30,9 @@
  *   line with several problems does not depend on the order of its keys.
  *   Values nested below the top level are skipped by tracking the depth;
  *   only "tags" looks one level down.
- * - String values are copied into a scratch buffer owned by the parser,
+ * - On simdjson's path the string values stay in its DOM's string buffer
+ *   (decoded, NUL-terminated, until the next parse). On yajl's path they
+ *   are copied into a scratch buffer owned by the parser,
  *   because yajl hands out escaped strings from its own decode buffer, which
  *   the next string overwrites. The buffer is sized before parsing to the
  *   line's length: a decoded string plus its NUL is never longer than the
@@ -107,6 +109,12 @@ struct event_parser {
 	 * parser keeps its decoded copy (simdjson's lie outside the line).
 	 */
 	int no_escapes;
+	/*
+	 * The strings come from simdjson's DOM: they sit NUL-terminated in
+	 * the parser's string buffer until its next parse, as long as ours
+	 * would in the scratch buffer, so they are used where they are.
+	 */
+	int in_place;
 	yajl_handle handle; /* reused across lines; NULL after a rejected line */
 	yajl_handle active; /* the handle feeding the callbacks right now */
 
@@ -205,10 +213,23 @@ static struct event_str event_copy(struct event_parser *p, enum event_field fiel
                                    const unsigned char *s, size_t len)
 {
 	struct event_str out;
-	char *dst = p->scratch + p->scratch_used;
+	char *dst;
 	uintptr_t at = (uintptr_t)s;
 
+	if (p->in_place) {
+		/* Every string of a line with a backslash was possibly decoded. */
+		if (!p->no_escapes && p->bad_utf8_field == FIELD_UNKNOWN) {
+			int valid;
+			utf8_valid_prefix((const char *)s, len, &valid);
+			if (!valid)
+				p->bad_utf8_field = field;
+		}
+		out.ptr = (const char *)s;
+		out.len = len;
+		return out;
+	}
 	/* The sizing argument in the file comment guarantees the room. */
+	dst = p->scratch + p->scratch_used;
 	assert(p->scratch_used + len + 1 <= p->scratch_cap);
 	memcpy(dst, s, len);
 	dst[len] = '\0';
@@ -740,9 +761,10 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 	}
 	/*
 	 * The fast path: simdjson walks a line that is one object (nearly
-	 * all of them). Its strings without escapes point into its padded
-	 * copy of the line, which therefore stands in for the line: event_copy
-	 * checks again only what was decoded from escapes. simdjson validates
+	 * all of them). Its DOM keeps every string value decoded and
+	 * NUL-terminated in its own buffer, where the event's strings then
+	 * point (in_place); when the line has a backslash, event_copy checks
+	 * the UTF-8 of each (one may have been decoded). simdjson validates
 	 * the UTF-8 of the whole line (completely: overlong forms, surrogates
 	 * and code points beyond U+10FFFF are errors), so a line it takes
 	 * needs no check of ours; one it refuses gets ours, and its words.
@@ -754,7 +776,10 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 		event_begin(p, copy, len, ev);
 		p->active = NULL;
 		p->no_escapes = memchr(line, '\\', len) == NULL;
-		if (event_simd_parse(p->simd, len, &event_callbacks, p) == 0)
+		p->in_place = 1;
+		int rc = event_simd_parse(p->simd, len, &event_callbacks, p);
+		p->in_place = 0;
+		if (rc == 0)
 			return event_check(p, ev);
 		p->no_escapes = 0;
 	}

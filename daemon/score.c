@@ -245,7 +245,8 @@ double score_add(struct score_state *s, const struct score_params *p, const stru
 	if (p->repeat_window_ms > 0) {
 		uint8_t bucket = (uint8_t)(ev->type * SCORE_ORIGIN_COUNT + ev->origin);
 		unsigned rank = score_repeat_rank(s, bucket, ev->ts_ms / p->repeat_window_ms);
-		factor = pow(p->repeat_factor, (double)(rank - 1));
+		/* Most events are the first of their window: pow(f, 0) is 1 exactly. */
+		factor = rank == 1 ? 1.0 : pow(p->repeat_factor, (double)(rank - 1));
 	}
 	if (ev->ts_ms >= b->ref_ms) {
 		b->sum = b->sum * score_decay(ev->ts_ms - b->ref_ms, h) + factor;
