@@ -374,7 +374,13 @@ size_t utf8_valid_prefix(const char *s, size_t len, int *all_valid)
 		size_t n;
 		unsigned min;
 		if (c < 0x80) {
-			i++;
+			uint64_t w;
+			/* Eight ASCII bytes at a time: most text is ASCII. */
+			while (i + 8 <= len && (memcpy(&w, p + i, sizeof(w)),
+			                        (w & UINT64_C(0x8080808080808080)) == 0))
+				i += 8;
+			if (i < len && p[i] < 0x80)
+				i++;
 			continue;
 		} else if ((c & 0xE0) == 0xC0) {
 			n = 2, min = 0x80;

@@ -317,6 +317,28 @@ static void test_utf8_valid_prefix(void **state)
 	}
 	/* A NUL byte is a valid character; all_valid may be NULL. */
 	assert_int_equal(utf8_valid_prefix("a\0b", 3, NULL), 3);
+
+	/*
+	 * ASCII is checked eight bytes at a time: each case again behind 0 to
+	 * 17 ASCII bytes and before 9 more, so that its bytes fall at every
+	 * offset of a word and the word loop stops before each kind of byte.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (size_t lead = 0; lead <= 17; lead++) {
+			char line[64];
+			size_t len = strlen(cases[i].bytes), total;
+			int all = -1;
+			memset(line, 'x', lead);
+			memcpy(line + lead, cases[i].bytes, len);
+			memcpy(line + lead + len, "123456789", 9);
+			total = lead + len + 9;
+			size_t prefix = utf8_valid_prefix(line, total, &all);
+			size_t want = cases[i].all ? total : lead + cases[i].prefix;
+			if (prefix != want || all != cases[i].all)
+				fail_msg("case %zu behind %zu bytes: prefix %zu all %d instead of %zu %d",
+				         i, lead, prefix, all, want, cases[i].all);
+		}
+	}
 }
 
 static void test_buf(void **state)
