@@ -212,38 +212,30 @@ static int event_top_scalar(struct event_parser *p)
 static struct event_str event_copy(struct event_parser *p, enum event_field field,
                                    const unsigned char *s, size_t len)
 {
-	struct event_str out;
-	char *dst;
+	struct event_str out = { (const char *)s, len };
 	uintptr_t at = (uintptr_t)s;
 
-	if (p->in_place) {
-		/* Every string of a line with a backslash was possibly decoded. */
-		if (!p->no_escapes && p->bad_utf8_field == FIELD_UNKNOWN) {
-			int valid;
-			utf8_valid_prefix((const char *)s, len, &valid);
-			if (!valid)
-				p->bad_utf8_field = field;
-		}
-		out.ptr = (const char *)s;
-		out.len = len;
-		return out;
+	/*
+	 * Decoded from escapes, so the line's UTF-8 check did not see it: on
+	 * simdjson's path every string of a line with a backslash may be, on
+	 * yajl's those outside the line are.
+	 */
+	if (!p->no_escapes && p->bad_utf8_field == FIELD_UNKNOWN &&
+	    (p->in_place || at < (uintptr_t)p->line || at >= (uintptr_t)p->line + p->line_len)) {
+		int valid;
+		utf8_valid_prefix(out.ptr, len, &valid);
+		if (!valid)
+			p->bad_utf8_field = field;
 	}
+	if (p->in_place)
+		return out;
 	/* The sizing argument in the file comment guarantees the room. */
-	dst = p->scratch + p->scratch_used;
+	char *dst = p->scratch + p->scratch_used;
 	assert(p->scratch_used + len + 1 <= p->scratch_cap);
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	p->scratch_used += len + 1;
-	if (!p->no_escapes && (at < (uintptr_t)p->line || at >= (uintptr_t)p->line + p->line_len) &&
-	    p->bad_utf8_field == FIELD_UNKNOWN) {
-		/* Decoded from escapes: the line's UTF-8 check did not see it. */
-		int valid;
-		utf8_valid_prefix(dst, len, &valid);
-		if (!valid)
-			p->bad_utf8_field = field;
-	}
 	out.ptr = dst;
-	out.len = len;
 	return out;
 }
 
@@ -745,6 +737,7 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
                               struct event *ev)
 {
 	size_t bad_at;
+	int valid;
 
 	/* yajl would take it as whitespace anyway; dropping it keeps details exact. */
 	if (len > 0 && line[len - 1] == '\r')
@@ -786,7 +779,8 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 
 	/* Anything else goes to yajl, which says why exactly (and has the
 	   last word on a line simdjson did not take whole). */
-	if (!event_utf8_valid(line, len, &bad_at))
+	bad_at = utf8_valid_prefix(line, len, &valid);
+	if (!valid)
 		return event_reject_fmt(p, REJECT_INVALID_UTF8, "invalid UTF-8 at byte %zu", bad_at);
 	event_begin(p, line, len, ev);
 	if (p->handle == NULL)

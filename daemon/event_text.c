@@ -1,7 +1,8 @@
 /*
  * event_text.c - the byte-level checks of an event line that event.c
  * makes around the JSON parsers (event_text.h): exact decimal numbers,
- * UTF-8 and control characters a word at a time, blanks. Pure.
+ * control characters a word at a time, blanks (UTF-8 is util.c's
+ * utf8_valid_prefix). Pure.
  */
 #include <stdint.h>
 #include <string.h>
@@ -93,38 +94,6 @@ int event_number_scaled(const char *s, size_t len, int scale, int64_t limit,
 }
 
 #define EVENT_BYTES(b) (UINT64_C(0x0101010101010101) * (b))
-
-/*
- * Checks that s[0..len) is UTF-8. Lines are nearly always ASCII, so that
- * is tested 8 bytes at a time (the last word overlapping the one before);
- * the strict check of util.c starts at the first word with a high bit.
- * Returns 1, or 0 with *bad_at set to the offset of the first bad byte.
- */
-int event_utf8_valid(const char *s, size_t len, size_t *bad_at)
-{
-	size_t i = 0;
-	uint64_t word;
-	int valid;
-
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&word, s + i, sizeof(word));
-		if (word & EVENT_BYTES(0x80))
-			goto slow;
-	}
-	if (len >= 8) {
-		memcpy(&word, s + len - 8, sizeof(word));
-		if (!(word & EVENT_BYTES(0x80)))
-			return 1;
-	} else {
-		while (i < len && !((unsigned char)s[i] & 0x80))
-			i++;
-		if (i == len)
-			return 1;
-	}
-slow:
-	*bad_at = i + utf8_valid_prefix(s + i, len - i, &valid);
-	return valid;
-}
 
 /*
  * True if s[0..len) holds a control character (U+0000-U+001F, U+007F),

@@ -15,8 +15,6 @@
  */
 int event_number_scaled(const char *s, size_t len, int scale, int64_t limit, int64_t *out,
                         int *exact);
-/* 1 when s[0..len) is UTF-8; else 0 with *bad_at the offset of the first bad byte. */
-int event_utf8_valid(const char *s, size_t len, size_t *bad_at);
 /* Whether s[0..len) holds a control character (below 0x20, or DEL). */
 int event_has_control(const char *s, size_t len);
 /* True when s[0..len) is empty or only what yajl skips as whitespace. */
