@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/backlog_rss.sh - memory while a large backlog is ingested: a log of
 # GB gigabytes generated to disk, read by warmthd --once, with the daemon's
-# RSS (VmRSS, and the high-water mark VmHWM) sampled every SAMPLE_SECONDS
+# RSS (VmRSS, and the high-water mark VmHWM) printed every SAMPLE_SECONDS
 # to show that memory stays bounded: by the contacts it knows and one
 # batch, not by the size of the backlog.
 #
@@ -81,14 +81,21 @@ ingest() {
 	fi
 	printf '%8s %10s %10s\n' seconds "RSS MB" "peak MB"
 	peak_kib=0
+	next_print=$every
+	# Looks every 0.1 s, so that the run's end (and its time) is seen at
+	# once; prints every $every seconds.
 	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
-		sleep "$every"
+		sleep 0.1
 		rss=$(kib VmRSS)
 		hwm=$(kib VmHWM)
 		[ -n "$rss" ] && [ -n "$hwm" ] || break
 		[ "$hwm" -gt "$peak_kib" ] && peak_kib=$hwm
-		awk -v t0="$t0" -v t="$(date +%s.%N)" -v r="$rss" -v h="$hwm" \
-			'BEGIN { printf "%8.0f %10.1f %10.1f\n", t - t0, r / 1024, h / 1024 }'
+		at=$(awk -v t0="$t0" -v t="$(date +%s.%N)" 'BEGIN { printf "%.1f", t - t0 }')
+		if awk -v a="$at" -v n="$next_print" 'BEGIN { exit !(a >= n) }'; then
+			printf '%8.0f %10.1f %10.1f\n' "$at" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" \
+				"$(awk -v h="$hwm" 'BEGIN { print h / 1024 }')"
+			next_print=$(awk -v n="$next_print" -v e="$every" 'BEGIN { print n + e }')
+		fi
 	done
 	status=0
 	wait "$waitpid" || status=$?

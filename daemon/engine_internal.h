@@ -147,6 +147,8 @@ struct engine {
 	struct conf *conf;
 	struct conf *old_conf;              /* kept until the tailer stops using it */
 	int once;
+	uint64_t started_ns;                /* uv_hrtime() at engine_new, for --once's summary */
+	uint64_t lines_read;                /* lines (and overlong ones) since the start */
 	struct store *store;
 	struct outbox *outbox;              /* delivery of the outbox rows (outbox.c) */
 	struct tail *tail;

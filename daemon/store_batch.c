@@ -71,11 +71,6 @@ struct store_batch_file {
 	struct store_span path;
 };
 
-struct store_batch_seen {
-	struct hash128 key;
-	int64_t ts_ms;
-};
-
 struct store_batch_reject {
 	struct store_span file, detail, line;
 	uint64_t offset;
@@ -101,7 +96,10 @@ struct store_batch {
 	struct store_rows contacts;     /* struct store_batch_contact */
 	struct store_rows files;        /* struct store_batch_file */
 	struct store_rows file_deletes; /* int64_t */
-	struct store_rows seen;         /* struct store_batch_seen */
+	/* The seen ids as the seen_ids row's blob holds them, STORE_SEEN_BYTES
+	   each (store_batch_dedup), and the range of their event times. */
+	struct store_rows seen;
+	int64_t seen_min_ts, seen_max_ts;
 	struct store_rows rejects;      /* struct store_batch_reject */
 	struct store_rows outbox;       /* struct store_batch_outbox */
 	struct store_rows rowids;       /* struct store_batch_rowid, filled by the commit */
@@ -359,12 +357,28 @@ void store_batch_file_delete(struct store_batch *batch, int64_t id)
 	*row = id;
 }
 
+static void store_put_u64le(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/*
+ * Written at once in the blob's form (k1, k2, ts_ms, little-endian), so
+ * that the commit binds the batch's array as it is: no second copy of
+ * what may be millions of ids.
+ */
 void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts_ms)
 {
-	struct store_batch_seen *row = store_rows_add(&batch->seen, sizeof(*row));
+	unsigned char *p = store_rows_add(&batch->seen, STORE_SEEN_BYTES);
 
-	row->key = key;
-	row->ts_ms = ts_ms;
+	store_put_u64le(p, key.lo);
+	store_put_u64le(p + 8, key.hi);
+	store_put_u64le(p + 16, (uint64_t)ts_ms);
+	if (batch->seen.count == 1 || ts_ms < batch->seen_min_ts)
+		batch->seen_min_ts = ts_ms;
+	if (batch->seen.count == 1 || ts_ms > batch->seen_max_ts)
+		batch->seen_max_ts = ts_ms;
 }
 
 void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms)
@@ -684,43 +698,21 @@ static int store_commit_files(struct store_commit *cm)
 	return 0;
 }
 
-static void store_put_u64le(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* All ids of the batch go into one row: see the seen_ids note in store.c. */
 static int store_commit_seen(struct store_commit *cm)
 {
-	const struct store_batch_seen *rows = cm->batch->seen.items;
-	size_t n = cm->batch->seen.count;
+	const struct store_batch *b = cm->batch;
 
-	if (n > 0) {
-		unsigned char *blob = xmalloc(n * STORE_SEEN_BYTES);
-		int64_t min_ts = rows[0].ts_ms, max_ts = rows[0].ts_ms;
-		int rc;
-
-		for (size_t i = 0; i < n; i++) {
-			unsigned char *p = blob + i * STORE_SEEN_BYTES;
-			store_put_u64le(p, rows[i].key.lo);
-			store_put_u64le(p + 8, rows[i].key.hi);
-			store_put_u64le(p + 16, (uint64_t)rows[i].ts_ms);
-			if (rows[i].ts_ms < min_ts)
-				min_ts = rows[i].ts_ms;
-			if (rows[i].ts_ms > max_ts)
-				max_ts = rows[i].ts_ms;
-		}
-		if (store_commit_prepare(cm, store_sql_seen, "insert seen ids") < 0) {
-			free(blob);
+	if (b->seen.count > 0) {
+		if (store_commit_prepare(cm, store_sql_seen, "insert seen ids") < 0)
 			return -1;
-		}
-		sqlite3_bind_int64(cm->stmt, 1, min_ts);
-		sqlite3_bind_int64(cm->stmt, 2, max_ts);
-		sqlite3_bind_blob64(cm->stmt, 3, blob, n * STORE_SEEN_BYTES, SQLITE_TRANSIENT);
-		rc = store_commit_step(cm);
-		free(blob);
-		if (rc < 0)
+		sqlite3_bind_int64(cm->stmt, 1, b->seen_min_ts);
+		sqlite3_bind_int64(cm->stmt, 2, b->seen_max_ts);
+		/* Not copied (4M ids are a 96 MB blob): the step is done with it
+		   before the batch is reset, and the next use binds anew. */
+		sqlite3_bind_blob64(cm->stmt, 3, b->seen.items, b->seen.count * STORE_SEEN_BYTES,
+		                    SQLITE_STATIC);
+		if (store_commit_step(cm) < 0)
 			return -1;
 	}
 	if (cm->batch->has_prune) {

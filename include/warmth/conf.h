@@ -88,9 +88,9 @@ struct conf {
 
 	/* ingest: */
 	uint64_t max_line_bytes;       /* ingest.max_line_bytes, default 1MiB */
-	uint32_t batch_events;         /* ingest.batch_events, default 1000000 */
+	uint32_t batch_events;         /* ingest.batch_events, default 4000000 */
 	int64_t batch_interval_ms;     /* ingest.batch_interval, default 100ms */
-	int64_t backlog_interval_ms;   /* ingest.backlog_interval, default 1s */
+	int64_t backlog_interval_ms;   /* ingest.backlog_interval, default 5s */
 	int64_t rescan_interval_ms;    /* ingest.rescan_interval, default 10s */
 	int64_t rotate_wait_ms;        /* ingest.rotate_wait, default 5s */
 	int64_t poll_interval_ms;      /* ingest.poll_interval (fallback without inotify), default 1s */

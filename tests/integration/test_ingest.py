@@ -2,6 +2,7 @@
 signals, config checking and durable restarts."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -31,7 +32,10 @@ def test_once_counts_and_dead_letter():
     ]
     lines = good[:3] + [bad[0]] + good[3:] + bad[1:]
     env.append("a.jsonl", lines)
-    env.once()
+    r = env.once()
+    # The summary a backfill waits for: every line read (rejected ones too), committed.
+    check(re.search(r"--once: %d lines read and committed in [0-9.]+ s" % len(lines), r.stderr),
+          "no --once summary for %d lines:\n%s" % (len(lines), r.stderr))
     st = env.status()
     check(st["events_accepted"] == 5, "accepted %s" % st)
     check(st["events_duplicate"] == 1, "duplicate %s" % st)

@@ -336,9 +336,9 @@ static void test_defaults(void **state)
 	assert_string_equal(c->dead_letter, "/var/lib/warmthd/rejected.jsonl");
 	assert_int_equal(c->time_source, CONF_TIME_WALL);
 	assert_int_equal(c->max_line_bytes, 1024 * 1024);
-	assert_int_equal(c->batch_events, 1000000);
+	assert_int_equal(c->batch_events, 4000000);
 	assert_int_equal(c->batch_interval_ms, 100);
-	assert_int_equal(c->backlog_interval_ms, 1000);
+	assert_int_equal(c->backlog_interval_ms, 5000);
 	assert_int_equal(c->rescan_interval_ms, 10000);
 	assert_int_equal(c->rotate_wait_ms, 5000);
 	assert_int_equal(c->poll_interval_ms, 1000);
