@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "warmth/contact.h"
+#include "blob.h"
 #include "contact_internal.h"
 
 /*
@@ -102,7 +103,7 @@ static int contact_get_u16(struct contact_reader *r, uint16_t *v)
 	unsigned char b[2];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = (uint16_t)(b[0] | (unsigned)b[1] << 8);
+	*v = blob_le16_load(b);
 	return 0;
 }
 
@@ -111,7 +112,7 @@ static int contact_get_u32(struct contact_reader *r, uint32_t *v)
 	unsigned char b[4];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	*v = blob_le32_load(b);
 	return 0;
 }
 
@@ -120,9 +121,7 @@ static int contact_get_u64(struct contact_reader *r, uint64_t *v)
 	unsigned char b[8];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = 0;
-	for (int i = 7; i >= 0; i--)
-		*v = *v << 8 | b[i];
+	*v = blob_le64_load(b);
 	return 0;
 }
 

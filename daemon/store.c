@@ -26,6 +26,7 @@
 
 #include "warmth/log.h"
 #include "warmth/store.h"
+#include "blob.h"
 #include "store_internal.h"
 
 /*
@@ -533,15 +534,6 @@ int store_load_files(struct store *store, void (*cb)(void *ctx, const struct sto
 	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "loading files");
 }
 
-static uint64_t store_get_u64le(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 int store_load_dedup(struct store *store, int64_t since_ms,
                      void (*cb)(void *ctx, struct hash128 key, int64_t ts_ms), void *ctx)
 {
@@ -556,8 +548,8 @@ int store_load_dedup(struct store *store, int64_t since_ms,
 		size_t n = (size_t)sqlite3_column_bytes(stmt, 0) / STORE_SEEN_BYTES;
 
 		for (size_t i = 0; i < n; i++, p += STORE_SEEN_BYTES) {
-			struct hash128 key = { store_get_u64le(p), store_get_u64le(p + 8) };
-			int64_t ts = (int64_t)store_get_u64le(p + 16);
+			struct hash128 key = { blob_le64_load(p), blob_le64_load(p + 8) };
+			int64_t ts = (int64_t)blob_le64_load(p + 16);
 			if (ts >= since_ms)
 				cb(ctx, key, ts);
 		}

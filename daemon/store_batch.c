@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "warmth/store.h"
+#include "blob.h"
 
 /* Marks an absent (SQL NULL) string in a span. */
 #define STORE_SPAN_NULL SIZE_MAX
@@ -357,12 +358,6 @@ void store_batch_file_delete(struct store_batch *batch, int64_t id)
 	*row = id;
 }
 
-static void store_put_u64le(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /*
  * Written at once in the blob's form (k1, k2, ts_ms, little-endian), so
  * that the commit binds the batch's array as it is: no second copy of
@@ -372,9 +367,9 @@ void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts
 {
 	unsigned char *p = store_rows_add(&batch->seen, STORE_SEEN_BYTES);
 
-	store_put_u64le(p, key.lo);
-	store_put_u64le(p + 8, key.hi);
-	store_put_u64le(p + 16, (uint64_t)ts_ms);
+	blob_le64_store(p, key.lo);
+	blob_le64_store(p + 8, key.hi);
+	blob_le64_store(p + 16, (uint64_t)ts_ms);
 	if (batch->seen.count == 1 || ts_ms < batch->seen_min_ts)
 		batch->seen_min_ts = ts_ms;
 	if (batch->seen.count == 1 || ts_ms > batch->seen_max_ts)

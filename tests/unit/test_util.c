@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "warmth/util.h"
+#include "../../daemon/blob.h"
 
 #define BAD INT64_MIN /* "must be rejected" in the tables below */
 
@@ -388,6 +389,55 @@ static void test_strdup(void **state)
 	free(t);
 }
 
+/* The blob fields' byte order: native moves against the portable byte forms. */
+static void test_blob_le(void **state)
+{
+	(void)state;
+	const uint64_t values[] = { 0, 1, 0xff, 0x100, 0x0123456789abcdefULL, UINT64_MAX,
+		                    0x8000000000000000ULL };
+	unsigned char a[8], b[8];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		uint64_t v = values[i];
+		blob_le64_store(a, v);
+		blob_le_store(b, v, 8);
+		assert_memory_equal(a, b, 8);
+		assert_int_equal(a[0], v & 0xff); /* low byte first */
+		assert_true(blob_le64_load(a) == v);
+		assert_true(blob_le_load(a, 8) == v);
+		blob_le32_store(a, (uint32_t)v);
+		blob_le_store(b, (uint32_t)v, 4);
+		assert_memory_equal(a, b, 4);
+		assert_true(blob_le32_load(a) == (uint32_t)v);
+		blob_le16_store(a, (uint16_t)v);
+		blob_le_store(b, (uint16_t)v, 2);
+		assert_memory_equal(a, b, 2);
+		assert_true(blob_le16_load(a) == (uint16_t)v);
+	}
+	/* A buffer's fields, read back with the reader at odd offsets. */
+	struct buf out = { 0 };
+	struct blob_reader r;
+	uint8_t u8 = 0;
+	uint16_t u16 = 0;
+	uint32_t u32 = 0;
+	uint64_t u64 = 0;
+	blob_put_u8(&out, 7);
+	blob_put_u16(&out, 0xbeef);
+	blob_put_u32(&out, 0xdeadbeef);
+	blob_put_u64(&out, 0x0123456789abcdefULL);
+	assert_int_equal(out.len, 15);
+	assert_int_equal((unsigned char)out.data[1], 0xef);
+	blob_reader_init(&r, out.data, out.len);
+	assert_int_equal(blob_get_u8(&r, &u8), 0);
+	assert_int_equal(blob_get_u16(&r, &u16), 0);
+	assert_int_equal(blob_get_u32(&r, &u32), 0);
+	assert_int_equal(blob_get_u64(&r, &u64), 0);
+	assert_true(u8 == 7 && u16 == 0xbeef && u32 == 0xdeadbeef && u64 == 0x0123456789abcdefULL);
+	assert_true(blob_done(&r));
+	assert_int_equal(blob_get_u8(&r, &u8), -1);
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_strdup),
+		cmocka_unit_test(test_blob_le),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
