@@ -16,6 +16,9 @@
  * Pruning deletes in place (backward shift) and returns at once when no
  * key is old enough, so it neither allocates nor rebuilds.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mremap */
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -104,15 +107,76 @@ static void idset_insert_slot(struct idset_slot *slots, size_t mask, const struc
 	slots[i] = *in;
 }
 
+/*
+ * Rehashes a table of cap slots whose memory has just grown to 2 * cap
+ * (the upper half zeroed) into the doubled table, in place. A key's new
+ * home is its old one or that plus cap. Keys are taken in slot order and
+ * inserted again under the new mask; a key at slot i whose home h is at
+ * most i finds h..i-1 already done (or empty) and i empty, so its probe
+ * stops at i at the latest and never passes a key not yet moved (whose
+ * later removal would cut the probe run). The keys of a run that wraps
+ * around the old table's end into its first slots have homes after their
+ * slots: they are set aside first and inserted last.
+ */
+static void idset_double_in_place(struct idset_slot *slots, size_t cap)
+{
+	size_t mask = cap * 2 - 1, nwrapped = 0, run = 0;
+	struct idset_slot *wrapped;
+
+	while (run < cap && !idset_empty(&slots[run]))
+		run++;
+	wrapped = run > 0 ? xcalloc(run, sizeof(*wrapped)) : NULL;
+	for (size_t i = 0; i < run; i++) {
+		if (((size_t)slots[i].k1 & (cap - 1)) > i) {
+			wrapped[nwrapped++] = slots[i];
+			memset(&slots[i], 0, sizeof(slots[i]));
+		}
+	}
+	for (size_t i = 0; i < cap; i++) {
+		if (idset_empty(&slots[i]))
+			continue;
+		struct idset_slot in = slots[i];
+		memset(&slots[i], 0, sizeof(slots[i]));
+		idset_insert_slot(slots, mask, &in);
+	}
+	for (size_t i = 0; i < nwrapped; i++)
+		idset_insert_slot(slots, mask, &wrapped[i]);
+	free(wrapped);
+}
+
+/*
+ * A mapped table grows where it is (mremap moves its pages, no copy) and
+ * is rehashed in place: only the new half is fresh memory, instead of a
+ * whole new table beside the old one (which the kernel must fault in and
+ * zero: up to a tenth of the loop's time in a backfill, and the old and
+ * new tables together at the peak of memory). Smaller tables, and the
+ * step that first maps one, are copied into a new table.
+ */
 static void idset_grow(struct idset *set)
 {
-	size_t cap = set->slots ? (set->mask + 1) * 2 : IDSET_MIN_CAPACITY;
-	struct idset_slot *slots = idset_alloc(cap);
+	size_t old = set->slots ? set->mask + 1 : 0;
+	size_t cap = old ? old * 2 : IDSET_MIN_CAPACITY;
+	struct idset_slot *slots;
 
-	for (size_t i = 0; set->slots && i <= set->mask; i++)
+#ifdef MREMAP_MAYMOVE
+	if (old > 0 && idset_mapped(old)) {
+		slots = mremap(set->slots, old * sizeof(*slots), cap * sizeof(*slots), MREMAP_MAYMOVE);
+		if (slots == MAP_FAILED)
+			fatalx("out of memory (%zu bytes for the seen-id set)", cap * sizeof(*slots));
+#ifdef MADV_HUGEPAGE
+		(void)madvise(slots, cap * sizeof(*slots), MADV_HUGEPAGE);
+#endif
+		idset_double_in_place(slots, old);
+		set->slots = slots;
+		set->mask = cap - 1;
+		return;
+	}
+#endif
+	slots = idset_alloc(cap);
+	for (size_t i = 0; i < old; i++)
 		if (!idset_empty(&set->slots[i]))
 			idset_insert_slot(slots, cap - 1, &set->slots[i]);
-	idset_release(set->slots, set->mask + 1);
+	idset_release(set->slots, old);
 	set->slots = slots;
 	set->mask = cap - 1;
 }

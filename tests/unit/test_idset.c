@@ -118,6 +118,57 @@ static void test_large_table(void **state)
 	idset_free(&set);
 }
 
+/*
+ * Growth of a mapped table, which is rehashed in place (idset.c): keys in
+ * a long run that wraps around the end of the table into its first slots,
+ * whose new homes alternate between the old end and the new one, with
+ * spread keys around them, through two doublings. Every key must still be
+ * found, none made up, and pruning (which walks the runs) must still work.
+ */
+static struct hash128 wrap_key(uint64_t i, size_t cap)
+{
+	/* Homes cap - 8 .. cap - 1; bit log2(cap) of the key alternates. */
+	struct hash128 k = { (cap - 1 - (i % 8)) + (i << 17), (uint64_t)1 << 40 | i };
+	return k;
+}
+
+static void test_grow_in_place_wraps(void **state)
+{
+	struct idset set;
+	const size_t cap = 131072; /* the first table of 2 MiB: mapped */
+	const uint64_t nwrap = 1500, nspread = 180000;
+	(void)state;
+
+	idset_init(&set);
+	for (uint64_t i = 0; i < 60000; i++)
+		assert_int_equal(idset_add(&set, key_of(i), (int64_t)i * 1000), 0);
+	assert_int_equal(set.mask + 1, cap);
+	for (uint64_t i = 0; i < nwrap; i++)
+		assert_int_equal(idset_add(&set, wrap_key(i, cap), (int64_t)i * 1000), 0);
+	assert_int_equal(set.mask + 1, cap); /* the run wraps: slot 0 is taken */
+	assert_false(set.slots[0].k1 == 0 && set.slots[0].k2 == 0);
+	for (uint64_t i = 60000; i < nspread; i++)
+		assert_int_equal(idset_add(&set, key_of(i), (int64_t)i * 1000), 0);
+	assert_int_equal(set.mask + 1, cap * 4); /* two doublings in place */
+	assert_int_equal(set.count, nspread + nwrap);
+	for (uint64_t i = 0; i < nspread; i++)
+		assert_true(idset_contains(&set, key_of(i)));
+	for (uint64_t i = 0; i < nwrap; i++) {
+		assert_true(idset_contains(&set, wrap_key(i, cap)));
+		assert_int_equal(idset_add(&set, wrap_key(i, cap), 0), 1);
+	}
+	for (uint64_t i = nspread; i < nspread + 1000; i++)
+		assert_false(idset_contains(&set, key_of(i)));
+	assert_false(idset_contains(&set, wrap_key(nwrap, cap)));
+	/* Seconds before 750: ids 0..749 of both kinds. */
+	assert_int_equal(idset_prune(&set, 750000), 750 + 750);
+	for (uint64_t i = 0; i < nwrap; i++)
+		assert_int_equal(idset_contains(&set, wrap_key(i, cap)), i >= 750);
+	for (uint64_t i = 0; i < nspread; i++)
+		assert_int_equal(idset_contains(&set, key_of(i)), i >= 750);
+	idset_free(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_prune_keeps_recent),
 		cmocka_unit_test(test_prune_in_place_wraps),
 		cmocka_unit_test(test_large_table),
+		cmocka_unit_test(test_grow_in_place_wraps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
