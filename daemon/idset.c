@@ -38,7 +38,7 @@ static struct hash128 idset_norm(struct hash128 key)
 	return key;
 }
 
-static uint32_t idset_seconds(int64_t ts_ms)
+uint32_t idset_seconds(int64_t ts_ms)
 {
 	if (ts_ms <= 0)
 		return 0;

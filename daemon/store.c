@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "warmth/idset.h"
 #include "warmth/log.h"
 #include "warmth/store.h"
 #include "blob.h"
@@ -43,9 +44,11 @@
  *   commit of 100k new contacts slowed from 0.6 s to over 1 s as the table
  *   grew to 400k, and the file was 40% larger). Rows with evidence are
  *   also too long for a clustered b-tree's inline limit (~1 KiB).
- * - seen_ids holds one row per committed batch: a blob of its ids (k1, k2,
- *   ts_ms as little-endian 64-bit integers, 24 bytes each) with the range
- *   of their event times. One row per batch instead of one per id made
+ * - seen_ids holds one row per committed batch: a blob of its ids (k1 as a
+ *   little-endian 64-bit integer, 32 bits of k2 and the event time in
+ *   seconds as 32-bit ones: 16 bytes each, the row's width; 24 in rows of
+ *   schema 4 and before, with all of k2 and the time in milliseconds) with
+ *   the range of their event times in milliseconds. One row per batch instead of one per id made
  *   the commit of 2M ids take one insert per batch instead of most of the
  *   commit time (docs/performance.md). A row is pruned once all its ids
  *   are older than the retention (so ids may be kept a little longer);
@@ -168,6 +171,11 @@ static const char *const store_migrations[] = {
 	 * empty: kept in the daemon since the events are not.
 	 */
 	"ALTER TABLE accounts ADD COLUMN ratio BLOB;",
+	/*
+	 * 4 -> 5: seen ids in 16 bytes instead of 24 (STORE_SEEN_BYTES): a
+	 * row says its width, so that the rows written before load as they are.
+	 */
+	"ALTER TABLE seen_ids ADD COLUMN width INTEGER NOT NULL DEFAULT 24;",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
@@ -189,7 +197,7 @@ static const char store_sql_account_name[] = "SELECT name FROM accounts WHERE id
 static const char store_sql_files[] =
 	"SELECT id, path, dev, ino, offset, head_len, head_hash, tail_len, tail_hash, updated_ms "
 	"FROM files ORDER BY id";
-static const char store_sql_dedup[] = "SELECT keys FROM seen_ids WHERE max_ts >= ?1";
+static const char store_sql_dedup[] = "SELECT keys, width FROM seen_ids WHERE max_ts >= ?1";
 static const char store_sql_counters[] = "SELECT name, value FROM counters";
 /* Runs a statement that returns one integer (a PRAGMA, a count) into *out. */
 int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
@@ -542,16 +550,33 @@ int store_load_dedup(struct store *store, int64_t since_ms,
 
 	if (stmt == NULL)
 		return store_query_failed(store, "loading seen ids");
-	sqlite3_bind_int64(stmt, 1, since_ms);
+	/* At the second, as the set prunes: an id of since_ms's second stays. */
+	uint32_t since_s = idset_seconds(since_ms);
+	sqlite3_bind_int64(stmt, 1, since_ms > 0 ? (int64_t)since_s * 1000 : since_ms);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const unsigned char *p = sqlite3_column_blob(stmt, 0);
-		size_t n = (size_t)sqlite3_column_bytes(stmt, 0) / STORE_SEEN_BYTES;
+		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 0);
+		int64_t width = sqlite3_column_int64(stmt, 1);
 
-		for (size_t i = 0; i < n; i++, p += STORE_SEEN_BYTES) {
-			struct hash128 key = { blob_le64_load(p), blob_le64_load(p + 8) };
-			int64_t ts = (int64_t)blob_le64_load(p + 16);
-			if (ts >= since_ms)
-				cb(ctx, key, ts);
+		if (width == STORE_SEEN_BYTES) {
+			for (size_t i = 0; i < bytes / STORE_SEEN_BYTES; i++, p += STORE_SEEN_BYTES) {
+				struct hash128 key = { blob_le64_load(p), blob_le32_load(p + 8) };
+				uint32_t ts_s = blob_le32_load(p + 12);
+				if (since_ms <= 0 || ts_s >= since_s)
+					cb(ctx, key, (int64_t)ts_s * 1000);
+			}
+		} else if (width == STORE_SEEN_BYTES_V4) {
+			for (size_t i = 0; i < bytes / STORE_SEEN_BYTES_V4; i++, p += STORE_SEEN_BYTES_V4) {
+				struct hash128 key = { blob_le64_load(p), blob_le64_load(p + 8) };
+				int64_t ts = (int64_t)blob_le64_load(p + 16);
+				if (since_ms <= 0 || idset_seconds(ts) >= since_s)
+					cb(ctx, key, ts);
+			}
+		} else {
+			sqlite3_reset(stmt);
+			log_warnx("%s: a seen_ids row of width %lld, not %d or %d", store->path,
+			          (long long)width, STORE_SEEN_BYTES, STORE_SEEN_BYTES_V4);
+			return -1;
 		}
 	}
 	sqlite3_reset(stmt);

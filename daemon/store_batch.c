@@ -28,6 +28,7 @@
 
 #include <sqlite3.h>
 
+#include "warmth/idset.h"
 #include "warmth/store.h"
 #include "blob.h"
 
@@ -160,7 +161,7 @@ static const char store_sql_file[] =
 	"tail_hash = excluded.tail_hash, updated_ms = excluded.updated_ms";
 static const char store_sql_file_delete[] = "DELETE FROM files WHERE id = ?1";
 static const char store_sql_seen[] =
-	"INSERT INTO seen_ids(min_ts, max_ts, keys) VALUES(?1, ?2, ?3)";
+	"INSERT INTO seen_ids(min_ts, max_ts, keys, width) VALUES(?1, ?2, ?3, ?4)";
 static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE max_ts < ?1";
 static const char store_sql_reject[] =
 	"INSERT INTO rejects(file, offset, reason, detail, line, wall_ms) "
@@ -359,7 +360,7 @@ void store_batch_file_delete(struct store_batch *batch, int64_t id)
 }
 
 /*
- * Written at once in the blob's form (k1, k2, ts_ms, little-endian), so
+ * Written at once in the blob's form (STORE_SEEN_BYTES, see store.c), so
  * that the commit binds the batch's array as it is: no second copy of
  * what may be millions of ids.
  */
@@ -368,8 +369,8 @@ void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts
 	unsigned char *p = store_rows_add(&batch->seen, STORE_SEEN_BYTES);
 
 	blob_le64_store(p, key.lo);
-	blob_le64_store(p + 8, key.hi);
-	blob_le64_store(p + 16, (uint64_t)ts_ms);
+	blob_le32_store(p + 8, (uint32_t)key.hi);
+	blob_le32_store(p + 12, idset_seconds(ts_ms));
 	if (batch->seen.count == 1 || ts_ms < batch->seen_min_ts)
 		batch->seen_min_ts = ts_ms;
 	if (batch->seen.count == 1 || ts_ms > batch->seen_max_ts)
@@ -703,10 +704,11 @@ static int store_commit_seen(struct store_commit *cm)
 			return -1;
 		sqlite3_bind_int64(cm->stmt, 1, b->seen_min_ts);
 		sqlite3_bind_int64(cm->stmt, 2, b->seen_max_ts);
-		/* Not copied (4M ids are a 96 MB blob): the step is done with it
+		/* Not copied (4M ids are a 64 MB blob): the step is done with it
 		   before the batch is reset, and the next use binds anew. */
 		sqlite3_bind_blob64(cm->stmt, 3, b->seen.items, b->seen.count * STORE_SEEN_BYTES,
 		                    SQLITE_STATIC);
+		sqlite3_bind_int(cm->stmt, 4, STORE_SEEN_BYTES);
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}

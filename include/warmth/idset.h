@@ -3,7 +3,7 @@
  * hashes) with the event time each was seen at.
  *
  * A flat open-addressing table (linear probing, backward-shift deletion):
- * one 24-byte slot per id and usually one cache miss per lookup. uthash,
+ * one 16-byte slot per id and usually one cache miss per lookup. uthash,
  * used first, cost about 100 bytes and a malloc per id and was the largest
  * item of the ingest profile (docs/performance.md). Pure: no I/O.
  */
@@ -34,6 +34,10 @@ struct idset {
 	int64_t oldest_ms; /* the smallest event time in the set, in whole seconds (x 1000;
 	                      meaningless when empty) */
 };
+
+/* An event time as the set keeps it: whole seconds since the epoch, 0 for
+   earlier times, at most UINT32_MAX (the store keeps the same, store.c). */
+uint32_t idset_seconds(int64_t ts_ms);
 
 void idset_init(struct idset *set);
 void idset_free(struct idset *set);

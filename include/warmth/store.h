@@ -28,11 +28,17 @@
 
 /* Bytes hashed for the head and tail fingerprints of an input file. */
 #define STORE_FINGERPRINT_BYTES 256
-/* Bytes per seen id in the seen_ids blobs: k1, k2, ts_ms (little-endian). */
-#define STORE_SEEN_BYTES 24
+/*
+ * Bytes per seen id in a seen_ids blob (the row's width): the key's low 64
+ * bits, 32 of its high ones and the event time in whole seconds, as the
+ * seen-id set keeps them (idset.h); rows of schema 4 and before hold 24
+ * (both halves of the key and the time in milliseconds) and still load.
+ */
+#define STORE_SEEN_BYTES 16
+#define STORE_SEEN_BYTES_V4 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 struct store_batch;
@@ -162,7 +168,9 @@ int store_load_contacts(struct store *store, void (*cb)(void *ctx, struct contac
 /* Calls cb for each file record; the record's strings are valid during cb. */
 int store_load_files(struct store *store, void (*cb)(void *ctx, const struct store_file *f),
                      void *ctx);
-/* Calls cb for each seen event id key with event time >= since_ms. */
+/* Calls cb for each seen event id key (96 bits, as the seen-id set keeps
+   them) and its time, for those of since_ms's second and later (the time
+   of an id written since schema 5 is that second, x 1000). */
 int store_load_dedup(struct store *store, int64_t since_ms,
                      void (*cb)(void *ctx, struct hash128 key, int64_t ts_ms), void *ctx);
 int store_load_counters(struct store *store, struct store_counters *out);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@
 #include "warmth/event.h"
 #include "warmth/log.h"
 #include "warmth/store.h"
+#include "../../daemon/blob.h"
 #include "warmth/util.h"
 
 static char test_dir[64];
@@ -445,7 +447,8 @@ static void test_roundtrip(void **state)
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
 	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234 };
-	struct hash128 k1 = { UINT64_MAX, 1 }, k2 = { 2, 0x8000000000000000u };
+	/* The store keeps 96 bits of a key and the time to the second, as the seen-id set. */
+	struct hash128 k1 = { UINT64_MAX, UINT32_MAX }, k2 = { 2, 0x8000000000000001u };
 	struct buf expect = { 0 }, got = { 0 }, order = { 0 };
 	uint32_t id;
 	size_t from;
@@ -465,8 +468,8 @@ static void test_roundtrip(void **state)
 	for (int i = 3; i >= 0; i--)
 		store_batch_contact(batch, &c[i]);
 	store_batch_file(batch, &f);
-	store_batch_dedup(batch, k1, 100);
-	store_batch_dedup(batch, k2, 200);
+	store_batch_dedup(batch, k1, 100000);
+	store_batch_dedup(batch, k2, 200999);
 	store_batch_counters(batch, &counters);
 	assert_int_equal(store_batch_items(batch), 2 + 4 + 1 + 2);
 	test_commit(store, batch);
@@ -480,8 +483,8 @@ static void test_roundtrip(void **state)
 		test_contact_text(&c[i], &expect);
 	test_sort_lines(&expect, from);
 	test_file_text(&f, &expect);
-	test_seen_text(k2, 200, &expect); /* sorted as text, like test_dump() */
-	test_seen_text(k1, 100, &expect);
+	test_seen_text((struct hash128){ 2, 1 }, 200000, &expect); /* sorted as text, like test_dump() */
+	test_seen_text(k1, 100000, &expect);
 	buf_append_str(&expect, "counters 10 2 1");
 	for (int t = 0; t < EVENT_TYPE_COUNT; t++)
 		buf_printf(&expect, " %llu", (unsigned long long)counters.accepted_by_type[t]);
@@ -974,33 +977,88 @@ static void test_files_and_dedup_prune(void **state)
 	test_commit(store, batch);
 	/* One seen_ids row per batch: here one id per batch, so prune is exact. */
 	for (uint64_t i = 0; i < 6; i++) {
-		store_batch_dedup(batch, (struct hash128){ i, i * 7 }, (int64_t)i * 100);
+		store_batch_dedup(batch, (struct hash128){ i, i * 7 }, (int64_t)i * 100000);
 		test_commit(store, batch);
 	}
 	a.offset = 4096, a.path = "/a.1"; /* rotated and read on */
 	store_batch_file(batch, &a);
 	store_batch_file_delete(batch, 2);
 	assert_int_equal(store_batch_items(batch), 2);
-	/* Keeps ts >= 300: the widest prune of a batch applies. */
-	store_batch_dedup_prune(batch, 200);
-	store_batch_dedup_prune(batch, 300);
-	store_batch_dedup_prune(batch, 100);
+	/* Keeps ts >= 300 s: the widest prune of a batch applies. */
+	store_batch_dedup_prune(batch, 200000);
+	store_batch_dedup_prune(batch, 300000);
+	store_batch_dedup_prune(batch, 100000);
 	test_commit(store, batch);
 	test_file_text(&a, &want);
 	for (uint64_t i = 3; i < 6; i++)
-		test_seen_text((struct hash128){ i, i * 7 }, (int64_t)i * 100, &want);
+		test_seen_text((struct hash128){ i, i * 7 }, (int64_t)i * 100000, &want);
 	assert_non_null(strstr(test_dump(store, &got), buf_cstr(&want)));
 	assert_null(strstr(got.data, "file 2 "));
 	buf_free(&got), buf_free(&want);
 
 	/* A row whose newest id is recent is kept whole; loading filters by time. */
-	store_batch_dedup(batch, (struct hash128){ 10, 1 }, 1000);
-	store_batch_dedup(batch, (struct hash128){ 11, 1 }, 5000);
-	store_batch_dedup_prune(batch, 2000);
+	store_batch_dedup(batch, (struct hash128){ 10, 1 }, 601000);
+	store_batch_dedup(batch, (struct hash128){ 11, 1 }, 605000);
+	store_batch_dedup_prune(batch, 602000);
 	test_commit(store, batch);
-	test_seen_text((struct hash128){ 11, 1 }, 5000, &want);
-	assert_int_equal(store_load_dedup(store, 2000, test_dump_seen, &got), 0);
+	test_seen_text((struct hash128){ 11, 1 }, 605000, &want);
+	assert_int_equal(store_load_dedup(store, 602000, test_dump_seen, &got), 0);
 	assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+	buf_free(&got), buf_free(&want);
+	/* Loading is at the second, as the set prunes: an id of 602.4 s stays for 602.9 s. */
+	store_batch_dedup(batch, (struct hash128){ 12, 1 }, 602400);
+	test_commit(store, batch);
+	test_seen_text((struct hash128){ 11, 1 }, 605000, &want);
+	test_seen_text((struct hash128){ 12, 1 }, 602000, &want);
+	assert_int_equal(store_load_dedup(store, 602900, test_dump_seen, &got), 0);
+	test_sort_lines(&got, 0);
+	assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+	buf_free(&got), buf_free(&want);
+	store_batch_free(batch);
+	store_close(store);
+}
+
+/*
+ * A seen_ids row written before schema 5 (24 bytes an id: all of the key,
+ * the time in milliseconds) loads as it is beside the new ones; a row of
+ * a width the store does not know fails the load instead of being misread.
+ */
+static void test_dedup_old_width(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "oldseen.db"));
+	struct store_batch *batch = store_batch_new();
+	struct buf got = { 0 }, want = { 0 };
+	unsigned char old[2 * STORE_SEEN_BYTES_V4];
+	sqlite3 *db;
+
+	(void)state;
+	store_batch_dedup(batch, (struct hash128){ 5, 6 }, 7000);
+	test_commit(store, batch);
+	blob_le64_store(old, 1);
+	blob_le64_store(old + 8, 0x123456789ull);
+	blob_le64_store(old + 16, 1500);
+	blob_le64_store(old + 24, 2);
+	blob_le64_store(old + 32, 3);
+	blob_le64_store(old + 40, 9999);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO seen_ids(min_ts, max_ts, keys, width) "
+	                                        "VALUES(1500, 9999, ?1, 24)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, old, sizeof(old), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	test_seen_text((struct hash128){ 1, 0x123456789ull }, 1500, &want);
+	test_seen_text((struct hash128){ 2, 3 }, 9999, &want);
+	test_seen_text((struct hash128){ 5, 6 }, 7000, &want);
+	assert_int_equal(store_load_dedup(store, INT64_MIN, test_dump_seen, &got), 0);
+	test_sort_lines(&got, 0);
+	assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+	buf_reset(&got);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO seen_ids(min_ts, max_ts, keys, width) "
+	                                  "VALUES(0, 99999, x'00', 20)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_load_dedup(store, INT64_MIN, test_dump_seen, &got), -1);
 	buf_free(&got), buf_free(&want);
 	store_batch_free(batch);
 	store_close(store);
@@ -1475,6 +1533,7 @@ int main(void)
 		cmocka_unit_test(test_batch_key_order),
 		cmocka_unit_test(test_batch_rowids),
 		cmocka_unit_test(test_files_and_dedup_prune),
+		cmocka_unit_test(test_dedup_old_width),
 		cmocka_unit_test(test_rollback_and_retry),
 		cmocka_unit_test(test_disk_full_and_retry),
 		cmocka_unit_test(test_readonly_beside_writer),
