@@ -47,60 +47,23 @@ static inline uint64_t blob_le_load(const unsigned char *p, size_t n)
 	return v;
 }
 
-static inline void blob_le16_store(unsigned char *p, uint16_t v)
+/* Little-endian, n (up to 8) bytes: the native move or the portable form. */
+static inline void blob_le_put(unsigned char *p, uint64_t v, size_t n)
 {
 	if (BLOB_LE_NATIVE)
-		memcpy(p, &v, sizeof(v));
+		memcpy(p, &v, n); /* the value's low bytes come first */
 	else
-		blob_le_store(p, v, sizeof(v));
+		blob_le_store(p, v, n);
 }
 
-static inline uint16_t blob_le16_load(const unsigned char *p)
+static inline uint64_t blob_le_get(const unsigned char *p, size_t n)
 {
-	uint16_t v;
+	uint64_t v = 0;
 
 	if (BLOB_LE_NATIVE)
-		memcpy(&v, p, sizeof(v));
+		memcpy(&v, p, n);
 	else
-		v = (uint16_t)blob_le_load(p, sizeof(v));
-	return v;
-}
-
-static inline void blob_le32_store(unsigned char *p, uint32_t v)
-{
-	if (BLOB_LE_NATIVE)
-		memcpy(p, &v, sizeof(v));
-	else
-		blob_le_store(p, v, sizeof(v));
-}
-
-static inline uint32_t blob_le32_load(const unsigned char *p)
-{
-	uint32_t v;
-
-	if (BLOB_LE_NATIVE)
-		memcpy(&v, p, sizeof(v));
-	else
-		v = (uint32_t)blob_le_load(p, sizeof(v));
-	return v;
-}
-
-static inline void blob_le64_store(unsigned char *p, uint64_t v)
-{
-	if (BLOB_LE_NATIVE)
-		memcpy(p, &v, sizeof(v));
-	else
-		blob_le_store(p, v, sizeof(v));
-}
-
-static inline uint64_t blob_le64_load(const unsigned char *p)
-{
-	uint64_t v;
-
-	if (BLOB_LE_NATIVE)
-		memcpy(&v, p, sizeof(v));
-	else
-		v = (uint64_t)blob_le_load(p, sizeof(v));
+		v = blob_le_load(p, n);
 	return v;
 }
 
@@ -130,7 +93,7 @@ static inline void blob_put_u16(struct buf *b, uint16_t v)
 {
 	unsigned char p[2];
 
-	blob_le16_store(p, v);
+	blob_le_put(p, v, 2);
 	blob_put_bytes(b, p, sizeof(p));
 }
 
@@ -138,7 +101,7 @@ static inline void blob_put_u32(struct buf *b, uint32_t v)
 {
 	unsigned char p[4];
 
-	blob_le32_store(p, v);
+	blob_le_put(p, v, 4);
 	blob_put_bytes(b, p, sizeof(p));
 }
 
@@ -146,7 +109,7 @@ static inline void blob_put_u64(struct buf *b, uint64_t v)
 {
 	unsigned char p[8];
 
-	blob_le64_store(p, v);
+	blob_le_put(p, v, 8);
 	blob_put_bytes(b, p, sizeof(p));
 }
 
@@ -200,7 +163,7 @@ static inline int blob_get_u16(struct blob_reader *r, uint16_t *v)
 
 	if (blob_get(r, p, sizeof(p)) < 0)
 		return -1;
-	*v = blob_le16_load(p);
+	*v = (uint16_t)blob_le_get(p, 2);
 	return 0;
 }
 
@@ -210,7 +173,7 @@ static inline int blob_get_u32(struct blob_reader *r, uint32_t *v)
 
 	if (blob_get(r, p, sizeof(p)) < 0)
 		return -1;
-	*v = blob_le32_load(p);
+	*v = (uint32_t)blob_le_get(p, 4);
 	return 0;
 }
 
@@ -220,7 +183,7 @@ static inline int blob_get_u64(struct blob_reader *r, uint64_t *v)
 
 	if (blob_get(r, p, sizeof(p)) < 0)
 		return -1;
-	*v = blob_le64_load(p);
+	*v = (uint64_t)blob_le_get(p, 8);
 	return 0;
 }
 

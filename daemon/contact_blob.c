@@ -103,7 +103,7 @@ static int contact_get_u16(struct contact_reader *r, uint16_t *v)
 	unsigned char b[2];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = blob_le16_load(b);
+	*v = (uint16_t)blob_le_get(b, 2);
 	return 0;
 }
 
@@ -112,7 +112,7 @@ static int contact_get_u32(struct contact_reader *r, uint32_t *v)
 	unsigned char b[4];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = blob_le32_load(b);
+	*v = (uint32_t)blob_le_get(b, 4);
 	return 0;
 }
 
@@ -121,7 +121,7 @@ static int contact_get_u64(struct contact_reader *r, uint64_t *v)
 	unsigned char b[8];
 	if (contact_get(r, b, sizeof(b)) < 0)
 		return -1;
-	*v = blob_le64_load(b);
+	*v = blob_le_get(b, 8);
 	return 0;
 }
 

@@ -560,15 +560,15 @@ int store_load_dedup(struct store *store, int64_t since_ms,
 
 		if (width == STORE_SEEN_BYTES) {
 			for (size_t i = 0; i < bytes / STORE_SEEN_BYTES; i++, p += STORE_SEEN_BYTES) {
-				struct hash128 key = { blob_le64_load(p), blob_le32_load(p + 8) };
-				uint32_t ts_s = blob_le32_load(p + 12);
+				struct hash128 key = { blob_le_get(p, 8), (uint32_t)blob_le_get(p + 8, 4) };
+				uint32_t ts_s = (uint32_t)blob_le_get(p + 12, 4);
 				if (since_ms <= 0 || ts_s >= since_s)
 					cb(ctx, key, (int64_t)ts_s * 1000);
 			}
 		} else if (width == STORE_SEEN_BYTES_V4) {
 			for (size_t i = 0; i < bytes / STORE_SEEN_BYTES_V4; i++, p += STORE_SEEN_BYTES_V4) {
-				struct hash128 key = { blob_le64_load(p), blob_le64_load(p + 8) };
-				int64_t ts = (int64_t)blob_le64_load(p + 16);
+				struct hash128 key = { blob_le_get(p, 8), blob_le_get(p + 8, 8) };
+				int64_t ts = (int64_t)blob_le_get(p + 16, 8);
 				if (since_ms <= 0 || idset_seconds(ts) >= since_s)
 					cb(ctx, key, ts);
 			}

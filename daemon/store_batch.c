@@ -368,9 +368,9 @@ void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts
 {
 	unsigned char *p = store_rows_add(&batch->seen, STORE_SEEN_BYTES);
 
-	blob_le64_store(p, key.lo);
-	blob_le32_store(p + 8, (uint32_t)key.hi);
-	blob_le32_store(p + 12, idset_seconds(ts_ms));
+	blob_le_put(p, key.lo, 8);
+	blob_le_put(p + 8, (uint32_t)key.hi, 4);
+	blob_le_put(p + 12, idset_seconds(ts_ms), 4);
 	if (batch->seen.count == 1 || ts_ms < batch->seen_min_ts)
 		batch->seen_min_ts = ts_ms;
 	if (batch->seen.count == 1 || ts_ms > batch->seen_max_ts)

@@ -1035,12 +1035,12 @@ static void test_dedup_old_width(void **state)
 	(void)state;
 	store_batch_dedup(batch, (struct hash128){ 5, 6 }, 7000);
 	test_commit(store, batch);
-	blob_le64_store(old, 1);
-	blob_le64_store(old + 8, 0x123456789ull);
-	blob_le64_store(old + 16, 1500);
-	blob_le64_store(old + 24, 2);
-	blob_le64_store(old + 32, 3);
-	blob_le64_store(old + 40, 9999);
+	blob_le_put(old, 1, 8);
+	blob_le_put(old + 8, 0x123456789ull, 8);
+	blob_le_put(old + 16, 1500, 8);
+	blob_le_put(old + 24, 2, 8);
+	blob_le_put(old + 32, 3, 8);
+	blob_le_put(old + 40, 9999, 8);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO seen_ids(min_ts, max_ts, keys, width) "

@@ -399,20 +399,20 @@ static void test_blob_le(void **state)
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		uint64_t v = values[i];
-		blob_le64_store(a, v);
+		blob_le_put(a, v, 8);
 		blob_le_store(b, v, 8);
 		assert_memory_equal(a, b, 8);
 		assert_int_equal(a[0], v & 0xff); /* low byte first */
-		assert_true(blob_le64_load(a) == v);
+		assert_true(blob_le_get(a, 8) == v);
 		assert_true(blob_le_load(a, 8) == v);
-		blob_le32_store(a, (uint32_t)v);
+		blob_le_put(a, (uint32_t)v, 4);
 		blob_le_store(b, (uint32_t)v, 4);
 		assert_memory_equal(a, b, 4);
-		assert_true(blob_le32_load(a) == (uint32_t)v);
-		blob_le16_store(a, (uint16_t)v);
+		assert_true((uint32_t)blob_le_get(a, 4) == (uint32_t)v);
+		blob_le_put(a, (uint16_t)v, 2);
 		blob_le_store(b, (uint16_t)v, 2);
 		assert_memory_equal(a, b, 2);
-		assert_true(blob_le16_load(a) == (uint16_t)v);
+		assert_true((uint16_t)blob_le_get(a, 2) == (uint16_t)v);
 	}
 	/* A buffer's fields, read back with the reader at odd offsets. */
 	struct buf out = { 0 };
