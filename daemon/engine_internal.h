@@ -221,6 +221,7 @@ struct engine {
 	/* The batch being committed on the thread pool. */
 	struct store_batch *committing;
 	int in_flight;
+	int committing_live;                /* closed with the inputs read to their end */
 	int commit_rc;
 	size_t commit_items;                /* for the log: size and duration */
 	uint64_t commit_ns;

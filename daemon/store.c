@@ -316,7 +316,8 @@ int store_configure(struct store *store, int synchronous_full, char *err, size_t
 	   prefer a slower commit to a replay. The cache is sized for upserts of
 	   ~100k contacts per batch into a table of millions; journal_size_limit
 	   keeps a big batch from leaving a big -wal file behind. The WAL is
-	   checkpointed at 64 MiB instead of SQLite's 4 MiB: a batch rewrites
+	   checkpointed at 64 MiB instead of SQLite's 4 MiB while a backlog is
+	   read (at 4 MiB once live, engine.c): a batch rewrites
 	   tens of MiB of contact pages, and hot pages rewritten by several
 	   batches then reach the database file once per checkpoint instead of
 	   once per batch (docs/performance.md, "Ingest throughput"). The

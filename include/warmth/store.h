@@ -143,8 +143,10 @@ int store_open(const char *path, int readonly, int synchronous_full, struct stor
                char *err, size_t errlen);
 void store_close(struct store *store);
 
-/* The WAL length at which the engine checkpoints (from a second handle). */
+/* The WAL length at which the engine checkpoints (from a second handle)
+   while a backlog is read, and once the inputs are read to their end. */
 #define STORE_CHECKPOINT_PAGES 16384
+#define STORE_CHECKPOINT_PAGES_LIVE 1024
 /* Pages in the WAL after this handle's last commit (0 before any). */
 int store_wal_pages(const struct store *store);
 /*
