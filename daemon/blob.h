@@ -183,7 +183,7 @@ static inline int blob_get_u64(struct blob_reader *r, uint64_t *v)
 
 	if (blob_get(r, p, sizeof(p)) < 0)
 		return -1;
-	*v = (uint64_t)blob_le_get(p, 8);
+	*v = blob_le_get(p, 8);
 	return 0;
 }
 

@@ -331,6 +331,8 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 void engine_batch_opened(struct engine *e);
 /* engine.c: closes the batch being built now (or once the commit in flight is done). */
 void engine_batch_close(struct engine *e);
+/* engine_commit.c: commits the batch just closed (e->committing) on the thread pool. */
+void engine_submit(struct engine *e);
 
 /* --- engine_rescore.c --- */
 

@@ -48,9 +48,9 @@
  *   little-endian 64-bit integer, 32 bits of k2 and the event time in
  *   seconds as 32-bit ones: 16 bytes each, the row's width; 24 in rows of
  *   schema 4 and before, with all of k2 and the time in milliseconds) with
- *   the range of their event times in milliseconds. One row per batch instead of one per id made
- *   the commit of 2M ids take one insert per batch instead of most of the
- *   commit time (docs/performance.md). A row is pruned once all its ids
+ *   the range of their event times in milliseconds. One row per batch
+ *   instead of one per id made the commit of 2M ids take one insert per
+ *   batch instead of most of the commit time (docs/performance.md). A row is pruned once all its ids
  *   are older than the retention (so ids may be kept a little longer);
  *   loading filters ids by time. Uniqueness is the engine's business (it
  *   checks in memory before an id is added to a batch).
