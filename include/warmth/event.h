@@ -71,6 +71,12 @@ enum event_reject {
 const char *event_reject_name(enum event_reject reason);
 
 #define EVENT_ACTOR_MAX 256
+/*
+ * The largest count the format accepts (followers, connections and their
+ * actor_ forms): far above any real network, far below where sums and
+ * differences of a few counts could overflow 64 bits.
+ */
+#define EVENT_COUNT_MAX INT64_C(1000000000000)
 #define EVENT_MAX_TAGS 16
 
 struct event_str {
