@@ -102,6 +102,8 @@ static const struct conf_enum conf_time_source_values[] = {
 static const struct conf_key conf_time_keys[] = {
 	{ .name = "source", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, time_source),
 	  .def = "wall", .values = conf_time_source_values },
+	{ .name = "future_tolerance", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, future_tolerance_ms), .def = "1d", .min = "1m", .max = "3650d" },
 	{ .name = NULL },
 };
 

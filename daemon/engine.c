@@ -116,6 +116,48 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 	}
 }
 
+/*
+ * The newest event time accepted from now on (e->ts_limit_ms). A limit a
+ * batch old is stricter than the wall clock by at most that batch's age,
+ * nothing beside a tolerance of minutes to years.
+ */
+static void engine_clock_limit(struct engine *e)
+{
+	e->ts_limit_ms = time_now_ms() + e->conf->future_tolerance_ms;
+}
+
+/*
+ * A database written before events were held to the wall clock may keep
+ * a newest event time far ahead of it (one line dated 2099 was enough):
+ * the event clock would stay there, every remembered id would fall out of
+ * the de-duplication window and nobody would ever be ready again. The
+ * clock is brought back to the limit, once, at start.
+ */
+static void engine_clock_heal(struct engine *e)
+{
+	char newest[TIME_RFC3339_LEN], healed[TIME_RFC3339_LEN];
+
+	engine_clock_limit(e);
+	if (e->counters.newest_ms <= e->ts_limit_ms)
+		return;
+	/*
+	 * Back to the newest time of the events before the limit, as near as
+	 * the database tells it (the contacts' last events), so that the
+	 * de-duplication window still covers the ids of the real events.
+	 */
+	int64_t ms = store_newest_event_ms(e->reader, e->ts_limit_ms);
+	if (ms <= 0)
+		ms = e->ts_limit_ms;
+	time_format_rfc3339(e->counters.newest_ms, newest);
+	time_format_rfc3339(ms, healed);
+	log_warnx("newest event time %s in %s is beyond the wall clock plus time.future_tolerance: "
+	          "brought back to %s",
+	          newest, e->conf->database, healed);
+	e->counters.newest_ms = ms;
+	/* Written with the first batch, so the next start need not heal it again. */
+	engine_batch_opened(e);
+}
+
 /* Forgets ids older than the retention, counted back from the newest event. */
 static void engine_seen_prune(struct engine *e)
 {
@@ -173,6 +215,7 @@ void engine_batch_opened(struct engine *e)
 		return;
 	e->batch_open = 1;
 	e->batch_opened_at = uv_now(e->loop);
+	engine_clock_limit(e);
 	uv_timer_start(&e->batch_timer, engine_batch_timer_cb, (uint64_t)e->conf->batch_interval_ms, 0);
 }
 
@@ -218,6 +261,19 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	e->counters.rejected_by_reason[reason]++;
 	log_debug("%s:%llu: rejected (%s): %s", r.file, (unsigned long long)offset,
 	          event_reject_name(reason), detail);
+}
+
+/* An event dated beyond e->ts_limit_ms (see engine_clock_limit). */
+static void engine_reject_future(struct engine *e, struct tail_file *f, uint64_t offset,
+                                 int64_t ts_ms, const char *line, size_t len)
+{
+	char ts[TIME_RFC3339_LEN], limit[TIME_RFC3339_LEN], detail[128];
+
+	time_format_rfc3339(ts_ms, ts);
+	time_format_rfc3339(e->ts_limit_ms, limit);
+	snprintf(detail, sizeof(detail),
+	         "ts: %s is after the wall clock plus time.future_tolerance (%s)", ts, limit);
+	engine_reject(e, f, offset, REJECT_FUTURE_TS, detail, line, len);
 }
 
 /* The hashes applying ev needs, from its bytes alone: on either thread (engine_internal.h). */
@@ -335,7 +391,9 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		p->ev = &p->own;
 		engine_event_keys(p->ev, &p->keys);
 	}
-	if (rc != REJECT_NONE) {
+	if (rc == REJECT_NONE && p->ev->ts_ms > e->ts_limit_ms) {
+		engine_reject_future(e, f, offset, p->ev->ts_ms, line, len);
+	} else if (rc != REJECT_NONE) {
 		engine_reject(e, f, offset, rc,
 		              done != NULL ? done->error : event_parser_error(e->parsers[slot]), line,
 		              len);
@@ -555,6 +613,7 @@ static void engine_cron_cb(uv_timer_t *handle)
 	 * contacts that time alone can make ready, so this is cheap, and a
 	 * batch is opened only when something changed.
 	 */
+	engine_clock_limit(e);
 	if (e->conf->time_source == CONF_TIME_WALL && !e->stopping && engine_rules_sweep(e) > 0)
 		engine_batch_opened(e);
 	engine_status_sample(e);
@@ -614,12 +673,15 @@ int engine_start(struct engine *e)
 		log_err("%s", err);
 		return -1;
 	}
-	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
-	    store_load_counters(e->store, &e->counters) < 0 ||
-	    engine_cache_start(e) < 0 ||
-	    store_load_files(e->store, engine_load_file, e) < 0 ||
-	    store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
-	                     engine_load_seen, e) < 0) {
+	engine_clock_limit(e);
+	int rc = store_load_accounts(e->store, engine_load_account, e) < 0 ||
+	         store_load_counters(e->store, &e->counters) < 0 || engine_cache_start(e) < 0 ||
+	         store_load_files(e->store, engine_load_file, e) < 0;
+	/* The contacts may have moved the clock too: healed before the window is measured. */
+	if (!rc)
+		engine_clock_heal(e);
+	if (rc || store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
+	                           engine_load_seen, e) < 0) {
 		/* Half-loaded state must never be committed over the whole (a
 		   corrupt database is refused, not overwritten): without a store,
 		   engine_stop writes nothing. */
@@ -661,6 +723,7 @@ void engine_reload(struct engine *e, struct conf *conf)
 		conf_free(e->old_conf);
 	e->old_conf = e->conf;
 	e->conf = conf;
+	engine_clock_limit(e);
 	tail_reconfigure(e->tail, conf);
 	if (e->outbox != NULL && !e->stopping)
 		outbox_reload(e->outbox, conf);

@@ -169,6 +169,15 @@ struct engine {
 	uint32_t last_account;              /* cache: the previous event's account */
 	struct idset seen;
 	int64_t pruned_at_ms;               /* counters.newest_ms at the last pruning */
+	/*
+	 * The newest event time accepted: the wall clock plus
+	 * time.future_tolerance, worked out when a batch opens and by the
+	 * cron (engine_clock_limit), so that the check costs one compare
+	 * per event. Later events are future_ts: the event clock, the
+	 * de-duplication window and every rule measured from "now" never
+	 * move past it.
+	 */
+	int64_t ts_limit_ms;
 	struct store_counters counters;
 	int64_t ncontacts;                  /* every contact, in memory or not */
 	struct engine_rate rate;

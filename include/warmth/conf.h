@@ -85,6 +85,8 @@ struct conf {
 	char *dead_letter;             /* default /var/lib/warmthd/rejected.jsonl */
 
 	enum conf_time_source time_source; /* time.source, default wall */
+	int64_t future_tolerance_ms;   /* time.future_tolerance: how far ahead of the wall clock
+	                                  an event may be (else future_ts), default 1d */
 
 	/* ingest: */
 	uint64_t max_line_bytes;       /* ingest.max_line_bytes, default 1MiB */

@@ -65,6 +65,8 @@ enum event_reject {
 	REJECT_INVALID_FIELD,   /* "invalid_field": an optional field of the wrong type or value */
 	REJECT_INVALID_SNAPSHOT,/* "invalid_snapshot": snapshot without followers/connections */
 	REJECT_LINE_TOO_LONG,   /* "line_too_long": set by the tailer, never by event_parse */
+	REJECT_FUTURE_TS,       /* "future_ts": ts beyond the wall clock plus time.future_tolerance
+	                           (set by the engine, never by event_parse) */
 	REJECT_REASON_COUNT
 };
 
