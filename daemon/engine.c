@@ -263,6 +263,17 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	          event_reject_name(reason), detail);
 }
 
+/* A line longer than ingest.max_line_bytes: head_len bytes of it for the dead letter. */
+static void engine_reject_long(struct engine *e, struct tail_file *f, uint64_t offset,
+                               const char *head, size_t head_len, uint64_t total_len)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
+	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
+	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+}
+
 /* An event dated beyond e->ts_limit_ms (see engine_clock_limit). */
 static void engine_reject_future(struct engine *e, struct tail_file *f, uint64_t offset,
                                  int64_t ts_ms, const char *line, size_t len)
@@ -375,6 +386,16 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
+	/*
+	 * The tailer skips a line that outgrows its buffer unfinished
+	 * (engine_on_long_line), but a longer one that arrived whole within
+	 * one read comes here: the limit holds for it too, wherever it falls.
+	 */
+	if (len > e->conf->max_line_bytes) {
+		engine_reject_long(e, f, offset, line, len, len);
+		engine_count_item(e);
+		return;
+	}
 	/* The ring is full: the oldest is applied, its slot (and parser) reused. */
 	if (e->ring_n == ENGINE_LOOKAHEAD)
 		engine_apply_oldest(e);
@@ -425,13 +446,10 @@ static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset,
                                 size_t head_len, uint64_t total_len)
 {
 	struct engine *e = ctx;
-	char detail[128];
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
-	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
-	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
-	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+	engine_reject_long(e, f, offset, head, head_len, total_len);
 	engine_count_item(e);
 }
 
