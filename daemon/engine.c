@@ -126,18 +126,11 @@ static void engine_clock_limit(struct engine *e)
 	e->ts_limit_ms = time_now_ms() + e->conf->future_tolerance_ms;
 }
 
-/*
- * A database written before events were held to the wall clock may keep
- * a newest event time far ahead of it (one line dated 2099 was enough):
- * the event clock would stay there, every remembered id would fall out of
- * the de-duplication window and nobody would ever be ready again. The
- * clock is brought back to the limit, once, at start.
- */
-static void engine_clock_heal(struct engine *e)
+/* The clock itself (engine_clock_heal). */
+static void engine_clock_heal_clock(struct engine *e)
 {
 	char newest[TIME_RFC3339_LEN], healed[TIME_RFC3339_LEN];
 
-	engine_clock_limit(e);
 	if (e->counters.newest_ms <= e->ts_limit_ms)
 		return;
 	/*
@@ -156,6 +149,40 @@ static void engine_clock_heal(struct engine *e)
 	e->counters.newest_ms = ms;
 	/* Written with the first batch, so the next start need not heal it again. */
 	engine_batch_opened(e);
+}
+
+/*
+ * A database written before events were held to the wall clock may keep
+ * a newest event time far ahead of it (one line dated 2099 was enough):
+ * the event clock would stay there, every remembered id would fall out of
+ * the de-duplication window and nobody would ever be ready again. The
+ * clock, and any account's snapshot time, are brought back within the
+ * limit, once, at start.
+ */
+static void engine_clock_heal(struct engine *e)
+{
+	char newest[TIME_RFC3339_LEN], healed[TIME_RFC3339_LEN];
+
+	engine_clock_limit(e);
+	engine_clock_heal_clock(e);
+	/*
+	 * A snapshot dated beyond the limit would outrank every real one
+	 * (the newest wins) and hold back the counts of the events after it:
+	 * it is taken as of the healed clock, so the next real one wins.
+	 */
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_account *a = &e->accounts[i];
+		if (a->a.snapshot_ms <= e->ts_limit_ms)
+			continue;
+		time_format_rfc3339(a->a.snapshot_ms, newest);
+		time_format_rfc3339(e->counters.newest_ms, healed);
+		log_warnx("account %s: snapshot time %s is beyond the wall clock plus "
+		          "time.future_tolerance: taken as %s",
+		          a->a.name, newest, healed);
+		a->a.snapshot_ms = e->counters.newest_ms;
+		a->dirty = 1;
+		engine_batch_opened(e);
+	}
 }
 
 /* Forgets ids older than the retention, counted back from the newest event. */

@@ -125,18 +125,30 @@ def test_poisoned_database_heals():
     lines = real_lines()[:-1]
     env.append("a.jsonl", lines)
     env.once()
-    # What an older warmthd wrote after accepting a like dated 2099.
+    # What an older warmthd wrote after accepting a like and a snapshot dated 2099.
     db = sqlite3.connect(env.db)
     db.execute("UPDATE counters SET value = ? WHERE name = 'newest_event_ms'", (FUTURE_MS,))
     db.execute("UPDATE contacts SET last_seen_ms = ? WHERE actor = 'f00'", (FUTURE_MS,))
+    db.execute("UPDATE accounts SET followers = 7, connections = 7, snapshot_ms = ?",
+               (FUTURE_MS,))
     db.commit()
     db.close()
     env.append("a.jsonl", lines)
     r = env.once()
     check("newest event time 2099-01-01T00:00:00.000Z" in r.stderr and "brought back" in r.stderr,
           "no warning:\n%s" % r.stderr[-3000:])
+    check("account default: snapshot time 2099-01-01T00:00:00.000Z" in r.stderr,
+          "no warning for the snapshot:\n%s" % r.stderr[-3000:])
     st = env.status()
     check(st["events_accepted"] == 99 and st["events_duplicate"] == 99, "replay: %s" % st)
+    # A real snapshot after the heal counts: the 2099 one no longer outranks it.
+    env.append("a.jsonl", [json.dumps({"ts": T0 + 12 * DAY, "type": "snapshot",
+                                       "followers": 200, "connections": 90})])
+    env.once()
+    db = sqlite3.connect("file:%s?mode=ro" % env.db, uri=True)
+    acc = db.execute("SELECT followers, connections, snapshot_ms FROM accounts").fetchall()
+    db.close()
+    check(acc == [(200, 90, (T0 + 12 * DAY) * 1000)], "account after the heal: %s" % acc)
     ada = ctl_json(env, "show", "ada")
     check(ada["warmth"] > 0, "no warmth (the clock is in 2099?): %s" % ada)
     env.append("a.jsonl", [ada_lines()[3]])
