@@ -237,6 +237,8 @@ static const struct conf_key conf_readiness_keys[] = {
 	  CONF_FIELD(struct conf, readiness.weekly_invites), .def = "100", .min = "0", .max = "1000" },
 	{ .name = "invite_window", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, readiness.invite_window_ms), .def = "7d", .min = "1h", .max = "90d" },
+	{ .name = "watch_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, watch_max),
+	  .def = "50000", .min = "100", .max = "100000000" },
 	{ .name = NULL },
 };
 

@@ -693,6 +693,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	e->building = store_batch_new();
 	e->committing = store_batch_new();
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
+	e->watch_lost_due = ENGINE_WATCH_NEVER;
 	e->tail = tail_new(loop, conf, &cb, e);
 	uv_timer_init(loop, &e->batch_timer);
 	uv_timer_init(loop, &e->cron);

@@ -111,6 +111,8 @@ struct conf {
 
 	/* readiness: (see rules.h) */
 	struct rules_params readiness;
+	uint32_t watch_max;            /* readiness.watch_max: contacts watched for readiness that
+	                                  time alone may change, default 50000 */
 
 	/*
 	 * segments: in order, first match wins; the last one matches everyone.
