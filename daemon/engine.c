@@ -117,9 +117,9 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 }
 
 /*
- * The newest event time accepted from now on (e->ts_limit_ms). A limit a
- * batch old is stricter than the wall clock by at most that batch's age,
- * nothing beside a tolerance of minutes to years.
+ * The newest event time accepted from now on (e->ts_limit_ms). Worked
+ * out when a batch opens and every minute, a limit is at most that old:
+ * stricter than the wall clock by that much, never looser.
  */
 static void engine_clock_limit(struct engine *e)
 {
