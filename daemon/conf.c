@@ -102,6 +102,8 @@ static const struct conf_enum conf_time_source_values[] = {
 static const struct conf_key conf_time_keys[] = {
 	{ .name = "source", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, time_source),
 	  .def = "wall", .values = conf_time_source_values },
+	{ .name = "future_tolerance", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, future_tolerance_ms), .def = "1d", .min = "1m", .max = "3650d" },
 	{ .name = NULL },
 };
 
@@ -235,6 +237,8 @@ static const struct conf_key conf_readiness_keys[] = {
 	  CONF_FIELD(struct conf, readiness.weekly_invites), .def = "100", .min = "0", .max = "1000" },
 	{ .name = "invite_window", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, readiness.invite_window_ms), .def = "7d", .min = "1h", .max = "90d" },
+	{ .name = "watch_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, watch_max),
+	  .def = "50000", .min = "100", .max = "100000000" },
 	{ .name = NULL },
 };
 

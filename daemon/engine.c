@@ -116,6 +116,75 @@ static void engine_prefetch(struct engine *e, const struct engine_pending *p, un
 	}
 }
 
+/*
+ * The newest event time accepted from now on (e->ts_limit_ms). Worked
+ * out when a batch opens and every minute, a limit is at most that old:
+ * stricter than the wall clock by that much, never looser.
+ */
+static void engine_clock_limit(struct engine *e)
+{
+	e->ts_limit_ms = time_now_ms() + e->conf->future_tolerance_ms;
+}
+
+/* The clock itself (engine_clock_heal). */
+static void engine_clock_heal_clock(struct engine *e)
+{
+	char newest[TIME_RFC3339_LEN], healed[TIME_RFC3339_LEN];
+
+	if (e->counters.newest_ms <= e->ts_limit_ms)
+		return;
+	/*
+	 * Back to the newest time of the events before the limit, as near as
+	 * the database tells it (the contacts' last events), so that the
+	 * de-duplication window still covers the ids of the real events.
+	 */
+	int64_t ms = store_newest_event_ms(e->reader, e->ts_limit_ms);
+	if (ms <= 0)
+		ms = e->ts_limit_ms;
+	time_format_rfc3339(e->counters.newest_ms, newest);
+	time_format_rfc3339(ms, healed);
+	log_warnx("newest event time %s in %s is beyond the wall clock plus time.future_tolerance: "
+	          "brought back to %s",
+	          newest, e->conf->database, healed);
+	e->counters.newest_ms = ms;
+	/* Written with the first batch, so the next start need not heal it again. */
+	engine_batch_opened(e);
+}
+
+/*
+ * A database written before events were held to the wall clock may keep
+ * a newest event time far ahead of it (one line dated 2099 was enough):
+ * the event clock would stay there, every remembered id would fall out of
+ * the de-duplication window and nobody would ever be ready again. The
+ * clock, and any account's snapshot time, are brought back within the
+ * limit, once, at start.
+ */
+static void engine_clock_heal(struct engine *e)
+{
+	char newest[TIME_RFC3339_LEN], healed[TIME_RFC3339_LEN];
+
+	engine_clock_limit(e);
+	engine_clock_heal_clock(e);
+	/*
+	 * A snapshot dated beyond the limit would outrank every real one
+	 * (the newest wins) and hold back the counts of the events after it:
+	 * it is taken as of the healed clock, so the next real one wins.
+	 */
+	for (uint32_t i = 0; i < e->naccounts; i++) {
+		struct engine_account *a = &e->accounts[i];
+		if (a->a.snapshot_ms <= e->ts_limit_ms)
+			continue;
+		time_format_rfc3339(a->a.snapshot_ms, newest);
+		time_format_rfc3339(e->counters.newest_ms, healed);
+		log_warnx("account %s: snapshot time %s is beyond the wall clock plus "
+		          "time.future_tolerance: taken as %s",
+		          a->a.name, newest, healed);
+		a->a.snapshot_ms = e->counters.newest_ms;
+		a->dirty = 1;
+		engine_batch_opened(e);
+	}
+}
+
 /* Forgets ids older than the retention, counted back from the newest event. */
 static void engine_seen_prune(struct engine *e)
 {
@@ -173,6 +242,7 @@ void engine_batch_opened(struct engine *e)
 		return;
 	e->batch_open = 1;
 	e->batch_opened_at = uv_now(e->loop);
+	engine_clock_limit(e);
 	uv_timer_start(&e->batch_timer, engine_batch_timer_cb, (uint64_t)e->conf->batch_interval_ms, 0);
 }
 
@@ -218,6 +288,30 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 	e->counters.rejected_by_reason[reason]++;
 	log_debug("%s:%llu: rejected (%s): %s", r.file, (unsigned long long)offset,
 	          event_reject_name(reason), detail);
+}
+
+/* A line longer than ingest.max_line_bytes: head_len bytes of it for the dead letter. */
+static void engine_reject_long(struct engine *e, struct tail_file *f, uint64_t offset,
+                               const char *head, size_t head_len, uint64_t total_len)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
+	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
+	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+}
+
+/* An event dated beyond e->ts_limit_ms (see engine_clock_limit). */
+static void engine_reject_future(struct engine *e, struct tail_file *f, uint64_t offset,
+                                 int64_t ts_ms, const char *line, size_t len)
+{
+	char ts[TIME_RFC3339_LEN], limit[TIME_RFC3339_LEN], detail[128];
+
+	time_format_rfc3339(ts_ms, ts);
+	time_format_rfc3339(e->ts_limit_ms, limit);
+	snprintf(detail, sizeof(detail),
+	         "ts: %s is after the wall clock plus time.future_tolerance (%s)", ts, limit);
+	engine_reject(e, f, offset, REJECT_FUTURE_TS, detail, line, len);
 }
 
 /* The hashes applying ev needs, from its bytes alone: on either thread (engine_internal.h). */
@@ -319,6 +413,16 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
+	/*
+	 * The tailer skips a line that outgrows its buffer unfinished
+	 * (engine_on_long_line), but a longer one that arrived whole within
+	 * one read comes here: the limit holds for it too, wherever it falls.
+	 */
+	if (len > e->conf->max_line_bytes) {
+		engine_reject_long(e, f, offset, line, len, len);
+		engine_count_item(e);
+		return;
+	}
 	/* The ring is full: the oldest is applied, its slot (and parser) reused. */
 	if (e->ring_n == ENGINE_LOOKAHEAD)
 		engine_apply_oldest(e);
@@ -335,7 +439,9 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		p->ev = &p->own;
 		engine_event_keys(p->ev, &p->keys);
 	}
-	if (rc != REJECT_NONE) {
+	if (rc == REJECT_NONE && p->ev->ts_ms > e->ts_limit_ms) {
+		engine_reject_future(e, f, offset, p->ev->ts_ms, line, len);
+	} else if (rc != REJECT_NONE) {
 		engine_reject(e, f, offset, rc,
 		              done != NULL ? done->error : event_parser_error(e->parsers[slot]), line,
 		              len);
@@ -367,13 +473,10 @@ static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset,
                                 size_t head_len, uint64_t total_len)
 {
 	struct engine *e = ctx;
-	char detail[128];
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
-	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
-	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
-	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+	engine_reject_long(e, f, offset, head, head_len, total_len);
 	engine_count_item(e);
 }
 
@@ -555,6 +658,7 @@ static void engine_cron_cb(uv_timer_t *handle)
 	 * contacts that time alone can make ready, so this is cheap, and a
 	 * batch is opened only when something changed.
 	 */
+	engine_clock_limit(e);
 	if (e->conf->time_source == CONF_TIME_WALL && !e->stopping && engine_rules_sweep(e) > 0)
 		engine_batch_opened(e);
 	engine_status_sample(e);
@@ -589,6 +693,7 @@ struct engine *engine_new(uv_loop_t *loop, struct conf *conf, int once)
 	e->building = store_batch_new();
 	e->committing = store_batch_new();
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
+	e->watch_lost_due = ENGINE_WATCH_NEVER;
 	e->tail = tail_new(loop, conf, &cb, e);
 	uv_timer_init(loop, &e->batch_timer);
 	uv_timer_init(loop, &e->cron);
@@ -614,12 +719,15 @@ int engine_start(struct engine *e)
 		log_err("%s", err);
 		return -1;
 	}
-	if (store_load_accounts(e->store, engine_load_account, e) < 0 ||
-	    store_load_counters(e->store, &e->counters) < 0 ||
-	    engine_cache_start(e) < 0 ||
-	    store_load_files(e->store, engine_load_file, e) < 0 ||
-	    store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
-	                     engine_load_seen, e) < 0) {
+	engine_clock_limit(e);
+	int rc = store_load_accounts(e->store, engine_load_account, e) < 0 ||
+	         store_load_counters(e->store, &e->counters) < 0 || engine_cache_start(e) < 0 ||
+	         store_load_files(e->store, engine_load_file, e) < 0;
+	/* The contacts may have moved the clock too: healed before the window is measured. */
+	if (!rc)
+		engine_clock_heal(e);
+	if (rc || store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
+	                           engine_load_seen, e) < 0) {
 		/* Half-loaded state must never be committed over the whole (a
 		   corrupt database is refused, not overwritten): without a store,
 		   engine_stop writes nothing. */
@@ -661,6 +769,7 @@ void engine_reload(struct engine *e, struct conf *conf)
 		conf_free(e->old_conf);
 	e->old_conf = e->conf;
 	e->conf = conf;
+	engine_clock_limit(e);
 	tail_reconfigure(e->tail, conf);
 	if (e->outbox != NULL && !e->stopping)
 		outbox_reload(e->outbox, conf);

@@ -278,7 +278,8 @@ static void engine_cache_load_one(void *ctx, struct contact *c)
 	}
 	engine_cache_key_add(e, c->account, c->actor, c->actor_len);
 	engine_contact_adopt(e, c, hash);
-	if (c->last_seen_ms > e->counters.newest_ms)
+	/* Not a time beyond time.future_tolerance an older version let in (engine_clock_heal). */
+	if (c->last_seen_ms > e->counters.newest_ms && c->last_seen_ms <= e->ts_limit_ms)
 		e->counters.newest_ms = c->last_seen_ms;
 }
 
@@ -315,7 +316,7 @@ int engine_cache_start(struct engine *e)
 	   the counters (engine_start); only a database written before they
 	   kept it is scanned for it. */
 	if (e->counters.newest_ms == 0) {
-		int64_t newest = store_newest_event_ms(e->reader);
+		int64_t newest = store_newest_event_ms(e->reader, INT64_MAX);
 		if (newest < 0)
 			return -1;
 		e->counters.newest_ms = newest;

@@ -5,7 +5,8 @@
  * engine.h is the engine's face to main.c.
  *
  * engine.c owns ingest and batches; engine_rules.c owns scoring of
- * engagements, readiness evaluation, the watch list and the outbox rows.
+ * engagements, readiness evaluation, the watch list and the outbox rows;
+ * engine_watch.c the watch list's bound.
  * Both run on the loop thread only.
  */
 #ifndef WARMTH_ENGINE_INTERNAL_H
@@ -169,6 +170,15 @@ struct engine {
 	uint32_t last_account;              /* cache: the previous event's account */
 	struct idset seen;
 	int64_t pruned_at_ms;               /* counters.newest_ms at the last pruning */
+	/*
+	 * The newest event time accepted: the wall clock plus
+	 * time.future_tolerance, worked out when a batch opens and by the
+	 * cron (engine_clock_limit), so that the check costs one compare
+	 * per event. Later events are future_ts: the event clock, the
+	 * de-duplication window and every rule measured from "now" never
+	 * move past it.
+	 */
+	int64_t ts_limit_ms;
 	struct store_counters counters;
 	int64_t ncontacts;                  /* every contact, in memory or not */
 	struct engine_rate rate;
@@ -249,8 +259,14 @@ struct engine {
 	int key_index_valid;                /* cleared as contacts come and go */
 
 	/* Readiness (engine_rules.c). */
-	struct engine_contact **watch;      /* contacts whose readiness time alone can change */
-	size_t nwatch, watch_cap;
+	struct engine_watch *watch;         /* contacts whose readiness time alone can change */
+	size_t nwatch, watch_cap;           /* nwatch <= readiness.watch_max (engine_watch.c) */
+	uint64_t watch_dropped;             /* let go because the list was full, since the start */
+	int watch_lost;                     /* some of them time alone can make ready */
+	int watch_warned;
+	int64_t watch_lost_due;             /* the soonest of those */
+	int64_t watch_refound_ms;           /* the "now" of the last rescan for them, 0: none */
+	uint64_t watch_lost_seq;            /* the batch that let the last of them go */
 	uint64_t round;                     /* readiness rounds so far */
 	int64_t swept_ms;                   /* the "now" of the last sweep of the watch list */
 	int sweep_due;                      /* sweep at the next batch close whatever the time */
@@ -420,8 +436,30 @@ void engine_rules_watch_all(struct engine *e);
  */
 int engine_rules_candidate(const struct engine *e, const struct contact *c, int64_t now,
                            size_t *segment);
-/* Puts ec on the watch list (it stays in memory while there). */
+/* Puts ec on the watch list (it stays in memory while there), from when it
+   is due not known yet (engine_watch.c). */
 void engine_rules_watch(struct engine *e, struct engine_contact *ec);
+/* Evaluates ec in full in segment at now (for engine_watch.c). */
+void engine_rules_result(struct engine *e, struct engine_contact *ec, size_t segment, int64_t now,
+                         struct rules_result *r);
+
+/* --- engine_watch.c: the bound of the watch list --- */
+
+/* An entry whose due time is not worked out yet; one that time cannot help. */
+#define ENGINE_WATCH_UNKNOWN INT64_MIN
+#define ENGINE_WATCH_NEVER INT64_MAX
+struct engine_watch {
+	struct engine_contact *ec;
+	int64_t due_ms;                     /* when time alone may make it ready, or the above */
+};
+/* When time alone may make c ready, from its evaluation r (segment) at now. */
+int64_t engine_watch_due(const struct engine *e, const struct contact *c, size_t segment,
+                         const struct rules_result *r, int64_t now);
+/* Puts ec on the list with its due time; a full list first lets go of the latest due. */
+void engine_watch_add(struct engine *e, struct engine_contact *ec, int64_t due_ms);
+/* After a sweep at now: rescans the database for contacts let go, when it is time. */
+void engine_watch_refind(struct engine *e, int64_t now);
+void engine_watch_free(struct engine *e);
 /*
  * Counts an accepted non-snapshot event in the account's network counters
  * (ratio.h): invitation outcomes, new followers, followers who connect

@@ -21,6 +21,8 @@
  * sees it (other contacts' events move time), with wall also by the cron
  * every minute. At start and after a reload every contact with a score is
  * put on the list, since nothing is known about it under these figures.
+ * The list is bounded (readiness.watch_max, engine_watch.c): a full one
+ * lets go of the contacts due last, and a rescan finds them again.
  *
  * Ready contacts compete per account for the rolling invitation budget
  * (rules_queue: warmest first); those within it fire: their rules state
@@ -226,17 +228,25 @@ int engine_rules_candidate(const struct engine *e, const struct contact *c, int6
 	                 e->conf->segments[*segment].readiness.threshold);
 }
 
+void engine_rules_result(struct engine *e, struct engine_contact *ec, size_t segment, int64_t now,
+                         struct rules_result *r)
+{
+	engine_rules_evaluate(e, ec, segment, now, r);
+}
+
 /*
  * Evaluates one contact once per round: re-arms it if its time has come,
- * records it as ready, and notes whether it should stay watched.
+ * records it as ready, and notes whether it should stay watched, and from
+ * when time may make it ready (*due, engine_watch.c).
  */
 static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
-                                  struct engine_round *rd)
+                                  struct engine_round *rd, int64_t *due)
 {
 	struct contact *c = &ec->c;
 	struct rules_result r;
 	size_t segment;
 
+	*due = ENGINE_WATCH_UNKNOWN;
 	if (ec->evaluated == e->round)
 		return;
 	ec->evaluated = e->round;
@@ -261,36 +271,33 @@ static void engine_rules_consider(struct engine *e, struct engine_contact *ec,
 		rd->nready++;
 	}
 	ec->wanted = c->rules.fired || r.ready || engine_rules_time_can_help(&r);
+	if (ec->wanted)
+		*due = engine_watch_due(e, c, segment, &r, rd->now);
 }
 
-void engine_rules_watch(struct engine *e, struct engine_contact *ec)
-{
-	if (ec->watched)
-		return;
-	if (e->nwatch == e->watch_cap) {
-		e->watch_cap = e->watch_cap ? e->watch_cap * 2 : 64;
-		e->watch = xrealloc(e->watch, e->watch_cap * sizeof(*e->watch));
-	}
-	e->watch[e->nwatch++] = ec;
-	ec->watched = 1;
-}
-
-/* Evaluates the watch list, keeping on it only those still wanted. */
+/*
+ * Evaluates the watch list, keeping on it only those still wanted; then
+ * those let go because it was full may be due a rescan (engine_watch.c).
+ */
 static void engine_rules_sweep_list(struct engine *e, struct engine_round *rd)
 {
 	size_t kept = 0;
+	int64_t due;
 
 	for (size_t i = 0; i < e->nwatch; i++) {
-		struct engine_contact *ec = e->watch[i];
-		engine_rules_consider(e, ec, rd);
-		if (ec->wanted)
-			e->watch[kept++] = ec;
-		else
+		struct engine_contact *ec = e->watch[i].ec;
+		engine_rules_consider(e, ec, rd, &due);
+		if (ec->wanted) {
+			e->watch[kept].ec = ec;
+			e->watch[kept++].due_ms = due != ENGINE_WATCH_UNKNOWN ? due : e->watch[i].due_ms;
+		} else {
 			ec->watched = 0;
+		}
 	}
 	e->nwatch = kept;
 	e->swept_ms = rd->now;
 	e->sweep_due = 0;
+	engine_watch_refind(e, rd->now);
 }
 
 /* The notification record of INTERFACE.md for a contact that fires now. */
@@ -485,11 +492,13 @@ void engine_rules_begin(struct engine *e)
 
 void engine_rules_contact(struct engine *e, struct engine_contact *ec)
 {
+	int64_t due;
+
 	if (!e->rd.active)
 		return;
-	engine_rules_consider(e, ec, &e->rd);
+	engine_rules_consider(e, ec, &e->rd, &due);
 	if (ec->wanted)
-		engine_rules_watch(e, ec);
+		engine_watch_add(e, ec, due);
 }
 
 void engine_rules_end(struct engine *e)
@@ -744,7 +753,5 @@ void engine_rules_free(struct engine *e)
 {
 	free(e->rd.ready);
 	e->rd.ready = NULL;
-	free(e->watch);
-	e->watch = NULL;
-	e->nwatch = e->watch_cap = 0;
+	engine_watch_free(e);
 }

@@ -127,6 +127,9 @@ void engine_status_fields(struct engine *e, struct json *j)
 	json_kv_int(j, "events_duplicate", (int64_t)c->duplicate);
 	json_kv_int(j, "contacts", e->ncontacts);
 	json_kv_int(j, "contacts_cached", (int64_t)e->ncached);
+	/* The readiness watch list (readiness.watch_max) and what it let go. */
+	json_kv_int(j, "watched", (int64_t)e->nwatch);
+	json_kv_int(j, "watch_dropped", (int64_t)e->watch_dropped);
 	json_key(j, "inputs");
 	json_array_open(j);
 	tail_foreach(e->tail, engine_status_input, j);

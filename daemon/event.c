@@ -279,7 +279,7 @@ static int event_on_number(void *ctx, const char *s, size_t len)
 			p->number_ok[f] = event_number_scaled(s, len, 3, EVENT_TS_LIMIT_MS - 1,
 			                                      &p->number[f], &exact) == 0;
 		} else if (f >= FIELD_ACTOR_CONNECTIONS && f <= FIELD_CONNECTIONS) {
-			p->number_ok[f] = event_number_scaled(s, len, 0, INT64_MAX, &p->number[f],
+			p->number_ok[f] = event_number_scaled(s, len, 0, EVENT_COUNT_MAX, &p->number[f],
 			                                      &exact) == 0 && exact;
 		}
 	} else if (p->depth == 0) {
@@ -539,8 +539,11 @@ static enum event_reject event_check(struct event_parser *p, struct event *ev)
 		if (time_parse_rfc3339(str[FIELD_TS].ptr, str[FIELD_TS].len, &ev->ts_ms) < 0)
 			return event_reject_with(p, REJECT_INVALID_TS,
 			                         "ts: expected RFC 3339 time or Unix seconds");
+		/* Both after the offset: 9999-12-31T23:59:59-01:00 is year 10000 in UTC. */
 		if (ev->ts_ms < 0)
 			return event_reject_with(p, REJECT_INVALID_TS, "ts: before 1970");
+		if (ev->ts_ms >= EVENT_TS_LIMIT_MS)
+			return event_reject_with(p, REJECT_INVALID_TS, "ts: year 10000 or later (in UTC)");
 		break;
 	case KIND_NUMBER:
 		if (!p->number_ok[FIELD_TS])
@@ -640,7 +643,8 @@ static enum event_reject event_check(struct event_parser *p, struct event *ev)
 			*out = p->number[f];
 		else
 			return event_reject_fmt(p, REJECT_INVALID_FIELD,
-			                        "%s: expected a non-negative integer", event_field_names[f]);
+			                        "%s: expected a non-negative integer up to 10^12",
+			                        event_field_names[f]);
 	}
 
 	if (p->kind[FIELD_CREATOR] == KIND_ABSENT)

@@ -23,7 +23,7 @@ static const struct {
 static const char *const event_reject_names[REJECT_REASON_COUNT] = {
 	"none", "not_json", "not_object", "invalid_utf8", "missing_ts", "invalid_ts",
 	"missing_type", "unknown_type", "missing_actor", "invalid_actor", "invalid_field",
-	"invalid_snapshot", "line_too_long",
+	"invalid_snapshot", "line_too_long", "future_ts",
 };
 
 const char *event_type_name(enum event_type type)

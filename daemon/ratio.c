@@ -259,6 +259,14 @@ void ratio_first_hour(const struct ratio_params *p, const struct ratio_account *
 
 /* -- counts between snapshots ---------------------------------------------- */
 
+/* delta + by, held within int32_t (a flood of follows must not wrap it). */
+static int32_t ratio_delta_add(int32_t delta, int by)
+{
+	int64_t sum = (int64_t)delta + by;
+
+	return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : (int32_t)sum;
+}
+
 void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts_ms,
                       int followers, int connections)
 {
@@ -269,14 +277,21 @@ void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts
 	/* The snapshot counted what happened up to its time. */
 	if (ts_ms <= snapshot_ms)
 		return;
-	acc->followers_delta += followers;
-	acc->connections_delta += connections;
+	acc->followers_delta = ratio_delta_add(acc->followers_delta, followers);
+	acc->connections_delta = ratio_delta_add(acc->connections_delta, connections);
 }
 
+/*
+ * A count plus the changes since its snapshot, at least 0. The format
+ * bounds counts (EVENT_COUNT_MAX), but a database or a caller may hold
+ * anything: the sum saturates instead of overflowing.
+ */
 static int64_t ratio_plus(int64_t count, int32_t delta)
 {
 	if (count < 0)
 		return -1;
+	if (delta > 0 && count > INT64_MAX - delta)
+		return INT64_MAX;
 	return count + delta > 0 ? count + delta : 0;
 }
 

@@ -188,7 +188,7 @@ static const char store_sql_contacts_ordered[] =
 static const char store_sql_contacts_of_account[] =
 	"SELECT " STORE_CONTACT_COLUMNS " FROM contacts WHERE account = ?1 ORDER BY actor";
 static const char store_sql_contacts_count[] = "SELECT count(*) FROM contacts";
-static const char store_sql_newest_event[] = "SELECT coalesce(max(last_seen_ms), 0) FROM contacts";
+static const char store_sql_newest_event[] = "SELECT coalesce(max(last_seen_ms), 0) FROM contacts WHERE last_seen_ms <= ?1";
 static const char store_sql_accounts[] =
 	"SELECT id, name, followers, connections, snapshot_ms, budget FROM accounts ORDER BY id";
 static const char store_sql_account_ratio[] = "SELECT ratio FROM accounts WHERE id = ?1";
@@ -739,13 +739,14 @@ int64_t store_count_contacts(struct store *store)
 	return n;
 }
 
-int64_t store_newest_event_ms(struct store *store)
+int64_t store_newest_event_ms(struct store *store, int64_t limit_ms)
 {
 	sqlite3_stmt *stmt = store_statement(store, store_sql_newest_event);
 	int64_t ms = -1;
 
 	if (stmt == NULL)
 		return store_query_failed(store, "reading the newest event time");
+	sqlite3_bind_int64(stmt, 1, limit_ms);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		ms = sqlite3_column_int64(stmt, 0);
 	else

@@ -543,7 +543,10 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 	}
 	ctl->now_ms = time_now_ms();
 	if (ctl->conf->time_source == CONF_TIME_EVENT) {
-		ctl->now_ms = store_newest_event_ms(ctl->store);
+		/* As the daemon's clock (time.future_tolerance): a contact last seen
+		   in 2099, from before events were held to it, must not be "now". */
+		ctl->now_ms = store_newest_event_ms(ctl->store,
+		                                    time_now_ms() + ctl->conf->future_tolerance_ms);
 		if (ctl->now_ms < 0) {
 			ctl_error("%s: cannot read the newest event time", ctl->db_path);
 			store_close(ctl->store);

@@ -85,6 +85,8 @@ struct conf {
 	char *dead_letter;             /* default /var/lib/warmthd/rejected.jsonl */
 
 	enum conf_time_source time_source; /* time.source, default wall */
+	int64_t future_tolerance_ms;   /* time.future_tolerance: how far ahead of the wall clock
+	                                  an event may be (else future_ts), default 1d */
 
 	/* ingest: */
 	uint64_t max_line_bytes;       /* ingest.max_line_bytes, default 1MiB */
@@ -109,6 +111,8 @@ struct conf {
 
 	/* readiness: (see rules.h) */
 	struct rules_params readiness;
+	uint32_t watch_max;            /* readiness.watch_max: contacts watched for readiness that
+	                                  time alone may change, default 50000 */
 
 	/*
 	 * segments: in order, first match wins; the last one matches everyone.

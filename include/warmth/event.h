@@ -65,12 +65,20 @@ enum event_reject {
 	REJECT_INVALID_FIELD,   /* "invalid_field": an optional field of the wrong type or value */
 	REJECT_INVALID_SNAPSHOT,/* "invalid_snapshot": snapshot without followers/connections */
 	REJECT_LINE_TOO_LONG,   /* "line_too_long": set by the tailer, never by event_parse */
+	REJECT_FUTURE_TS,       /* "future_ts": ts beyond the wall clock plus time.future_tolerance
+	                           (set by the engine, never by event_parse) */
 	REJECT_REASON_COUNT
 };
 
 const char *event_reject_name(enum event_reject reason);
 
 #define EVENT_ACTOR_MAX 256
+/*
+ * The largest count the format accepts (followers, connections and their
+ * actor_ forms): far above any real network, far below where sums and
+ * differences of a few counts could overflow 64 bits.
+ */
+#define EVENT_COUNT_MAX INT64_C(1000000000000)
 #define EVENT_MAX_TAGS 16
 
 struct event_str {

@@ -229,9 +229,11 @@ int store_scan_ranks(struct store *store, uint32_t account,
 int store_foreach_contact(struct store *store, uint32_t account,
                           int (*cb)(void *ctx, const struct contact *c), void *ctx);
 int64_t store_count_contacts(struct store *store);
-/* The newest last_seen_ms of all contacts (the event time a reader takes as
-   "now" under time.source: event), 0 when there is none, -1 on error. */
-int64_t store_newest_event_ms(struct store *store);
+/* The newest last_seen_ms of all contacts not after limit_ms (the event time
+   a reader takes as "now" under time.source: event; the limit leaves out
+   times from beyond time.future_tolerance that older versions accepted),
+   0 when there is none, -1 on error. */
+int64_t store_newest_event_ms(struct store *store, int64_t limit_ms);
 /* Account name by id into a caller buffer; 0 or -1. */
 int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen);
 /* Calls cb for each outbox row in seq order; the row's strings are valid

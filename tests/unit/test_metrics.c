@@ -53,6 +53,7 @@ static const char test_metrics_expected[] =
 	"warmthd_events_rejected_total{reason=\"invalid_field\"} 0\n"
 	"warmthd_events_rejected_total{reason=\"invalid_snapshot\"} 0\n"
 	"warmthd_events_rejected_total{reason=\"line_too_long\"} 1\n"
+	"warmthd_events_rejected_total{reason=\"future_ts\"} 0\n"
 	"# HELP warmthd_events_duplicate_total Events skipped because their id was already counted.\n"
 	"# TYPE warmthd_events_duplicate_total counter\n"
 	"warmthd_events_duplicate_total 4\n"

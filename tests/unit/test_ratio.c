@@ -344,6 +344,28 @@ static void test_deltas(void **state)
 	assert_true(f == 0 && c == 0);
 }
 
+/* Counts near INT64_MAX (a database from before the format bounded them)
+   and deltas beyond int32_t saturate instead of overflowing (UBSan). */
+static void test_deltas_saturate(void **state)
+{
+	struct ratio_account a = { 0 };
+	struct ratio_params p = test_params(0);
+	struct ratio_metrics m;
+	int64_t f, c;
+
+	(void)state;
+	ratio_note_delta(&a, T0, T0 + 1, 5, 5);
+	ratio_current(&a, T0, INT64_MAX - 2, INT64_MAX, &f, &c);
+	assert_true(f == INT64_MAX && c == INT64_MAX);
+	ratio_compute(&p, 30000, f, c, &a, T0, &m);
+	assert_true(m.followers == INT64_MAX && m.ratio == 1.0);
+	for (int i = 0; i < 3; i++)
+		ratio_note_delta(&a, T0, T0 + 2, INT32_MAX, -INT32_MAX);
+	assert_true(a.followers_delta == INT32_MAX && a.connections_delta == INT32_MIN);
+	ratio_current(&a, T0, 10, 10, &f, &c);
+	assert_true(f == 10 + (int64_t)INT32_MAX && c == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_acceptance_by_segment),
 		cmocka_unit_test(test_first_hour),
 		cmocka_unit_test(test_deltas),
+		cmocka_unit_test(test_deltas_saturate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
