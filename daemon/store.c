@@ -754,6 +754,20 @@ int64_t store_newest_event_ms(struct store *store)
 	return ms;
 }
 
+int64_t store_event_clock_ms(struct store *store)
+{
+	struct store_counters counters;
+	int64_t newest;
+
+	if (store_load_counters(store, &counters) < 0)
+		return -1;
+	/* The daemon's start takes the larger of the two as well (engine_cache.c). */
+	newest = store_newest_event_ms(store);
+	if (newest < 0)
+		return -1;
+	return counters.newest_ms > newest ? counters.newest_ms : newest;
+}
+
 int64_t store_size_bytes(struct store *store)
 {
 	struct buf wal = { 0 };

@@ -72,8 +72,9 @@ struct ctl {
 	const struct conf *conf;
 	/*
 	 * "now" for warmth and readiness: the clock, or with time.source:
-	 * event the newest event time in the database (the newest last_seen
-	 * of any contact), as the daemon would see it.
+	 * event the daemon's event clock as it committed it (the newest
+	 * accepted event of any kind, snapshots too: store_event_clock_ms),
+	 * so that both answer at the same moment.
 	 */
 	int64_t now_ms;
 };

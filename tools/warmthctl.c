@@ -543,7 +543,7 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 	}
 	ctl->now_ms = time_now_ms();
 	if (ctl->conf->time_source == CONF_TIME_EVENT) {
-		ctl->now_ms = store_newest_event_ms(ctl->store);
+		ctl->now_ms = store_event_clock_ms(ctl->store);
 		if (ctl->now_ms < 0) {
 			ctl_error("%s: cannot read the newest event time", ctl->db_path);
 			store_close(ctl->store);

@@ -232,6 +232,15 @@ int64_t store_count_contacts(struct store *store);
 /* The newest last_seen_ms of all contacts (the event time a reader takes as
    "now" under time.source: event), 0 when there is none, -1 on error. */
 int64_t store_newest_event_ms(struct store *store);
+/*
+ * The daemon's event clock as of its last commit: the newest accepted
+ * event time of any kind (snapshots and invitations too, not only
+ * engagements), which it stores with its counters at every commit. A
+ * database written before the counter was kept falls back to the newest
+ * contact's last_seen_ms, as the daemon itself does at start. 0 when
+ * there is none, -1 on error.
+ */
+int64_t store_event_clock_ms(struct store *store);
 /* Account name by id into a caller buffer; 0 or -1. */
 int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen);
 /* Calls cb for each outbox row in seq order; the row's strings are valid
