@@ -129,7 +129,8 @@ static int64_t engine_rules_budget_used(struct engine *e, struct engine_account 
 	if (a->a.budget == NULL)
 		return 0;
 	if (a->budget_round != e->round) {
-		a->budget_used = rules_budget_used(a->a.budget, now, e->conf->readiness.invite_window_ms);
+		a->budget_used = rules_budget_used(a->a.budget, now, e->conf->readiness.invite_window_ms,
+		                                   rules_budget_hold_ms(&e->conf->readiness));
 		a->budget_round = e->round;
 	}
 	return a->budget_used;
@@ -403,8 +404,10 @@ static void engine_rules_fire_one(struct engine *e, const struct engine_ready *r
 	store_batch_outbox(e->building, &o);
 
 	rules_state_fired(&c->rules, rd->now);
-	rules_budget_prune(engine_rules_budget(a), rd->now - e->conf->readiness.invite_window_ms);
-	rules_budget_add(engine_rules_budget(a), rd->now, engine_rules_actor_hash(c->actor, c->actor_len));
+	rules_budget_prune(engine_rules_budget(a), rd->now, e->conf->readiness.invite_window_ms,
+	                   rules_budget_hold_ms(&e->conf->readiness));
+	rules_budget_notified(engine_rules_budget(a), rd->now,
+	                      engine_rules_actor_hash(c->actor, c->actor_len));
 	a->budget_round = 0;
 	a->dirty = 1;
 	engine_mark_dirty(e, ec);

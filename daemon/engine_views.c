@@ -47,7 +47,8 @@ static struct view_account engine_view_account(const struct engine *e,
 
 	if (a->a.budget != NULL)
 		va.budget_used = rules_budget_used(a->a.budget, now,
-		                                   e->conf->readiness.invite_window_ms);
+		                                   e->conf->readiness.invite_window_ms,
+		                                   rules_budget_hold_ms(&e->conf->readiness));
 	return va;
 }
 
