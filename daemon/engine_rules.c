@@ -103,7 +103,7 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
 
 static uint32_t engine_rules_actor_hash(const char *actor, size_t len)
 {
-	return (uint32_t)hash64(actor, len);
+	return view_budget_actor(actor, len);
 }
 
 static struct rules_budget *engine_rules_budget(struct engine_account *a)
@@ -341,39 +341,13 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	(void)e;
 }
 
-/* The suggested invitation note for c in segment, by the config's notes: (limit by plan, templates). */
+/* The suggested invitation note for c in segment, as warmthctl plan shows it (view_note). */
 static void engine_rules_note(const struct engine *e, const struct contact *c, const char *segment,
                               int64_t now, struct buf *out)
 {
-	const struct conf *conf = e->conf;
-	struct note_params p;
-	struct note_input in = { 0 };
-	struct note_engagement *en = NULL;
+	struct view v = { e->conf, now };
 
-	note_params_default(&p);
-	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
-	p.limit = conf->note_free ? conf->note_free_limit : conf->note_limit;
-	p.comment_max = conf->note_comment_max;
-	p.templates = conf->note_templates;
-	p.ntemplates = conf->nnote_templates;
-	if (c->nrecent > 0)
-		en = xcalloc(c->nrecent, sizeof(*en));
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		en[i].ts_ms = c->recent[i].ts_ms;
-		en[i].type = c->recent[i].type;
-		en[i].dir_out = c->recent[i].dir_out;
-		en[i].post = c->recent[i].post;
-		en[i].title = c->recent[i].title;
-		en[i].text = c->recent[i].text;
-	}
-	in.name = c->name;
-	in.segment = segment;
-	in.followed_ms = c->rel.followed_ms;
-	in.now_ms = now;
-	in.engagements = en;
-	in.nengagements = c->nrecent;
-	note_build(&p, &in, out);
-	free(en);
+	view_note(&v, c, segment, out);
 }
 
 /* Fires one ready contact: rules state, budget, outbox row, all in this batch. */

@@ -77,6 +77,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "top", ctl_cmd_top, 0, 0, "top [-n N] [--segment S]", CTL_VIA_EITHER },
 	{ "ready", ctl_cmd_ready, 0, 0, "ready [--segment S]", CTL_VIA_EITHER },
 	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", CTL_VIA_EITHER },
+	{ "plan", ctl_cmd_plan, 0, 0, "plan", CTL_VIA_EITHER },
 	{ "export", ctl_cmd_export, 0, 0, "export [--format text|jsonl|csv]", CTL_VIA_EITHER },
 	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]",
 	  CTL_VIA_DB },
@@ -125,6 +126,8 @@ static void ctl_usage(FILE *out)
 	        "                         the warmest contacts (N default %d), of one segment\n"
 	        "  ready [--segment S]    contacts ready for an invitation\n"
 	        "  metrics                follower and connection counts, ratio\n"
+	        "  plan                   this week: whom to invite (with notes), who waits for\n"
+	        "                         the budget, whom to engage with, what to withdraw\n"
 	        "  export [--format text|jsonl|csv]\n"
 	        "                         every contact: tab-separated text, one JSON object\n"
 	        "                         per line (the default with --json), or CSV\n"

@@ -86,6 +86,113 @@ def test_db_clock_is_the_daemons_in_wall_mode():
     env.close()
 
 
+PLAN_CONFIG = EVENT_CONFIG + """\
+readiness:
+  threshold: 1
+  active_within: 30d
+  weekly_invites: 200
+"""
+
+
+def notifications(env, kind="ready"):
+    path = os.path.join(env.dir, "notifications.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [r for r in (json.loads(line) for line in f if line.strip()) if r["kind"] == kind]
+
+
+def plan(env):
+    return json.loads(db_ctl(env, "--json", "plan").stdout)
+
+
+def day(ts):
+    return time.strftime("%Y-%m-%d", time.gmtime(ts))
+
+
+def test_plan_spends_the_budget_and_notifications_follow_it():
+    env = Env("plan-budget", PLAN_CONFIG)
+    lines = []
+    for i in range(374):
+        lines += warm_follower("p%03d" % i, T0 + i, name="Person%03d Example" % i)
+    # Ten of them engaged once more: the warmest, invited first.
+    for i in range(10):
+        lines.append(event(T0 + 2 * DAY + 3600 + i, "share", "p%03d" % (300 + i), post="post-hiring",
+                           title="Hiring engineers"))
+    # Invitations pending 35 and 10 days at the end of day 2.
+    lines.append(event(T0 + 2 * DAY - 35 * DAY, "invite_sent", "zed", dir="out", name="Zed Old"))
+    lines.append(event(T0 + 2 * DAY - 10 * DAY, "invite_sent", "yan", dir="out", name="Yan New"))
+    # A follower with one comment (one post, one day): engage with them first.
+    lines.append(event(T0 + DAY, "follow", "kim", name="Kim Close"))
+    lines.append(event(T0 + DAY + 60, "comment", "kim", post="post-remote", title="Remote team dynamics",
+                       text="Async stand-ups saved our team two hours a week"))
+    # A target whose post I commented on: engage with them on that post.
+    lines.append(event(T0 + DAY, "follow", "tom", dir="out", name="Tom Target"))
+    lines.append(event(T0 + DAY + 120, "comment", "tom", dir="out", post="tom-post-1",
+                       title="Why remote teams need written culture",
+                       text="Writing things down first is what made our remote team work"))
+    lines.sort(key=lambda l: json.loads(l)["ts"])
+    env.append("a.jsonl", lines)
+    env.once()
+    now = T0 + 2 * DAY + 3600 + 9  # the newest event
+    fired = notifications(env)
+    check(len(fired) == 200, "374 ready against a budget of 200: %d notifications" % len(fired))
+    p = plan(env)
+    check(p["budget"] == {"limit": 200, "used": 200, "remaining": 0, "window_days": 7},
+          "budget: %r" % p["budget"])
+    check(len(p["invite"]) == 200 and p["held_total"] == 174 and len(p["held"]) == 100,
+          "200 to invite, 174 held (100 listed): %d, %d, %d" %
+          (len(p["invite"]), p["held_total"], len(p["held"])))
+    check({e["actor"] for e in p["invite"]} == {r["actor"] for r in fired},
+          "this week's invitations are the notified ones")
+    check({e["actor"] for e in p["invite"][:10]} == {"p%03d" % i for i in range(300, 310)},
+          "the warmest first: %r" % [e["actor"] for e in p["invite"][:10]])
+    first = p["invite"][0]
+    check(first["notified"] and first["note_limit"] == 300 and
+          first["note_chars"] == len(first["note"]) and "Hiring engineers" in first["note"],
+          "the first invitation and its note: %r" % first)
+    check(all(day(now + 7 * DAY) == h["frees"][:10] for h in p["held"]),
+          "the budget frees a week after this week's invitations: %r" % p["held"][:2])
+    check([e["actor"] for e in p["withdraw"]] == ["zed"] and p["withdraw"][0]["pending_days"] == 35,
+          "withdraw: the invitation pending 5 weeks, not the one of 10 days: %r" % p["withdraw"])
+    engage = {e["actor"]: e for e in p["engage"]}
+    check(set(engage) == {"kim", "tom"}, "engage with: %r" % list(engage))
+    check([x["post"] for x in engage["tom"]["posts"]] == ["tom-post-1"] and engage["kim"]["posts"] == [],
+          "on which of their posts: %r" % engage)
+
+    # A week later, nothing was sent: the 200 still wait to be invited, and
+    # no notification comes on top of them.
+    env.append("a.jsonl", [event(T0 + 10 * DAY, "snapshot", "-", followers=900, connections=450)])
+    env.once()
+    check(len(notifications(env)) == 200, "no more ready notifications than the budget allows: %d" %
+          len(notifications(env)))
+    p = plan(env)
+    check(len(p["invite"]) == 200 and all(e["notified"] for e in p["invite"]) and
+          p["held_total"] == 174, "the same 200 to invite, 174 held")
+
+    # The 200 are sent on day 10; a week later the budget has room for the rest.
+    env.append("a.jsonl", [event(T0 + 10 * DAY + i, "invite_sent", r["actor"], dir="out")
+                           for i, r in enumerate(notifications(env))])
+    env.once()
+    check(len(notifications(env)) == 200, "the invitations use the budget the notifications held")
+    p = plan(env)
+    check(p["invite"] == [] and p["budget"]["used"] == 200 and p["held_total"] == 174,
+          "all sent, the rest held: %r" % p["budget"])
+    env.append("a.jsonl", [event(T0 + 17 * DAY + 300, "snapshot", "-", followers=900, connections=650)])
+    env.once()
+    check(len(notifications(env)) == 374, "the held 174 are notified once the budget frees: %d" %
+          len(notifications(env)))
+
+    # The daemon answers the same plan over its socket.
+    env.start()
+    a = sock_ctl(env, "--json", "plan").stdout
+    b = db_ctl(env, "--json", "plan").stdout
+    check(a == b, "plan over the socket and with --db:\n%s\n%s" % (a[:400], b[:400]))
+    check(sock_ctl(env, "plan").stdout == db_ctl(env, "plan").stdout, "plan as text")
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_db_clock_is_the_daemons_in_event_mode,
+    run([test_plan_spends_the_budget_and_notifications_follow_it,
+         test_db_clock_is_the_daemons_in_event_mode,
          test_db_clock_is_the_daemons_in_wall_mode])
