@@ -333,6 +333,10 @@ static const struct conf_key conf_network_keys[] = {
 	{ .name = "first_hour_posts", .kind = CONF_KIND_INTEGER,
 	  CONF_FIELD(struct conf, network.first_hour_posts), .def = "20", .min = "1",
 	  .max = "64" }, /* RATIO_POSTS_MAX (asserted below) */
+	/* The ratio advice's "at your current growth": four weeks smooth out a quiet or a busy one. */
+	{ .name = "growth_window", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, network.growth_window_ms), .def = "28d", .min = "7d",
+	  .max = "32d" }, /* RATIO_DAYS */
 	{ .name = NULL },
 };
 

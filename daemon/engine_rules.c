@@ -38,6 +38,7 @@
  * is what a fresh run under the new figures would give; the contacts are
  * written with the reload's batch.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -590,6 +591,12 @@ static void engine_rules_network_record(const struct engine *e, const struct eng
 		           (long long)m->followers, (long long)m->connections, m->ratio,
 		           m->position == RATIO_BELOW ? "below" : "above", m->target_min, m->target_max,
 		           role);
+	if (kind == RATIO_NOTICE_RATIO) {
+		struct ratio_advice advice;
+		ratio_advise(m, &advice);
+		buf_printf(&words, "; ");
+		ratio_advice_words(&advice, e->conf->network.role, &words);
+	}
 	else
 		buf_printf(&words,
 		           "%lld connections of at most %lld (%.0f%%): %s; past it, followers are "
@@ -618,6 +625,15 @@ static void engine_rules_network_record(const struct engine *e, const struct eng
 	json_key(j, "cap_usage");
 	json_double(j, (double)(int64_t)(m->cap_usage * 10000.0 + 0.5) / 10000.0);
 	json_kv_str(j, "message", buf_cstr(&words));
+	if (kind == RATIO_NOTICE_RATIO) {
+		json_key(j, "growth_per_week");
+		json_object_open(j);
+		json_key(j, "followers");
+		json_double(j, round(m->followers_per_week * 10.0) / 10.0);
+		json_key(j, "connections");
+		json_double(j, round(m->connections_per_week * 10.0) / 10.0);
+		json_object_close(j);
+	}
 	json_object_close(j);
 	json_free(j);
 	buf_free(&words);

@@ -81,10 +81,11 @@ void plan_entry_of(const struct plan_params *p, const struct rules_result *r,
 	out->warmth = r->warmth;
 	out->threshold = r->threshold;
 	if (pc->pending) {
-		if (pc->pending_ms > 0 && now_ms - pc->pending_ms >= p->withdraw_after_ms) {
-			out->kind = PLAN_WITHDRAW;
-			out->since_ms = pc->pending_ms;
-		}
+		/* Aged out: no longer counted as waiting for an answer, but to withdraw. */
+		out->kind = pc->pending_ms > 0 && now_ms - pc->pending_ms >= p->withdraw_after_ms
+		                    ? PLAN_WITHDRAW
+		                    : PLAN_PENDING;
+		out->since_ms = pc->pending_ms;
 		return;
 	}
 	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
@@ -203,6 +204,7 @@ void plan_builder_init(struct plan_builder *b, const struct plan_params *p)
 	size_t budget = p->budget > 0 ? (size_t)p->budget : 0;
 
 	b->p = *p;
+	b->pending = 0;
 	plan_list_init(&b->ready, budget + p->held_max);
 	plan_list_init(&b->engage, p->engage_max);
 	plan_list_init(&b->withdraw, p->withdraw_max);
@@ -212,6 +214,8 @@ void *plan_builder_offer(struct plan_builder *b, const struct plan_entry *e)
 {
 	struct plan_list *l = plan_list_of(b, e->kind);
 
+	if (e->kind == PLAN_PENDING)
+		b->pending++;
 	return l == NULL ? e->item : plan_list_offer(l, e);
 }
 
@@ -352,4 +356,5 @@ void plan_finish(struct plan_builder *b, const struct plan_budget *pb, int64_t n
 	out->withdraw = b->withdraw.items;
 	out->nwithdraw = b->withdraw.count;
 	out->withdraw_total = b->withdraw.total;
+	out->pending = b->pending;
 }

@@ -244,5 +244,6 @@ void view_plan_json(struct json *j, const struct view *v, const struct view_acco
 		view_plan_withdraw(j, v, &plan->withdraw[i]);
 	json_array_close(j);
 	json_kv_int(j, "withdraw_total", (int64_t)plan->withdraw_total);
+	json_kv_int(j, "pending", (int64_t)plan->pending);
 	json_object_close(j);
 }

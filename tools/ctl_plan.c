@@ -234,7 +234,8 @@ static void ctl_plan_withdraw(yajl_val plan)
 	yajl_val list = ctl_get(plan, "withdraw");
 	size_t n = ctl_plan_len(list);
 
-	printf("\nwithdraw (%.0f)\n", ctl_get_num(plan, "withdraw_total", (double)n));
+	printf("\nwithdraw (%.0f; %.0f more pending for less than that)\n",
+	       ctl_get_num(plan, "withdraw_total", (double)n), ctl_get_num(plan, "pending", 0));
 	for (size_t i = 0; i < n; i++) {
 		yajl_val e = list->u.array.values[i];
 		printf("  ");

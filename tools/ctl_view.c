@@ -529,6 +529,8 @@ static void ctl_print_metrics_text(yajl_val m)
 	else
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "unknown (target %.1f to %.1f for %s)",
 		             tmin, tmax, role);
+	if (ctl_get_str(m, "advice") != NULL)
+		ctl_print_kv_clean(stdout, CTL_STATUS_KEY_WIDTH, "advice", ctl_get_str(m, "advice"));
 	if (accept >= 0)
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "%.0f%% of %.0f invitations",
 		             accept * 100.0, ctl_get_num(m, "invitations_sent", 0));

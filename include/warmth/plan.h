@@ -38,6 +38,7 @@ enum plan_kind {
 	PLAN_READY,    /* ready: invite, this week or when the budget frees */
 	PLAN_ENGAGE,   /* close: engage with them first */
 	PLAN_WITHDRAW, /* an invitation pending longer than withdraw_after */
+	PLAN_PENDING,  /* an invitation pending for less: counted, not listed */
 };
 
 /* One contact in the plan. */
@@ -85,6 +86,7 @@ struct plan_list {
 struct plan_builder {
 	struct plan_params p;
 	struct plan_list ready, engage, withdraw;
+	size_t pending;      /* PLAN_PENDING entries offered */
 };
 void plan_builder_init(struct plan_builder *b, const struct plan_params *p);
 /*
@@ -122,6 +124,7 @@ struct plan {
 	size_t nengage, engage_total;
 	const struct plan_entry *withdraw; /* longest pending first */
 	size_t nwithdraw, withdraw_total;
+	size_t pending;                  /* invitations pending for less than withdraw_after */
 };
 /*
  * Sorts what the builder kept and splits the ready into this week's

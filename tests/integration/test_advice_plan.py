@@ -155,6 +155,7 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
           "the budget frees a week after this week's invitations: %r" % p["held"][:2])
     check([e["actor"] for e in p["withdraw"]] == ["zed"] and p["withdraw"][0]["pending_days"] == 35,
           "withdraw: the invitation pending 5 weeks, not the one of 10 days: %r" % p["withdraw"])
+    check(p["pending"] == 1, "pending: the invitation of 10 days, the one of 5 weeks aged out")
     engage = {e["actor"]: e for e in p["engage"]}
     check(set(engage) == {"kim", "tom"}, "engage with: %r" % list(engage))
     check([x["post"] for x in engage["tom"]["posts"]] == ["tom-post-1"] and engage["kim"]["posts"] == [],
@@ -192,7 +193,29 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
     env.close()
 
 
+def test_ratio_advice_names_an_action():
+    env = Env("plan-ratio", EVENT_CONFIG)
+    # 48 new connections over the last four weeks (12 a week), then a snapshot.
+    lines = [event(T0 + (1 + i % 27) * DAY + i, "connect", "c%02d" % i) for i in range(48)]
+    lines.sort(key=lambda l: json.loads(l)["ts"])
+    lines.append(event(T0 + 28 * DAY, "snapshot", "-", followers=2820, connections=1000))
+    env.append("a.jsonl", lines)
+    env.once()
+    want = ("about 410 more connections would bring you to 2.0 (consultant); at your current "
+            "growth of 12 connections a week, about 8 months")
+    m = json.loads(db_ctl(env, "--json", "metrics").stdout)
+    check(m["advice"] == want and m["growth_per_week"] == {"followers": 0, "connections": 12},
+          "metrics: %r %r" % (m.get("advice"), m.get("growth_per_week")))
+    check("advice              " + want in db_ctl(env, "metrics").stdout, "metrics as text")
+    ratio = notifications(env, "ratio")
+    check(len(ratio) == 1 and ratio[0]["message"] ==
+          "2820 followers for 1000 connections: a ratio of 2.82, above the target 1.5 to 2.0 "
+          "for consultant; " + want, "the ratio notice: %r" % ratio)
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_plan_spends_the_budget_and_notifications_follow_it,
+         test_ratio_advice_names_an_action,
          test_db_clock_is_the_daemons_in_event_mode,
          test_db_clock_is_the_daemons_in_wall_mode])

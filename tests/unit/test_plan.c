@@ -67,7 +67,7 @@ static void test_entry_of(void **state)
 		{ "pending 22 days", 6, { RULES_NO_PENDING, -1 },
 		  { .follower = 1, .pending = 1, .pending_ms = T0 - 22 * DAY }, PLAN_WITHDRAW, 0 },
 		{ "pending 20 days", 6, { RULES_NO_PENDING, -1 },
-		  { .follower = 1, .pending = 1, .pending_ms = T0 - 20 * DAY }, PLAN_NONE, 0 },
+		  { .follower = 1, .pending = 1, .pending_ms = T0 - 20 * DAY }, PLAN_PENDING, 0 },
 	};
 	struct plan_params p = test_params(100);
 
@@ -188,6 +188,8 @@ static void test_bounded_lists(void **state)
 	plan_builder_offer(&b, &e);
 	e = (struct plan_entry){ .kind = PLAN_NONE, .item = &b };
 	assert_ptr_equal(plan_builder_offer(&b, &e), &b);
+	e = (struct plan_entry){ .kind = PLAN_PENDING, .item = &b };
+	assert_ptr_equal(plan_builder_offer(&b, &e), &b);
 
 	plan_finish(&b, &pb, T0, &plan);
 	assert_int_equal(plan.ninvite, 2);
@@ -200,6 +202,7 @@ static void test_bounded_lists(void **state)
 	assert_int_equal(plan.nwithdraw, 1);
 	assert_int_equal(plan.withdraw_total, 2);
 	assert_int_equal(plan.withdraw[0].since_ms, T0 - 60 * DAY);
+	assert_int_equal(plan.pending, 1);
 	plan_builder_free(&b);
 }
 
