@@ -124,6 +124,19 @@ void engine_rules_invitation(struct engine *e, uint32_t account, const struct ev
 	a->dirty = 1;
 }
 
+void engine_rules_release(struct engine *e, struct engine_contact *ec)
+{
+	struct engine_account *a = &e->accounts[ec->c.account];
+
+	if (a->a.budget == NULL)
+		return;
+	rules_budget_forget(a->a.budget, engine_rules_actor_hash(ec->c.actor, ec->c.actor_len));
+	a->budget_round = 0;
+	a->dirty = 1;
+	/* Budget freed: a contact it held may fire at the next batch. */
+	e->sweep_due = 1;
+}
+
 /* Invitations counted in the account's window at the round's now (cached per round). */
 static int64_t engine_rules_budget_used(struct engine *e, struct engine_account *a, int64_t now)
 {

@@ -536,11 +536,10 @@ static void rules_budget_put(struct rules_budget *b, int64_t ts_ms, uint32_t act
 	b->kind[at] = (uint8_t)kind;
 }
 
-void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
 {
 	uint32_t kept = 0;
 
-	/* The invitation the notifications asked for is seen: it counts instead. */
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (b->kind[i] == RULES_BUDGET_NOTIFICATION && b->actor[i] == actor_hash)
 			continue;
@@ -550,6 +549,12 @@ void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash
 		kept++;
 	}
 	b->n = kept;
+}
+
+void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+{
+	/* The invitation the notifications asked for is seen: it counts instead. */
+	rules_budget_forget(b, actor_hash);
 	rules_budget_put(b, ts_ms, actor_hash, RULES_BUDGET_INVITATION);
 }
 

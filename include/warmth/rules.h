@@ -232,6 +232,11 @@ struct rules_budget {
  * older still).
  */
 void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash);
+/*
+ * Drops the actor's notifications: the user dismissed or snoozed the
+ * contact, so the invitation they stood for will not be sent now.
+ */
+void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash);
 /* Records a ready notification at ts_ms (the same way). */
 void rules_budget_notified(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash);
 /* How long notifications count: the longer of the window and the cooldown. */

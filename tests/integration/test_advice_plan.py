@@ -193,6 +193,31 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
     env.close()
 
 
+def test_dismissing_a_notified_contact_gives_its_budget_back():
+    env = Env("plan-dismiss", EVENT_CONFIG + """\
+readiness:
+  threshold: 1
+  weekly_invites: 2
+""")
+    env.start()
+    lines = []
+    for i, who in enumerate(["amy", "ben", "cat"]):
+        lines += warm_follower(who, T0 + i)
+    lines.append(event(T0 + 2 * DAY + 3600, "share", "amy", post="post-hiring"))
+    lines.sort(key=lambda l: json.loads(l)["ts"])
+    env.append("a.jsonl", lines)
+    env.wait_processed(len(lines))
+    env.wait(lambda: len(notifications(env)) == 2, "two ready notifications")
+    first = [r["actor"] for r in notifications(env)]
+    check("amy" in first, "the warmest first: %r" % first)
+    held = [a for a in ("amy", "ben", "cat") if a not in first][0]
+    check([e["actor"] for e in plan(env)["held"]] == [held], "one held: %r" % plan(env)["held"])
+    sock_ctl(env, "mark", "amy", "dismissed")
+    env.wait(lambda: len(notifications(env)) == 3, "the held contact notified once amy is dismissed")
+    check(notifications(env)[2]["actor"] == held, "then %s" % held)
+    env.close()
+
+
 def test_ratio_advice_names_an_action():
     env = Env("plan-ratio", EVENT_CONFIG)
     # 48 new connections over the last four weeks (12 a week), then a snapshot.
@@ -216,6 +241,7 @@ def test_ratio_advice_names_an_action():
 
 if __name__ == "__main__":
     run([test_plan_spends_the_budget_and_notifications_follow_it,
+         test_dismissing_a_notified_contact_gives_its_budget_back,
          test_ratio_advice_names_an_action,
          test_db_clock_is_the_daemons_in_event_mode,
          test_db_clock_is_the_daemons_in_wall_mode])

@@ -423,6 +423,12 @@ static void test_budget(void **state)
 	assert_int_equal(rules_budget_expires(b, b->n - 1, W, HOLD), T0 + 27 * DAY);
 	rules_budget_notified(b, T0 + 2 * DAY, 5);
 	assert_int_equal(rules_budget_expires(b, b->n - 1, W, HOLD), T0 + 32 * DAY);
+	/* Dismissed: the notification no longer counts; invitations stay. */
+	rules_budget_notified(b, T0 + 2 * DAY, 6);
+	rules_budget_forget(b, 6);
+	rules_budget_forget(b, 4);
+	assert_false(rules_budget_holds(b, 6, T0 + 3 * DAY, W, HOLD));
+	assert_true(rules_budget_holds(b, 4, T0 + 21 * DAY, W, HOLD));
 
 	rules_budget_encode(b, &blob);
 	assert_int_equal(rules_budget_decode(d, blob.data, blob.len), 0);
