@@ -204,7 +204,7 @@ static void ctl_plan_engage(yajl_val plan)
 		yajl_val needs = ctl_get(e, "needs"), posts = ctl_get(e, "posts");
 		printf("  ");
 		ctl_plan_who(e);
-		printf("  warmth %.1f of %.1f\n", ctl_get_num(e, "warmth", 0),
+		printf("  warmth %.1f (ready from %.1f)\n", ctl_get_num(e, "warmth", 0),
 		       ctl_get_num(e, "threshold", 0));
 		for (size_t k = 0; k < ctl_plan_len(needs); k++) {
 			printf("       not yet: ");
