@@ -300,6 +300,13 @@ void plan_budget_free(struct plan_budget *pb)
 
 /* --- the plan --- */
 
+/* Best first (an empty list has no items at all: qsort must not see NULL). */
+static void plan_list_sort(struct plan_list *l)
+{
+	if (l->count > 0)
+		qsort(l->items, l->count, sizeof(*l->items), plan_entry_cmp);
+}
+
 void plan_finish(struct plan_builder *b, const struct plan_budget *pb, int64_t now_ms,
                  struct plan *out)
 {
@@ -310,9 +317,9 @@ void plan_finish(struct plan_builder *b, const struct plan_budget *pb, int64_t n
 	size_t nslots = 0;
 
 	memset(out, 0, sizeof(*out));
-	qsort(r->items, r->count, sizeof(*r->items), plan_entry_cmp);
-	qsort(b->engage.items, b->engage.count, sizeof(*b->engage.items), plan_entry_cmp);
-	qsort(b->withdraw.items, b->withdraw.count, sizeof(*b->withdraw.items), plan_entry_cmp);
+	plan_list_sort(r);
+	plan_list_sort(&b->engage);
+	plan_list_sort(&b->withdraw);
 	out->budget = budget;
 	out->used = pb->used;
 	out->remaining = budget - pb->used > 0 ? budget - pb->used : 0;
