@@ -239,6 +239,21 @@ static const struct conf_key conf_readiness_keys[] = {
 	  CONF_FIELD(struct conf, readiness.invite_window_ms), .def = "7d", .min = "1h", .max = "90d" },
 	{ .name = "watch_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, watch_max),
 	  .def = "50000", .min = "100", .max = "100000000" },
+	{ .name = "withdraw_after", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, withdraw_after_ms),
+	  .def = "21d", .min = "1d", .max = "365d" },
+	{ .name = NULL },
+};
+
+/* plan: how much of each part warmthctl plan lists (plan.h). */
+static const struct conf_key conf_plan_keys[] = {
+	{ .name = "held", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, plan_held), .def = "100",
+	  .min = "0", .max = "10000" },
+	{ .name = "engage", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, plan_engage), .def = "20",
+	  .min = "0", .max = "1000" },
+	{ .name = "engage_above", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, plan_engage_above),
+	  .def = "0.5", .min = "0", .max = "1" },
+	{ .name = "withdraw", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, plan_withdraw),
+	  .def = "100", .min = "0", .max = "10000" },
 	{ .name = NULL },
 };
 
@@ -322,6 +337,10 @@ static const struct conf_key conf_network_keys[] = {
 	{ .name = "first_hour_posts", .kind = CONF_KIND_INTEGER,
 	  CONF_FIELD(struct conf, network.first_hour_posts), .def = "20", .min = "1",
 	  .max = "64" }, /* RATIO_POSTS_MAX (asserted below) */
+	/* The ratio advice's "at your current growth": four weeks smooth out a quiet or a busy one. */
+	{ .name = "growth_window", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, network.growth_window_ms), .def = "28d", .min = "7d",
+	  .max = "32d" }, /* RATIO_DAYS */
 	{ .name = NULL },
 };
 
@@ -359,6 +378,7 @@ static const struct conf_key conf_top_keys[] = {
 	  .check = conf_readiness_check },
 	{ .name = "segments", .kind = CONF_KIND_LIST, CONF_FIELD(struct conf, segments),
 	  .list = &conf_segments_list, .check = conf_segments_check },
+	{ .name = "plan", .kind = CONF_KIND_SECTION, .keys = conf_plan_keys },
 	{ .name = "notes", .kind = CONF_KIND_SECTION, .keys = conf_notes_keys },
 	{ .name = "network", .kind = CONF_KIND_SECTION, .keys = conf_network_keys },
 	{ .name = "metrics", .kind = CONF_KIND_SECTION, .keys = conf_metrics_keys,

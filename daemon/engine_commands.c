@@ -9,6 +9,8 @@
  * events they stand for (dir out, at the engine's "now"), so the
  * relationship, the counts and the invitation budget follow the same rules
  * as events from the collector; "dismissed" sets the contact's dismissal.
+ * Dismissing or snoozing a notified contact gives back the invitation
+ * budget its notification held: that invitation will not be sent now.
  */
 #include <string.h>
 
@@ -50,6 +52,8 @@ int engine_snooze(struct engine *e, const char *account, const char *actor, int6
 	if (ec == NULL)
 		return -1;
 	ec->c.rules.snoozed_until_ms = duration_ms > 0 ? engine_rules_now(e) + duration_ms : 0;
+	if (duration_ms > 0)
+		engine_rules_release(e, ec);
 	engine_command_changed(e, ec);
 	log_info("%s/%s: %s", account, actor, duration_ms > 0 ? "snoozed" : "unsnoozed");
 	return 0;
@@ -74,6 +78,7 @@ int engine_mark(struct engine *e, const char *account, const char *actor, const 
 		return -1;
 	if (strcmp(state, "dismissed") == 0) {
 		ec->c.rules.dismissed_ms = engine_rules_now(e);
+		engine_rules_release(e, ec);
 		engine_command_changed(e, ec);
 		log_info("%s/%s: dismissed", account, actor);
 		return 0;

@@ -405,6 +405,8 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
                              uint32_t post_hash);
 /* Counts an invitation (invite_sent) against the account's rolling budget. */
 void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev);
+/* The user dismissed or snoozed ec: its notification no longer holds invitation budget. */
+void engine_rules_release(struct engine *e, struct engine_contact *ec);
 /*
  * At batch close, a round: begin; then contact for each dirty contact,
  * just before it is copied into the batch (it is in cache then); then end,

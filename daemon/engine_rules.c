@@ -40,6 +40,7 @@
  * is what a fresh run under the new figures would give; the contacts are
  * written with the reload's batch.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +106,7 @@ void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const 
 
 static uint32_t engine_rules_actor_hash(const char *actor, size_t len)
 {
-	return (uint32_t)hash64(actor, len);
+	return view_budget_actor(actor, len);
 }
 
 static struct rules_budget *engine_rules_budget(struct engine_account *a)
@@ -125,13 +126,27 @@ void engine_rules_invitation(struct engine *e, uint32_t account, const struct ev
 	a->dirty = 1;
 }
 
+void engine_rules_release(struct engine *e, struct engine_contact *ec)
+{
+	struct engine_account *a = &e->accounts[ec->c.account];
+
+	if (a->a.budget == NULL)
+		return;
+	rules_budget_forget(a->a.budget, engine_rules_actor_hash(ec->c.actor, ec->c.actor_len));
+	a->budget_round = 0;
+	a->dirty = 1;
+	/* Budget freed: a contact it held may fire at the next batch. */
+	e->sweep_due = 1;
+}
+
 /* Invitations counted in the account's window at the round's now (cached per round). */
 static int64_t engine_rules_budget_used(struct engine *e, struct engine_account *a, int64_t now)
 {
 	if (a->a.budget == NULL)
 		return 0;
 	if (a->budget_round != e->round) {
-		a->budget_used = rules_budget_used(a->a.budget, now, e->conf->readiness.invite_window_ms);
+		a->budget_used = rules_budget_used(a->a.budget, now, e->conf->readiness.invite_window_ms,
+		                                   rules_budget_hold_ms(&e->conf->readiness));
 		a->budget_round = e->round;
 	}
 	return a->budget_used;
@@ -347,39 +362,13 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	(void)e;
 }
 
-/* The suggested invitation note for c in segment, by the config's notes: (limit by plan, templates). */
+/* The suggested invitation note for c in segment, as warmthctl plan shows it (view_note). */
 static void engine_rules_note(const struct engine *e, const struct contact *c, const char *segment,
                               int64_t now, struct buf *out)
 {
-	const struct conf *conf = e->conf;
-	struct note_params p;
-	struct note_input in = { 0 };
-	struct note_engagement *en = NULL;
+	struct view v = { e->conf, now };
 
-	note_params_default(&p);
-	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
-	p.limit = conf->note_free ? conf->note_free_limit : conf->note_limit;
-	p.comment_max = conf->note_comment_max;
-	p.templates = conf->note_templates;
-	p.ntemplates = conf->nnote_templates;
-	if (c->nrecent > 0)
-		en = xcalloc(c->nrecent, sizeof(*en));
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		en[i].ts_ms = c->recent[i].ts_ms;
-		en[i].type = c->recent[i].type;
-		en[i].dir_out = c->recent[i].dir_out;
-		en[i].post = c->recent[i].post;
-		en[i].title = c->recent[i].title;
-		en[i].text = c->recent[i].text;
-	}
-	in.name = c->name;
-	in.segment = segment;
-	in.followed_ms = c->rel.followed_ms;
-	in.now_ms = now;
-	in.engagements = en;
-	in.nengagements = c->nrecent;
-	note_build(&p, &in, out);
-	free(en);
+	view_note(&v, c, segment, out);
 }
 
 /* Fires one ready contact: rules state, budget, outbox row, all in this batch. */
@@ -410,8 +399,10 @@ static void engine_rules_fire_one(struct engine *e, const struct engine_ready *r
 	store_batch_outbox(e->building, &o);
 
 	rules_state_fired(&c->rules, rd->now);
-	rules_budget_prune(engine_rules_budget(a), rd->now - e->conf->readiness.invite_window_ms);
-	rules_budget_add(engine_rules_budget(a), rd->now, engine_rules_actor_hash(c->actor, c->actor_len));
+	rules_budget_prune(engine_rules_budget(a), rd->now, e->conf->readiness.invite_window_ms,
+	                   rules_budget_hold_ms(&e->conf->readiness));
+	rules_budget_notified(engine_rules_budget(a), rd->now,
+	                      engine_rules_actor_hash(c->actor, c->actor_len));
 	a->budget_round = 0;
 	a->dirty = 1;
 	engine_mark_dirty(e, ec);
@@ -622,6 +613,12 @@ static void engine_rules_network_record(const struct engine *e, const struct eng
 		           (long long)m->followers, (long long)m->connections, m->ratio,
 		           m->position == RATIO_BELOW ? "below" : "above", m->target_min, m->target_max,
 		           role);
+	if (kind == RATIO_NOTICE_RATIO) {
+		struct ratio_advice advice;
+		ratio_advise(m, &advice);
+		buf_printf(&words, "; ");
+		ratio_advice_words(&advice, e->conf->network.role, &words);
+	}
 	else
 		buf_printf(&words,
 		           "%lld connections of at most %lld (%.0f%%): %s; past it, followers are "
@@ -650,6 +647,15 @@ static void engine_rules_network_record(const struct engine *e, const struct eng
 	json_key(j, "cap_usage");
 	json_double(j, (double)(int64_t)(m->cap_usage * 10000.0 + 0.5) / 10000.0);
 	json_kv_str(j, "message", buf_cstr(&words));
+	if (kind == RATIO_NOTICE_RATIO) {
+		json_key(j, "growth_per_week");
+		json_object_open(j);
+		json_key(j, "followers");
+		json_double(j, round(m->followers_per_week * 10.0) / 10.0);
+		json_key(j, "connections");
+		json_double(j, round(m->connections_per_week * 10.0) / 10.0);
+		json_object_close(j);
+	}
 	json_object_close(j);
 	json_free(j);
 	buf_free(&words);

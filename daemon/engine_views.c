@@ -1,7 +1,7 @@
 /*
  * engine_views.c - the read commands of the control socket answered from
  * the engine's memory: show, top, ready, export and metrics (engine.h,
- * docs/control-protocol.md). The JSON is view.c's, the same as
+ * docs/control-protocol.md), and the weekly plan (plan.h). The JSON is view.c's, the same as
  * warmthctl --db writes, but of the freshest state (what is not yet
  * committed too) and with warmth at the engine's "now".
  *
@@ -47,7 +47,8 @@ static struct view_account engine_view_account(const struct engine *e,
 
 	if (a->a.budget != NULL)
 		va.budget_used = rules_budget_used(a->a.budget, now,
-		                                   e->conf->readiness.invite_window_ms);
+		                                   e->conf->readiness.invite_window_ms,
+		                                   rules_budget_hold_ms(&e->conf->readiness));
 	return va;
 }
 
@@ -481,6 +482,101 @@ static int engine_view_metrics(struct engine *e, const struct control_request *r
 	return 0;
 }
 
+/* --- plan --- */
+
+struct engine_view_plan {
+	const struct view *v;
+	struct engine *e;
+	const struct view_account *va;
+	const struct rules_budget *budget;
+	struct plan_builder b;
+};
+
+/* Offers ec to the plan; a detached contact that is not kept is freed. */
+static void engine_view_plan_offer(struct engine_view_plan *pl, struct engine_contact *ec)
+{
+	struct plan_entry en;
+	struct engine_contact *dropped;
+
+	view_plan_entry(pl->v, &ec->c, pl->va, pl->budget, &en);
+	en.contact = &ec->c;
+	en.item = ec;
+	dropped = plan_builder_offer(&pl->b, &en);
+	if (dropped != NULL && dropped->detached)
+		engine_contact_free(dropped);
+}
+
+/* A row of the database (cold cache) unless memory holds that contact (newer). */
+static void engine_view_plan_row(void *ctx, struct contact *c)
+{
+	struct engine_view_plan *pl = ctx;
+	unsigned hash;
+
+	if (engine_contact_in_memory(pl->e, c->account, c->actor, c->actor_len, &hash) != NULL) {
+		contact_free(c);
+		return;
+	}
+	engine_view_plan_offer(pl, engine_contact_detached(c));
+}
+
+static void engine_view_plan_free_list(struct plan_list *l)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		struct engine_contact *ec = l->items[i].item;
+		if (ec->detached)
+			engine_contact_free(ec);
+	}
+}
+
+/*
+ * The weekly plan of one account (plan.h): every contact in memory, and
+ * with a cold cache every row of the account read one at a time (the
+ * plan needs the pending and the close ones too, which the watch list
+ * does not hold); only the entries the plan lists are kept.
+ */
+static int engine_view_plan(struct engine *e, const struct control_request *req, struct json *out,
+                            struct control_error *err)
+{
+	static const struct rules_budget empty_budget;
+	struct engine_account *a;
+	struct view v = engine_view_of(e);
+	struct plan_params pp = view_plan_params(e->conf);
+	struct engine_view_plan pl = { .v = &v, .e = e };
+	struct view_account va = { control_arg_string(req, "account"), -1, 0 };
+	struct plan_budget pb;
+	struct plan plan;
+	int rc = engine_view_find_account(e, req, &a, err);
+
+	if (rc < 0)
+		return -1;
+	if (va.name == NULL)
+		va.name = "default";
+	plan_builder_init(&pl.b, &pp);
+	if (a != NULL) {
+		struct engine_contact *ec, *tmp;
+		va = engine_view_account(e, a, v.now_ms);
+		pl.budget = a->a.budget;
+		pl.va = &va;
+		HASH_ITER(hh, a->contacts, ec, tmp) {
+			engine_view_plan_offer(&pl, ec);
+		}
+		if (e->cold && store_load_account_contacts(e->reader, (uint32_t)(a - e->accounts),
+		                                           engine_view_plan_row, &pl) < 0)
+			log_warnx("%s: the plan lacks contacts not in memory", e->conf->database);
+	}
+	plan_budget_of(pl.budget != NULL ? pl.budget : &empty_budget, v.now_ms,
+	               e->conf->readiness.invite_window_ms, rules_budget_hold_ms(&e->conf->readiness),
+	               &pb);
+	plan_finish(&pl.b, &pb, v.now_ms, &plan);
+	view_plan_json(out, &v, &va, &plan);
+	engine_view_plan_free_list(&pl.b.ready);
+	engine_view_plan_free_list(&pl.b.engage);
+	engine_view_plan_free_list(&pl.b.withdraw);
+	plan_budget_free(&pb);
+	plan_builder_free(&pl.b);
+	return 0;
+}
+
 int engine_view(struct engine *e, const struct control_request *req, struct json *out,
                 struct control_error *err)
 {
@@ -490,5 +586,7 @@ int engine_view(struct engine *e, const struct control_request *req, struct json
 		return engine_view_show(e, req, out, err);
 	if (strcmp(req->cmd, "metrics") == 0)
 		return engine_view_metrics(e, req, out, err);
+	if (strcmp(req->cmd, "plan") == 0)
+		return engine_view_plan(e, req, out, err);
 	return engine_view_list(e, req, out, err);
 }

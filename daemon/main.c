@@ -410,6 +410,7 @@ static const struct control_command main_commands[] = {
 	{ "ready", 0, main_cmd_view },
 	{ "export", 0, main_cmd_view },
 	{ "metrics", 0, main_cmd_view },
+	{ "plan", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
 	{ NULL, 0, NULL },
 };

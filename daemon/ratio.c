@@ -8,13 +8,14 @@
  * followers convert.
  */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "warmth/ratio.h"
 
 #include "blob.h"
 
-#define RATIO_VERSION 2 /* 1: without segments, posts and deltas */
+#define RATIO_VERSION 3 /* 1: without segments, posts and deltas; 2: without gains */
 #define RATIO_DAY_MS INT64_C(86400000)
 
 static const char *const ratio_role_names[RATIO_ROLE_COUNT] = {
@@ -267,9 +268,29 @@ static int32_t ratio_delta_add(int32_t delta, int by)
 	return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : (int32_t)sum;
 }
 
+/* Adds a day's net gains (order-independent within RATIO_DAYS days of the newest). */
+static void ratio_note_gain(struct ratio_account *acc, int64_t ts_ms, int followers, int connections)
+{
+	int64_t day = ts_ms / RATIO_DAY_MS;
+	struct ratio_gain *g;
+
+	if (day < 0)
+		return;
+	g = &acc->gains[day % RATIO_DAYS];
+	if (g->day != day) {
+		if (g->day > day)
+			return; /* the slot holds a newer day: this one is too old to matter */
+		g->day = day;
+		g->followers = g->connections = 0;
+	}
+	g->followers = ratio_delta_add(g->followers, followers);
+	g->connections = ratio_delta_add(g->connections, connections);
+}
+
 void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts_ms,
                       int followers, int connections)
 {
+	ratio_note_gain(acc, ts_ms, followers, connections);
 	if (acc->delta_snapshot_ms != snapshot_ms) {
 		acc->delta_snapshot_ms = snapshot_ms;
 		acc->followers_delta = acc->connections_delta = 0;
@@ -305,6 +326,29 @@ void ratio_current(const struct ratio_account *acc, int64_t snapshot_ms, int64_t
 }
 
 /* -- metrics ---------------------------------------------------------------- */
+
+/* Net gains a week over the growth window ending at now_ms. */
+static void ratio_growth(const struct ratio_params *p, const struct ratio_account *acc,
+                         int64_t now_ms, double *followers, double *connections)
+{
+	int64_t today = now_ms / RATIO_DAY_MS;
+	int64_t days = p->growth_window_ms / RATIO_DAY_MS;
+	int64_t f = 0, c = 0;
+
+	if (days < 1)
+		days = 1;
+	if (days > RATIO_DAYS)
+		days = RATIO_DAYS;
+	for (int i = 0; i < RATIO_DAYS; i++) {
+		const struct ratio_gain *g = &acc->gains[i];
+		if (g->day > today - days && g->day <= today) {
+			f += g->followers;
+			c += g->connections;
+		}
+	}
+	*followers = (double)f * 7.0 / (double)days;
+	*connections = (double)c * 7.0 / (double)days;
+}
 
 static double ratio_rate(uint32_t count, int64_t members)
 {
@@ -343,6 +387,109 @@ void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers,
 	out->engagement_rate_connections_30d = ratio_rate(conn, connections);
 	out->engagement_rate_followers_30d = ratio_rate(fol, followers);
 	ratio_first_hour(p, acc, now_ms, &out->first_hour);
+	ratio_growth(p, acc, now_ms, &out->followers_per_week, &out->connections_per_week);
+}
+
+/* -- advice ----------------------------------------------------------------- */
+
+void ratio_advise(const struct ratio_metrics *m, struct ratio_advice *out)
+{
+	double f = (double)m->followers, c = (double)m->connections;
+	double gf = m->followers_per_week, gc = m->connections_per_week, gap, pace;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = RATIO_ADVICE_NONE;
+	out->weeks = -1;
+	if (m->position == RATIO_ABOVE) {
+		/* Too many followers per connection: connections bring it down. */
+		out->kind = RATIO_ADVICE_CONNECTIONS;
+		out->target = m->target_max;
+		gap = f - out->target * c;
+		out->more = (int64_t)ceil(f / out->target - c);
+		out->per_week = gc;
+		out->other_per_week = gf;
+		pace = out->target * gc - gf;
+	} else if (m->position == RATIO_BELOW) {
+		out->kind = RATIO_ADVICE_FOLLOWERS;
+		out->target = m->target_min;
+		gap = out->target * c - f;
+		out->more = (int64_t)ceil(out->target * c - f);
+		out->per_week = gf;
+		out->other_per_week = gc;
+		pace = gf - out->target * gc;
+	} else {
+		return;
+	}
+	if (out->more < 1)
+		out->more = 1;
+	/* Both counts move: the gap closes by the difference of their growths. */
+	if (pace > 1e-9)
+		out->weeks = gap / pace;
+}
+
+/* A rate as people say it: "12", "2.5", "0". */
+static void ratio_put_rate(struct buf *out, double v)
+{
+	if (fabs(v) >= 10 || fabs(v - round(v)) < 0.05)
+		buf_printf(out, "%.0f", v);
+	else
+		buf_printf(out, "%.1f", v);
+}
+
+/* A duration in weeks as people say it: "about 3 weeks", "about 19 months", "about 2.5 years". */
+static void ratio_put_duration(struct buf *out, double weeks)
+{
+	double months = weeks * 7.0 / 30.44, years = weeks * 7.0 / 365.25;
+
+	if (weeks < 1)
+		buf_printf(out, "less than a week");
+	else if (weeks < 1.5)
+		buf_printf(out, "about a week");
+	else if (weeks < 9)
+		buf_printf(out, "about %.0f weeks", weeks);
+	else if (months < 23.5)
+		buf_printf(out, "about %.0f months", months);
+	else if (fabs(years - round(years)) < 0.05)
+		buf_printf(out, "about %.0f years", years);
+	else
+		buf_printf(out, "about %.1f years", years);
+}
+
+static const char *const ratio_role_words[RATIO_ROLE_COUNT] = {
+	[RATIO_THOUGHT_LEADER] = "thought leader",
+	[RATIO_CONSULTANT] = "consultant",
+	[RATIO_BUSINESS_DEVELOPER] = "business developer",
+	[RATIO_EARLY_CAREER] = "early-career professional",
+};
+
+void ratio_advice_words(const struct ratio_advice *a, int role, struct buf *out)
+{
+	const char *what = a->kind == RATIO_ADVICE_CONNECTIONS ? "connections" : "followers";
+	const char *who = role >= 0 && role < RATIO_ROLE_COUNT ? ratio_role_words[role] : "your role";
+
+	if (a->kind == RATIO_ADVICE_NONE)
+		return;
+	buf_printf(out, "about %lld more %s would bring you to %.1f (%s); ", (long long)a->more,
+	           a->more == 1 ? (a->kind == RATIO_ADVICE_CONNECTIONS ? "connection" : "follower") : what,
+	           a->target, who);
+	if (a->weeks >= 0) {
+		buf_printf(out, "at your current growth of ");
+		ratio_put_rate(out, a->per_week);
+		buf_printf(out, " %s a week, ", what);
+		ratio_put_duration(out, a->weeks);
+		return;
+	}
+	buf_printf(out, "at your current pace this will not happen (%s grow by ", what);
+	ratio_put_rate(out, a->per_week);
+	buf_printf(out, " a week, %s by ",
+	           a->kind == RATIO_ADVICE_CONNECTIONS ? "followers" : "connections");
+	ratio_put_rate(out, a->other_per_week);
+	buf_printf(out, "); ");
+	if (a->kind == RATIO_ADVICE_CONNECTIONS)
+		buf_printf(out, "send the invitations warmthctl plan lists each week");
+	else
+		buf_printf(out, "post regularly and answer the comments to gain followers, and invite "
+		                "fewer people until the ratio is back in the band");
 }
 
 static int ratio_period_over(int64_t last_ms, int64_t period_ms, int64_t now_ms)
@@ -429,6 +576,38 @@ void ratio_encode(const struct ratio_account *acc, struct buf *out)
 	blob_put_i64(out, acc->delta_snapshot_ms);
 	blob_put_u32(out, (uint32_t)acc->followers_delta);
 	blob_put_u32(out, (uint32_t)acc->connections_delta);
+	n = 0;
+	for (int i = 0; i < RATIO_DAYS; i++)
+		n += acc->gains[i].followers != 0 || acc->gains[i].connections != 0;
+	blob_put_u8(out, (uint8_t)n);
+	for (int i = 0; i < RATIO_DAYS; i++) {
+		const struct ratio_gain *g = &acc->gains[i];
+		if (g->followers == 0 && g->connections == 0)
+			continue;
+		blob_put_i64(out, g->day);
+		blob_put_u32(out, (uint32_t)g->followers);
+		blob_put_u32(out, (uint32_t)g->connections);
+	}
+}
+
+/* What version 3 added: the gains per day. */
+static int ratio_decode_v3(struct ratio_account *acc, struct blob_reader *r)
+{
+	uint8_t n;
+
+	if (blob_get_u8(r, &n) < 0 || n > RATIO_DAYS)
+		return -1;
+	for (uint8_t i = 0; i < n; i++) {
+		struct ratio_gain g;
+		uint32_t f, c;
+		if (blob_get_i64(r, &g.day) < 0 || blob_get_u32(r, &f) < 0 || blob_get_u32(r, &c) < 0 ||
+		    g.day < 0)
+			return -1;
+		g.followers = (int32_t)f;
+		g.connections = (int32_t)c;
+		acc->gains[g.day % RATIO_DAYS] = g;
+	}
+	return 0;
 }
 
 /* What version 2 added: segments, posts, deltas. */
@@ -502,6 +681,8 @@ static int ratio_decode_parts(struct ratio_account *acc, struct blob_reader *r)
 		acc->days[d.day % RATIO_DAYS] = d;
 	}
 	if (version >= 2 && ratio_decode_v2(acc, r) < 0)
+		return -1;
+	if (version >= 3 && ratio_decode_v3(acc, r) < 0)
 		return -1;
 	return blob_done(r) ? 0 : -1;
 }

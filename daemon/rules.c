@@ -20,7 +20,7 @@
 #include "blob.h"
 
 #define RULES_STATE_VERSION 1
-#define RULES_BUDGET_VERSION 1
+#define RULES_BUDGET_VERSION 2
 #define RULES_DAY_MS 86400000.0
 
 static const char *const rules_names[RULES_CONDITION_COUNT] = {
@@ -514,7 +514,9 @@ size_t rules_queue(struct rules_candidate *c, size_t n, int64_t remaining)
 	return (uint64_t)remaining < n ? (size_t)remaining : n;
 }
 
-void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+/* Records one entry; see rules.h. */
+static void rules_budget_put(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash,
+                             enum rules_budget_kind kind)
 {
 	uint32_t at = b->n;
 
@@ -531,6 +533,53 @@ void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash
 	}
 	b->ts_ms[at] = ts_ms;
 	b->actor[at] = actor_hash;
+	b->kind[at] = (uint8_t)kind;
+}
+
+void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		if (b->kind[i] == RULES_BUDGET_NOTIFICATION && b->actor[i] == actor_hash)
+			continue;
+		b->ts_ms[kept] = b->ts_ms[i];
+		b->actor[kept] = b->actor[i];
+		b->kind[kept] = b->kind[i];
+		kept++;
+	}
+	b->n = kept;
+}
+
+void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+{
+	/* The invitation the notifications asked for is seen: it counts instead. */
+	rules_budget_forget(b, actor_hash);
+	rules_budget_put(b, ts_ms, actor_hash, RULES_BUDGET_INVITATION);
+}
+
+void rules_budget_notified(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+{
+	rules_budget_put(b, ts_ms, actor_hash, RULES_BUDGET_NOTIFICATION);
+}
+
+int64_t rules_budget_hold_ms(const struct rules_params *p)
+{
+	return p->cooldown_ms > p->invite_window_ms ? p->cooldown_ms : p->invite_window_ms;
+}
+
+int64_t rules_budget_expires(const struct rules_budget *b, uint32_t i, int64_t window_ms,
+                             int64_t hold_ms)
+{
+	int64_t span = b->kind[i] == RULES_BUDGET_NOTIFICATION && hold_ms > window_ms ? hold_ms
+	                                                                               : window_ms;
+	return b->ts_ms[i] + span;
+}
+
+int rules_budget_counts(const struct rules_budget *b, uint32_t i, int64_t now_ms, int64_t window_ms,
+                        int64_t hold_ms)
+{
+	return b->ts_ms[i] <= now_ms && rules_budget_expires(b, i, window_ms, hold_ms) > now_ms;
 }
 
 static int rules_u32_cmp(const void *a, const void *b)
@@ -540,13 +589,14 @@ static int rules_u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t window_ms)
+int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t window_ms,
+                          int64_t hold_ms)
 {
 	uint32_t actors[RULES_BUDGET_MAX];
 	size_t n = 0, distinct = 0;
 
 	for (uint32_t i = 0; i < b->n; i++)
-		if (b->ts_ms[i] > now_ms - window_ms && b->ts_ms[i] <= now_ms)
+		if (rules_budget_counts(b, i, now_ms, window_ms, hold_ms))
 			actors[n++] = b->actor[i];
 	qsort(actors, n, sizeof(*actors), rules_u32_cmp);
 	for (size_t i = 0; i < n; i++)
@@ -554,15 +604,25 @@ int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t 
 	return (int64_t)distinct;
 }
 
-void rules_budget_prune(struct rules_budget *b, int64_t before_ms)
+int rules_budget_holds(const struct rules_budget *b, uint32_t actor_hash, int64_t now_ms,
+                       int64_t window_ms, int64_t hold_ms)
+{
+	for (uint32_t i = 0; i < b->n; i++)
+		if (b->actor[i] == actor_hash && rules_budget_counts(b, i, now_ms, window_ms, hold_ms))
+			return 1;
+	return 0;
+}
+
+void rules_budget_prune(struct rules_budget *b, int64_t now_ms, int64_t window_ms, int64_t hold_ms)
 {
 	uint32_t kept = 0;
 
 	for (uint32_t i = 0; i < b->n; i++) {
-		if (b->ts_ms[i] <= before_ms)
+		if (rules_budget_expires(b, i, window_ms, hold_ms) <= now_ms)
 			continue;
 		b->ts_ms[kept] = b->ts_ms[i];
 		b->actor[kept] = b->actor[i];
+		b->kind[kept] = b->kind[i];
 		kept++;
 	}
 	b->n = kept;
@@ -574,22 +634,31 @@ void rules_budget_encode(const struct rules_budget *b, struct buf *out)
 	for (uint32_t i = 0; i < b->n; i++) {
 		blob_put_i64(out, b->ts_ms[i]);
 		blob_put_u32(out, b->actor[i]);
+		blob_put_u8(out, b->kind[i]);
 	}
 }
 
 int rules_budget_decode(struct rules_budget *b, const void *blob, size_t len)
 {
 	struct blob_reader r;
-	uint8_t version;
+	uint8_t version, kind = RULES_BUDGET_INVITATION;
+	size_t size;
 
 	b->n = 0;
 	blob_reader_init(&r, blob, len);
-	if (blob_get_u8(&r, &version) < 0 || version != RULES_BUDGET_VERSION || r.left % 12 != 0 ||
-	    r.left / 12 > RULES_BUDGET_MAX)
+	if (blob_get_u8(&r, &version) < 0 || (version != 1 && version != RULES_BUDGET_VERSION))
+		return -1;
+	size = version == 1 ? 12 : 13;
+	if (r.left % size != 0 || r.left / size > RULES_BUDGET_MAX)
 		return -1;
 	while (r.left > 0) {
 		blob_get_i64(&r, &b->ts_ms[b->n]);
 		blob_get_u32(&r, &b->actor[b->n]);
+		if (version != 1 && (blob_get_u8(&r, &kind) < 0 || kind > RULES_BUDGET_NOTIFICATION)) {
+			b->n = 0;
+			return -1;
+		}
+		b->kind[b->n] = kind;
 		b->n++;
 	}
 	return 0;

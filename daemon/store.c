@@ -755,6 +755,24 @@ int64_t store_newest_event_ms(struct store *store, int64_t limit_ms)
 	return ms;
 }
 
+int64_t store_event_clock_ms(struct store *store, int64_t limit_ms)
+{
+	struct store_counters counters;
+	int64_t newest;
+
+	if (store_load_counters(store, &counters) < 0)
+		return -1;
+	/* The daemon's start takes the larger of the two as well (engine_cache.c). */
+	newest = store_newest_event_ms(store, limit_ms);
+	if (newest < 0)
+		return -1;
+	/* A clock stored beyond the limit is the one the daemon heals at start
+	   (engine_clock_heal_clock): it takes the newest contact within it. */
+	if (counters.newest_ms > limit_ms)
+		return newest;
+	return counters.newest_ms > newest ? counters.newest_ms : newest;
+}
+
 int64_t store_size_bytes(struct store *store)
 {
 	struct buf wal = { 0 };

@@ -10,6 +10,7 @@
  * rely on them.
  */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,22 @@ void view_metrics_json(struct json *j, const struct view *v, const char *account
 	view_json_rate(j, "mean", m.first_hour.mean);
 	json_kv_int(j, "window_seconds", conf->network.first_hour_ms / 1000);
 	json_object_close(j);
+	json_key(j, "growth_per_week");
+	json_object_open(j);
+	json_key(j, "followers");
+	json_double(j, round(m.followers_per_week * 10.0) / 10.0);
+	json_key(j, "connections");
+	json_double(j, round(m.connections_per_week * 10.0) / 10.0);
+	json_object_close(j);
+	/* What to do about a ratio outside its band, in words; null within it. */
+	{
+		struct ratio_advice advice;
+		struct buf words = { 0 };
+		ratio_advise(&m, &advice);
+		ratio_advice_words(&advice, conf->network.role, &words);
+		json_kv_str(j, "advice", words.len ? buf_cstr(&words) : NULL);
+		buf_free(&words);
+	}
 	json_kv_time(j, "snapshot", snapshot_ms);
 	view_json_delta(j, "followers_since_snapshot", followers, snap_followers);
 	view_json_delta(j, "connections_since_snapshot", connections, snap_connections);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "warmth/conf.h"
 #include "warmth/contact.h"
 #include "warmth/json.h"
@@ -50,6 +52,7 @@ struct ctl_account {
 	int64_t snapshot_ms;   /* 0: no snapshot yet */
 	int64_t budget_used;   /* invitations in the budget window at ctl->now_ms */
 	int64_t connections_now; /* the snapshot's plus the changes since (ratio_current) */
+	struct rules_budget *budget; /* owned, NULL when none (plan) */
 };
 
 /* One invocation of warmthctl. */
@@ -72,8 +75,9 @@ struct ctl {
 	const struct conf *conf;
 	/*
 	 * "now" for warmth and readiness: the clock, or with time.source:
-	 * event the newest event time in the database (the newest last_seen
-	 * of any contact), as the daemon would see it.
+	 * event the daemon's event clock as it committed it (the newest
+	 * accepted event of any kind, snapshots too: store_event_clock_ms),
+	 * so that both answer at the same moment.
 	 */
 	int64_t now_ms;
 };
@@ -89,6 +93,7 @@ int ctl_cmd_status(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_show(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_top(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_ready(struct ctl *ctl, int argc, char **argv);
+int ctl_cmd_plan(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_metrics(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_export(struct ctl *ctl, int argc, char **argv);
 int ctl_cmd_notifications(struct ctl *ctl, int argc, char **argv);
@@ -174,8 +179,19 @@ struct view_account ctl_view_account(const struct ctl *ctl, uint32_t id);
  * printed from their JSON whether it was made here (--db) or by the
  * daemon (the socket), so both give the same bytes. ---
  */
+/* Members of a parsed reply (yajl's tree): the value, a string (NULL when
+   absent or not one), a number (or dflt), true, a time ("never" when
+   absent); and the parse itself (NULL, message printed, on bad JSON). */
+yajl_val ctl_get(yajl_val obj, const char *key);
+const char *ctl_get_str(yajl_val obj, const char *key);
+double ctl_get_num(yajl_val obj, const char *key, double dflt);
+int ctl_get_bool(yajl_val obj, const char *key);
+const char *ctl_get_time(yajl_val obj, const char *key);
+yajl_val ctl_parse(const char *text, const char *what);
 /* show: the contact's JSON as it is (--json) or as a block of text. */
 int ctl_print_contact(const struct ctl *ctl, const char *json_text);
+/* plan: the same for the plan object (ctl_plan.c). */
+int ctl_print_plan(const struct ctl *ctl, const char *json_text);
 /* metrics: the same for the metrics object. */
 int ctl_print_metrics(const struct ctl *ctl, const char *json_text);
 

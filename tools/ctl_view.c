@@ -29,9 +29,9 @@
 
 #define CTL_VIEW_PAGE 500
 
-/* --- Reading the tree. --- */
+/* --- Reading the tree (ctl.h). --- */
 
-static yajl_val ctl_get(yajl_val obj, const char *key)
+yajl_val ctl_get(yajl_val obj, const char *key)
 {
 	const char *path[] = { key, NULL };
 
@@ -39,7 +39,7 @@ static yajl_val ctl_get(yajl_val obj, const char *key)
 }
 
 /* A string member, or NULL when absent, null or not a string. */
-static const char *ctl_get_str(yajl_val obj, const char *key)
+const char *ctl_get_str(yajl_val obj, const char *key)
 {
 	yajl_val v = ctl_get(obj, key);
 
@@ -47,14 +47,14 @@ static const char *ctl_get_str(yajl_val obj, const char *key)
 }
 
 /* A number member, or dflt. */
-static double ctl_get_num(yajl_val obj, const char *key, double dflt)
+double ctl_get_num(yajl_val obj, const char *key, double dflt)
 {
 	yajl_val v = ctl_get(obj, key);
 
 	return v != NULL && YAJL_IS_NUMBER(v) ? YAJL_GET_DOUBLE(v) : dflt;
 }
 
-static int ctl_get_bool(yajl_val obj, const char *key)
+int ctl_get_bool(yajl_val obj, const char *key)
 {
 	yajl_val v = ctl_get(obj, key);
 
@@ -62,14 +62,14 @@ static int ctl_get_bool(yajl_val obj, const char *key)
 }
 
 /* A time member as the text shows it: the RFC 3339 string, or "never". */
-static const char *ctl_get_time(yajl_val obj, const char *key)
+const char *ctl_get_time(yajl_val obj, const char *key)
 {
 	const char *s = ctl_get_str(obj, key);
 
 	return s != NULL ? s : "never";
 }
 
-static yajl_val ctl_parse(const char *text, const char *what)
+yajl_val ctl_parse(const char *text, const char *what)
 {
 	char errbuf[128];
 	yajl_val v = yajl_tree_parse(text, errbuf, sizeof(errbuf));
@@ -529,6 +529,8 @@ static void ctl_print_metrics_text(yajl_val m)
 	else
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "ratio", "unknown (target %.1f to %.1f for %s)",
 		             tmin, tmax, role);
+	if (ctl_get_str(m, "advice") != NULL)
+		ctl_print_kv_clean(stdout, CTL_STATUS_KEY_WIDTH, "advice", ctl_get_str(m, "advice"));
 	if (accept >= 0)
 		ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "acceptance rate", "%.0f%% of %.0f invitations",
 		             accept * 100.0, ctl_get_num(m, "invitations_sent", 0));
@@ -707,13 +709,14 @@ int ctl_view_over_socket(const struct ctl *ctl, const char *path, const char *cm
 
 	if ((rc = ctl_socket_open(path, &fd)) != CTL_EXIT_OK)
 		return rc;
-	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "metrics") == 0) {
+	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "metrics") == 0 || strcmp(cmd, "plan") == 0) {
 		ctl_view_args(ctl, actor, NULL, 0, &args);
 		rc = ctl_socket_request(fd, path, cmd, buf_cstr(&args), &result, &code);
 		rc = ctl_view_rc(rc, code);
 		if (rc == CTL_EXIT_OK)
-			rc = cmd[0] == 's' ? ctl_print_contact(ctl, buf_cstr(&result)) :
-			                     ctl_print_metrics(ctl, buf_cstr(&result));
+			rc = cmd[0] == 's'   ? ctl_print_contact(ctl, buf_cstr(&result))
+		     : cmd[0] == 'p' ? ctl_print_plan(ctl, buf_cstr(&result))
+		                     : ctl_print_metrics(ctl, buf_cstr(&result));
 	} else {
 		rc = ctl_view_pages(ctl, fd, path, cmd);
 	}

@@ -79,6 +79,16 @@ first=$("$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" --json re
 	python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["actor"] if r else "")')
 [ -n "$first" ] && "$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" show "$first"
 echo
+echo "== warmthctl plan (this week: whom to invite, in order, each with its note; who waits"
+echo "   for the budget and until when; whom to engage with first; what to withdraw)"
+# Each part cut to its first entries: the whole plan lists up to the week's budget.
+"$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" plan | awk '
+	/^[^ ]/ { shown = 0; told = 0; print; next }
+	/^$/ { print; next }
+	/^  ( *[0-9]+\. |[^ ])/ { shown++ }
+	shown <= 5 { print; next }
+	shown == 6 && !told { print "  ..."; told = 1 }'
+echo
 echo "== warmthctl metrics"
 "$build"/warmthctl --db "$run/state.db" metrics
 echo

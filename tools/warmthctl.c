@@ -77,6 +77,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "top", ctl_cmd_top, 0, 0, "top [-n N] [--segment S]", CTL_VIA_EITHER },
 	{ "ready", ctl_cmd_ready, 0, 0, "ready [--segment S]", CTL_VIA_EITHER },
 	{ "metrics", ctl_cmd_metrics, 0, 0, "metrics", CTL_VIA_EITHER },
+	{ "plan", ctl_cmd_plan, 0, 0, "plan", CTL_VIA_EITHER },
 	{ "export", ctl_cmd_export, 0, 0, "export [--format text|jsonl|csv]", CTL_VIA_EITHER },
 	{ "notifications", ctl_cmd_notifications, 0, 0, "notifications [--pending|--failed]",
 	  CTL_VIA_DB },
@@ -125,6 +126,8 @@ static void ctl_usage(FILE *out)
 	        "                         the warmest contacts (N default %d), of one segment\n"
 	        "  ready [--segment S]    contacts ready for an invitation\n"
 	        "  metrics                follower and connection counts, ratio\n"
+	        "  plan                   this week: whom to invite (with notes), who waits for\n"
+	        "                         the budget, whom to engage with, what to withdraw\n"
 	        "  export [--format text|jsonl|csv]\n"
 	        "                         every contact: tab-separated text, one JSON object\n"
 	        "                         per line (the default with --json), or CSV\n"
@@ -543,10 +546,11 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 	}
 	ctl->now_ms = time_now_ms();
 	if (ctl->conf->time_source == CONF_TIME_EVENT) {
-		/* As the daemon's clock (time.future_tolerance): a contact last seen
-		   in 2099, from before events were held to it, must not be "now". */
-		ctl->now_ms = store_newest_event_ms(ctl->store,
-		                                    time_now_ms() + ctl->conf->future_tolerance_ms);
+		/* The daemon's committed event clock, held to the wall clock plus
+		   time.future_tolerance as the daemon holds it (a clock stored in
+		   2099 by an older version must not be "now"). */
+		ctl->now_ms = store_event_clock_ms(ctl->store,
+		                                   time_now_ms() + ctl->conf->future_tolerance_ms);
 		if (ctl->now_ms < 0) {
 			ctl_error("%s: cannot read the newest event time", ctl->db_path);
 			store_close(ctl->store);

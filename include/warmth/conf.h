@@ -113,6 +113,14 @@ struct conf {
 	struct rules_params readiness;
 	uint32_t watch_max;            /* readiness.watch_max: contacts watched for readiness that
 	                                  time alone may change, default 50000 */
+	/* readiness.withdraw_after: a pending invitation this old is to be withdrawn */
+	int64_t withdraw_after_ms;
+
+	/* plan: what warmthctl plan lists (plan.h) */
+	int64_t plan_held;             /* plan.held: held contacts listed, default 100 */
+	int64_t plan_engage;           /* plan.engage: contacts to engage with listed, default 20 */
+	double plan_engage_above;      /* plan.engage_above: share of the threshold, default 0.5 */
+	int64_t plan_withdraw;         /* plan.withdraw: pending invitations listed, default 100 */
 
 	/*
 	 * segments: in order, first match wins; the last one matches everyone.

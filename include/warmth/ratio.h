@@ -43,6 +43,7 @@ struct ratio_params {
 	int64_t audit_period_ms;                 /* at most one notice of each kind per period */
 	int64_t first_hour_ms;                   /* a post's early window (DOMAIN.md: the first hour) */
 	uint32_t first_hour_posts;               /* the share is over this many recent posts (<= RATIO_POSTS_MAX) */
+	int64_t growth_window_ms;                /* growth per week is measured over this (<= RATIO_DAYS days) */
 };
 
 /* Invitation outcomes, overall or for one segment. */
@@ -94,6 +95,12 @@ struct ratio_day {
 	uint32_t from_followers;    /* dir in, not connected: followers and others */
 };
 
+/* The net change of followers and connections on one UTC day (for growth per week). */
+struct ratio_gain {
+	int64_t day;                /* days since the epoch; entries are at day % RATIO_DAYS */
+	int32_t followers, connections;
+};
+
 /* What the engine keeps per account. Zeroed is empty. */
 struct ratio_account {
 	struct ratio_invites invites;
@@ -114,6 +121,8 @@ struct ratio_account {
 	 */
 	int64_t delta_snapshot_ms;
 	int32_t followers_delta, connections_delta;
+	/* Net gains per day from the same events, over the last RATIO_DAYS days. */
+	struct ratio_gain gains[RATIO_DAYS];
 };
 
 /* Counts an invitation outcome of a contact in segment (NULL: overall only). */
@@ -140,7 +149,8 @@ void ratio_first_hour(const struct ratio_params *p, const struct ratio_account *
 /*
  * Counts a change of followers (+1, -1, 0) and connections by an event at
  * ts_ms, the account's newest snapshot being of snapshot_ms: only events
- * after it change what it says.
+ * after it change what it says. Every change counts towards the day's
+ * gains (growth per week), whatever the snapshot.
  */
 void ratio_note_delta(struct ratio_account *acc, int64_t snapshot_ms, int64_t ts_ms,
                       int followers, int connections);
@@ -176,11 +186,37 @@ struct ratio_metrics {
 	double engagement_rate_connections_7d, engagement_rate_followers_7d;   /* per member */
 	double engagement_rate_connections_30d, engagement_rate_followers_30d;
 	struct ratio_first_hour first_hour;
+	/* Net new followers and connections a week, over growth_window (0 when none). */
+	double followers_per_week, connections_per_week;
 };
 
 /* Computes the metrics of an account with the given counts (-1: unknown). */
 void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers, int64_t connections,
                    const struct ratio_account *acc, int64_t now_ms, struct ratio_metrics *out);
+
+/*
+ * What to do about a ratio outside its band: how many more connections
+ * (ratio above the band) or followers (below it) would bring it to the
+ * band's nearest end at today's other count, and how long that takes at
+ * the current growth of both (-1: at the current pace, never).
+ */
+enum ratio_advice_kind { RATIO_ADVICE_NONE, RATIO_ADVICE_CONNECTIONS, RATIO_ADVICE_FOLLOWERS };
+struct ratio_advice {
+	enum ratio_advice_kind kind;
+	double target;      /* the ratio aimed at: the band's nearest end */
+	int64_t more;       /* connections or followers needed at today's other count */
+	double per_week;    /* the current net growth of what is needed, per week */
+	double other_per_week; /* and of the other count */
+	double weeks;       /* until the ratio reaches target at the current growth of both; -1 never */
+};
+void ratio_advise(const struct ratio_metrics *m, struct ratio_advice *out);
+/*
+ * The advice in words for the role (enum ratio_role), appended to out:
+ * "about 980 more connections would bring you to 2.0 (consultant); at
+ * your current growth of 12 connections a week, about 19 months". Nothing
+ * for RATIO_ADVICE_NONE.
+ */
+void ratio_advice_words(const struct ratio_advice *a, int role, struct buf *out);
 
 /* Notification kinds, as bits. */
 #define RATIO_NOTICE_RATIO 1u /* the ratio is outside its band */
@@ -192,8 +228,9 @@ unsigned ratio_due(const struct ratio_params *p, const struct ratio_metrics *m,
 void ratio_notified(struct ratio_account *acc, unsigned kinds, int64_t now_ms);
 
 /*
- * Blob: version byte (2), counters, non-empty buckets and days, then the
- * segments, posts and deltas (version 1, without them, still decodes).
+ * Blob: version byte (3), counters, non-empty buckets and days, then the
+ * segments, posts and deltas, then the gains (versions 1, without the
+ * last three, and 2, without the gains, still decode).
  * decode: 0, or -1 (acc zeroed).
  */
 void ratio_encode(const struct ratio_account *acc, struct buf *out);

@@ -208,22 +208,58 @@ size_t rules_queue(struct rules_candidate *c, size_t n, int64_t remaining);
 /*
  * The rolling invitation budget of an account: the times of invitations
  * sent (invite_sent, "mark invited") and of ready notifications, with a
- * hash of the actor, so that a notification followed by its invitation
- * counts once.
+ * hash of the actor. An invitation counts for the window after it was
+ * sent. A notification stands for the invitation the user is asked to
+ * send: it counts until that invitation is seen (the invitation then
+ * replaces it, so the two count once) or, if it never is, for hold (at
+ * least the window; the engine uses the re-arm cooldown, after which the
+ * contact may be notified afresh). Without that, a week's notifications
+ * nobody acted on left the budget after the window while the contacts
+ * were still waiting to be invited, and the next week's notifications
+ * came on top of them.
  */
-#define RULES_BUDGET_MAX 1024
+#define RULES_BUDGET_MAX 2048
+enum rules_budget_kind { RULES_BUDGET_INVITATION, RULES_BUDGET_NOTIFICATION };
 struct rules_budget {
 	int64_t ts_ms[RULES_BUDGET_MAX];
 	uint32_t actor[RULES_BUDGET_MAX];
+	uint8_t kind[RULES_BUDGET_MAX]; /* enum rules_budget_kind */
 	uint32_t n;
 };
-/* Records one; when full, the oldest is dropped (or this one, if older still). */
+/*
+ * Records an invitation sent at ts_ms; it replaces the actor's
+ * notifications. When full, the oldest entry is dropped (or this one, if
+ * older still).
+ */
 void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash);
-/* Distinct actors with an entry in (now - window, now]. */
-int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t window_ms);
-/* Drops entries at or before before_ms (keeps the blob small). */
-void rules_budget_prune(struct rules_budget *b, int64_t before_ms);
-/* Blob: version byte (1), then 12 bytes per entry. decode: 0, or -1 (b emptied). */
+/*
+ * Drops the actor's notifications: the user dismissed or snoozed the
+ * contact, so the invitation they stood for will not be sent now.
+ */
+void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash);
+/* Records a ready notification at ts_ms (the same way). */
+void rules_budget_notified(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash);
+/* How long notifications count: the longer of the window and the cooldown. */
+int64_t rules_budget_hold_ms(const struct rules_params *p);
+/* Whether the entry at i counts at now_ms. */
+int rules_budget_counts(const struct rules_budget *b, uint32_t i, int64_t now_ms, int64_t window_ms,
+                        int64_t hold_ms);
+/* When the entry at i stops counting (if no invitation replaces it first). */
+int64_t rules_budget_expires(const struct rules_budget *b, uint32_t i, int64_t window_ms,
+                             int64_t hold_ms);
+/* Distinct actors with an entry that counts at now_ms. */
+int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t window_ms,
+                          int64_t hold_ms);
+/* Whether actor_hash has an entry that counts at now_ms (is one of those used). */
+int rules_budget_holds(const struct rules_budget *b, uint32_t actor_hash, int64_t now_ms,
+                       int64_t window_ms, int64_t hold_ms);
+/* Drops the entries that no longer count at now_ms (keeps the blob small). */
+void rules_budget_prune(struct rules_budget *b, int64_t now_ms, int64_t window_ms, int64_t hold_ms);
+/*
+ * Blob: version byte (2), then 13 bytes per entry (time, actor, kind);
+ * version 1 (12 bytes, invitations only) still decodes. decode: 0, or -1
+ * (b emptied).
+ */
 void rules_budget_encode(const struct rules_budget *b, struct buf *out);
 int rules_budget_decode(struct rules_budget *b, const void *blob, size_t len);
 

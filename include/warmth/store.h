@@ -234,6 +234,16 @@ int64_t store_count_contacts(struct store *store);
    times from beyond time.future_tolerance that older versions accepted),
    0 when there is none, -1 on error. */
 int64_t store_newest_event_ms(struct store *store, int64_t limit_ms);
+/*
+ * The daemon's event clock as of its last commit: the newest accepted
+ * event time of any kind (snapshots and invitations too, not only
+ * engagements), which it stores with its counters at every commit. A
+ * database written before the counter was kept falls back to the newest
+ * contact's last_seen_ms, as the daemon itself does at start. A clock
+ * beyond limit_ms (wall clock plus time.future_tolerance) is left out as
+ * the daemon's start heals it. 0 when there is none, -1 on error.
+ */
+int64_t store_event_clock_ms(struct store *store, int64_t limit_ms);
 /* Account name by id into a caller buffer; 0 or -1. */
 int store_account_name(struct store *store, uint32_t id, char *out, size_t outlen);
 /* Calls cb for each outbox row in seq order; the row's strings are valid

@@ -20,6 +20,7 @@
 
 #include "warmth/conf.h"
 #include "warmth/contact.h"
+#include "warmth/plan.h"
 #include "warmth/ratio.h"
 #include "warmth/rules.h"
 
@@ -82,6 +83,30 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
 void view_metrics_json(struct json *j, const struct view *v, const char *account,
                        int64_t followers, int64_t connections, int64_t snapshot_ms,
                        const struct ratio_account *acc);
+
+/* --- the weekly plan (view_plan.c) --- */
+
+/* The hash of an actor the invitation budget keeps (rules.h). */
+uint32_t view_budget_actor(const char *actor, size_t len);
+/* The plan's figures in conf. */
+struct plan_params view_plan_params(const struct conf *conf);
+/*
+ * What c is in the plan at v->now_ms (plan_entry_of on its verdict), with
+ * the account's budget (NULL: none). out->contact and out->item are left
+ * for the caller.
+ */
+void view_plan_entry(const struct view *v, const struct contact *c, const struct view_account *a,
+                     const struct rules_budget *budget, struct plan_entry *out);
+/* The suggested invitation note for c in segment (notes: in the config), appended to out. */
+void view_note(const struct view *v, const struct contact *c, const char *segment, struct buf *out);
+/* The note's limit in characters (notes.limit, or notes.free_limit on a free plan). */
+uint32_t view_note_limit(const struct conf *conf);
+/*
+ * The plan of account a as one JSON object (warmthctl plan --json; the
+ * keys are in warmthctl(1)); every entry's contact must be set.
+ */
+void view_plan_json(struct json *j, const struct view *v, const struct view_account *a,
+                    const struct plan *plan);
 
 /*
  * A contact's place in a list. Rank order (top, ready): warmer first,

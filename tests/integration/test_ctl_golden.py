@@ -82,6 +82,8 @@ CASES = [
     ("ready.json", ["--json", "ready"]),
     ("metrics", ["metrics"]),
     ("metrics.json", ["--json", "metrics"]),
+    ("plan", ["plan"]),
+    ("plan.json", ["--json", "plan"]),
     ("export", ["export"]),
     ("export-jsonl", ["export", "--format", "jsonl"]),
     ("export-csv", ["export", "--format", "csv"]),

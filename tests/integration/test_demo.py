@@ -1,6 +1,7 @@
 """The demo (the README's main command) runs end to end: against the
 binaries of this build and with a smaller history, it ingests, fires ready
-notifications with notes, and shows who is ready, why, and the metrics."""
+notifications with notes, and shows who is ready, why, the week's plan
+and the metrics."""
 
 import os
 import subprocess
@@ -20,7 +21,9 @@ def test_demo_runs():
                                                             r.stderr[-3000:]))
     out = r.stdout
     for want in ("ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
-                 "== warmthctl top", "conditions", "== warmthctl metrics", "ratio"):
+                 "== warmthctl top", "conditions", "== warmthctl plan", "invite this week (",
+                 "note (", "held by the budget (", "engage with first (", "withdraw (",
+                 "== warmthctl metrics", "ratio"):
         check(want in out, "demo output lacks %r:\n%s" % (want, out[-3000:]))
     subprocess.run(["rm", "-rf", scratch])
 

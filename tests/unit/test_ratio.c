@@ -213,7 +213,7 @@ static void test_blob(void **state)
 	buf_free(&b);
 }
 
-/* A version 1 blob (no segments, posts or deltas) still decodes. */
+/* Version 1 (no segments, posts or deltas) and 2 (no gains) blobs still decode. */
 static void test_blob_version_1(void **state)
 {
 	struct ratio_account a = { 0 }, d;
@@ -223,9 +223,14 @@ static void test_blob_version_1(void **state)
 	a.invites = (struct ratio_invites){ 3, 1, 1, 0 };
 	ratio_note_engagement(&a, T0, 1);
 	ratio_encode(&a, &b);
+	/* Version 3 adds a count of gains (none here): version 2 is one byte shorter. */
+	b.data[0] = 2;
+	assert_int_equal(ratio_decode(&d, b.data, b.len - 1), 0);
+	assert_int_equal(d.invites.sent, 3);
+	assert_int_equal(ratio_decode(&d, b.data, b.len), -1);
 	/* Version 2 adds a segment count, a post count and 16 bytes of deltas. */
 	b.data[0] = 1;
-	assert_int_equal(ratio_decode(&d, b.data, b.len - 18), 0);
+	assert_int_equal(ratio_decode(&d, b.data, b.len - 1 - 18), 0);
 	assert_int_equal(d.invites.sent, 3);
 	assert_int_equal(d.days[(T0 / DAY) % RATIO_DAYS].from_connections, 1);
 	assert_int_equal(d.nsegments, 0);
@@ -366,10 +371,103 @@ static void test_deltas_saturate(void **state)
 	assert_true(f == 10 + (int64_t)INT32_MAX && c == 0);
 }
 
+static void test_advice(void **state)
+{
+	static const struct {
+		const char *what;
+		int role;
+		int64_t followers, connections;
+		double gf, gc;
+		enum ratio_advice_kind kind;
+		int64_t more;
+		const char *words;
+	} cases[] = {
+		{ "too few connections", RATIO_CONSULTANT, 2820, 1000, 0, 12, RATIO_ADVICE_CONNECTIONS, 410,
+		  "about 410 more connections would bring you to 2.0 (consultant); at your current growth "
+		  "of 12 connections a week, about 8 months" },
+		{ "the example of the issue", RATIO_CONSULTANT, 3960, 1000, 0, 12, RATIO_ADVICE_CONNECTIONS,
+		  980, "about 980 more connections would bring you to 2.0 (consultant); at your current "
+		  "growth of 12 connections a week, about 19 months" },
+		{ "followers grow faster than twice the connections", RATIO_CONSULTANT, 2820, 1000, 30, 12,
+		  RATIO_ADVICE_CONNECTIONS, 410,
+		  "about 410 more connections would bring you to 2.0 (consultant); at your current pace "
+		  "this will not happen (connections grow by 12 a week, followers by 30); send the "
+		  "invitations warmthctl plan lists each week" },
+		{ "too few followers", RATIO_EARLY_CAREER, 500, 1000, 10, 5, RATIO_ADVICE_FOLLOWERS, 300,
+		  "about 300 more followers would bring you to 0.8 (early-career professional); at your "
+		  "current growth of 10 followers a week, about 11 months" },
+		{ "weeks, not months", RATIO_EARLY_CAREER, 790, 1000, 2.5, 0, RATIO_ADVICE_FOLLOWERS, 10,
+		  "about 10 more followers would bring you to 0.8 (early-career professional); at your "
+		  "current growth of 2.5 followers a week, about 4 weeks" },
+		{ "years", RATIO_THOUGHT_LEADER, 1000, 1000, 10, 0, RATIO_ADVICE_FOLLOWERS, 2000,
+		  "about 2000 more followers would bring you to 3.0 (thought leader); at your current "
+		  "growth of 10 followers a week, about 3.8 years" },
+		{ "nothing grows", RATIO_BUSINESS_DEVELOPER, 10, 1000, 0, 0, RATIO_ADVICE_FOLLOWERS, 990,
+		  "about 990 more followers would bring you to 1.0 (business developer); at your current "
+		  "pace this will not happen (followers grow by 0 a week, connections by 0); post "
+		  "regularly and answer the comments to gain followers, and invite fewer people until "
+		  "the ratio is back in the band" },
+		{ "within the band", RATIO_CONSULTANT, 1800, 1000, 0, 12, RATIO_ADVICE_NONE, 0, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ratio_params p = test_params(cases[i].role);
+		struct ratio_account acc = { 0 };
+		struct ratio_metrics m;
+		struct ratio_advice a;
+		struct buf words = { 0 };
+
+		ratio_compute(&p, 30000, cases[i].followers, cases[i].connections, &acc, T0, &m);
+		m.followers_per_week = cases[i].gf;
+		m.connections_per_week = cases[i].gc;
+		ratio_advise(&m, &a);
+		ratio_advice_words(&a, cases[i].role, &words);
+		if (a.kind != cases[i].kind || a.more != cases[i].more ||
+		    strcmp(words.len ? buf_cstr(&words) : "", cases[i].words) != 0)
+			fail_msg("%s: kind %d, %lld more, \"%s\"", cases[i].what, a.kind, (long long)a.more,
+			         words.len ? buf_cstr(&words) : "");
+		buf_free(&words);
+	}
+}
+
+static void test_growth(void **state)
+{
+	struct ratio_params p = test_params(RATIO_CONSULTANT);
+	struct ratio_account *acc = calloc(1, sizeof(*acc)), *d = calloc(1, sizeof(*d));
+	struct ratio_metrics m;
+	struct buf blob = { 0 };
+
+	(void)state;
+	p.growth_window_ms = 28 * DAY;
+	/* 48 connections and 8 followers over four weeks, one follower lost; and older ones. */
+	for (int i = 0; i < 48; i++)
+		ratio_note_delta(acc, 0, T0 + (i % 28) * DAY + HOUR, 0, 1);
+	for (int i = 0; i < 8; i++)
+		ratio_note_delta(acc, 0, T0 + i * DAY, 1, 0);
+	ratio_note_delta(acc, 0, T0 + 5 * DAY, -1, 0);
+	ratio_note_delta(acc, 0, T0 - 3 * DAY, 0, 1); /* before the window */
+	ratio_compute(&p, 30000, 2820, 1000, acc, T0 + 27 * DAY + 2 * HOUR, &m);
+	assert_true(m.connections_per_week == 12.0);
+	assert_true(m.followers_per_week == 1.75);
+	/* A week later the first week has left the window. */
+	ratio_compute(&p, 30000, 2820, 1000, acc, T0 + 34 * DAY + 2 * HOUR, &m);
+	assert_true(m.connections_per_week == 8.5); /* days 7 to 27: 34 */
+
+	ratio_encode(acc, &blob);
+	assert_int_equal(ratio_decode(d, blob.data, blob.len), 0);
+	assert_memory_equal(d->gains, acc->gains, sizeof(acc->gains));
+	buf_free(&blob);
+	free(acc);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_advice),
+		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_position),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_engagement),

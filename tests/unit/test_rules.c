@@ -394,37 +394,72 @@ static void test_queue(void **state)
 static void test_budget(void **state)
 {
 	struct rules_budget *b = calloc(1, sizeof(*b)), *d = calloc(1, sizeof(*d));
+	const int64_t W = 7 * DAY, HOLD = 30 * DAY;
 	struct buf blob = { 0 };
 
 	(void)state;
-	rules_budget_add(b, T0, 1);
-	rules_budget_add(b, T0 + DAY, 1); /* notified, then invited: one */
+	rules_budget_notified(b, T0, 1);
+	rules_budget_add(b, T0 + DAY, 1); /* notified, then invited: one, the invitation */
 	rules_budget_add(b, T0 + 2 * DAY, 2);
 	rules_budget_add(b, T0 + 8 * DAY, 3);
-	assert_int_equal(rules_budget_used(b, T0 + 2 * DAY, 7 * DAY), 2);
-	assert_int_equal(rules_budget_used(b, T0 + 8 * DAY, 7 * DAY), 2); /* (T0+1d, T0+8d] */
-	assert_int_equal(rules_budget_used(b, T0 + 9 * DAY, 7 * DAY), 1);
-	assert_int_equal(rules_budget_used(b, T0 - DAY, 7 * DAY), 0);
+	assert_int_equal(b->n, 3);
+	assert_int_equal(rules_budget_used(b, T0 + 2 * DAY, W, HOLD), 2);
+	assert_int_equal(rules_budget_used(b, T0 + 8 * DAY, W, HOLD), 2); /* (T0+1d, T0+8d] */
+	assert_int_equal(rules_budget_used(b, T0 + 9 * DAY, W, HOLD), 1);
+	assert_int_equal(rules_budget_used(b, T0 - DAY, W, HOLD), 0);
+
+	/* A notification nobody acted on counts for the hold, not the window. */
+	rules_budget_notified(b, T0 + 2 * DAY, 4);
+	assert_int_equal(rules_budget_used(b, T0 + 20 * DAY, W, HOLD), 1);
+	assert_true(rules_budget_holds(b, 4, T0 + 20 * DAY, W, HOLD));
+	assert_false(rules_budget_holds(b, 3, T0 + 20 * DAY, W, HOLD));
+	assert_int_equal(rules_budget_used(b, T0 + 32 * DAY, W, HOLD), 0);
+	/* With a hold shorter than the window, the window. */
+	assert_int_equal(rules_budget_used(b, T0 + 8 * DAY, W, DAY), 3);
+	/* Its invitation, seen a week later, replaces it and counts for the window. */
+	rules_budget_add(b, T0 + 20 * DAY, 4);
+	assert_int_equal(rules_budget_used(b, T0 + 26 * DAY, W, HOLD), 1);
+	assert_int_equal(rules_budget_used(b, T0 + 27 * DAY, W, HOLD), 0);
+	assert_int_equal(rules_budget_expires(b, b->n - 1, W, HOLD), T0 + 27 * DAY);
+	rules_budget_notified(b, T0 + 2 * DAY, 5);
+	assert_int_equal(rules_budget_expires(b, b->n - 1, W, HOLD), T0 + 32 * DAY);
+	/* Dismissed: the notification no longer counts; invitations stay. */
+	rules_budget_notified(b, T0 + 2 * DAY, 6);
+	rules_budget_forget(b, 6);
+	rules_budget_forget(b, 4);
+	assert_false(rules_budget_holds(b, 6, T0 + 3 * DAY, W, HOLD));
+	assert_true(rules_budget_holds(b, 4, T0 + 21 * DAY, W, HOLD));
 
 	rules_budget_encode(b, &blob);
 	assert_int_equal(rules_budget_decode(d, blob.data, blob.len), 0);
-	assert_int_equal(d->n, 4);
-	assert_memory_equal(d->ts_ms, b->ts_ms, 4 * sizeof(int64_t));
-	assert_memory_equal(d->actor, b->actor, 4 * sizeof(uint32_t));
+	assert_int_equal(d->n, 5);
+	assert_memory_equal(d->ts_ms, b->ts_ms, 5 * sizeof(int64_t));
+	assert_memory_equal(d->actor, b->actor, 5 * sizeof(uint32_t));
+	assert_memory_equal(d->kind, b->kind, 5);
 	for (size_t len = 0; len < blob.len; len++)
-		assert_int_equal(rules_budget_decode(d, blob.data, len), len >= 1 && (len - 1) % 12 == 0 ? 0 : -1);
+		assert_int_equal(rules_budget_decode(d, blob.data, len), len >= 1 && (len - 1) % 13 == 0 ? 0 : -1);
+	blob.data[blob.len - 1] = 7; /* no such kind */
+	assert_int_equal(rules_budget_decode(d, blob.data, blob.len), -1);
+	assert_int_equal(d->n, 0);
 	blob.data[0] = 9;
 	assert_int_equal(rules_budget_decode(d, blob.data, blob.len), -1);
 	assert_int_equal(d->n, 0);
+	/* Version 1: invitations only, 12 bytes each. */
+	buf_reset(&blob);
+	buf_append(&blob, "\x01", 1);
+	buf_append(&blob, "\0\0\0\0\0\0\0\x05\0\0\0\x02", 12);
+	assert_int_equal(rules_budget_decode(d, blob.data, blob.len), 0);
+	assert_int_equal(d->n, 1);
+	assert_int_equal(d->kind[0], RULES_BUDGET_INVITATION);
 
-	rules_budget_prune(b, T0 + DAY);
-	assert_int_equal(b->n, 2);
+	rules_budget_prune(b, T0 + 9 * DAY, W, HOLD);
+	assert_int_equal(b->n, 3); /* 3 (to T0+15d), 5's notification, 4's invitation */
 	for (uint32_t i = 0; i < RULES_BUDGET_MAX + 10; i++)
-		rules_budget_add(b, T0 + 10 * DAY + i, 100 + i);
+		rules_budget_add(b, T0 + 40 * DAY + i, 100 + i);
 	assert_int_equal(b->n, RULES_BUDGET_MAX);
 	rules_budget_add(b, T0, 7); /* older than all kept: not kept */
-	assert_int_equal(rules_budget_used(b, T0 + DAY, 7 * DAY), 0);
-	assert_int_equal(rules_budget_used(b, T0 + 11 * DAY, 7 * DAY), RULES_BUDGET_MAX);
+	assert_int_equal(rules_budget_used(b, T0 + DAY, W, HOLD), 0);
+	assert_int_equal(rules_budget_used(b, T0 + 41 * DAY, W, HOLD), RULES_BUDGET_MAX);
 	buf_free(&blob);
 	free(b);
 	free(d);

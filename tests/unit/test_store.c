@@ -561,7 +561,7 @@ static void test_score_rules_outbox(void **state)
 	struct store_batch *batch = store_batch_new();
 	struct score_params sp = { 0 };
 	struct score_event ev = { 1700000000000, 7, SCORE_COMMENT, SCORE_FROM_FOLLOWER };
-	struct rules_budget *budget = xcalloc(1, sizeof(*budget)), loaded_budget = { { 0 }, { 0 }, 0 };
+	struct rules_budget *budget = xcalloc(1, sizeof(*budget)), loaded_budget = { { 0 }, { 0 }, { 0 }, 0 };
 	struct account a = { "default", 10, 20, 1, budget };
 	struct contact c, bare, loaded;
 	struct store_outbox o = { 0, "ready:default:ada:5", "ready", "default", "ada", 5,

@@ -23,7 +23,7 @@ _warmthctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="status show top ready metrics export notifications snooze unsnooze mark reload ping notify-test redeliver"
+	local commands="status show top ready plan metrics export notifications snooze unsnooze mark reload ping notify-test redeliver"
 	local options="-s --socket --db -c --config --json --account -h --help --version"
 
 	case $prev in
@@ -50,7 +50,7 @@ _warmthctl()
 	local i command="" nargs=0 after_dashes=0
 	for ((i = 1; i < cword; i++)); do
 		if [[ ${words[i]} == --db ]] && ((!after_dashes)) && [[ -z $command ]]; then
-			commands="status show top ready metrics export notifications"
+			commands="status show top ready plan metrics export notifications"
 		fi
 		if ((after_dashes)) || [[ -n $command && ${words[i]} != -* ]]; then
 			if [[ -n $command ]]; then
