@@ -59,10 +59,12 @@ static struct view_account engine_view_account(const struct engine *e,
 static int engine_view_find_account(struct engine *e, const struct control_request *req,
                                     struct engine_account **out, struct control_error *err)
 {
-	const char *name = control_arg_string(req, "account");
+	const char *name;
 	struct buf names = { 0 };
 
 	*out = NULL;
+	if (control_arg_name(req, "account", &name, err) < 0)
+		return -1;
 	for (uint32_t i = 0; i < e->naccounts; i++)
 		if (strcmp(e->accounts[i].a.name, name ? name : "default") == 0) {
 			*out = &e->accounts[i];
@@ -81,14 +83,16 @@ static int engine_view_find_account(struct engine *e, const struct control_reque
 static int engine_view_show(struct engine *e, const struct control_request *req, struct json *out,
                             struct control_error *err)
 {
-	const char *actor = control_arg_string(req, "actor");
+	const char *actor;
 	struct engine_account *a;
 	struct engine_contact *ec = NULL;
 	struct view v = engine_view_of(e);
 	struct view_account va;
 	int rc;
 
-	if (actor == NULL || *actor == '\0')
+	if (control_arg_name(req, "actor", &actor, err) < 0)
+		return -1;
+	if (actor == NULL)
 		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
 	if ((rc = engine_view_find_account(e, req, &a, err)) < 0)
 		return -1;
@@ -413,7 +417,7 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 		return -1;
 	}
 	/* Export without an account is every account, as with --db. */
-	if (!export || control_arg_string(req, "account") != NULL)
+	if (!export || control_arg_has(req, "account"))
 		rc = engine_view_find_account(e, req, &a, err);
 	if (rc < 0) {
 		free(owned);
