@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds warmthd twice (warnings as errors; then with ASan+UBSan) and runs
-# the whole ctest suite on each build; then builds the fuzz targets with
+# the whole ctest suite on each build; then the reload, notifier and
+# control tests under ThreadSanitizer; then builds the fuzz targets with
 # clang and libFuzzer and runs each for a short time (WARMTH_FUZZ_SECONDS,
 # default 20). Installs missing packages first.
 set -eu
