@@ -11,9 +11,10 @@
  * contacts once keeping the next limit of them in a heap (view.h), so it
  * costs the loop one pass and no memory beyond the page, and the next
  * page is made only when the client asks for it: a client that stops
- * reading holds one page of reply (the control server's 4 MiB queue
- * bound disconnects one that pipelines more), never the loop, ingestion
- * or other clients. A walk over many pages is not a snapshot: each page
+ * reading holds one page of reply (the control server stops reading
+ * one that pipelines more once its replies pass its share of
+ * control.max_buffered, so the next pages are not made), never the loop,
+ * ingestion or other clients. A walk over many pages is not a snapshot: each page
  * shows its contacts as they are when it is made; since contacts are
  * never deleted and the export order is by key, an export lists every
  * contact exactly once. Rank order (top, ready) moves with warmth, so a

@@ -195,8 +195,12 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	}
 	/* Before the engine takes conf over: who may change things is the new
 	   config's say from the next request on. */
-	if (m->control != NULL)
+	if (m->control != NULL) {
 		control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
+		control_set_limits(m->control, conf->control_max_clients,
+		                   (size_t)conf->control_max_buffered,
+		                   (uint64_t)conf->control_request_timeout_ms);
+	}
 	engine_reload(m->engine, conf);
 	m->config_loaded_ms = time_now_ms();
 	sdnotify("READY=1\nSTATUS=configuration reloaded");
@@ -429,6 +433,8 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 
 	m->control = control_new(m->loop, conf->socket, main_commands, m);
 	control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
+	control_set_limits(m->control, conf->control_max_clients, (size_t)conf->control_max_buffered,
+	                   (uint64_t)conf->control_request_timeout_ms);
 	if (control_start(m->control, err, sizeof(err)) < 0) {
 		log_err("control socket disabled: %s", err);
 		control_close(m->control, NULL, NULL);
