@@ -8,9 +8,10 @@ whatever trickles in, and other clients still get answers or "busy"."""
 import json
 import os
 import socket
+import subprocess
 import time
 
-from harness import BASE_CONFIG, SANITIZED, Env, check, event, run
+from harness import BASE_CONFIG, SANITIZED, WARMTHCTL, Env, check, event, run
 
 T0 = 1793700000
 CONTACTS = 1500
@@ -27,8 +28,7 @@ def rss(env):
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
-    fail_msg = "no VmRSS"
-    check(False, fail_msg)
+    check(False, "no VmRSS in /proc/%d/status" % env.proc.pid)
 
 
 def connect(env):
@@ -248,6 +248,11 @@ def test_limits_from_the_config_and_reload():
     held = connect(env)
     r = ask(env)
     check(not r["ok"] and r["error"]["code"] == "busy", "second client is busy: %s" % r)
+    # warmthctl says so and exits 3, as when the daemon cannot be reached: try again.
+    p = subprocess.run([WARMTHCTL, "-s", os.path.join(env.dir, "control.sock"), "status"],
+                       capture_output=True, text=True, timeout=60)
+    check(p.returncode == 3 and "busy" in p.stderr and "control.max_clients" in p.stderr,
+          "warmthctl when busy: %d %r" % (p.returncode, p.stderr))
     env.write_config(config("  max_clients: 4\n"))
     held.sendall(b'{"v":1,"cmd":"reload"}\n')
     check(json.loads(read_line(held))["ok"], "reload")
