@@ -70,6 +70,13 @@ static const struct conf_key conf_control_keys[] = {
 	  .def = "/run/warmthd/control.sock" },
 	{ .name = "allow_users", .kind = CONF_KIND_CUSTOM, .parse = conf_allow_users,
 	  .release = conf_allow_users_release },
+	{ .name = "max_clients", .kind = CONF_KIND_INTEGER,
+	  CONF_FIELD(struct conf, control_max_clients), .def = "64", .min = "1", .max = "10000" },
+	{ .name = "max_buffered", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, control_max_buffered),
+	  .def = "16MiB", .min = "1MiB", .max = "1GiB" },
+	{ .name = "request_timeout", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, control_request_timeout_ms), .def = "10s", .min = "100ms",
+	  .max = "10m" },
 	{ .name = NULL },
 };
 

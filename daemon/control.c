@@ -12,10 +12,26 @@
  * framed and queued with uv_write, so a client that does not read never
  * blocks the loop; a few of one client's requests are handled per pass
  * of the loop (CONTROL_LINES_PER_PASS), so one that sends many at once
- * does not hold others up; one that lets more than CONTROL_MAX_QUEUED bytes of
- * replies pile up, sends an oversized line, or stays silent for
- * CONTROL_IDLE_MS is disconnected. A client is freed only in the close
- * callback of its last handle (libuv's rule).
+ * does not hold others up. One that sends an oversized line or stays
+ * silent for CONTROL_IDLE_MS is disconnected. A client is freed only in
+ * the close callback of its last handle (libuv's rule).
+ *
+ * Bounds (docs/reliability.md, "Hostile local user"). Anyone who can
+ * connect could otherwise make the daemon hold memory without end, so:
+ * at most control.max_clients are connected at once (one more is told
+ * "busy" and closed); the bytes held for all clients together, their
+ * input buffers and their replies not yet sent, are counted in
+ * c->buffered against control.max_buffered. A client whose unsent
+ * replies pass its share (max_buffered / max_clients) is held: its
+ * further requests are not handled, and not read, until the replies
+ * drain (backpressure: they wait in its socket, then in the client). So
+ * a client that pipelines exports without reading holds one share and
+ * one page, not an export. Past the total, a client that holds replies
+ * waits likewise, and one that holds none is told "busy" and closed,
+ * as is one whose request would grow its buffer past the total. A
+ * request must arrive whole within control.request_timeout of its first
+ * byte, however the bytes trickle in ("timeout", then closed): the idle
+ * timer alone would let a byte a minute hold a buffer for ever.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +50,16 @@
 #define CONTROL_TMP_SUFFIX ".new"
 
 #define CONTROL_IDLE_MS 60000
-#define CONTROL_MAX_QUEUED (4u << 20)
+/* Bytes read at a time into a client's buffer. */
+#define CONTROL_READ_CHUNK 4096
+/* An idle client's buffer larger than this is given back. */
+#define CONTROL_KEEP_BUFFER (4 * CONTROL_READ_CHUNK)
+/*
+ * Clients being told "busy" at connect at once (each holds a descriptor
+ * until its reply is written, which takes a pass of the loop): past this,
+ * a burst of connections is closed unanswered.
+ */
+#define CONTROL_MAX_REFUSING 256
 /*
  * Requests of one client handled in one pass of the loop. A page of a
  * list costs a walk over every contact: a client that sends a thousand
@@ -50,9 +75,16 @@ struct control_client {
 	uv_timer_t idle;
 	uv_timer_t resume;                 /* the next pass over lines already read */
 	int resuming;                      /* resume is started and reading stopped */
+	uv_timer_t deadline;               /* the request under way: control.request_timeout */
+	int deadline_on;
 	uv_shutdown_t shutdown;
 	int open_handles;
 	int closing;
+	int finishing;                     /* a last reply, then closed: nothing more is read */
+	int refused;                       /* told "busy" at connect: not counted in nclients */
+	int held;                          /* over its share (or the total): not read, not handled */
+	size_t queued;                     /* reply bytes queued and not yet sent */
+	size_t in_counted;                 /* in.cap as counted in server->buffered */
 	struct buf in;
 	struct ucred cred;
 	struct control_deferred *deferred; /* a reply still to come: later lines wait */
@@ -73,7 +105,13 @@ struct control {
 	int listening;
 	int server_open;
 	struct control_client *clients;
-	size_t nclients;
+	size_t nclients;            /* not counting those refused at connect */
+	size_t nrefused;            /* being told "busy" at connect */
+	size_t nheld;
+	size_t buffered;            /* every client's input buffer and unsent replies */
+	size_t max_clients;         /* control.max_clients */
+	size_t max_buffered;        /* control.max_buffered */
+	uint64_t request_timeout_ms; /* control.request_timeout */
 	uint32_t *allowed;          /* control.allow_users, resolved */
 	size_t nallowed;
 	void (*done)(void *ctx);
@@ -83,8 +121,24 @@ struct control {
 
 struct control_write {
 	uv_write_t req;
+	struct control_client *client; /* alive: libuv calls back before the close callback */
 	struct buf data;
 };
+
+/* A client's share of control.max_buffered for its unsent replies. */
+static size_t control_share(const struct control *c)
+{
+	return c->max_buffered / (c->max_clients ? c->max_clients : 1);
+}
+
+/* Counts the client's input buffer as it is now in server->buffered. */
+static void control_count_in(struct control_client *cl)
+{
+	struct control *c = cl->server;
+
+	c->buffered = c->buffered - cl->in_counted + cl->in.cap;
+	cl->in_counted = cl->in.cap;
+}
 
 static void control_maybe_done(struct control *c)
 {
@@ -108,10 +162,16 @@ static void control_client_closed(uv_handle_t *handle)
 			break;
 		}
 	}
-	c->nclients--;
+	if (cl->refused)
+		c->nrefused--;
+	else
+		c->nclients--;
+	if (cl->held)
+		c->nheld--;
 	if (cl->deferred != NULL)
 		cl->deferred->client = NULL;
 	buf_free(&cl->in);
+	control_count_in(cl);
 	free(cl);
 	control_maybe_done(c);
 }
@@ -124,19 +184,38 @@ static void control_client_close(struct control_client *cl)
 	uv_close((uv_handle_t *)&cl->pipe, control_client_closed);
 	uv_close((uv_handle_t *)&cl->idle, control_client_closed);
 	uv_close((uv_handle_t *)&cl->resume, control_client_closed);
+	uv_close((uv_handle_t *)&cl->deadline, control_client_closed);
 }
+
+static void control_wake(struct control_client *cl);
 
 static void control_write_done(uv_write_t *req, int status)
 {
 	struct control_write *w = (struct control_write *)req;
+	struct control_client *cl = w->client;
+	struct control *c = cl->server;
 
-	(void)status; /* a failed write means the client went away; its read fails too */
+	cl->queued -= w->data.cap;
+	c->buffered -= w->data.cap;
 	buf_free(&w->data);
 	free(w);
+	/* A failed write means the client went away; its read fails too. */
+	if (status != 0 || cl->closing)
+		return;
+	/* Reading its replies is activity too: a long export is not idleness. */
+	if (!cl->finishing)
+		uv_timer_again(&cl->idle);
+	if (cl->held && cl->queued <= control_share(c) && c->buffered <= c->max_buffered)
+		control_wake(cl);
+	/* Room again in the total: those held for it go on. */
+	if (c->nheld > 0 && c->buffered <= c->max_buffered)
+		for (struct control_client *o = c->clients; o; o = o->next)
+			if (o->held && o->queued <= control_share(c))
+				control_wake(o);
 }
 
-/* Queues one reply line (taking it over, freed whatever happens); disconnects a
-   client that does not read. */
+/* Queues one reply line (taking it over, freed whatever happens), counted in
+   the client's and the server's held bytes until it is sent. */
 static void control_send(struct control_client *cl, struct buf *line)
 {
 	struct control_write *w;
@@ -146,14 +225,8 @@ static void control_send(struct control_client *cl, struct buf *line)
 		buf_free(line);
 		return;
 	}
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CONTROL_MAX_QUEUED) {
-		log_warnx("control: client pid %d does not read its replies; disconnecting",
-		          (int)cl->cred.pid);
-		buf_free(line);
-		control_client_close(cl);
-		return;
-	}
 	w = xcalloc(1, sizeof(*w));
+	w->client = cl;
 	w->data = *line;
 	memset(line, 0, sizeof(*line));
 	b = uv_buf_init(w->data.data, (unsigned)w->data.len);
@@ -161,7 +234,11 @@ static void control_send(struct control_client *cl, struct buf *line)
 		buf_free(&w->data);
 		free(w);
 		control_client_close(cl);
+		return;
 	}
+	/* Counted until its callback (which runs even when the client closes first). */
+	cl->queued += w->data.cap;
+	cl->server->buffered += w->data.cap;
 }
 
 /* Frames {"v":1,"id":ID,...}: id_json is the request's id re-encoded, or NULL. */
@@ -278,41 +355,162 @@ static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b);
 static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b);
 static void control_process(struct control_client *cl);
 
+/* Reads again, unless something still holds the client back. */
+static void control_read_on(struct control_client *cl)
+{
+	if (!cl->closing && !cl->finishing && cl->deferred == NULL && !cl->resuming && !cl->held)
+		uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
+}
+
 static void control_resume_cb(uv_timer_t *timer)
 {
 	struct control_client *cl = timer->data;
 
 	cl->resuming = 0;
 	control_process(cl);
-	if (!cl->closing && cl->deferred == NULL && !cl->resuming)
-		uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
+	control_read_on(cl);
+}
+
+/* A held client may go on: in a later pass of the loop, not inside a write callback. */
+static void control_wake(struct control_client *cl)
+{
+	if (!cl->held)
+		return;
+	cl->held = 0;
+	cl->server->nheld--;
+	if (cl->resuming || cl->closing)
+		return;
+	cl->resuming = 1;
+	uv_timer_start(&cl->resume, control_resume_cb, 0, 0);
+}
+
+static void control_shutdown_done(uv_shutdown_t *req, int status)
+{
+	(void)status;
+	control_client_close(req->handle->data);
+}
+
+/*
+ * A last error reply, then the connection is closed once it is written
+ * (a shutdown waits for the queue); nothing more is read or handled.
+ */
+static void control_finish(struct control_client *cl, const char *id_json, const char *code,
+                           const char *message)
+{
+	if (cl->closing || cl->finishing)
+		return;
+	control_reply_error(cl, id_json, code, message);
+	cl->finishing = 1;
+	uv_read_stop((uv_stream_t *)&cl->pipe);
+	uv_timer_stop(&cl->deadline);
+	cl->in.len = 0;
+	if (uv_shutdown(&cl->shutdown, (uv_stream_t *)&cl->pipe, control_shutdown_done) != 0)
+		control_client_close(cl);
+}
+
+static void control_busy(struct control_client *cl, const char *what)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "the daemon is busy: %s; try again later", what);
+	log_debug("control: client pid %d: busy (%s)", (int)cl->cred.pid, what);
+	control_finish(cl, NULL, "busy", msg);
+}
+
+/*
+ * Whether the client's next request may be handled now (see the top of
+ * the file). When not, it is held or, with nothing of its own to wait
+ * for, told "busy" and closed.
+ */
+static int control_may_handle(struct control_client *cl)
+{
+	struct control *c = cl->server;
+	int over_total = c->buffered > c->max_buffered;
+
+	if (cl->queued <= control_share(c) && !over_total)
+		return 1;
+	if (cl->queued == 0) {
+		char what[128];
+		snprintf(what, sizeof(what), "%zu bytes held for control clients (control.max_buffered)",
+		         c->buffered);
+		control_busy(cl, what);
+		return 0;
+	}
+	if (!cl->held) {
+		cl->held = 1;
+		c->nheld++;
+	}
+	uv_read_stop((uv_stream_t *)&cl->pipe);
+	return 0;
+}
+
+static void control_deadline_cb(uv_timer_t *timer)
+{
+	struct control_client *cl = timer->data;
+	char msg[160];
+
+	cl->deadline_on = 0;
+	snprintf(msg, sizeof(msg), "the request did not arrive whole within %llu ms "
+	         "(control.request_timeout)", (unsigned long long)cl->server->request_timeout_ms);
+	log_warnx("control: client pid %d: %s; disconnecting", (int)cl->cred.pid, msg);
+	control_finish(cl, NULL, "timeout", msg);
+}
+
+/*
+ * A request is under way while the buffer holds bytes and no line break:
+ * its clock starts with its first byte and is not restarted by more
+ * bytes. Lines already whole wait for the daemon, not the client.
+ */
+static void control_deadline_update(struct control_client *cl)
+{
+	int partial = cl->in.len > 0 && memchr(cl->in.data, '\n', cl->in.len) == NULL;
+
+	if (cl->closing || cl->finishing)
+		return;
+	if (partial && !cl->deadline_on) {
+		cl->deadline_on = 1;
+		uv_timer_start(&cl->deadline, control_deadline_cb, cl->server->request_timeout_ms, 0);
+	} else if (!partial && cl->deadline_on) {
+		cl->deadline_on = 0;
+		uv_timer_stop(&cl->deadline);
+	}
 }
 
 /*
  * Handles the complete lines buffered, CONTROL_LINES_PER_PASS at most: with
  * more, reading pauses and a zero timer takes up the rest in a later pass
  * of the loop. A deferred reply stops it: the rest waits (and reading
- * pauses) until control_answer().
+ * pauses) until control_answer(). So does a client held for its replies.
  */
 static void control_process(struct control_client *cl)
 {
 	char *nl, *start = cl->in.data;
 	int handled = 0;
 
-	while (!cl->closing && cl->deferred == NULL && handled < CONTROL_LINES_PER_PASS &&
+	while (!cl->closing && !cl->finishing && cl->deferred == NULL &&
+	       handled < CONTROL_LINES_PER_PASS &&
 	       (nl = memchr(start, '\n', cl->in.len - (size_t)(start - cl->in.data)))) {
+		if (!control_may_handle(cl))
+			break;
 		control_handle_line(cl, start, (size_t)(nl - start));
 		start = nl + 1;
 		handled++;
 	}
+	if (cl->closing || cl->finishing)
+		return;
 	cl->in.len -= (size_t)(start - cl->in.data);
 	memmove(cl->in.data, start, cl->in.len);
-	if (cl->closing)
-		return;
+	/* A large request's buffer is not kept by a client that then idles. */
+	if (cl->in.len == 0 && cl->in.cap > CONTROL_KEEP_BUFFER) {
+		buf_free(&cl->in);
+		control_count_in(cl);
+	}
+	control_deadline_update(cl);
 	if (cl->deferred != NULL) {
 		uv_read_stop((uv_stream_t *)&cl->pipe);
 		uv_timer_stop(&cl->idle);
-	} else if (handled == CONTROL_LINES_PER_PASS && memchr(cl->in.data, '\n', cl->in.len)) {
+	} else if (!cl->held && handled == CONTROL_LINES_PER_PASS &&
+	           memchr(cl->in.data, '\n', cl->in.len)) {
 		uv_read_stop((uv_stream_t *)&cl->pipe);
 		cl->resuming = 1;
 		uv_timer_start(&cl->resume, control_resume_cb, 0, 0);
@@ -349,36 +547,58 @@ void control_answer(struct control_deferred *d, const char *result, const struct
 		}
 		cl->deferred = NULL;
 		/* Answered from within its own handler: the line loop there goes on. */
-		if (!cl->closing && cl->pending_id == NULL) {
+		if (!cl->closing && !cl->finishing && cl->pending_id == NULL) {
 			uv_timer_start(&cl->idle, control_idle_cb, CONTROL_IDLE_MS, CONTROL_IDLE_MS);
-			uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
 			control_process(cl);
+			control_read_on(cl);
 		}
 	}
 	buf_free(&d->id);
 	free(d);
 }
 
+/* What buf_reserve(b, extra) makes b's capacity. */
+static size_t control_grown_cap(const struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1, cap;
+
+	if (need <= b->cap)
+		return b->cap;
+	for (cap = b->cap ? b->cap : 64; cap < need; cap *= 2)
+		;
+	return cap;
+}
+
 static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b)
 {
 	struct control_client *cl = handle->data;
+	struct control *c = cl->server;
+	size_t cap = control_grown_cap(&cl->in, CONTROL_READ_CHUNK);
 
 	(void)suggested;
-	buf_reserve(&cl->in, 4096);
+	/* Growing past the total: no buffer (the read callback gets UV_ENOBUFS). */
+	if (cap > cl->in.cap && c->buffered + (cap - cl->in.cap) > c->max_buffered) {
+		*b = uv_buf_init(NULL, 0);
+		return;
+	}
+	buf_reserve(&cl->in, CONTROL_READ_CHUNK);
+	control_count_in(cl);
 	*b = uv_buf_init(cl->in.data + cl->in.len, (unsigned)(cl->in.cap - cl->in.len - 1));
-}
-
-static void control_shutdown_done(uv_shutdown_t *req, int status)
-{
-	(void)status;
-	control_client_close(req->handle->data);
 }
 
 static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 {
 	struct control_client *cl = stream->data;
+	struct control *c = cl->server;
 
 	(void)b;
+	if (n == UV_ENOBUFS) {
+		char what[128];
+		snprintf(what, sizeof(what), "%zu bytes held for control clients (control.max_buffered)",
+		         c->buffered);
+		control_busy(cl, what);
+		return;
+	}
 	if (n < 0) {
 		control_client_close(cl); /* EOF or error: the client is gone */
 		return;
@@ -386,14 +606,9 @@ static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	cl->in.len += (size_t)n;
 	uv_timer_again(&cl->idle);
 	control_process(cl);
-	if (!cl->closing && cl->deferred == NULL && !cl->resuming && cl->in.len > CONTROL_MAX_REQUEST) {
-		control_reply_error(cl, NULL, "too_large", "request longer than 64 KiB");
-		uv_read_stop(stream);
-		cl->in.len = 0;
-		/* Close once the reply is written: a shutdown waits for the queue. */
-		if (uv_shutdown(&cl->shutdown, stream, control_shutdown_done) != 0)
-			control_client_close(cl);
-	}
+	if (!cl->closing && !cl->finishing && cl->deferred == NULL && !cl->resuming && !cl->held &&
+	    cl->in.len > CONTROL_MAX_REQUEST)
+		control_finish(cl, NULL, "too_large", "request longer than 64 KiB");
 }
 
 static void control_idle_cb(uv_timer_t *timer)
@@ -410,6 +625,7 @@ static void control_on_connection(uv_stream_t *server, int status)
 	struct control_client *cl;
 	socklen_t len = sizeof(cl->cred);
 	uv_os_fd_t fd;
+	char what[128];
 
 	if (status < 0) {
 		log_warnx("control: accept: %s", uv_strerror(status));
@@ -420,11 +636,17 @@ static void control_on_connection(uv_stream_t *server, int status)
 	uv_pipe_init(c->loop, &cl->pipe, 0);
 	uv_timer_init(c->loop, &cl->idle);
 	uv_timer_init(c->loop, &cl->resume);
-	cl->pipe.data = cl->idle.data = cl->resume.data = cl;
-	cl->open_handles = 3;
+	uv_timer_init(c->loop, &cl->deadline);
+	cl->pipe.data = cl->idle.data = cl->resume.data = cl->deadline.data = cl;
+	cl->open_handles = 4;
 	cl->next = c->clients;
 	c->clients = cl;
-	c->nclients++;
+	/* Past the cap: told so and closed (a flood of them is closed unanswered). */
+	cl->refused = c->nclients >= c->max_clients;
+	if (cl->refused)
+		c->nrefused++;
+	else
+		c->nclients++;
 	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
 		control_client_close(cl);
 		return;
@@ -435,10 +657,20 @@ static void control_on_connection(uv_stream_t *server, int status)
 		control_client_close(cl);
 		return;
 	}
+	if (cl->refused) {
+		if (c->nrefused > CONTROL_MAX_REFUSING) {
+			control_client_close(cl);
+			return;
+		}
+		snprintf(what, sizeof(what), "%zu clients connected (control.max_clients)", c->nclients);
+		if (c->nrefused == 1)
+			log_warnx("control: %s; refusing more (\"busy\")", what);
+		control_busy(cl, what);
+		return;
+	}
 	uv_timer_start(&cl->idle, control_idle_cb, CONTROL_IDLE_MS, CONTROL_IDLE_MS);
 	uv_read_start((uv_stream_t *)&cl->pipe, control_alloc, control_read);
 }
-
 struct control *control_new(uv_loop_t *loop, const char *path,
                             const struct control_command *commands, void *ctx)
 {
@@ -448,6 +680,8 @@ struct control *control_new(uv_loop_t *loop, const char *path,
 	c->path = xstrdup(path);
 	c->commands = commands;
 	c->ctx = ctx;
+	/* Until control_set_limits: the documented defaults. */
+	control_set_limits(c, 64, 16u << 20, 10000);
 	return c;
 }
 
@@ -574,6 +808,14 @@ void control_close(struct control *c, void (*done)(void *ctx), void *ctx)
 		uv_close((uv_handle_t *)&c->server, control_server_closed);
 	else
 		control_maybe_done(c);
+}
+
+void control_set_limits(struct control *c, size_t max_clients, size_t max_buffered,
+                        uint64_t request_timeout_ms)
+{
+	c->max_clients = max_clients > 0 ? max_clients : 1;
+	c->max_buffered = max_buffered;
+	c->request_timeout_ms = request_timeout_ms;
 }
 
 void control_set_allowed(struct control *c, const uint32_t *uids, size_t n)

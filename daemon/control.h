@@ -51,6 +51,13 @@ int control_start(struct control *c, char *err, size_t errlen);
  * previous one (at a reload).
  */
 void control_set_allowed(struct control *c, const uint32_t *uids, size_t n);
+/*
+ * control.max_clients, control.max_buffered (bytes) and
+ * control.request_timeout (docs/reliability.md, "Hostile local user"); at
+ * a reload, clients already connected stay.
+ */
+void control_set_limits(struct control *c, size_t max_clients, size_t max_buffered,
+                        uint64_t request_timeout_ms);
 /* Closes the server and every client; done(ctx) runs when all are closed. */
 void control_close(struct control *c, void (*done)(void *ctx), void *ctx);
 void control_free(struct control *c);

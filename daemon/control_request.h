@@ -14,6 +14,10 @@
 
 #define CONTROL_PROTOCOL_VERSION 1
 #define CONTROL_MAX_REQUEST (64 * 1024)
+/* The longest string anywhere in a request (a cursor, a notification id). */
+#define CONTROL_MAX_STRING 4096
+/* An actor or an account: 1-256 bytes, no control characters, as in an event (INTERFACE.md). */
+#define CONTROL_MAX_NAME 256
 
 /* One request as a handler sees it. */
 struct control_request {
@@ -43,7 +47,9 @@ struct control_parsed {
  * Parses line[0..len) (without its '\n'; a trailing '\r' is tolerated),
  * which must have room for a NUL at line[len] (it is written). Returns 1
  * for an empty line (nothing to answer), 0 when p->cmd names the command,
- * or -1 with err filled with a protocol error (code "bad_request") to send
+ * or -1 with err filled with a protocol error (code "bad_request"; a
+ * request with a NUL in any string, or a string longer than
+ * CONTROL_MAX_STRING, is one) to send
  * back with p->id. Free p with control_parsed_free() in every case.
  */
 int control_request_parse(char *line, size_t len, struct control_parsed *p,
@@ -52,6 +58,15 @@ void control_parsed_free(struct control_parsed *p);
 
 /* Argument helpers for handlers: NULL / -1 when absent or of another type. */
 const char *control_arg_string(const struct control_request *req, const char *name);
+/*
+ * An actor or account argument: *out is the string, or NULL when absent
+ * (returns 0). Returns -1 with err (bad_argument, naming the argument)
+ * when it is not a string, is empty or longer than CONTROL_MAX_NAME, or
+ * holds a control character: such a name can match no contact, and
+ * looking it up would answer about another.
+ */
+int control_arg_name(const struct control_request *req, const char *name, const char **out,
+                     struct control_error *err);
 int control_arg_int(const struct control_request *req, const char *name, long long *out);
 /* Whether args has a member name, of any type (null too). */
 int control_arg_has(const struct control_request *req, const char *name);

@@ -764,7 +764,9 @@ void engine_reload(struct engine *e, struct conf *conf)
 	free(conf->database);
 	conf->database = xstrdup(e->conf->database);
 	log_set_level((enum log_level)conf->log_level);
-	/* The committing thread reads conf->dead_letter: keep the old config alive. */
+	/* Kept for one reload more: engine_rules_reloaded compares the scoring
+	   figures with it. The commit on the pool has its own copy of what it
+	   reads (engine_submit), so nothing there points into a config. */
 	if (e->old_conf != NULL)
 		conf_free(e->old_conf);
 	e->old_conf = e->conf;

@@ -4,22 +4,26 @@
  * rowids learnt, the outbox kicked, the next batch closed if one waits),
  * and the WAL checkpoints from a second store handle beside the commits.
  */
+#include <stdlib.h>
+
 #include "warmth/log.h"
 #include "engine_internal.h"
 
 static void engine_work(uv_work_t *req)
 {
-	struct engine *e = req->data;
+	struct engine_commit_job *job = req->data;
 
-	/* Runs on the thread pool: touches only the store and the committing batch. */
+	/* Runs on the thread pool: touches only the job (its store handle,
+	   its batch and its own copy of the dead-letter path). */
 	uint64_t start = uv_hrtime();
-	e->commit_items = store_batch_items(e->committing);
-	e->commit_rc = store_commit(e->store, e->committing, e->commit_err, sizeof(e->commit_err));
-	e->commit_ns = uv_hrtime() - start;
-	if (e->commit_rc == 0)
-		e->dead_letter_rc = store_flush_dead_letter(e->store, e->conf->dead_letter,
-		                                            e->dead_letter_err,
-		                                            sizeof(e->dead_letter_err));
+	job->items = store_batch_items(job->batch);
+	job->rc = store_commit(job->store, job->batch, job->err, sizeof(job->err));
+	job->ns = uv_hrtime() - start;
+	job->dead_letter_rc = 0;
+	if (job->rc == 0)
+		job->dead_letter_rc = store_flush_dead_letter(job->store, job->dead_letter,
+		                                              job->dead_letter_err,
+		                                              sizeof(job->dead_letter_err));
 }
 
 /*
@@ -32,20 +36,19 @@ static void engine_work(uv_work_t *req)
  */
 static void engine_checkpoint_work(uv_work_t *req)
 {
-	struct engine *e = req->data;
+	struct engine_checkpoint_job *job = req->data;
 
-	e->checkpoint_rc = store_checkpoint(e->checkpointer, e->checkpoint_err,
-	                                    sizeof(e->checkpoint_err));
+	job->rc = store_checkpoint(job->store, job->err, sizeof(job->err));
 }
 
 static void engine_checkpoint_done(uv_work_t *req, int status)
 {
-	struct engine *e = req->data;
+	struct engine *e = ((struct engine_checkpoint_job *)req->data)->engine;
 
 	(void)status;
 	e->checkpoint_in_flight = 0;
-	if (e->checkpoint_rc != 0)
-		log_warnx("%s (the next commit retries)", e->checkpoint_err);
+	if (e->checkpoint.rc != 0)
+		log_warnx("%s (the next commit retries)", e->checkpoint.err);
 	engine_maybe_finish(e);
 }
 
@@ -67,8 +70,10 @@ static void engine_checkpoint_maybe(struct engine *e)
 	    store_wal_pages(e->store) < limit)
 		return;
 	e->checkpoint_in_flight = 1;
-	e->checkpoint_work.data = e;
-	uv_queue_work(e->loop, &e->checkpoint_work, engine_checkpoint_work, engine_checkpoint_done);
+	e->checkpoint.engine = e;
+	e->checkpoint.store = e->checkpointer;
+	e->checkpoint.req.data = &e->checkpoint;
+	uv_queue_work(e->loop, &e->checkpoint.req, engine_checkpoint_work, engine_checkpoint_done);
 }
 
 static void engine_retry_cb(uv_timer_t *handle)
@@ -89,14 +94,20 @@ static void engine_learn_rowid(void *ctx, uint32_t account, const char *actor, s
 
 static void engine_work_done(uv_work_t *req, int status)
 {
-	struct engine *e = req->data;
+	struct engine_commit_job *job = req->data;
+	struct engine *e = job->engine;
 
 	(void)status;
 	e->in_flight = 0;
-	metrics_histogram_observe(&e->commit_seconds, (double)e->commit_ns / 1e9);
-	if (e->commit_rc != 0) {
+	metrics_histogram_observe(&e->commit_seconds, (double)job->ns / 1e9);
+	if (job->dead_letter_rc != 0)
+		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", job->dead_letter,
+		          job->dead_letter_err);
+	free(job->dead_letter);
+	job->dead_letter = NULL;
+	if (job->rc != 0) {
 		log_err("cannot commit to %s: %s; retrying in %lld ms (reading is paused)",
-		        e->conf->database, e->commit_err, (long long)e->retry_ms);
+		        e->conf->database, job->err, (long long)e->retry_ms);
 		e->failing = 1;
 		tail_pause(e->tail);
 		uv_timer_start(&e->retry, engine_retry_cb, (uint64_t)e->retry_ms, 0);
@@ -104,7 +115,7 @@ static void engine_work_done(uv_work_t *req, int status)
 		                                                    : e->retry_ms * 2;
 		return;
 	}
-	log_debug("committed %zu items in %.1f ms", e->commit_items, (double)e->commit_ns / 1e6);
+	log_debug("committed %zu items in %.1f ms", job->items, (double)job->ns / 1e6);
 	if (e->failing)
 		log_notice("commit to %s works again", e->conf->database);
 	e->failing = 0;
@@ -112,9 +123,6 @@ static void engine_work_done(uv_work_t *req, int status)
 	e->committed_seq = e->committing_seq;
 	store_batch_each_rowid(e->committing, engine_learn_rowid, e);
 	engine_cache_evict(e);
-	if (e->dead_letter_rc != 0)
-		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", e->conf->dead_letter,
-		          e->dead_letter_err);
 	store_batch_reset(e->committing);
 	engine_checkpoint_maybe(e);
 	/* Before the next batch is submitted: the outbox writes while the writer is idle. */
@@ -134,7 +142,15 @@ static void engine_work_done(uv_work_t *req, int status)
 
 void engine_submit(struct engine *e)
 {
+	struct engine_commit_job *job = &e->commit;
+
 	e->in_flight = 1;
-	e->work.data = e;
-	uv_queue_work(e->loop, &e->work, engine_work, engine_work_done);
+	job->engine = e;
+	job->store = e->store;
+	job->batch = e->committing;
+	/* The pool's own copy: a reload may free the config it comes from
+	   while the commit runs (two reloads free the config of the first). */
+	job->dead_letter = xstrdup(e->conf->dead_letter);
+	job->req.data = job;
+	uv_queue_work(e->loop, &job->req, engine_work, engine_work_done);
 }

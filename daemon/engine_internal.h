@@ -143,10 +143,44 @@ struct engine_dirty_file {
 
 struct engine_cache_corpse;
 
+struct engine;
+
+/*
+ * A commit on the thread pool (engine_commit.c). The pool reads and writes
+ * only this: no pointer into the engine's config or any state the loop
+ * may change or free meanwhile (a reload frees configs; the loop fills
+ * the next batch). Everything is set on the loop at submit and read back
+ * on the loop in the after-work callback. The store handle and the batch
+ * are the loop's only between commits: it leaves them alone while one is
+ * in flight.
+ */
+struct engine_commit_job {
+	uv_work_t req;
+	struct engine *engine;              /* for the after-work callback (the loop's) only */
+	struct store *store;
+	struct store_batch *batch;
+	char *dead_letter;                  /* a copy of dead_letter's path at submit */
+	int rc;
+	size_t items;                       /* for the log: size and duration */
+	uint64_t ns;
+	char err[512];
+	int dead_letter_rc;
+	char dead_letter_err[512];
+};
+
+/* A WAL checkpoint on the thread pool, likewise owning what it reads. */
+struct engine_checkpoint_job {
+	uv_work_t req;
+	struct engine *engine;              /* for the after-work callback only */
+	struct store *store;
+	int rc;
+	char err[256];
+};
+
 struct engine {
 	uv_loop_t *loop;
 	struct conf *conf;
-	struct conf *old_conf;              /* kept until the tailer stops using it */
+	struct conf *old_conf;              /* the config before the last reload */
 	int once;
 	uint64_t started_ns;                /* uv_hrtime() at engine_new, for --once's summary */
 	uint64_t lines_read;                /* lines (and overlong ones) since the start */
@@ -232,20 +266,12 @@ struct engine {
 	struct store_batch *committing;
 	int in_flight;
 	int committing_live;                /* closed with the inputs read to their end */
-	int commit_rc;
-	size_t commit_items;                /* for the log: size and duration */
-	uint64_t commit_ns;
-	char commit_err[512];
+	struct engine_commit_job commit;    /* what the pool reads and writes (engine_commit.c) */
 	struct metrics_histogram commit_seconds; /* every commit's duration, for metrics.c */
-	int dead_letter_rc;
-	char dead_letter_err[512];
-	uv_work_t work;
 	/* Checkpoints, from a store handle of their own, beside the commits. */
 	struct store *checkpointer;
-	uv_work_t checkpoint_work;
+	struct engine_checkpoint_job checkpoint;
 	int checkpoint_in_flight;
-	int checkpoint_rc;
-	char checkpoint_err[256];
 	int64_t retry_ms;
 	int failing;
 

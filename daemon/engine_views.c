@@ -11,9 +11,10 @@
  * contacts once keeping the next limit of them in a heap (view.h), so it
  * costs the loop one pass and no memory beyond the page, and the next
  * page is made only when the client asks for it: a client that stops
- * reading holds one page of reply (the control server's 4 MiB queue
- * bound disconnects one that pipelines more), never the loop, ingestion
- * or other clients. A walk over many pages is not a snapshot: each page
+ * reading holds one page of reply (the control server stops reading
+ * one that pipelines more once its replies pass its share of
+ * control.max_buffered, so the next pages are not made), never the loop,
+ * ingestion or other clients. A walk over many pages is not a snapshot: each page
  * shows its contacts as they are when it is made; since contacts are
  * never deleted and the export order is by key, an export lists every
  * contact exactly once. Rank order (top, ready) moves with warmth, so a
@@ -60,10 +61,12 @@ static struct view_account engine_view_account(const struct engine *e,
 static int engine_view_find_account(struct engine *e, const struct control_request *req,
                                     struct engine_account **out, struct control_error *err)
 {
-	const char *name = control_arg_string(req, "account");
+	const char *name;
 	struct buf names = { 0 };
 
 	*out = NULL;
+	if (control_arg_name(req, "account", &name, err) < 0)
+		return -1;
 	for (uint32_t i = 0; i < e->naccounts; i++)
 		if (strcmp(e->accounts[i].a.name, name ? name : "default") == 0) {
 			*out = &e->accounts[i];
@@ -82,14 +85,16 @@ static int engine_view_find_account(struct engine *e, const struct control_reque
 static int engine_view_show(struct engine *e, const struct control_request *req, struct json *out,
                             struct control_error *err)
 {
-	const char *actor = control_arg_string(req, "actor");
+	const char *actor;
 	struct engine_account *a;
 	struct engine_contact *ec = NULL;
 	struct view v = engine_view_of(e);
 	struct view_account va;
 	int rc;
 
-	if (actor == NULL || *actor == '\0')
+	if (control_arg_name(req, "actor", &actor, err) < 0)
+		return -1;
+	if (actor == NULL)
 		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
 	if ((rc = engine_view_find_account(e, req, &a, err)) < 0)
 		return -1;
@@ -414,7 +419,7 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 		return -1;
 	}
 	/* Export without an account is every account, as with --db. */
-	if (!export || control_arg_string(req, "account") != NULL)
+	if (!export || control_arg_has(req, "account"))
 		rc = engine_view_find_account(e, req, &a, err);
 	if (rc < 0) {
 		free(owned);

@@ -2,16 +2,21 @@
  * log.c - one-line messages on stderr with "<N>" priority prefixes, which
  * journald (and systemd's stderr capture) turns into entry priorities.
  * Interactive tools turn the prefix off with log_set_prefix(0).
+ *
+ * The thread pool logs too (a commit's dead-letter flush) while a reload
+ * on the loop sets the level: the level is an atomic, and each line is
+ * written under stderr's lock, so lines of two threads never interleave.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "warmth/log.h"
 
-static enum log_level log_level = LOG_LEVEL_INFO;
+static _Atomic int log_level = LOG_LEVEL_INFO;
 static int log_prefix = 1;
 
 static const struct {
@@ -23,7 +28,11 @@ static const struct {
 	{ "debug", LOG_LEVEL_DEBUG },
 };
 
-void log_set_level(enum log_level level) { log_level = level; }
+void log_set_level(enum log_level level)
+{
+	atomic_store_explicit(&log_level, (int)level, memory_order_relaxed);
+}
+
 void log_set_prefix(int with_priority_prefix) { log_prefix = with_priority_prefix; }
 
 int log_level_from_name(const char *name, enum log_level *out)
@@ -44,7 +53,7 @@ static void log_vwrite(enum log_level level, int with_errno, const char *fmt, va
 	int saved = errno;
 	size_t n;
 
-	if (level > log_level)
+	if ((int)level > atomic_load_explicit(&log_level, memory_order_relaxed))
 		return;
 	n = (size_t)vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= sizeof(msg))
@@ -53,12 +62,14 @@ static void log_vwrite(enum log_level level, int with_errno, const char *fmt, va
 	for (size_t i = 0; i < n; i++)
 		if (msg[i] == '\n')
 			msg[i] = ' ';
+	flockfile(stderr);
 	if (log_prefix)
 		fprintf(stderr, "<%d>", (int)level);
 	if (with_errno)
 		fprintf(stderr, "%s: %s\n", msg, strerror(saved));
 	else
 		fprintf(stderr, "%s\n", msg);
+	funlockfile(stderr);
 	errno = saved;
 }
 

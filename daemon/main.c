@@ -195,8 +195,12 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	}
 	/* Before the engine takes conf over: who may change things is the new
 	   config's say from the next request on. */
-	if (m->control != NULL)
+	if (m->control != NULL) {
 		control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
+		control_set_limits(m->control, conf->control_max_clients,
+		                   (size_t)conf->control_max_buffered,
+		                   (uint64_t)conf->control_request_timeout_ms);
+	}
 	engine_reload(m->engine, conf);
 	m->config_loaded_ms = time_now_ms();
 	sdnotify("READY=1\nSTATUS=configuration reloaded");
@@ -257,11 +261,12 @@ static int main_cmd_status(void *ctx, const struct control_request *req, struct 
 static int main_contact_args(const struct control_request *req, const char **account,
                              const char **actor, struct control_error *err)
 {
-	*actor = control_arg_string(req, "actor");
-	*account = control_arg_string(req, "account");
+	if (control_arg_name(req, "actor", actor, err) < 0 ||
+	    control_arg_name(req, "account", account, err) < 0)
+		return -1;
 	if (*account == NULL)
 		*account = "default";
-	if (*actor == NULL || **actor == '\0')
+	if (*actor == NULL)
 		return control_fail(err, "bad_argument", "\"actor\" (a string) is required");
 	return 0;
 }
@@ -283,6 +288,7 @@ static int main_cmd_snooze(void *ctx, const struct control_request *req, struct 
 	struct main_ctx *m = ctx;
 	const char *account, *actor, *duration = control_arg_string(req, "duration");
 	int64_t ms = 0;
+	char msg[512];
 
 	if (main_contact_args(req, &account, &actor, err) < 0)
 		return -1;
@@ -290,8 +296,10 @@ static int main_cmd_snooze(void *ctx, const struct control_request *req, struct 
 	    (duration == NULL || parse_duration_ms(duration, &ms) < 0 || ms <= 0))
 		return control_fail(err, "bad_argument",
 		                    "\"duration\" must be a duration like 90m, 36h or 14d");
-	if (engine_snooze(m->engine, account, actor, ms, err->message, sizeof(err->message)) < 0)
-		return control_fail(err, "not_found", "%s", err->message);
+	/* Not err->message itself: control_fail formats into it, and a buffer
+	   printed into itself (its own "%s") comes out empty. */
+	if (engine_snooze(m->engine, account, actor, ms, msg, sizeof(msg)) < 0)
+		return control_fail(err, "not_found", "%s", msg);
 	return main_contact_result(out, account, actor, ms > 0 ? "snoozed" : "unsnoozed");
 }
 
@@ -426,6 +434,8 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 
 	m->control = control_new(m->loop, conf->socket, main_commands, m);
 	control_set_allowed(m->control, conf->allow_uids, conf->nallow_uids);
+	control_set_limits(m->control, conf->control_max_clients, (size_t)conf->control_max_buffered,
+	                   (uint64_t)conf->control_request_timeout_ms);
 	if (control_start(m->control, err, sizeof(err)) < 0) {
 		log_err("control socket disabled: %s", err);
 		control_close(m->control, NULL, NULL);

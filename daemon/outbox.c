@@ -380,6 +380,9 @@ static int64_t outbox_dispatch_sink(struct outbox *ob, struct outbox_sink *os, i
 	if (upto > os->scanned)
 		os->scanned = upto;
 	quiet = pace_quiet_until(os->quiet_start_min, os->quiet_end_min, os->utc_offset_min, now);
+	/* Before its last line is asked for: the file at the path may be another by now. */
+	if (os->exact && outbox_exact_idle(os))
+		sink_refresh(os->sink);
 	for (it = os->head; it != NULL; it = next) {
 		next = it->next;
 		if (it->in_flight)

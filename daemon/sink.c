@@ -143,6 +143,12 @@ const char *sink_last_id(const struct sink *sink)
 	return sink->ops->last_id != NULL ? sink->ops->last_id(sink) : NULL;
 }
 
+void sink_refresh(struct sink *sink)
+{
+	if (sink->ops->refresh != NULL)
+		sink->ops->refresh(sink);
+}
+
 /* Serial sinks: starts the first queued delivery if none is under way. */
 static void sink_next(struct sink *sink)
 {

@@ -76,6 +76,15 @@ size_t sink_in_flight(const struct sink *sink);
  */
 const char *sink_last_id(const struct sink *sink);
 
+/*
+ * Makes sure the sink still writes where its config says before the
+ * outbox asks sink_last_id() (the file notifier: the path still names the
+ * open file, else it is reopened by path and its last line read again).
+ * Cheap, and done at most once per pass of the loop; a no-op for the
+ * types that need none or while a delivery is under way.
+ */
+void sink_refresh(struct sink *sink);
+
 /* For messages: "file /var/lib/warmthd/notifications.jsonl", "webhook https://...". */
 const char *sink_name(const struct sink *sink);
 
@@ -121,6 +130,8 @@ struct sink_ops {
 	void (*close)(struct sink *sink);
 	/* Optional (NULL): sink_last_id(). */
 	const char *(*last_id)(const struct sink *sink);
+	/* Optional (NULL): sink_refresh(). */
+	void (*refresh)(struct sink *sink);
 };
 
 struct sink {

@@ -12,6 +12,19 @@
  * the file back to its size before the line, so a retry never leaves half
  * a line behind. Opening (and the tail scan) is synchronous: it happens at
  * start-up and reload, like the dead-letter file's.
+ *
+ * The file may be rotated under the daemon: renamed (or removed) and left
+ * for the daemon to start a new one, or copied and truncated in place
+ * (copytruncate). Before a delivery, and before the outbox compares the
+ * next id with the last line (sink_refresh), the path is stat'ed and
+ * compared with the open descriptor, at most once per pass of the loop:
+ * when the path names another file or none, the file is reopened (made)
+ * by path, and when the open file shrank below the end of its last line,
+ * it is scanned again. Either way the last line of what is there now is
+ * read again, so the "the last line tells what is there" rule holds for
+ * the new file as for one found at start-up. A path that cannot be opened
+ * fails the delivery (retried) instead of writing to a file that no one
+ * will find.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +57,10 @@ struct sink_file {
 	size_t written;
 	char *current_id;           /* the id of the record being written */
 	char error[160];            /* why the current delivery is being undone */
+	uint64_t checked_at;        /* uv_now() of the last look at the path */
+	int checked;                /* checked_at is set */
+	int lost;                   /* the path could not be reopened: deliveries fail */
+	char lost_why[160];
 	int closing;
 	int close_started;          /* the uv_fs_close is queued */
 };
@@ -166,6 +183,93 @@ static int sink_file_create(struct sink *sink, const struct conf_notify *conf, s
 	return 0;
 }
 
+/*
+ * The path names the open file no longer (it was renamed, removed or
+ * replaced): opens what is there now, made if missing, and reads its last
+ * line. On failure the old file stays open and unchanged.
+ */
+static int sink_file_reopen(struct sink_file *f, struct buf *err)
+{
+	int old_fd = f->fd;
+	off_t old_size = f->size;
+	char *old_last = f->last_id;
+
+	f->fd = sink_file_open(f->path, err);
+	if (f->fd < 0) {
+		f->fd = old_fd;
+		return -1;
+	}
+	f->last_id = NULL;
+	if (sink_file_scan(f, err) < 0) {
+		close(f->fd);
+		free(f->last_id);
+		f->fd = old_fd;
+		f->size = old_size;
+		f->last_id = old_last;
+		return -1;
+	}
+	close(old_fd);
+	free(old_last);
+	log_notice("%s: the path no longer named the file being written (rotated or removed); "
+	           "reopened it (%lld bytes)",
+	           f->path, (long long)f->size);
+	return 0;
+}
+
+/*
+ * Whether the path still names the open file and the file still holds
+ * what was written (see the top of the file); reopens or rescans when not.
+ * At most once per pass of the loop, and never while a line is written.
+ */
+static void sink_file_check(struct sink_file *f)
+{
+	struct stat by_path, by_fd;
+	struct buf err = { 0 };
+	uint64_t now = uv_now(f->sink->loop);
+
+	if (f->current != NULL || f->closing || (f->checked && f->checked_at == now))
+		return;
+	f->checked = 1;
+	f->checked_at = now;
+	if (fstat(f->fd, &by_fd) < 0) {
+		snprintf(f->lost_why, sizeof(f->lost_why), "%s: fstat: %s", f->path, strerror(errno));
+		f->lost = 1;
+		return;
+	}
+	if (stat(f->path, &by_path) == 0 && by_path.st_dev == by_fd.st_dev &&
+	    by_path.st_ino == by_fd.st_ino) {
+		f->lost = 0;
+		if (by_fd.st_size >= f->size)
+			return;
+		/* Truncated in place (copytruncate): what it holds now has another last line. */
+		log_notice("%s: the file was truncated (%lld bytes, %lld written); reading it again",
+		           f->path, (long long)by_fd.st_size, (long long)f->size);
+		free(f->last_id);
+		f->last_id = NULL;
+		if (sink_file_scan(f, &err) < 0) {
+			snprintf(f->lost_why, sizeof(f->lost_why), "%s", buf_cstr(&err));
+			f->lost = 1;
+		}
+		buf_free(&err);
+		return;
+	}
+	if (sink_file_reopen(f, &err) < 0) {
+		if (!f->lost)
+			log_warnx("%s (the file at that path was moved away; notifications wait)",
+			          buf_cstr(&err));
+		snprintf(f->lost_why, sizeof(f->lost_why), "%s", buf_cstr(&err));
+		f->lost = 1;
+	} else {
+		f->lost = 0;
+	}
+	buf_free(&err);
+}
+
+static void sink_file_refresh(struct sink *sink)
+{
+	sink_file_check(sink->state);
+}
+
 static void sink_file_closed(uv_fs_t *req)
 {
 	struct sink_file *f = req->data;
@@ -279,12 +383,31 @@ static void sink_file_write_more(struct sink_file *f)
 		fatalx("%s: cannot queue a write", f->path);
 }
 
+/* A delivery refused because the path could not be reopened: reported from a callback. */
+static void sink_file_refused(uv_fs_t *req)
+{
+	struct sink_file *f = req->data;
+	char reason[sizeof(f->lost_why)];
+
+	uv_fs_req_cleanup(req);
+	memcpy(reason, f->lost_why, sizeof(reason));
+	sink_file_end(f, SINK_RETRY, reason);
+}
+
 static void sink_file_deliver(struct sink *sink, struct sink_delivery *d)
 {
 	struct sink_file *f = sink->state;
 	struct sink_record r;
 
+	sink_file_check(f);
 	f->current = d;
+	if (f->lost) {
+		/* A no-op on the pool brings the report back to a loop callback. */
+		f->req.data = f;
+		if (uv_fs_fstat(f->sink->loop, &f->req, f->fd, sink_file_refused) < 0)
+			fatalx("%s: cannot queue an fstat", f->path);
+		return;
+	}
 	buf_reset(&f->line);
 	buf_append(&f->line, d->record, d->len);
 	/*
@@ -325,4 +448,5 @@ const struct sink_ops sink_file_ops = {
 	.deliver = sink_file_deliver,
 	.close = sink_file_close,
 	.last_id = sink_file_last_id,
+	.refresh = sink_file_refresh,
 };

@@ -61,10 +61,15 @@ static int ctl_socket_connect(const char *path, int *fd_out)
 	return 0;
 }
 
+/*
+ * send() with MSG_NOSIGNAL: a daemon that refuses the connection ("busy")
+ * may have closed it before the request is written; its reply is still
+ * there to read, where SIGPIPE would have killed us first.
+ */
 static int ctl_socket_write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -118,7 +123,10 @@ int ctl_socket_request(int fd, const char *path, const char *cmd, const char *ar
 		*code_out = NULL;
 	buf_printf(&req, "{\"v\":1,\"id\":1,\"cmd\":\"%s\"%s%s}\n", cmd, args_json ? ",\"args\":" : "",
 	           args_json ? args_json : "");
-	if (ctl_socket_write_all(fd, req.data, req.len) < 0 || ctl_socket_read_line(fd, &line) < 0) {
+	/* A failed write still reads: the daemon may have answered before it closed. */
+	if ((ctl_socket_write_all(fd, req.data, req.len) < 0 && errno != EPIPE &&
+	     errno != ECONNRESET) ||
+	    ctl_socket_read_line(fd, &line) < 0) {
 		rc = ctl_socket_unreachable(path, errno == EAGAIN ? "no reply in 30 s" : "connection lost");
 		goto out;
 	}
@@ -156,6 +164,9 @@ int ctl_socket_request(int fd, const char *path, const char *cmd, const char *ar
 		m = msg ? YAJL_GET_STRING(msg) : NULL;
 		ctl_error("%s (%s)", m ? m : "the daemon refused the request", c ? c : "error");
 		rc = c && strcmp(c, "bad_request") == 0 ? CTL_EXIT_USAGE : CTL_EXIT_ERROR;
+		/* Nothing wrong with the request: the daemon cannot take it now (try again). */
+		if (c && (strcmp(c, "busy") == 0 || strcmp(c, "timeout") == 0))
+			rc = CTL_EXIT_UNREACHABLE;
 		if (code_out != NULL && c != NULL) {
 			snprintf(code_copy, sizeof(code_copy), "%s", c);
 			*code_out = code_copy;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds warmthd twice (warnings as errors; then with ASan+UBSan) and runs
-# the whole ctest suite on each build; then builds the fuzz targets with
+# the whole ctest suite on each build; then the reload, notifier and
+# control tests under ThreadSanitizer; then builds the fuzz targets with
 # clang and libFuzzer and runs each for a short time (WARMTH_FUZZ_SECONDS,
 # default 20). Installs missing packages first.
 set -eu
@@ -21,6 +22,19 @@ echo "== tests (sanitizers)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 WARMTH_SANITIZED=1 \
 	ctest --output-on-failure -j"$jobs")
+
+# ThreadSanitizer on what runs on more than one thread: commits and
+# checkpoints on libuv's pool against reloads on the loop, the notifiers'
+# work items. Only those tests, to keep the time down; test_notify_pacing
+# is left out: it measures delivery times that the sanitizer's slowdown
+# moves.
+echo "== build (ThreadSanitizer)"
+cmake -S . -B build-tsan -DWARMTH_WERROR=ON -DWARMTH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-tsan -j"$jobs" --target warmthd warmthctl sink_driver
+echo "== tests (ThreadSanitizer: reload, notifiers, control)"
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 WARMTH_SANITIZED=1 \
+	ctest --output-on-failure -j"$jobs" \
+	-R 'test_reload|test_notify$|test_notify_commands|test_notify_rotation|test_sinks|test_control$')
 
 echo "== fuzz (clang, libFuzzer, ${WARMTH_FUZZ_SECONDS:-20} s a target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DWARMTH_WERROR=ON -DWARMTH_FUZZ=ON \

@@ -78,6 +78,9 @@ struct conf {
 	char *socket;                  /* default /run/warmthd/control.sock */
 	uint32_t *allow_uids;          /* control.allow_users, resolved; default none */
 	size_t nallow_uids;            /* besides root and the daemon's own user */
+	uint32_t control_max_clients;  /* control.max_clients: connected at once, default 64 */
+	uint64_t control_max_buffered; /* control.max_buffered: requests and replies held, default 16MiB */
+	int64_t control_request_timeout_ms; /* control.request_timeout: a request's whole time, default 10s */
 
 	struct conf_input *inputs;     /* inputs: (at least one) */
 	size_t ninputs;

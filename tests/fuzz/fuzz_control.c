@@ -3,7 +3,7 @@
  * parser (control_request.h): each input is the bytes of one request line
  * as a client sends it (the server cuts at '\n' and bounds a line at
  * CONTROL_MAX_REQUEST). A request that parses is then read the way the
- * handlers read it (string and integer arguments).
+ * handlers read it (string, integer and name arguments).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,8 +36,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.cmd = p.cmd;
 		req.args = p.args;
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			const char *name;
 			(void)control_arg_string(&req, names[i]);
 			(void)control_arg_int(&req, names[i], &n);
+			/* An accepted name is 1-256 bytes without control characters. */
+			err.message[0] = '\0';
+			if (control_arg_name(&req, names[i], &name, &err) < 0) {
+				if (err.message[0] == '\0')
+					abort();
+			} else if (name != NULL) {
+				size_t nlen = strlen(name);
+				if (nlen == 0 || nlen > CONTROL_MAX_NAME)
+					abort();
+				for (size_t k = 0; k < nlen; k++)
+					if ((unsigned char)name[k] < 0x20)
+						abort();
+			}
 		}
 	} else if (rc < 0 && (err.code == NULL || err.message[0] == '\0')) {
 		abort();

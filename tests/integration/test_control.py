@@ -84,7 +84,10 @@ def test_protocol_and_errors():
 
 
 def test_slow_and_many_clients():
-    env = Env("control-many", CONFIG)
+    # 100 at once: above the default control.max_clients (64), whose
+    # "busy" test_control_bounds.py checks; here all are to be answered.
+    env = Env("control-many", CONFIG.replace("  socket: ./control.sock\n",
+                                             "  socket: ./control.sock\n  max_clients: 128\n"))
     env.start()
     # Half a request, then silence: must not hold anyone else up.
     stuck, _ = connect(env)
@@ -239,7 +242,81 @@ def test_snooze_and_mark_through_warmthctl():
     env.close()
 
 
+def test_unknown_contact_messages():
+    """Every changing command names the unknown contact in its not_found
+    message (snooze's was empty: its buffer was its own %s argument)."""
+    env = Env("control-unknown", CONFIG)
+    env.append("a.jsonl", [event(T0, "follow", "ada", name="Ada")])
+    env.start()
+    env.wait_processed(1)
+    s, f = connect(env)
+    for cmd, extra in (("snooze", ',"duration":"3d"'), ("unsnooze", ""),
+                       ("mark", ',"state":"dismissed"'), ("show", "")):
+        r = ask(f, '{"v":1,"id":1,"cmd":"%s","args":{"actor":"nobody"%s}}\n' % (cmd, extra))
+        check(not r["ok"] and r["error"]["code"] == "not_found", "%s: %s" % (cmd, r))
+        check(r["error"]["message"] == 'no contact "nobody" in account "default"',
+              "%s: message %r" % (cmd, r["error"]["message"]))
+    s.close()
+    env.stop()
+    env.close()
+
+
+def test_nul_and_lengths_in_arguments():
+    """A NUL in any string of a request (escaped or raw) refuses it: "u01\\u0000x"
+    must not act on u01. Actors and accounts are 1-256 bytes without control
+    characters, as in events; any string is at most 4096 bytes."""
+    env = Env("control-nul", CONFIG)
+    env.append("a.jsonl", [event(T0, "follow", "u01", name="U")])
+    env.start()
+    env.wait_processed(1)
+    s, f = connect(env)
+    nul = "u01\\u0000x"
+    bad = [
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":"%s"}}' % nul, "bad_request", "actor"),
+        ('{"v":1,"id":1,"cmd":"snooze","args":{"actor":"%s","duration":"3d"}}' % nul,
+         "bad_request", "actor"),
+        ('{"v":1,"id":1,"cmd":"unsnooze","args":{"actor":"%s"}}' % nul, "bad_request", "actor"),
+        ('{"v":1,"id":1,"cmd":"mark","args":{"actor":"u01","state":"dismissed\\u0000"}}',
+         "bad_request", "state"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":"u01","account":"default\\u0000x"}}',
+         "bad_request", "account"),
+        ('{"v":1,"id":1,"cmd":"ping\\u0000x"}', "bad_request", "cmd"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor\\u0000x":"u01"}}', "bad_request",
+         "member name"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":"%s"}}' % ("a" * 257), "bad_argument",
+         "1-256 bytes"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":"a\\u0001b"}}', "bad_argument",
+         "control character"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":"u01","account":""}}', "bad_argument",
+         "account"),
+        ('{"v":1,"id":1,"cmd":"show","args":{"actor":7}}', "bad_argument", "actor"),
+        ('{"v":1,"id":1,"cmd":"top","args":{"segment":"%s"}}' % ("s" * 5000), "bad_request",
+         "longer than 4096"),
+    ]
+    for raw, code, word in bad:
+        r = ask(f, raw + "\n")
+        check(not r["ok"] and r["error"]["code"] == code and word in r["error"]["message"],
+              "%s... -> %s" % (raw[:90], r))
+        check(r["id"] == 1, "id echoed on a refused request: %s" % r)
+    # A raw NUL byte: the part before it must not be taken for the request.
+    r = ask(f, b'{"v":1,"id":1,"cmd":"snooze","args":{"actor":"u01","duration":"3d"}}\x00x\n')
+    check(not r["ok"] and r["error"]["code"] == "bad_request" and "NUL" in r["error"]["message"],
+          "raw NUL %s" % r)
+    # Nothing was snoozed or dismissed, and the real name still works.
+    check(ask(f, '{"v":1,"cmd":"show","args":{"actor":"u01"}}\n')["ok"], "u01 shown")
+    show = env.show("u01")
+    conds = {c["name"]: c["ok"] for c in show["conditions"]}
+    check(conds["not_snoozed"] and conds["not_dismissed"], "u01 untouched: %s" % conds)
+    # A 256-byte actor is fine (not found, not refused).
+    r = ask(f, '{"v":1,"cmd":"show","args":{"actor":"%s"}}\n' % ("a" * 256))
+    check(r["error"]["code"] == "not_found", "256 bytes %s" % r)
+    s.close()
+    env.stop()
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_protocol_and_errors, test_slow_and_many_clients, test_reload_over_the_socket,
          test_changing_commands_need_privilege, test_warmthctl_over_the_socket,
-         test_snooze_and_mark_through_warmthctl])
+         test_snooze_and_mark_through_warmthctl, test_unknown_contact_messages,
+         test_nul_and_lengths_in_arguments])
