@@ -353,6 +353,8 @@ static void engine_rules_note(const struct engine *e, const struct contact *c, c
 	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
 	p.limit = conf->note_free ? conf->note_free_limit : conf->note_limit;
 	p.comment_max = conf->note_comment_max;
+	p.quote_min_words = conf->note_quote_min_words;
+	p.quote_min_chars = conf->note_quote_min_chars;
 	p.templates = conf->note_templates;
 	p.ntemplates = conf->nnote_templates;
 	if (c->nrecent > 0)
