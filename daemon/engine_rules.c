@@ -293,6 +293,51 @@ static void engine_rules_sweep_list(struct engine *e, struct engine_round *rd)
 	e->sweep_due = 0;
 }
 
+/*
+ * The evidence of a contact, each engagement once: the recent ones, newest
+ * first, then the best of each kind (contact.h) that are not among them.
+ * Written to j (the record's "evidence") or collected into en (the note's
+ * input, *n entries, room for nrecent + CONTACT_BEST_COUNT).
+ *
+ * A private message stays evidence, with its type and time, but its text
+ * never leaves the daemon in a record: the record goes to sinks that may
+ * forward it (a webhook, a command), and the note never refers to it.
+ */
+static void engine_rules_evidence(const struct contact *c, struct json *j, struct note_engagement *en,
+                                  size_t *n)
+{
+	uint32_t total = c->nrecent + (c->best != NULL ? CONTACT_BEST_COUNT : 0);
+
+	for (uint32_t i = 0; i < total; i++) {
+		const struct contact_engagement *ce = i < c->nrecent ? &c->recent[i] : &c->best[i - c->nrecent];
+		struct contact_engagement shown;
+
+		if (i >= c->nrecent) {
+			int seen = !contact_best_filled(ce);
+			/* Already listed: a recent one, or an earlier slot (one engagement can be best twice). */
+			for (uint32_t r = 0; r < i && !seen; r++)
+				seen = contact_engagement_same(r < c->nrecent ? &c->recent[r] : &c->best[r - c->nrecent], ce);
+			if (seen)
+				continue;
+		}
+		if (j != NULL) {
+			shown = *ce;
+			if (ce->type == EVENT_MESSAGE)
+				shown.text = NULL;
+			contact_engagement_json(j, &shown);
+		}
+		if (en != NULL) {
+			struct note_engagement *ne = &en[(*n)++];
+			ne->ts_ms = ce->ts_ms;
+			ne->type = ce->type;
+			ne->dir_out = ce->dir_out;
+			ne->post = ce->post;
+			ne->title = ce->title;
+			ne->text = ce->text;
+		}
+	}
+}
+
 /* The notification record of INTERFACE.md for a contact that fires now. */
 static void engine_rules_record(const struct engine *e, const struct contact *c,
                                 const struct rules_result *r, const char *segment,
@@ -325,8 +370,7 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	json_array_close(j);
 	json_key(j, "evidence");
 	json_array_open(j);
-	for (uint32_t i = 0; i < c->nrecent; i++)
-		contact_engagement_json(j, &c->recent[i]);
+	engine_rules_evidence(c, j, NULL, NULL);
 	json_array_close(j);
 	/*
 	 * null in the stored record: the note is in the row's own column and
@@ -347,7 +391,8 @@ static void engine_rules_note(const struct engine *e, const struct contact *c, c
 	const struct conf *conf = e->conf;
 	struct note_params p;
 	struct note_input in = { 0 };
-	struct note_engagement *en = NULL;
+	struct note_engagement *en;
+	size_t nen = 0;
 
 	note_params_default(&p);
 	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
@@ -357,22 +402,14 @@ static void engine_rules_note(const struct engine *e, const struct contact *c, c
 	p.quote_min_chars = conf->note_quote_min_chars;
 	p.templates = conf->note_templates;
 	p.ntemplates = conf->nnote_templates;
-	if (c->nrecent > 0)
-		en = xcalloc(c->nrecent, sizeof(*en));
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		en[i].ts_ms = c->recent[i].ts_ms;
-		en[i].type = c->recent[i].type;
-		en[i].dir_out = c->recent[i].dir_out;
-		en[i].post = c->recent[i].post;
-		en[i].title = c->recent[i].title;
-		en[i].text = c->recent[i].text;
-	}
+	en = xcalloc(c->nrecent + CONTACT_BEST_COUNT + 1, sizeof(*en));
+	engine_rules_evidence(c, NULL, en, &nen);
 	in.name = c->name;
 	in.segment = segment;
 	in.followed_ms = c->rel.followed_ms;
 	in.now_ms = now;
 	in.engagements = en;
-	in.nengagements = c->nrecent;
+	in.nengagements = nen;
 	note_build(&p, &in, out);
 	free(en);
 }
