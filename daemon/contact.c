@@ -566,6 +566,9 @@ static int contact_best_compare(int slot, const struct contact_engagement_key *a
 	if (slot == CONTACT_BEST_ON_MINE || slot == CONTACT_BEST_ON_MINE_TITLED) {
 		ka[0] = qa, ka[1] = a->title.len > 0;
 		kb[0] = qb, kb[1] = b->title.len > 0;
+	} else if (slot == CONTACT_BEST_MENTION) {
+		ka[0] = a->title.len > 0;
+		kb[0] = b->title.len > 0;
 	} else if (slot == CONTACT_BEST_ON_THEIRS) {
 		ka[0] = contact_best_type_rank(a->type), ka[1] = qa;
 		kb[0] = contact_best_type_rank(b->type), kb[1] = qb;
@@ -586,7 +589,7 @@ void contact_best_offer(struct contact *c, const struct contact_engagement_key *
 
 		if (!contact_best_qualifies(slot, key))
 			continue;
-		/* Measured once, and only where words rank: a mention is kept for being the newest. */
+		/* Measured once, and only where words rank: a mention is kept for its title and its age. */
 		if (!measured && slot != CONTACT_BEST_MENTION && key->text.len > 0) {
 			quality = note_text_quality(key->text.ptr, key->text.len);
 			if (quality > UINT16_MAX)

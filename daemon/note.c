@@ -442,8 +442,9 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 			int quotable = note_text_quotable(p, e->text);
 			if (!has_title && !quotable)
 				continue;
-			/* The newest mention: what they wrote about me lately. */
+			/* One with a title to name, then the newest: what they wrote about me lately. */
 			frame = NOTE_FRAME_MENTION;
+			keys[0] = has_title;
 		} else if (deep && note_type_rank(e->type) > 0) {
 			int quotable = note_text_quotable(p, e->text);
 			if (!has_title && !quotable)

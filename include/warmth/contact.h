@@ -90,7 +90,8 @@ enum contact_best {
 	   comment or reply before a share before a like, then the most
 	   substantive words, then the newest */
 	CONTACT_BEST_ON_THEIRS,
-	/* their post that mentioned me: the newest with a title or a text */
+	/* their post that mentioned me, with a title or a text: one with a
+	   title, then the newest */
 	CONTACT_BEST_MENTION,
 	CONTACT_BEST_COUNT
 };

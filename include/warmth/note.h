@@ -22,8 +22,8 @@
  *   - their comment, reply or share on my post (a deep type): the one
  *     with the most substantive words worth quoting, else the newest
  *     with a title;
- *   - their post that mentioned me: the newest with a title or words
- *     worth quoting;
+ *   - their post that mentioned me: one with a title, else one with
+ *     words worth quoting, then the newest;
  *   - my engagement with their post (dir out) with its title: a comment
  *     or reply before a share before a like, then the most substantive
  *     of my words, then the newest.

@@ -718,6 +718,9 @@ static void test_best_table(void **state)
 		  { { EVENT_MENTION, 0, "Five people who taught me async", "Thanks @me" },
 		    { EVENT_MENTION, 0, "Hiring well", NULL }, { EVENT_MENTION, 0, NULL, NULL } }, 3, 0,
 		  { "-", "-", "-", "mention in|Hiring well|" } },
+		{ "a mention with a title before a newer one without",
+		  { { EVENT_MENTION, 0, "Hiring well", NULL }, { EVENT_MENTION, 0, NULL, good } }, 2, 0,
+		  { "-", "-", "-", "mention in|Hiring well|" } },
 	};
 
 	(void)state;
