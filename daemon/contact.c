@@ -414,7 +414,7 @@ static void contact_apply_hints(struct contact *c, const struct event *ev)
 
 /* --- Recent engagements. --- */
 
-static struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e)
+struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e)
 {
 	struct contact_engagement_key k;
 
@@ -528,8 +528,7 @@ int contact_best_filled(const struct contact_engagement *e)
 	return e->type < EVENT_TYPE_COUNT && event_type_is_engagement((enum event_type)e->type);
 }
 
-/* Whether an engagement competes for best slot (enum contact_best). */
-static int contact_best_qualifies(int slot, const struct contact_engagement_key *k)
+int contact_best_qualifies(int slot, const struct contact_engagement_key *k)
 {
 	int words = k->type == EVENT_COMMENT || k->type == EVENT_REPLY || k->type == EVENT_SHARE;
 

@@ -259,6 +259,19 @@ static size_t contact_engagement_size(const struct contact_engagement *e)
 	return CONTACT_VARINT_MAX + 1 + 3 * 3 + (size_t)e->post_len + e->title_len + e->text_len;
 }
 
+/*
+ * The best slot before k that holds the same engagement as slot k, plus 1;
+ * 0 when there is none. Slots often share one (their best words on my post
+ * usually have a title too): it is written once.
+ */
+static unsigned contact_best_ref(const struct contact *c, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (contact_best_filled(&c->best[j]) && contact_engagement_same(&c->best[j], &c->best[k]))
+			return (unsigned)j + 1;
+	return 0;
+}
+
 void contact_encode_recent(const struct contact *c, struct buf *out)
 {
 	size_t size = 1 + CONTACT_VARINT_MAX + 1;
@@ -271,7 +284,7 @@ void contact_encode_recent(const struct contact *c, struct buf *out)
 	for (int k = 0; c->best != NULL && k < CONTACT_BEST_COUNT; k++) {
 		if (contact_best_filled(&c->best[k])) {
 			mask |= 1u << k;
-			size += contact_engagement_size(&c->best[k]);
+			size += 1 + CONTACT_VARINT_MAX + contact_engagement_size(&c->best[k]);
 		}
 	}
 	p = contact_begin(out, size);
@@ -281,9 +294,18 @@ void contact_encode_recent(const struct contact *c, struct buf *out)
 		p = contact_put_engagement(p, &c->recent[i], &prev);
 	p = contact_put_byte(p, mask);
 	prev = 0;
-	for (int k = 0; k < CONTACT_BEST_COUNT; k++)
-		if (mask & (1u << k))
-			p = contact_put_engagement(p, &c->best[k], &prev);
+	for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
+		unsigned ref;
+		if (!(mask & (1u << k)))
+			continue;
+		ref = contact_best_ref(c, k);
+		p = contact_put_byte(p, ref);
+		if (ref != 0)
+			continue;
+		/* Stored so that loading a contact never measures its texts again. */
+		p = contact_put_varint(p, c->best[k].quality);
+		p = contact_put_engagement(p, &c->best[k], &prev);
+	}
 	contact_end(out, p);
 }
 
@@ -320,10 +342,10 @@ static int contact_decode_engagement(struct contact_reader *r, int version, int6
 }
 
 /*
- * Decodes the best slots of a version 3 blob: a mask byte, then the filled
- * slots in order. Each entry goes through contact_best_offer(), so a slot
- * only ever holds what applying it would have kept there (an entry of the
- * wrong kind is an error), and its quality is measured again.
+ * Decodes the best slots of a version 3 blob: a mask byte, then for each
+ * filled slot in order a byte, 0 followed by the varint quality and the
+ * entry, or j + 1 for the same engagement as slot j before it. An entry
+ * in a slot not of its kind is an error.
  */
 static int contact_decode_best(struct contact *c, struct contact_reader *r)
 {
@@ -332,27 +354,41 @@ static int contact_decode_best(struct contact *c, struct contact_reader *r)
 
 	if (contact_get_byte(r, &mask) < 0 || mask >> CONTACT_BEST_COUNT != 0)
 		return -1;
+	if (mask == 0)
+		return 0;
+	c->best = xcalloc(CONTACT_BEST_COUNT, sizeof(*c->best));
 	for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
-		struct contact_engagement e;
+		struct contact_engagement *e = &c->best[k];
 		struct contact_engagement_key key;
-		int ok;
+		uint64_t quality;
+		uint8_t ref;
 
 		if (!(mask & (1u << k)))
 			continue;
-		if (contact_decode_engagement(r, 3, &prev_ts, &e) < 0)
+		if (contact_get_byte(r, &ref) < 0 || ref > k)
 			return -1;
-		key.ts_ms = e.ts_ms;
-		key.type = e.type;
-		key.dir_out = e.dir_out;
-		key.post.ptr = e.post, key.post.len = e.post_len;
-		key.title.ptr = e.title, key.title.len = e.title_len;
-		key.text.ptr = e.text, key.text.len = e.text_len;
-		contact_best_offer(c, &key);
-		ok = c->best != NULL && contact_best_filled(&c->best[k]) && c->best[k].ts_ms == e.ts_ms &&
-		     c->best[k].type == e.type;
-		free(e.strings);
-		if (!ok)
+		if (ref != 0) {
+			const struct contact_engagement *same = &c->best[ref - 1];
+			struct contact_engagement_key from;
+			if (!contact_best_filled(same))
+				return -1;
+			from = contact_engagement_key_of(same);
+			*e = *same;
+			contact_engagement_set_strings(e, NULL, 0, from.post, from.title, from.text);
+		} else {
+			if (contact_get_varint(r, &quality) < 0 || quality > UINT16_MAX ||
+			    contact_decode_engagement(r, 3, &prev_ts, e) < 0)
+				return -1;
+			e->quality = (uint16_t)quality;
+		}
+		key = contact_engagement_key_of(e);
+		if (!contact_best_qualifies(k, &key)) {
+			free(e->strings);
+			memset(e, 0, sizeof(*e));
 			return -1;
+		}
+		if (k == CONTACT_BEST_MENTION)
+			e->quality = 0;
 	}
 	return 0;
 }

@@ -25,6 +25,10 @@ struct contact_engagement_key {
 	struct event_str text;
 };
 
+/* A kept engagement as a key (its strings point into it). */
+struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e);
+/* Whether an engagement competes for best slot (enum contact_best). */
+int contact_best_qualifies(int slot, const struct contact_engagement_key *k);
 /* Keeps the engagement in its best slot (contact.h) when it is better than what the slot has. */
 void contact_best_offer(struct contact *c, const struct contact_engagement_key *key);
 /* Fills the best slots from the recent list (a blob from before they were stored). */

@@ -874,7 +874,7 @@ static void test_blob_best_versions(void **state)
 {
 	static const char good[] = "I love how you framed async collaboration as a habit, not a tool.";
 	struct contact c, d;
-	struct buf b = { 0 };
+	struct buf b = { 0 }, c_blob = { 0 };
 	unsigned char head[2];
 	char got[512];
 
@@ -913,32 +913,50 @@ static void test_blob_best_versions(void **state)
 
 	/* Version 3 with an entry in a slot not of its kind, or an unknown slot: malformed. */
 	buf_reset(&b);
-	head[0] = 3, head[1] = 0;
+	buf_append(&b, "\x03\x00", 2);
+	head[0] = 1u << CONTACT_BEST_ON_THEIRS, head[1] = 0;
 	buf_append(&b, head, 2);
-	head[0] = 1u << CONTACT_BEST_ON_THEIRS;
-	buf_append(&b, head, 1);
+	buf_append(&b, "\x05", 1); /* its quality */
 	blob_entry(&b, EVENT_COMMENT, 0, "Remote teams", good);
 	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+	assert_true(d.best == NULL || !contact_best_filled(&d.best[CONTACT_BEST_ON_THEIRS]));
 	buf_reset(&b);
-	head[0] = 3, head[1] = 0;
-	buf_append(&b, head, 2);
+	buf_append(&b, "\x03\x00", 2);
 	head[0] = 1u << CONTACT_BEST_COUNT;
 	buf_append(&b, head, 1);
 	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
-	/* And the same blob with the right slot decodes. */
+	/* The right slots decode, the second a reference to the first (written once). */
 	buf_reset(&b);
-	head[0] = 3, head[1] = 0;
+	buf_append(&b, "\x03\x00", 2);
+	head[0] = 1u << CONTACT_BEST_ON_MINE | 1u << CONTACT_BEST_ON_MINE_TITLED, head[1] = 0;
 	buf_append(&b, head, 2);
-	head[0] = 1u << CONTACT_BEST_ON_MINE;
-	buf_append(&b, head, 1);
+	buf_append(&b, "\x63", 1); /* its quality, 99 */
 	blob_entry(&b, EVENT_COMMENT, 0, "Remote teams", good);
+	buf_append(&b, "\x01", 1); /* the same as slot 0 */
 	assert_int_equal(contact_decode_recent(&d, b.data, b.len), 0);
 	assert_int_equal(d.nrecent, 0);
 	best_describe(&d, CONTACT_BEST_ON_MINE, got, sizeof(got));
 	assert_string_equal(got, "comment in|Remote teams|I love how you framed async collaboration as a habit, "
 	                         "not a tool.");
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE].quality, 99);
+	assert_true(contact_engagement_same(&d.best[CONTACT_BEST_ON_MINE], &d.best[CONTACT_BEST_ON_MINE_TITLED]));
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE_TITLED].quality, 99);
+	/* And it is written back the same way, the shared one once. */
+	buf_reset(&c_blob);
+	contact_encode_recent(&d, &c_blob);
+	assert_int_equal(c_blob.len, b.len);
+	assert_memory_equal(c_blob.data, b.data, b.len);
+	/* A reference to a slot that is empty, or to itself: malformed. */
+	b.data[b.len - 1] = 2;
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+	head[0] = 1u << CONTACT_BEST_ON_MINE_TITLED, head[1] = 1;
+	buf_reset(&b);
+	buf_append(&b, "\x03\x00", 2);
+	buf_append(&b, head, 2);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
 
 	buf_free(&b);
+	buf_free(&c_blob);
 	contact_free(&c);
 	contact_free(&d);
 }
