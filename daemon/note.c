@@ -450,10 +450,14 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 			if (!has_title && !quotable)
 				continue;
 			frame = NOTE_FRAME_MINE;
-			/* Words worth quoting first, the most substantive of them; else a title to name. */
+			/*
+			 * Words worth quoting first, with the post's title when
+			 * known (a note that names the post is more specific),
+			 * the most substantive of them; else a title to name.
+			 */
 			keys[0] = quotable;
-			keys[1] = quotable ? note_text_quality(e->text, strlen(e->text)) : 0;
-			keys[2] = has_title;
+			keys[1] = has_title;
+			keys[2] = quotable ? note_text_quality(e->text, strlen(e->text)) : 0;
 		} else {
 			continue;
 		}

@@ -19,9 +19,9 @@
  * "{{" and "}}" stand for literal braces. Each frame has its own
  * variables, so a template can never call their post "my post" nor quote
  * my words as theirs. In each frame one engagement is referred to:
- *   - their comment, reply or share on my post (a deep type): the one
- *     with the most substantive words worth quoting, else the newest
- *     with a title;
+ *   - their comment, reply or share on my post (a deep type): one with
+ *     words worth quoting, on a post with a title before one without,
+ *     the most substantive; else the newest with a title;
  *   - their post that mentioned me: one with a title, else one with
  *     words worth quoting, then the newest;
  *   - my engagement with their post (dir out) with its title: a comment

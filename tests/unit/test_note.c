@@ -145,6 +145,12 @@ static void test_table(void **state)
 		    { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Async beats meetings for deep work." } }, 2, 0,
 		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"I love how you framed async "
 		  "collaboration as a habit, not a tool\". I'd be glad to connect so we can learn from each other." },
+		{ "words worth quoting on a post with a title before more words on one without", "peer",
+		  { { NOW - 3 * DAY, EVENT_COMMENT, 0, "p1", NULL, good },
+		    { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Async beats meetings for deep work, in my team." } },
+		  2, 1,
+		  "Hi Ada, thank you for your thoughts on my post \"Hiring\": \"Async beats meetings for deep work, in my "
+		  "team\". I'd be glad to connect so we can learn from each other." },
 		{ "a private message is never quoted nor named", "peer",
 		  { { NOW - 1 * DAY, EVENT_MESSAGE, 0, NULL, NULL, secret } }, 1, -1,
 		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each other." },
