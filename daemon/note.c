@@ -548,7 +548,8 @@ static int note_var_find(const char *name, size_t len)
  * Appends a variable's value to out within budget code points. Inside a
  * quotation (the template's character just before it is a quotation
  * mark), the value's own quotation marks become the other kind, and a
- * value cut short closes the quotation it opened after its ellipsis.
+ * quotation the value opens and does not close (cut short, or so written)
+ * is closed at its end, after the ellipsis of a cut.
  */
 static size_t note_render_value(const struct buf *val, uint32_t budget, struct buf *out)
 {
@@ -565,15 +566,16 @@ static size_t note_render_value(const struct buf *val, uint32_t budget, struct b
 	note_quote_inner(val->data, val->len, outer, &quoted);
 	n = note_cut(quoted.data, quoted.len, budget, out);
 	close = note_quote_unclosed(out->data + start, out->len - start, outer);
-	if (close != 0 && budget > 1 && n < note_count(quoted.data, quoted.len)) {
+	if (close != 0 && n >= budget) {
 		/* Cut again one shorter: the closing mark takes the room. */
 		out->len = start;
-		n = note_cut(quoted.data, quoted.len, budget - 1, out);
-		close = note_quote_unclosed(out->data + start, out->len - start, outer);
-		if (close != 0) {
-			note_quote_close(out, close);
-			n++;
-		}
+		n = budget > 1 ? note_cut(quoted.data, quoted.len, budget - 1, out) : 0;
+		close = n > 0 ? note_quote_unclosed(out->data + start, out->len - start, outer) : 0;
+	}
+	/* Cut short, or unbalanced as written: a quotation opened inside is closed. */
+	if (close != 0) {
+		note_quote_close(out, close);
+		n++;
 	}
 	buf_free(&quoted);
 	return n;

@@ -94,6 +94,14 @@ static int note_token_is_machine(const char *s, size_t len)
 	/* /usr/lib, ~/notes, ./build: a slash at the start and another after it. */
 	if ((s[0] == '/' || s[0] == '~' || s[0] == '.') && memchr(s + 1, '/', len - 1) != NULL)
 		return 1;
+	/* example.com/post: a dot before a slash, with something on both sides; ada@example.com. */
+	{
+		const char *slash = memchr(s, '/', len), *dot = memchr(s, '.', len), *at = memchr(s, '@', len);
+		if (slash != NULL && dot != NULL && dot > s && dot + 1 < slash)
+			return 1;
+		if (at != NULL && at > s && memchr(at, '.', len - (size_t)(at - s)) != NULL)
+			return 1;
+	}
 	/* Code: calls, braces, operators, identifiers with underscores. */
 	for (size_t i = 0; i < len; i++)
 		if (strchr("{}<>=;`|$_^", s[i]) != NULL && s[i] != '\0')

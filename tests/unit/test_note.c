@@ -95,6 +95,9 @@ static void test_quotable(void **state)
 		{ "#remote #async #teams #hiring #growth #leadership #future", 0 },
 		{ "2024: 12% 2025: 18% 2026: 25% 2027: 31% 2028: 40%", 0 },
 		{ "/var/log/engagement/in.jsonl keeps growing every single day here", 0 },
+		{ "The whole write-up is at example.com/posts/async and it is worth reading", 0 },
+		{ "Write to me at ada@example.com and we can compare our onboarding notes", 0 },
+		{ "Async and/or remote: we tried both, and written culture decided it.", 1 },
 		{ "I love how you framed async collaboration as a habit, not a tool.", 1 },
 		{ "Async beats meetings for deep work, in my team at least.", 1 },
 		{ "\xe9\x9d\x9e\xe5\x90\x8c\xe6\x9c\x9f\xe3\x81\xae\xe5\x8d\x94\xe5\x83\x8d\xe3\x81\xaf\xe3\x83\x81"
@@ -114,6 +117,16 @@ static void test_quotable(void **state)
 			fail_msg("case %zu (%s): %s", i, cases[i].text, note);
 		if (cases[i].quotable && !quotable)
 			fail_msg("case %zu (%s): quality 0", i, cases[i].text);
+		free(note);
+	}
+	/* A quotation left open as written is closed at the end. */
+	{
+		struct note_engagement open = { .ts_ms = NOW, .type = EVENT_COMMENT,
+		                                 .text = "She said \"warm first, then connect, and never pitch" };
+		char *note = test_build(300, "Ada", "peer", 0, &open, 1, NULL);
+		assert_string_equal(note, "Hi Ada, thank you for your thoughts: \"She said \xe2\x80\x9cwarm first, then "
+		                          "connect, and never pitch\xe2\x80\x9d\". I'd be glad to connect so we can "
+		                          "learn from each other.");
 		free(note);
 	}
 	/* Longer and wordier is more substantive; machine text has none. */
