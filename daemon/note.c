@@ -395,6 +395,21 @@ static int note_has_str(const char *s)
 }
 
 /*
+ * Whether a title can be named in a note: one that is a link or a file
+ * path (a collector that had no better) says nothing to its author. Unlike
+ * a quote, a title may be short or mostly figures ("Q3: 12% -> 18%").
+ */
+static int note_title_usable(const char *title)
+{
+	struct note_text t;
+
+	if (!note_has_str(title))
+		return 0;
+	note_text_measure(title, strlen(title), &t);
+	return t.machine == 0;
+}
+
+/*
  * Whether candidate e is better than the one at best (or there is none)
  * under keys compared in order (larger wins), then the newer, then the
  * earlier in the list, so the choice never depends on the order given
@@ -426,7 +441,7 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 	for (size_t i = 0; i < in->nengagements; i++) {
 		const struct note_engagement *e = &in->engagements[i];
 		int deep = e->type < 32 && (p->deep_types & (1u << e->type)) != 0;
-		int has_title = note_has_str(e->title);
+		int has_title = note_title_usable(e->title);
 		int64_t keys[3] = { 0 };
 		int frame;
 
@@ -502,13 +517,15 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 	}
 	if (picked[NOTE_FRAME_MINE] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MINE]];
-		note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
+		if (note_title_usable(e->title))
+			note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
 			note_vars_set(v, NOTE_VAR_COMMENT, e->text, 1);
 	}
 	if (picked[NOTE_FRAME_MENTION] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MENTION]];
-		note_vars_set(v, NOTE_VAR_MENTION_TITLE, e->title, 0);
+		if (note_title_usable(e->title))
+			note_vars_set(v, NOTE_VAR_MENTION_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
 			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, 1);
 	}

@@ -177,6 +177,10 @@ static void test_table(void **state)
 		      "C:\\Users\\ada\\Documents\\warm outreach notes final version.docx" } }, 1, 0,
 		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\". I'd be glad to connect so we can "
 		  "learn from each other." },
+		{ "a title that is a link is not named", "peer",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "https://example.com/p/123", "Thanks!" },
+		    { NOW - 5 * DAY, EVENT_COMMENT, 1, "t1", "C:\\Users\\me\\Downloads\\post.html", good } }, 2, -1,
+		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each other." },
 		{ "likes alone: a plain note, not \"engaging with my post\"", "peer",
 		  { { NOW - 1 * DAY, EVENT_LIKE, 0, "p1", "Remote teams", NULL },
 		    { NOW - 2 * DAY, EVENT_LIKE, 0, "p2", "Hiring", NULL } }, 2, -1,
