@@ -411,9 +411,9 @@ static int note_title_usable(const char *title)
 
 /*
  * Whether candidate e is better than the one at best (or there is none)
- * under keys compared in order (larger wins), then the newer, then the
- * earlier in the list, so the choice never depends on the order given
- * except between exact twins.
+ * under keys compared in order (larger wins), then the newer; at a full
+ * tie the one given first stays (the daemon gives a contact's engagements
+ * in its total order, contact.h, so the choice is the same every time).
  */
 static int note_better(const struct note_input *in, int best, const int64_t *keys, const int64_t *best_keys,
                        size_t nkeys, const struct note_engagement *e)
