@@ -6,8 +6,8 @@
  * control characters and line breaks as single spaces), then try the
  * templates in order and render the first whose variables are all known.
  * Lengths are code points throughout, because that is what the platform
- * limits. When the rendered note is too long, the excerpts ({comment},
- * then {post_title}) get a smaller budget and the note is rendered again,
+ * limits. When the rendered note is too long, the excerpts (quotes and
+ * titles) get a smaller common budget and the note is rendered again,
  * so the greeting and the closing sentence survive; the last resort is
  * note_cut() on the whole note. note_cut() is the one place that decides
  * where text may be cut: at a space or beside a CJK character, never inside
@@ -640,30 +640,52 @@ static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
 /*
  * Renders tmpl within p->limit: shrinks the excerpts, then cuts. Returns
  * -1 when tmpl needs a variable that is unknown.
+ *
+ * The excerpts (quotes and titles) shrink together to one common length,
+ * the longest that fits, found by bisection: taking from one first would
+ * leave a long title beside a quote of three words, when the quote is the
+ * specific part. None shrinks below NOTE_EXCERPT_MIN; what still does
+ * not fit is cut as a whole.
  */
 static int note_render_fitted(const struct note_params *p, const char *tmpl, struct note_vars *v,
                               struct buf *out)
 {
 	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_MENTION_TEXT, NOTE_VAR_POST_TITLE,
 	                                  NOTE_VAR_MENTION_TITLE, NOTE_VAR_THEIR_POST };
+	uint32_t orig[ARRAY_SIZE(shrinkable)], full[ARRAY_SIZE(shrinkable)], lo = NOTE_EXCERPT_MIN, hi = 0;
 	struct buf whole = { 0 };
-	size_t count;
+	int64_t fit = -1;
 
 	if (note_render(tmpl, v, &whole) < 0) {
 		buf_free(&whole);
 		return -1;
 	}
-	count = note_count(whole.data, whole.len);
-	for (size_t k = 0; k < ARRAY_SIZE(shrinkable) && count > p->limit; k++) {
-		int var = shrinkable[k];
-		size_t over = count - p->limit;
-		if (v->rendered[var] <= NOTE_EXCERPT_MIN)
-			continue;
-		/* Taken from one use; a variable used twice shrinks twice as fast. */
-		v->budget[var] = v->rendered[var] > over + NOTE_EXCERPT_MIN ? (uint32_t)(v->rendered[var] - over)
-		                                                           : NOTE_EXCERPT_MIN;
+	for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++) {
+		orig[k] = v->budget[shrinkable[k]];
+		full[k] = v->rendered[shrinkable[k]];
+		if (full[k] > hi)
+			hi = full[k];
+	}
+	if (note_count(whole.data, whole.len) > p->limit && hi > lo) {
+		/* The longest common length in [lo, hi) at which the note fits. */
+		hi--;
+		while (lo <= hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++)
+				v->budget[shrinkable[k]] = full[k] > mid ? mid : orig[k];
+			note_render(tmpl, v, &whole);
+			if (note_count(whole.data, whole.len) <= p->limit) {
+				fit = mid;
+				lo = mid + 1;
+			} else {
+				hi = mid - 1;
+			}
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++) {
+			uint32_t at = fit >= 0 ? (uint32_t)fit : NOTE_EXCERPT_MIN;
+			v->budget[shrinkable[k]] = full[k] > at ? at : orig[k];
+		}
 		note_render(tmpl, v, &whole);
-		count = note_count(whole.data, whole.len);
 	}
 	note_cut(whole.data, whole.len, p->limit, out);
 	buf_free(&whole);

@@ -259,6 +259,25 @@ static void test_quote_cut(void **state)
 	buf_free(&out);
 }
 
+/* On a free account (200): a long title and a long quote shrink together, the closing words stay. */
+static void test_free_limit(void **state)
+{
+	struct note_engagement e = {
+		.ts_ms = NOW, .type = EVENT_COMMENT,
+		.title = "Why \"warm\" outreach beats cold pitching, and what three years of campaigns taught us",
+		.text = "We tried this with a three-week warm-up across our whole sales team and acceptance went "
+		        "from 28% to 41%, with \"reply rates\" up too.",
+	};
+	char *note = test_build(NOTE_LIMIT_FREE, "Ada Lovelace", "peer", 0, &e, 1, NULL);
+
+	(void)state;
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Why \xe2\x80\x9cwarm\xe2\x80\x9d "
+	                          "outreach beats cold pitching, and\xe2\x80\xa6\": \"We tried this with a "
+	                          "three-week warm-up\xe2\x80\xa6\". I'd be glad to connect so we can learn from "
+	                          "each other.");
+	free(note);
+}
+
 /* Each missing field moves to the next alternative. */
 static void test_missing_fields(void **state)
 {
@@ -589,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_quotable),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_quote_cut),
+		cmocka_unit_test(test_free_limit),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_custom_templates),
