@@ -3,7 +3,8 @@ real daemon in event time (time.source: event): which engagement the note
 quotes, in which frame, and how it is written. Each contact below becomes
 ready in one run of warmthd --once over its whole history; the test reads
 the outbox (its record and the note beside it) read-only and asserts the
-note's exact text.
+note's exact text, on a premium account (300 characters) and a free one
+(200).
 
 The readiness figures are lowered (threshold 2) so that every scenario
 fires on the evidence it needs to show, whatever its kind; who is ready
@@ -44,9 +45,9 @@ def outbox(env):
     return out
 
 
-def fire(name, lines):
+def fire(name, lines, config=CONFIG):
     """Runs warmthd --once over lines; returns the outbox by actor."""
-    env = Env("advice-notes-" + name, CONFIG)
+    env = Env("advice-notes-" + name, config)
     env.append("a.jsonl", lines)
     env.once()
     got = outbox(env)
@@ -155,7 +156,21 @@ def test_outbound_note_names_their_post():
                "connect so we can learn from each other.")
 
 
+def test_free_plan_note():
+    """200 characters: a long title and a long quote shrink together; the closing words stay."""
+    got = fire("free", [
+        follow("ia", "Ia Ivanova"),
+        on_mine("ia", 1, "comment", "p1", "Why \"warm\" outreach beats cold pitching, and what three "
+                "years of campaigns taught us", "We tried this with a three-week warm-up across our whole "
+                "sales team and acceptance went from 28% to 41%, with \"reply rates\" up too."),
+    ], CONFIG + "notes:\n  plan: free\n")
+    check_note(got, "ia", "Hi Ia, thank you for your thoughts on my post \"Why \u201cwarm\u201d outreach "
+               "beats cold pitching, and\u2026\": \"We tried this with a three-week warm-up\u2026\". " + PEER)
+    check(len(got["ia"][1]) <= 200, "longer than 200: %d" % len(got["ia"][1]))
+
+
 if __name__ == "__main__":
     run([test_thanks_after_a_good_comment, test_private_message_never_quoted,
          test_windows_path_not_quoted, test_mention_is_their_post, test_nested_quotes,
-         test_later_likes_keep_the_good_comment, test_outbound_note_names_their_post])
+         test_later_likes_keep_the_good_comment, test_outbound_note_names_their_post,
+         test_free_plan_note])
