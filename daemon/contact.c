@@ -581,6 +581,13 @@ static int contact_best_compare(int slot, const struct contact_engagement_key *a
 void contact_best_offer(struct contact *c, const struct contact_engagement_key *key)
 {
 	uint32_t quality = 0;
+	/*
+	 * The most a text of this length can score (note_text_quality: at
+	 * most a letter per byte and a word per two bytes, plus one). Most
+	 * comments are shorter than the one a slot holds, and lose to it
+	 * without being measured: this runs for every comment ingested.
+	 */
+	uint64_t bound = 3 * (uint64_t)key->text.len + 4;
 	int measured = 0;
 
 	for (int slot = 0; slot < CONTACT_BEST_COUNT; slot++) {
@@ -588,6 +595,16 @@ void contact_best_offer(struct contact *c, const struct contact_engagement_key *
 
 		if (!contact_best_qualifies(slot, key))
 			continue;
+		if (c->best != NULL && contact_best_filled(&c->best[slot])) {
+			const struct contact_engagement *kept = &c->best[slot];
+			if ((slot == CONTACT_BEST_ON_MINE || slot == CONTACT_BEST_ON_MINE_TITLED) && bound < kept->quality)
+				continue;
+			if (slot == CONTACT_BEST_ON_THEIRS) {
+				int rank = contact_best_type_rank(key->type), kept_rank = contact_best_type_rank(kept->type);
+				if (rank < kept_rank || (rank == kept_rank && bound < kept->quality))
+					continue;
+			}
+		}
 		/* Measured once, and only where words rank: a mention is kept for its title and its age. */
 		if (!measured && slot != CONTACT_BEST_MENTION && key->text.len > 0) {
 			quality = note_text_quality(key->text.ptr, key->text.len);

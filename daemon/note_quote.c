@@ -58,12 +58,29 @@ static int note_is_blank(uint32_t cp)
 	       (cp >= 0x2000 && cp <= 0x200b) || cp == 0x2028 || cp == 0x2029;
 }
 
-/* Punctuation that may wrap a word without making it something else. */
+/*
+ * Classes of ASCII characters, looked up rather than searched for: every
+ * character of every comment ingested goes through them.
+ */
+#define NOTE_WRAP 1    /* punctuation that may wrap a word without making it something else */
+#define NOTE_SUSPECT 2 /* what a URL, a path or code needs (note_token_is_machine) */
+static const unsigned char note_ascii_class[128] = {
+	['"'] = NOTE_WRAP, ['\''] = NOTE_WRAP, ['('] = NOTE_WRAP | NOTE_SUSPECT,
+	[')'] = NOTE_WRAP | NOTE_SUSPECT, ['['] = NOTE_WRAP, [']'] = NOTE_WRAP,
+	['.'] = NOTE_WRAP | NOTE_SUSPECT, [','] = NOTE_WRAP, [';'] = NOTE_WRAP | NOTE_SUSPECT,
+	[':'] = NOTE_WRAP | NOTE_SUSPECT, ['!'] = NOTE_WRAP, ['?'] = NOTE_WRAP, ['*'] = NOTE_WRAP,
+	['-'] = NOTE_WRAP | NOTE_SUSPECT, ['\\'] = NOTE_SUSPECT, ['/'] = NOTE_SUSPECT,
+	['@'] = NOTE_SUSPECT, ['{'] = NOTE_SUSPECT, ['}'] = NOTE_SUSPECT, ['<'] = NOTE_SUSPECT,
+	['>'] = NOTE_SUSPECT, ['='] = NOTE_SUSPECT, ['`'] = NOTE_SUSPECT, ['|'] = NOTE_SUSPECT,
+	['$'] = NOTE_SUSPECT, ['_'] = NOTE_SUSPECT, ['^'] = NOTE_SUSPECT, ['&'] = NOTE_SUSPECT,
+};
+
 static int note_is_wrapping(uint32_t cp)
 {
-	return (cp < 0x80 && strchr("\"'()[].,;:!?*-", (int)cp) != NULL) || cp == NOTE_LQUOTE ||
-	       cp == NOTE_RQUOTE || cp == NOTE_LSINGLE || cp == NOTE_RSINGLE || cp == 0xab ||
-	       cp == 0xbb || cp == 0x2026 || cp == 0x2013 || cp == 0x2014;
+	if (cp < 0x80)
+		return (note_ascii_class[cp] & NOTE_WRAP) != 0;
+	return cp == NOTE_LQUOTE || cp == NOTE_RQUOTE || cp == NOTE_LSINGLE || cp == NOTE_RSINGLE ||
+	       cp == 0xab || cp == 0xbb || cp == 0x2026 || cp == 0x2013 || cp == 0x2014;
 }
 
 static int note_has(const char *s, size_t len, const char *needle)
@@ -110,6 +127,34 @@ static int note_token_is_machine(const char *s, size_t len)
 	       note_has(s, len, "&&");
 }
 
+/*
+ * The code point at s[*i] and advance. ASCII, most of what people write
+ * here, is read in line: the text of every comment is measured as it
+ * arrives (contact.c keeps the best one), so this is on the ingest path.
+ */
+static inline uint32_t note_next_cp(const char *s, size_t len, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+
+	if (c < 0x80) {
+		(*i)++;
+		return c;
+	}
+	return note_utf8_decode(s, len, i);
+}
+
+/* ASCII characters that make a token worth a closer look (note_token_is_machine). */
+static int note_is_suspect(uint32_t cp)
+{
+	return cp < 0x80 && (note_ascii_class[cp] & NOTE_SUSPECT) != 0;
+}
+
+/*
+ * One pass over the text. Per token: its code points and letters, the
+ * run of wrapping punctuation at each end (not part of the word), and
+ * whether it has a character that a URL, a path or code needs; only then
+ * is the token looked at again.
+ */
 void note_text_measure(const char *s, size_t len, struct note_text *out)
 {
 	size_t i = 0;
@@ -118,74 +163,63 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return;
-	len = utf8_valid_prefix(s, len, NULL);
+	/* No validation pass: a byte that is not UTF-8 decodes as U+FFFD, a symbol. */
 	while (i < len) {
-		size_t start, end, a, b;
-		uint32_t tok_letters = 0, tok_cps = 0, tok_wide = 0;
-		int machine;
+		size_t core = 0, core_end = 0, at;
+		uint32_t cps = 0, lead = 0, trail = 0, tok_letters = 0, tok_wide = 0, first = 0, cp;
+		int suspect = 0, in_lead = 1;
 
-		while (i < len) {
-			size_t at = i;
-			if (!note_is_blank(note_utf8_decode(s, len, &i))) {
+		at = i;
+		cp = note_next_cp(s, len, &i);
+		if (note_is_blank(cp))
+			continue;
+		for (;;) {
+			cps++;
+			if (note_is_letter(cp)) {
+				tok_letters++;
+				if (cp >= 0x2e80 && note_utf8_is_wide(cp))
+					tok_wide++;
+			}
+			suspect |= note_is_suspect(cp);
+			if (note_is_wrapping(cp)) {
+				if (in_lead)
+					lead++;
+				else
+					trail++;
+			} else {
+				if (in_lead) {
+					core = at;
+					first = cp;
+				}
+				in_lead = 0;
+				trail = 0;
+				core_end = i;
+			}
+			if (i >= len)
+				break;
+			at = i;
+			cp = note_next_cp(s, len, &i);
+			if (note_is_blank(cp)) {
 				i = at;
 				break;
 			}
 		}
-		if (i >= len)
-			break;
-		start = i;
-		end = i;
-		while (end < len) {
-			size_t next = end;
-			if (note_is_blank(note_utf8_decode(s, len, &next)))
-				break;
-			end = next;
-		}
-		i = end;
-		/* Wrapping punctuation off both ends. */
-		a = start;
-		while (a < end) {
-			size_t next = a;
-			if (!note_is_wrapping(note_utf8_decode(s, end, &next)))
-				break;
-			a = next;
-		}
-		b = end;
-		while (b > a) {
-			size_t p = b, q;
-			do
-				p--;
-			while (p > a && ((unsigned char)s[p] & 0xc0) == 0x80);
-			q = p;
-			if (!note_is_wrapping(note_utf8_decode(s, end, &q)))
-				break;
-			b = p;
-		}
-		machine = note_token_is_machine(s + a, b - a);
-		if (machine)
-			out->machine++;
-		for (size_t k = start; k < end;) {
-			uint32_t cp = note_utf8_decode(s, end, &k);
-			visible++;
-			if (note_is_letter(cp)) {
-				letters++;
-				if (k > a && k <= b) {
-					tok_letters++;
-					if (note_utf8_is_wide(cp))
-						tok_wide++;
-				}
-			}
-			if (k > a && k <= b)
-				tok_cps++;
-		}
 		out->tokens++;
+		visible += cps;
+		letters += tok_letters;
+		if (in_lead)
+			continue; /* only punctuation */
+		if (suspect && note_token_is_machine(s + core, core_end - core)) {
+			out->machine++;
+			continue;
+		}
 		/*
 		 * A word: at least two letters, and letters for most of it
 		 * (an apostrophe or a hyphen inside is fine); #tags and
 		 * @handles are not words of a sentence.
 		 */
-		if (!machine && tok_letters >= 2 && tok_letters * 5 >= tok_cps * 4 && s[a] != '#' &&
-		    s[a] != '@') {
+		cps -= lead + trail;
+		if (tok_letters >= 2 && tok_letters * 5 >= cps * 4 && first != '#' && first != '@') {
 			out->words += tok_wide > 0 ? (tok_wide + 1) / 2 + (tok_letters > tok_wide) : 1;
 			/* A CJK character carries about what two letters do elsewhere. */
 			out->letters += tok_letters + tok_wide;

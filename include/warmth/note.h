@@ -132,7 +132,7 @@ int note_build(const struct note_params *p, const struct note_input *in, struct 
 int note_template_check(const char *tmpl, struct buf *err);
 
 /*
- * How substantive s[0..len) (UTF-8; cut at the first invalid byte) is as
+ * How substantive s[0..len) (UTF-8; a byte that is not reads as a symbol) is as
  * a quote: 0 when it is not prose (a URL, a file path, code, mostly
  * symbols or digits, no word), else its letters plus four per word.
  * Contacts keep their best evidence by it (contact.h).
