@@ -1,9 +1,10 @@
 /*
  * conf_notes.c - the notes: section, the suggested invitation note of
  * "ready" notifications (note.h): its length limit per plan and the
- * templates per segment. The limits are DOMAIN.md's (300 characters on an
- * invitation, 200 on free accounts); the templates, when given, replace
- * the built-in ones whole, so what a user writes is exactly what is used.
+ * templates per segment, and how substantive words must be to be quoted.
+ * The limits are DOMAIN.md's (300 characters on an invitation, 200 on
+ * free accounts); the templates, when given, replace the built-in ones
+ * whole, so what a user writes is exactly what is used.
  *
  * No libuv, no SQLite: like the rest of the config, pure.
  */
@@ -41,6 +42,10 @@ const struct conf_key conf_notes_keys[] = {
 	{ .name = "comment_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_comment_max),
 	  .def = CONF_NOTES_FIGURE(NOTE_COMMENT_MAX), .min = CONF_NOTES_FIGURE(NOTE_EXCERPT_MIN),
 	  .max = "10000" },
+	{ .name = "quote_min_words", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_quote_min_words),
+	  .def = CONF_NOTES_FIGURE(NOTE_QUOTE_MIN_WORDS), .min = "1", .max = "100" },
+	{ .name = "quote_min_chars", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, note_quote_min_chars),
+	  .def = CONF_NOTES_FIGURE(NOTE_QUOTE_MIN_CHARS), .min = "1", .max = "1000" },
 	{ .name = "templates", .kind = CONF_KIND_CUSTOM, .parse = conf_notes_templates,
 	  .release = conf_notes_templates_release },
 	{ .name = NULL },

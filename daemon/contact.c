@@ -13,6 +13,10 @@
  * - the recent engagements are the top max_recent of all engagements under
  *   one total order (newest first, then by content), so inserting in any
  *   order keeps the same entries;
+ * - each best slot keeps the maximum of its kind's engagements under a
+ *   total order too (its kind's keys, then the recent list's order), so
+ *   the good comment of three weeks ago outlives any number of later
+ *   likes, whatever the order;
  * - profile hints take the value of the newest event that carries them, with
  *   ties broken by comparing values. There is one hints_ms for all fields
  *   (that is what the database stores), so a field that only older events
@@ -28,21 +32,8 @@
 #include <string.h>
 
 #include "warmth/contact.h"
+#include "warmth/note.h"
 #include "contact_internal.h"
-
-/*
- * An engagement before it is kept: strings point into the event (already
- * cut to their limits), so an event that does not make the list costs no
- * allocation.
- */
-struct contact_engagement_key {
-	int64_t ts_ms;
-	uint8_t type;
-	uint8_t dir_out;
-	struct event_str post;
-	struct event_str title;
-	struct event_str text;
-};
 
 const char *relationship_name(enum relationship rel)
 {
@@ -143,6 +134,12 @@ void contact_recent_clear(struct contact *c)
 	free(c->recent);
 	c->recent = NULL;
 	c->nrecent = c->recent_cap = 0;
+	if (c->best != NULL) {
+		for (int k = 0; k < CONTACT_BEST_COUNT; k++)
+			contact_engagement_free(&c->best[k]);
+		free(c->best);
+		c->best = NULL;
+	}
 }
 
 void contact_tags_clear(struct contact *c)
@@ -417,7 +414,7 @@ static void contact_apply_hints(struct contact *c, const struct event *ev)
 
 /* --- Recent engagements. --- */
 
-static struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e)
+struct contact_engagement_key contact_engagement_key_of(const struct contact_engagement *e)
 {
 	struct contact_engagement_key k;
 
@@ -474,23 +471,16 @@ static void contact_recent_trim(struct contact *c, uint32_t max_recent)
 	}
 }
 
-static void contact_apply_recent(struct contact *c, const struct event *ev, uint32_t max_recent)
+static void contact_apply_recent(struct contact *c, const struct contact_engagement_key *k,
+                                 uint32_t max_recent)
 {
-	struct contact_engagement_key key;
+	struct contact_engagement_key key = *k;
 	struct contact_engagement *e;
 	char *reuse = NULL;
 	uint16_t reuse_cap = 0;
 	uint32_t pos;
 
 	contact_recent_trim(c, max_recent);
-	if (max_recent == 0)
-		return;
-	key.ts_ms = ev->ts_ms;
-	key.type = (uint8_t)ev->type;
-	key.dir_out = ev->dir_out ? 1 : 0;
-	key.post = contact_cut_event(ev->post, CONTACT_POST_MAX);
-	key.title = contact_cut_event(ev->title, CONTACT_TITLE_MAX);
-	key.text = contact_cut_event(ev->text, CONTACT_TEXT_MAX);
 
 	/* The list is short and new events are usually the newest: scan from the front. */
 	for (pos = 0; pos < c->nrecent; pos++) {
@@ -522,7 +512,129 @@ static void contact_apply_recent(struct contact *c, const struct event *ev, uint
 	e->ts_ms = key.ts_ms;
 	e->type = key.type;
 	e->dir_out = key.dir_out;
+	e->quality = 0;
 	contact_engagement_set_strings(e, reuse, reuse_cap, key.post, key.title, key.text);
+}
+
+/* --- The best engagement of each kind. --- */
+
+int contact_engagement_same(const struct contact_engagement *a, const struct contact_engagement *b)
+{
+	return contact_engagement_qsort_compare(a, b) == 0;
+}
+
+int contact_best_filled(const struct contact_engagement *e)
+{
+	return e->type < EVENT_TYPE_COUNT && event_type_is_engagement((enum event_type)e->type);
+}
+
+int contact_best_qualifies(int slot, const struct contact_engagement_key *k)
+{
+	int words = k->type == EVENT_COMMENT || k->type == EVENT_REPLY || k->type == EVENT_SHARE;
+
+	switch (slot) {
+	case CONTACT_BEST_ON_MINE:
+		return words && !k->dir_out && (k->title.len > 0 || k->text.len > 0);
+	case CONTACT_BEST_ON_MINE_TITLED:
+		return words && !k->dir_out && k->title.len > 0;
+	case CONTACT_BEST_ON_THEIRS:
+		return (words || k->type == EVENT_LIKE) && k->dir_out && k->title.len > 0;
+	case CONTACT_BEST_MENTION:
+		return k->type == EVENT_MENTION && !k->dir_out && (k->title.len > 0 || k->text.len > 0);
+	default:
+		return 0;
+	}
+}
+
+/* How much a kind of engagement says about the post it is on: words before a share before a like. */
+static int contact_best_type_rank(uint8_t type)
+{
+	return type == EVENT_COMMENT || type == EVENT_REPLY ? 2 : type == EVENT_SHARE ? 1 : 0;
+}
+
+/*
+ * The order of a slot (note.h's choice in each frame): negative when a
+ * (of quality qa) is better than b. The kind's own keys first, then the
+ * recent list's total order (newest first, then by content).
+ */
+static int contact_best_compare(int slot, const struct contact_engagement_key *a, uint16_t qa,
+                                const struct contact_engagement_key *b, uint16_t qb)
+{
+	int64_t ka[2] = { 0, 0 }, kb[2] = { 0, 0 };
+
+	if (slot == CONTACT_BEST_ON_MINE || slot == CONTACT_BEST_ON_MINE_TITLED) {
+		ka[0] = qa, ka[1] = a->title.len > 0;
+		kb[0] = qb, kb[1] = b->title.len > 0;
+	} else if (slot == CONTACT_BEST_MENTION) {
+		ka[0] = a->title.len > 0;
+		kb[0] = b->title.len > 0;
+	} else if (slot == CONTACT_BEST_ON_THEIRS) {
+		ka[0] = contact_best_type_rank(a->type), ka[1] = qa;
+		kb[0] = contact_best_type_rank(b->type), kb[1] = qb;
+	}
+	for (int i = 0; i < 2; i++)
+		if (ka[i] != kb[i])
+			return ka[i] > kb[i] ? -1 : 1;
+	return contact_engagement_compare(a, b);
+}
+
+void contact_best_offer(struct contact *c, const struct contact_engagement_key *key)
+{
+	uint32_t quality = 0;
+	/*
+	 * The most a text of this length can score (note_text_quality: at
+	 * most a letter per byte and a word per two bytes, plus one). Most
+	 * comments are shorter than the one a slot holds, and lose to it
+	 * without being measured: this runs for every comment ingested.
+	 */
+	uint64_t bound = 3 * (uint64_t)key->text.len + 4;
+	int measured = 0;
+
+	for (int slot = 0; slot < CONTACT_BEST_COUNT; slot++) {
+		struct contact_engagement *e;
+
+		if (!contact_best_qualifies(slot, key))
+			continue;
+		if (c->best != NULL && contact_best_filled(&c->best[slot])) {
+			const struct contact_engagement *kept = &c->best[slot];
+			if ((slot == CONTACT_BEST_ON_MINE || slot == CONTACT_BEST_ON_MINE_TITLED) && bound < kept->quality)
+				continue;
+			if (slot == CONTACT_BEST_ON_THEIRS) {
+				int rank = contact_best_type_rank(key->type), kept_rank = contact_best_type_rank(kept->type);
+				if (rank < kept_rank || (rank == kept_rank && bound < kept->quality))
+					continue;
+			}
+		}
+		/* Measured once, and only where words rank: a mention is kept for its title and its age. */
+		if (!measured && slot != CONTACT_BEST_MENTION && key->text.len > 0) {
+			quality = note_text_quality(key->text.ptr, key->text.len);
+			if (quality > UINT16_MAX)
+				quality = UINT16_MAX;
+			measured = 1;
+		}
+		if (c->best == NULL)
+			c->best = xcalloc(CONTACT_BEST_COUNT, sizeof(*c->best));
+		e = &c->best[slot];
+		if (contact_best_filled(e)) {
+			struct contact_engagement_key kept = contact_engagement_key_of(e);
+			if (contact_best_compare(slot, key, (uint16_t)quality, &kept, e->quality) >= 0)
+				continue;
+		}
+		e->ts_ms = key->ts_ms;
+		e->type = key->type;
+		e->dir_out = key->dir_out;
+		e->quality = slot != CONTACT_BEST_MENTION ? (uint16_t)quality : 0;
+		/* The slot's own block is reused: the key's strings point into the event, never into it. */
+		contact_engagement_set_strings(e, e->strings, e->strings_cap, key->post, key->title, key->text);
+	}
+}
+
+void contact_best_seed(struct contact *c)
+{
+	for (uint32_t i = 0; i < c->nrecent; i++) {
+		struct contact_engagement_key k = contact_engagement_key_of(&c->recent[i]);
+		contact_best_offer(c, &k);
+	}
 }
 
 void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent)
@@ -543,6 +655,17 @@ void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recen
 
 	contact_apply_relationship(&c->rel, ev);
 	contact_apply_hints(c, ev);
-	if (event_type_is_engagement(ev->type))
-		contact_apply_recent(c, ev, max_recent);
+	if (event_type_is_engagement(ev->type) && max_recent > 0) {
+		struct contact_engagement_key key;
+		key.ts_ms = ev->ts_ms;
+		key.type = (uint8_t)ev->type;
+		key.dir_out = ev->dir_out ? 1 : 0;
+		key.post = contact_cut_event(ev->post, CONTACT_POST_MAX);
+		key.title = contact_cut_event(ev->title, CONTACT_TITLE_MAX);
+		key.text = contact_cut_event(ev->text, CONTACT_TEXT_MAX);
+		contact_apply_recent(c, &key, max_recent);
+		contact_best_offer(c, &key);
+	} else if (event_type_is_engagement(ev->type)) {
+		contact_recent_clear(c);
+	}
 }

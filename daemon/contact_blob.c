@@ -15,10 +15,11 @@
  * Blob format versions: bump when a layout changes, keep decoding old ones.
  * Version 2 of counts and recent uses varints instead of fixed-width fields:
  * rows get smaller, and a batch rewrites most pages of the contacts table
- * (docs/performance.md "Ingest throughput").
+ * (docs/performance.md "Ingest throughput"). Version 3 of recent adds the
+ * best slots after the recent entries, in the same entry format.
  */
 #define CONTACT_COUNTS_VERSION 2
-#define CONTACT_RECENT_VERSION 2
+#define CONTACT_RECENT_VERSION 3
 #define CONTACT_TAGS_VERSION 1
 /* The smallest recent entry: v1 ts, type, dir, 3 markers; v2 ts, type|dir, 3 markers. */
 #define CONTACT_RECENT_ENTRY_MIN_V1 (8 + 1 + 1 + 3)
@@ -239,30 +240,71 @@ static int contact_get_str(struct contact_reader *r, int version, size_t max,
 	return 0;
 }
 
+/* Writes one entry; *prev is the time of the one before (the first: 0). */
+static unsigned char *contact_put_engagement(unsigned char *p, const struct contact_engagement *e, int64_t *prev)
+{
+	/* Each time as the difference from the one before (newest first:
+	   small and positive), in wrapping arithmetic so any value fits. */
+	p = contact_put_varint(p, contact_zigzag((int64_t)((uint64_t)*prev - (uint64_t)e->ts_ms)));
+	*prev = e->ts_ms;
+	p = contact_put_byte(p, (unsigned)e->type << 1 | e->dir_out);
+	p = contact_put_str(p, e->post, e->post_len);
+	p = contact_put_str(p, e->title, e->title_len);
+	return contact_put_str(p, e->text, e->text_len);
+}
+
+/* An upper bound of an entry's size: every varint at its longest. */
+static size_t contact_engagement_size(const struct contact_engagement *e)
+{
+	return CONTACT_VARINT_MAX + 1 + 3 * 3 + (size_t)e->post_len + e->title_len + e->text_len;
+}
+
+/*
+ * The best slot before k that holds the same engagement as slot k, plus 1;
+ * 0 when there is none. Slots often share one (their best words on my post
+ * usually have a title too): it is written once.
+ */
+static unsigned contact_best_ref(const struct contact *c, int k)
+{
+	for (int j = 0; j < k; j++)
+		if (contact_best_filled(&c->best[j]) && contact_engagement_same(&c->best[j], &c->best[k]))
+			return (unsigned)j + 1;
+	return 0;
+}
+
 void contact_encode_recent(const struct contact *c, struct buf *out)
 {
-	/* An upper bound: every varint at its longest. */
-	size_t size = 1 + CONTACT_VARINT_MAX;
+	size_t size = 1 + CONTACT_VARINT_MAX + 1;
 	int64_t prev = 0;
+	unsigned mask = 0;
 	unsigned char *p;
 
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		const struct contact_engagement *e = &c->recent[i];
-		size += CONTACT_VARINT_MAX + 1 + 3 * 3 + e->post_len + e->title_len + e->text_len;
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		size += contact_engagement_size(&c->recent[i]);
+	for (int k = 0; c->best != NULL && k < CONTACT_BEST_COUNT; k++) {
+		if (contact_best_filled(&c->best[k])) {
+			mask |= 1u << k;
+			size += 1 + CONTACT_VARINT_MAX + contact_engagement_size(&c->best[k]);
+		}
 	}
 	p = contact_begin(out, size);
 	p = contact_put_byte(p, CONTACT_RECENT_VERSION);
 	p = contact_put_varint(p, c->nrecent);
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		const struct contact_engagement *e = &c->recent[i];
-		/* Each time as the difference from the one before (newest first:
-		   small and positive), in wrapping arithmetic so any value fits. */
-		p = contact_put_varint(p, contact_zigzag((int64_t)((uint64_t)prev - (uint64_t)e->ts_ms)));
-		prev = e->ts_ms;
-		p = contact_put_byte(p, (unsigned)e->type << 1 | e->dir_out);
-		p = contact_put_str(p, e->post, e->post_len);
-		p = contact_put_str(p, e->title, e->title_len);
-		p = contact_put_str(p, e->text, e->text_len);
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		p = contact_put_engagement(p, &c->recent[i], &prev);
+	p = contact_put_byte(p, mask);
+	prev = 0;
+	for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
+		unsigned ref;
+		if (!(mask & (1u << k)))
+			continue;
+		ref = contact_best_ref(c, k);
+		p = contact_put_byte(p, ref);
+		if (ref != 0)
+			continue;
+		/* Stored so that loading a contact never measures its texts again. */
+		p = contact_put_varint(p, c->best[k].quality);
+		p = contact_put_engagement(p, &c->best[k], &prev);
 	}
 	contact_end(out, p);
 }
@@ -299,6 +341,58 @@ static int contact_decode_engagement(struct contact_reader *r, int version, int6
 	return 0;
 }
 
+/*
+ * Decodes the best slots of a version 3 blob: a mask byte, then for each
+ * filled slot in order a byte, 0 followed by the varint quality and the
+ * entry, or j + 1 for the same engagement as slot j before it. An entry
+ * in a slot not of its kind is an error.
+ */
+static int contact_decode_best(struct contact *c, struct contact_reader *r)
+{
+	uint8_t mask;
+	int64_t prev_ts = 0;
+
+	if (contact_get_byte(r, &mask) < 0 || mask >> CONTACT_BEST_COUNT != 0)
+		return -1;
+	if (mask == 0)
+		return 0;
+	c->best = xcalloc(CONTACT_BEST_COUNT, sizeof(*c->best));
+	for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
+		struct contact_engagement *e = &c->best[k];
+		struct contact_engagement_key key;
+		uint64_t quality;
+		uint8_t ref;
+
+		if (!(mask & (1u << k)))
+			continue;
+		if (contact_get_byte(r, &ref) < 0 || ref > k)
+			return -1;
+		if (ref != 0) {
+			const struct contact_engagement *same = &c->best[ref - 1];
+			struct contact_engagement_key from;
+			if (!contact_best_filled(same))
+				return -1;
+			from = contact_engagement_key_of(same);
+			*e = *same;
+			contact_engagement_set_strings(e, NULL, 0, from.post, from.title, from.text);
+		} else {
+			if (contact_get_varint(r, &quality) < 0 || quality > UINT16_MAX ||
+			    contact_decode_engagement(r, 3, &prev_ts, e) < 0)
+				return -1;
+			e->quality = (uint16_t)quality;
+		}
+		key = contact_engagement_key_of(e);
+		if (!contact_best_qualifies(k, &key)) {
+			free(e->strings);
+			memset(e, 0, sizeof(*e));
+			return -1;
+		}
+		if (k == CONTACT_BEST_MENTION)
+			e->quality = 0;
+	}
+	return 0;
+}
+
 int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 {
 	struct contact_reader r = { blob, len };
@@ -309,7 +403,7 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 	int rc = 0;
 
 	contact_recent_clear(c);
-	if (blob == NULL || contact_get_byte(&r, &version) < 0 || (version != 1 && version != 2))
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version < 1 || version > 3)
 		return -1;
 	if (version == 1 ? contact_get_u32(&r, &n32) < 0 : contact_get_varint(&r, &n) < 0)
 		return -1;
@@ -329,6 +423,8 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 		}
 		c->nrecent++;
 	}
+	if (rc == 0 && version >= 3 && contact_decode_best(c, &r) < 0)
+		rc = -1;
 	if (r.left != 0)
 		rc = -1;
 	if (c->nrecent == 0) {
@@ -339,6 +435,9 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 	/* Restores the list's invariant even for a blob this code did not write. */
 	if (c->nrecent > 1)
 		qsort(c->recent, c->nrecent, sizeof(*c->recent), contact_engagement_qsort_compare);
+	/* Written before there were best slots: the recent entries are the best known. */
+	if (version < 3)
+		contact_best_seed(c);
 	return rc;
 }
 

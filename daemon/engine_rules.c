@@ -347,8 +347,7 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 	json_array_close(j);
 	json_key(j, "evidence");
 	json_array_open(j);
-	for (uint32_t i = 0; i < c->nrecent; i++)
-		contact_engagement_json(j, &c->recent[i]);
+	view_evidence(c, j, NULL, NULL);
 	json_array_close(j);
 	/*
 	 * null in the stored record: the note is in the row's own column and

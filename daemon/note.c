@@ -6,8 +6,8 @@
  * control characters and line breaks as single spaces), then try the
  * templates in order and render the first whose variables are all known.
  * Lengths are code points throughout, because that is what the platform
- * limits. When the rendered note is too long, the excerpts ({comment},
- * then {post_title}) get a smaller budget and the note is rendered again,
+ * limits. When the rendered note is too long, the excerpts (quotes and
+ * titles) get a smaller common budget and the note is rendered again,
  * so the greeting and the closing sentence survive; the last resort is
  * note_cut() on the whole note. note_cut() is the one place that decides
  * where text may be cut: at a space or beside a CJK character, never inside
@@ -26,6 +26,7 @@
 #include "warmth/note.h"
 #include "warmth/score.h"
 #include "warmth/util.h"
+#include "note_internal.h"
 
 #define NOTE_ELLIPSIS "\xe2\x80\xa6" /* U+2026, one character */
 #define NOTE_DAY_MS (86400 * INT64_C(1000))
@@ -35,13 +36,31 @@ enum note_var {
 	NOTE_VAR_NAME,
 	NOTE_VAR_POST_TITLE,
 	NOTE_VAR_COMMENT,
+	NOTE_VAR_THEIR_POST,
+	NOTE_VAR_MENTION_TITLE,
+	NOTE_VAR_MENTION_TEXT,
 	NOTE_VAR_FOLLOWED_DAYS,
 	NOTE_VAR_SEGMENT,
 	NOTE_VAR_COUNT
 };
 
 static const char *const note_var_names[NOTE_VAR_COUNT] = {
-	"first_name", "name", "post_title", "comment", "followed_days", "segment",
+	"first_name", "name", "post_title", "comment", "their_post", "mention_title", "mention_text",
+	"followed_days", "segment",
+};
+
+/* The frames a note can refer to an engagement in, and the variables each fills. */
+enum note_frame {
+	NOTE_FRAME_MINE,    /* their comment, reply or share on my post: {post_title}, {comment} */
+	NOTE_FRAME_MENTION, /* their post that mentions me: {mention_title}, {mention_text} */
+	NOTE_FRAME_THEIRS,  /* my engagement with their post: {their_post} */
+	NOTE_FRAME_COUNT
+};
+
+static const int note_frame_vars[NOTE_FRAME_COUNT][2] = {
+	[NOTE_FRAME_MINE] = { NOTE_VAR_POST_TITLE, NOTE_VAR_COMMENT },
+	[NOTE_FRAME_MENTION] = { NOTE_VAR_MENTION_TITLE, NOTE_VAR_MENTION_TEXT },
+	[NOTE_FRAME_THEIRS] = { NOTE_VAR_THEIR_POST, NOTE_VAR_THEIR_POST },
 };
 
 /* The values of one note's variables and the budgets of the excerpts. */
@@ -54,32 +73,74 @@ struct note_vars {
 
 /* -- built-in templates --------------------------------------------------- */
 
+/*
+ * DOMAIN.md's rules for a note: short, respectful, specific, a reason
+ * first (what they wrote, their post), no pitch. Each segment's list goes
+ * from the most specific frame to a plain sentence, so a segment's own
+ * words are always used: their words on my post, their post that
+ * mentioned me, their post I engaged with (DOMAIN.md's outbound example),
+ * my post they answered without words worth quoting, then nothing
+ * specific. Peers (and any segment of the user's own) hear of mutual
+ * value; executives, of learning from their experience; influencers, of
+ * following their work; clients, first of how the user can help.
+ */
 static const char *const note_any_templates[] = {
-	"Hi {first_name}, thank you for your thoughts on \"{post_title}\": \"{comment}\". "
-	"I'd be glad to connect and keep the conversation going.",
-	"Hi {first_name}, thank you for engaging with my post \"{post_title}\". "
-	"I'd be glad to connect and keep the conversation going.",
-	"Hi {first_name}, thank you for your words: \"{comment}\". I'd be glad to connect.",
-	"Hi {first_name}, I've enjoyed our exchanges over the past {followed_days} days "
-	"and would be glad to connect.",
-	"Hi {first_name}, I've enjoyed our exchanges here and would be glad to connect.",
+	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\": \"{comment}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, thank you for your thoughts: \"{comment}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, thank you for mentioning me in your post \"{mention_title}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, thank you for mentioning me in your post: \"{mention_text}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, I really appreciated your post \"{their_post}\". "
+	"I'd love to connect so we can learn from each other.",
+	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, it has been good to cross paths here. "
+	"I'd be glad to connect so we can learn from each other.",
 };
 
 static const char *const note_executive_templates[] = {
-	"Hello {first_name}, thank you for your perspective on \"{post_title}\": \"{comment}\". "
+	"Hello {first_name}, thank you for your perspective on my post \"{post_title}\": \"{comment}\". "
 	"I would value connecting and learning from your experience.",
-	"Hello {first_name}, thank you for engaging with \"{post_title}\". "
+	"Hello {first_name}, thank you for your perspective: \"{comment}\". "
 	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, thank you for mentioning me in your post \"{mention_title}\". "
+	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, I really appreciated your post \"{their_post}\". "
+	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, thank you for your perspective on my post \"{post_title}\". "
+	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, I would value connecting and learning from your experience.",
 };
 
 static const char *const note_influencer_templates[] = {
-	"Hi {first_name}, your take on \"{post_title}\" stayed with me: \"{comment}\". "
+	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\": \"{comment}\". "
 	"I'd be glad to connect and follow your work more closely.",
+	"Hi {first_name}, thank you for your thoughts: \"{comment}\". "
+	"I'd be glad to connect and follow your work more closely.",
+	"Hi {first_name}, thank you for mentioning me in your post \"{mention_title}\". "
+	"I'd be glad to connect and follow your work more closely.",
+	"Hi {first_name}, I really appreciated your post \"{their_post}\". "
+	"I'd love to connect and follow your future insights.",
+	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\". "
+	"I'd be glad to connect and follow your work more closely.",
+	"Hi {first_name}, I've been following your work with interest and would be glad to connect.",
 };
 
 static const char *const note_client_templates[] = {
-	"Hi {first_name}, thanks for your comment on \"{post_title}\": \"{comment}\". "
-	"Happy to share more on the topic; I'd be glad to connect.",
+	"Hi {first_name}, happy to help with what you raised on my post \"{post_title}\": \"{comment}\". "
+	"I'd be glad to connect and share what has worked for others.",
+	"Hi {first_name}, happy to help with what you raised: \"{comment}\". "
+	"I'd be glad to connect and share what has worked for others.",
+	"Hi {first_name}, happy to help with the topic of your post \"{mention_title}\"; thank you for "
+	"mentioning me. I'd be glad to connect.",
+	"Hi {first_name}, happy to help with the topic of your post \"{their_post}\", which I really "
+	"appreciated. I'd be glad to connect.",
+	"Hi {first_name}, happy to help further with the topic of my post \"{post_title}\", and thank "
+	"you for your thoughts on it. I'd be glad to connect.",
+	"Hi {first_name}, if I can help with what you are working on, I'd be glad to. Happy to connect.",
 };
 
 static const struct note_template note_defaults[] = {
@@ -89,8 +150,8 @@ static const struct note_template note_defaults[] = {
 	{ NULL, note_any_templates, ARRAY_SIZE(note_any_templates) },
 };
 
-/* When no template has what it needs: a sentence with no variables. */
-static const char note_fallback[] = "Hi, I've enjoyed our exchanges here and would be glad to connect.";
+/* When no template has what it needs (no name): a sentence with no variables. */
+static const char note_fallback[] = "Hi, it has been good to cross paths here. I'd be glad to connect.";
 
 const struct note_template *note_default_templates(size_t *count)
 {
@@ -115,6 +176,8 @@ void note_params_default(struct note_params *p)
 	memset(p, 0, sizeof(*p));
 	p->limit = NOTE_LIMIT_DEFAULT;
 	p->comment_max = NOTE_COMMENT_MAX;
+	p->quote_min_words = NOTE_QUOTE_MIN_WORDS;
+	p->quote_min_chars = NOTE_QUOTE_MIN_CHARS;
 	p->deep_types = 1u << EVENT_COMMENT | 1u << EVENT_REPLY | 1u << EVENT_SHARE |
 	                1u << EVENT_MENTION | 1u << EVENT_MESSAGE;
 }
@@ -126,7 +189,7 @@ void note_params_default(struct note_params *p)
  * (callers normalise first); a stray byte still advances by one, so no
  * loop here can stall.
  */
-static uint32_t note_decode(const char *s, size_t len, size_t *i)
+uint32_t note_utf8_decode(const char *s, size_t len, size_t *i)
 {
 	const unsigned char *u = (const unsigned char *)s + *i;
 	size_t left = len - *i, n;
@@ -174,7 +237,7 @@ static int note_is_space(uint32_t cp)
 }
 
 /* Scripts written without spaces between words: a break is allowed beside them. */
-static int note_is_wide(uint32_t cp)
+int note_utf8_is_wide(uint32_t cp)
 {
 	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
 	       (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3ffff);
@@ -197,7 +260,7 @@ static int note_is_regional(uint32_t cp)
 
 static uint32_t note_cp_at(const char *s, size_t len, size_t i)
 {
-	return note_decode(s, len, &i);
+	return note_utf8_decode(s, len, &i);
 }
 
 /*
@@ -234,8 +297,8 @@ static int note_is_break(const char *s, size_t len, size_t i)
 
 	if (!note_is_whole(s, len, i))
 		return 0;
-	return note_is_space(before) || note_is_space(after) || note_is_wide(before) ||
-	       note_is_wide(after);
+	return note_is_space(before) || note_is_space(after) || note_utf8_is_wide(before) ||
+	       note_utf8_is_wide(after);
 }
 
 /* What a cut text should not end with before its ellipsis. */
@@ -258,7 +321,7 @@ size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 		return 0;
 	keep = limit - 1; /* room for the ellipsis */
 	for (size_t k = 0; k < keep; k++)
-		note_decode(s, len, &end);
+		note_utf8_decode(s, len, &end);
 	for (size_t p = end; p > 0; p = note_prev(s, p)) {
 		if (note_is_break(s, len, p)) {
 			cut = p;
@@ -297,7 +360,7 @@ static void note_normalize(const char *s, struct buf *out)
 	len = utf8_valid_prefix(s, strlen(s), &valid);
 	while (i < len) {
 		size_t at = i;
-		uint32_t cp = note_decode(s, len, &i);
+		uint32_t cp = note_utf8_decode(s, len, &i);
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
 		    note_is_space(cp)) {
 			space = 1;
@@ -312,33 +375,134 @@ static void note_normalize(const char *s, struct buf *out)
 
 /* -- choosing and rendering ----------------------------------------------- */
 
-/* The engagement to refer to (see note.h), or -1. */
-static int note_pick(const struct note_params *p, const struct note_input *in)
+/* How strongly a kind of engagement speaks of a post, for the frame of my engagement with theirs. */
+static int note_type_rank(uint8_t type)
 {
-	int best[3] = { -1, -1, -1 }; /* deep with words, deep, any with a title */
+	switch (type) {
+	case EVENT_COMMENT:
+	case EVENT_REPLY:
+		return 2;
+	case EVENT_SHARE:
+		return 1;
+	default:
+		return 0;
+	}
+}
 
+static int note_has_str(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/*
+ * Whether a title can be named in a note: one that is a link or a file
+ * path (a collector that had no better) says nothing to its author. Unlike
+ * a quote, a title may be short or mostly figures ("Q3: 12% -> 18%").
+ */
+static int note_title_usable(const char *title)
+{
+	struct note_text t;
+
+	if (!note_has_str(title))
+		return 0;
+	note_text_measure(title, strlen(title), &t);
+	return t.machine == 0;
+}
+
+/*
+ * Whether candidate e is better than the one at best (or there is none)
+ * under keys compared in order (larger wins), then the newer; at a full
+ * tie the one given first stays (the daemon gives a contact's engagements
+ * in its total order, contact.h, so the choice is the same every time).
+ */
+static int note_better(const struct note_input *in, int best, const int64_t *keys, const int64_t *best_keys,
+                       size_t nkeys, const struct note_engagement *e)
+{
+	if (best < 0)
+		return 1;
+	for (size_t k = 0; k < nkeys; k++)
+		if (keys[k] != best_keys[k])
+			return keys[k] > best_keys[k];
+	return e->ts_ms > in->engagements[best].ts_ms;
+}
+
+/*
+ * The engagement to refer to in each frame (see note.h), -1 where there is
+ * none. A private message is never one of them, nor anything of a type
+ * scoring does not count as deep (likes) except for my engagement with
+ * their post, which only needs its title.
+ */
+static void note_pick(const struct note_params *p, const struct note_input *in, int picked[NOTE_FRAME_COUNT])
+{
+	int64_t best_keys[NOTE_FRAME_COUNT][3] = { { 0 } };
+
+	for (int f = 0; f < NOTE_FRAME_COUNT; f++)
+		picked[f] = -1;
 	for (size_t i = 0; i < in->nengagements; i++) {
 		const struct note_engagement *e = &in->engagements[i];
-		int has_title = e->title != NULL && e->title[0] != '\0';
-		int has_text = e->text != NULL && e->text[0] != '\0';
 		int deep = e->type < 32 && (p->deep_types & (1u << e->type)) != 0;
-		int rank[3] = { deep && (has_title || has_text), deep, has_title };
+		int has_title = note_title_usable(e->title);
+		int64_t keys[3] = { 0 };
+		int frame;
 
-		if (e->dir_out)
+		if (e->type == EVENT_MESSAGE)
 			continue;
-		for (int r = 0; r < 3; r++)
-			if (rank[r] && (best[r] < 0 || e->ts_ms > in->engagements[best[r]].ts_ms))
-				best[r] = (int)i;
+		if (e->dir_out) {
+			if (!has_title || (e->type != EVENT_LIKE && note_type_rank(e->type) == 0))
+				continue;
+			frame = NOTE_FRAME_THEIRS;
+			keys[0] = note_type_rank(e->type);
+			keys[1] = note_has_str(e->text) ? note_text_quality(e->text, strlen(e->text)) : 0;
+		} else if (e->type == EVENT_MENTION) {
+			int quotable = note_text_quotable(p, e->text);
+			if (!has_title && !quotable)
+				continue;
+			/* One with a title to name, then the newest: what they wrote about me lately. */
+			frame = NOTE_FRAME_MENTION;
+			keys[0] = has_title;
+		} else if (deep && note_type_rank(e->type) > 0) {
+			int quotable = note_text_quotable(p, e->text);
+			if (!has_title && !quotable)
+				continue;
+			frame = NOTE_FRAME_MINE;
+			/*
+			 * Words worth quoting first, with the post's title when
+			 * known (a note that names the post is more specific),
+			 * the most substantive of them; else a title to name.
+			 */
+			keys[0] = quotable;
+			keys[1] = has_title;
+			keys[2] = quotable ? note_text_quality(e->text, strlen(e->text)) : 0;
+		} else {
+			continue;
+		}
+		if (note_better(in, picked[frame], keys, best_keys[frame], 3, e)) {
+			picked[frame] = (int)i;
+			memcpy(best_keys[frame], keys, sizeof(keys));
+		}
 	}
-	for (int r = 0; r < 3; r++)
-		if (best[r] >= 0)
-			return best[r];
-	return -1;
+}
+
+/* Appends s normalised to v's variable var; a quote keeps its closing full stop off (see below). */
+static void note_vars_set(struct note_vars *v, int var, const char *s, int quote)
+{
+	struct buf *c = &v->value[var];
+
+	note_normalize(s, c);
+	/*
+	 * Templates close a quotation with their own full stop ("... your
+	 * thoughts: \"{comment}\". I'd ..."): a quote's own final full stop
+	 * would double it. Other marks (!, ?) carry tone and stay.
+	 */
+	while (quote && c->len > 0 && c->data[c->len - 1] == '.')
+		c->len--;
 }
 
 static void note_vars_init(struct note_vars *v, const struct note_params *p, const struct note_input *in,
-                           const struct note_engagement *e)
+                           const int picked[NOTE_FRAME_COUNT])
 {
+	const struct note_engagement *e;
+
 	memset(v, 0, sizeof(*v));
 	note_normalize(in->name, &v->value[NOTE_VAR_NAME]);
 	if (v->value[NOTE_VAR_NAME].len > 0) {
@@ -351,19 +515,22 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 			n--;
 		buf_append(&v->value[NOTE_VAR_FIRST_NAME], name->data, n);
 	}
-	if (e != NULL) {
-		note_normalize(e->title, &v->value[NOTE_VAR_POST_TITLE]);
-		note_normalize(e->text, &v->value[NOTE_VAR_COMMENT]);
-		/*
-		 * Templates close the quotation with their own full stop
-		 * ("... your words: \"{comment}\". I'd ..."): a comment's own
-		 * final full stop would double it. Other marks (!, ?) carry tone
-		 * and stay.
-		 */
-		struct buf *c = &v->value[NOTE_VAR_COMMENT];
-		while (c->len > 0 && c->data[c->len - 1] == '.')
-			c->len--;
+	if (picked[NOTE_FRAME_MINE] >= 0) {
+		e = &in->engagements[picked[NOTE_FRAME_MINE]];
+		if (note_title_usable(e->title))
+			note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
+		if (note_text_quotable(p, e->text))
+			note_vars_set(v, NOTE_VAR_COMMENT, e->text, 1);
 	}
+	if (picked[NOTE_FRAME_MENTION] >= 0) {
+		e = &in->engagements[picked[NOTE_FRAME_MENTION]];
+		if (note_title_usable(e->title))
+			note_vars_set(v, NOTE_VAR_MENTION_TITLE, e->title, 0);
+		if (note_text_quotable(p, e->text))
+			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, 1);
+	}
+	if (picked[NOTE_FRAME_THEIRS] >= 0)
+		note_vars_set(v, NOTE_VAR_THEIR_POST, in->engagements[picked[NOTE_FRAME_THEIRS]].title, 0);
 	if (in->followed_ms > 0 && in->now_ms - in->followed_ms >= NOTE_DAY_MS)
 		buf_printf(&v->value[NOTE_VAR_FOLLOWED_DAYS], "%" PRId64,
 		           (in->now_ms - in->followed_ms) / NOTE_DAY_MS);
@@ -376,6 +543,7 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 		v->budget[i] = UINT32_MAX;
 	}
 	v->budget[NOTE_VAR_COMMENT] = p->comment_max;
+	v->budget[NOTE_VAR_MENTION_TEXT] = p->comment_max;
 }
 
 static void note_vars_free(struct note_vars *v)
@@ -391,6 +559,43 @@ static int note_var_find(const char *name, size_t len)
 		if (strlen(note_var_names[i]) == len && memcmp(note_var_names[i], name, len) == 0)
 			return i;
 	return -1;
+}
+
+/*
+ * Appends a variable's value to out within budget code points. Inside a
+ * quotation (the template's character just before it is a quotation
+ * mark), the value's own quotation marks become the other kind, and a
+ * quotation the value opens and does not close (cut short, or so written)
+ * is closed at its end, after the ellipsis of a cut.
+ */
+static size_t note_render_value(const struct buf *val, uint32_t budget, struct buf *out)
+{
+	uint32_t before = 0, close;
+	struct buf quoted = { 0 };
+	size_t start = out->len, n;
+	int outer;
+
+	if (out->len > 0)
+		before = note_cp_at(out->data, out->len, note_prev(out->data, out->len));
+	outer = note_quote_outer(before);
+	if (outer == NOTE_QUOTE_NONE)
+		return note_cut(val->data, val->len, budget, out);
+	note_quote_inner(val->data, val->len, outer, &quoted);
+	n = note_cut(quoted.data, quoted.len, budget, out);
+	close = note_quote_unclosed(out->data + start, out->len - start, outer);
+	if (close != 0 && n >= budget) {
+		/* Cut again one shorter: the closing mark takes the room. */
+		out->len = start;
+		n = budget > 1 ? note_cut(quoted.data, quoted.len, budget - 1, out) : 0;
+		close = n > 0 ? note_quote_unclosed(out->data + start, out->len - start, outer) : 0;
+	}
+	/* Cut short, or unbalanced as written: a quotation opened inside is closed. */
+	if (close != 0) {
+		note_quote_close(out, close);
+		n++;
+	}
+	buf_free(&quoted);
+	return n;
 }
 
 /*
@@ -423,8 +628,7 @@ static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
 		if (var < 0 || !v->known[var])
 			return -1;
 		{
-			const struct buf *val = &v->value[var];
-			size_t n = note_cut(val->data, val->len, v->budget[var], out);
+			size_t n = note_render_value(&v->value[var], v->budget[var], out);
 			if (n > v->rendered[var])
 				v->rendered[var] = (uint32_t)n;
 		}
@@ -436,29 +640,52 @@ static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
 /*
  * Renders tmpl within p->limit: shrinks the excerpts, then cuts. Returns
  * -1 when tmpl needs a variable that is unknown.
+ *
+ * The excerpts (quotes and titles) shrink together to one common length,
+ * the longest that fits, found by bisection: taking from one first would
+ * leave a long title beside a quote of three words, when the quote is the
+ * specific part. None shrinks below NOTE_EXCERPT_MIN; what still does
+ * not fit is cut as a whole.
  */
 static int note_render_fitted(const struct note_params *p, const char *tmpl, struct note_vars *v,
                               struct buf *out)
 {
-	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_POST_TITLE };
+	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_MENTION_TEXT, NOTE_VAR_POST_TITLE,
+	                                  NOTE_VAR_MENTION_TITLE, NOTE_VAR_THEIR_POST };
+	uint32_t orig[ARRAY_SIZE(shrinkable)], full[ARRAY_SIZE(shrinkable)], lo = NOTE_EXCERPT_MIN, hi = 0;
 	struct buf whole = { 0 };
-	size_t count;
+	int64_t fit = -1;
 
 	if (note_render(tmpl, v, &whole) < 0) {
 		buf_free(&whole);
 		return -1;
 	}
-	count = note_count(whole.data, whole.len);
-	for (size_t k = 0; k < ARRAY_SIZE(shrinkable) && count > p->limit; k++) {
-		int var = shrinkable[k];
-		size_t over = count - p->limit;
-		if (v->rendered[var] <= NOTE_EXCERPT_MIN)
-			continue;
-		/* Taken from one use; a variable used twice shrinks twice as fast. */
-		v->budget[var] = v->rendered[var] > over + NOTE_EXCERPT_MIN ? (uint32_t)(v->rendered[var] - over)
-		                                                           : NOTE_EXCERPT_MIN;
+	for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++) {
+		orig[k] = v->budget[shrinkable[k]];
+		full[k] = v->rendered[shrinkable[k]];
+		if (full[k] > hi)
+			hi = full[k];
+	}
+	if (note_count(whole.data, whole.len) > p->limit && hi > lo) {
+		/* The longest common length in [lo, hi) at which the note fits. */
+		hi--;
+		while (lo <= hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++)
+				v->budget[shrinkable[k]] = full[k] > mid ? mid : orig[k];
+			note_render(tmpl, v, &whole);
+			if (note_count(whole.data, whole.len) <= p->limit) {
+				fit = mid;
+				lo = mid + 1;
+			} else {
+				hi = mid - 1;
+			}
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(shrinkable); k++) {
+			uint32_t at = fit >= 0 ? (uint32_t)fit : NOTE_EXCERPT_MIN;
+			v->budget[shrinkable[k]] = full[k] > at ? at : orig[k];
+		}
 		note_render(tmpl, v, &whole);
-		count = note_count(whole.data, whole.len);
 	}
 	note_cut(whole.data, whole.len, p->limit, out);
 	buf_free(&whole);
@@ -469,14 +696,13 @@ int note_build(const struct note_params *p, const struct note_input *in, struct 
 {
 	const struct note_template *templates = p->templates;
 	size_t ntemplates = p->ntemplates;
-	const struct note_engagement *e;
 	struct note_vars v;
-	int picked = note_pick(p, in);
+	int picked[NOTE_FRAME_COUNT], referred = -1;
 
 	if (templates == NULL)
 		templates = note_default_templates(&ntemplates);
-	e = picked >= 0 ? &in->engagements[picked] : NULL;
-	note_vars_init(&v, p, in, e);
+	note_pick(p, in, picked);
+	note_vars_init(&v, p, in, picked);
 	/* Pass 0: the segment's own alternatives; pass 1: those for every segment. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t t = 0; t < ntemplates; t++) {
@@ -491,13 +717,14 @@ int note_build(const struct note_params *p, const struct note_input *in, struct 
 		}
 	}
 	note_cut(note_fallback, sizeof(note_fallback) - 1, p->limit, out);
-	picked = -1;
+	memset(v.rendered, 0, sizeof(v.rendered));
 done:
-	/* A note that used neither excerpt refers to no engagement in particular. */
-	if (picked >= 0 && v.rendered[NOTE_VAR_POST_TITLE] == 0 && v.rendered[NOTE_VAR_COMMENT] == 0)
-		picked = -1;
+	/* The engagement whose variables the note used (a template may use more than one frame's). */
+	for (int f = 0; f < NOTE_FRAME_COUNT && referred < 0; f++)
+		if (picked[f] >= 0 && (v.rendered[note_frame_vars[f][0]] > 0 || v.rendered[note_frame_vars[f][1]] > 0))
+			referred = picked[f];
 	note_vars_free(&v);
-	return picked;
+	return referred;
 }
 
 int note_template_check(const char *tmpl, struct buf *err)
@@ -529,7 +756,8 @@ int note_template_check(const char *tmpl, struct buf *err)
 		}
 		if (note_var_find(t + 1, (size_t)(close - t - 1)) < 0) {
 			buf_printf(err, "unknown variable {%.*s} (known: {first_name}, {name}, {post_title}, "
-			           "{comment}, {followed_days}, {segment})", (int)(close - t - 1), t + 1);
+			           "{comment}, {their_post}, {mention_title}, {mention_text}, {followed_days}, "
+			           "{segment})", (int)(close - t - 1), t + 1);
 			return -1;
 		}
 		t = close;

@@ -301,7 +301,7 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 		row->tags = store_batch_encode(batch, c, contact_encode_tags);
 	else
 		row->tags = store_batch_copy(batch, NULL, 0);
-	if (c->nrecent > 0)
+	if (c->nrecent > 0 || c->best != NULL)
 		row->recent = store_batch_encode(batch, c, contact_encode_recent);
 	else
 		row->recent = store_batch_copy(batch, NULL, 0);

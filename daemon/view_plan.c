@@ -67,44 +67,6 @@ void view_plan_entry(const struct view *v, const struct contact *c, const struct
 	out->tie = hash64(c->actor, c->actor_len);
 }
 
-void view_note(const struct view *v, const struct contact *c, const char *segment, struct buf *out)
-{
-	const struct conf *conf = v->conf;
-	struct note_params p;
-	struct note_input in = { 0 };
-	struct note_engagement *en = NULL;
-
-	note_params_default(&p);
-	p.deep_types = note_deep_types_from_score(conf->scoring.deep_mask);
-	p.limit = view_note_limit(conf);
-	p.comment_max = conf->note_comment_max;
-	p.templates = conf->note_templates;
-	p.ntemplates = conf->nnote_templates;
-	if (c->nrecent > 0)
-		en = xcalloc(c->nrecent, sizeof(*en));
-	for (uint32_t i = 0; i < c->nrecent; i++) {
-		en[i].ts_ms = c->recent[i].ts_ms;
-		en[i].type = c->recent[i].type;
-		en[i].dir_out = c->recent[i].dir_out;
-		en[i].post = c->recent[i].post;
-		en[i].title = c->recent[i].title;
-		en[i].text = c->recent[i].text;
-	}
-	in.name = c->name;
-	in.segment = segment;
-	in.followed_ms = c->rel.followed_ms;
-	in.now_ms = v->now_ms;
-	in.engagements = en;
-	in.nengagements = c->nrecent;
-	note_build(&p, &in, out);
-	free(en);
-}
-
-uint32_t view_note_limit(const struct conf *conf)
-{
-	return conf->note_free ? conf->note_free_limit : conf->note_limit;
-}
-
 static void view_plan_who(struct json *j, const struct view *v, const struct plan_entry *e)
 {
 	const struct contact *c = e->contact;
@@ -144,10 +106,16 @@ static void view_plan_posts(struct json *j, const struct contact *c)
 
 	json_key(j, "posts");
 	json_array_open(j);
-	for (uint32_t i = 0; i < c->nrecent && n < VIEW_PLAN_POSTS; i++) {
-		const struct contact_engagement *en = &c->recent[i];
+	/* The recent engagements, then the best kept of each kind (the post of
+	   theirs I engaged with best outlives later likes). */
+	uint32_t total = c->nrecent + (c->best != NULL ? CONTACT_BEST_COUNT : 0);
+
+	for (uint32_t i = 0; i < total && n < VIEW_PLAN_POSTS; i++) {
+		const struct contact_engagement *en = i < c->nrecent ? &c->recent[i] : &c->best[i - c->nrecent];
 		int theirs = en->dir_out || en->type == EVENT_MENTION;
 		size_t k;
+		if (i >= c->nrecent && !contact_best_filled(en))
+			continue;
 		if (!theirs || en->post == NULL || en->type == EVENT_MESSAGE)
 			continue;
 		for (k = 0; k < n && strcmp(seen[k], en->post) != 0; k++)

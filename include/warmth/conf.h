@@ -141,6 +141,8 @@ struct conf {
 	uint32_t note_free_limit;      /* notes.free_limit, default 200 */
 	int note_free;                 /* notes.plan: premium (0, default) | free (1): which limit */
 	uint32_t note_comment_max;     /* notes.comment_max, default 100 */
+	uint32_t note_quote_min_words; /* notes.quote_min_words, default 6 */
+	uint32_t note_quote_min_chars; /* notes.quote_min_chars, default 30 */
 	struct note_template *note_templates; /* notes.templates; NULL: the built-in ones */
 	size_t nnote_templates;
 

@@ -1,7 +1,8 @@
 /*
  * contact.h - what warmthd knows about one person in one account's network:
- * relationship, counts by event type, first/last seen, profile hints and the
- * few most recent engagements (the evidence for a later invitation note).
+ * relationship, counts by event type, first/last seen, profile hints, the
+ * few most recent engagements and the best engagement of each kind (the
+ * evidence for a later invitation note).
  *
  * contact_apply() folds one accepted event into a contact. It is pure and,
  * as far as the data allows, commutative: every piece of state that depends
@@ -69,6 +70,30 @@ struct contact_engagement {
 	char *text;      /* truncated to CONTACT_TEXT_MAX bytes on a UTF-8 boundary */
 	char *strings;   /* the allocation the three point into, NULL if all absent */
 	uint16_t strings_cap; /* its size (a multiple of 64), 0 with it */
+	uint16_t quality; /* in a best slot: note_text_quality() of text, so it is measured once */
+};
+
+/*
+ * The best engagement of each kind a contact keeps beside the recent ones,
+ * so that the engagement a note should refer to is still there weeks and
+ * many likes later (note.h says which one a note picks in each frame):
+ */
+enum contact_best {
+	/* their comment, reply or share on my post, with a title or a text:
+	   the most substantive words (note_text_quality), then one with a
+	   title, then the newest */
+	CONTACT_BEST_ON_MINE,
+	/* the same with a title: the most substantive words, then the newest
+	   (the post to name when no words are worth quoting) */
+	CONTACT_BEST_ON_MINE_TITLED,
+	/* my comment, reply, share or like on their post with its title: a
+	   comment or reply before a share before a like, then the most
+	   substantive words, then the newest */
+	CONTACT_BEST_ON_THEIRS,
+	/* their post that mentioned me, with a title or a text: one with a
+	   title, then the newest */
+	CONTACT_BEST_MENTION,
+	CONTACT_BEST_COUNT
 };
 #define CONTACT_TEXT_MAX 280
 #define CONTACT_TITLE_MAX 200
@@ -98,6 +123,13 @@ struct contact {
 	struct contact_engagement *recent;
 	uint32_t nrecent;
 	uint32_t recent_cap;       /* entries allocated, if known (0: nrecent, as made by hand) */
+	/*
+	 * CONTACT_BEST_COUNT slots (enum contact_best), owned; NULL until an
+	 * engagement fills one, so a contact that only likes or follows pays
+	 * a pointer. A slot whose type is not an engagement type is empty.
+	 * A best engagement may also be in the recent list.
+	 */
+	struct contact_engagement *best;
 	/*
 	 * The engagement score (score.h), owned; NULL until the first
 	 * engagement, since most contacts of a large network only follow or
@@ -132,11 +164,19 @@ void contact_engagement_set(struct contact_engagement *e, const char *post, cons
 /*
  * Folds an accepted, non-snapshot event into c: counts, seen times,
  * relationship, hints and (for engagement types) the recent list, which is
- * kept sorted newest first by event time and cut to max_recent entries.
+ * kept sorted newest first by event time and cut to max_recent entries,
+ * and the best slots (none when max_recent is 0: nothing is kept). Every
+ * choice is by a total order of the engagements, so the order events come
+ * in never changes what is kept.
  * The event's strings must be valid UTF-8, as event_parse() makes them:
  * they are cut to their limits without being checked again.
  */
 void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recent);
+
+/* Whether best slot e is filled. */
+int contact_best_filled(const struct contact_engagement *e);
+/* Whether a and b are the same engagement (time, type, direction and strings). */
+int contact_engagement_same(const struct contact_engagement *a, const struct contact_engagement *b);
 
 /* The relationship derived from the registers. */
 enum relationship contact_relationship(const struct contact *c);
@@ -146,11 +186,14 @@ enum relationship contact_relationship(const struct contact *c);
  * or -1 if the blob is malformed (c is then left with what decoded fine).
  * Counts: version byte (2), then one LEB128 varint per type in enum
  * order; a shorter blob (older database) leaves the newer types at 0.
- * Recent: version byte (2), varint count, then per entry the zigzag
+ * Recent: version byte (3), varint count, then per entry the zigzag
  * varint of the previous entry's time minus this one's (the first from
  * 0), a byte type * 2 + dir_out, and post, title, text each as varint
- * length + 1 (0: absent) and the bytes. Version 1 blobs (fixed-width
- * fields) written by older daemons still decode.
+ * length + 1 (0: absent) and the bytes; then a byte with bit k set for
+ * each best slot k that is filled, and those entries in slot order, the
+ * first time again from 0. Versions 2 (no best slots) and 1 (fixed-width
+ * fields) written by older daemons still decode, their best slots filled
+ * from their recent entries.
  */
 void contact_encode_counts(const struct contact *c, struct buf *out);
 int contact_decode_counts(struct contact *c, const void *blob, size_t len);

@@ -8,16 +8,31 @@
  *
  *   {first_name}     the first word of the contact's name
  *   {name}           the whole name
- *   {post_title}     the title of the post of the engagement referenced
- *   {comment}        an excerpt of the text of that engagement
+ *   {post_title}     the title of my post they commented on, replied to or shared
+ *   {comment}        an excerpt of what they wrote there, when worth quoting
+ *   {their_post}     the title of their post I engaged with (outbound)
+ *   {mention_title}  the title of their post that mentioned me
+ *   {mention_text}   an excerpt of that post, when worth quoting
  *   {followed_days}  whole days since the follow (either direction), >= 1
  *   {segment}        the segment's name, underscores read as spaces
  *
- * "{{" and "}}" stand for literal braces. The engagement referenced is the
- * most recent deep one the contact made (inbound) that has a title or a
- * text, else the most recent inbound deep one, else the most recent inbound
- * engagement with a title; outbound engagements (mine) are never quoted
- * back as theirs.
+ * "{{" and "}}" stand for literal braces. Each frame has its own
+ * variables, so a template can never call their post "my post" nor quote
+ * my words as theirs. In each frame one engagement is referred to:
+ *   - their comment, reply or share on my post (a deep type): one with
+ *     words worth quoting, on a post with a title before one without,
+ *     the most substantive; else the newest with a title;
+ *   - their post that mentioned me: one with a title, else one with
+ *     words worth quoting, then the newest;
+ *   - my engagement with their post (dir out) with its title: a comment
+ *     or reply before a share before a like, then the most substantive
+ *     of my words, then the newest.
+ * A private message is never referred to. Words are worth quoting when
+ * they are prose (no URL, file path or code; mostly letters) of at least
+ * quote_min_words words and quote_min_chars letters (note_quote.c), so
+ * "Thanks!", "Great post", "+1" or an emoji never are. Quotation marks
+ * inside a quotation become the other kind, and an excerpt cut short
+ * ends with an ellipsis at a word and closes what it opened.
  *
  * The note never exceeds the limit, counted in Unicode code points (the
  * platform counts characters, not bytes). When it would, the quoted
@@ -42,6 +57,8 @@
 #define NOTE_LIMIT_MIN 20      /* below this no template can say anything */
 #define NOTE_COMMENT_MAX 100   /* characters of {comment} before any shrinking */
 #define NOTE_EXCERPT_MIN 16    /* excerpts never shrink below this many characters */
+#define NOTE_QUOTE_MIN_WORDS 6 /* words a text needs to be quoted */
+#define NOTE_QUOTE_MIN_CHARS 30 /* letters in those words */
 
 /*
  * One engagement, as contact.h's struct contact_engagement keeps it (the
@@ -53,7 +70,7 @@
 struct note_engagement {
 	int64_t ts_ms;
 	uint8_t type;    /* enum event_type */
-	uint8_t dir_out; /* 1: my engagement with them (never referenced) */
+	uint8_t dir_out; /* 1: my engagement with their post (only its title is referred to) */
 	const char *post;
 	const char *title;
 	const char *text;
@@ -70,6 +87,8 @@ struct note_params {
 	uint32_t limit;         /* code points, >= NOTE_LIMIT_MIN */
 	uint32_t comment_max;   /* code points of {comment} before shrinking, >= NOTE_EXCERPT_MIN */
 	uint32_t deep_types;    /* bit (1 << enum event_type) set: a deep engagement */
+	uint32_t quote_min_words; /* a text with fewer words is never quoted */
+	uint32_t quote_min_chars; /* nor one with fewer letters in its words */
 	/* NULL: the built-in templates of note_default_templates(). */
 	const struct note_template *templates;
 	size_t ntemplates;
@@ -85,7 +104,8 @@ struct note_input {
 	size_t nengagements;
 };
 
-/* Fills p with the defaults: limit 300, comment_max 100, deep types of score.h's default. */
+/* Fills p with the defaults: limit 300, comment_max 100, deep types of score.h's default,
+   quotes of at least 6 words and 30 letters. */
 void note_params_default(struct note_params *p);
 
 /*
@@ -110,6 +130,14 @@ int note_build(const struct note_params *p, const struct note_input *in, struct 
  * ("unknown variable {frist_name}").
  */
 int note_template_check(const char *tmpl, struct buf *err);
+
+/*
+ * How substantive s[0..len) (UTF-8; a byte that is not reads as a symbol) is as
+ * a quote: 0 when it is not prose (a URL, a file path, code, mostly
+ * symbols or digits, no word), else its letters plus four per word.
+ * Contacts keep their best evidence by it (contact.h).
+ */
+uint32_t note_text_quality(const char *s, size_t len);
 
 /* The number of code points in s[0..len), which must be valid UTF-8. */
 size_t note_count(const char *s, size_t len);

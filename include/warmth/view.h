@@ -20,6 +20,8 @@
 
 #include "warmth/conf.h"
 #include "warmth/contact.h"
+#include "warmth/json.h"
+#include "warmth/note.h"
 #include "warmth/plan.h"
 #include "warmth/ratio.h"
 #include "warmth/rules.h"
@@ -97,6 +99,14 @@ struct plan_params view_plan_params(const struct conf *conf);
  */
 void view_plan_entry(const struct view *v, const struct contact *c, const struct view_account *a,
                      const struct rules_budget *budget, struct plan_entry *out);
+/*
+ * The evidence of c, each engagement once: the recent ones, newest first,
+ * then the best of each kind (contact.h) not among them. Written to j (a
+ * ready record's "evidence", a message without its text) when j is not
+ * NULL, and collected into en when en is not NULL (*n entries; room for
+ * c->nrecent + CONTACT_BEST_COUNT).
+ */
+void view_evidence(const struct contact *c, struct json *j, struct note_engagement *en, size_t *n);
 /* The suggested invitation note for c in segment (notes: in the config), appended to out. */
 void view_note(const struct view *v, const struct contact *c, const char *segment, struct buf *out);
 /* The note's limit in characters (notes.limit, or notes.free_limit on a free plan). */

@@ -6,8 +6,9 @@
  * the segment, then title, text and post of up to 8 engagements. With flag
  * bit 0 the template, if note_template_check() accepts it, replaces the
  * built-in ones (bit 1: only for the given segment). The note must be
- * valid UTF-8 within its limit in code points, and note_cut() must keep
- * its own promise on the same bytes.
+ * valid UTF-8 within its limit in code points, note_cut() must keep
+ * its own promise on the same bytes, and a private message's words never
+ * appear in the note unless something else given carries them too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,48 @@ static void fuzz_note_check(const struct buf *out, uint32_t limit)
 		abort();
 	if (utf8_valid_prefix(out->data, out->len, &valid) != out->len || !valid)
 		abort();
+}
+
+/* Whether needle[0..len) occurs in s (NULL: no). */
+static int fuzz_note_has(const char *s, const char *needle, size_t len)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (strncmp(s, needle, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A message's text (its first 16 bytes, when it has that many printable
+ * ones) in the note must come from somewhere else: the template, the
+ * name, the segment, or an engagement that is not a message.
+ */
+static void fuzz_note_check_private(const struct note_input *in, const char *tmpl, const struct buf *out)
+{
+	for (size_t i = 0; i < in->nengagements; i++) {
+		const char *t = in->engagements[i].text;
+		int elsewhere;
+
+		if (in->engagements[i].type != EVENT_MESSAGE || t == NULL || strlen(t) < 16)
+			continue;
+		for (size_t k = 0; k < 16; k++)
+			if ((unsigned char)t[k] < 0x21 || (unsigned char)t[k] > 0x7e)
+				goto next;
+		if (!fuzz_note_has(out->data, t, 16))
+			continue;
+		elsewhere = fuzz_note_has(tmpl, t, 16) || fuzz_note_has(in->name, t, 16) ||
+		            fuzz_note_has(in->segment, t, 16);
+		for (size_t j = 0; j < in->nengagements && !elsewhere; j++) {
+			const struct note_engagement *o = &in->engagements[j];
+			if (o->type != EVENT_MESSAGE)
+				elsewhere = fuzz_note_has(o->title, t, 16) || fuzz_note_has(o->text, t, 16);
+		}
+		if (!elsewhere)
+			abort();
+	next:;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,9 +140,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.ntemplates = 1;
 	}
 	idx = note_build(&p, &in, &out);
-	if (idx < -1 || idx >= (int)n)
+	if (idx < -1 || idx >= (int)n || (idx >= 0 && e[idx].type == EVENT_MESSAGE))
 		abort();
 	fuzz_note_check(&out, p.limit);
+	buf_cstr(&out);
+	fuzz_note_check_private(&in, tmpl_text, &out);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].text != NULL)
+			(void)note_text_quality(e[i].text, strlen(e[i].text));
 
 	if (tmpl_text != NULL) {
 		tlen = utf8_valid_prefix(tmpl_text, strlen(tmpl_text), &valid);

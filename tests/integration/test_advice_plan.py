@@ -149,7 +149,10 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
           "the warmest first: %r" % [e["actor"] for e in p["invite"][:10]])
     first = p["invite"][0]
     check(first["notified"] and first["note_limit"] == 300 and
-          first["note_chars"] == len(first["note"]) and "Hiring engineers" in first["note"],
+          first["note_chars"] == len(first["note"]) and
+          first["note"] == "Hi Person309, thank you for your thoughts on my post \"Remote team dynamics\": "
+                           "\"Your point about async collaboration changed how our team plans its week\". "
+                           "I'd be glad to connect so we can learn from each other.",
           "the first invitation and its note: %r" % first)
     check(all(day(now + 7 * DAY) == h["frees"][:10] for h in p["held"]),
           "the budget frees a week after this week's invitations: %r" % p["held"][:2])

@@ -2,8 +2,8 @@
  * test_contact.c - unit tests for daemon/contact.c: relationship registers
  * and their transitions, order independence (many shuffles of one event
  * set must give the same contact), profile hints, the recent-engagement
- * list, the blob formats (round trips, every truncation, garbage) and
- * account snapshots.
+ * list, the best engagement of each kind, the blob formats (round trips,
+ * every truncation, garbage, older versions) and account snapshots.
  *
  * Events are built by hand rather than parsed, so these tests do not depend
  * on the event parser. Randomness comes from a fixed-seed xorshift so a
@@ -122,6 +122,14 @@ static void assert_contact_equal(const struct contact *a, const struct contact *
 		assert_true(str_eq(a->recent[i].post, b->recent[i].post));
 		assert_true(str_eq(a->recent[i].title, b->recent[i].title));
 		assert_true(str_eq(a->recent[i].text, b->recent[i].text));
+	}
+	for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
+		const struct contact_engagement *x = a->best != NULL ? &a->best[k] : NULL;
+		const struct contact_engagement *y = b->best != NULL ? &b->best[k] : NULL;
+		int fx = x != NULL && contact_best_filled(x), fy = y != NULL && contact_best_filled(y);
+		assert_int_equal(fx, fy);
+		if (fx)
+			assert_true(contact_engagement_same(x, y));
 	}
 }
 
@@ -324,7 +332,9 @@ static void test_ties_resolve_off(void **state)
 
 static const char *const test_names[] = { "Zoë Martin", "José Álvarez", "Łukasz Nowak", "Ann Lee" };
 static const char *const test_posts[] = { "p-1", "p-2", "p-3" };
-static const char *const test_texts[] = { "Great point!", "Agreed — thanks", "", "🚀 launch" };
+static const char *const test_texts[] = { "Great point!", "Agreed — thanks", "", "🚀 launch",
+	                                          "I love how you framed async collaboration as a habit",
+	                                          "Async beats meetings for deep work, in my team at least" };
 static const char *const test_tags[] = { "client", "vip", "peer" };
 
 /*
@@ -344,7 +354,7 @@ static struct event test_random_event(uint32_t time_spread)
 		if (test_rng_below(2))
 			ev.title = es("A title");
 		if (test_rng_below(3))
-			ev.text = es(test_texts[test_rng_below(4)]);
+			ev.text = es(test_texts[test_rng_below(ARRAY_SIZE(test_texts))]);
 	}
 	if (test_rng_below(3) == 0) {
 		ev.name = es(test_names[test_rng_below(4)]);
@@ -643,6 +653,122 @@ static void test_recent_truncation_multibyte(void **state)
 	}
 }
 
+/* --- The best engagement of each kind. --- */
+
+struct test_best_event {
+	enum event_type type;
+	int dir_out;
+	const char *title;
+	const char *text;
+};
+
+/* The best slot k as "title|text" ("-" when empty), for comparing with a table. */
+static void best_describe(const struct contact *c, int k, char *out, size_t size)
+{
+	const struct contact_engagement *e = c->best != NULL ? &c->best[k] : NULL;
+
+	if (e == NULL || !contact_best_filled(e))
+		snprintf(out, size, "-");
+	else
+		snprintf(out, size, "%s %s|%s|%s", event_type_name((enum event_type)e->type),
+		         e->dir_out ? "out" : "in", e->title ? e->title : "", e->text ? e->text : "");
+}
+
+/* Events in order (a minute apart) -> what each slot holds, with 5 recent entries at most. */
+static void test_best_table(void **state)
+{
+	static const char good[] = "I love how you framed async collaboration as a habit, not a tool.";
+	static const struct {
+		const char *what;
+		struct test_best_event ev[6];
+		size_t n;
+		size_t likes_after; /* this many inbound likes follow */
+		const char *want[CONTACT_BEST_COUNT];
+	} cases[] = {
+		{ "a good comment outlives twenty likes and a thin reply",
+		  { { EVENT_COMMENT, 0, "Remote teams", good }, { EVENT_COMMENT, 0, "Hiring", "Thanks!" } }, 2, 20,
+		  { "comment in|Remote teams|I love how you framed async collaboration as a habit, not a tool.",
+		    "comment in|Remote teams|I love how you framed async collaboration as a habit, not a tool.", "-",
+		    "-" } },
+		{ "the more substantive of two, not the newer",
+		  { { EVENT_REPLY, 0, "Remote teams", good },
+		    { EVENT_SHARE, 0, "Hiring", "Async beats meetings for deep work." } }, 2, 0,
+		  { "reply in|Remote teams|I love how you framed async collaboration as a habit, not a tool.",
+		    "reply in|Remote teams|I love how you framed async collaboration as a habit, not a tool.", "-",
+		    "-" } },
+		{ "nothing substantive: the wordiest, and the newest with a title",
+		  { { EVENT_COMMENT, 0, NULL, "Thanks!" }, { EVENT_COMMENT, 0, "Hiring", "+1" },
+		    { EVENT_COMMENT, 0, "Burnout", "\xf0\x9f\x91\x8f" }, { EVENT_COMMENT, 0, NULL, "Nice" } }, 4, 0,
+		  { "comment in||Thanks!", "comment in|Burnout|\xf0\x9f\x91\x8f", "-", "-" } },
+		{ "a path is no better than nothing",
+		  { { EVENT_COMMENT, 0, "Remote teams", "Great post" },
+		    { EVENT_COMMENT, 0, NULL, "C:\\Users\\ada\\Documents\\async collaboration notes final.docx" } }, 2,
+		  0, { "comment in|Remote teams|Great post", "comment in|Remote teams|Great post", "-", "-" } },
+		{ "messages and likes never fill a slot of theirs",
+		  { { EVENT_MESSAGE, 0, NULL, good }, { EVENT_LIKE, 0, "Remote teams", NULL },
+		    { EVENT_PROFILE_VIEW, 0, NULL, NULL } }, 3, 0, { "-", "-", "-", "-" } },
+		{ "my comment on their post beats my later likes; it needs a title",
+		  { { EVENT_COMMENT, 1, "Remote team dynamics", "Agreed" }, { EVENT_LIKE, 1, "Monday notes", NULL },
+		    { EVENT_COMMENT, 1, NULL, good }, { EVENT_SHARE, 1, "Quarterly plans", NULL } }, 4, 10,
+		  { "-", "-", "comment out|Remote team dynamics|Agreed", "-" } },
+		{ "only likes of mine: the newest with a title",
+		  { { EVENT_LIKE, 1, "Remote team dynamics", NULL }, { EVENT_LIKE, 1, "Monday notes", NULL },
+		    { EVENT_LIKE, 1, NULL, NULL } }, 3, 0, { "-", "-", "like out|Monday notes|", "-" } },
+		{ "the newest mention",
+		  { { EVENT_MENTION, 0, "Five people who taught me async", "Thanks @me" },
+		    { EVENT_MENTION, 0, "Hiring well", NULL }, { EVENT_MENTION, 0, NULL, NULL } }, 3, 0,
+		  { "-", "-", "-", "mention in|Hiring well|" } },
+		{ "a mention with a title before a newer one without",
+		  { { EVENT_MENTION, 0, "Hiring well", NULL }, { EVENT_MENTION, 0, NULL, good } }, 2, 0,
+		  { "-", "-", "-", "mention in|Hiring well|" } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct contact c;
+		int64_t t = 1000;
+
+		new_contact(&c);
+		for (size_t k = 0; k < cases[i].n; k++) {
+			struct event ev = ev_make(cases[i].ev[k].type, t += 60000, cases[i].ev[k].dir_out);
+			ev.post = es("p");
+			ev.title = es(cases[i].ev[k].title);
+			ev.text = es(cases[i].ev[k].text);
+			contact_apply(&c, &ev, 5);
+		}
+		for (size_t k = 0; k < cases[i].likes_after; k++) {
+			struct event ev = ev_make(EVENT_LIKE, t += 60000, 0);
+			ev.post = es("p9");
+			ev.title = es("Later post");
+			contact_apply(&c, &ev, 5);
+		}
+		for (int k = 0; k < CONTACT_BEST_COUNT; k++) {
+			char got[512];
+			best_describe(&c, k, got, sizeof(got));
+			if (strcmp(got, cases[i].want[k]) != 0)
+				fail_msg("%s: slot %d\n got  %s\n want %s", cases[i].what, k, got, cases[i].want[k]);
+		}
+		/* None of this survives in the recent list when likes followed. */
+		if (cases[i].likes_after >= 5)
+			for (uint32_t r = 0; r < c.nrecent; r++)
+				assert_int_equal(c.recent[r].type, EVENT_LIKE);
+		contact_free(&c);
+	}
+}
+
+/* No evidence kept (evidence_per_contact 0): no best slot either. */
+static void test_best_none_kept(void **state)
+{
+	struct contact c;
+
+	(void)state;
+	new_contact(&c);
+	apply_text(&c, EVENT_COMMENT, 1000, "I love how you framed async collaboration as a habit", 0);
+	assert_null(c.best);
+	assert_int_equal(c.nrecent, 0);
+	contact_free(&c);
+}
+
 /* --- Blobs. --- */
 
 /* A contact with something in every blob, including absent and empty strings. */
@@ -718,6 +844,119 @@ static void test_blob_round_trip(void **state)
 	assert_int_equal(d.ntags, 0);
 
 	buf_free(&b);
+	contact_free(&c);
+	contact_free(&d);
+}
+
+/* Appends an optional string as version 2 and 3 write it: varint length + 1, the bytes. */
+static void blob_str(struct buf *b, const char *s)
+{
+	unsigned char n = s == NULL ? 0 : (unsigned char)(strlen(s) + 1);
+
+	buf_append(b, &n, 1);
+	if (s != NULL)
+		buf_append(b, s, strlen(s));
+}
+
+/* One entry, its time 2 ms before the previous one (zigzag 4). */
+static void blob_entry(struct buf *b, enum event_type type, int dir_out, const char *title, const char *text)
+{
+	unsigned char head[2] = { 4, (unsigned char)(type << 1 | dir_out) };
+
+	buf_append(b, head, 2);
+	blob_str(b, "p-1");
+	blob_str(b, title);
+	blob_str(b, text);
+}
+
+/* The best slots round-trip in version 3; a version 2 blob fills them from its entries. */
+static void test_blob_best_versions(void **state)
+{
+	static const char good[] = "I love how you framed async collaboration as a habit, not a tool.";
+	struct contact c, d;
+	struct buf b = { 0 }, c_blob = { 0 };
+	unsigned char head[2];
+	char got[512];
+
+	(void)state;
+	new_contact(&c);
+	new_contact(&d);
+	apply_text(&c, EVENT_COMMENT, 1000, good, 5);
+	for (int i = 0; i < 20; i++)
+		apply_text(&c, EVENT_LIKE, 2000 + i, NULL, 5);
+	contact_encode_recent(&c, &b);
+	assert_int_equal(b.data[0], 3);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), 0);
+	assert_int_equal(d.nrecent, 5);
+	best_describe(&d, CONTACT_BEST_ON_MINE, got, sizeof(got));
+	assert_string_equal(got, "comment in||I love how you framed async collaboration as a habit, not a tool.");
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE].ts_ms, 1000);
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE].quality, c.best[CONTACT_BEST_ON_MINE].quality);
+	best_describe(&d, CONTACT_BEST_ON_THEIRS, got, sizeof(got));
+	assert_string_equal(got, "-");
+
+	/* Version 2 (no slots): a like, a mention and a thin comment, newest first. */
+	buf_reset(&b);
+	head[0] = 2, head[1] = 3;
+	buf_append(&b, head, 2);
+	blob_entry(&b, EVENT_LIKE, 1, "Their post", NULL);
+	blob_entry(&b, EVENT_MENTION, 0, "Hiring well", NULL);
+	blob_entry(&b, EVENT_COMMENT, 0, "Remote teams", "Thanks!");
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), 0);
+	assert_int_equal(d.nrecent, 3);
+	best_describe(&d, CONTACT_BEST_ON_MINE, got, sizeof(got));
+	assert_string_equal(got, "comment in|Remote teams|Thanks!");
+	best_describe(&d, CONTACT_BEST_ON_THEIRS, got, sizeof(got));
+	assert_string_equal(got, "like out|Their post|");
+	best_describe(&d, CONTACT_BEST_MENTION, got, sizeof(got));
+	assert_string_equal(got, "mention in|Hiring well|");
+
+	/* Version 3 with an entry in a slot not of its kind, or an unknown slot: malformed. */
+	buf_reset(&b);
+	buf_append(&b, "\x03\x00", 2);
+	head[0] = 1u << CONTACT_BEST_ON_THEIRS, head[1] = 0;
+	buf_append(&b, head, 2);
+	buf_append(&b, "\x05", 1); /* its quality */
+	blob_entry(&b, EVENT_COMMENT, 0, "Remote teams", good);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+	assert_true(d.best == NULL || !contact_best_filled(&d.best[CONTACT_BEST_ON_THEIRS]));
+	buf_reset(&b);
+	buf_append(&b, "\x03\x00", 2);
+	head[0] = 1u << CONTACT_BEST_COUNT;
+	buf_append(&b, head, 1);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+	/* The right slots decode, the second a reference to the first (written once). */
+	buf_reset(&b);
+	buf_append(&b, "\x03\x00", 2);
+	head[0] = 1u << CONTACT_BEST_ON_MINE | 1u << CONTACT_BEST_ON_MINE_TITLED, head[1] = 0;
+	buf_append(&b, head, 2);
+	buf_append(&b, "\x63", 1); /* its quality, 99 */
+	blob_entry(&b, EVENT_COMMENT, 0, "Remote teams", good);
+	buf_append(&b, "\x01", 1); /* the same as slot 0 */
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), 0);
+	assert_int_equal(d.nrecent, 0);
+	best_describe(&d, CONTACT_BEST_ON_MINE, got, sizeof(got));
+	assert_string_equal(got, "comment in|Remote teams|I love how you framed async collaboration as a habit, "
+	                         "not a tool.");
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE].quality, 99);
+	assert_true(contact_engagement_same(&d.best[CONTACT_BEST_ON_MINE], &d.best[CONTACT_BEST_ON_MINE_TITLED]));
+	assert_int_equal(d.best[CONTACT_BEST_ON_MINE_TITLED].quality, 99);
+	/* And it is written back the same way, the shared one once. */
+	buf_reset(&c_blob);
+	contact_encode_recent(&d, &c_blob);
+	assert_int_equal(c_blob.len, b.len);
+	assert_memory_equal(c_blob.data, b.data, b.len);
+	/* A reference to a slot that is empty, or to itself: malformed. */
+	b.data[b.len - 1] = 2;
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+	head[0] = 1u << CONTACT_BEST_ON_MINE_TITLED, head[1] = 1;
+	buf_reset(&b);
+	buf_append(&b, "\x03\x00", 2);
+	buf_append(&b, head, 2);
+	assert_int_equal(contact_decode_recent(&d, b.data, b.len), -1);
+
+	buf_free(&b);
+	buf_free(&c_blob);
 	contact_free(&c);
 	contact_free(&d);
 }
@@ -1024,7 +1263,10 @@ int main(void)
 		cmocka_unit_test(test_recent_order_and_limit),
 		cmocka_unit_test(test_recent_dir_out_and_ties),
 		cmocka_unit_test(test_recent_truncation_multibyte),
+		cmocka_unit_test(test_best_table),
+		cmocka_unit_test(test_best_none_kept),
 		cmocka_unit_test(test_blob_round_trip),
+		cmocka_unit_test(test_blob_best_versions),
 		cmocka_unit_test(test_blob_counts_versions),
 		cmocka_unit_test(test_blob_counts_varints),
 		cmocka_unit_test(test_blob_recent_times),

@@ -25,7 +25,7 @@
 
 static const struct note_engagement test_comment = {
 	.ts_ms = NOW - 2 * DAY, .type = EVENT_COMMENT, .post = "p1",
-	.title = "Engines of thought", .text = "Great point on analytical engines.",
+	.title = "Engines of thought", .text = "Great point on analytical engines and the patterns they weave.",
 };
 
 /* Builds a note with default params (limit as given) and returns it; *picked is the index. */
@@ -67,81 +67,242 @@ static void test_basic(void **state)
 	char *note = test_build(300, "Ada Lovelace", "peer", 0, &test_comment, 1, &picked);
 
 	(void)state;
-	assert_string_equal(note, "Hi Ada, thank you for your thoughts on \"Engines of thought\": \"Great point "
-	                          "on analytical engines\". I'd be glad to connect and keep the conversation "
-	                          "going.");
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Engines of thought\": \"Great "
+	                          "point on analytical engines and the patterns they weave\". I'd be glad to "
+	                          "connect so we can learn from each other.");
 	assert_int_equal(picked, 0);
 	free(note);
 }
 
-/* The most recent deep inbound engagement, whatever the order; likes and my own never win over it. */
-static void test_pick(void **state)
+/* What is worth quoting: prose of some substance, never an empty phrase or machine text. */
+static void test_quotable(void **state)
 {
-	struct note_engagement e[] = {
-		{ .ts_ms = NOW - 5 * DAY, .type = EVENT_COMMENT, .title = "Old post", .text = "old words" },
-		{ .ts_ms = NOW - 1 * DAY, .type = EVENT_LIKE, .title = "Liked post" },
-		{ .ts_ms = NOW - 3 * DAY, .type = EVENT_SHARE, .title = "Shared post", .text = "must read" },
-		{ .ts_ms = NOW - 1 * DAY, .type = EVENT_COMMENT, .dir_out = 1, .title = "Their post", .text = "mine" },
-		{ .ts_ms = NOW - 2 * DAY, .type = EVENT_MESSAGE }, /* deep, but nothing to quote */
+	static const struct {
+		const char *text;
+		int quotable;
+	} cases[] = {
+		{ "Thanks!", 0 },
+		{ "Great post", 0 },
+		{ "Great post, thanks for sharing", 0 },
+		{ "+1", 0 },
+		{ "Agreed", 0 },
+		{ "\xf0\x9f\x91\x8f\xf0\x9f\x91\x8f\xf0\x9f\x94\xa5", 0 }, /* 👏👏🔥 */
+		{ "C:\\Users\\ada\\Documents\\warm outreach notes final version.docx", 0 },
+		{ "see C:\\Users\\ada\\notes.txt for the details on async teams and hiring", 0 },
+		{ "https://example.com/posts/async-collaboration-is-the-future-of-work", 0 },
+		{ "Worth reading: https://example.com/a and it explains the whole idea well", 0 },
+		{ "for (int i = 0; i < n; i++) { total += counts[i]; }", 0 },
+		{ "#remote #async #teams #hiring #growth #leadership #future", 0 },
+		{ "2024: 12% 2025: 18% 2026: 25% 2027: 31% 2028: 40%", 0 },
+		{ "/var/log/engagement/in.jsonl keeps growing every single day here", 0 },
+		{ "The whole write-up is at example.com/posts/async and it is worth reading", 0 },
+		{ "Write to me at ada@example.com and we can compare our onboarding notes", 0 },
+		{ "Async and/or remote: we tried both, and written culture decided it.", 1 },
+		{ "I love how you framed async collaboration as a habit, not a tool.", 1 },
+		{ "Async beats meetings for deep work, in my team at least.", 1 },
+		{ "\xe9\x9d\x9e\xe5\x90\x8c\xe6\x9c\x9f\xe3\x81\xae\xe5\x8d\x94\xe5\x83\x8d\xe3\x81\xaf\xe3\x83\x81"
+		  "\xe3\x83\xbc\xe3\x83\xa0\xe3\x81\xae\xe7\xbf\x92\xe6\x85\xa3\xe3\x81\xa7\xe3\x81\x82\xe3\x82\x8a"
+		  "\xe3\x80\x81\xe9\x81\x93\xe5\x85\xb7\xe3\x81\xa7\xe3\x81\xaf\xe3\x81\xaa\xe3\x81\x84\xe3\x81\xa8"
+		  "\xe6\x80\x9d\xe3\x81\x84\xe3\x81\xbe\xe3\x81\x99\xe3\x80\x82", 1 }, /* Japanese, no spaces */
 	};
-	int picked;
-	char *note = test_build(300, "Ada", "peer", 0, e, ARRAY_SIZE(e), &picked);
+	struct note_params p;
 
 	(void)state;
-	assert_int_equal(picked, 2);
-	assert_non_null(strstr(note, "\"Shared post\": \"must read\""));
-	free(note);
+	note_params_default(&p);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int quotable = note_text_quality(cases[i].text, strlen(cases[i].text)) > 0;
+		struct note_engagement e = { .ts_ms = NOW, .type = EVENT_COMMENT, .text = cases[i].text };
+		char *note = test_build(300, "Ada", "peer", 0, &e, 1, NULL);
+		if ((strstr(note, "\"") != NULL) != cases[i].quotable)
+			fail_msg("case %zu (%s): %s", i, cases[i].text, note);
+		if (cases[i].quotable && !quotable)
+			fail_msg("case %zu (%s): quality 0", i, cases[i].text);
+		free(note);
+	}
+	/* A quotation left open as written is closed at the end. */
+	{
+		struct note_engagement open = { .ts_ms = NOW, .type = EVENT_COMMENT,
+		                                 .text = "She said \"warm first, then connect, and never pitch" };
+		char *note = test_build(300, "Ada", "peer", 0, &open, 1, NULL);
+		assert_string_equal(note, "Hi Ada, thank you for your thoughts: \"She said \xe2\x80\x9cwarm first, then "
+		                          "connect, and never pitch\xe2\x80\x9d\". I'd be glad to connect so we can "
+		                          "learn from each other.");
+		free(note);
+	}
+	/* Longer and wordier is more substantive; machine text has none. */
+	assert_true(note_text_quality("Async beats meetings for deep work, in my team at least.", 56) >
+	            note_text_quality("Async beats meetings.", 21));
+	assert_int_equal(note_text_quality("C:\\Users\\ada", 12), 0);
+}
 
-	/* Only a like: its post is still specific. */
-	note = test_build(300, "Ada", "peer", 0, &e[1], 1, &picked);
-	assert_int_equal(picked, 0);
-	assert_string_equal(note, "Hi Ada, thank you for engaging with my post \"Liked post\". I'd be glad to "
-	                          "connect and keep the conversation going.");
-	free(note);
+/* Evidence in, exact note out: which engagement, in which frame, with which words. */
+static void test_table(void **state)
+{
+	static const char good[] = "I love how you framed async collaboration as a habit, not a tool.";
+	static const char secret[] = "Between us, I am leaving my job next month and looking for a new role.";
+	static const struct {
+		const char *what;
+		const char *segment;
+		struct note_engagement e[4];
+		size_t n;
+		int picked;
+		const char *note;
+	} cases[] = {
+		{ "a thin reply after a good comment: the good comment", "peer",
+		  { { NOW - 3 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams", good },
+		    { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Thanks!" } }, 2, 0,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"I love how you framed async "
+		  "collaboration as a habit, not a tool\". I'd be glad to connect so we can learn from each other." },
+		{ "the most substantive of two good ones, not the newest", "peer",
+		  { { NOW - 3 * DAY, EVENT_REPLY, 0, "p1", "Remote teams", good },
+		    { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Async beats meetings for deep work." } }, 2, 0,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"I love how you framed async "
+		  "collaboration as a habit, not a tool\". I'd be glad to connect so we can learn from each other." },
+		{ "words worth quoting on a post with a title before more words on one without", "peer",
+		  { { NOW - 3 * DAY, EVENT_COMMENT, 0, "p1", NULL, good },
+		    { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Async beats meetings for deep work, in my team." } },
+		  2, 1,
+		  "Hi Ada, thank you for your thoughts on my post \"Hiring\": \"Async beats meetings for deep work, in my "
+		  "team\". I'd be glad to connect so we can learn from each other." },
+		{ "a private message is never quoted nor named", "peer",
+		  { { NOW - 1 * DAY, EVENT_MESSAGE, 0, NULL, NULL, secret } }, 1, -1,
+		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each other." },
+		{ "a message beside a thin comment: the comment's post, not the message", "peer",
+		  { { NOW - 1 * DAY, EVENT_MESSAGE, 0, NULL, NULL, secret },
+		    { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams", "Thanks!" } }, 2, 1,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\". I'd be glad to connect so we can "
+		  "learn from each other." },
+		{ "a Windows path is not quoted", "peer",
+		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
+		      "C:\\Users\\ada\\Documents\\warm outreach notes final version.docx" } }, 1, 0,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\". I'd be glad to connect so we can "
+		  "learn from each other." },
+		{ "a title that is a link is not named", "peer",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "https://example.com/p/123", "Thanks!" },
+		    { NOW - 5 * DAY, EVENT_COMMENT, 1, "t1", "C:\\Users\\me\\Downloads\\post.html", good } }, 2, -1,
+		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each other." },
+		{ "likes alone: a plain note, not \"engaging with my post\"", "peer",
+		  { { NOW - 1 * DAY, EVENT_LIKE, 0, "p1", "Remote teams", NULL },
+		    { NOW - 2 * DAY, EVENT_LIKE, 0, "p2", "Hiring", NULL } }, 2, -1,
+		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each other." },
+		{ "a mention is their post", "peer",
+		  { { NOW - 1 * DAY, EVENT_MENTION, 0, "t1", "Five people who taught me async", "Thanks @me" } }, 1, 0,
+		  "Hi Ada, thank you for mentioning me in your post \"Five people who taught me async\". I'd be glad to "
+		  "connect so we can learn from each other." },
+		{ "a mention without a title: its words", "peer",
+		  { { NOW - 1 * DAY, EVENT_MENTION, 0, "t1", NULL, good } }, 1, 0,
+		  "Hi Ada, thank you for mentioning me in your post: \"I love how you framed async collaboration as a "
+		  "habit, not a tool\". I'd be glad to connect so we can learn from each other." },
+		{ "my comment on their post: their post, never my words", "peer",
+		  { { NOW - 5 * DAY, EVENT_COMMENT, 1, "t1", "Remote team dynamics", good },
+		    { NOW - 1 * DAY, EVENT_LIKE, 1, "t2", "Monday notes", NULL } }, 2, 0,
+		  "Hi Ada, I really appreciated your post \"Remote team dynamics\". I'd love to connect so we can learn "
+		  "from each other." },
+		{ "the outbound recipe for an executive", "senior_executive",
+		  { { NOW - 9 * DAY, EVENT_SHARE, 1, "t1", "Scaling support teams", NULL },
+		    { NOW - 4 * DAY, EVENT_COMMENT, 1, "t2", "Remote team dynamics", "Agreed" } }, 2, 1,
+		  "Hello Ada, I really appreciated your post \"Remote team dynamics\". I would value connecting and "
+		  "learning from your experience." },
+		{ "an influencer's post I liked", "influencer",
+		  { { NOW - 4 * DAY, EVENT_LIKE, 1, "t2", "Remote team dynamics", NULL } }, 1, 0,
+		  "Hi Ada, I really appreciated your post \"Remote team dynamics\". I'd love to connect and follow your "
+		  "future insights." },
+		{ "a client: how I can help comes first", "potential_client",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Onboarding in a week",
+		      "We still lose new hires in their first month; onboarding is our weak spot." } }, 1, 0,
+		  "Hi Ada, happy to help with what you raised on my post \"Onboarding in a week\": \"We still lose new "
+		  "hires in their first month; onboarding is our weak spot\". I'd be glad to connect and share what has "
+		  "worked for others." },
+		{ "quotation marks inside the quote become typographic", "peer",
+		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p1", "The \"warm\" intro",
+		      "\"Warm outreach\" beats cold pitches every time, in my experience." } }, 1, 0,
+		  "Hi Ada, thank you for your thoughts on my post \"The \xe2\x80\x9cwarm\xe2\x80\x9d intro\": "
+		  "\"\xe2\x80\x9cWarm outreach\xe2\x80\x9d beats cold pitches every time, in my experience\". I'd be glad "
+		  "to connect so we can learn from each other." },
+		{ "typographic ones inside stay typographic", "peer",
+		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p1", NULL,
+		      "\xe2\x80\x9cWarm outreach\xe2\x80\x9d beats cold pitches every time, in my experience." } }, 1, 0,
+		  "Hi Ada, thank you for your thoughts: \"\xe2\x80\x9cWarm outreach\xe2\x80\x9d beats cold pitches every "
+		  "time, in my experience\". I'd be glad to connect so we can learn from each other." },
+	};
 
-	/* Only my own engagement: never quoted back as theirs. */
-	note = test_build(300, "Ada", "peer", 0, &e[3], 1, &picked);
-	assert_int_equal(picked, -1);
-	assert_null(strstr(note, "Their post"));
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int picked;
+		char *note = test_build(300, "Ada Lovelace", cases[i].segment, 0, cases[i].e, cases[i].n, &picked);
+		if (strcmp(note, cases[i].note) != 0 || picked != cases[i].picked)
+			fail_msg("%s:\n got  %s (picked %d)\n want %s (picked %d)", cases[i].what, note, picked,
+			         cases[i].note, cases[i].picked);
+		free(note);
+	}
+}
+
+/* A quote cut to fit ends at a word with an ellipsis and closes the quotation it opened. */
+static void test_quote_cut(void **state)
+{
+	struct note_engagement e = { .ts_ms = NOW, .type = EVENT_COMMENT, .title = "Remote teams",
+	                             .text = "I keep coming back to \"warm outreach beats cold pitches every single "
+	                                     "time, and the data from three years of our campaigns agrees\" as a "
+	                                     "rule for the whole team." };
+	struct note_params p;
+	struct note_input in = { .name = "Ada", .segment = "peer", .now_ms = NOW, .engagements = &e,
+	                         .nengagements = 1 };
+	struct buf out = { 0 };
+
+	(void)state;
+	note_params_default(&p);
+	p.comment_max = 60;
+	note_build(&p, &in, &out);
+	assert_string_equal(buf_cstr(&out), "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"I keep "
+	                                    "coming back to \xe2\x80\x9cwarm outreach beats cold pitches\xe2\x80\xa6"
+	                                    "\xe2\x80\x9d\". I'd be glad to connect so we can learn from each other.");
+	buf_free(&out);
+}
+
+/* On a free account (200): a long title and a long quote shrink together, the closing words stay. */
+static void test_free_limit(void **state)
+{
+	struct note_engagement e = {
+		.ts_ms = NOW, .type = EVENT_COMMENT,
+		.title = "Why \"warm\" outreach beats cold pitching, and what three years of campaigns taught us",
+		.text = "We tried this with a three-week warm-up across our whole sales team and acceptance went "
+		        "from 28% to 41%, with \"reply rates\" up too.",
+	};
+	char *note = test_build(NOTE_LIMIT_FREE, "Ada Lovelace", "peer", 0, &e, 1, NULL);
+
+	(void)state;
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Why \xe2\x80\x9cwarm\xe2\x80\x9d "
+	                          "outreach beats cold pitching, and\xe2\x80\xa6\": \"We tried this with a "
+	                          "three-week warm-up\xe2\x80\xa6\". I'd be glad to connect so we can learn from "
+	                          "each other.");
 	free(note);
 }
 
 /* Each missing field moves to the next alternative. */
 static void test_missing_fields(void **state)
 {
-	struct note_engagement text_only = { .ts_ms = NOW, .type = EVENT_MESSAGE, .text = "Loved the talk" };
 	struct note_engagement empty = { .ts_ms = NOW, .type = EVENT_COMMENT, .title = "", .text = "" };
 	int picked;
 	char *note;
 
 	(void)state;
-	note = test_build(300, "Ada Lovelace", "peer", 0, &text_only, 1, &picked);
-	assert_string_equal(note, "Hi Ada, thank you for your words: \"Loved the talk\". I'd be glad to connect.");
-	assert_int_equal(picked, 0);
-	free(note);
-
 	note = test_build(300, "Ada", "peer", NOW - 18 * DAY - 5, &empty, 1, &picked);
-	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges over the past 18 days and would be glad "
-	                          "to connect.");
+	assert_string_equal(note, "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can "
+	                          "learn from each other.");
 	assert_int_equal(picked, -1); /* it names no engagement */
-	free(note);
-
-	/* Followed less than a day ago: no "0 days". */
-	note = test_build(300, "Ada", "peer", NOW - DAY + 1, NULL, 0, &picked);
-	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges here and would be glad to connect.");
 	free(note);
 
 	/* No name: the sentence that needs nothing. */
 	note = test_build(300, NULL, "peer", 0, &test_comment, 1, &picked);
-	assert_string_equal(note, "Hi, I've enjoyed our exchanges here and would be glad to connect.");
+	assert_string_equal(note, "Hi, it has been good to cross paths here. I'd be glad to connect.");
 	assert_int_equal(picked, -1);
 	free(note);
 	note = test_build(300, "  \t ", NULL, 0, NULL, 0, NULL);
-	assert_string_equal(note, "Hi, I've enjoyed our exchanges here and would be glad to connect.");
+	assert_string_equal(note, "Hi, it has been good to cross paths here. I'd be glad to connect.");
 	free(note);
 }
 
-/* A segment's own alternatives first, then those for everyone. */
+/* A segment's own alternatives, down to its own plain sentence. */
 static void test_segments(void **state)
 {
 	struct note_engagement like = { .ts_ms = NOW, .type = EVENT_LIKE, .text = "" };
@@ -149,11 +310,18 @@ static void test_segments(void **state)
 
 	(void)state;
 	note = test_build(300, "Ada Lovelace", "senior_executive", 0, &test_comment, 1, NULL);
-	assert_true(strncmp(note, "Hello Ada, thank you for your perspective on \"Engines of thought\"", 65) == 0);
+	assert_true(strncmp(note, "Hello Ada, thank you for your perspective on my post \"Engines of thought\"",
+	                    73) == 0);
 	free(note);
-	/* Nothing the executive's templates need: the general ones. */
 	note = test_build(300, "Ada Lovelace", "senior_executive", 0, &like, 1, NULL);
-	assert_string_equal(note, "Hi Ada, I've enjoyed our exchanges here and would be glad to connect.");
+	assert_string_equal(note, "Hello Ada, I would value connecting and learning from your experience.");
+	free(note);
+	note = test_build(300, "Ada Lovelace", "influencer", 0, &like, 1, NULL);
+	assert_string_equal(note, "Hi Ada, I've been following your work with interest and would be glad to connect.");
+	free(note);
+	note = test_build(300, "Ada Lovelace", "potential_client", 0, &like, 1, NULL);
+	assert_string_equal(note, "Hi Ada, if I can help with what you are working on, I'd be glad to. Happy to "
+	                          "connect.");
 	free(note);
 }
 
@@ -222,7 +390,7 @@ static void test_config_templates(void **state)
 	/* The segment's first alternative, every variable known. */
 	note_build(&p, &in, &out);
 	assert_string_equal(buf_cstr(&out), "Hello \xc3\x89lodie, your words on \"Engines of thought\" "
-	                                    "(Great point on analytical engines) stayed with me.");
+	                                    "(Great point on analytical engines and the patterns they weave) stayed with me.");
 
 	/* A title of 1,100 characters (2,000 bytes) of two-byte letters: within 200, closing words kept. */
 	for (int i = 0; i < 100; i++)
@@ -273,7 +441,7 @@ static void test_long_title(void **state)
 	char title[1200];
 	struct note_engagement e = test_comment;
 	char *note;
-	const char *end = "I'd be glad to connect and keep the conversation going.";
+	const char *end = "I'd be glad to connect so we can learn from each other.";
 
 	(void)state;
 	memset(title, 0, sizeof(title));
@@ -330,11 +498,11 @@ static void test_multibyte(void **state)
 static void test_normalise(void **state)
 {
 	struct note_engagement e = { .ts_ms = NOW, .type = EVENT_COMMENT, .title = "Line\none\r\n\ttwo",
-	                             .text = "ok \xff\xfe broken" };
+	                             .text = "Several words make this a real sentence \xff\xfe broken" };
 	char *note = test_build(300, "Ada", "peer", 0, &e, 1, NULL);
 
 	(void)state;
-	assert_non_null(strstr(note, "\"Line one two\": \"ok\""));
+	assert_non_null(strstr(note, "\"Line one two\": \"Several words make this a real sentence\""));
 	free(note);
 }
 
@@ -437,7 +605,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_quotable),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_quote_cut),
+		cmocka_unit_test(test_free_limit),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_custom_templates),

@@ -1,0 +1,46 @@
+/*
+ * note_internal.h - what note.c and note_quote.c share: decoding UTF-8,
+ * measuring a text for quoting, and quotation marks inside a quotation.
+ */
+#ifndef WARMTH_NOTE_INTERNAL_H
+#define WARMTH_NOTE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warmth/note.h"
+#include "warmth/util.h"
+
+/* Decodes the code point at s[*i] (valid UTF-8) and advances *i; a stray byte advances by one. */
+uint32_t note_utf8_decode(const char *s, size_t len, size_t *i);
+/* Scripts written without spaces between words (CJK). */
+int note_utf8_is_wide(uint32_t cp);
+
+/* What note_text_measure() finds in a text. */
+struct note_text {
+	uint32_t tokens;  /* runs of non-space characters */
+	uint32_t words;   /* of them, words of a sentence (CJK: one per two characters) */
+	uint32_t letters; /* letters in those words */
+	uint32_t machine; /* URLs, file paths, code */
+	int prose;        /* no machine token, and letters are most (3/5) of what is visible */
+};
+void note_text_measure(const char *s, size_t len, struct note_text *out);
+
+/* Whether s (NUL-terminated, may be NULL) is prose above p's quote_min_words and quote_min_chars. */
+int note_text_quotable(const struct note_params *p, const char *s);
+
+/* The quotation a variable is rendered inside, by the character just before it in the template. */
+enum { NOTE_QUOTE_NONE, NOTE_QUOTE_STRAIGHT, NOTE_QUOTE_TYPOGRAPHIC };
+int note_quote_outer(uint32_t before);
+/*
+ * Appends s[0..len) to out with its double quotation marks turned into
+ * the kind that can stand inside outer: inside "...", straight ones become
+ * “ and ”; inside “...” (or «...»), double ones become ‘ and ’.
+ */
+void note_quote_inner(const char *s, size_t len, int outer, struct buf *out);
+/* The closing mark an excerpt (after note_quote_inner) leaves open, or 0. */
+uint32_t note_quote_unclosed(const char *s, size_t len, int outer);
+/* Appends the closing mark close. */
+void note_quote_close(struct buf *out, uint32_t close);
+
+#endif
