@@ -25,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warmth/conf.h"
 #include "warmth/log.h"
+#include "warmth/pace.h"
 #include "warmth/util.h"
 
 #include "conf_internal.h"
@@ -99,9 +101,16 @@ static const struct conf_enum conf_time_source_values[] = {
 	{ "wall", CONF_TIME_WALL, NULL }, { "event", CONF_TIME_EVENT, NULL }, { NULL, 0, NULL },
 };
 
+static conf_parse_fn conf_time_zone;
+static conf_release_fn conf_nothing_release;
+static int64_t conf_local_offset_ms(void);
+
 static const struct conf_key conf_time_keys[] = {
 	{ .name = "source", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, time_source),
 	  .def = "wall", .values = conf_time_source_values },
+	/* Default "local": conf_local_offset_ms() where the config is made. */
+	{ .name = "zone", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf, scoring.day_offset_ms),
+	  .parse = conf_time_zone, .release = conf_nothing_release },
 	{ .name = NULL },
 };
 
@@ -188,7 +197,7 @@ static const struct conf_key conf_scoring_keys[] = {
 	{ .name = "connection_multiplier", .kind = CONF_KIND_REAL,
 	  CONF_FIELD(struct conf, scoring.connection_multiplier), .def = "1.5", .min = "0", .max = "100" },
 	{ .name = "outbound_factor", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.outbound_factor),
-	  .def = "0.5", .min = "0", .max = "100" },
+	  .def = "1", .min = "0", .max = "100" },
 	{ .name = "reaction_per_post", .kind = CONF_KIND_BOOL,
 	  CONF_FIELD(struct conf, scoring.reaction_per_post), .def = "true" },
 	{ .name = "repeat_window", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, scoring.repeat_window_ms),
@@ -197,28 +206,68 @@ static const struct conf_key conf_scoring_keys[] = {
 	  .def = "0.5", .min = "0.01", .max = "1" },
 	{ .name = "history", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, score_history),
 	  .def = "64", .min = "0", .max = "100000" },
+	{ .name = "burst_per_hour", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, scoring.burst_per_hour),
+	  .def = "10", .min = "0", .max = "32" },
+	{ .name = "burst_per_day", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, scoring.burst_per_day),
+	  .def = "30", .min = "0", .max = "100000" },
 	{ .name = NULL },
 };
 
-/*
- * readiness: the defaults of every segment, and the account-wide figures.
- * The per-segment keys are the same rows over struct rules_readiness.
- */
-#define CONF_READINESS_KEYS(type, field, threshold_, wait_, posts_, days_, deep_, active_) \
+static const struct conf_enum conf_from_values[] = {
+	{ "them", SCORE_SIDE_IN, NULL },
+	{ "me", SCORE_SIDE_OUT, NULL },
+	{ "both", SCORE_SIDE_IN | SCORE_SIDE_OUT, NULL },
+	{ NULL, 0, NULL },
+};
+
+static const struct conf_enum conf_wait_from_values[] = {
+	{ "follow", RULES_WAIT_FOLLOW, NULL }, { "value", RULES_WAIT_VALUE, NULL }, { NULL, 0, NULL },
+};
+
+/* A path's figures (struct rules_path). */
+#define CONF_PATH_KEYS(type, field, threshold_, posts_, days_, deep_, from_) \
 	{ .name = "threshold", .kind = CONF_KIND_REAL, CONF_FIELD(type, field.threshold), \
 	  .def = threshold_, .min = "0", .max = "1000000" }, \
-	{ .name = "wait", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.wait_ms), \
-	  .def = wait_, .min = "0s", .max = "3650d" }, \
 	{ .name = "min_posts", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_posts), \
 	  .def = posts_, .min = "0", .max = "32" }, \
 	{ .name = "min_days", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_days), \
 	  .def = days_, .min = "0", .max = "64" }, \
 	{ .name = "need_deep", .kind = CONF_KIND_BOOL, CONF_FIELD(type, field.need_deep), .def = deep_ }, \
+	{ .name = "from", .kind = CONF_KIND_ENUM, CONF_FIELD(type, field.from), .def = from_, \
+	  .values = conf_from_values }
+
+/*
+ * readiness: the defaults of every segment, and the account-wide figures.
+ * The per-segment keys are the same rows over struct rules_readiness: the
+ * inbound path's figures at the top (as before there were two paths), the
+ * outbound path's in a section of their own.
+ */
+static const struct conf_key conf_outbound_keys[] = {
+	CONF_PATH_KEYS(struct conf, readiness.defaults.outbound, "3", "3", "2", "true", "me"),
+	{ .name = NULL },
+};
+
+static const struct conf_key conf_segment_outbound_keys[] = {
+	CONF_PATH_KEYS(struct rules_segment, readiness.outbound, NULL, NULL, NULL, NULL, NULL),
+	{ .name = NULL },
+};
+
+#define CONF_READINESS_KEYS(type, field, threshold_, posts_, days_, deep_, from_, outbound_, wait_, \
+                            wait_max_, wait_from_, active_) \
+	CONF_PATH_KEYS(type, field.inbound, threshold_, posts_, days_, deep_, from_), \
+	{ .name = "outbound", .kind = CONF_KIND_SECTION, .keys = outbound_ }, \
+	{ .name = "wait", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.wait_ms), \
+	  .def = wait_, .min = "0s", .max = "3650d" }, \
+	{ .name = "wait_max", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.wait_max_ms), \
+	  .def = wait_max_, .min = "0s", .max = "3650d" }, \
+	{ .name = "wait_from", .kind = CONF_KIND_ENUM, CONF_FIELD(type, field.wait_from), \
+	  .def = wait_from_, .values = conf_wait_from_values }, \
 	{ .name = "active_within", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.active_within_ms), \
 	  .def = active_, .min = "1h", .max = "3650d" }
 
 static const struct conf_key conf_readiness_keys[] = {
-	CONF_READINESS_KEYS(struct conf, readiness.defaults, "5", "0s", "2", "2", "true", "14d"),
+	CONF_READINESS_KEYS(struct conf, readiness.defaults, "5", "2", "2", "true", "them",
+	                    conf_outbound_keys, "0s", "0s", "follow", "14d"),
 	{ .name = "breadth_window", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, readiness.breadth_window_ms), .def = "60d", .min = "1d", .max = "64d" },
 	{ .name = "cooldown", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, readiness.cooldown_ms),
@@ -227,6 +276,16 @@ static const struct conf_key conf_readiness_keys[] = {
 	  .def = "0.5", .min = "0", .max = "1" },
 	{ .name = "reinvite_block", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, readiness.reinvite_block_ms), .def = "21d", .min = "0s", .max = "365d" },
+	{ .name = "after_decline", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.after_decline_ms), .def = "180d", .min = "0s", .max = "3650d" },
+	{ .name = "after_removal", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.after_removal_ms), .def = "180d", .min = "0s", .max = "3650d" },
+	{ .name = "after_unfollow", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.after_unfollow_ms), .def = "90d", .min = "0s", .max = "3650d" },
+	{ .name = "withdraw_after", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, readiness.withdraw_after_ms), .def = "21d", .min = "1d", .max = "365d" },
+	{ .name = "max_burst_share", .kind = CONF_KIND_REAL,
+	  CONF_FIELD(struct conf, readiness.max_burst_share), .def = "0.5", .min = "0", .max = "1" },
 	{ .name = "cap", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap),
 	  .def = "30000", .min = "1", .max = "100000000" },
 	{ .name = "cap_headroom", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap_headroom),
@@ -257,7 +316,8 @@ static const struct conf_key conf_match_keys[] = {
 static const struct conf_key conf_segment_keys[] = {
 	{ .name = "name", .kind = CONF_KIND_STRING, CONF_FIELD(struct rules_segment, name), .required = 1 },
 	{ .name = "match", .kind = CONF_KIND_SECTION, .keys = conf_match_keys },
-	CONF_READINESS_KEYS(struct rules_segment, readiness, NULL, NULL, NULL, NULL, NULL, NULL),
+	CONF_READINESS_KEYS(struct rules_segment, readiness, NULL, NULL, NULL, NULL, NULL,
+	                    conf_segment_outbound_keys, NULL, NULL, NULL, NULL),
 	{ .name = NULL },
 };
 
@@ -680,6 +740,12 @@ static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *ke
 
 /* -- segments ------------------------------------------------------------- */
 
+static void conf_path_unset(struct rules_path *p)
+{
+	p->threshold = -1;
+	p->min_posts = p->min_days = p->need_deep = p->from = -1;
+}
+
 static void conf_segment_init(void *entry)
 {
 	struct rules_segment *seg = entry;
@@ -687,14 +753,18 @@ static void conf_segment_init(void *entry)
 	seg->match.min_connections = seg->match.max_connections = -1;
 	seg->match.min_followers = seg->match.max_followers = -1;
 	seg->match.creator = -1;
-	seg->readiness.threshold = -1;
-	seg->readiness.wait_ms = seg->readiness.min_posts = seg->readiness.min_days = -1;
-	seg->readiness.need_deep = seg->readiness.active_within_ms = -1;
+	conf_path_unset(&seg->readiness.inbound);
+	conf_path_unset(&seg->readiness.outbound);
+	seg->readiness.wait_ms = seg->readiness.wait_max_ms = seg->readiness.wait_from = -1;
+	seg->readiness.active_within_ms = -1;
 }
 
 /*
  * The segments of DOMAIN.md, used when the config has no "segments" key;
- * conf/warmthd.yaml shows them as a config would write them.
+ * conf/warmthd.yaml shows them as a config would write them. The
+ * influencer comes first: a creator with 10,000+ connections is one (the
+ * approach for creators, 4-6 weeks, is the longer). A peer is ready on
+ * any genuine signal: one comment or reply on one day, either path.
  */
 static void conf_default_segments(struct conf *conf)
 {
@@ -703,12 +773,14 @@ static void conf_default_segments(struct conf *conf)
 		int64_t min_connections;
 		int creator;
 		const char *tag;
-		int64_t wait_days;
+		int64_t wait_days, wait_max_days;
+		int wait_from;
+		int peer;
 	} defaults[] = {
-		{ "senior_executive", 10000, -1, NULL, 14 }, /* follow, engage, then connect: 2-3 weeks */
-		{ "influencer", -1, 1, NULL, 28 },           /* creator mode: 4-6 weeks */
-		{ "potential_client", -1, -1, "client", 21 },/* tagged client: 3-4 weeks */
-		{ "peer", -1, -1, NULL, 0 },                 /* everyone else: connect directly */
+		{ "influencer", -1, 1, NULL, 28, 42, RULES_WAIT_FOLLOW, 0 },       /* creator mode: 4-6 weeks */
+		{ "senior_executive", 10000, -1, NULL, 14, 21, RULES_WAIT_FOLLOW, 0 }, /* 2-3 weeks */
+		{ "potential_client", -1, -1, "client", 21, 28, RULES_WAIT_VALUE, 0 }, /* 3-4 weeks after value */
+		{ "peer", -1, -1, NULL, 0, 0, RULES_WAIT_FOLLOW, 1 },              /* connect directly */
 	};
 
 	conf->segments = xcalloc(ARRAY_SIZE(defaults), sizeof(*conf->segments));
@@ -724,8 +796,31 @@ static void conf_default_segments(struct conf *conf)
 			seg->match.ntags = 1;
 		}
 		seg->readiness.wait_ms = defaults[i].wait_days * 86400 * 1000;
+		seg->readiness.wait_max_ms = defaults[i].wait_max_days * 86400 * 1000;
+		seg->readiness.wait_from = defaults[i].wait_from;
+		if (defaults[i].peer) {
+			struct rules_path *paths[] = { &seg->readiness.inbound, &seg->readiness.outbound };
+			for (size_t k = 0; k < ARRAY_SIZE(paths); k++) {
+				paths[k]->threshold = 3;
+				paths[k]->min_posts = paths[k]->min_days = 1;
+			}
+		}
 	}
 	conf->nsegments = ARRAY_SIZE(defaults);
+}
+
+static void conf_resolve_path(struct rules_path *r, const struct rules_path *d)
+{
+	if (r->threshold < 0)
+		r->threshold = d->threshold;
+	if (r->min_posts < 0)
+		r->min_posts = d->min_posts;
+	if (r->min_days < 0)
+		r->min_days = d->min_days;
+	if (r->need_deep < 0)
+		r->need_deep = d->need_deep;
+	if (r->from < 0)
+		r->from = d->from;
 }
 
 /* Fills what each segment leaves unset from readiness's defaults. */
@@ -735,16 +830,14 @@ static void conf_resolve_segments(struct conf *conf)
 
 	for (size_t i = 0; i < conf->nsegments; i++) {
 		struct rules_readiness *r = &conf->segments[i].readiness;
-		if (r->threshold < 0)
-			r->threshold = d->threshold;
+		conf_resolve_path(&r->inbound, &d->inbound);
+		conf_resolve_path(&r->outbound, &d->outbound);
 		if (r->wait_ms < 0)
 			r->wait_ms = d->wait_ms;
-		if (r->min_posts < 0)
-			r->min_posts = d->min_posts;
-		if (r->min_days < 0)
-			r->min_days = d->min_days;
-		if (r->need_deep < 0)
-			r->need_deep = d->need_deep;
+		if (r->wait_max_ms < 0)
+			r->wait_max_ms = d->wait_max_ms;
+		if (r->wait_from < 0)
+			r->wait_from = d->wait_from;
 		if (r->active_within_ms < 0)
 			r->active_within_ms = d->active_within_ms;
 	}
@@ -797,6 +890,7 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	*out = NULL;
 	conf->file = xstrdup(path);
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
+	conf->scoring.day_offset_ms = conf_local_offset_ms();
 	if (conf_walk_file(path, conf_top_keys, conf_document_check, conf, errs) < 0) {
 		conf_free(conf);
 		return -1;
@@ -824,6 +918,7 @@ struct conf *conf_load_defaults(void)
 		keys[i].required = 0;
 	conf->file = xstrdup("(defaults)");
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
+	conf->scoring.day_offset_ms = conf_local_offset_ms();
 	if (conf_walk_file("/dev/null", keys, NULL, conf, &errs) < 0)
 		fatalx("conf: the defaults do not load: %s", errs.count ? errs.msgs[0] : "?");
 	conf_default_segments(conf);
@@ -855,4 +950,51 @@ void conf_errors_print(const struct conf_errors *errs, FILE *out)
 {
 	for (size_t i = 0; i < errs->count; i++)
 		fprintf(out, "%s\n", errs->msgs[i]);
+}
+
+/* A number owns nothing. */
+static void conf_nothing_release(const struct conf_key *key, void *base)
+{
+	(void)key;
+	(void)base;
+}
+
+/* The system time zone's offset now (time.zone: local). */
+static int64_t conf_local_offset_ms(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	return localtime_r(&now, &tm) != NULL ? (int64_t)tm.tm_gmtoff * 1000 : 0;
+}
+
+/*
+ * time.zone: the user's time zone, in which days are counted (distinct
+ * days, burst_per_day) and dates are shown: "UTC", an offset such as
+ * "+01:00", or "local", the system's offset when the config is loaded
+ * (read once here, on the loading thread: nothing reads the process's
+ * time zone while scoring). Stored as an offset in milliseconds.
+ */
+static void conf_time_zone(struct conf_loader *ld, const struct conf_key *key,
+                           const struct conf_node *node, void *base, const char *name)
+{
+	static const char what[] = "local, UTC or an offset such as \"+01:00\"";
+	int32_t minutes = 0;
+	int64_t ms;
+
+	if (node->kind != CONF_NODE_SCALAR || node->is_null) {
+		conf_report_expected(ld, node, name, what);
+		return;
+	}
+	if (strcmp(node->text, "local") == 0) {
+		ms = conf_local_offset_ms();
+	} else if (pace_parse_offset(node->text, &minutes) == 0) {
+		ms = (int64_t)minutes * 60000;
+	} else {
+		conf_report(ld, node, "%s: expected %s (at most 18 hours), got \"%s\"", name, what,
+		            node->text);
+		return;
+	}
+	if (base != NULL)
+		memcpy((char *)base + key->offset, &ms, sizeof(ms));
 }

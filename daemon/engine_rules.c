@@ -158,7 +158,14 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
 	const struct contact *c = &ec->c;
 	struct engine_account *a = &e->accounts[c->account];
 	struct rules_contact rc = view_rules_contact(c);
-	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now) };
+	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now), 0, 0 };
+
+	if (a->a.budget != NULL) {
+		int64_t window = e->conf->readiness.invite_window_ms;
+		ra.budget_frees_ms = rules_budget_frees(a->a.budget, now, window);
+		ra.in_budget = rules_budget_has(a->a.budget, engine_rules_actor_hash(c->actor, c->actor_len),
+		                                now, window);
+	}
 
 	rules_evaluate(&e->conf->readiness, &e->conf->scoring, &e->conf->segments[segment], &rc, &ra,
 	               now, r);
@@ -182,13 +189,30 @@ static int engine_rules_hopeless(const struct engine *e, const struct contact *c
 {
 	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
 	const struct score_state *s = c->score;
+	const struct rules_path *paths[2] = { &r->inbound, &r->outbound };
+	int hopeless = 1;
 
-	if (r->need_deep && s->deep == 0)
+	if (s->last_ms == 0 || now - s->last_ms > r->active_within_ms)
 		return 1;
-	/* nposts bounds the distinct posts of any window from above. */
-	if ((int64_t)s->nposts < r->min_posts)
-		return 1;
-	return s->last_ms == 0 || now - s->last_ms > r->active_within_ms;
+	/* Hopeless when both paths are: no deep engagement of the path's side,
+	   or fewer posts than it needs (nposts bounds any window's from above). */
+	for (int i = 0; i < 2; i++)
+		if (!(paths[i]->need_deep && score_deep(s, (unsigned)paths[i]->from) == 0) &&
+		    (int64_t)s->nposts >= paths[i]->min_posts)
+			hopeless = 0;
+	return hopeless;
+}
+
+/* Whether either path's warmth reaches its threshold (warmth only falls with time). */
+static int engine_rules_warm(const struct engine *e, const struct contact *c, size_t segment,
+                             int64_t now)
+{
+	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
+
+	return score_warmth_side(c->score, &e->conf->scoring, (unsigned)r->inbound.from, now) >=
+	               r->inbound.threshold ||
+	       score_warmth_side(c->score, &e->conf->scoring, (unsigned)r->outbound.from, now) >=
+	               r->outbound.threshold;
 }
 
 /* Whether every condition that fails is one that time alone can make hold. */
@@ -200,6 +224,9 @@ static int engine_rules_time_can_help(const struct rules_result *r)
 		switch (i) {
 		case RULES_WAIT:
 		case RULES_REINVITE_BLOCK:
+		case RULES_NOT_DECLINED:
+		case RULES_NOT_REMOVED:
+		case RULES_NOT_UNFOLLOWED:
 		case RULES_NOT_SNOOZED:
 		case RULES_NOT_NOTIFIED:
 		case RULES_BUDGET:
@@ -221,9 +248,7 @@ int engine_rules_candidate(const struct engine *e, const struct contact *c, int6
 	/* Warmth only falls as time passes: below the threshold, only a new
 	   engagement can help, and a full evaluation would be wasted. */
 	return c->rules.fired ||
-	       !(engine_rules_hopeless(e, c, *segment, now) ||
-	         score_warmth(c->score, &e->conf->scoring, now) <
-	                 e->conf->segments[*segment].readiness.threshold);
+	       !(engine_rules_hopeless(e, c, *segment, now) || !engine_rules_warm(e, c, *segment, now));
 }
 
 /*
@@ -319,7 +344,7 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 		if (!r->conditions[i].ok)
 			continue;
 		buf_reset(&words);
-		rules_condition_words(&r->conditions[i], &words);
+		rules_condition_words(r, (enum rules_condition_id)i, &words);
 		json_str(j, buf_cstr(&words));
 	}
 	json_array_close(j);

@@ -43,7 +43,7 @@ static struct view engine_view_of(const struct engine *e)
 static struct view_account engine_view_account(const struct engine *e,
                                                const struct engine_account *a, int64_t now)
 {
-	struct view_account va = { a->a.name, engine_rules_connections(a), 0 };
+	struct view_account va = { a->a.name, engine_rules_connections(a), 0, a->a.budget };
 
 	if (a->a.budget != NULL)
 		va.budget_used = rules_budget_used(a->a.budget, now,

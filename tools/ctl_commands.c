@@ -42,6 +42,11 @@ static void ctl_on_account(void *ctx, uint32_t id, const struct account *a)
 	ca->budget_used = a->budget != NULL ? rules_budget_used(a->budget, ctl->now_ms,
 	                                                        ctl->conf->readiness.invite_window_ms)
 	                                    : 0;
+	ca->budget = NULL;
+	if (a->budget != NULL) {
+		ca->budget = xmalloc(sizeof(*ca->budget));
+		*ca->budget = *a->budget;
+	}
 	/* The readiness cap counts connections as the daemon does: with the
 	   changes since the snapshot (another statement, same connection). */
 	struct ratio_account ratio;
@@ -63,8 +68,10 @@ int ctl_load_accounts(struct ctl *ctl)
 
 void ctl_free_accounts(struct ctl *ctl)
 {
-	for (size_t i = 0; i < ctl->naccounts; i++)
+	for (size_t i = 0; i < ctl->naccounts; i++) {
 		free(ctl->accounts[i].name);
+		free(ctl->accounts[i].budget);
+	}
 	free(ctl->accounts);
 	ctl->accounts = NULL;
 	ctl->naccounts = 0;

@@ -179,7 +179,7 @@ static void test_shuffled(void **state)
 		assert_int_equal(shuffled.last_deep_ms, in_order.last_deep_ms);
 		assert_int_equal(shuffled.days, in_order.days);
 		assert_int_equal(shuffled.days_anchor, in_order.days_anchor);
-		assert_int_equal(score_distinct_posts(&shuffled, 0), score_distinct_posts(&in_order, 0));
+		assert_int_equal(score_distinct_posts(&shuffled, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), score_distinct_posts(&in_order, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT));
 	}
 	free(ev);
 }
@@ -215,7 +215,7 @@ static void test_years(void **state)
 		assert_true(isfinite(score_warmth(&s, &p, last)));
 		assert_close(score_warmth(&s, &p, last), before, 1e-12);
 	}
-	assert_int_equal(score_distinct_days(&s, 0), 64);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 64);
 	assert_int_equal(s.engagements, 3651);
 }
 
@@ -300,7 +300,7 @@ static void test_reaction_per_post(void **state)
 	assert_true(score_add(&s, &p, &d) == 1.0);
 	assert_close(score_warmth_type(&s, &p, SCORE_LIKE, T0), 1 + 0.5, 1e-15);
 	assert_int_equal(s.engagements, 4);
-	assert_int_equal(score_distinct_posts(&s, 0), 2);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
 
 	p.reaction_per_post = 0;
 	score_init(&s);
@@ -325,8 +325,8 @@ static void test_post_set_bounded(void **state)
 		assert_true(score_add(&s, &p, &ev) == 1.0);
 	}
 	assert_int_equal(s.nposts, SCORE_POSTS_MAX);
-	assert_int_equal(score_distinct_posts(&s, 0), SCORE_POSTS_MAX);
-	assert_int_equal(score_distinct_posts(&s, T0 + 30 * DAY), 3);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), SCORE_POSTS_MAX);
+	assert_int_equal(score_distinct_posts(&s, T0 + 30 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 3);
 	{
 		struct score_event again = test_event(T0 + 40 * DAY, SCORE_LIKE, SCORE_FROM_FOLLOWER, 1);
 		struct score_event kept = test_event(T0 + 41 * DAY, SCORE_LIKE, SCORE_FROM_FOLLOWER, 20);
@@ -412,9 +412,9 @@ static void test_days_and_stats(void **state)
 		score_add(&s, &p, &ev);
 	}
 	/* 200 is the newest day; 137 is 63 days before it (the last bit), 136 one too many. */
-	assert_int_equal(score_distinct_days(&s, 0), 2);
-	assert_int_equal(score_distinct_days(&s, T0 + 137 * DAY), 2);
-	assert_int_equal(score_distinct_days(&s, T0 + 138 * DAY), 1);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + 137 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + 138 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 1);
 	assert_int_equal(s.engagements, ARRAY_SIZE(days));
 	assert_int_equal(s.deep, 4);
 	assert_int_equal(s.last_ms, T0 + 200 * DAY + HOUR);
@@ -499,9 +499,9 @@ static void test_state_blob(void **state)
 	}
 	assert_int_equal(score_decode(&d, NULL, 0), -1);
 	/* Another version; a bucket index out of range; a NaN sum. */
-	b.data[0] = 3;
+	b.data[0] = 4;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
-	b.data[0] = 2;
+	b.data[0] = 3;
 	b.data[2] = 21;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
 	b.data[2] = 0;
@@ -632,12 +632,13 @@ static void test_state_blob_history(void **state)
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
 	assert_int_equal(d.history.n, 0);
 
-	/* Version 1: the same bytes without the history and its count. */
+	/* Version 1: the same bytes without version 3's sides (38 bytes here: no burst
+	   bookkeeping), the history and its count. */
 	score_history_free(&s.history);
 	buf_reset(&b);
 	score_encode(&s, &b);
 	b.data[0] = 1;
-	assert_int_equal(score_decode(&d, b.data, b.len - 4), 0);
+	assert_int_equal(score_decode(&d, b.data, b.len - 4 - 38), 0);
 	assert_int_equal(d.history.n, 0);
 	assert_true(score_warmth(&d, &p, T0 + 9 * DAY) == score_warmth(&s, &p, T0 + 9 * DAY));
 	assert_int_equal(score_decode(&d, b.data, b.len), -1); /* v1 with trailing bytes */
@@ -682,7 +683,7 @@ static void test_rebuild_complete(void **state)
 	assert_int_equal(s.engagements, 120);
 	assert_int_equal(s.deep, fresh.deep);
 	assert_int_equal(s.last_deep_ms, fresh.last_deep_ms);
-	assert_int_equal(score_distinct_posts(&s, T0), score_distinct_posts(&fresh, T0));
+	assert_int_equal(score_distinct_posts(&s, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT), score_distinct_posts(&fresh, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT));
 	/* Back again: the old figures give the old in-order result. */
 	score_rescore(&fresh, &old, s.history.events, s.history.n);
 	score_rebuild(&s, &p, &old);
@@ -713,7 +714,7 @@ static void test_rebuild_partial(void **state)
 	assert_close(score_warmth(&s, &p, T0 + 16 * DAY), at_last / 2, 1e-12);
 	assert_int_equal(s.engagements, 10);
 	assert_int_equal(s.deep, 10);
-	assert_int_equal(score_distinct_posts(&s, T0), 10);
+	assert_int_equal(score_distinct_posts(&s, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 10);
 
 	/* The newest four kept: those exact, the six older ones carried over. */
 	score_init(&s);
