@@ -178,7 +178,7 @@ static int engine_view_offer(const struct view *v, const struct engine_view_page
 		if (p->ready_only) {
 			struct view_verdict vd;
 			view_verdict(v, &ec->c, va, &vd);
-			if (!vd.ready)
+			if (!vd.eligible)
 				goto drop;
 			r.warmth = vd.warmth;
 		} else {

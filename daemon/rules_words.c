@@ -200,23 +200,26 @@ void rules_condition_words(const struct rules_result *r, enum rules_condition_id
 	case RULES_WAIT:
 		if (rd == NULL)
 			return;
-		if (!v->is_number)
+		if (rd->wait_ms == 0) {
+			rules_put_people(out, r->segment);
+			buf_append_str(out, " need no wait");
+			return;
+		}
+		if (!v->is_number) {
 			buf_append_str(out, rd->wait_from == RULES_WAIT_VALUE
 			                            ? "you have not commented on or shared their posts yet"
-			                            : "neither of you follows the other");
-		else
-			buf_printf(out, "%s %lld %s ago",
-			           rd->wait_from == RULES_WAIT_VALUE ? "you first gave value" : "followed",
-			           (long long)floor(v->number), floor(v->number) == 1 ? "day" : "days");
-		if (rd->wait_ms == 0) {
-			buf_append_str(out, " (no wait)");
-			return;
+			                            : "not following yet");
+		} else {
+			/* In days: the wait is counted in days, and weeks would round it. */
+			long long days = (long long)floor(v->number);
+			buf_printf(out, "%s %lld %s ago", rd->wait_from == RULES_WAIT_VALUE ? "you first helped them" : "followed",
+			           days, days == 1 ? "day" : "days");
 		}
 		buf_append_str(out, " (");
 		rules_put_people(out, r->segment);
 		buf_append_str(out, " wait ");
 		rules_put_wait(out, rd->wait_ms, rd->wait_max_ms);
-		buf_append_str(out, ")");
+		buf_append_str(out, rd->wait_from == RULES_WAIT_VALUE ? " after you first help)" : ")");
 		return;
 	case RULES_DISTINCT_POSTS:
 		buf_printf(out, "%s %lld %s %s (needs %lld)",
@@ -246,11 +249,13 @@ void rules_condition_words(const struct rules_result *r, enum rules_condition_id
 			           rules_int(v), rules_int(need), cond->ok ? "" : "; mostly bursts");
 		return;
 	case RULES_ACTIVE:
-		if (!v->is_number)
+		if (!v->is_number) {
 			buf_append_str(out, "no engagement yet");
-		else
-			buf_printf(out, "last engagement %lld %s ago (within %lld)", (long long)floor(v->number),
-			           floor(v->number) == 1 ? "day" : "days", (long long)llround(need->number));
+			return;
+		}
+		buf_append_str(out, "last engagement ");
+		rules_put_ago(out, cond->since_ms, cond->since_ms + (int64_t)llround(v->number * RULES_DAY));
+		buf_printf(out, " (ask within %lld days of it)", (long long)llround(need->number));
 		return;
 	case RULES_CAP:
 		if (!v->is_number)
@@ -262,11 +267,12 @@ void rules_condition_words(const struct rules_result *r, enum rules_condition_id
 		buf_printf(out, "%lld of %lld invitations used this week", rules_int(v), rules_int(need));
 		return;
 	case RULES_NOT_NOTIFIED:
-		if (!v->is_number)
+		if (!v->is_number) {
 			buf_append_str(out, "not notified yet");
-		else
-			buf_printf(out, "notified %lld %s ago", (long long)floor(v->number),
-			           floor(v->number) == 1 ? "day" : "days");
+			return;
+		}
+		buf_append_str(out, "notified ");
+		rules_put_ago(out, 0, (int64_t)llround(v->number * RULES_DAY));
 		return;
 	case RULES_CONDITION_COUNT:
 		break;
@@ -497,9 +503,15 @@ void rules_verdict(const struct rules_params *p, const struct rules_result *r, i
 		}
 		if (cold > now_ms && (changes == 0 || cold < changes))
 			changes = cold;
-		buf_append_str(&say.next, rules_outbound(r)
-		                                  ? "Send the invitation; the note names their post"
-		                                  : "Send the invitation; the note names what they wrote");
+		buf_append_str(&say.next, "Send the invitation ");
+		if (changes > 0) {
+			buf_append_str(&say.next, "by ");
+			rules_put_date(&say.next, changes, now_ms, off);
+		} else {
+			buf_append_str(&say.next, "this week");
+		}
+		buf_append_str(&say.next, rules_outbound(r) ? "; the note names their post"
+		                                            : "; the note names what they wrote");
 		rules_verdict_done(out, RULES_STATUS_READY, &say, changes);
 	}
 	buf_free(&say.text);

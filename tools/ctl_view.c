@@ -132,6 +132,9 @@ static int ctl_condition_shown(const char *name, int ok)
 	static const char *const always[] = { "relationship", "warmth",     "wait",   "distinct_posts",
 		                              "distinct_days", "deep_engagement", "active", "invite_budget" };
 
+	/* Whether the daemon has notified is the "notified" line, not a reason. */
+	if (strcmp(name, "not_notified") == 0)
+		return 0;
 	if (!ok)
 		return 1;
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
@@ -191,8 +194,6 @@ static void ctl_print_contact_text(yajl_val c)
 	/* And the next step, with the date the verdict changes. */
 	printf("%-*s", CTL_CONTACT_KEY_WIDTH, "next");
 	ctl_print_clean(stdout, next != NULL ? next : "-");
-	if (ctl_get_str(c, "changes_at") != NULL)
-		printf(" (changes %s)", ctl_get_str(c, "changes_at"));
 	putchar('\n');
 	putchar('\n');
 

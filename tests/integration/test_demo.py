@@ -20,7 +20,7 @@ def test_demo_runs():
                                                             r.stderr[-3000:]))
     out = r.stdout
     for want in ("ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
-                 "== warmthctl top", "conditions", "== warmthctl metrics", "ratio"):
+                 "== warmthctl top", "why", "== warmthctl metrics", "ratio"):
         check(want in out, "demo output lacks %r:\n%s" % (want, out[-3000:]))
     subprocess.run(["rm", "-rf", scratch])
 

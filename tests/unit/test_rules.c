@@ -314,7 +314,7 @@ static void test_words(void **state)
 		"on 3 days (needs 2)",
 		"2 real exchanges (comments, replies, shares)",
 		"no bursts",
-		"last engagement 2 days ago (within 14)",
+		"last engagement 2 days ago (ask within 14 days of it)",
 		"1000 connections (limit 29900)",
 		"10 of 100 invitations used this week",
 		"not notified yet",
@@ -358,7 +358,7 @@ static void test_words(void **state)
 			{ RULES_WARMTH, "your engagement is still light (0% of what is needed)" },
 			{ RULES_DEEP, "no comment or reply from you yet; likes alone are not enough" },
 			{ RULES_ACTIVE, "no engagement yet" },
-			{ RULES_NOT_NOTIFIED, "notified 1 day ago" },
+			{ RULES_NOT_NOTIFIED, "notified yesterday" },
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(fails); i++) {
 			buf_reset(&b);
