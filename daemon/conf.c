@@ -764,7 +764,8 @@ static void conf_segment_init(void *entry)
  * conf/warmthd.yaml shows them as a config would write them. The
  * influencer comes first: a creator with 10,000+ connections is one (the
  * approach for creators, 4-6 weeks, is the longer). A peer is ready on
- * any genuine signal: one comment or reply on one day, either path.
+ * any genuine signal: one comment or reply on one day, either path, while
+ * it is warm (threshold 1.5: a comment of weight 3 after one half-life).
  */
 static void conf_default_segments(struct conf *conf)
 {
@@ -801,7 +802,8 @@ static void conf_default_segments(struct conf *conf)
 		if (defaults[i].peer) {
 			struct rules_path *paths[] = { &seg->readiness.inbound, &seg->readiness.outbound };
 			for (size_t k = 0; k < ARRAY_SIZE(paths); k++) {
-				paths[k]->threshold = 3;
+				/* One comment (weight 3) still counts at the end of active_within (14d, one half-life). */
+				paths[k]->threshold = 1.5;
 				paths[k]->min_posts = paths[k]->min_days = 1;
 			}
 		}

@@ -481,8 +481,8 @@ void rules_verdict(const struct rules_params *p, const struct rules_result *r, i
 		buf_append_str(&say.next, "Past the cap, following is the only lever: keep them as a follower");
 		rules_verdict_done(out, RULES_STATUS_HELD, &say, 0);
 	} else if (!c[RULES_BUDGET].ok) {
-		buf_printf(&say.text, "Held: this week's %lld invitations are used",
-		           rules_int(&c[RULES_BUDGET].need));
+		buf_printf(&say.text, "Held: the invitation budget is used (%lld of %lld this week)",
+		           rules_int(&c[RULES_BUDGET].value), rules_int(&c[RULES_BUDGET].need));
 		if (c[RULES_BUDGET].until_ms > 0) {
 			buf_append_str(&say.text, "; room again on ");
 			rules_put_date(&say.text, c[RULES_BUDGET].until_ms, now_ms, off);
@@ -493,16 +493,17 @@ void rules_verdict(const struct rules_params *p, const struct rules_result *r, i
 		int64_t cold = c[RULES_ACTIVE].since_ms > 0 && r->readiness != NULL
 		                       ? c[RULES_ACTIVE].since_ms + r->readiness->active_within_ms
 		                       : 0;
+		/* By the wait's latest point, or sooner if it goes quiet before. */
+		changes = r->invite_by_ms > now_ms ? r->invite_by_ms : 0;
+		if (cold > now_ms && (changes == 0 || cold < changes))
+			changes = cold;
 		if (r->invite_by_ms > now_ms) {
 			buf_append_str(&say.text, "Ready: invite by ");
-			rules_put_date(&say.text, r->invite_by_ms, now_ms, off);
+			rules_put_date(&say.text, changes, now_ms, off);
 			buf_append_str(&say.text, ", while it is warm");
-			changes = r->invite_by_ms;
 		} else {
 			buf_append_str(&say.text, "Ready: invite this week");
 		}
-		if (cold > now_ms && (changes == 0 || cold < changes))
-			changes = cold;
 		buf_append_str(&say.next, "Send the invitation ");
 		if (changes > 0) {
 			buf_append_str(&say.next, "by ");

@@ -182,12 +182,12 @@ static void test_rule_defaults(const struct conf *c)
 		assert_int_equal(seg->readiness.wait_max_ms, wait_max[i] * TEST_DAY_MS);
 		assert_int_equal(seg->readiness.wait_from, i == 2 ? RULES_WAIT_VALUE : RULES_WAIT_FOLLOW);
 		/* A peer is ready on one genuine signal: one comment on one day. */
-		assert_true(seg->readiness.inbound.threshold == (peer ? 3 : 5));
+		assert_true(seg->readiness.inbound.threshold == (peer ? 1.5 : 5));
 		assert_int_equal(seg->readiness.inbound.min_posts, peer ? 1 : 2);
 		assert_int_equal(seg->readiness.inbound.min_days, peer ? 1 : 2);
 		assert_int_equal(seg->readiness.inbound.need_deep, 1);
 		assert_int_equal(seg->readiness.inbound.from, SCORE_SIDE_IN);
-		assert_true(seg->readiness.outbound.threshold == 3);
+		assert_true(seg->readiness.outbound.threshold == (peer ? 1.5 : 3));
 		assert_int_equal(seg->readiness.outbound.min_posts, peer ? 1 : 3);
 		assert_int_equal(seg->readiness.outbound.min_days, peer ? 1 : 2);
 		assert_int_equal(seg->readiness.outbound.from, SCORE_SIDE_OUT);
