@@ -567,6 +567,158 @@ static void test_scenarios(void **state)
 	assert_int_equal(first, T0 + 28 * DAY);
 }
 
+
+/* The verdict of t against segment s at its now. */
+static void test_verdict_of(struct test_contact *t, const struct rules_segment *s, struct rules_result *r,
+                            struct rules_verdict *v)
+{
+	struct rules_params p = test_params();
+	struct score_params sp = test_scoring();
+
+	rules_evaluate(&p, &sp, s, &t->c, &t->a, t->now, r);
+	rules_verdict(&p, r, t->now, v);
+}
+
+/*
+ * The two paths: a follower's evidence is their engagement, a target's
+ * mine on their posts; my engagement never stands in for theirs.
+ */
+static void test_paths(void **state)
+{
+	struct score_params sp = test_scoring();
+	struct rules_segment seg[4];
+	struct test_contact t;
+	struct rules_result r;
+
+	(void)state;
+	test_segments(seg);
+	/* A target with my comments on three of their posts over two weeks. */
+	memset(&t, 0, sizeof(t));
+	for (int i = 0; i < 3; i++)
+		score_add(&t.score, &sp, &(struct score_event){ T0 + (1 + 6 * i) * DAY, (uint32_t)i + 1,
+		                                               SCORE_COMMENT, SCORE_OUTBOUND });
+	t.c = (struct rules_contact){ .target = 1, .followed_ms = T0, .score = &t.score, .state = &t.st };
+	t.a = (struct rules_account){ .connections = 1000 };
+	t.now = T0 + 14 * DAY;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.path, RULES_PATH_OUTBOUND);
+	assert_int_equal(r.invite_by_ms, 0); /* these test segments have no latest point */
+	/* The same engagement from a follower I do not follow: theirs is needed. */
+	t.c.target = 0;
+	t.c.follower = 1;
+	test_expect(&t, &seg[0], 1u << RULES_WARMTH | 1u << RULES_DISTINCT_POSTS | 1u << RULES_DISTINCT_DAYS |
+	                                 1u << RULES_DEEP, &r);
+	assert_int_equal(r.path, RULES_PATH_INBOUND);
+	/* Mutual: whichever path holds. */
+	t.c.target = 1;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.path, RULES_PATH_OUTBOUND);
+	/* "from: both" lets my engagement count on the inbound path too. */
+	t.c.target = 0;
+	seg[0].readiness.inbound.from = SCORE_SIDE_IN | SCORE_SIDE_OUT;
+	test_expect(&t, &seg[0], 1u << RULES_WARMTH, &r); /* 3.3 of the inbound path's 5 */
+	seg[0].readiness.inbound.threshold = 3;
+	test_expect(&t, &seg[0], 0, &r);
+	/* A span and wait_from value: from my first comment (day 1), 14 to 21 days. */
+	seg[0].readiness.wait_max_ms = 21 * DAY;
+	seg[0].readiness.wait_from = RULES_WAIT_VALUE;
+	test_expect(&t, &seg[0], 1u << RULES_WAIT, &r);
+	assert_int_equal(r.conditions[RULES_WAIT].until_ms, T0 + 15 * DAY);
+	t.now = T0 + 15 * DAY;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.invite_by_ms, T0 + 22 * DAY);
+}
+
+/* Each verdict, its words and the time it changes. */
+static void test_verdicts(void **state)
+{
+	struct rules_segment seg[4];
+	struct test_contact t;
+	struct rules_result r;
+	struct rules_verdict v;
+
+	(void)state;
+	test_segments(seg);
+	seg[0].readiness.wait_max_ms = 21 * DAY;
+
+	test_ready_contact(&t); /* day 20, last engagement day 18 */
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_READY);
+	assert_string_equal(v.text, "Ready: invite this week");
+	assert_int_equal(v.changes_ms, T0 + 32 * DAY); /* it goes quiet 14 days after day 18 */
+	assert_string_equal(v.next, "Send the invitation by 2 Feb; the note names what they wrote");
+
+	test_ready_contact(&t);
+	t.c.followed_ms = t.now - 10 * DAY;
+	test_verdict_of(&t, &seg[0], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_WAITING);
+	assert_string_equal(v.text, "Wait until 25 Jan: senior executives need 2-3 weeks after the follow");
+	assert_int_equal(v.changes_ms, T0 + 24 * DAY);
+	assert_string_equal(v.next, "Keep the exchange going; invite between 25 Jan and 1 Feb");
+
+	test_ready_contact(&t);
+	t.c.declined_ms = t.now - 3 * DAY;
+	t.c.withdrawn_ms = t.now - 3 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_COOLING_OFF);
+	assert_string_equal(v.text, "Not now: declined your invitation 3 days ago; try again after 17 Jul");
+	assert_int_equal(v.changes_ms, t.now - 3 * DAY + 180 * DAY);
+
+	test_ready_contact(&t);
+	t.st.incoming = 1;
+	t.st.incoming_ms = t.now - 2 * DAY;
+	t.c.pending = 1; /* theirs comes first: accept, do not invite */
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_ACCEPT);
+	assert_string_equal(v.text, "Accept their invitation (sent 2 days ago)");
+
+	test_ready_contact(&t);
+	t.c.pending = 1;
+	t.c.pending_ms = t.now - 35 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_WITHDRAW);
+	assert_string_equal(v.text, "Withdraw your invitation (pending 5 weeks)");
+	t.c.pending_ms = t.now - 20 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_PENDING);
+	assert_int_equal(v.changes_ms, t.now + DAY);
+
+	test_ready_contact(&t);
+	t.a.budget_used = 100;
+	t.a.budget_frees_ms = t.now + 2 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_HELD);
+	assert_true(r.eligible && !r.within_budget);
+	assert_string_equal(v.text, "Held: the invitation budget is used (100 of 100 this week); room again on 23 Jan");
+	assert_int_equal(v.changes_ms, t.now + 2 * DAY);
+	/* Counted already (notified, or invited): not held by itself. */
+	t.a.in_budget = 1;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_READY);
+
+	test_ready_contact(&t);
+	seg[3].readiness.inbound.need_deep = 1;
+	score_init(&t.score);
+	score_add(&t.score, &(struct score_params){ .half_life_ms = DAY, .weight = { 1 } },
+	          &(struct score_event){ T0 + 19 * DAY, 1, SCORE_LIKE, SCORE_FROM_FOLLOWER });
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_NOT_YET);
+	assert_string_equal(v.text, "Not yet: needs one comment or reply; likes alone are not enough");
+	assert_int_equal(v.changes_ms, 0);
+
+	test_ready_contact(&t);
+	t.score.burst_cut = 40;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_string_equal(v.text, "Not yet: most of their engagement came in bursts (40 of 43 do not count)");
+
+	test_ready_contact(&t);
+	t.c.connected = 1;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_CONNECTED);
+	assert_string_equal(rules_status_name(RULES_STATUS_COOLING_OFF), "cooling_off");
+	assert_null(rules_status_name(RULES_STATUS_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +731,8 @@ int main(void)
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_state_blob),
 		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

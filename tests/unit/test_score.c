@@ -734,6 +734,147 @@ static void test_rebuild_partial(void **state)
 	score_history_free(&s.history);
 }
 
+
+/*
+ * Bursts: 200 inbound likes and comments in one hour across UTC midnight.
+ * Without caps they are two "distinct days"; with 10 an hour, the first ten
+ * count (all before midnight) and the rest add nothing, not even a day.
+ */
+/* score_add of an event built in place. */
+static double test_add(struct score_state *s, const struct score_params *p, struct score_event ev)
+{
+	return score_add(s, p, &ev);
+}
+
+static void test_bursts(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s, uncapped;
+	int64_t start = T0 + 23 * HOUR + 30 * 60 * 1000LL; /* 23:30 UTC */
+
+	(void)state;
+	p.burst_per_hour = 10;
+	p.burst_per_day = 30;
+	score_init(&s);
+	score_init(&uncapped);
+	for (uint32_t i = 0; i < 200; i++) {
+		struct score_event ev = test_event(start + i * 18000LL, i % 4 ? SCORE_LIKE : SCORE_COMMENT,
+		                                   SCORE_FROM_FOLLOWER, i + 1);
+		struct score_params q = test_params();
+		double f = score_add(&s, &p, &ev);
+		score_add(&uncapped, &q, &ev);
+		assert_true(i < 10 ? f > 0 : f == 0.0);
+	}
+	assert_int_equal(s.counted_in, 10);
+	assert_int_equal(s.burst_cut, 190);
+	assert_int_equal(s.engagements, 200);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN), 10);
+	assert_int_equal(score_distinct_days(&uncapped, &p, 0, SCORE_SIDE_IN), 2);
+	/* An hour after it, the day cap still holds (more than 30 fell after midnight); the
+	   day after, engagement counts again. */
+	assert_true(test_add(&s, &p, test_event(start + 200 * 18000LL + HOUR, SCORE_COMMENT,
+	                                        SCORE_FROM_FOLLOWER, 999)) == 0.0);
+	assert_true(test_add(&s, &p, test_event(start + 2 * DAY, SCORE_COMMENT, SCORE_FROM_FOLLOWER,
+	                                        998)) > 0);
+	/* The day cap: 30 a day, spread so that no hour has more than 10. */
+	score_init(&s);
+	for (uint32_t i = 0; i < 40; i++)
+		test_add(&s, &p, test_event(T0 + i * 20 * 60 * 1000LL, SCORE_LIKE, SCORE_FROM_FOLLOWER, i + 1));
+	assert_int_equal(s.counted_in, 30);
+	assert_int_equal(s.burst_cut, 10);
+	/* My own engagement is never capped. */
+	score_init(&s);
+	for (uint32_t i = 0; i < 40; i++)
+		test_add(&s, &p, test_event(T0 + i * 1000LL, SCORE_LIKE, SCORE_OUTBOUND, i + 1));
+	assert_int_equal(s.burst_cut, 0);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_OUT), 32);
+	/* The caps shape the sums: a change needs a rescore. */
+	assert_true(score_params_need_rescore(&p, &(struct score_params){ 0 }));
+	{
+		struct score_params q = p;
+		q.burst_per_day = 31;
+		assert_true(score_params_need_rescore(&p, &q));
+		q = p;
+		q.day_offset_ms = HOUR;
+		assert_true(score_params_need_rescore(&p, &q));
+	}
+}
+
+/* Days are counted in the user's time zone. */
+static void test_days_in_zone(void **state)
+{
+	struct score_params utc = test_params(), cet = test_params();
+	struct score_state a, b;
+	int64_t late = T0 + 23 * HOUR + 30 * 60 * 1000LL, early = T0 + DAY + 30 * 60 * 1000LL;
+
+	(void)state;
+	cet.day_offset_ms = HOUR; /* 23:30 and 00:30 UTC are 00:30 and 01:30 at +01:00 */
+	score_init(&a);
+	score_init(&b);
+	test_add(&a, &utc, test_event(late, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&a, &utc, test_event(early, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 2));
+	test_add(&b, &cet, test_event(late, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&b, &cet, test_event(early, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 2));
+	assert_int_equal(score_distinct_days(&a, &utc, 0, SCORE_SIDE_IN), 2);
+	assert_int_equal(score_distinct_days(&b, &cet, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_day(&utc, -1), -1);
+	assert_int_equal(score_day(&cet, T0 + 23 * HOUR), T0 / DAY + 1);
+}
+
+/* Their engagement and mine are told apart: warmth, posts, days, deep, value. */
+static void test_sides(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s;
+
+	(void)state;
+	p.outbound_factor = 1;
+	score_init(&s);
+	test_add(&s, &p, test_event(T0, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&s, &p, test_event(T0 + DAY, SCORE_LIKE, SCORE_OUTBOUND, 2));
+	test_add(&s, &p, test_event(T0 + 2 * DAY, SCORE_MESSAGE, SCORE_OUTBOUND, 0));
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 3);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(score_deep(&s, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_deep(&s, SCORE_SIDE_OUT), 1);
+	/* A private message is not "giving value"; a comment on their post is. */
+	assert_int_equal(s.first_value_ms, 0);
+	test_add(&s, &p, test_event(T0 + 3 * DAY, SCORE_COMMENT, SCORE_OUTBOUND, 3));
+	assert_int_equal(s.first_value_ms, T0 + 3 * DAY);
+	assert_true(fabs(score_warmth_side(&s, &p, SCORE_SIDE_IN, T0) - 2.0) < 1e-9);
+	assert_true(fabs(score_warmth_side(&s, &p, SCORE_SIDE_IN, T0 + 3 * DAY) +
+	                 score_warmth_side(&s, &p, SCORE_SIDE_OUT, T0 + 3 * DAY) -
+	                 score_warmth(&s, &p, T0 + 3 * DAY)) < 1e-9);
+	/* The blob keeps all of it. */
+	{
+		struct score_state d;
+		struct buf b = { 0 };
+		p.burst_per_hour = 3;
+		p.burst_per_day = 5;
+		for (int i = 0; i < 6; i++)
+			test_add(&s, &p, test_event(T0 + 4 * DAY + i * 1000LL, SCORE_LIKE, SCORE_FROM_FOLLOWER, 10 + i));
+		score_encode(&s, &b);
+		assert_int_equal(score_decode(&d, b.data, b.len), 0);
+		assert_int_equal(d.days_out, s.days_out);
+		assert_int_equal(d.days_out_anchor, s.days_out_anchor);
+		assert_int_equal(d.deep_out, 2);
+		assert_int_equal(d.counted_in, s.counted_in);
+		assert_int_equal(d.burst_cut, 3);
+		assert_int_equal(d.first_value_ms, T0 + 3 * DAY);
+		assert_int_equal(d.nburst, 3);
+		assert_memory_equal(d.burst_ring, s.burst_ring, sizeof(s.burst_ring));
+		assert_int_equal(d.nburst_days, s.nburst_days);
+		assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_OUT), 2);
+		score_history_free(&d.history);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -756,6 +897,9 @@ int main(void)
 		cmocka_unit_test(test_state_blob_history),
 		cmocka_unit_test(test_rebuild_complete),
 		cmocka_unit_test(test_rebuild_partial),
+		cmocka_unit_test(test_bursts),
+		cmocka_unit_test(test_days_in_zone),
+		cmocka_unit_test(test_sides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
