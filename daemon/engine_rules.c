@@ -175,12 +175,13 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
  * Whether an unfired contact fails a condition that time cannot fix: only
  * new events can make it ready, so it is neither evaluated nor watched.
  * Cheap tests only, first those that need no segment: no score, neither
- * follower nor target, connected, pending, dismissed.
+ * follower nor target, connected, pending, invited by them, dismissed.
  */
 static int engine_rules_unrelated(const struct contact *c)
 {
 	return c->score == NULL || !(c->rel.follower.on || c->rel.target.on) ||
-	       c->rel.connected.on || c->rel.pending.on || c->rules.dismissed_ms != 0;
+	       c->rel.connected.on || c->rel.pending.on || c->rules.incoming ||
+	       c->rules.dismissed_ms != 0;
 }
 
 /* The same for the segment's figures (after engine_rules_unrelated). */
@@ -757,7 +758,8 @@ void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 			engine_mark_dirty(e, ec);
 		}
 	}
-	log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat settings "
+	log_notice("reload: scoring half-lives, deep_types, reaction_per_post, repeat or burst "
+	           "settings, or time.zone "
 	           "changed; %zu scores rebuilt from their engagement history", rebuilt);
 	if (partial > 0)
 		log_notice("reload: %zu of them had more engagements than their history keeps "
