@@ -209,11 +209,15 @@ static int engine_rules_warm(const struct engine *e, const struct contact *c, si
                              int64_t now)
 {
 	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
+	const struct rules_path *paths[2] = { &r->inbound, &r->outbound };
+	double in, out;
 
-	return score_warmth_side(c->score, &e->conf->scoring, (unsigned)r->inbound.from, now) >=
-	               r->inbound.threshold ||
-	       score_warmth_side(c->score, &e->conf->scoring, (unsigned)r->outbound.from, now) >=
-	               r->outbound.threshold;
+	score_warmth_sides(c->score, &e->conf->scoring, now, &in, &out);
+	for (int i = 0; i < 2; i++)
+		if (((paths[i]->from & SCORE_SIDE_IN) ? in : 0.0) + ((paths[i]->from & SCORE_SIDE_OUT) ? out : 0.0) >=
+		    paths[i]->threshold)
+			return 1;
+	return 0;
 }
 
 /* Whether every condition that fails is one that time alone can make hold. */

@@ -269,12 +269,13 @@ struct rules_path_eval {
 
 static void rules_path_measure(const struct rules_params *p, const struct score_params *scoring,
                                const struct rules_path *path, const struct score_state *s,
-                               int64_t now_ms, struct rules_path_eval *e)
+                               int64_t now_ms, const double side_warmth[2], struct rules_path_eval *e)
 {
 	int64_t since = now_ms - p->breadth_window_ms;
 	unsigned sides = (unsigned)path->from;
 
-	e->warmth = score_warmth_side(s, scoring, sides, now_ms);
+	e->warmth = ((sides & SCORE_SIDE_IN) ? side_warmth[0] : 0.0) +
+	            ((sides & SCORE_SIDE_OUT) ? side_warmth[1] : 0.0);
 	e->posts = score_distinct_posts(s, since, sides);
 	e->days = score_distinct_days(s, scoring, since, sides);
 	e->deep = score_deep(s, sides);
@@ -313,13 +314,16 @@ static void rules_engagement(const struct rules_params *p, const struct score_pa
 	const struct rules_path *path;
 	struct rules_condition *cond;
 	uint32_t judged;
+	double side_warmth[2];
 
 	/*
 	 * The path: a follower's is inbound, a target's outbound; a mutual
 	 * follow (or neither) takes the one closer to holding, inbound on a tie.
+	 * One pass over the buckets gives both sides; each path adds what it counts.
 	 */
-	rules_path_measure(p, scoring, &r->inbound, s, now_ms, &in);
-	rules_path_measure(p, scoring, &r->outbound, s, now_ms, &outb);
+	score_warmth_sides(s, scoring, now_ms, &side_warmth[0], &side_warmth[1]);
+	rules_path_measure(p, scoring, &r->inbound, s, now_ms, side_warmth, &in);
+	rules_path_measure(p, scoring, &r->outbound, s, now_ms, side_warmth, &outb);
 	if (c->target && (!c->follower || outb.holds > in.holds))
 		out->path = RULES_PATH_OUTBOUND;
 	else

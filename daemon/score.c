@@ -264,9 +264,9 @@ uint32_t score_deep(const struct score_state *s, unsigned sides)
  * arrived before it; either way it is remembered, so a burst keeps itself
  * cut for as long as it goes on.
  */
-static int score_burst_cut(struct score_state *s, const struct score_params *p, int64_t ts_ms)
+static int score_burst_cut(struct score_state *s, const struct score_params *p, int64_t ts_ms,
+                           int64_t day)
 {
-	int64_t day = score_day(p, ts_ms);
 	struct score_day_count *d = NULL;
 	uint32_t in_hour = 0;
 	int cut = 0;
@@ -321,6 +321,7 @@ double score_add(struct score_state *s, const struct score_params *p, const stru
 	int64_t h = score_half_life(p, ev->type);
 	int out = ev->origin == SCORE_OUTBOUND;
 	int deep = p->deep_mask >> ev->type & 1;
+	int64_t day = score_day(p, ev->ts_ms);
 	double factor = 1.0;
 	int counts = 1;
 
@@ -328,7 +329,7 @@ double score_add(struct score_state *s, const struct score_params *p, const stru
 	if (ev->ts_ms > s->last_ms)
 		s->last_ms = ev->ts_ms;
 	if (!out) {
-		if (score_burst_cut(s, p, ev->ts_ms)) {
+		if ((p->burst_per_hour > 0 || p->burst_per_day > 0) && score_burst_cut(s, p, ev->ts_ms, day)) {
 			if (s->burst_cut < UINT32_MAX)
 				s->burst_cut++;
 			return 0.0;
@@ -345,9 +346,9 @@ double score_add(struct score_state *s, const struct score_params *p, const stru
 			s->first_value_ms = ev->ts_ms;
 	}
 	if (out)
-		score_day_note(&s->days_out, &s->days_out_anchor, score_day(p, ev->ts_ms));
+		score_day_note(&s->days_out, &s->days_out_anchor, day);
 	else
-		score_day_note(&s->days, &s->days_anchor, score_day(p, ev->ts_ms));
+		score_day_note(&s->days, &s->days_anchor, day);
 	if (ev->post_hash != 0)
 		counts = score_post_note(s, ev->post_hash, ev->ts_ms,
 		                         ev->type == SCORE_LIKE && p->reaction_per_post, out);
@@ -394,23 +395,30 @@ double score_warmth_type(const struct score_state *s, const struct score_params 
 	return p->weight[type] * w;
 }
 
+void score_warmth_sides(const struct score_state *s, const struct score_params *p, int64_t now_ms,
+                        double *in, double *out)
+{
+	*in = *out = 0.0;
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+		int64_t h = score_half_life(p, t);
+		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
+			const struct score_bucket *b = &s->buckets[t][o];
+			double v;
+			if (b->sum <= 0.0)
+				continue;
+			v = p->weight[t] * score_origin_factor(p, o) * b->sum * score_decay(now_ms - b->ref_ms, h);
+			*(o == SCORE_OUTBOUND ? out : in) += v;
+		}
+	}
+}
+
 double score_warmth_side(const struct score_state *s, const struct score_params *p,
                          unsigned sides, int64_t now_ms)
 {
-	double w = 0.0;
+	double in, out;
 
-	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
-		int64_t h = score_half_life(p, t);
-		double part = 0.0;
-		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
-			const struct score_bucket *b = &s->buckets[t][o];
-			unsigned side = o == SCORE_OUTBOUND ? SCORE_SIDE_OUT : SCORE_SIDE_IN;
-			if (b->sum > 0.0 && (sides & side))
-				part += score_origin_factor(p, o) * b->sum * score_decay(now_ms - b->ref_ms, h);
-		}
-		w += p->weight[t] * part;
-	}
-	return w;
+	score_warmth_sides(s, p, now_ms, &in, &out);
+	return ((sides & SCORE_SIDE_IN) ? in : 0.0) + ((sides & SCORE_SIDE_OUT) ? out : 0.0);
 }
 
 double score_warmth(const struct score_state *s, const struct score_params *p, int64_t now_ms)

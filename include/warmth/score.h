@@ -250,6 +250,9 @@ double score_warmth_type(const struct score_state *s, const struct score_params 
 /* Warmth at now_ms from one side's engagement only (SCORE_SIDE_IN, _OUT or both). */
 double score_warmth_side(const struct score_state *s, const struct score_params *p,
                          unsigned sides, int64_t now_ms);
+/* Both sides' warmth in one pass: theirs into *in, mine into *out. */
+void score_warmth_sides(const struct score_state *s, const struct score_params *p, int64_t now_ms,
+                        double *in, double *out);
 /* Distinct posts engaged with at or after since_ms by sides (at most SCORE_POSTS_MAX). */
 uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms, unsigned sides);
 /*
