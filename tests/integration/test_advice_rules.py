@@ -10,6 +10,7 @@ that asked for advice a user can trust."""
 
 import datetime
 import json
+import signal
 import sqlite3
 import subprocess
 
@@ -276,7 +277,34 @@ def test_verdict_budget_and_show():
     env.close()
 
 
+def test_caps_reload_rebuilds():
+    """Item 5: a change of the burst caps (or the time zone) rebuilds the
+    scores from their history on reload, without new events."""
+    env = Env("advice-caps", CONFIG)
+    env.start()
+    start = T0 + 13 * HOUR + 50 * 60  # 23:50 UTC: 60 engagements, 18 minutes, across midnight
+    lines = [event(T0, "follow", "bot")]
+    lines += [event(start + i * 18, "comment" if i % 4 == 0 else "like", "bot", post="b%d" % i)
+              for i in range(60)]
+    env.append("a.jsonl", lines)
+    env.wait_processed(len(lines))
+    env.wait(lambda: {x["name"]: x for x in show(env, "bot")["conditions"]}["not_bursts"]["value"]
+             == 50, "the burst cut")
+    cond = {x["name"]: x for x in show(env, "bot")["conditions"]}
+    check(cond["distinct_days"]["value"] == 1 and not cond["not_bursts"]["ok"], "capped: %s" % cond)
+    env.write_config(CONFIG + "scoring:\n  burst_per_hour: 0\n  burst_per_day: 0\n")
+    env.proc.send_signal(signal.SIGHUP)
+    env.wait(lambda: "scores rebuilt" in env.log_text(), "the rebuild")
+    env.wait(lambda: {x["name"]: x for x in show(env, "bot")["conditions"]}["not_bursts"]["ok"],
+             "the rebuilt score committed")
+    cond = {x["name"]: x for x in show(env, "bot")["conditions"]}
+    check(cond["distinct_days"]["value"] == 2 and cond["not_bursts"]["value"] == 0,
+          "uncapped: %s" % cond)
+    check(env.stop() == 0, "exit status:\n" + env.log_text())
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_declined_and_removed, test_executive_warmed_by_my_comments, test_influencer_over_weeks,
          test_client_after_giving_value, test_peer_comments_once, test_burst,
-         test_pending_and_incoming, test_verdict_budget_and_show])
+         test_pending_and_incoming, test_verdict_budget_and_show, test_caps_reload_rebuilds])
