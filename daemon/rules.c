@@ -260,6 +260,12 @@ static void rules_user_state(const struct rules_params *p, const struct rules_co
 	rules_text(&cond->need, "no");
 }
 
+/* value / need, at most 1 (1 when nothing is needed). */
+static double rules_ratio(double value, double need)
+{
+	return need <= 0 || value >= need ? 1.0 : value / need;
+}
+
 /* How many of a path's engagement conditions hold (to choose a mutual follow's path). */
 struct rules_path_eval {
 	double warmth;
@@ -332,6 +338,10 @@ static void rules_engagement(const struct rules_params *p, const struct score_pa
 	e = out->path == RULES_PATH_OUTBOUND ? &outb : &in;
 	out->path_warmth = e->warmth;
 	out->threshold = path->threshold;
+
+	out->closeness = (rules_ratio(e->warmth, path->threshold) + rules_ratio(e->posts, (double)path->min_posts) +
+	                  rules_ratio(e->days, (double)path->min_days) +
+	                  (!path->need_deep || e->deep > 0 ? 1.0 : 0.0)) / 4.0;
 
 	cond = rules_set(out, RULES_WARMTH, e->warmth >= path->threshold);
 	rules_number(&cond->value, round(e->warmth * 100.0) / 100.0);

@@ -191,6 +191,9 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
 	/* When the verdict changes by time alone, null if only new events change it. */
 	json_kv_time(j, "changes_at", vd.verdict.changes_ms);
 	json_kv_str(j, "path", vd.result.path == RULES_PATH_OUTBOUND ? "outbound" : "inbound");
+	/* How close the path's engagement is to holding, 0 to 1 (rules.h). */
+	json_key(j, "closeness");
+	json_double(j, view_round2(vd.result.closeness));
 	json_kv_time(j, "invite_by", vd.result.invite_by_ms);
 	/* When the daemon last sent a "ready" notification, null if never. */
 	json_kv_time(j, "notified", c->rules.fired_ms);

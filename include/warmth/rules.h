@@ -236,6 +236,13 @@ struct rules_result {
 	double warmth;     /* all of it, both sides */
 	double path_warmth; /* the path's side(s) */
 	double threshold;  /* the path's */
+	/*
+	 * How close the path's engagement is to holding, 0 to 1: the mean of
+	 * warmth / threshold, posts / min_posts, days / min_days and the deep
+	 * engagement (each at most 1). 1 when it holds; a plan ranks the
+	 * targets to engage with first by it.
+	 */
+	double closeness;
 	enum rules_path_id path;
 	int64_t invite_by_ms; /* the wait's latest point, 0: none */
 	int64_t day_offset_ms; /* the user's time zone, for dates */

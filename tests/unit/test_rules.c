@@ -602,6 +602,7 @@ static void test_paths(void **state)
 	t.now = T0 + 14 * DAY;
 	test_expect(&t, &seg[0], 0, &r);
 	assert_int_equal(r.path, RULES_PATH_OUTBOUND);
+	assert_true(r.closeness == 1.0);
 	assert_int_equal(r.invite_by_ms, 0); /* these test segments have no latest point */
 	/* The same engagement from a follower I do not follow: theirs is needed. */
 	t.c.target = 0;
@@ -609,6 +610,22 @@ static void test_paths(void **state)
 	test_expect(&t, &seg[0], 1u << RULES_WARMTH | 1u << RULES_DISTINCT_POSTS | 1u << RULES_DISTINCT_DAYS |
 	                                 1u << RULES_DEEP, &r);
 	assert_int_equal(r.path, RULES_PATH_INBOUND);
+	assert_true(r.closeness == 0.0);
+	/* Two comments of the three: closer, not there (a peer: no wait). */
+	{
+		struct test_contact two = t;
+		score_init(&two.score);
+		for (int i = 0; i < 2; i++)
+			score_add(&two.score, &sp, &(struct score_event){ T0 + (7 + 6 * i) * DAY, (uint32_t)i + 1,
+			                                                  SCORE_COMMENT, SCORE_OUTBOUND });
+		two.c.score = &two.score;
+		two.c.state = &two.st;
+		two.c.follower = 0;
+		two.c.target = 1;
+		test_expect(&two, &seg[3], 1u << RULES_WARMTH | 1u << RULES_DISTINCT_POSTS, &r);
+		assert_true(r.path_warmth > 2 && r.path_warmth < 3);
+		assert_true(fabs(r.closeness - (r.path_warmth / 3 + 2.0 / 3 + 1 + 1) / 4) < 1e-9);
+	}
 	/* Mutual: whichever path holds. */
 	t.c.target = 1;
 	test_expect(&t, &seg[0], 0, &r);
