@@ -667,6 +667,41 @@ static int score_decode_buckets(struct score_state *s, struct blob_reader *r, ui
 	return 0;
 }
 
+/*
+ * A version 2 state did not tell their side from mine. Its history does
+ * (each event's origin): the posts I engaged with are marked mine, and,
+ * when the history holds every engagement, the days are split by side
+ * (UTC days, as version 2 counted them; a change of time.zone rebuilds
+ * them). What the history cannot tell without the config (which of my
+ * engagements were deep) waits for the next rebuild or for new events.
+ */
+static void score_sides_from_history(struct score_state *s)
+{
+	const struct score_history *h = &s->history;
+
+	for (size_t i = 0; i < h->n; i++) {
+		struct score_post *post;
+		if (h->events[i].origin != SCORE_OUTBOUND || h->events[i].post_hash == 0)
+			continue;
+		post = score_post_find(s, h->events[i].post_hash);
+		if (post != NULL)
+			post->out = 1;
+	}
+	if (h->n == 0 || h->n < s->engagements)
+		return;
+	s->days = s->days_out = 0;
+	s->counted_in = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		int64_t day = h->events[i].ts_ms / SCORE_DAY_MS;
+		if (h->events[i].origin == SCORE_OUTBOUND) {
+			score_day_note(&s->days_out, &s->days_out_anchor, day);
+		} else {
+			score_day_note(&s->days, &s->days_anchor, day);
+			s->counted_in++;
+		}
+	}
+}
+
 /* Version 3's part after the stats: my side's days and counts, the burst bookkeeping. */
 static int score_decode_sides(struct score_state *s, struct blob_reader *r)
 {
@@ -732,6 +767,8 @@ static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 		s->counted_in = s->engagements;
 	if (version >= 2 && score_decode_history(&s->history, r) < 0)
 		return -1;
+	if (version == 2)
+		score_sides_from_history(s);
 	return blob_done(r) ? 0 : -1;
 }
 

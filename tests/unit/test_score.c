@@ -875,6 +875,50 @@ static void test_sides(void **state)
 	}
 }
 
+
+/*
+ * A version 2 blob (no sides) with its history: the posts I engaged with
+ * and (the history being complete) the days are split by side again.
+ */
+static void test_version2_sides(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s, d;
+	struct buf b = { 0 }, v2 = { 0 };
+	struct score_event ev[] = {
+		test_event(T0, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1),
+		test_event(T0 + DAY, SCORE_COMMENT, SCORE_OUTBOUND, 2),
+	};
+	size_t nbuckets, posts_at, tail;
+
+	(void)state;
+	score_init(&s);
+	for (size_t i = 0; i < 2; i++) {
+		score_add(&s, &p, &ev[i]);
+		score_history_add(&s.history, &ev[i], 64);
+	}
+	score_encode(&s, &b);
+	/* Version 2: no sides section (38 bytes before the history here), posts without the side bit. */
+	tail = 4 + 2 * 14;
+	buf_append(&v2, b.data, b.len - tail - 38);
+	buf_append(&v2, b.data + b.len - tail, tail);
+	v2.data[0] = 2;
+	nbuckets = (unsigned char)v2.data[1];
+	posts_at = 2 + nbuckets * 17 + 1;
+	for (size_t i = 0; i < s.nposts; i++)
+		v2.data[posts_at + i * 13 + 4] &= 1;
+	assert_int_equal(score_decode(&d, v2.data, v2.len), 0);
+	assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(score_distinct_days(&d, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_days(&d, &p, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(d.counted_in, 1);
+	score_history_free(&d.history);
+	score_history_free(&s.history);
+	buf_free(&b);
+	buf_free(&v2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -900,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_bursts),
 		cmocka_unit_test(test_days_in_zone),
 		cmocka_unit_test(test_sides),
+		cmocka_unit_test(test_version2_sides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
