@@ -293,8 +293,9 @@ int score_rebuild(struct score_state *s, const struct score_params *old,
  * their side), the repeat windows and the stats, little-endian, then the
  * burst bookkeeping, then the history: a u32 count and 14 bytes per
  * event (as score_history_encode). Versions 1 (no history) and 2 (no
- * sides, no bursts: every post and day read as theirs) from older daemons
- * still decode.
+ * sides, no bursts) from older daemons still decode: posts and days read
+ * as theirs, except what a version 2 history tells (my posts; with a
+ * complete history, the days of each side, in UTC).
  * decode overwrites s (a history it had is not freed) and returns 0, or -1
  * if the blob is truncated, too long, of another version or holds
  * impossible values; s is then empty.
