@@ -164,9 +164,16 @@ void conf_readiness_check(struct conf_loader *ld, const struct conf_key *key,
                                  const struct conf_node *node, void *base, const char *name)
 {
 	const struct conf *conf = base;
+	const struct rules_readiness *d;
 
 	(void)key;
-	if (conf == NULL || conf->readiness.cap_headroom < conf->readiness.cap)
+	if (conf == NULL)
+		return;
+	d = &conf->readiness.defaults;
+	if (d->wait_max_ms > 0 && d->wait_max_ms < d->wait_ms)
+		conf_report(ld, conf_node_get(node, "wait_max") ? conf_node_get(node, "wait_max") : node,
+		            "%s.wait_max: the latest point is before wait, the earliest", name);
+	if (conf->readiness.cap_headroom < conf->readiness.cap)
 		return;
 	conf_report(ld, conf_node_get(node, "cap_headroom") ? conf_node_get(node, "cap_headroom") : node,
 	            "%s.cap_headroom: must be below cap (%lld), or no contact is ever ready", name,
@@ -210,6 +217,12 @@ void conf_segments_check(struct conf_loader *ld, const struct conf_key *key,
 		if (strlen(seg->name) == 0 || strlen(seg->name) > RATIO_SEGMENT_NAME_MAX)
 			conf_report(ld, name_node, "%s[%zu].name: a segment name takes 1 to %d bytes", name,
 			            index[j], RATIO_SEGMENT_NAME_MAX);
+		/* Both set here (an unset one, -1, comes from readiness, checked there). */
+		if (seg->readiness.wait_max_ms > 0 && seg->readiness.wait_ms >= 0 &&
+		    seg->readiness.wait_max_ms < seg->readiness.wait_ms)
+			conf_report(ld, conf_node_get(items[j], "wait_max"),
+			            "%s[%zu].wait_max: the latest point is before wait, the earliest", name,
+			            index[j]);
 		for (size_t k = 0; k < j; k++) {
 			if (strcmp(conf->segments[k].name, seg->name) != 0)
 				continue;
