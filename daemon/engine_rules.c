@@ -592,7 +592,8 @@ void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
 {
 	const struct contact_relationship *rel = &ec->c.rel;
 	struct engine_account *a = &e->accounts[ec->c.account];
-	int outcome = engine_rules_outcome(ev->type);
+	/* An invitation they sent me is not one of mine: no outcome of my invitations. */
+	int outcome = ev->type == EVENT_INVITE_SENT && !ev->dir_out ? -1 : engine_rules_outcome(ev->type);
 	int followers = (int)rel->follower.on - (int)before->follower.on;
 	int connections = (int)rel->connected.on - (int)before->connected.on;
 	struct ratio_account *acc;

@@ -242,6 +242,10 @@ def test_pending_and_incoming():
     c = expect(env, "inv", "Accept their invitation (sent 9 days ago)", None, "accept")
     check(c["relationship"] != "pending", "their invitation is not mine: %s" % c["relationship"])
     check(fired(env, "inv") == [], "inv: a ready notification for someone who invited me")
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json", "metrics"],
+                       capture_output=True, text=True, timeout=60)
+    m = json.loads(r.stdout)
+    check(m["invitations_sent"] == 1, "their invitation counted as mine: %s" % m["invitations_sent"])
     feed(env, [], tick=T0 + 36 * DAY)
     c = expect(env, "pen", "Withdraw your invitation (pending 5 weeks)", None, "withdraw")
     check("withdraw" in c["next"].lower(), "pen next: %s" % c["next"])
