@@ -87,7 +87,6 @@ void view_verdict(const struct view *v, const struct contact *c, const struct vi
 	out->warmth = out->result.warmth;
 	out->eligible = out->result.eligible;
 	out->ready = out->result.eligible && out->result.within_budget;
-	rules_verdict(&conf->readiness, &out->result, v->now_ms, &out->verdict);
 }
 
 uint64_t view_events(const struct contact *c)
@@ -170,6 +169,8 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
 	struct buf words = { 0 };
 
 	view_verdict(v, c, a, &vd);
+	/* The words only here: lists that only filter by eligibility skip them. */
+	rules_verdict(&v->conf->readiness, &vd.result, v->now_ms, &vd.verdict);
 	json_object_open(j);
 	json_key(j, "actor");
 	json_strn(j, c->actor, c->actor_len);

@@ -53,7 +53,7 @@ struct view_verdict {
 	int eligible;
 	int ready;
 	struct rules_result result;
-	struct rules_verdict verdict;
+	struct rules_verdict verdict; /* filled by view_contact_json only (the words cost) */
 };
 void view_verdict(const struct view *v, const struct contact *c, const struct view_account *a,
                   struct view_verdict *out);
