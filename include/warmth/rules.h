@@ -15,8 +15,15 @@
  *   4. gather the contacts with result.ready and not yet fired this round,
  *      rules_queue() them against the remaining budget; for each that fires:
  *      notify, rules_state_fired(&state, now), rules_budget_add(...)
- * rules_state (snooze, dismiss, hysteresis) is stored per contact and
- * rules_budget per account, each as a blob.
+ * rules_state (snooze, dismiss, hysteresis, an invitation they sent) is
+ * stored per contact and rules_budget per account, each as a blob.
+ *
+ * What a person is told: rules_verdict() makes of a result one line
+ * ("Wait until 14 Dec: ..."), the next step and the time it changes;
+ * rules_condition_words() each condition in words (rules_words.c).
+ * result.eligible is every condition about the person; "ready" for a
+ * person (show's JSON) is eligible and within the budget; result.ready is
+ * the engine's: eligible and not notified since it last re-armed.
  */
 #ifndef WARMTH_RULES_H
 #define WARMTH_RULES_H
