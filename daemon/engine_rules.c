@@ -160,7 +160,8 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
 	struct rules_contact rc = view_rules_contact(c);
 	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now), 0, 0 };
 
-	if (a->a.budget != NULL) {
+	/* Only a full budget needs them: each is a walk over the budget's entries. */
+	if (a->a.budget != NULL && ra.budget_used >= e->conf->readiness.weekly_invites) {
 		int64_t window = e->conf->readiness.invite_window_ms;
 		ra.budget_frees_ms = rules_budget_frees(a->a.budget, now, window);
 		ra.in_budget = rules_budget_has(a->a.budget, engine_rules_actor_hash(c->actor, c->actor_len),

@@ -76,7 +76,8 @@ void view_verdict(const struct view *v, const struct contact *c, const struct vi
 	struct rules_account ra = { a ? a->connections : -1, a ? a->budget_used : 0, 0, 0 };
 	int64_t window = conf->readiness.invite_window_ms;
 
-	if (a != NULL && a->budget != NULL) {
+	/* Only a full budget needs them: each is a walk over the budget's entries. */
+	if (a != NULL && a->budget != NULL && ra.budget_used >= conf->readiness.weekly_invites) {
 		ra.budget_frees_ms = rules_budget_frees(a->budget, v->now_ms, window);
 		ra.in_budget = rules_budget_has(a->budget, (uint32_t)hash64(c->actor, c->actor_len),
 		                                v->now_ms, window);
