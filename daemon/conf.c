@@ -9,7 +9,8 @@
  * conf/warmthd.yaml; the reference config test checks that the paragraph
  * shows the real default. A section is a table of its own, referred to by
  * a CONF_KIND_SECTION row of conf_top_keys. The notify: list's tables,
- * one per notifier type, are in conf_notify.c.
+ * one per notifier type, are in conf_notify.c; readiness: and segments:
+ * in conf_rules.c.
  *
  * scoring, readiness and network fill the parameter structs of score.h,
  * rules.h and ratio.h that struct conf embeds, so those modules read the
@@ -25,9 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warmth/conf.h"
 #include "warmth/log.h"
+#include "warmth/pace.h"
 #include "warmth/util.h"
 
 #include "conf_internal.h"
@@ -36,15 +39,10 @@
 
 static conf_parse_fn conf_deep_types;
 static conf_release_fn conf_deep_types_release;
-static conf_parse_fn conf_match_tags;
-static conf_release_fn conf_match_tags_release;
 static conf_parse_fn conf_allow_users;
 static conf_release_fn conf_allow_users_release;
-static conf_check_fn conf_readiness_check;
 static conf_check_fn conf_band_check;
-static conf_check_fn conf_segments_check;
 static conf_check_fn conf_metrics_check;
-static void conf_segment_init(void *entry);
 
 static const struct conf_enum conf_synchronous_values[] = {
 	{ "normal", 0, NULL }, { "full", 1, NULL }, { NULL, 0, NULL },
@@ -106,11 +104,18 @@ static const struct conf_enum conf_time_source_values[] = {
 	{ "wall", CONF_TIME_WALL, NULL }, { "event", CONF_TIME_EVENT, NULL }, { NULL, 0, NULL },
 };
 
+static conf_parse_fn conf_time_zone;
+static conf_release_fn conf_nothing_release;
+static int64_t conf_local_offset_ms(void);
+
 static const struct conf_key conf_time_keys[] = {
 	{ .name = "source", .kind = CONF_KIND_ENUM, CONF_FIELD(struct conf, time_source),
 	  .def = "wall", .values = conf_time_source_values },
 	{ .name = "future_tolerance", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, future_tolerance_ms), .def = "1d", .min = "1m", .max = "3650d" },
+	/* Default "local": conf_local_offset_ms() where the config is made. */
+	{ .name = "zone", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct conf, scoring.day_offset_ms),
+	  .parse = conf_time_zone, .release = conf_nothing_release },
 	{ .name = NULL },
 };
 
@@ -197,7 +202,7 @@ static const struct conf_key conf_scoring_keys[] = {
 	{ .name = "connection_multiplier", .kind = CONF_KIND_REAL,
 	  CONF_FIELD(struct conf, scoring.connection_multiplier), .def = "1.5", .min = "0", .max = "100" },
 	{ .name = "outbound_factor", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, scoring.outbound_factor),
-	  .def = "0.5", .min = "0", .max = "100" },
+	  .def = "1", .min = "0", .max = "100" },
 	{ .name = "reaction_per_post", .kind = CONF_KIND_BOOL,
 	  CONF_FIELD(struct conf, scoring.reaction_per_post), .def = "true" },
 	{ .name = "repeat_window", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, scoring.repeat_window_ms),
@@ -206,48 +211,10 @@ static const struct conf_key conf_scoring_keys[] = {
 	  .def = "0.5", .min = "0.01", .max = "1" },
 	{ .name = "history", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, score_history),
 	  .def = "64", .min = "0", .max = "100000" },
-	{ .name = NULL },
-};
-
-/*
- * readiness: the defaults of every segment, and the account-wide figures.
- * The per-segment keys are the same rows over struct rules_readiness.
- */
-#define CONF_READINESS_KEYS(type, field, threshold_, wait_, posts_, days_, deep_, active_) \
-	{ .name = "threshold", .kind = CONF_KIND_REAL, CONF_FIELD(type, field.threshold), \
-	  .def = threshold_, .min = "0", .max = "1000000" }, \
-	{ .name = "wait", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.wait_ms), \
-	  .def = wait_, .min = "0s", .max = "3650d" }, \
-	{ .name = "min_posts", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_posts), \
-	  .def = posts_, .min = "0", .max = "32" }, \
-	{ .name = "min_days", .kind = CONF_KIND_INTEGER, CONF_FIELD(type, field.min_days), \
-	  .def = days_, .min = "0", .max = "64" }, \
-	{ .name = "need_deep", .kind = CONF_KIND_BOOL, CONF_FIELD(type, field.need_deep), .def = deep_ }, \
-	{ .name = "active_within", .kind = CONF_KIND_DURATION, CONF_FIELD(type, field.active_within_ms), \
-	  .def = active_, .min = "1h", .max = "3650d" }
-
-static const struct conf_key conf_readiness_keys[] = {
-	CONF_READINESS_KEYS(struct conf, readiness.defaults, "5", "0s", "2", "2", "true", "14d"),
-	{ .name = "breadth_window", .kind = CONF_KIND_DURATION,
-	  CONF_FIELD(struct conf, readiness.breadth_window_ms), .def = "60d", .min = "1d", .max = "64d" },
-	{ .name = "cooldown", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, readiness.cooldown_ms),
-	  .def = "30d", .min = "0s", .max = "3650d" },
-	{ .name = "rearm_below", .kind = CONF_KIND_REAL, CONF_FIELD(struct conf, readiness.rearm_below),
-	  .def = "0.5", .min = "0", .max = "1" },
-	{ .name = "reinvite_block", .kind = CONF_KIND_DURATION,
-	  CONF_FIELD(struct conf, readiness.reinvite_block_ms), .def = "21d", .min = "0s", .max = "365d" },
-	{ .name = "cap", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap),
-	  .def = "30000", .min = "1", .max = "100000000" },
-	{ .name = "cap_headroom", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, readiness.cap_headroom),
-	  .def = "100", .min = "0", .max = "100000000" },
-	{ .name = "weekly_invites", .kind = CONF_KIND_INTEGER,
-	  CONF_FIELD(struct conf, readiness.weekly_invites), .def = "100", .min = "0", .max = "1000" },
-	{ .name = "invite_window", .kind = CONF_KIND_DURATION,
-	  CONF_FIELD(struct conf, readiness.invite_window_ms), .def = "7d", .min = "1h", .max = "90d" },
-	{ .name = "watch_max", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, watch_max),
-	  .def = "50000", .min = "100", .max = "100000000" },
-	{ .name = "withdraw_after", .kind = CONF_KIND_DURATION, CONF_FIELD(struct conf, withdraw_after_ms),
-	  .def = "21d", .min = "1d", .max = "365d" },
+	{ .name = "burst_per_hour", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, scoring.burst_per_hour),
+	  .def = "10", .min = "0", .max = "32" },
+	{ .name = "burst_per_day", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, scoring.burst_per_day),
+	  .def = "30", .min = "0", .max = "100000" },
 	{ .name = NULL },
 };
 
@@ -262,37 +229,6 @@ static const struct conf_key conf_plan_keys[] = {
 	{ .name = "withdraw", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, plan_withdraw),
 	  .def = "100", .min = "0", .max = "10000" },
 	{ .name = NULL },
-};
-
-/* segments: match conditions have no default; conf_segment_init marks them unset. */
-static const struct conf_key conf_match_keys[] = {
-	{ .name = "min_connections", .kind = CONF_KIND_INTEGER,
-	  CONF_FIELD(struct rules_segment, match.min_connections), .min = "0", .max = "1000000000" },
-	{ .name = "max_connections", .kind = CONF_KIND_INTEGER,
-	  CONF_FIELD(struct rules_segment, match.max_connections), .min = "0", .max = "1000000000" },
-	{ .name = "min_followers", .kind = CONF_KIND_INTEGER,
-	  CONF_FIELD(struct rules_segment, match.min_followers), .min = "0", .max = "1000000000" },
-	{ .name = "max_followers", .kind = CONF_KIND_INTEGER,
-	  CONF_FIELD(struct rules_segment, match.max_followers), .min = "0", .max = "1000000000" },
-	{ .name = "creator", .kind = CONF_KIND_BOOL, CONF_FIELD(struct rules_segment, match.creator) },
-	{ .name = "tags", .kind = CONF_KIND_CUSTOM, CONF_FIELD(struct rules_segment, match.tags),
-	  .parse = conf_match_tags, .release = conf_match_tags_release },
-	{ .name = NULL },
-};
-
-static const struct conf_key conf_segment_keys[] = {
-	{ .name = "name", .kind = CONF_KIND_STRING, CONF_FIELD(struct rules_segment, name), .required = 1 },
-	{ .name = "match", .kind = CONF_KIND_SECTION, .keys = conf_match_keys },
-	CONF_READINESS_KEYS(struct rules_segment, readiness, NULL, NULL, NULL, NULL, NULL, NULL),
-	{ .name = NULL },
-};
-
-static const struct conf_list conf_segments_list = {
-	.entry_size = sizeof(struct rules_segment),
-	.count_offset = offsetof(struct conf, nsegments),
-	.noun = "segment",
-	.keys = conf_segment_keys,
-	.init = conf_segment_init,
 };
 
 /* network: the role's follower:connection band (DOMAIN.md), cap warnings, audits. */
@@ -471,27 +407,6 @@ static void conf_deep_types_release(const struct conf_key *key, void *base)
 	(void)base;
 }
 
-/* segments[].match.tags: any of these tags (case-insensitive). */
-static void conf_match_tags(struct conf_loader *ld, const struct conf_key *key,
-                            const struct conf_node *node, void *base, const char *name)
-{
-	struct rules_segment *seg = base;
-
-	if (conf_string_list(ld, node, name, "tag") < 0 || seg == NULL || node->kind != CONF_NODE_SEQUENCE)
-		return;
-	conf_match_tags_release(key, seg);
-	seg->match.tags = xcalloc(node->nitems + 1, sizeof(*seg->match.tags));
-	for (size_t i = 0; i < node->nitems; i++)
-		seg->match.tags[i] = xstrdup(node->items[i]->text);
-	seg->match.ntags = node->nitems;
-}
-
-static void conf_match_tags_release(const struct conf_key *key, void *base)
-{
-	(void)key;
-	rules_match_free(&((struct rules_segment *)base)->match);
-}
-
 /*
  * control.allow_users: user names or numeric uids, resolved to uids here
  * (getpwnam) so that a name that does not exist is a config error with its
@@ -550,19 +465,6 @@ static void conf_allow_users_release(const struct conf_key *key, void *base)
 
 /* -- checks across keys --------------------------------------------------- */
 
-static void conf_readiness_check(struct conf_loader *ld, const struct conf_key *key,
-                                 const struct conf_node *node, void *base, const char *name)
-{
-	const struct conf *conf = base;
-
-	(void)key;
-	if (conf == NULL || conf->readiness.cap_headroom < conf->readiness.cap)
-		return;
-	conf_report(ld, conf_node_get(node, "cap_headroom") ? conf_node_get(node, "cap_headroom") : node,
-	            "%s.cap_headroom: must be below cap (%lld), or no contact is ever ready", name,
-	            (long long)conf->readiness.cap);
-}
-
 static void conf_band_check(struct conf_loader *ld, const struct conf_key *key,
                             const struct conf_node *node, void *base, const char *name)
 {
@@ -576,85 +478,6 @@ static void conf_band_check(struct conf_loader *ld, const struct conf_key *key,
 		conf_report(ld, node, "%s: min (%g) is above max (%g)", name, min, max);
 }
 
-/*
- * First match wins, so a segment is dead when an earlier one matches
- * everything it would (a catch-all before it, or looser conditions), and
- * the last one must be the catch-all that gives every contact a segment.
- */
-static void conf_segments_check(struct conf_loader *ld, const struct conf_key *key,
-                                const struct conf_node *node, void *base, const char *name)
-{
-	const struct conf *conf = base;
-	const struct conf_node **items;
-	size_t *index, n = 0;
-	int catch_all = 0;
-
-	(void)key;
-	if (conf == NULL || conf->nsegments == 0)
-		return;
-	/* The network counters keep acceptance per segment in a bounded table. */
-	if (conf->nsegments > RATIO_SEGMENTS_MAX)
-		conf_report(ld, node, "%s: %zu segments; at most %d are allowed", name, conf->nsegments,
-		            RATIO_SEGMENTS_MAX);
-	items = xcalloc(node->nitems, sizeof(*items));
-	index = xcalloc(node->nitems, sizeof(*index));
-	/* Entries were made for the mappings only; pair each with its node. */
-	for (size_t i = 0; i < node->nitems; i++) {
-		if (node->items[i]->refused || node->items[i]->kind != CONF_NODE_MAPPING)
-			continue;
-		items[n] = node->items[i];
-		index[n++] = i;
-	}
-	/* Only called when every entry was fine: each has its name and node. */
-	for (size_t j = 0; j < n && n == conf->nsegments; j++) {
-		const struct rules_segment *seg = &conf->segments[j];
-		const struct conf_node *name_node = conf_node_get(items[j], "name");
-
-		if (strlen(seg->name) == 0 || strlen(seg->name) > RATIO_SEGMENT_NAME_MAX)
-			conf_report(ld, name_node, "%s[%zu].name: a segment name takes 1 to %d bytes", name,
-			            index[j], RATIO_SEGMENT_NAME_MAX);
-		for (size_t k = 0; k < j; k++) {
-			if (strcmp(conf->segments[k].name, seg->name) != 0)
-				continue;
-			conf_report(ld, name_node, "%s[%zu].name: duplicate segment name \"%s\" (first at line %u)",
-			            name, index[j], seg->name, items[k]->line);
-			break;
-		}
-		if (rules_match_is_contradictory(&seg->match)) {
-			conf_report(ld, conf_node_get(items[j], "match"), "%s[%zu].match: can never match: a "
-			            "minimum is above its maximum", name, index[j]);
-			continue;
-		}
-		for (size_t k = 0; k < j; k++) {
-			const struct rules_segment *first = &conf->segments[k];
-			if (rules_match_is_contradictory(&first->match) || !rules_match_covers(&first->match, &seg->match))
-				continue;
-			if (rules_match_is_empty(&first->match))
-				conf_report(ld, items[j], "%s[%zu] (%s): can never match: %s[%zu] (%s) before it "
-				            "matches every contact", name, index[j], seg->name, name, index[k],
-				            first->name);
-			else
-				conf_report(ld, items[j], "%s[%zu] (%s): can never match: every contact it matches "
-				            "is matched first by %s[%zu] (%s)", name, index[j], seg->name, name,
-				            index[k], first->name);
-			break;
-		}
-		if (j + 1 < n && rules_match_is_empty(&seg->match))
-			catch_all = 1;
-	}
-	if (n == conf->nsegments && !catch_all && !rules_match_is_empty(&conf->segments[n - 1].match))
-		conf_report(ld, items[n - 1], "%s[%zu] (%s): the last segment must match every contact (leave "
-		            "out its match, or add a last segment without one)", name, index[n - 1],
-		            conf->segments[n - 1].name);
-	free(items);
-	free(index);
-}
-
-/*
- * metrics.listen: "ADDRESS:PORT" with a numeric IPv4 address or a
- * bracketed IPv6 one ("[::1]:9464"), so no name is resolved at load time;
- * split into metrics_host and metrics_port for metrics.c.
- */
 static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *key,
                                const struct conf_node *node, void *base, const char *name)
 {
@@ -709,78 +532,6 @@ static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *ke
 	conf->metrics_port = (uint16_t)port;
 }
 
-/* -- segments ------------------------------------------------------------- */
-
-static void conf_segment_init(void *entry)
-{
-	struct rules_segment *seg = entry;
-
-	seg->match.min_connections = seg->match.max_connections = -1;
-	seg->match.min_followers = seg->match.max_followers = -1;
-	seg->match.creator = -1;
-	seg->readiness.threshold = -1;
-	seg->readiness.wait_ms = seg->readiness.min_posts = seg->readiness.min_days = -1;
-	seg->readiness.need_deep = seg->readiness.active_within_ms = -1;
-}
-
-/*
- * The segments of DOMAIN.md, used when the config has no "segments" key;
- * conf/warmthd.yaml shows them as a config would write them.
- */
-static void conf_default_segments(struct conf *conf)
-{
-	static const struct {
-		const char *name;
-		int64_t min_connections;
-		int creator;
-		const char *tag;
-		int64_t wait_days;
-	} defaults[] = {
-		{ "senior_executive", 10000, -1, NULL, 14 }, /* follow, engage, then connect: 2-3 weeks */
-		{ "influencer", -1, 1, NULL, 28 },           /* creator mode: 4-6 weeks */
-		{ "potential_client", -1, -1, "client", 21 },/* tagged client: 3-4 weeks */
-		{ "peer", -1, -1, NULL, 0 },                 /* everyone else: connect directly */
-	};
-
-	conf->segments = xcalloc(ARRAY_SIZE(defaults), sizeof(*conf->segments));
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
-		struct rules_segment *seg = &conf->segments[i];
-		conf_segment_init(seg);
-		seg->name = xstrdup(defaults[i].name);
-		seg->match.min_connections = defaults[i].min_connections;
-		seg->match.creator = defaults[i].creator;
-		if (defaults[i].tag != NULL) {
-			seg->match.tags = xcalloc(2, sizeof(*seg->match.tags));
-			seg->match.tags[0] = xstrdup(defaults[i].tag);
-			seg->match.ntags = 1;
-		}
-		seg->readiness.wait_ms = defaults[i].wait_days * 86400 * 1000;
-	}
-	conf->nsegments = ARRAY_SIZE(defaults);
-}
-
-/* Fills what each segment leaves unset from readiness's defaults. */
-static void conf_resolve_segments(struct conf *conf)
-{
-	const struct rules_readiness *d = &conf->readiness.defaults;
-
-	for (size_t i = 0; i < conf->nsegments; i++) {
-		struct rules_readiness *r = &conf->segments[i].readiness;
-		if (r->threshold < 0)
-			r->threshold = d->threshold;
-		if (r->wait_ms < 0)
-			r->wait_ms = d->wait_ms;
-		if (r->min_posts < 0)
-			r->min_posts = d->min_posts;
-		if (r->min_days < 0)
-			r->min_days = d->min_days;
-		if (r->need_deep < 0)
-			r->need_deep = d->need_deep;
-		if (r->active_within_ms < 0)
-			r->active_within_ms = d->active_within_ms;
-	}
-}
-
 /*
  * A note template for a segment that no segment is named so would never be
  * used: most likely a typo, so it is an error with a suggestion.
@@ -828,6 +579,7 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	*out = NULL;
 	conf->file = xstrdup(path);
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
+	conf->scoring.day_offset_ms = conf_local_offset_ms();
 	if (conf_walk_file(path, conf_top_keys, conf_document_check, conf, errs) < 0) {
 		conf_free(conf);
 		return -1;
@@ -855,6 +607,7 @@ struct conf *conf_load_defaults(void)
 		keys[i].required = 0;
 	conf->file = xstrdup("(defaults)");
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
+	conf->scoring.day_offset_ms = conf_local_offset_ms();
 	if (conf_walk_file("/dev/null", keys, NULL, conf, &errs) < 0)
 		fatalx("conf: the defaults do not load: %s", errs.count ? errs.msgs[0] : "?");
 	conf_default_segments(conf);
@@ -886,4 +639,51 @@ void conf_errors_print(const struct conf_errors *errs, FILE *out)
 {
 	for (size_t i = 0; i < errs->count; i++)
 		fprintf(out, "%s\n", errs->msgs[i]);
+}
+
+/* A number owns nothing. */
+static void conf_nothing_release(const struct conf_key *key, void *base)
+{
+	(void)key;
+	(void)base;
+}
+
+/* The system time zone's offset now (time.zone: local). */
+static int64_t conf_local_offset_ms(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	return localtime_r(&now, &tm) != NULL ? (int64_t)tm.tm_gmtoff * 1000 : 0;
+}
+
+/*
+ * time.zone: the user's time zone, in which days are counted (distinct
+ * days, burst_per_day) and dates are shown: "UTC", an offset such as
+ * "+01:00", or "local", the system's offset when the config is loaded
+ * (read once here, on the loading thread: nothing reads the process's
+ * time zone while scoring). Stored as an offset in milliseconds.
+ */
+static void conf_time_zone(struct conf_loader *ld, const struct conf_key *key,
+                           const struct conf_node *node, void *base, const char *name)
+{
+	static const char what[] = "local, UTC or an offset such as \"+01:00\"";
+	int32_t minutes = 0;
+	int64_t ms;
+
+	if (node->kind != CONF_NODE_SCALAR || node->is_null) {
+		conf_report_expected(ld, node, name, what);
+		return;
+	}
+	if (strcmp(node->text, "local") == 0) {
+		ms = conf_local_offset_ms();
+	} else if (pace_parse_offset(node->text, &minutes) == 0) {
+		ms = (int64_t)minutes * 60000;
+	} else {
+		conf_report(ld, node, "%s: expected %s (at most 18 hours), got \"%s\"", name, what,
+		            node->text);
+		return;
+	}
+	if (base != NULL)
+		memcpy((char *)base + key->offset, &ms, sizeof(ms));
 }

@@ -207,6 +207,16 @@ conf_check_fn conf_notify_check;
 /* The notes: section's keys (conf_notes.c). */
 extern const struct conf_key conf_notes_keys[];
 
+/* readiness: and segments: (conf_rules.c). */
+extern const struct conf_key conf_readiness_keys[];
+extern const struct conf_list conf_segments_list;
+conf_check_fn conf_readiness_check;
+conf_check_fn conf_segments_check;
+/* DOMAIN.md's segments, for a config without "segments". */
+void conf_default_segments(struct conf *conf);
+/* Fills what each segment leaves unset from readiness's defaults. */
+void conf_resolve_segments(struct conf *conf);
+
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

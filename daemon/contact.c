@@ -279,9 +279,13 @@ static void contact_apply_relationship(struct contact_relationship *rel, const s
 		contact_flag_write(&rel->connected, ts, 0);
 		break;
 	case EVENT_INVITE_SENT:
-		contact_flag_write(&rel->pending, ts, 1);
+		/* dir: in is an invitation they sent me: mine stays as it was. */
+		if (ev->dir_out)
+			contact_flag_write(&rel->pending, ts, 1);
 		break;
 	case EVENT_INVITE_DECLINED:
+		/* With dir: out it may be my declining theirs (contact_apply_incoming
+		   clears that); older collectors write it either way for mine. */
 		contact_flag_write(&rel->pending, ts, 0);
 		if (ts > rel->declined_ms)
 			rel->declined_ms = ts;
@@ -305,6 +309,48 @@ static void contact_apply_relationship(struct contact_relationship *rel, const s
 		rel->followed_ms = rel->follower.ts_ms;
 	if (rel->target.on && (rel->followed_ms == 0 || rel->target.ts_ms < rel->followed_ms))
 		rel->followed_ms = rel->target.ts_ms;
+}
+
+/*
+ * An invitation they sent me, a register kept in the rules state: set by
+ * invite_sent with dir: in; answered by a connection (connect, accepted),
+ * my declining it (invite_declined, dir: out) or their withdrawing it
+ * (invite_withdrawn, dir: in). Last writer wins by event time, "off" on a
+ * tie, as contact_flag_write.
+ */
+static void contact_apply_incoming(struct rules_state *st, const struct event *ev)
+{
+	int on;
+
+	switch (ev->type) {
+	case EVENT_INVITE_SENT:
+		if (ev->dir_out)
+			return;
+		on = 1;
+		break;
+	case EVENT_CONNECT:
+	case EVENT_INVITE_ACCEPTED:
+		on = 0;
+		break;
+	case EVENT_INVITE_DECLINED:
+		if (!ev->dir_out)
+			return;
+		on = 0;
+		break;
+	case EVENT_INVITE_WITHDRAWN:
+		if (ev->dir_out)
+			return;
+		on = 0;
+		break;
+	default:
+		return;
+	}
+	if (ev->ts_ms > st->incoming_ms) {
+		st->incoming_ms = ev->ts_ms;
+		st->incoming = (uint8_t)on;
+	} else if (ev->ts_ms == st->incoming_ms && !on) {
+		st->incoming = 0;
+	}
 }
 
 enum relationship contact_relationship(const struct contact *c)
@@ -654,6 +700,7 @@ void contact_apply(struct contact *c, const struct event *ev, uint32_t max_recen
 		c->counts[ev->type]++;
 
 	contact_apply_relationship(&c->rel, ev);
+	contact_apply_incoming(&c->rules, ev);
 	contact_apply_hints(c, ev);
 	if (event_type_is_engagement(ev->type) && max_recent > 0) {
 		struct contact_engagement_key key;

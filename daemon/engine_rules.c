@@ -175,7 +175,10 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
 	const struct contact *c = &ec->c;
 	struct engine_account *a = &e->accounts[c->account];
 	struct rules_contact rc = view_rules_contact(c);
-	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now) };
+	struct rules_account ra = { engine_rules_connections(a), engine_rules_budget_used(e, a, now), 0, 0 };
+
+	rules_account_budget(&ra, a->a.budget, &e->conf->readiness,
+	                     engine_rules_actor_hash(c->actor, c->actor_len), now);
 
 	rules_evaluate(&e->conf->readiness, &e->conf->scoring, &e->conf->segments[segment], &rc, &ra,
 	               now, r);
@@ -185,12 +188,13 @@ static void engine_rules_evaluate(struct engine *e, struct engine_contact *ec, s
  * Whether an unfired contact fails a condition that time cannot fix: only
  * new events can make it ready, so it is neither evaluated nor watched.
  * Cheap tests only, first those that need no segment: no score, neither
- * follower nor target, connected, pending, dismissed.
+ * follower nor target, connected, pending, invited by them, dismissed.
  */
 static int engine_rules_unrelated(const struct contact *c)
 {
 	return c->score == NULL || !(c->rel.follower.on || c->rel.target.on) ||
-	       c->rel.connected.on || c->rel.pending.on || c->rules.dismissed_ms != 0;
+	       c->rel.connected.on || c->rel.pending.on || c->rules.incoming ||
+	       c->rules.dismissed_ms != 0;
 }
 
 /* The same for the segment's figures (after engine_rules_unrelated). */
@@ -199,13 +203,34 @@ static int engine_rules_hopeless(const struct engine *e, const struct contact *c
 {
 	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
 	const struct score_state *s = c->score;
+	const struct rules_path *paths[2] = { &r->inbound, &r->outbound };
+	int hopeless = 1;
 
-	if (r->need_deep && s->deep == 0)
+	if (s->last_ms == 0 || now - s->last_ms > r->active_within_ms)
 		return 1;
-	/* nposts bounds the distinct posts of any window from above. */
-	if ((int64_t)s->nposts < r->min_posts)
-		return 1;
-	return s->last_ms == 0 || now - s->last_ms > r->active_within_ms;
+	/* Hopeless when both paths are: no deep engagement of the path's side,
+	   or fewer posts than it needs (nposts bounds any window's from above). */
+	for (int i = 0; i < 2; i++)
+		if (!(paths[i]->need_deep && score_deep(s, (unsigned)paths[i]->from) == 0) &&
+		    (int64_t)s->nposts >= paths[i]->min_posts)
+			hopeless = 0;
+	return hopeless;
+}
+
+/* Whether either path's warmth reaches its threshold (warmth only falls with time). */
+static int engine_rules_warm(const struct engine *e, const struct contact *c, size_t segment,
+                             int64_t now)
+{
+	const struct rules_readiness *r = &e->conf->segments[segment].readiness;
+	const struct rules_path *paths[2] = { &r->inbound, &r->outbound };
+	double in, out;
+
+	score_warmth_sides(c->score, &e->conf->scoring, now, &in, &out);
+	for (int i = 0; i < 2; i++)
+		if (((paths[i]->from & SCORE_SIDE_IN) ? in : 0.0) + ((paths[i]->from & SCORE_SIDE_OUT) ? out : 0.0) >=
+		    paths[i]->threshold)
+			return 1;
+	return 0;
 }
 
 /* Whether every condition that fails is one that time alone can make hold. */
@@ -217,6 +242,9 @@ static int engine_rules_time_can_help(const struct rules_result *r)
 		switch (i) {
 		case RULES_WAIT:
 		case RULES_REINVITE_BLOCK:
+		case RULES_NOT_DECLINED:
+		case RULES_NOT_REMOVED:
+		case RULES_NOT_UNFOLLOWED:
 		case RULES_NOT_SNOOZED:
 		case RULES_NOT_NOTIFIED:
 		case RULES_BUDGET:
@@ -238,9 +266,7 @@ int engine_rules_candidate(const struct engine *e, const struct contact *c, int6
 	/* Warmth only falls as time passes: below the threshold, only a new
 	   engagement can help, and a full evaluation would be wasted. */
 	return c->rules.fired ||
-	       !(engine_rules_hopeless(e, c, *segment, now) ||
-	         score_warmth(c->score, &e->conf->scoring, now) <
-	                 e->conf->segments[*segment].readiness.threshold);
+	       !(engine_rules_hopeless(e, c, *segment, now) || !engine_rules_warm(e, c, *segment, now));
 }
 
 void engine_rules_result(struct engine *e, struct engine_contact *ec, size_t segment, int64_t now,
@@ -341,7 +367,7 @@ static void engine_rules_record(const struct engine *e, const struct contact *c,
 		if (!r->conditions[i].ok)
 			continue;
 		buf_reset(&words);
-		rules_condition_words(&r->conditions[i], &words);
+		rules_condition_words(r, (enum rules_condition_id)i, &words);
 		json_str(j, buf_cstr(&words));
 	}
 	json_array_close(j);
@@ -561,7 +587,8 @@ void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
 {
 	const struct contact_relationship *rel = &ec->c.rel;
 	struct engine_account *a = &e->accounts[ec->c.account];
-	int outcome = engine_rules_outcome(ev->type);
+	/* An invitation they sent me is not one of mine: no outcome of my invitations. */
+	int outcome = ev->type == EVENT_INVITE_SENT && !ev->dir_out ? -1 : engine_rules_outcome(ev->type);
 	int followers = (int)rel->follower.on - (int)before->follower.on;
 	int connections = (int)rel->connected.on - (int)before->connected.on;
 	struct ratio_account *acc;
@@ -746,7 +773,8 @@ void engine_rules_reloaded(struct engine *e, const struct conf *old_conf)
 			engine_mark_dirty(e, ec);
 		}
 	}
-	log_notice("reload: scoring half-lives, deep_types, reaction_per_post or repeat settings "
+	log_notice("reload: scoring half-lives, deep_types, reaction_per_post, repeat or burst "
+	           "settings, or time.zone "
 	           "changed; %zu scores rebuilt from their engagement history", rebuilt);
 	if (partial > 0)
 		log_notice("reload: %zu of them had more engagements than their history keeps "

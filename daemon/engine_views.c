@@ -44,7 +44,7 @@ static struct view engine_view_of(const struct engine *e)
 static struct view_account engine_view_account(const struct engine *e,
                                                const struct engine_account *a, int64_t now)
 {
-	struct view_account va = { a->a.name, engine_rules_connections(a), 0 };
+	struct view_account va = { a->a.name, engine_rules_connections(a), 0, a->a.budget };
 
 	if (a->a.budget != NULL)
 		va.budget_used = rules_budget_used(a->a.budget, now,
@@ -184,7 +184,7 @@ static int engine_view_offer(const struct view *v, const struct engine_view_page
 		if (p->ready_only) {
 			struct view_verdict vd;
 			view_verdict(v, &ec->c, va, &vd);
-			if (!vd.ready)
+			if (!vd.eligible)
 				goto drop;
 			r.warmth = vd.warmth;
 		} else {
@@ -547,7 +547,7 @@ static int engine_view_plan(struct engine *e, const struct control_request *req,
 	struct view v = engine_view_of(e);
 	struct plan_params pp = view_plan_params(e->conf);
 	struct engine_view_plan pl = { .v = &v, .e = e };
-	struct view_account va = { control_arg_string(req, "account"), -1, 0 };
+	struct view_account va = { control_arg_string(req, "account"), -1, 0, NULL };
 	struct plan_budget pb;
 	struct plan plan;
 	int rc = engine_view_find_account(e, req, &a, err);

@@ -73,8 +73,7 @@ static int plan_engagement_condition(int id)
 void plan_entry_of(const struct plan_params *p, const struct rules_result *r,
                    const struct plan_contact *pc, int64_t now_ms, struct plan_entry *out)
 {
-	int ready = 1, missing = 0;
-	double share;
+	int missing = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = PLAN_NONE;
@@ -88,10 +87,9 @@ void plan_entry_of(const struct plan_params *p, const struct rules_result *r,
 		out->since_ms = pc->pending_ms;
 		return;
 	}
-	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
-		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !r->conditions[i].ok)
-			ready = 0;
-	if (ready) {
+	/* Eligible: every condition about the person holds (rules.h); the plan
+	   itself decides who the budget has room for. */
+	if (r->eligible) {
 		out->kind = PLAN_READY;
 		out->counted = pc->counted;
 		return;
@@ -102,17 +100,16 @@ void plan_entry_of(const struct plan_params *p, const struct rules_result *r,
 		if (r->conditions[i].ok || i == RULES_BUDGET || i == RULES_NOT_NOTIFIED)
 			continue;
 		if (!plan_engagement_condition(i))
-			return; /* a cooldown, the cap: engaging does not help */
+			return; /* a pause after an answer, bursts, the cap: engaging does not help */
 		missing++;
 	}
-	share = r->threshold > 0 ? r->warmth / r->threshold : 1.0;
-	if (share > 1.0)
-		share = 1.0;
-	if (share < p->engage_above)
+	/* How close the path's engagement is (warmth, posts, days, depth), as
+	   the rules measure it, not warmth alone. */
+	if (r->closeness < p->engage_above)
 		return;
 	out->kind = PLAN_ENGAGE;
 	out->missing = missing;
-	out->share = share;
+	out->share = r->closeness;
 }
 
 /* --- the bounded lists --- */
@@ -275,10 +272,7 @@ void plan_budget_of(const struct rules_budget *b, int64_t now_ms, int64_t window
 		if (!rules_budget_counts(b, i, now_ms, window_ms, hold_ms))
 			continue;
 		e[n].actor = b->actor[i];
-		e[n].ms = rules_budget_expires(b, i, window_ms, hold_ms);
-		/* A notification is this week's invitation: sent now, it frees a window from now. */
-		if (b->kind[i] == RULES_BUDGET_NOTIFICATION && e[n].ms > now_ms + window_ms)
-			e[n].ms = now_ms + window_ms;
+		e[n].ms = rules_budget_frees_at(b, i, now_ms, window_ms, hold_ms);
 		n++;
 	}
 	qsort(e, n, sizeof(*e), plan_expiry_cmp);

@@ -19,15 +19,19 @@
 
 #include "blob.h"
 
-#define RULES_STATE_VERSION 1
+#define RULES_STATE_VERSION 2 /* 1: without the incoming register */
 #define RULES_BUDGET_VERSION 2
 #define RULES_DAY_MS 86400000.0
 
 static const char *const rules_names[RULES_CONDITION_COUNT] = {
 	[RULES_RELATIONSHIP] = "relationship",
 	[RULES_NOT_CONNECTED] = "not_connected",
+	[RULES_NO_INCOMING] = "no_incoming_invite",
 	[RULES_NO_PENDING] = "no_pending_invite",
 	[RULES_REINVITE_BLOCK] = "reinvite_block",
+	[RULES_NOT_DECLINED] = "not_declined",
+	[RULES_NOT_REMOVED] = "not_removed",
+	[RULES_NOT_UNFOLLOWED] = "not_unfollowed",
 	[RULES_NOT_SNOOZED] = "not_snoozed",
 	[RULES_NOT_DISMISSED] = "not_dismissed",
 	[RULES_WARMTH] = "warmth",
@@ -35,6 +39,7 @@ static const char *const rules_names[RULES_CONDITION_COUNT] = {
 	[RULES_DISTINCT_POSTS] = "distinct_posts",
 	[RULES_DISTINCT_DAYS] = "distinct_days",
 	[RULES_DEEP] = "deep_engagement",
+	[RULES_NOT_BURSTS] = "not_bursts",
 	[RULES_ACTIVE] = "active",
 	[RULES_CAP] = "connection_cap",
 	[RULES_BUDGET] = "invite_budget",
@@ -179,6 +184,7 @@ static void rules_since(struct rules_value *v, int64_t ts_ms, int64_t now_ms)
 
 static void rules_relationship(const struct rules_contact *c, struct rules_result *out)
 {
+	const struct rules_state *st = c->state;
 	struct rules_condition *cond = rules_set(out, RULES_RELATIONSHIP, c->follower || c->target);
 
 	rules_text(&cond->value, c->follower && c->target ? "mutual"
@@ -191,9 +197,39 @@ static void rules_relationship(const struct rules_contact *c, struct rules_resul
 	rules_text(&cond->value, c->connected ? "connected" : "not connected");
 	rules_text(&cond->need, "not connected");
 
-	cond = rules_set(out, RULES_NO_PENDING, !c->pending);
-	rules_text(&cond->value, c->pending ? "pending" : "none");
+	cond = rules_set(out, RULES_NO_INCOMING, !st->incoming);
+	if (st->incoming) {
+		rules_text(&cond->value, "invited you");
+		cond->since_ms = st->incoming_ms;
+	} else {
+		rules_text(&cond->value, "none");
+	}
 	rules_text(&cond->need, "none");
+
+	cond = rules_set(out, RULES_NO_PENDING, !c->pending);
+	if (c->pending) {
+		rules_text(&cond->value, "pending");
+		cond->since_ms = c->pending_ms;
+	} else {
+		rules_text(&cond->value, "none");
+	}
+	rules_text(&cond->need, "none");
+}
+
+/*
+ * A pause after an answer (a decline, a removal, an unfollow, my own
+ * withdrawal): it holds when nothing happened, or the pause has passed.
+ */
+static void rules_pause(struct rules_result *out, enum rules_condition_id id, int64_t ts_ms,
+                        int64_t pause_ms, int64_t now_ms)
+{
+	int blocked = ts_ms > 0 && now_ms - ts_ms < pause_ms;
+	struct rules_condition *cond = rules_set(out, id, !blocked);
+
+	rules_since(&cond->value, ts_ms, now_ms);
+	rules_number(&cond->need, rules_days(pause_ms));
+	cond->since_ms = ts_ms > 0 ? ts_ms : 0;
+	cond->until_ms = blocked ? ts_ms + pause_ms : 0;
 }
 
 static void rules_user_state(const struct rules_params *p, const struct rules_contact *c,
@@ -202,11 +238,11 @@ static void rules_user_state(const struct rules_params *p, const struct rules_co
 	const struct rules_state *st = c->state;
 	struct rules_condition *cond;
 	char when[TIME_RFC3339_LEN];
-	int blocked = c->withdrawn_ms > 0 && now_ms - c->withdrawn_ms < p->reinvite_block_ms;
 
-	cond = rules_set(out, RULES_REINVITE_BLOCK, !blocked);
-	rules_since(&cond->value, c->withdrawn_ms, now_ms);
-	rules_number(&cond->need, rules_days(p->reinvite_block_ms));
+	rules_pause(out, RULES_REINVITE_BLOCK, c->withdrawn_ms, p->reinvite_block_ms, now_ms);
+	rules_pause(out, RULES_NOT_DECLINED, c->declined_ms, p->after_decline_ms, now_ms);
+	rules_pause(out, RULES_NOT_REMOVED, c->removed_ms, p->after_removal_ms, now_ms);
+	rules_pause(out, RULES_NOT_UNFOLLOWED, c->unfollowed_ms, p->after_unfollow_ms, now_ms);
 
 	cond = rules_set(out, RULES_NOT_SNOOZED, st->snoozed_until_ms <= now_ms);
 	if (cond->ok) {
@@ -215,6 +251,7 @@ static void rules_user_state(const struct rules_params *p, const struct rules_co
 		time_format_rfc3339(st->snoozed_until_ms, when);
 		snprintf(cond->value.text, sizeof(cond->value.text), "until %s", when);
 		cond->value.is_number = 0;
+		cond->until_ms = st->snoozed_until_ms;
 	}
 	rules_text(&cond->need, "no");
 
@@ -223,42 +260,122 @@ static void rules_user_state(const struct rules_params *p, const struct rules_co
 	rules_text(&cond->need, "no");
 }
 
-static void rules_engagement(const struct rules_params *p, const struct rules_readiness *r,
-                             const struct rules_contact *c, int64_t now_ms, struct rules_result *out)
+/* value / need, at most 1 (1 when nothing is needed). */
+static double rules_ratio(double value, double need)
+{
+	return need <= 0 || value >= need ? 1.0 : value / need;
+}
+
+/* How many of a path's engagement conditions hold (to choose a mutual follow's path). */
+struct rules_path_eval {
+	double warmth;
+	uint32_t posts, days, deep;
+	int holds;
+};
+
+static void rules_path_measure(const struct rules_params *p, const struct score_params *scoring,
+                               const struct rules_path *path, const struct score_state *s,
+                               int64_t now_ms, const double side_warmth[2], struct rules_path_eval *e)
+{
+	int64_t since = now_ms - p->breadth_window_ms;
+	unsigned sides = (unsigned)path->from;
+
+	e->warmth = ((sides & SCORE_SIDE_IN) ? side_warmth[0] : 0.0) +
+	            ((sides & SCORE_SIDE_OUT) ? side_warmth[1] : 0.0);
+	e->posts = score_distinct_posts(s, since, sides);
+	e->days = score_distinct_days(s, scoring, since, sides);
+	e->deep = score_deep(s, sides);
+	e->holds = (e->warmth >= path->threshold) + (e->posts >= path->min_posts) +
+	           (e->days >= path->min_days) + (!path->need_deep || e->deep > 0);
+}
+
+/*
+ * The wait: from the follow, or (wait_from: value) from my first comment,
+ * reply, share or mention on their posts. Without that start it cannot
+ * pass by time alone.
+ */
+static void rules_wait(const struct rules_readiness *r, const struct rules_contact *c,
+                       int64_t now_ms, struct rules_result *out)
+{
+	int64_t start = r->wait_from == RULES_WAIT_VALUE ? c->score->first_value_ms : c->followed_ms;
+	struct rules_condition *cond = rules_set(out, RULES_WAIT, start > 0 && now_ms - start >= r->wait_ms);
+
+	if (start > 0)
+		rules_number(&cond->value, rules_days(now_ms - start));
+	else
+		rules_text(&cond->value, r->wait_from == RULES_WAIT_VALUE ? "no value given" : "not following");
+	rules_number(&cond->need, rules_days(r->wait_ms));
+	cond->since_ms = start;
+	if (!cond->ok && start > 0)
+		cond->until_ms = start + r->wait_ms;
+	out->invite_by_ms = start > 0 && r->wait_max_ms > 0 ? start + r->wait_max_ms : 0;
+}
+
+static void rules_engagement(const struct rules_params *p, const struct score_params *scoring,
+                             const struct rules_readiness *r, const struct rules_contact *c,
+                             int64_t now_ms, struct rules_result *out)
 {
 	const struct score_state *s = c->score;
-	int64_t since = now_ms - p->breadth_window_ms;
+	struct rules_path_eval in, outb, *e;
+	const struct rules_path *path;
 	struct rules_condition *cond;
-	uint32_t n;
+	uint32_t judged;
+	double side_warmth[2];
 
-	cond = rules_set(out, RULES_WARMTH, out->warmth >= r->threshold);
-	rules_number(&cond->value, round(out->warmth * 100.0) / 100.0);
-	rules_number(&cond->need, r->threshold);
-
-	cond = rules_set(out, RULES_WAIT, c->followed_ms > 0 && now_ms - c->followed_ms >= r->wait_ms);
-	if (c->followed_ms > 0)
-		rules_number(&cond->value, rules_days(now_ms - c->followed_ms));
+	/*
+	 * The path: a follower's is inbound, a target's outbound; a mutual
+	 * follow (or neither) takes the one closer to holding, inbound on a tie.
+	 * One pass over the buckets gives both sides; each path adds what it counts.
+	 */
+	score_warmth_sides(s, scoring, now_ms, &side_warmth[0], &side_warmth[1]);
+	rules_path_measure(p, scoring, &r->inbound, s, now_ms, side_warmth, &in);
+	rules_path_measure(p, scoring, &r->outbound, s, now_ms, side_warmth, &outb);
+	if (c->target && (!c->follower || outb.holds > in.holds))
+		out->path = RULES_PATH_OUTBOUND;
 	else
-		rules_text(&cond->value, "not following");
-	rules_number(&cond->need, rules_days(r->wait_ms));
+		out->path = RULES_PATH_INBOUND;
+	path = out->path == RULES_PATH_OUTBOUND ? &r->outbound : &r->inbound;
+	e = out->path == RULES_PATH_OUTBOUND ? &outb : &in;
+	out->path_warmth = e->warmth;
+	out->threshold = path->threshold;
 
-	n = score_distinct_posts(s, since);
-	cond = rules_set(out, RULES_DISTINCT_POSTS, n >= r->min_posts);
-	rules_number(&cond->value, n);
-	rules_number(&cond->need, (double)r->min_posts);
+	out->closeness = (rules_ratio(e->warmth, path->threshold) + rules_ratio(e->posts, (double)path->min_posts) +
+	                  rules_ratio(e->days, (double)path->min_days) +
+	                  (!path->need_deep || e->deep > 0 ? 1.0 : 0.0)) / 4.0;
 
-	n = score_distinct_days(s, since);
-	cond = rules_set(out, RULES_DISTINCT_DAYS, n >= r->min_days);
-	rules_number(&cond->value, n);
-	rules_number(&cond->need, (double)r->min_days);
+	cond = rules_set(out, RULES_WARMTH, e->warmth >= path->threshold);
+	rules_number(&cond->value, round(e->warmth * 100.0) / 100.0);
+	rules_number(&cond->need, path->threshold);
 
-	cond = rules_set(out, RULES_DEEP, !r->need_deep || s->deep > 0);
-	rules_number(&cond->value, s->deep);
-	rules_number(&cond->need, r->need_deep ? 1 : 0);
+	rules_wait(r, c, now_ms, out);
+
+	cond = rules_set(out, RULES_DISTINCT_POSTS, e->posts >= path->min_posts);
+	rules_number(&cond->value, e->posts);
+	rules_number(&cond->need, (double)path->min_posts);
+
+	cond = rules_set(out, RULES_DISTINCT_DAYS, e->days >= path->min_days);
+	rules_number(&cond->value, e->days);
+	rules_number(&cond->need, (double)path->min_days);
+
+	cond = rules_set(out, RULES_DEEP, !path->need_deep || e->deep > 0);
+	rules_number(&cond->value, e->deep);
+	rules_number(&cond->need, path->need_deep ? 1 : 0);
+
+	/*
+	 * Bursts: only their side is capped, so only a path that counts their
+	 * engagement can be mostly bursts. The share is of all they did.
+	 */
+	judged = s->counted_in + s->burst_cut;
+	cond = rules_set(out, RULES_NOT_BURSTS,
+	                 !(path->from & SCORE_SIDE_IN) || s->burst_cut == 0 ||
+	                         (double)s->burst_cut <= p->max_burst_share * (double)judged);
+	rules_number(&cond->value, s->burst_cut);
+	rules_number(&cond->need, (double)judged);
 
 	cond = rules_set(out, RULES_ACTIVE, s->last_ms > 0 && now_ms - s->last_ms <= r->active_within_ms);
 	rules_since(&cond->value, s->last_ms, now_ms);
 	rules_number(&cond->need, rules_days(r->active_within_ms));
+	cond->since_ms = s->last_ms;
 }
 
 static void rules_account_limits(const struct rules_params *p, const struct rules_account *a,
@@ -275,9 +392,12 @@ static void rules_account_limits(const struct rules_params *p, const struct rule
 		rules_number(&cond->value, (double)a->connections);
 	rules_number(&cond->need, (double)limit);
 
-	cond = rules_set(out, RULES_BUDGET, a->budget_used < p->weekly_invites);
+	/* A contact already counted (notified, or invited) does not wait for room. */
+	cond = rules_set(out, RULES_BUDGET, a->budget_used < p->weekly_invites || a->in_budget);
 	rules_number(&cond->value, (double)a->budget_used);
 	rules_number(&cond->need, (double)p->weekly_invites);
+	if (!cond->ok)
+		cond->until_ms = a->budget_frees_ms;
 }
 
 /* Whether a fired contact would re-arm now. */
@@ -296,157 +416,28 @@ void rules_evaluate(const struct rules_params *p, const struct score_params *sco
 	struct rules_condition *cond;
 
 	memset(out, 0, sizeof(*out));
+	out->readiness = r;
+	out->segment = seg->name;
+	out->day_offset_ms = scoring->day_offset_ms;
 	out->warmth = score_warmth(c->score, scoring, now_ms);
-	out->threshold = r->threshold;
 	rules_relationship(c, out);
 	rules_user_state(p, c, now_ms, out);
-	rules_engagement(p, r, c, now_ms, out);
+	rules_engagement(p, scoring, r, c, now_ms, out);
 	rules_account_limits(p, a, out);
 
 	cond = rules_set(out, RULES_NOT_NOTIFIED,
-	                 !st->fired || rules_rearms(st, out->warmth, r->threshold, p, now_ms));
+	                 !st->fired || rules_rearms(st, out->path_warmth, out->threshold, p, now_ms));
 	rules_since(&cond->value, st->fired_ms, now_ms);
 	rules_number(&cond->need, rules_days(p->cooldown_ms));
+	if (!cond->ok)
+		cond->until_ms = st->fired_ms + p->cooldown_ms;
 
-	out->ready = 1;
+	out->eligible = 1;
 	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
-		if (i != RULES_BUDGET && !out->conditions[i].ok)
-			out->ready = 0;
+		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !out->conditions[i].ok)
+			out->eligible = 0;
+	out->ready = out->eligible && out->conditions[RULES_NOT_NOTIFIED].ok;
 	out->within_budget = out->conditions[RULES_BUDGET].ok;
-}
-
-/* -- words ---------------------------------------------------------------- */
-
-/* A number as people write it: "14", "1.5", "6.62". */
-static void rules_put_number(struct buf *out, double v)
-{
-	buf_printf(out, "%.*f", v == floor(v) ? 0 : fabs(v * 10 - round(v * 10)) < 1e-9 ? 1 : 2, v);
-}
-
-static void rules_put_value(struct buf *out, const struct rules_value *v)
-{
-	if (v->is_number)
-		rules_put_number(out, v->number);
-	else
-		buf_append_str(out, v->text);
-}
-
-/* "N days ago" or the value's text ("never"). */
-static void rules_put_ago(struct buf *out, const char *what, const struct rules_value *v)
-{
-	if (!v->is_number) {
-		buf_printf(out, "%s %s", what, v->text);
-		return;
-	}
-	buf_printf(out, "%s ", what);
-	if (v->number == 0) {
-		buf_append_str(out, "today");
-		return;
-	}
-	rules_put_number(out, v->number);
-	buf_append_str(out, v->number == 1 ? " day ago" : " days ago");
-}
-
-void rules_condition_words(const struct rules_condition *cond, struct buf *out)
-{
-	const struct rules_value *v = &cond->value, *need = &cond->need;
-
-	switch (cond->id) {
-	case RULES_RELATIONSHIP:
-		buf_append_str(out, strcmp(v->text, "mutual") == 0     ? "you follow each other"
-		                    : strcmp(v->text, "follower") == 0 ? "follows you"
-		                    : strcmp(v->text, "target") == 0   ? "you follow them"
-		                                                       : "neither follows the other");
-		return;
-	case RULES_NOT_CONNECTED:
-		buf_append_str(out, cond->ok ? "not connected yet" : "already connected");
-		return;
-	case RULES_NO_PENDING:
-		buf_append_str(out, cond->ok ? "no invitation pending" : "an invitation is pending");
-		return;
-	case RULES_REINVITE_BLOCK:
-		if (!v->is_number) {
-			buf_append_str(out, "no withdrawn invitation");
-			return;
-		}
-		rules_put_ago(out, "invitation withdrawn", v);
-		buf_append_str(out, " (blocked for ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, " days)");
-		return;
-	case RULES_NOT_SNOOZED:
-		buf_append_str(out, cond->ok ? "not snoozed" : "snoozed ");
-		if (!cond->ok)
-			buf_append_str(out, v->text);
-		return;
-	case RULES_NOT_DISMISSED:
-		buf_append_str(out, cond->ok ? "not dismissed" : "dismissed");
-		return;
-	case RULES_WARMTH:
-		buf_append_str(out, "warmth ");
-		rules_put_value(out, v);
-		buf_append_str(out, " (threshold ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, ")");
-		return;
-	case RULES_WAIT:
-		if (!v->is_number)
-			buf_append_str(out, "not following");
-		else
-			rules_put_ago(out, "followed", v);
-		buf_append_str(out, " (wait ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, ")");
-		return;
-	case RULES_DISTINCT_POSTS:
-	case RULES_DISTINCT_DAYS:
-		buf_append_str(out, "engaged on ");
-		rules_put_value(out, v);
-		buf_append_str(out, cond->id == RULES_DISTINCT_POSTS ? (v->number == 1 ? " post" : " posts")
-		                                                     : (v->number == 1 ? " day" : " days"));
-		buf_append_str(out, " (need ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, ")");
-		return;
-	case RULES_DEEP:
-		rules_put_value(out, v);
-		buf_append_str(out, v->number == 1 ? " deep engagement" : " deep engagements");
-		if (need->number > 0)
-			buf_append_str(out, " (need 1)");
-		return;
-	case RULES_ACTIVE:
-		rules_put_ago(out, "last engagement", v);
-		buf_append_str(out, " (within ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, ")");
-		return;
-	case RULES_CAP:
-		rules_put_value(out, v);
-		buf_append_str(out, " connections (limit ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, ")");
-		return;
-	case RULES_BUDGET:
-		rules_put_value(out, v);
-		buf_append_str(out, " of ");
-		rules_put_number(out, need->number);
-		buf_append_str(out, " invitations used this week");
-		return;
-	case RULES_NOT_NOTIFIED:
-		if (!v->is_number) {
-			buf_append_str(out, "not notified yet");
-			return;
-		}
-		rules_put_ago(out, "notified", v);
-		buf_append_str(out, cond->ok ? " (re-armed)" : " (cooldown ");
-		if (!cond->ok) {
-			rules_put_number(out, need->number);
-			buf_append_str(out, ")");
-		}
-		return;
-	case RULES_CONDITION_COUNT:
-		break;
-	}
 }
 
 /* -- hysteresis ----------------------------------------------------------- */
@@ -454,7 +445,7 @@ void rules_condition_words(const struct rules_condition *cond, struct buf *out)
 int rules_state_rearm(struct rules_state *st, const struct rules_result *r,
                       const struct rules_params *p, int64_t now_ms)
 {
-	if (!st->fired || !rules_rearms(st, r->warmth, r->threshold, p, now_ms))
+	if (!st->fired || !rules_rearms(st, r->path_warmth, r->threshold, p, now_ms))
 		return 0;
 	st->fired = 0;
 	return 1;
@@ -473,6 +464,8 @@ void rules_state_encode(const struct rules_state *st, struct buf *out)
 	blob_put_i64(out, st->dismissed_ms);
 	blob_put_i64(out, st->fired_ms);
 	blob_put_u8(out, st->fired);
+	blob_put_u8(out, st->incoming);
+	blob_put_i64(out, st->incoming_ms);
 }
 
 int rules_state_decode(struct rules_state *st, const void *blob, size_t len)
@@ -487,7 +480,12 @@ int rules_state_decode(struct rules_state *st, const void *blob, size_t len)
 	blob_get_i64(&r, &st->dismissed_ms);
 	blob_get_i64(&r, &st->fired_ms);
 	blob_get_u8(&r, &st->fired);
-	if (blob_done(&r) && version == RULES_STATE_VERSION && st->fired <= 1)
+	if (version >= 2) {
+		blob_get_u8(&r, &st->incoming);
+		blob_get_i64(&r, &st->incoming_ms);
+	}
+	if (blob_done(&r) && version >= 1 && version <= RULES_STATE_VERSION && st->fired <= 1 &&
+	    st->incoming <= 1)
 		return 0;
 	memset(st, 0, sizeof(*st));
 	return -1;
@@ -602,6 +600,42 @@ int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t 
 	for (size_t i = 0; i < n; i++)
 		distinct += i == 0 || actors[i] != actors[i - 1];
 	return (int64_t)distinct;
+}
+
+int64_t rules_budget_frees(const struct rules_budget *b, int64_t now_ms, int64_t window_ms,
+                           int64_t hold_ms)
+{
+	int64_t first = 0;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		int64_t ends = rules_budget_frees_at(b, i, now_ms, window_ms, hold_ms);
+		if (rules_budget_counts(b, i, now_ms, window_ms, hold_ms) && (first == 0 || ends < first))
+			first = ends;
+	}
+	return first;
+}
+
+int64_t rules_budget_frees_at(const struct rules_budget *b, uint32_t i, int64_t now_ms, int64_t window_ms,
+                              int64_t hold_ms)
+{
+	int64_t ends = rules_budget_expires(b, i, window_ms, hold_ms);
+
+	/* A notification is this week's invitation: sent now, it frees a window from now. */
+	if (b->kind[i] == RULES_BUDGET_NOTIFICATION && ends > now_ms + window_ms)
+		ends = now_ms + window_ms;
+	return ends;
+}
+
+void rules_account_budget(struct rules_account *ra, const struct rules_budget *b,
+                          const struct rules_params *p, uint32_t actor_hash, int64_t now_ms)
+{
+	int64_t hold = rules_budget_hold_ms(p);
+
+	/* Only a full budget needs them: each is a walk over the budget's entries. */
+	if (b == NULL || ra->budget_used < p->weekly_invites)
+		return;
+	ra->budget_frees_ms = rules_budget_frees(b, now_ms, p->invite_window_ms, hold);
+	ra->in_budget = rules_budget_holds(b, actor_hash, now_ms, p->invite_window_ms, hold);
 }
 
 int rules_budget_holds(const struct rules_budget *b, uint32_t actor_hash, int64_t now_ms,

@@ -16,7 +16,7 @@
 
 #include "blob.h"
 
-#define SCORE_BLOB_VERSION 2 /* 1: the same without the history */
+#define SCORE_BLOB_VERSION 3 /* 2: no sides, no bursts; 1: nor the history */
 #define SCORE_HISTORY_VERSION 1
 #define SCORE_DAY_MS INT64_C(86400000)
 
@@ -63,6 +63,9 @@ int score_params_need_rescore(const struct score_params *a, const struct score_p
 	if (a->deep_mask != b->deep_mask || a->reaction_per_post != b->reaction_per_post)
 		return 1;
 	if (a->repeat_window_ms != b->repeat_window_ms)
+		return 1;
+	if (a->burst_per_hour != b->burst_per_hour || a->burst_per_day != b->burst_per_day ||
+	    a->day_offset_ms != b->day_offset_ms)
 		return 1;
 	/* Without a window the factor is never used. */
 	return a->repeat_window_ms > 0 && a->repeat_factor != b->repeat_factor;
@@ -114,7 +117,7 @@ static struct score_post *score_post_find(struct score_state *s, uint32_t hash)
  * replaces its oldest post, unless the new one is older still: then it is
  * not kept, and a like of it counts (nothing says it is a second one).
  */
-static int score_post_note(struct score_state *s, uint32_t hash, int64_t ts_ms, int is_like)
+static int score_post_note(struct score_state *s, uint32_t hash, int64_t ts_ms, int is_like, int out)
 {
 	struct score_post *post = score_post_find(s, hash);
 
@@ -133,6 +136,7 @@ static int score_post_note(struct score_state *s, uint32_t hash, int64_t ts_ms, 
 		post->hash = hash;
 		post->ts_ms = ts_ms;
 		post->liked = 0;
+		post->out = out ? 1 : 0;
 	} else if (ts_ms > post->ts_ms) {
 		post->ts_ms = ts_ms;
 	}
@@ -182,41 +186,131 @@ static unsigned score_repeat_rank(struct score_state *s, uint8_t bucket, int64_t
 
 /* -- statistics ----------------------------------------------------------- */
 
-static void score_day_note(struct score_state *s, int64_t ts_ms)
+int64_t score_day(const struct score_params *p, int64_t ts_ms)
 {
-	int64_t day = ts_ms / SCORE_DAY_MS;
+	int64_t t = ts_ms + p->day_offset_ms;
 
-	if (s->days == 0) {
-		s->days = 1;
-		s->days_anchor = day;
-	} else if (day > s->days_anchor) {
-		int64_t shift = day - s->days_anchor;
-		s->days = shift >= SCORE_DAYS_BITS ? 0 : s->days << shift;
-		s->days |= 1;
-		s->days_anchor = day;
-	} else if (s->days_anchor - day < SCORE_DAYS_BITS) {
-		s->days |= UINT64_C(1) << (s->days_anchor - day);
+	/* Floor division: a time before the epoch is on the day before it. */
+	return t >= 0 ? t / SCORE_DAY_MS : -((-t + SCORE_DAY_MS - 1) / SCORE_DAY_MS);
+}
+
+static void score_day_note(uint64_t *days, int64_t *anchor, int64_t day)
+{
+	if (*days == 0) {
+		*days = 1;
+		*anchor = day;
+	} else if (day > *anchor) {
+		int64_t shift = day - *anchor;
+		*days = shift >= SCORE_DAYS_BITS ? 0 : *days << shift;
+		*days |= 1;
+		*anchor = day;
+	} else if (*anchor - day < SCORE_DAYS_BITS) {
+		*days |= UINT64_C(1) << (*anchor - day);
 	}
 }
 
-uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms)
+uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms, unsigned sides)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < s->nposts; i++)
-		n += s->posts[i].ts_ms >= since_ms;
+		n += s->posts[i].ts_ms >= since_ms &&
+		     (sides & (s->posts[i].out ? SCORE_SIDE_OUT : SCORE_SIDE_IN)) != 0;
 	return n;
 }
 
-uint32_t score_distinct_days(const struct score_state *s, int64_t since_ms)
+/* Bitmap b (anchored at anchor) as seen from the later anchor at. */
+static uint64_t score_days_at(uint64_t b, int64_t anchor, int64_t at)
 {
-	int64_t since_day = since_ms / SCORE_DAY_MS;
+	if (b == 0 || at - anchor >= SCORE_DAYS_BITS)
+		return 0;
+	return b << (at - anchor);
+}
+
+uint32_t score_distinct_days(const struct score_state *s, const struct score_params *p,
+                             int64_t since_ms, unsigned sides)
+{
+	int64_t since_day = score_day(p, since_ms), at = INT64_MIN;
+	uint64_t days = 0;
 	uint32_t n = 0;
 
+	if ((sides & SCORE_SIDE_IN) && s->days != 0)
+		at = s->days_anchor;
+	if ((sides & SCORE_SIDE_OUT) && s->days_out != 0 && s->days_out_anchor > at)
+		at = s->days_out_anchor;
+	if (at == INT64_MIN)
+		return 0;
+	if (sides & SCORE_SIDE_IN)
+		days |= score_days_at(s->days, s->days_anchor, at);
+	if (sides & SCORE_SIDE_OUT)
+		days |= score_days_at(s->days_out, s->days_out_anchor, at);
 	for (int i = 0; i < SCORE_DAYS_BITS; i++)
-		if ((s->days >> i & 1) && s->days_anchor - i >= since_day)
+		if ((days >> i & 1) && at - i >= since_day)
 			n++;
 	return n;
+}
+
+uint32_t score_deep(const struct score_state *s, unsigned sides)
+{
+	uint32_t out = s->deep_out < s->deep ? s->deep_out : s->deep;
+
+	return ((sides & SCORE_SIDE_IN) ? s->deep - out : 0) + ((sides & SCORE_SIDE_OUT) ? out : 0);
+}
+
+/* -- bursts --------------------------------------------------------------- */
+
+/*
+ * Whether an inbound engagement at ts_ms is beyond the caps, given what
+ * arrived before it; either way it is remembered, so a burst keeps itself
+ * cut for as long as it goes on.
+ */
+static int score_burst_cut(struct score_state *s, const struct score_params *p, int64_t ts_ms,
+                           int64_t day)
+{
+	struct score_day_count *d = NULL;
+	uint32_t in_hour = 0;
+	int cut = 0;
+
+	if (p->burst_per_hour > 0) {
+		uint32_t oldest = 0;
+		for (uint32_t i = 0; i < s->nburst; i++) {
+			in_hour += s->burst_ring[i] > ts_ms - 3600000 && s->burst_ring[i] <= ts_ms;
+			if (s->burst_ring[i] < s->burst_ring[oldest])
+				oldest = i;
+		}
+		cut = in_hour >= p->burst_per_hour;
+		if (s->nburst < (uint32_t)p->burst_per_hour && s->nburst < SCORE_BURST_MAX)
+			s->burst_ring[s->nburst++] = ts_ms;
+		else if (s->nburst > 0 && ts_ms > s->burst_ring[oldest])
+			s->burst_ring[oldest] = ts_ms;
+	}
+	if (p->burst_per_day > 0) {
+		for (uint32_t i = 0; i < s->nburst_days && d == NULL; i++)
+			if (s->burst_days[i].day == day)
+				d = &s->burst_days[i];
+		if (d == NULL) {
+			if (s->nburst_days < SCORE_BURST_DAYS) {
+				d = &s->burst_days[s->nburst_days++];
+			} else {
+				d = &s->burst_days[0];
+				for (uint32_t i = 1; i < s->nburst_days; i++)
+					if (s->burst_days[i].day < d->day)
+						d = &s->burst_days[i];
+				if (day < d->day)
+					d = NULL; /* older than every day remembered: nothing says it is a burst */
+			}
+			if (d != NULL) {
+				d->day = day;
+				d->count = 0;
+			}
+		}
+		if (d != NULL) {
+			cut |= d->count >= (uint64_t)p->burst_per_day;
+			if (d->count < UINT32_MAX)
+				d->count++;
+		}
+	}
+	return cut;
 }
 
 /* -- sums ----------------------------------------------------------------- */
@@ -225,21 +319,39 @@ double score_add(struct score_state *s, const struct score_params *p, const stru
 {
 	struct score_bucket *b = &s->buckets[ev->type][ev->origin];
 	int64_t h = score_half_life(p, ev->type);
+	int out = ev->origin == SCORE_OUTBOUND;
+	int deep = p->deep_mask >> ev->type & 1;
+	int64_t day = score_day(p, ev->ts_ms);
 	double factor = 1.0;
 	int counts = 1;
 
 	s->engagements++;
 	if (ev->ts_ms > s->last_ms)
 		s->last_ms = ev->ts_ms;
-	if (p->deep_mask >> ev->type & 1) {
+	if (!out) {
+		if ((p->burst_per_hour > 0 || p->burst_per_day > 0) && score_burst_cut(s, p, ev->ts_ms, day)) {
+			if (s->burst_cut < UINT32_MAX)
+				s->burst_cut++;
+			return 0.0;
+		}
+		s->counted_in++;
+	}
+	if (deep) {
 		s->deep++;
+		s->deep_out += out;
 		if (ev->ts_ms > s->last_deep_ms)
 			s->last_deep_ms = ev->ts_ms;
+		/* Giving value: my comment, reply, share or mention on their posts, not a private message. */
+		if (out && ev->type != SCORE_MESSAGE && (s->first_value_ms == 0 || ev->ts_ms < s->first_value_ms))
+			s->first_value_ms = ev->ts_ms;
 	}
-	score_day_note(s, ev->ts_ms);
+	if (out)
+		score_day_note(&s->days_out, &s->days_out_anchor, day);
+	else
+		score_day_note(&s->days, &s->days_anchor, day);
 	if (ev->post_hash != 0)
 		counts = score_post_note(s, ev->post_hash, ev->ts_ms,
-		                         ev->type == SCORE_LIKE && p->reaction_per_post);
+		                         ev->type == SCORE_LIKE && p->reaction_per_post, out);
 	if (!counts)
 		return 0.0;
 	if (p->repeat_window_ms > 0) {
@@ -281,6 +393,32 @@ double score_warmth_type(const struct score_state *s, const struct score_params 
 			w += score_origin_factor(p, o) * b->sum * score_decay(now_ms - b->ref_ms, h);
 	}
 	return p->weight[type] * w;
+}
+
+void score_warmth_sides(const struct score_state *s, const struct score_params *p, int64_t now_ms,
+                        double *in, double *out)
+{
+	*in = *out = 0.0;
+	for (int t = 0; t < SCORE_TYPE_COUNT; t++) {
+		int64_t h = score_half_life(p, t);
+		for (int o = 0; o < SCORE_ORIGIN_COUNT; o++) {
+			const struct score_bucket *b = &s->buckets[t][o];
+			double v;
+			if (b->sum <= 0.0)
+				continue;
+			v = p->weight[t] * score_origin_factor(p, o) * b->sum * score_decay(now_ms - b->ref_ms, h);
+			*(o == SCORE_OUTBOUND ? out : in) += v;
+		}
+	}
+}
+
+double score_warmth_side(const struct score_state *s, const struct score_params *p,
+                         unsigned sides, int64_t now_ms)
+{
+	double in, out;
+
+	score_warmth_sides(s, p, now_ms, &in, &out);
+	return ((sides & SCORE_SIDE_IN) ? in : 0.0) + ((sides & SCORE_SIDE_OUT) ? out : 0.0);
 }
 
 double score_warmth(const struct score_state *s, const struct score_params *p, int64_t now_ms)
@@ -365,13 +503,27 @@ static void score_carry_dropped(struct score_state *fresh, const struct score_st
 				                   score_half_life(p, t));
 		}
 	}
-	/* Days and last times do not depend on the parameters: s has them all. */
-	fresh->days = s->days;
-	fresh->days_anchor = s->days_anchor;
+	/*
+	 * Days and last times: s has them all, the dropped events' among them.
+	 * Its days are in the time zone and under the caps s was built with:
+	 * merged, not replaced, so a change of either applies in full to the
+	 * kept events and leaves the dropped ones as they were.
+	 */
+	for (int i = 0; i < SCORE_DAYS_BITS; i++) {
+		if (s->days >> i & 1)
+			score_day_note(&fresh->days, &fresh->days_anchor, s->days_anchor - i);
+		if (s->days_out >> i & 1)
+			score_day_note(&fresh->days_out, &fresh->days_out_anchor, s->days_out_anchor - i);
+	}
 	if (s->last_ms > fresh->last_ms)
 		fresh->last_ms = s->last_ms;
 	fresh->engagements += s->engagements - (uint32_t)s->history.n;
 	fresh->deep += dropped_deep;
+	fresh->deep_out += s->deep_out > kept_old->deep_out ? s->deep_out - kept_old->deep_out : 0;
+	fresh->counted_in += s->counted_in > kept_old->counted_in ? s->counted_in - kept_old->counted_in : 0;
+	fresh->burst_cut += s->burst_cut > kept_old->burst_cut ? s->burst_cut - kept_old->burst_cut : 0;
+	if (s->first_value_ms > 0 && (fresh->first_value_ms == 0 || s->first_value_ms < fresh->first_value_ms))
+		fresh->first_value_ms = s->first_value_ms;
 	if (dropped_deep > 0 && fresh->last_deep_ms == 0)
 		fresh->last_deep_ms = s->last_deep_ms;
 	/* Posts engaged with only by dropped events still count for breadth. */
@@ -402,7 +554,7 @@ int score_rebuild(struct score_state *s, const struct score_params *old,
 /* The longest blob: every bucket, post and repeat window used. */
 #define SCORE_BLOB_MAX                                                              \
 	(1 + 1 + SCORE_TYPE_COUNT * SCORE_ORIGIN_COUNT * 17 + 1 + SCORE_POSTS_MAX * 13 + \
-	 1 + SCORE_REPEATS_MAX * 11 + 48)
+	 1 + SCORE_REPEATS_MAX * 11 + 48 + 16 + 20 + 1 + SCORE_BURST_MAX * 8 + 1 + SCORE_BURST_DAYS * 12)
 
 void score_encode(const struct score_state *s, struct buf *out)
 {
@@ -428,7 +580,7 @@ void score_encode(const struct score_state *s, struct buf *out)
 	blob_put_u8(out, (uint8_t)s->nposts);
 	for (uint32_t i = 0; i < s->nposts; i++) {
 		blob_put_u32(out, s->posts[i].hash);
-		blob_put_u8(out, (uint8_t)s->posts[i].liked);
+		blob_put_u8(out, (uint8_t)(s->posts[i].liked | s->posts[i].out << 1));
 		blob_put_i64(out, s->posts[i].ts_ms);
 	}
 	blob_put_u8(out, (uint8_t)s->nrepeats);
@@ -443,6 +595,21 @@ void score_encode(const struct score_state *s, struct buf *out)
 	blob_put_u32(out, s->deep);
 	blob_put_i64(out, s->last_ms);
 	blob_put_i64(out, s->last_deep_ms);
+	/* Version 3: my side's days, counts and the burst bookkeeping. */
+	blob_put_u64(out, s->days_out);
+	blob_put_i64(out, s->days_out_anchor);
+	blob_put_u32(out, s->deep_out);
+	blob_put_u32(out, s->counted_in);
+	blob_put_u32(out, s->burst_cut);
+	blob_put_i64(out, s->first_value_ms);
+	blob_put_u8(out, (uint8_t)s->nburst);
+	for (uint32_t i = 0; i < s->nburst; i++)
+		blob_put_i64(out, s->burst_ring[i]);
+	blob_put_u8(out, (uint8_t)s->nburst_days);
+	for (uint32_t i = 0; i < s->nburst_days; i++) {
+		blob_put_i64(out, s->burst_days[i].day);
+		blob_put_u32(out, s->burst_days[i].count);
+	}
 	blob_put_u32(out, (uint32_t)s->history.n);
 	for (size_t i = 0; i < s->history.n; i++) {
 		const struct score_event *ev = &s->history.events[i];
@@ -466,6 +633,7 @@ static int score_decode_history(struct score_history *h, struct blob_reader *r)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct score_event *ev = &h->events[i];
+		memset(ev, 0, sizeof(*ev));
 		blob_get_i64(r, &ev->ts_ms);
 		blob_get_u32(r, &ev->post_hash);
 		blob_get_u8(r, &ev->type);
@@ -499,6 +667,67 @@ static int score_decode_buckets(struct score_state *s, struct blob_reader *r, ui
 	return 0;
 }
 
+/*
+ * A version 2 state did not tell their side from mine. Its history does
+ * (each event's origin): the posts I engaged with are marked mine, and,
+ * when the history holds every engagement, the days are split by side
+ * (UTC days, as version 2 counted them; a change of time.zone rebuilds
+ * them). What the history cannot tell without the config (which of my
+ * engagements were deep) waits for the next rebuild or for new events.
+ */
+static void score_sides_from_history(struct score_state *s)
+{
+	const struct score_history *h = &s->history;
+
+	for (size_t i = 0; i < h->n; i++) {
+		struct score_post *post;
+		if (h->events[i].origin != SCORE_OUTBOUND || h->events[i].post_hash == 0)
+			continue;
+		post = score_post_find(s, h->events[i].post_hash);
+		if (post != NULL)
+			post->out = 1;
+	}
+	if (h->n == 0 || h->n < s->engagements)
+		return;
+	s->days = s->days_out = 0;
+	s->counted_in = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		int64_t day = h->events[i].ts_ms / SCORE_DAY_MS;
+		if (h->events[i].origin == SCORE_OUTBOUND) {
+			score_day_note(&s->days_out, &s->days_out_anchor, day);
+		} else {
+			score_day_note(&s->days, &s->days_anchor, day);
+			s->counted_in++;
+		}
+	}
+}
+
+/* Version 3's part after the stats: my side's days and counts, the burst bookkeeping. */
+static int score_decode_sides(struct score_state *s, struct blob_reader *r)
+{
+	uint8_t n;
+
+	blob_get_u64(r, &s->days_out);
+	blob_get_i64(r, &s->days_out_anchor);
+	blob_get_u32(r, &s->deep_out);
+	blob_get_u32(r, &s->counted_in);
+	blob_get_u32(r, &s->burst_cut);
+	blob_get_i64(r, &s->first_value_ms);
+	if (blob_get_u8(r, &n) < 0 || n > SCORE_BURST_MAX || s->deep_out > s->deep)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (blob_get_i64(r, &s->burst_ring[i]) < 0)
+			return -1;
+	s->nburst = n;
+	if (blob_get_u8(r, &n) < 0 || n > SCORE_BURST_DAYS)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (blob_get_i64(r, &s->burst_days[i].day) < 0 || blob_get_u32(r, &s->burst_days[i].count) < 0)
+			return -1;
+	s->nburst_days = n;
+	return 0;
+}
+
 static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 {
 	uint8_t version, n, liked;
@@ -510,9 +739,10 @@ static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 	for (unsigned i = 0; i < n; i++) {
 		struct score_post *post = &s->posts[i];
 		if (blob_get_u32(r, &post->hash) < 0 || blob_get_u8(r, &liked) < 0 ||
-		    blob_get_i64(r, &post->ts_ms) < 0 || post->hash == 0 || liked > 1)
+		    blob_get_i64(r, &post->ts_ms) < 0 || post->hash == 0 || liked > (version >= 3 ? 3 : 1))
 			return -1;
-		post->liked = liked;
+		post->liked = liked & 1;
+		post->out = liked >> 1;
 	}
 	s->nposts = n;
 	if (blob_get_u8(r, &n) < 0 || n > SCORE_REPEATS_MAX)
@@ -530,8 +760,15 @@ static int score_decode_parts(struct score_state *s, struct blob_reader *r)
 	blob_get_u32(r, &s->deep);
 	blob_get_i64(r, &s->last_ms);
 	blob_get_i64(r, &s->last_deep_ms);
+	if (version >= 3 && score_decode_sides(s, r) < 0)
+		return -1;
+	/* Older blobs: no deep engagement is known to be mine, and none was cut. */
+	if (version < 3)
+		s->counted_in = s->engagements;
 	if (version >= 2 && score_decode_history(&s->history, r) < 0)
 		return -1;
+	if (version == 2)
+		score_sides_from_history(s);
 	return blob_done(r) ? 0 : -1;
 }
 
@@ -638,6 +875,8 @@ int score_history_decode(struct score_history *h, const void *blob, size_t len)
 		return -1;
 	while (r.left > 0) {
 		struct score_event ev;
+		/* Padding too, and copied as memory: histories compare as memory. */
+		memset(&ev, 0, sizeof(ev));
 		blob_get_i64(&r, &ev.ts_ms);
 		blob_get_u32(&r, &ev.post_hash);
 		blob_get_u8(&r, &ev.type);
@@ -648,7 +887,7 @@ int score_history_decode(struct score_history *h, const void *blob, size_t len)
 			return -1;
 		}
 		score_history_reserve(h);
-		h->events[h->n++] = ev;
+		memcpy(&h->events[h->n++], &ev, sizeof(ev));
 	}
 	return 0;
 }

@@ -314,7 +314,7 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 	}
 	row->rules = store_batch_copy(batch, NULL, 0);
 	if (c->rules.snoozed_until_ms != 0 || c->rules.dismissed_ms != 0 || c->rules.fired_ms != 0 ||
-	    c->rules.fired != 0) {
+	    c->rules.fired != 0 || c->rules.incoming_ms != 0) {
 		row->rules.len = 0;
 		rules_state_encode(&c->rules, &batch->arena);
 		row->rules.len = batch->arena.len - row->rules.off;

@@ -47,7 +47,12 @@ struct rules_contact view_rules_contact(const struct contact *c)
 		.connected = c->rel.connected.on,
 		.pending = c->rel.pending.on,
 		.followed_ms = c->rel.followed_ms,
+		.pending_ms = c->rel.pending.on ? c->rel.pending.ts_ms : 0,
 		.withdrawn_ms = c->rel.withdrawn_ms,
+		.declined_ms = c->rel.declined_ms,
+		/* Off registers with a time: the newest write was a disconnect or an unfollow. */
+		.removed_ms = !c->rel.connected.on ? c->rel.connected.ts_ms : 0,
+		.unfollowed_ms = !c->rel.follower.on ? c->rel.follower.ts_ms : 0,
 		.score = view_score_of(c),
 		.state = &c->rules,
 	};
@@ -69,16 +74,17 @@ void view_verdict(const struct view *v, const struct contact *c, const struct vi
 	struct rules_hints h = view_hints(c);
 	size_t seg = rules_segment_find(conf->segments, conf->nsegments, &h);
 	struct rules_contact rc = view_rules_contact(c);
-	struct rules_account ra = { a ? a->connections : -1, a ? a->budget_used : 0 };
+	struct rules_account ra = { a ? a->connections : -1, a ? a->budget_used : 0, 0, 0 };
 
+	if (a != NULL)
+		rules_account_budget(&ra, a->budget, &conf->readiness, (uint32_t)hash64(c->actor, c->actor_len),
+		                     v->now_ms);
 	rules_evaluate(&conf->readiness, &conf->scoring, &conf->segments[seg], &rc, &ra, v->now_ms,
 	               &out->result);
 	out->segment = conf->segments[seg].name;
 	out->warmth = out->result.warmth;
-	out->ready = 1;
-	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
-		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !out->result.conditions[i].ok)
-			out->ready = 0;
+	out->eligible = out->result.eligible;
+	out->ready = out->result.eligible && out->result.within_budget;
 }
 
 uint64_t view_events(const struct contact *c)
@@ -158,8 +164,11 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
                        const struct view_account *a)
 {
 	struct view_verdict vd;
+	struct buf words = { 0 };
 
 	view_verdict(v, c, a, &vd);
+	/* The words only here: lists that only filter by eligibility skip them. */
+	rules_verdict(&v->conf->readiness, &vd.result, v->now_ms, &vd.verdict);
 	json_object_open(j);
 	json_key(j, "actor");
 	json_strn(j, c->actor, c->actor_len);
@@ -171,23 +180,40 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
 	json_key(j, "warmth");
 	json_double(j, view_round2(vd.warmth));
 	view_parts_json(j, v, c);
+	/* ready: invite now (eligible and within the budget); eligible: every
+	   condition holds but the budget and the notification's hysteresis. */
 	json_kv_bool(j, "ready", vd.ready);
+	json_kv_bool(j, "eligible", vd.eligible);
+	json_kv_str(j, "status", rules_status_name(vd.verdict.status));
+	json_kv_str(j, "verdict", vd.verdict.text);
+	json_kv_str(j, "next", vd.verdict.next);
+	/* When the verdict changes by time alone, null if only new events change it. */
+	json_kv_time(j, "changes_at", vd.verdict.changes_ms);
+	json_kv_str(j, "path", vd.result.path == RULES_PATH_OUTBOUND ? "outbound" : "inbound");
+	/* How close the path's engagement is to holding, 0 to 1 (rules.h). */
+	json_key(j, "closeness");
+	json_double(j, view_round2(vd.result.closeness));
+	json_kv_time(j, "invite_by", vd.result.invite_by_ms);
 	/* When the daemon last sent a "ready" notification, null if never. */
 	json_kv_time(j, "notified", c->rules.fired_ms);
 	/* The explanation of readiness: every condition, in rules.h's order;
-	   durations are in days. */
+	   durations are in days; words: the condition as a person reads it. */
 	json_key(j, "conditions");
 	json_array_open(j);
 	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
 		const struct rules_condition *cond = &vd.result.conditions[i];
+		buf_reset(&words);
+		rules_condition_words(&vd.result, cond->id, &words);
 		json_object_open(j);
 		json_kv_str(j, "name", rules_condition_name(cond->id));
 		json_kv_bool(j, "ok", cond->ok);
 		view_json_value(j, "value", &cond->value);
 		view_json_value(j, "need", &cond->need);
+		json_kv_str(j, "words", buf_cstr(&words));
 		json_object_close(j);
 	}
 	json_array_close(j);
+	buf_free(&words);
 	/* Only non-zero counts: a script reads a missing type as 0, and most
 	   contacts have two or three types out of sixteen. */
 	json_key(j, "counts");

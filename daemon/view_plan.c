@@ -30,7 +30,7 @@ struct plan_params view_plan_params(const struct conf *conf)
 
 	p.budget = conf->readiness.weekly_invites;
 	p.window_ms = conf->readiness.invite_window_ms;
-	p.withdraw_after_ms = conf->withdraw_after_ms;
+	p.withdraw_after_ms = conf->readiness.withdraw_after_ms;
 	p.engage_above = conf->plan_engage_above;
 	p.held_max = (size_t)conf->plan_held;
 	p.engage_max = (size_t)conf->plan_engage;
@@ -149,7 +149,7 @@ static void view_plan_engage(struct json *j, const struct view *v, const struct 
 		if (vd.result.conditions[i].ok || i == RULES_BUDGET || i == RULES_NOT_NOTIFIED)
 			continue;
 		buf_reset(&words);
-		rules_condition_words(&vd.result.conditions[i], &words);
+		rules_condition_words(&vd.result, (enum rules_condition_id)i, &words);
 		json_str(j, buf_cstr(&words));
 	}
 	json_array_close(j);

@@ -51,8 +51,8 @@ struct ctl_account {
 	int64_t connections;   /* -1 unknown */
 	int64_t snapshot_ms;   /* 0: no snapshot yet */
 	int64_t budget_used;   /* invitations in the budget window at ctl->now_ms */
+	struct rules_budget *budget; /* a copy of the account's (owned), NULL if none */
 	int64_t connections_now; /* the snapshot's plus the changes since (ratio_current) */
-	struct rules_budget *budget; /* owned, NULL when none (plan) */
 };
 
 /* One invocation of warmthctl. */

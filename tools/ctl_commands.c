@@ -360,7 +360,7 @@ static int ctl_top_consider(void *ctx, const struct contact *c)
 		struct view_account va = ctl_view_account(top->ctl, c->account);
 		struct view_verdict vd;
 		view_verdict(&v, c, &va, &vd);
-		if (!vd.ready)
+		if (!vd.eligible)
 			return 0;
 		r.warmth = vd.warmth;
 	} else {

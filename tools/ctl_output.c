@@ -40,7 +40,7 @@ struct view_account ctl_view_account(const struct ctl *ctl, uint32_t id)
 {
 	const struct ctl_account *a = ctl_account_by_id(ctl, id);
 	struct view_account va = { a ? a->name : "?", a ? a->connections_now : -1,
-		                   a ? a->budget_used : 0 };
+		                   a ? a->budget_used : 0, a ? a->budget : NULL };
 	return va;
 }
 

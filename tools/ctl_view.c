@@ -121,30 +121,25 @@ static void ctl_print_engagement(yajl_val e)
 	putchar('\n');
 }
 
-/* A condition of the JSON back as rules.h's, for rules_condition_words. */
-static int ctl_condition_of(yajl_val j, struct rules_condition *cond)
+/*
+ * Whether show's text lists a condition: every one that fails, and of
+ * those that hold the ones that say something about this person (the
+ * engagement, the wait, the budget); "not snoozed", "never declined" and
+ * the like only when they fail.
+ */
+static int ctl_condition_shown(const char *name, int ok)
 {
-	const char *name = ctl_get_str(j, "name");
-	struct rules_value *vals[2] = { &cond->value, &cond->need };
-	const char *keys[2] = { "value", "need" };
+	static const char *const always[] = { "relationship", "warmth",     "wait",   "distinct_posts",
+		                              "distinct_days", "deep_engagement", "active", "invite_budget" };
 
-	memset(cond, 0, sizeof(*cond));
-	cond->id = RULES_CONDITION_COUNT;
-	for (int i = 0; i < RULES_CONDITION_COUNT && name != NULL; i++)
-		if (strcmp(rules_condition_name((enum rules_condition_id)i), name) == 0)
-			cond->id = (enum rules_condition_id)i;
-	if (cond->id == RULES_CONDITION_COUNT)
-		return -1;
-	cond->ok = ctl_get_bool(j, "ok");
-	for (int k = 0; k < 2; k++) {
-		yajl_val v = ctl_get(j, keys[k]);
-		if (v != NULL && YAJL_IS_NUMBER(v)) {
-			vals[k]->is_number = 1;
-			vals[k]->number = YAJL_GET_DOUBLE(v);
-		} else if (v != NULL && YAJL_IS_STRING(v)) {
-			snprintf(vals[k]->text, sizeof(vals[k]->text), "%s", YAJL_GET_STRING(v));
-		}
-	}
+	/* Whether the daemon has notified is the "notified" line, not a reason. */
+	if (strcmp(name, "not_notified") == 0)
+		return 0;
+	if (!ok)
+		return 1;
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcmp(always[i], name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -173,9 +168,34 @@ static void ctl_print_contact_text(yajl_val c)
 	yajl_val tags = ctl_get(c, "tags"), counts = ctl_get(c, "counts");
 	yajl_val recent = ctl_get(c, "recent"), conditions = ctl_get(c, "conditions");
 	yajl_val creator = ctl_get(c, "creator");
+	const char *status = ctl_get_str(c, "status"), *verdict = ctl_get_str(c, "verdict");
+	const char *next = ctl_get_str(c, "next");
 	int ready = ctl_get_bool(c, "ready");
-	struct buf words = { 0 };
-	size_t n;
+	size_t n, shown = 0;
+
+	/* The verdict first: what to do, in one line. */
+	printf("%s", ctl_style(ready ? CTL_STYLE_GREEN : CTL_STYLE_RED));
+	ctl_print_clean(stdout, verdict != NULL ? verdict : "?");
+	printf("%s\n", ctl_style(CTL_STYLE_RESET));
+	/* Then why, in people's words: what fails, and what matters that holds. */
+	n = conditions != NULL && YAJL_IS_ARRAY(conditions) ? conditions->u.array.len : 0;
+	for (size_t i = 0; i < n; i++) {
+		yajl_val cond = conditions->u.array.values[i];
+		const char *name = ctl_get_str(cond, "name"), *words = ctl_get_str(cond, "words");
+		int ok = ctl_get_bool(cond, "ok");
+		if (name == NULL || words == NULL || !ctl_condition_shown(name, ok))
+			continue;
+		printf("%-*s", CTL_CONTACT_KEY_WIDTH, shown++ == 0 ? "why" : "");
+		printf("%s%s%s ", ctl_style(ok ? CTL_STYLE_GREEN : CTL_STYLE_RED), ok ? "yes" : "no ",
+		       ctl_style(CTL_STYLE_RESET));
+		ctl_print_clean(stdout, words);
+		putchar('\n');
+	}
+	/* And the next step, with the date the verdict changes. */
+	printf("%-*s", CTL_CONTACT_KEY_WIDTH, "next");
+	ctl_print_clean(stdout, next != NULL ? next : "-");
+	putchar('\n');
+	putchar('\n');
 
 	ctl_print_kv_clean(stdout, CTL_CONTACT_KEY_WIDTH, "actor", ctl_get_str(c, "actor"));
 	ctl_print_kv_clean(stdout, CTL_CONTACT_KEY_WIDTH, "account", ctl_get_str(c, "account"));
@@ -185,9 +205,7 @@ static void ctl_print_contact_text(yajl_val c)
 	                   ctl_get_str(c, "relationship"));
 	ctl_print_kv_clean(stdout, CTL_CONTACT_KEY_WIDTH, "segment", ctl_get_str(c, "segment"));
 	ctl_print_warmth(c);
-	ctl_print_kv(stdout, CTL_CONTACT_KEY_WIDTH, "ready", "%s%s%s",
-	             ctl_style(ready ? CTL_STYLE_GREEN : CTL_STYLE_RED), ready ? "yes" : "no",
-	             ctl_style(CTL_STYLE_RESET));
+	ctl_print_kv_clean(stdout, CTL_CONTACT_KEY_WIDTH, "status", status);
 	ctl_print_kv(stdout, CTL_CONTACT_KEY_WIDTH, "notified", "%s", ctl_get_time(c, "notified"));
 	ctl_print_kv(stdout, CTL_CONTACT_KEY_WIDTH, "first seen", "%s", ctl_get_time(c, "first_seen"));
 	ctl_print_kv(stdout, CTL_CONTACT_KEY_WIDTH, "last seen", "%s", ctl_get_time(c, "last_seen"));
@@ -224,20 +242,6 @@ static void ctl_print_contact_text(yajl_val c)
 		ctl_print_engagement(recent->u.array.values[i]);
 	}
 
-	/* Each condition in words, marked by whether it holds. */
-	fputs("conditions", stdout);
-	n = conditions != NULL && YAJL_IS_ARRAY(conditions) ? conditions->u.array.len : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct rules_condition cond;
-		if (ctl_condition_of(conditions->u.array.values[i], &cond) < 0)
-			continue;
-		buf_reset(&words);
-		rules_condition_words(&cond, &words);
-		printf("%-*s", i == 0 ? CTL_CONTACT_KEY_WIDTH - 10 : CTL_CONTACT_KEY_WIDTH, "");
-		printf("%s%s%s %s\n", ctl_style(cond.ok ? CTL_STYLE_GREEN : CTL_STYLE_RED),
-		       cond.ok ? "yes" : "no ", ctl_style(CTL_STYLE_RESET), buf_cstr(&words));
-	}
-	buf_free(&words);
 }
 
 /*

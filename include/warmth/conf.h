@@ -116,8 +116,6 @@ struct conf {
 	struct rules_params readiness;
 	uint32_t watch_max;            /* readiness.watch_max: contacts watched for readiness that
 	                                  time alone may change, default 50000 */
-	/* readiness.withdraw_after: a pending invitation this old is to be withdrawn */
-	int64_t withdraw_after_ms;
 
 	/* plan: what warmthctl plan lists (plan.h) */
 	int64_t plan_held;             /* plan.held: held contacts listed, default 100 */

@@ -27,7 +27,7 @@ struct plan_params {
 	int64_t budget;            /* invitations per window (readiness.weekly_invites) */
 	int64_t window_ms;         /* readiness.invite_window */
 	int64_t withdraw_after_ms; /* readiness.withdraw_after: pending this long, withdraw */
-	double engage_above;       /* plan.engage_above: warmth at least this share of the threshold */
+	double engage_above;       /* plan.engage_above: the rules' closeness at least this */
 	size_t held_max;           /* plan.held: held contacts listed (all are counted) */
 	size_t engage_max;         /* plan.engage: contacts listed to engage with */
 	size_t withdraw_max;       /* plan.withdraw: pending invitations listed */
@@ -46,7 +46,7 @@ struct plan_entry {
 	enum plan_kind kind;
 	double warmth;
 	double threshold;
-	double share;        /* engage: warmth / threshold, at most 1 */
+	double share;        /* engage: the rules' closeness (rules_result.closeness), 0 to 1 */
 	int missing;         /* engage: how many conditions still fail */
 	int counted;         /* ready: the budget already counts them (notified, not yet invited) */
 	int64_t since_ms;    /* withdraw: pending since */
@@ -70,8 +70,9 @@ struct plan_contact {
  * holds but the two that only decide the notification (the budget, and
  * having been notified). Engage: a follower or target, not connected,
  * nothing pending, snoozed or dismissed, for whom only engagement
- * conditions fail (warmth, posts, days, deep, active, wait), with warmth
- * at least engage_above of the threshold.
+ * conditions fail (warmth, posts, days, deep, active, wait), with the
+ * rules' closeness (the mean of warmth, posts, days and depth, each as a
+ * share of what the path needs) at least engage_above.
  */
 void plan_entry_of(const struct plan_params *p, const struct rules_result *r,
                    const struct plan_contact *pc, int64_t now_ms, struct plan_entry *out);

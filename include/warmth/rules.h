@@ -15,8 +15,15 @@
  *   4. gather the contacts with result.ready and not yet fired this round,
  *      rules_queue() them against the remaining budget; for each that fires:
  *      notify, rules_state_fired(&state, now), rules_budget_add(...)
- * rules_state (snooze, dismiss, hysteresis) is stored per contact and
- * rules_budget per account, each as a blob.
+ * rules_state (snooze, dismiss, hysteresis, an invitation they sent) is
+ * stored per contact and rules_budget per account, each as a blob.
+ *
+ * What a person is told: rules_verdict() makes of a result one line
+ * ("Wait until 14 Dec: ..."), the next step and the time it changes;
+ * rules_condition_words() each condition in words (rules_words.c).
+ * result.eligible is every condition about the person; "ready" for a
+ * person (show's JSON) is eligible and within the budget; result.ready is
+ * the engine's: eligible and not notified since it last re-armed.
  */
 #ifndef WARMTH_RULES_H
 #define WARMTH_RULES_H
@@ -40,16 +47,41 @@ struct rules_match {
 };
 
 /*
+ * One path to readiness: the engagement it asks for, and whose engagement
+ * counts (SCORE_SIDE_IN: theirs on my posts, SCORE_SIDE_OUT: mine on
+ * theirs, or both). The inbound path is taken by a follower, the outbound
+ * path by a target (someone I follow); a mutual follow takes whichever
+ * holds, the inbound path first.
+ */
+struct rules_path {
+	double threshold;  /* warmth needed, from the path's side(s) */
+	int64_t min_posts; /* distinct posts engaged within breadth_window */
+	int64_t min_days;  /* distinct days engaged within breadth_window (the user's time zone) */
+	int64_t need_deep; /* 1: at least one comment, reply, share ... (bool; int64 for the sentinel) */
+	int64_t from;      /* SCORE_SIDE_IN, SCORE_SIDE_OUT or both */
+};
+
+/* What the segment's wait is measured from. */
+enum rules_wait_from {
+	RULES_WAIT_FOLLOW, /* the follow (theirs or mine) that started the relationship */
+	RULES_WAIT_VALUE,  /* my first comment, reply, share or mention on their posts */
+};
+
+/*
  * The readiness figures a segment may set. While a config is read, -1
  * marks a figure the segment leaves to the readiness defaults; conf_load
  * fills those in, so a loaded config's segments hold no -1.
+ *
+ * The wait is a span ("2-3 weeks"): ready from wait_ms on when the
+ * engagement holds, and best invited by wait_max_ms while it is warm
+ * (0: no latest point). It is not a gate at the latest point: a contact
+ * still warm after it stays ready.
  */
 struct rules_readiness {
-	double threshold;         /* warmth needed */
-	int64_t wait_ms;          /* time since the follow (theirs or mine) */
-	int64_t min_posts;        /* distinct posts engaged within breadth_window */
-	int64_t min_days;         /* distinct days engaged within breadth_window */
-	int64_t need_deep;        /* 1: at least one deep engagement (bool; int64 for the sentinel) */
+	struct rules_path inbound, outbound;
+	int64_t wait_ms;          /* the earliest point, after wait_from */
+	int64_t wait_max_ms;      /* the latest point ("invite by"), 0: none */
+	int64_t wait_from;        /* enum rules_wait_from */
 	int64_t active_within_ms; /* the last engagement at most this long ago */
 };
 
@@ -65,6 +97,11 @@ struct rules_params {
 	int64_t cooldown_ms;        /* a fired contact re-arms after this ... */
 	double rearm_below;         /* ... or once warmth < rearm_below * threshold */
 	int64_t reinvite_block_ms;  /* after a withdrawn invitation */
+	int64_t after_decline_ms;   /* after they declined my invitation */
+	int64_t after_removal_ms;   /* after the connection was removed */
+	int64_t after_unfollow_ms;  /* after they unfollowed me (and did not follow again) */
+	int64_t withdraw_after_ms;  /* a pending invitation this old: suggest withdrawing it */
+	double max_burst_share;     /* not ready when more of their engagement than this came in bursts */
 	int64_t cap;                /* most connections an account can have */
 	int64_t cap_headroom;       /* stop proposing this many below the cap */
 	int64_t weekly_invites;     /* invitations per budget window */
@@ -95,15 +132,23 @@ void rules_match_free(struct rules_match *m);
 
 /*
  * Per-contact state the user and the notifier change: snooze, dismiss and
- * the hysteresis of "ready" notifications. Zeroed means none of them.
+ * the hysteresis of "ready" notifications; and an invitation they sent me
+ * (a last-writer-wins register by event time, kept here because the
+ * relationship's columns predate it). Zeroed means none of them.
  */
 struct rules_state {
 	int64_t snoozed_until_ms; /* 0: not snoozed */
 	int64_t dismissed_ms;     /* 0: not dismissed */
 	int64_t fired_ms;         /* the last ready notification, 0: never */
 	uint8_t fired;            /* 1: fired and not re-armed since */
+	uint8_t incoming;         /* 1: they invited me and it is not answered */
+	int64_t incoming_ms;      /* the event time that last set incoming, 0: never */
 };
-/* Blob: version byte (1), three int64 and a byte. decode: 0, or -1 (st zeroed). */
+/*
+ * Blob: version byte (2), three int64 and a byte, then the incoming
+ * register (a byte and an int64). Version 1 (without it) still decodes.
+ * decode: 0, or -1 (st zeroed).
+ */
 void rules_state_encode(const struct rules_state *st, struct buf *out);
 int rules_state_decode(struct rules_state *st, const void *blob, size_t len);
 
@@ -112,7 +157,11 @@ struct rules_contact {
 	int follower, target;        /* they follow me / I follow them (registers on) */
 	int connected, pending;
 	int64_t followed_ms;         /* contact_relationship.followed_ms, 0 if neither follows */
+	int64_t pending_ms;          /* when my pending invitation was sent, 0 if none */
 	int64_t withdrawn_ms;        /* the newest withdrawn invitation, 0 if none */
+	int64_t declined_ms;         /* the newest declined invitation, 0 if none */
+	int64_t removed_ms;          /* the connection was removed then (and not made again), 0 if not */
+	int64_t unfollowed_ms;       /* they unfollowed me then (and did not follow again), 0 if not */
 	const struct score_state *score;
 	const struct rules_state *state;
 };
@@ -121,24 +170,31 @@ struct rules_contact {
 struct rules_account {
 	int64_t connections;  /* -1 unknown */
 	int64_t budget_used;  /* rules_budget_used() */
+	int64_t budget_frees_ms; /* when the window next has room (rules_budget_frees), 0 unknown */
+	int in_budget;           /* this contact already has an entry in the window */
 };
 
 /* The conditions, in the order they are listed. Names are interface. */
 enum rules_condition_id {
 	RULES_RELATIONSHIP,     /* "relationship": they follow me or I follow them */
 	RULES_NOT_CONNECTED,    /* "not_connected" */
+	RULES_NO_INCOMING,      /* "no_incoming_invite": they have not invited me (else: accept) */
 	RULES_NO_PENDING,       /* "no_pending_invite" */
 	RULES_REINVITE_BLOCK,   /* "reinvite_block": no withdrawal within reinvite_block */
+	RULES_NOT_DECLINED,     /* "not_declined": no decline within after_decline */
+	RULES_NOT_REMOVED,      /* "not_removed": no removed connection within after_removal */
+	RULES_NOT_UNFOLLOWED,   /* "not_unfollowed": no unfollow of theirs within after_unfollow */
 	RULES_NOT_SNOOZED,      /* "not_snoozed" */
 	RULES_NOT_DISMISSED,    /* "not_dismissed" */
-	RULES_WARMTH,           /* "warmth" */
-	RULES_WAIT,             /* "wait": followed at least the segment's wait ago */
+	RULES_WARMTH,           /* "warmth": the path's */
+	RULES_WAIT,             /* "wait": the segment's earliest point has passed */
 	RULES_DISTINCT_POSTS,   /* "distinct_posts" */
 	RULES_DISTINCT_DAYS,    /* "distinct_days" */
 	RULES_DEEP,             /* "deep_engagement" */
+	RULES_NOT_BURSTS,       /* "not_bursts": their engagement is not mostly bursts */
 	RULES_ACTIVE,           /* "active": last engagement within active_within */
 	RULES_CAP,              /* "connection_cap" */
-	RULES_BUDGET,           /* "invite_budget": does not gate ready; see rules_queue */
+	RULES_BUDGET,           /* "invite_budget": does not gate eligibility; see rules_queue */
 	RULES_NOT_NOTIFIED,     /* "not_notified": armed (hysteresis) */
 	RULES_CONDITION_COUNT
 };
@@ -158,14 +214,50 @@ struct rules_condition {
 	enum rules_condition_id id;
 	int ok;
 	struct rules_value value, need;
+	int64_t since_ms; /* the time the value counts from (a follow, a decline ...), 0: none */
+	int64_t until_ms; /* failing: when time alone makes it hold, 0: not by time */
 };
+
+enum rules_path_id { RULES_PATH_INBOUND, RULES_PATH_OUTBOUND };
+
+/* What a person is told (rules_verdict), most urgent first. */
+enum rules_status {
+	RULES_STATUS_READY,       /* eligible and within the budget: invite now */
+	RULES_STATUS_HELD,        /* eligible but held by the budget or the connection cap */
+	RULES_STATUS_WAITING,     /* only the segment's wait is left */
+	RULES_STATUS_COOLING_OFF, /* declined, removed, unfollowed or withdrawn recently */
+	RULES_STATUS_ACCEPT,      /* they invited me: accept */
+	RULES_STATUS_WITHDRAW,    /* my invitation is pending for too long: withdraw it */
+	RULES_STATUS_PENDING,     /* my invitation is pending */
+	RULES_STATUS_CONNECTED,
+	RULES_STATUS_SNOOZED,
+	RULES_STATUS_DISMISSED,
+	RULES_STATUS_NOT_YET,     /* more engagement is needed */
+	RULES_STATUS_COUNT
+};
+/* "ready", "held", ... (interface: show's "status"). */
+const char *rules_status_name(enum rules_status status);
 
 struct rules_result {
 	struct rules_condition conditions[RULES_CONDITION_COUNT]; /* indexed by id */
-	double warmth;
-	double threshold;  /* the segment's */
-	int ready;         /* every condition but invite_budget holds */
-	int within_budget; /* invite_budget holds */
+	double warmth;     /* all of it, both sides */
+	double path_warmth; /* the path's side(s) */
+	double threshold;  /* the path's */
+	/*
+	 * How close the path's engagement is to holding, 0 to 1: the mean of
+	 * warmth / threshold, posts / min_posts, days / min_days and the deep
+	 * engagement (each at most 1). 1 when it holds; a plan ranks the
+	 * targets to engage with first by it.
+	 */
+	double closeness;
+	enum rules_path_id path;
+	int64_t invite_by_ms; /* the wait's latest point, 0: none */
+	int64_t day_offset_ms; /* the user's time zone, for dates */
+	int eligible;      /* every condition but invite_budget and not_notified holds */
+	int ready;         /* eligible and not_notified: the engine may notify */
+	int within_budget; /* invite_budget holds (or this contact is already counted in it) */
+	const struct rules_readiness *readiness; /* the segment's figures */
+	const char *segment;                     /* its name */
 };
 
 /*
@@ -177,10 +269,25 @@ void rules_evaluate(const struct rules_params *p, const struct score_params *sco
                     const struct rules_account *a, int64_t now_ms, struct rules_result *out);
 
 /*
- * The condition in words, for a notification's reasons or a person:
- * "followed 18 days ago (wait 14)". Appended to out.
+ * The condition of r in words, for a notification's reasons or a person:
+ * "following for 18 days (wait 14 to 21)". Appended to out (rules_words.c).
  */
-void rules_condition_words(const struct rules_condition *cond, struct buf *out);
+void rules_condition_words(const struct rules_result *r, enum rules_condition_id id,
+                           struct buf *out);
+
+/*
+ * The verdict: one line in plain words ("Wait until 14 Dec: senior
+ * executives need 2-3 weeks after the follow"), the next step, and the
+ * time it changes by time alone (0: only new events change it).
+ */
+struct rules_verdict {
+	enum rules_status status;
+	char text[200];
+	char next[200];
+	int64_t changes_ms;
+};
+void rules_verdict(const struct rules_params *p, const struct rules_result *r, int64_t now_ms,
+                   struct rules_verdict *out);
 
 /*
  * Hysteresis. rearm: a fired contact re-arms once the cooldown has passed
@@ -253,6 +360,23 @@ int64_t rules_budget_used(const struct rules_budget *b, int64_t now_ms, int64_t 
 /* Whether actor_hash has an entry that counts at now_ms (is one of those used). */
 int rules_budget_holds(const struct rules_budget *b, uint32_t actor_hash, int64_t now_ms,
                        int64_t window_ms, int64_t hold_ms);
+/*
+ * When the entry at i frees its place, taking a notification to become
+ * its invitation at now_ms (as the plan asks): a window from now at the
+ * latest.
+ */
+int64_t rules_budget_frees_at(const struct rules_budget *b, uint32_t i, int64_t now_ms, int64_t window_ms,
+                              int64_t hold_ms);
+/* The first time an entry that counts at now_ms frees its place (rules_budget_frees_at; 0: none counts). */
+int64_t rules_budget_frees(const struct rules_budget *b, int64_t now_ms, int64_t window_ms,
+                           int64_t hold_ms);
+/*
+ * Fills ra->budget_frees_ms and ra->in_budget from b for the contact
+ * actor_hash, when the budget is used up (ra->budget_used already set);
+ * leaves them as they are otherwise, or when b is NULL.
+ */
+void rules_account_budget(struct rules_account *ra, const struct rules_budget *b,
+                          const struct rules_params *p, uint32_t actor_hash, int64_t now_ms);
 /* Drops the entries that no longer count at now_ms (keeps the blob small). */
 void rules_budget_prune(struct rules_budget *b, int64_t now_ms, int64_t window_ms, int64_t hold_ms);
 /*

@@ -29,7 +29,8 @@
  * them in the config changes every score exactly and at once.
  *
  * What needs a rescore. Half-lives, deep_mask, reaction_per_post,
- * repeat_window and repeat_factor shape the stored sums and stats; after a
+ * repeat_window, repeat_factor, the burst caps and the time zone of days
+ * shape the stored sums and stats; after a
  * change to any of them (score_params_need_rescore()) the engine rebuilds
  * each contact with score_rebuild() from the engagement history the state
  * carries (struct score_history, filled by the engine with
@@ -56,6 +57,11 @@
  *    counts. A post is keyed by its id and direction, not by origin: if
  *    one person likes a post both before and after connecting, the like
  *    that counts lands in the bucket of whichever arrived first.
+ *  - Bursts: an inbound engagement is cut when burst_per_hour others
+ *    arrived in the hour before it, or burst_per_day on its day. In time
+ *    order that is exact; shuffled, which ones of a burst are cut may
+ *    differ, not how many. Only the latest SCORE_BURST_MAX times and
+ *    SCORE_BURST_DAYS days are remembered.
  * score_rescore() replays in time order, so a rescore always gives the
  * in-order result.
  *
@@ -114,6 +120,16 @@ struct score_params {
 	int reaction_per_post;                       /* at most one like per post counts */
 	int64_t repeat_window_ms;                    /* 0: repeats are not discounted */
 	double repeat_factor;                        /* in (0, 1]: the n-th in a window counts f^(n-1) */
+	/*
+	 * Bursts: an inbound engagement (theirs) beyond burst_per_hour in
+	 * any hour (a sliding hour: what arrived in the hour before it), or
+	 * beyond burst_per_day in one day, adds nothing (no warmth, post,
+	 * day or deep engagement) and is counted as cut. 0: no cap.
+	 */
+	int64_t burst_per_hour;                      /* 0 to SCORE_BURST_MAX */
+	int64_t burst_per_day;
+	/* The user's time zone as an offset from UTC: days are counted in it. */
+	int64_t day_offset_ms;
 };
 
 /* The half-life of type under p, in milliseconds (always > 0 for valid params). */
@@ -138,6 +154,12 @@ uint32_t score_post_hash(const char *post, size_t len, int dir_out);
 #define SCORE_POSTS_MAX 32
 #define SCORE_REPEATS_MAX 16
 #define SCORE_DAYS_BITS 64
+#define SCORE_BURST_MAX 32 /* the largest burst_per_hour */
+#define SCORE_BURST_DAYS 8 /* days whose inbound count is remembered for burst_per_day */
+
+/* Which side's engagement a statistic counts (a mask). */
+#define SCORE_SIDE_IN 1u  /* theirs: dir in, from a follower or a connection */
+#define SCORE_SIDE_OUT 2u /* mine: dir out, on their posts */
 
 struct score_bucket {
 	double sum;     /* decayed to ref_ms; 0 when empty */
@@ -148,7 +170,14 @@ struct score_bucket {
 struct score_post {
 	int64_t ts_ms;  /* the newest engagement with it */
 	uint32_t hash;
-	uint32_t liked; /* a like of it has been counted */
+	uint16_t liked; /* a like of it has been counted */
+	uint16_t out;   /* 1: their post I engaged with (dir out); 0: mine they engaged with */
+};
+
+/* How many inbound engagements arrived on one day (for burst_per_day). */
+struct score_day_count {
+	int64_t day;    /* days since the epoch, in the user's time zone */
+	uint32_t count;
 };
 
 /* How many events of one bucket arrived in one aligned repeat window. */
@@ -177,12 +206,24 @@ struct score_state {
 	struct score_post posts[SCORE_POSTS_MAX];     /* unordered, nposts used */
 	struct score_repeat repeats[SCORE_REPEATS_MAX];
 	uint32_t nposts, nrepeats;
-	uint64_t days;          /* bit i: engaged on day days_anchor - i (UTC days since the epoch) */
+	uint64_t days;          /* bit i: they engaged on day days_anchor - i (days since the
+	                           epoch in the user's time zone; inbound engagement only) */
 	int64_t days_anchor;    /* the newest day engaged; meaningless while days == 0 */
-	uint32_t engagements;   /* every engagement event, counted or discounted */
-	uint32_t deep;          /* deep engagements (deep_mask) */
+	uint64_t days_out;      /* the same for my engagement on their posts */
+	int64_t days_out_anchor;
+	uint32_t engagements;   /* every engagement event, counted, discounted or cut */
+	uint32_t deep;          /* deep engagements (deep_mask), both sides, not cut */
+	uint32_t deep_out;      /* of which mine (dir out) */
+	uint32_t counted_in;    /* inbound engagements not cut as bursts */
+	uint32_t burst_cut;     /* inbound engagements cut as bursts (burst_per_hour, _per_day) */
 	int64_t last_ms;        /* newest engagement, 0 if none */
 	int64_t last_deep_ms;   /* newest deep engagement, 0 if none */
+	int64_t first_value_ms; /* my first deep engagement but a message on their posts, 0 if none */
+	/* The times of the latest inbound engagements (for burst_per_hour), unordered. */
+	int64_t burst_ring[SCORE_BURST_MAX];
+	uint32_t nburst;
+	struct score_day_count burst_days[SCORE_BURST_DAYS];
+	uint32_t nburst_days;
 	/* What score_rebuild() replays (the engine adds to it); owned, empty in a zeroed state. */
 	struct score_history history;
 };
@@ -206,10 +247,24 @@ double score_warmth(const struct score_state *s, const struct score_params *p, i
 double score_warmth_type(const struct score_state *s, const struct score_params *p,
                          enum score_type type, int64_t now_ms);
 
-/* Distinct posts engaged with at or after since_ms (at most SCORE_POSTS_MAX). */
-uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms);
-/* Distinct UTC days with an engagement, from the day of since_ms on (at most 64 back). */
-uint32_t score_distinct_days(const struct score_state *s, int64_t since_ms);
+/* Warmth at now_ms from one side's engagement only (SCORE_SIDE_IN, _OUT or both). */
+double score_warmth_side(const struct score_state *s, const struct score_params *p,
+                         unsigned sides, int64_t now_ms);
+/* Both sides' warmth in one pass: theirs into *in, mine into *out. */
+void score_warmth_sides(const struct score_state *s, const struct score_params *p, int64_t now_ms,
+                        double *in, double *out);
+/* Distinct posts engaged with at or after since_ms by sides (at most SCORE_POSTS_MAX). */
+uint32_t score_distinct_posts(const struct score_state *s, int64_t since_ms, unsigned sides);
+/*
+ * Distinct days with an engagement of sides, from the day of since_ms on
+ * (at most 64 back), days in the time zone of p->day_offset_ms.
+ */
+uint32_t score_distinct_days(const struct score_state *s, const struct score_params *p,
+                             int64_t since_ms, unsigned sides);
+/* Deep engagements of sides. */
+uint32_t score_deep(const struct score_state *s, unsigned sides);
+/* The day (since the epoch) of ts_ms in the time zone of p. */
+int64_t score_day(const struct score_params *p, int64_t ts_ms);
 
 /*
  * Rebuilds s from events[0..n) under p, as if they had arrived in time
@@ -234,10 +289,13 @@ int score_rebuild(struct score_state *s, const struct score_params *old,
                   const struct score_params *p);
 
 /*
- * Blob: a version byte (2), then the non-empty buckets, the posts, the
- * repeat windows and the stats, little-endian, then the history: a u32
- * count and 14 bytes per event (as score_history_encode). Version 1 (no
- * history, from older daemons) still decodes, with an empty history.
+ * Blob: a version byte (3), then the non-empty buckets, the posts (with
+ * their side), the repeat windows and the stats, little-endian, then the
+ * burst bookkeeping, then the history: a u32 count and 14 bytes per
+ * event (as score_history_encode). Versions 1 (no history) and 2 (no
+ * sides, no bursts) from older daemons still decode: posts and days read
+ * as theirs, except what a version 2 history tells (my posts; with a
+ * complete history, the days of each side, in UTC).
  * decode overwrites s (a history it had is not freed) and returns 0, or -1
  * if the blob is truncated, too long, of another version or holds
  * impossible values; s is then empty.

@@ -39,20 +39,24 @@ struct view_account {
 	const char *name;
 	int64_t connections;   /* -1 unknown */
 	int64_t budget_used;   /* invitations in the budget window at now_ms */
+	const struct rules_budget *budget; /* the account's, NULL if none */
 };
 
 /*
  * What the rules make of a contact: its segment, warmth, every condition,
- * and whether it is ready, which here means every condition holds but the
- * two that only decide whether and when the daemon notifies
- * (not_notified, invite_budget): a contact stays ready after its
- * notification until the invitation is sent.
+ * whether it is eligible (every condition holds but the two that only
+ * decide whether and when the daemon notifies: not_notified,
+ * invite_budget; a contact stays eligible after its notification until
+ * the invitation is sent), whether it is ready (eligible and within the
+ * budget: invite now), and the verdict in words.
  */
 struct view_verdict {
 	const char *segment;
 	double warmth;
+	int eligible;
 	int ready;
 	struct rules_result result;
+	struct rules_verdict verdict; /* filled by view_contact_json only (the words cost) */
 };
 void view_verdict(const struct view *v, const struct contact *c, const struct view_account *a,
                   struct view_verdict *out);

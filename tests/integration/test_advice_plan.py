@@ -122,12 +122,14 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
     # Invitations pending 35 and 10 days at the end of day 2.
     lines.append(event(T0 + 2 * DAY - 35 * DAY, "invite_sent", "zed", dir="out", name="Zed Old"))
     lines.append(event(T0 + 2 * DAY - 10 * DAY, "invite_sent", "yan", dir="out", name="Yan New"))
-    # A follower with one comment (one post, one day): engage with them first.
-    lines.append(event(T0 + DAY, "follow", "kim", name="Kim Close"))
+    # Two senior executives (10k+ connections: 2-3 weeks after the follow;
+    # a peer would be ready at once). A follower with one comment: engage
+    # with them first.
+    lines.append(event(T0 + DAY, "follow", "kim", name="Kim Close", actor_connections=12000))
     lines.append(event(T0 + DAY + 60, "comment", "kim", post="post-remote", title="Remote team dynamics",
                        text="Async stand-ups saved our team two hours a week"))
     # A target whose post I commented on: engage with them on that post.
-    lines.append(event(T0 + DAY, "follow", "tom", dir="out", name="Tom Target"))
+    lines.append(event(T0 + DAY, "follow", "tom", dir="out", name="Tom Target", actor_connections=12000))
     lines.append(event(T0 + DAY + 120, "comment", "tom", dir="out", post="tom-post-1",
                        title="Why remote teams need written culture",
                        text="Writing things down first is what made our remote team work"))

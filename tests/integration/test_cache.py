@@ -33,7 +33,11 @@ def config(cache=None, threshold=None):
         text = text.replace("  database: ./state.db\n",
                             "  database: ./state.db\n  contact_cache: %d\n" % cache)
     if threshold is not None:
-        text = text.replace("readiness:\n", "readiness:\n  threshold: %s\n" % threshold)
+        # Both paths, and one segment that takes them (the built-in peer has its own).
+        text = text.replace("readiness:\n", "readiness:\n  threshold: %s\n  outbound:\n"
+                            "    threshold: %s\n" % (threshold, threshold))
+        text += "segments:\n  - name: everyone\n"
+
     return text
 
 

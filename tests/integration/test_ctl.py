@@ -15,7 +15,8 @@ from harness import WARMTHCTL, WARMTHD, Env, check, event, run
 T0 = 1793700000  # 2026-11-03T10:00:00Z, event time
 
 CONTACT_KEYS = {"actor", "account", "name", "headline", "relationship", "segment", "warmth",
-                "counts", "ready", "conditions", "first_seen", "last_seen",
+                "counts", "ready", "conditions", "first_seen", "last_seen", "eligible", "status",
+                "verdict", "next", "changes_at",
                 "actor_connections", "actor_followers", "creator", "tags", "recent"}
 RECENT_KEYS = {"type", "ts", "dir", "post", "title", "text"}
 STATUS_KEYS = {"events_accepted", "events_rejected", "events_duplicate", "contacts", "inputs",
@@ -137,9 +138,10 @@ ACCEPTED = 14
 REJECTED = 4
 DUPLICATE = 1
 DEFAULT_ACTORS = ["alice", "bob", "carol", "dave", "erin", "frank"]
-CONDITION_NAMES = ["relationship", "not_connected", "no_pending_invite", "reinvite_block",
+CONDITION_NAMES = ["relationship", "not_connected", "no_incoming_invite", "no_pending_invite",
+                   "reinvite_block", "not_declined", "not_removed", "not_unfollowed",
                    "not_snoozed", "not_dismissed", "warmth", "wait", "distinct_posts",
-                   "distinct_days", "deep_engagement", "active", "connection_cap",
+                   "distinct_days", "deep_engagement", "not_bursts", "active", "connection_cap",
                    "invite_budget", "not_notified"]
 
 
@@ -232,7 +234,7 @@ def test_show():
     names = [c["name"] for c in alice["conditions"]]
     check(names == CONDITION_NAMES, "alice conditions: %s" % names)
     for cond in alice["conditions"]:
-        check(set(cond) == {"name", "ok", "value", "need"} and isinstance(cond["ok"], bool),
+        check(set(cond) == {"name", "ok", "value", "need", "words"} and isinstance(cond["ok"], bool),
               "condition shape: %s" % cond)
     cond = {c["name"]: c for c in alice["conditions"]}
     check(cond["relationship"]["ok"] and cond["not_connected"]["ok"] and
@@ -279,7 +281,7 @@ def test_show():
           "--json after the command")
     text = env_text(env, "show", "alice")
     for words in ("alice", "Alice Example", "follower", "senior_executive", "like 2",
-                  "comment 1", "Great point", "conditions", "engaged on 2 posts"):
+                  "comment 1", "Great point", "why", "engaged with 2 of your posts", "next"):
         check(words in text, "show text lacks %r:\n%s" % (words, text))
     env.close()
 

@@ -21,7 +21,7 @@ def test_demo_runs():
                                                             r.stderr[-3000:]))
     out = r.stdout
     for want in ("ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
-                 "== warmthctl top", "conditions", "== warmthctl plan", "invite this week (",
+                 "== warmthctl top", "why", "== warmthctl plan", "invite this week (",
                  "note (", "held by the budget (", "engage with first (", "withdraw (",
                  "== warmthctl metrics", "ratio"):
         check(want in out, "demo output lacks %r:\n%s" % (want, out[-3000:]))

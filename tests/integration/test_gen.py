@@ -164,6 +164,9 @@ class Reference:
         for reg, on in self.REGS.get(ev["type"], []):
             if reg == "follower" and ev.get("dir") == "out":
                 reg = "target"
+            # An invitation they sent me (dir in) is theirs, not my pending one.
+            if ev["type"] == "invite_sent" and ev.get("dir", "in") != "out":
+                continue
             ts0, on0 = c["regs"].get(reg, (0, False))
             if ev["ts_ms"] > ts0:
                 c["regs"][reg] = (ev["ts_ms"], on)

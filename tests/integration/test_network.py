@@ -188,7 +188,7 @@ def test_acceptance_by_segment():
     env.stop()
     m = metrics(env)
     seg = m["acceptance_by_segment"]
-    check(list(seg) == ["senior_executive", "influencer", "potential_client", "peer"],
+    check(list(seg) == ["influencer", "senior_executive", "potential_client", "peer"],
           "segments: %s" % seg)
     check(seg["senior_executive"] == {"invitations_sent": 2, "accepted": 1, "declined": 1,
                                       "withdrawn": 0, "acceptance_rate": 0.5},

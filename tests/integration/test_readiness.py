@@ -223,8 +223,14 @@ def wait_log(env, text):
     env.wait(lambda: text in env.log_text(), "log line %r" % text)
 
 
+# The executives, and a catch-all "peer" with the readiness defaults (the built-in peer
+# has figures of its own, so readiness.threshold alone would not change it).
+PEER_ONLY = ("segments:\n  - name: senior_executive\n    match:\n      min_connections: 10000\n"
+             "    wait: 14d\n  - name: peer\n")
+
+
 def test_reload_keeps_counts():
-    env = Env("ready-reload", CONFIG)
+    env = Env("ready-reload", CONFIG + PEER_ONLY)
     env.start()
     env.append("a.jsonl", senior_executive_lines()[:3] + [
         event(T0, "follow", "eve"),
@@ -238,7 +244,7 @@ def test_reload_keeps_counts():
     check(conditions(before["eve"])["warmth"]["ok"] is False, "eve warmth: %s" % before["eve"])
     check(outbox(env) == [], "fired before the reload: %s" % outbox(env))
 
-    env.write_config(CONFIG + "readiness:\n  threshold: 2\n")
+    env.write_config(CONFIG + PEER_ONLY + "readiness:\n  threshold: 2\n")
     env.proc.send_signal(signal.SIGHUP)
     wait_log(env, "configuration reloaded")
     # New figures: eve is ready now and fires, without a new event.

@@ -140,8 +140,9 @@ static void test_rule_defaults(const struct conf *c)
 {
 	const struct score_params *sp = &c->scoring;
 	const struct rules_params *rp = &c->readiness;
-	static const char *const names[] = { "senior_executive", "influencer", "potential_client", "peer" };
-	static const int64_t waits[] = { 14, 28, 21, 0 };
+	/* DOMAIN.md's table; a creator with 10k+ connections is an influencer, so that comes first. */
+	static const char *const names[] = { "influencer", "senior_executive", "potential_client", "peer" };
+	static const int64_t waits[] = { 28, 14, 21, 0 }, wait_max[] = { 42, 21, 28, 0 };
 
 	assert_int_equal(sp->half_life_ms, 14 * TEST_DAY_MS);
 	for (int t = 0; t < SCORE_TYPE_COUNT; t++)
@@ -151,17 +152,17 @@ static void test_rule_defaults(const struct conf *c)
 	assert_true(sp->weight[SCORE_PROFILE_VIEW] == 0.5);
 	assert_int_equal(sp->deep_mask, 1u << SCORE_COMMENT | 1u << SCORE_REPLY | 1u << SCORE_SHARE |
 	                                1u << SCORE_MENTION | 1u << SCORE_MESSAGE);
-	assert_true(sp->connection_multiplier == 1.5 && sp->outbound_factor == 0.5);
+	assert_true(sp->connection_multiplier == 1.5 && sp->outbound_factor == 1);
 	assert_int_equal(sp->reaction_per_post, 1);
 	assert_int_equal(sp->repeat_window_ms, 3600 * 1000);
 	assert_true(sp->repeat_factor == 0.5);
 	assert_int_equal(c->score_history, 64);
 
-	assert_true(rp->defaults.threshold == 5);
+	assert_true(rp->defaults.inbound.threshold == 5);
 	assert_int_equal(rp->defaults.wait_ms, 0);
-	assert_int_equal(rp->defaults.min_posts, 2);
-	assert_int_equal(rp->defaults.min_days, 2);
-	assert_int_equal(rp->defaults.need_deep, 1);
+	assert_int_equal(rp->defaults.inbound.min_posts, 2);
+	assert_int_equal(rp->defaults.inbound.min_days, 2);
+	assert_int_equal(rp->defaults.inbound.need_deep, 1);
 	assert_int_equal(rp->defaults.active_within_ms, 14 * TEST_DAY_MS);
 	assert_int_equal(rp->breadth_window_ms, 60 * TEST_DAY_MS);
 	assert_int_equal(rp->cooldown_ms, 30 * TEST_DAY_MS);
@@ -176,14 +177,31 @@ static void test_rule_defaults(const struct conf *c)
 	for (size_t i = 0; i < 4; i++) {
 		const struct rules_segment *seg = &c->segments[i];
 		assert_string_equal(seg->name, names[i]);
+		int peer = i == 3;
 		assert_int_equal(seg->readiness.wait_ms, waits[i] * TEST_DAY_MS);
-		assert_true(seg->readiness.threshold == 5);
-		assert_int_equal(seg->readiness.min_posts, 2);
-		assert_int_equal(seg->readiness.need_deep, 1);
+		assert_int_equal(seg->readiness.wait_max_ms, wait_max[i] * TEST_DAY_MS);
+		assert_int_equal(seg->readiness.wait_from, i == 2 ? RULES_WAIT_VALUE : RULES_WAIT_FOLLOW);
+		/* A peer is ready on one genuine signal: one comment on one day. */
+		assert_true(seg->readiness.inbound.threshold == (peer ? 1.5 : 5));
+		assert_int_equal(seg->readiness.inbound.min_posts, peer ? 1 : 2);
+		assert_int_equal(seg->readiness.inbound.min_days, peer ? 1 : 2);
+		assert_int_equal(seg->readiness.inbound.need_deep, 1);
+		assert_int_equal(seg->readiness.inbound.from, SCORE_SIDE_IN);
+		assert_true(seg->readiness.outbound.threshold == (peer ? 1.5 : 3));
+		assert_int_equal(seg->readiness.outbound.min_posts, peer ? 1 : 3);
+		assert_int_equal(seg->readiness.outbound.min_days, peer ? 1 : 2);
+		assert_int_equal(seg->readiness.outbound.from, SCORE_SIDE_OUT);
 		assert_int_equal(seg->readiness.active_within_ms, 14 * TEST_DAY_MS);
 	}
-	assert_int_equal(c->segments[0].match.min_connections, 10000);
-	assert_int_equal(c->segments[1].match.creator, 1);
+	assert_int_equal(rp->after_decline_ms, 180 * TEST_DAY_MS);
+	assert_int_equal(rp->after_removal_ms, 180 * TEST_DAY_MS);
+	assert_int_equal(rp->after_unfollow_ms, 90 * TEST_DAY_MS);
+	assert_int_equal(rp->withdraw_after_ms, 21 * TEST_DAY_MS);
+	assert_true(rp->max_burst_share == 0.5);
+	assert_int_equal(sp->burst_per_hour, 10);
+	assert_int_equal(sp->burst_per_day, 30);
+	assert_int_equal(c->segments[1].match.min_connections, 10000);
+	assert_int_equal(c->segments[0].match.creator, 1);
 	assert_int_equal(c->segments[2].match.ntags, 1);
 	assert_string_equal(c->segments[2].match.tags[0], "client");
 	assert_true(rules_match_is_empty(&c->segments[3].match));
@@ -247,7 +265,7 @@ static void test_rules_values(void **state)
 	assert_true(c->scoring.repeat_factor == 1);
 	assert_int_equal(c->score_history, 0);
 
-	assert_true(c->readiness.defaults.threshold == 7.5);
+	assert_true(c->readiness.defaults.inbound.threshold == 7.5);
 	assert_int_equal(c->readiness.defaults.active_within_ms, 36 * 3600 * 1000);
 	assert_int_equal(c->readiness.cap, 5000);
 	assert_int_equal(c->readiness.weekly_invites, 200);
@@ -261,21 +279,21 @@ static void test_rules_values(void **state)
 	assert_int_equal(seg->match.max_followers, 100000);
 	assert_int_equal(seg->match.min_connections, -1);
 	assert_int_equal(seg->match.creator, -1);
-	assert_true(seg->readiness.threshold == 3);
-	assert_int_equal(seg->readiness.need_deep, 1);
+	assert_true(seg->readiness.inbound.threshold == 3);
+	assert_int_equal(seg->readiness.inbound.need_deep, 1);
 	assert_int_equal(seg->readiness.wait_ms, TEST_DAY_MS);      /* from readiness */
-	assert_int_equal(seg->readiness.min_posts, 3);
+	assert_int_equal(seg->readiness.inbound.min_posts, 3);
 	seg = &c->segments[1];
 	assert_int_equal(seg->match.min_connections, 500);
 	assert_int_equal(seg->match.max_connections, 29999);
 	assert_int_equal(seg->match.min_followers, 10);
 	assert_int_equal(seg->match.creator, 0);
 	assert_int_equal(seg->readiness.wait_ms, 14 * TEST_DAY_MS);
-	assert_int_equal(seg->readiness.min_posts, 0);
-	assert_int_equal(seg->readiness.min_days, 5);
+	assert_int_equal(seg->readiness.inbound.min_posts, 0);
+	assert_int_equal(seg->readiness.inbound.min_days, 5);
 	assert_int_equal(seg->readiness.active_within_ms, 90 * 60 * 1000);
-	assert_true(seg->readiness.threshold == 7.5);
-	assert_int_equal(seg->readiness.need_deep, 0);
+	assert_true(seg->readiness.inbound.threshold == 7.5);
+	assert_int_equal(seg->readiness.inbound.need_deep, 0);
 	assert_true(rules_match_is_empty(&c->segments[2].match));
 
 	assert_int_equal(c->network.role, RATIO_EARLY_CAREER);

@@ -1245,6 +1245,57 @@ static void test_account_snapshot(void **state)
 	assert_int_equal(y.connections, 10);
 }
 
+
+/*
+ * An invitation they sent me (invite_sent, dir: in) is theirs: it sets the
+ * incoming register, not my pending one, and does not depend on order; a
+ * connection, my declining it or their withdrawing it answers it.
+ */
+static void test_incoming_invitation(void **state)
+{
+	static const struct {
+		enum event_type type;
+		int dir_out;
+	} answers[] = {
+		{ EVENT_INVITE_ACCEPTED, 1 }, { EVENT_CONNECT, 0 }, { EVENT_INVITE_DECLINED, 1 },
+		{ EVENT_INVITE_WITHDRAWN, 0 },
+	};
+	struct contact c;
+
+	(void)state;
+	new_contact(&c);
+	apply(&c, EVENT_INVITE_SENT, 1000, 0);
+	assert_int_equal(c.rules.incoming, 1);
+	assert_int_equal(c.rules.incoming_ms, 1000);
+	assert_int_equal(c.rel.pending.on, 0);
+	assert_int_equal(contact_relationship(&c), REL_NONE);
+	/* Mine is another register. */
+	apply(&c, EVENT_INVITE_SENT, 2000, 1);
+	assert_int_equal(c.rel.pending.on, 1);
+	assert_int_equal(c.rules.incoming, 1);
+	contact_free(&c);
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		for (int order = 0; order < 2; order++) {
+			new_contact(&c);
+			if (order) {
+				apply(&c, answers[i].type, 3000, answers[i].dir_out);
+				apply(&c, EVENT_INVITE_SENT, 1000, 0);
+			} else {
+				apply(&c, EVENT_INVITE_SENT, 1000, 0);
+				apply(&c, answers[i].type, 3000, answers[i].dir_out);
+			}
+			assert_int_equal(c.rules.incoming, 0);
+			contact_free(&c);
+		}
+	}
+	/* A tie resolves to "answered". */
+	new_contact(&c);
+	apply(&c, EVENT_CONNECT, 1000, 0);
+	apply(&c, EVENT_INVITE_SENT, 1000, 0);
+	assert_int_equal(c.rules.incoming, 0);
+	contact_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1256,6 +1307,7 @@ int main(void)
 		cmocka_unit_test(test_connect_clears_pending),
 		cmocka_unit_test(test_older_events_lose),
 		cmocka_unit_test(test_ties_resolve_off),
+		cmocka_unit_test(test_incoming_invitation),
 		cmocka_unit_test(test_shuffled_order_same_contact),
 		cmocka_unit_test(test_hints_latest_wins),
 		cmocka_unit_test(test_hints_tie_and_gaps),

@@ -38,6 +38,14 @@ static void test_result(struct rules_result *r, double warmth, double threshold,
 		r->conditions[*failing].ok = 0;
 	r->warmth = warmth;
 	r->threshold = threshold;
+	/* As rules_evaluate sets them: eligible is every condition but the two
+	   that only decide the notification; closeness here is warmth's share
+	   alone (the rules average it with posts, days and depth). */
+	r->eligible = 1;
+	for (int i = 0; i < RULES_CONDITION_COUNT; i++)
+		if (i != RULES_BUDGET && i != RULES_NOT_NOTIFIED && !r->conditions[i].ok)
+			r->eligible = 0;
+	r->closeness = threshold > 0 && warmth < threshold ? warmth / threshold : 1.0;
 }
 
 static void test_entry_of(void **state)

@@ -48,12 +48,23 @@ static struct rules_params test_params(void)
 {
 	struct rules_params p = { 0 };
 
-	p.defaults = (struct rules_readiness){ .threshold = 5, .wait_ms = 0, .min_posts = 2, .min_days = 2,
-	                                       .need_deep = 1, .active_within_ms = 14 * DAY };
+	p.defaults = (struct rules_readiness){
+		.inbound = { .threshold = 5, .min_posts = 2, .min_days = 2, .need_deep = 1, .from = SCORE_SIDE_IN },
+		.outbound = { .threshold = 3, .min_posts = 3, .min_days = 2, .need_deep = 1, .from = SCORE_SIDE_OUT },
+		.wait_ms = 0,
+		.wait_max_ms = 0,
+		.wait_from = RULES_WAIT_FOLLOW,
+		.active_within_ms = 14 * DAY,
+	};
 	p.breadth_window_ms = 60 * DAY;
 	p.cooldown_ms = 30 * DAY;
 	p.rearm_below = 0.5;
 	p.reinvite_block_ms = 21 * DAY;
+	p.after_decline_ms = 180 * DAY;
+	p.after_removal_ms = 180 * DAY;
+	p.after_unfollow_ms = 90 * DAY;
+	p.withdraw_after_ms = 21 * DAY;
+	p.max_burst_share = 0.5;
 	p.cap = 30000;
 	p.cap_headroom = 100;
 	p.weekly_invites = 100;
@@ -190,6 +201,7 @@ static void test_expect(struct test_contact *t, const struct rules_segment *s, u
 		assert_int_equal(r->conditions[i].id, i);
 	}
 	assert_int_equal(r->ready, (failing & ~(1u << RULES_BUDGET)) == 0);
+	assert_int_equal(r->eligible, (failing & ~(1u << RULES_BUDGET | 1u << RULES_NOT_NOTIFIED)) == 0);
 	assert_int_equal(r->within_budget, !(failing >> RULES_BUDGET & 1));
 }
 
@@ -216,6 +228,11 @@ static void test_each_condition(void **state)
 	TEST_ONE(t.c.connected = 1, RULES_NOT_CONNECTED);
 	TEST_ONE(t.c.pending = 1, RULES_NO_PENDING);
 	TEST_ONE(t.c.withdrawn_ms = t.now - 20 * DAY, RULES_REINVITE_BLOCK);
+	TEST_ONE(t.st.incoming = 1; t.st.incoming_ms = t.now - DAY, RULES_NO_INCOMING);
+	TEST_ONE(t.c.declined_ms = t.now - DAY, RULES_NOT_DECLINED);
+	TEST_ONE(t.c.declined_ms = t.now - 179 * DAY, RULES_NOT_DECLINED);
+	TEST_ONE(t.c.removed_ms = t.now - 7 * DAY, RULES_NOT_REMOVED);
+	TEST_ONE(t.c.unfollowed_ms = t.now - 89 * DAY, RULES_NOT_UNFOLLOWED);
 	TEST_ONE(t.st.snoozed_until_ms = t.now + 1, RULES_NOT_SNOOZED);
 	TEST_ONE(t.st.dismissed_ms = T0, RULES_NOT_DISMISSED);
 	TEST_ONE(t.c.followed_ms = 0, RULES_WAIT);
@@ -239,9 +256,13 @@ static void test_each_condition(void **state)
 	t.c.followed_ms = t.now - 14 * DAY;
 	test_expect(&t, &seg[0], 0, &r);
 
-	/* Still fine: a withdrawal 21 days ago, a snooze that ended, the cooldown over. */
+	/* Still fine: a withdrawal 21 days ago, a snooze that ended, the cooldown over, the
+	   pauses after a decline, a removal and an unfollow over. */
 	test_ready_contact(&t);
 	t.c.withdrawn_ms = t.now - 21 * DAY;
+	t.c.declined_ms = t.now - 180 * DAY;
+	t.c.removed_ms = t.now - 180 * DAY;
+	t.c.unfollowed_ms = t.now - 90 * DAY;
 	t.st.snoozed_until_ms = t.now;
 	t.st.fired = 1;
 	t.st.fired_ms = t.now - 30 * DAY;
@@ -250,22 +271,22 @@ static void test_each_condition(void **state)
 
 	/* Warmth, posts, days and deep, by raising what the segment asks. */
 	test_ready_contact(&t);
-	seg[3].readiness.threshold = 100;
+	seg[3].readiness.inbound.threshold = 100;
 	test_expect(&t, &seg[3], 1u << RULES_WARMTH, &r);
-	seg[3].readiness.threshold = 5;
-	seg[3].readiness.min_posts = 4;
+	seg[3].readiness.inbound.threshold = 5;
+	seg[3].readiness.inbound.min_posts = 4;
 	test_expect(&t, &seg[3], 1u << RULES_DISTINCT_POSTS, &r);
-	seg[3].readiness.min_posts = 2;
-	seg[3].readiness.min_days = 4;
+	seg[3].readiness.inbound.min_posts = 2;
+	seg[3].readiness.inbound.min_days = 4;
 	test_expect(&t, &seg[3], 1u << RULES_DISTINCT_DAYS, &r);
-	seg[3].readiness.min_days = 2;
+	seg[3].readiness.inbound.min_days = 2;
 	{
 		struct score_params sp = test_scoring();
 		score_init(&t.score);
 		for (int i = 0; i < 8; i++) /* likes only: warm, broad, but never deep */
 			score_add(&t.score, &sp, &(struct score_event){ T0 + (10 + i) * DAY, (uint32_t)i + 1, SCORE_LIKE, 0 });
 		test_expect(&t, &seg[3], 1u << RULES_DEEP, &r);
-		seg[3].readiness.need_deep = 0;
+		seg[3].readiness.inbound.need_deep = 0;
 		test_expect(&t, &seg[3], 0, &r);
 	}
 }
@@ -277,18 +298,23 @@ static void test_words(void **state)
 	struct rules_result r;
 	struct buf b = { 0 };
 	static const char *const want[RULES_CONDITION_COUNT] = {
-		"follows you",
+		"they follow you",
 		"not connected yet",
-		"no invitation pending",
-		"invitation withdrawn 30 days ago (blocked for 21 days)",
+		"no invitation from them",
+		"no invitation of yours pending",
+		"you withdrew an invitation 30 days ago (pause 3 weeks)",
+		"never declined an invitation",
+		"no removed connection",
+		"never unfollowed you",
 		"not snoozed",
 		"not dismissed",
-		NULL, /* warmth: checked below */
-		"followed 18 days ago (wait 14)",
-		"engaged on 3 posts (need 2)",
-		"engaged on 3 days (need 2)",
-		"2 deep engagements (need 1)",
-		"last engagement 2 days ago (within 14)",
+		"their engagement is enough",
+		"followed 18 days ago (senior executives wait 2 weeks)",
+		"they engaged with 3 of your posts (needs 2)",
+		"on 3 days (needs 2)",
+		"2 real exchanges (comments, replies, shares)",
+		"no bursts",
+		"last engagement 2 days ago (ask within 14 days of it)",
 		"1000 connections (limit 29900)",
 		"10 of 100 invitations used this week",
 		"not notified yet",
@@ -301,13 +327,12 @@ static void test_words(void **state)
 	test_expect(&t, &seg[0], 0, &r);
 	for (int i = 0; i < RULES_CONDITION_COUNT; i++) {
 		buf_reset(&b);
-		rules_condition_words(&r.conditions[i], &b);
-		if (want[i] != NULL)
-			assert_string_equal(buf_cstr(&b), want[i]);
+		rules_condition_words(&r, (enum rules_condition_id)i, &b);
+		assert_string_equal(buf_cstr(&b), want[i]);
+		/* No model vocabulary in what people read. */
+		assert_null(strstr(buf_cstr(&b), "threshold"));
+		assert_null(strstr(buf_cstr(&b), "deep"));
 	}
-	buf_reset(&b);
-	rules_condition_words(&r.conditions[RULES_WARMTH], &b);
-	assert_non_null(strstr(buf_cstr(&b), " (threshold 5)"));
 	assert_true(r.conditions[RULES_WARMTH].value.is_number);
 	assert_true(r.conditions[RULES_WAIT].value.number == 18 && r.conditions[RULES_WAIT].need.number == 14);
 
@@ -315,27 +340,34 @@ static void test_words(void **state)
 	t.c.follower = 0;
 	t.c.target = 1;
 	t.c.connected = 1;
+	t.c.declined_ms = t.now - 3 * DAY;
 	t.st.snoozed_until_ms = T0 + 40 * DAY;
 	t.st.fired = 1;
 	t.st.fired_ms = t.now - DAY;
 	t.score.last_ms = 0;
-	rules_evaluate(&(struct rules_params){ 0 }, &(struct score_params){ .half_life_ms = DAY }, &seg[1], &t.c,
-	               &t.a, t.now, &r);
+	{
+		struct rules_params p = test_params();
+		rules_evaluate(&p, &(struct score_params){ .half_life_ms = DAY }, &seg[1], &t.c, &t.a, t.now, &r);
+	}
 	{
 		static const struct { int id; const char *words; } fails[] = {
 			{ RULES_RELATIONSHIP, "you follow them" },
 			{ RULES_NOT_CONNECTED, "already connected" },
+			{ RULES_NOT_DECLINED, "declined your invitation 3 days ago (pause 6 months)" },
 			{ RULES_NOT_SNOOZED, "snoozed until 2026-02-10T00:00:00.000Z" },
-			{ RULES_ACTIVE, "last engagement never (within 14)" },
-			{ RULES_NOT_NOTIFIED, "notified 1 day ago (re-armed)" },
+			{ RULES_WARMTH, "your engagement is still light (0% of what is needed)" },
+			{ RULES_DEEP, "no comment or reply from you yet; likes alone are not enough" },
+			{ RULES_ACTIVE, "no engagement yet" },
+			{ RULES_NOT_NOTIFIED, "notified yesterday" },
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(fails); i++) {
 			buf_reset(&b);
-			rules_condition_words(&r.conditions[fails[i].id], &b);
+			rules_condition_words(&r, fails[i].id, &b);
 			assert_string_equal(buf_cstr(&b), fails[i].words);
 		}
 	}
 	assert_string_equal(rules_condition_name(RULES_NO_PENDING), "no_pending_invite");
+	assert_string_equal(rules_condition_name(RULES_NOT_BURSTS), "not_bursts");
 	assert_null(rules_condition_name(RULES_CONDITION_COUNT));
 	buf_free(&b);
 }
@@ -359,11 +391,11 @@ static void test_hysteresis(void **state)
 	assert_int_equal(t.st.fired, 1);
 
 	/* A dip: with a threshold of 20, warmth ~7 is below 0.5 x 20. */
-	seg[3].readiness.threshold = 20;
+	seg[3].readiness.inbound.threshold = 20;
 	test_expect(&t, &seg[3], 1u << RULES_WARMTH, &r);
 	assert_int_equal(rules_state_rearm(&t.st, &r, &p, t.now), 1);
 	assert_int_equal(t.st.fired, 0);
-	seg[3].readiness.threshold = 5;
+	seg[3].readiness.inbound.threshold = 5;
 	test_expect(&t, &seg[3], 0, &r);
 
 	/* The cooldown. */
@@ -467,7 +499,7 @@ static void test_budget(void **state)
 
 static void test_state_blob(void **state)
 {
-	struct rules_state st = { T0 + DAY, T0, T0 - DAY, 1 }, d;
+	struct rules_state st = { T0 + DAY, T0, T0 - DAY, 1, 1, T0 - 2 * DAY }, d;
 	struct buf b = { 0 };
 
 	(void)state;
@@ -477,6 +509,8 @@ static void test_state_blob(void **state)
 	assert_int_equal(d.dismissed_ms, st.dismissed_ms);
 	assert_int_equal(d.fired_ms, st.fired_ms);
 	assert_int_equal(d.fired, 1);
+	assert_int_equal(d.incoming, 1);
+	assert_int_equal(d.incoming_ms, T0 - 2 * DAY);
 	for (size_t len = 0; len < b.len + 1; len++) {
 		if (len == b.len)
 			continue;
@@ -484,8 +518,17 @@ static void test_state_blob(void **state)
 		assert_int_equal(d.fired, 0);
 		assert_int_equal(d.snoozed_until_ms, 0);
 	}
-	b.data[b.len - 1] = 2;
+	b.data[26] = 2; /* incoming is a bool */
 	assert_int_equal(rules_state_decode(&d, b.data, b.len), -1);
+	/* Version 1 (before the incoming register) still decodes, without it. */
+	{
+		unsigned char v1[26] = { 1 };
+		memcpy(v1 + 1, b.data + 1, 25);
+		assert_int_equal(rules_state_decode(&d, v1, sizeof(v1)), 0);
+		assert_int_equal(d.fired_ms, T0 - DAY);
+		assert_int_equal(d.fired, 1);
+		assert_int_equal(d.incoming, 0);
+	}
 	buf_free(&b);
 }
 
@@ -559,6 +602,175 @@ static void test_scenarios(void **state)
 	assert_int_equal(first, T0 + 28 * DAY);
 }
 
+
+/* The verdict of t against segment s at its now. */
+static void test_verdict_of(struct test_contact *t, const struct rules_segment *s, struct rules_result *r,
+                            struct rules_verdict *v)
+{
+	struct rules_params p = test_params();
+	struct score_params sp = test_scoring();
+
+	rules_evaluate(&p, &sp, s, &t->c, &t->a, t->now, r);
+	rules_verdict(&p, r, t->now, v);
+}
+
+/*
+ * The two paths: a follower's evidence is their engagement, a target's
+ * mine on their posts; my engagement never stands in for theirs.
+ */
+static void test_paths(void **state)
+{
+	struct score_params sp = test_scoring();
+	struct rules_segment seg[4];
+	struct test_contact t;
+	struct rules_result r;
+
+	(void)state;
+	test_segments(seg);
+	/* A target with my comments on three of their posts over two weeks. */
+	memset(&t, 0, sizeof(t));
+	for (int i = 0; i < 3; i++)
+		score_add(&t.score, &sp, &(struct score_event){ T0 + (1 + 6 * i) * DAY, (uint32_t)i + 1,
+		                                               SCORE_COMMENT, SCORE_OUTBOUND });
+	t.c = (struct rules_contact){ .target = 1, .followed_ms = T0, .score = &t.score, .state = &t.st };
+	t.a = (struct rules_account){ .connections = 1000 };
+	t.now = T0 + 14 * DAY;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.path, RULES_PATH_OUTBOUND);
+	assert_true(r.closeness == 1.0);
+	assert_int_equal(r.invite_by_ms, 0); /* these test segments have no latest point */
+	/* The same engagement from a follower I do not follow: theirs is needed. */
+	t.c.target = 0;
+	t.c.follower = 1;
+	test_expect(&t, &seg[0], 1u << RULES_WARMTH | 1u << RULES_DISTINCT_POSTS | 1u << RULES_DISTINCT_DAYS |
+	                                 1u << RULES_DEEP, &r);
+	assert_int_equal(r.path, RULES_PATH_INBOUND);
+	assert_true(r.closeness == 0.0);
+	/* Two comments of the three: closer, not there (a peer: no wait). */
+	{
+		struct test_contact two = t;
+		score_init(&two.score);
+		for (int i = 0; i < 2; i++)
+			score_add(&two.score, &sp, &(struct score_event){ T0 + (7 + 6 * i) * DAY, (uint32_t)i + 1,
+			                                                  SCORE_COMMENT, SCORE_OUTBOUND });
+		two.c.score = &two.score;
+		two.c.state = &two.st;
+		two.c.follower = 0;
+		two.c.target = 1;
+		test_expect(&two, &seg[3], 1u << RULES_WARMTH | 1u << RULES_DISTINCT_POSTS, &r);
+		assert_true(r.path_warmth > 2 && r.path_warmth < 3);
+		assert_true(fabs(r.closeness - (r.path_warmth / 3 + 2.0 / 3 + 1 + 1) / 4) < 1e-9);
+	}
+	/* Mutual: whichever path holds. */
+	t.c.target = 1;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.path, RULES_PATH_OUTBOUND);
+	/* "from: both" lets my engagement count on the inbound path too. */
+	t.c.target = 0;
+	seg[0].readiness.inbound.from = SCORE_SIDE_IN | SCORE_SIDE_OUT;
+	test_expect(&t, &seg[0], 1u << RULES_WARMTH, &r); /* 3.3 of the inbound path's 5 */
+	seg[0].readiness.inbound.threshold = 3;
+	test_expect(&t, &seg[0], 0, &r);
+	/* A span and wait_from value: from my first comment (day 1), 14 to 21 days. */
+	seg[0].readiness.wait_max_ms = 21 * DAY;
+	seg[0].readiness.wait_from = RULES_WAIT_VALUE;
+	test_expect(&t, &seg[0], 1u << RULES_WAIT, &r);
+	assert_int_equal(r.conditions[RULES_WAIT].until_ms, T0 + 15 * DAY);
+	t.now = T0 + 15 * DAY;
+	test_expect(&t, &seg[0], 0, &r);
+	assert_int_equal(r.invite_by_ms, T0 + 22 * DAY);
+}
+
+/* Each verdict, its words and the time it changes. */
+static void test_verdicts(void **state)
+{
+	struct rules_segment seg[4];
+	struct test_contact t;
+	struct rules_result r;
+	struct rules_verdict v;
+
+	(void)state;
+	test_segments(seg);
+	seg[0].readiness.wait_max_ms = 21 * DAY;
+
+	test_ready_contact(&t); /* day 20, last engagement day 18 */
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_READY);
+	assert_string_equal(v.text, "Ready: invite this week");
+	assert_int_equal(v.changes_ms, T0 + 32 * DAY); /* it goes quiet 14 days after day 18 */
+	assert_string_equal(v.next, "Send the invitation by 2 Feb; the note names what they wrote");
+
+	test_ready_contact(&t);
+	t.c.followed_ms = t.now - 10 * DAY;
+	test_verdict_of(&t, &seg[0], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_WAITING);
+	assert_string_equal(v.text, "Wait until 25 Jan: senior executives need 2-3 weeks after the follow");
+	assert_int_equal(v.changes_ms, T0 + 24 * DAY);
+	assert_string_equal(v.next, "Keep the exchange going; invite between 25 Jan and 1 Feb");
+
+	test_ready_contact(&t);
+	t.c.declined_ms = t.now - 3 * DAY;
+	t.c.withdrawn_ms = t.now - 3 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_COOLING_OFF);
+	assert_string_equal(v.text, "Not now: declined your invitation 3 days ago; try again after 17 Jul");
+	assert_int_equal(v.changes_ms, t.now - 3 * DAY + 180 * DAY);
+
+	test_ready_contact(&t);
+	t.st.incoming = 1;
+	t.st.incoming_ms = t.now - 2 * DAY;
+	t.c.pending = 1; /* theirs comes first: accept, do not invite */
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_ACCEPT);
+	assert_string_equal(v.text, "Accept their invitation (sent 2 days ago)");
+
+	test_ready_contact(&t);
+	t.c.pending = 1;
+	t.c.pending_ms = t.now - 35 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_WITHDRAW);
+	assert_string_equal(v.text, "Withdraw your invitation (pending 5 weeks)");
+	t.c.pending_ms = t.now - 20 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_PENDING);
+	assert_int_equal(v.changes_ms, t.now + DAY);
+
+	test_ready_contact(&t);
+	t.a.budget_used = 100;
+	t.a.budget_frees_ms = t.now + 2 * DAY;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_HELD);
+	assert_true(r.eligible && !r.within_budget);
+	assert_string_equal(v.text, "Held: the invitation budget is used (100 of 100 this week); room again on 23 Jan");
+	assert_int_equal(v.changes_ms, t.now + 2 * DAY);
+	/* Counted already (notified, or invited): not held by itself. */
+	t.a.in_budget = 1;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_READY);
+
+	test_ready_contact(&t);
+	seg[3].readiness.inbound.need_deep = 1;
+	score_init(&t.score);
+	score_add(&t.score, &(struct score_params){ .half_life_ms = DAY, .weight = { 1 } },
+	          &(struct score_event){ T0 + 19 * DAY, 1, SCORE_LIKE, SCORE_FROM_FOLLOWER });
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_NOT_YET);
+	assert_string_equal(v.text, "Not yet: needs one comment or reply; likes alone are not enough");
+	assert_int_equal(v.changes_ms, 0);
+
+	test_ready_contact(&t);
+	t.score.burst_cut = 40;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_string_equal(v.text, "Not yet: most of their engagement came in bursts (40 of 43 do not count)");
+
+	test_ready_contact(&t);
+	t.c.connected = 1;
+	test_verdict_of(&t, &seg[3], &r, &v);
+	assert_int_equal(v.status, RULES_STATUS_CONNECTED);
+	assert_string_equal(rules_status_name(RULES_STATUS_COOLING_OFF), "cooling_off");
+	assert_null(rules_status_name(RULES_STATUS_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +783,8 @@ int main(void)
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_state_blob),
 		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

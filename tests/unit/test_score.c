@@ -179,7 +179,7 @@ static void test_shuffled(void **state)
 		assert_int_equal(shuffled.last_deep_ms, in_order.last_deep_ms);
 		assert_int_equal(shuffled.days, in_order.days);
 		assert_int_equal(shuffled.days_anchor, in_order.days_anchor);
-		assert_int_equal(score_distinct_posts(&shuffled, 0), score_distinct_posts(&in_order, 0));
+		assert_int_equal(score_distinct_posts(&shuffled, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), score_distinct_posts(&in_order, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT));
 	}
 	free(ev);
 }
@@ -215,7 +215,7 @@ static void test_years(void **state)
 		assert_true(isfinite(score_warmth(&s, &p, last)));
 		assert_close(score_warmth(&s, &p, last), before, 1e-12);
 	}
-	assert_int_equal(score_distinct_days(&s, 0), 64);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 64);
 	assert_int_equal(s.engagements, 3651);
 }
 
@@ -300,7 +300,7 @@ static void test_reaction_per_post(void **state)
 	assert_true(score_add(&s, &p, &d) == 1.0);
 	assert_close(score_warmth_type(&s, &p, SCORE_LIKE, T0), 1 + 0.5, 1e-15);
 	assert_int_equal(s.engagements, 4);
-	assert_int_equal(score_distinct_posts(&s, 0), 2);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
 
 	p.reaction_per_post = 0;
 	score_init(&s);
@@ -325,8 +325,8 @@ static void test_post_set_bounded(void **state)
 		assert_true(score_add(&s, &p, &ev) == 1.0);
 	}
 	assert_int_equal(s.nposts, SCORE_POSTS_MAX);
-	assert_int_equal(score_distinct_posts(&s, 0), SCORE_POSTS_MAX);
-	assert_int_equal(score_distinct_posts(&s, T0 + 30 * DAY), 3);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), SCORE_POSTS_MAX);
+	assert_int_equal(score_distinct_posts(&s, T0 + 30 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 3);
 	{
 		struct score_event again = test_event(T0 + 40 * DAY, SCORE_LIKE, SCORE_FROM_FOLLOWER, 1);
 		struct score_event kept = test_event(T0 + 41 * DAY, SCORE_LIKE, SCORE_FROM_FOLLOWER, 20);
@@ -412,9 +412,9 @@ static void test_days_and_stats(void **state)
 		score_add(&s, &p, &ev);
 	}
 	/* 200 is the newest day; 137 is 63 days before it (the last bit), 136 one too many. */
-	assert_int_equal(score_distinct_days(&s, 0), 2);
-	assert_int_equal(score_distinct_days(&s, T0 + 137 * DAY), 2);
-	assert_int_equal(score_distinct_days(&s, T0 + 138 * DAY), 1);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + 137 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + 138 * DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 1);
 	assert_int_equal(s.engagements, ARRAY_SIZE(days));
 	assert_int_equal(s.deep, 4);
 	assert_int_equal(s.last_ms, T0 + 200 * DAY + HOUR);
@@ -499,9 +499,9 @@ static void test_state_blob(void **state)
 	}
 	assert_int_equal(score_decode(&d, NULL, 0), -1);
 	/* Another version; a bucket index out of range; a NaN sum. */
-	b.data[0] = 3;
+	b.data[0] = 4;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
-	b.data[0] = 2;
+	b.data[0] = 3;
 	b.data[2] = 21;
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
 	b.data[2] = 0;
@@ -632,12 +632,13 @@ static void test_state_blob_history(void **state)
 	assert_int_equal(score_decode(&d, b.data, b.len), -1);
 	assert_int_equal(d.history.n, 0);
 
-	/* Version 1: the same bytes without the history and its count. */
+	/* Version 1: the same bytes without version 3's sides (38 bytes here: no burst
+	   bookkeeping), the history and its count. */
 	score_history_free(&s.history);
 	buf_reset(&b);
 	score_encode(&s, &b);
 	b.data[0] = 1;
-	assert_int_equal(score_decode(&d, b.data, b.len - 4), 0);
+	assert_int_equal(score_decode(&d, b.data, b.len - 4 - 38), 0);
 	assert_int_equal(d.history.n, 0);
 	assert_true(score_warmth(&d, &p, T0 + 9 * DAY) == score_warmth(&s, &p, T0 + 9 * DAY));
 	assert_int_equal(score_decode(&d, b.data, b.len), -1); /* v1 with trailing bytes */
@@ -682,7 +683,7 @@ static void test_rebuild_complete(void **state)
 	assert_int_equal(s.engagements, 120);
 	assert_int_equal(s.deep, fresh.deep);
 	assert_int_equal(s.last_deep_ms, fresh.last_deep_ms);
-	assert_int_equal(score_distinct_posts(&s, T0), score_distinct_posts(&fresh, T0));
+	assert_int_equal(score_distinct_posts(&s, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT), score_distinct_posts(&fresh, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT));
 	/* Back again: the old figures give the old in-order result. */
 	score_rescore(&fresh, &old, s.history.events, s.history.n);
 	score_rebuild(&s, &p, &old);
@@ -713,7 +714,7 @@ static void test_rebuild_partial(void **state)
 	assert_close(score_warmth(&s, &p, T0 + 16 * DAY), at_last / 2, 1e-12);
 	assert_int_equal(s.engagements, 10);
 	assert_int_equal(s.deep, 10);
-	assert_int_equal(score_distinct_posts(&s, T0), 10);
+	assert_int_equal(score_distinct_posts(&s, T0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 10);
 
 	/* The newest four kept: those exact, the six older ones carried over. */
 	score_init(&s);
@@ -731,6 +732,191 @@ static void test_rebuild_partial(void **state)
 	assert_int_equal(s.deep, 10);
 	assert_int_equal(s.history.n, 4);
 	score_history_free(&s.history);
+}
+
+
+/*
+ * Bursts: 200 inbound likes and comments in one hour across UTC midnight.
+ * Without caps they are two "distinct days"; with 10 an hour, the first ten
+ * count (all before midnight) and the rest add nothing, not even a day.
+ */
+/* score_add of an event built in place. */
+static double test_add(struct score_state *s, const struct score_params *p, struct score_event ev)
+{
+	return score_add(s, p, &ev);
+}
+
+static void test_bursts(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s, uncapped;
+	int64_t start = T0 + 23 * HOUR + 30 * 60 * 1000LL; /* 23:30 UTC */
+
+	(void)state;
+	p.burst_per_hour = 10;
+	p.burst_per_day = 30;
+	score_init(&s);
+	score_init(&uncapped);
+	for (uint32_t i = 0; i < 200; i++) {
+		struct score_event ev = test_event(start + i * 18000LL, i % 4 ? SCORE_LIKE : SCORE_COMMENT,
+		                                   SCORE_FROM_FOLLOWER, i + 1);
+		struct score_params q = test_params();
+		double f = score_add(&s, &p, &ev);
+		score_add(&uncapped, &q, &ev);
+		assert_true(i < 10 ? f > 0 : f == 0.0);
+	}
+	assert_int_equal(s.counted_in, 10);
+	assert_int_equal(s.burst_cut, 190);
+	assert_int_equal(s.engagements, 200);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN), 10);
+	assert_int_equal(score_distinct_days(&uncapped, &p, 0, SCORE_SIDE_IN), 2);
+	/* An hour after it, the day cap still holds (more than 30 fell after midnight); the
+	   day after, engagement counts again. */
+	assert_true(test_add(&s, &p, test_event(start + 200 * 18000LL + HOUR, SCORE_COMMENT,
+	                                        SCORE_FROM_FOLLOWER, 999)) == 0.0);
+	assert_true(test_add(&s, &p, test_event(start + 2 * DAY, SCORE_COMMENT, SCORE_FROM_FOLLOWER,
+	                                        998)) > 0);
+	/* The day cap: 30 a day, spread so that no hour has more than 10. */
+	score_init(&s);
+	for (uint32_t i = 0; i < 40; i++)
+		test_add(&s, &p, test_event(T0 + i * 20 * 60 * 1000LL, SCORE_LIKE, SCORE_FROM_FOLLOWER, i + 1));
+	assert_int_equal(s.counted_in, 30);
+	assert_int_equal(s.burst_cut, 10);
+	/* My own engagement is never capped. */
+	score_init(&s);
+	for (uint32_t i = 0; i < 40; i++)
+		test_add(&s, &p, test_event(T0 + i * 1000LL, SCORE_LIKE, SCORE_OUTBOUND, i + 1));
+	assert_int_equal(s.burst_cut, 0);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_OUT), 32);
+	/* The caps shape the sums: a change needs a rescore. */
+	assert_true(score_params_need_rescore(&p, &(struct score_params){ 0 }));
+	{
+		struct score_params q = p;
+		q.burst_per_day = 31;
+		assert_true(score_params_need_rescore(&p, &q));
+		q = p;
+		q.day_offset_ms = HOUR;
+		assert_true(score_params_need_rescore(&p, &q));
+	}
+}
+
+/* Days are counted in the user's time zone. */
+static void test_days_in_zone(void **state)
+{
+	struct score_params utc = test_params(), cet = test_params();
+	struct score_state a, b;
+	int64_t late = T0 + 23 * HOUR + 30 * 60 * 1000LL, early = T0 + DAY + 30 * 60 * 1000LL;
+
+	(void)state;
+	cet.day_offset_ms = HOUR; /* 23:30 and 00:30 UTC are 00:30 and 01:30 at +01:00 */
+	score_init(&a);
+	score_init(&b);
+	test_add(&a, &utc, test_event(late, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&a, &utc, test_event(early, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 2));
+	test_add(&b, &cet, test_event(late, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&b, &cet, test_event(early, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 2));
+	assert_int_equal(score_distinct_days(&a, &utc, 0, SCORE_SIDE_IN), 2);
+	assert_int_equal(score_distinct_days(&b, &cet, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_day(&utc, -1), -1);
+	assert_int_equal(score_day(&cet, T0 + 23 * HOUR), T0 / DAY + 1);
+}
+
+/* Their engagement and mine are told apart: warmth, posts, days, deep, value. */
+static void test_sides(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s;
+
+	(void)state;
+	p.outbound_factor = 1;
+	score_init(&s);
+	test_add(&s, &p, test_event(T0, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1));
+	test_add(&s, &p, test_event(T0 + DAY, SCORE_LIKE, SCORE_OUTBOUND, 2));
+	test_add(&s, &p, test_event(T0 + 2 * DAY, SCORE_MESSAGE, SCORE_OUTBOUND, 0));
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_days(&s, &p, 0, SCORE_SIDE_IN | SCORE_SIDE_OUT), 3);
+	assert_int_equal(score_distinct_days(&s, &p, T0 + DAY, SCORE_SIDE_IN | SCORE_SIDE_OUT), 2);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&s, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(score_deep(&s, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_deep(&s, SCORE_SIDE_OUT), 1);
+	/* A private message is not "giving value"; a comment on their post is. */
+	assert_int_equal(s.first_value_ms, 0);
+	test_add(&s, &p, test_event(T0 + 3 * DAY, SCORE_COMMENT, SCORE_OUTBOUND, 3));
+	assert_int_equal(s.first_value_ms, T0 + 3 * DAY);
+	assert_true(fabs(score_warmth_side(&s, &p, SCORE_SIDE_IN, T0) - 2.0) < 1e-9);
+	assert_true(fabs(score_warmth_side(&s, &p, SCORE_SIDE_IN, T0 + 3 * DAY) +
+	                 score_warmth_side(&s, &p, SCORE_SIDE_OUT, T0 + 3 * DAY) -
+	                 score_warmth(&s, &p, T0 + 3 * DAY)) < 1e-9);
+	/* The blob keeps all of it. */
+	{
+		struct score_state d;
+		struct buf b = { 0 };
+		p.burst_per_hour = 3;
+		p.burst_per_day = 5;
+		for (int i = 0; i < 6; i++)
+			test_add(&s, &p, test_event(T0 + 4 * DAY + i * 1000LL, SCORE_LIKE, SCORE_FROM_FOLLOWER, 10 + i));
+		score_encode(&s, &b);
+		assert_int_equal(score_decode(&d, b.data, b.len), 0);
+		assert_int_equal(d.days_out, s.days_out);
+		assert_int_equal(d.days_out_anchor, s.days_out_anchor);
+		assert_int_equal(d.deep_out, 2);
+		assert_int_equal(d.counted_in, s.counted_in);
+		assert_int_equal(d.burst_cut, 3);
+		assert_int_equal(d.first_value_ms, T0 + 3 * DAY);
+		assert_int_equal(d.nburst, 3);
+		assert_memory_equal(d.burst_ring, s.burst_ring, sizeof(s.burst_ring));
+		assert_int_equal(d.nburst_days, s.nburst_days);
+		assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_OUT), 2);
+		score_history_free(&d.history);
+		buf_free(&b);
+	}
+}
+
+
+/*
+ * A version 2 blob (no sides) with its history: the posts I engaged with
+ * and (the history being complete) the days are split by side again.
+ */
+static void test_version2_sides(void **state)
+{
+	struct score_params p = test_params();
+	struct score_state s, d;
+	struct buf b = { 0 }, v2 = { 0 };
+	struct score_event ev[] = {
+		test_event(T0, SCORE_COMMENT, SCORE_FROM_FOLLOWER, 1),
+		test_event(T0 + DAY, SCORE_COMMENT, SCORE_OUTBOUND, 2),
+	};
+	size_t nbuckets, posts_at, tail;
+
+	(void)state;
+	score_init(&s);
+	for (size_t i = 0; i < 2; i++) {
+		score_add(&s, &p, &ev[i]);
+		score_history_add(&s.history, &ev[i], 64);
+	}
+	score_encode(&s, &b);
+	/* Version 2: no sides section (38 bytes before the history here), posts without the side bit. */
+	tail = 4 + 2 * 14;
+	buf_append(&v2, b.data, b.len - tail - 38);
+	buf_append(&v2, b.data + b.len - tail, tail);
+	v2.data[0] = 2;
+	nbuckets = (unsigned char)v2.data[1];
+	posts_at = 2 + nbuckets * 17 + 1;
+	for (size_t i = 0; i < s.nposts; i++)
+		v2.data[posts_at + i * 13 + 4] &= 1;
+	assert_int_equal(score_decode(&d, v2.data, v2.len), 0);
+	assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_posts(&d, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(score_distinct_days(&d, &p, 0, SCORE_SIDE_IN), 1);
+	assert_int_equal(score_distinct_days(&d, &p, 0, SCORE_SIDE_OUT), 1);
+	assert_int_equal(d.counted_in, 1);
+	score_history_free(&d.history);
+	score_history_free(&s.history);
+	buf_free(&b);
+	buf_free(&v2);
 }
 
 int main(void)
@@ -755,6 +941,10 @@ int main(void)
 		cmocka_unit_test(test_state_blob_history),
 		cmocka_unit_test(test_rebuild_complete),
 		cmocka_unit_test(test_rebuild_partial),
+		cmocka_unit_test(test_bursts),
+		cmocka_unit_test(test_days_in_zone),
+		cmocka_unit_test(test_sides),
+		cmocka_unit_test(test_version2_sides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -110,7 +110,7 @@ static void test_contact_json(void **state)
 {
 	struct conf *conf = conf_load_defaults();
 	struct view v = { conf, T0 + 3 * DAY };
-	struct view_account a = { "default", 500, 0 };
+	struct view_account a = { "default", 500, 0, NULL };
 	struct contact c;
 	struct buf out = { 0 };
 	struct json *j;

@@ -55,7 +55,7 @@ static void test_plan_json(void **state)
 {
 	struct conf *conf = conf_load_defaults();
 	struct view v = { conf, T0 + 3 * DAY };
-	struct view_account a = { "default", 500, 0 };
+	struct view_account a = { "default", 500, 0, NULL };
 	struct plan_params pp = view_plan_params(conf);
 	struct contact ada, tom, zed;
 	struct plan_builder b;
@@ -86,8 +86,11 @@ static void test_plan_json(void **state)
 	ada.rel.followed_ms = T0;
 	test_score(&ada, conf, SCORE_COMMENT, SCORE_FROM_FOLLOWER, two_days, 2);
 	test_evidence(&ada, ada_en, 1);
-	/* tom: a target I commented on once, on one day: close. */
+	/* tom: a senior executive (10k+ connections) I follow and commented on
+	   once, three days ago: close, but within the segment's 2-3 weeks (a
+	   peer would be ready at once). */
 	contact_init(&tom, 0, "tom", 3);
+	tom.actor_connections = 12000;
 	tom.rel.target = (struct lww_flag){ T0, 1 };
 	tom.rel.followed_ms = T0;
 	test_score(&tom, conf, SCORE_COMMENT, SCORE_OUTBOUND, one_day, 1);
