@@ -625,6 +625,17 @@ static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
 		}
 		close = strchr(t, '}');
 		var = close != NULL ? note_var_find(t + 1, (size_t)(close - t - 1)) : -1;
+		/*
+		 * A greeting without a name ("Hi {first_name}, ..." for someone
+		 * whose name no event gave) reads "Hi, ...": better than giving
+		 * up a note that names what they wrote for the plain fallback.
+		 */
+		if (var == NOTE_VAR_FIRST_NAME && !v->known[var] && close[1] == ',' && out->len > 0 &&
+		    out->data[out->len - 1] == ' ') {
+			out->len--;
+			t = close + 1;
+			continue;
+		}
 		if (var < 0 || !v->known[var])
 			return -1;
 		{

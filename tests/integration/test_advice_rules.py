@@ -61,6 +61,17 @@ def fired(env, actor):
     return [r[0] // 1000 for r in rows]
 
 
+def notes(env, actor):
+    """The suggested notes of the ready notifications of actor, oldest first."""
+    db = sqlite3.connect("file:%s?mode=ro" % env.db, uri=True)
+    try:
+        rows = db.execute("SELECT note FROM outbox WHERE kind = 'ready' AND actor = ? "
+                          "ORDER BY seq", (actor,)).fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows]
+
+
 def feed(env, lines, tick=None):
     """Appends lines (and a clock event of another contact at tick) and processes them."""
     if tick is not None:
@@ -86,10 +97,19 @@ def expect(env, actor, verdict, changes_at, status=None):
     return c
 
 
+TITLES = ("Remote team dynamics", "Hiring your first engineers", "Pricing a consulting offer",
+          "What a year of async taught us", "Notes from a product launch")
+TEXTS = ("Async stand-ups saved our team two hours a week",
+         "We hired our first three engineers through referrals, and it worked",
+         "Value pricing changed how our clients saw the whole engagement",
+         "Writing things down first is what made our remote team work",
+         "The launch checklist idea is one I will borrow for our next release")
+
+
 def comments(actor, days, dir_="in", prefix="p", **kw):
     """A comment on a distinct post on each of days (since T0)."""
     return [event(T0 + int(d * DAY), "comment", actor, dir=dir_, post="%s%d" % (prefix, i),
-                  title="Post %d" % i, text="A thoughtful point about post %d" % i, **kw)
+                  title=TITLES[i % len(TITLES)], text=TEXTS[i % len(TEXTS)], **kw)
             for i, d in enumerate(days)]
 
 
@@ -149,6 +169,7 @@ def test_executive_warmed_by_my_comments():
     expect(env, "exe", "Ready: invite by %s, while it is warm" % words(T0 + 21 * DAY),
            T0 + 21 * DAY, "ready")
     check(fired(env, "exe") == [T0 + 14 * DAY], "exe fired: %s" % fired(env, "exe"))
+    check(notes(env, "exe") == ['Hello Erin, I really appreciated your post "Hiring your first engineers". I would value connecting and learning from your experience.'], "exe note: %r" % notes(env, "exe"))
     env.close()
 
 
@@ -166,6 +187,7 @@ def test_influencer_over_weeks():
     expect(env, "ivy", "Ready: invite by %s, while it is warm" % words(T0 + 36 * DAY),
            T0 + 36 * DAY, "ready")
     check(fired(env, "ivy") == [T0 + 28 * DAY], "ivy fired: %s" % fired(env, "ivy"))
+    check(notes(env, "ivy") == ['Hi, thank you for your thoughts on my post "Hiring your first engineers": "We hired our first three engineers through referrals, and it worked". I\'d be glad to connect and follow your work more closely.'], "ivy note: %r" % notes(env, "ivy"))
     env.close()
 
 
@@ -184,16 +206,21 @@ def test_client_after_giving_value():
     expect(env, "cli", "Ready: invite by %s, while it is warm" % words(T0 + 30 * DAY),
            T0 + 30 * DAY, "ready")
     check(fired(env, "cli") == [T0 + 25 * DAY], "cli fired: %s" % fired(env, "cli"))
+    check(notes(env, "cli") == ['Hi, happy to help with the topic of your post "Hiring your first engineers", which I really appreciated. I\'d be glad to connect.'], "cli note: %r" % notes(env, "cli"))
     env.close()
 
 
 def test_peer_comments_once():
     """Item 3: a peer who follows and comments once is ready at once."""
     env = Env("advice-peer", CONFIG)
-    feed(env, [event(T0, "follow", "pia"), event(T0 + HOUR, "comment", "pia", post="p1",
-                                                 text="This matches what we saw at work")])
+    feed(env, [event(T0, "follow", "pia", name="Pia Peer"),
+               event(T0 + HOUR, "comment", "pia", post="p1", title="Remote team dynamics",
+                     text="This matches what we saw at work when we moved to async reviews")])
     expect(env, "pia", "Ready: invite this week", T0 + HOUR + 14 * DAY, "ready")
     check(fired(env, "pia") == [T0 + HOUR], "pia fired: %s" % fired(env, "pia"))
+    check(notes(env, "pia") == ["Hi Pia, thank you for your thoughts on my post \"Remote team dynamics\": "
+                                "\"This matches what we saw at work when we moved to async reviews\". "
+                                "I'd be glad to connect so we can learn from each other."], "pia note: %r" % notes(env, "pia"))
     # A like alone is not a genuine signal.
     feed(env, [event(T0 + 2 * HOUR, "follow", "lia"), event(T0 + 2 * HOUR, "like", "lia", post="p1")])
     expect(env, "lia", "Not yet: needs one comment or reply; likes alone are not enough", None,

@@ -292,13 +292,11 @@ static void test_missing_fields(void **state)
 	assert_int_equal(picked, -1); /* it names no engagement */
 	free(note);
 
-	/* No name: the sentence that needs nothing. */
-	note = test_build(300, NULL, "peer", 0, &test_comment, 1, &picked);
-	assert_string_equal(note, "Hi, it has been good to cross paths here. I'd be glad to connect.");
-	assert_int_equal(picked, -1);
-	free(note);
+	/* No name, nothing to refer to: the sentence that needs nothing (with
+	   words to quote, the greeting goes without the name: test_no_name). */
 	note = test_build(300, "  \t ", NULL, 0, NULL, 0, NULL);
-	assert_string_equal(note, "Hi, it has been good to cross paths here. I'd be glad to connect.");
+	assert_string_equal(note, "Hi, it has been good to cross paths here. I'd be glad to connect so we can "
+	                          "learn from each other.");
 	free(note);
 }
 
@@ -322,6 +320,21 @@ static void test_segments(void **state)
 	note = test_build(300, "Ada Lovelace", "potential_client", 0, &like, 1, NULL);
 	assert_string_equal(note, "Hi Ada, if I can help with what you are working on, I'd be glad to. Happy to "
 	                          "connect.");
+	free(note);
+}
+
+/* No name from any event: the greeting goes without it, the note still names what they wrote. */
+static void test_no_name(void **state)
+{
+	char *note;
+
+	(void)state;
+	note = test_build(300, NULL, "senior_executive", 0, &test_comment, 1, NULL);
+	assert_true(strncmp(note, "Hello, thank you for your perspective on my post \"Engines of thought\"",
+	                    69) == 0);
+	free(note);
+	note = test_build(300, "", "peer", 0, &test_comment, 1, NULL);
+	assert_true(strncmp(note, "Hi, thank you for your thoughts on my post \"Engines of thought\"", 63) == 0);
 	free(note);
 }
 
@@ -611,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_free_limit),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_no_name),
 		cmocka_unit_test(test_custom_templates),
 		cmocka_unit_test(test_config_templates),
 		cmocka_unit_test(test_long_title),
