@@ -31,33 +31,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "warmth/lines.h"
 #include "warmth/log.h"
 #include "warmth/util.h"
 #include "tail_internal.h"
 
 int tail_open_regular(const char *path, struct stat *st)
 {
-	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	int flags;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, st) < 0) {
-		int err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags >= 0)
-		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	return fd;
+	return lines_open_regular(path, O_RDONLY, 0, st);
 }
 
 void tail_limits(struct tail *t)
