@@ -88,6 +88,7 @@ int tail_fstat(struct tail_file *f)
 	if ((uint64_t)st.st_size > f->size)
 		f->last_growth = uv_now(f->t->loop);
 	f->size = (uint64_t)st.st_size;
+	f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	if (st.st_nlink == 0 && !f->orphan) {
 		f->orphan = 1;
 		f->last_growth = uv_now(f->t->loop);
