@@ -416,23 +416,31 @@ static int tail_find_moved(struct tail_file *f)
 	const char *dir = dirname(dir_copy);
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int found = 0, busy;
+	int found = 0, unsure = 0, busy;
 
 	if (d == NULL) {
 		free(dir_copy);
 		return -1;
 	}
-	errno = 0;
-	while (!found && (de = readdir(d)) != NULL) {
+	while (!found) {
 		struct stat st;
 		char *p;
 		int fd, ok = 1;
 
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				found = -1; /* not read to its end: not sure it is not there */
+			break;
+		}
 		if (de->d_ino != (ino_t)f->ino)
 			continue;
 		p = xmalloc(strlen(dir) + strlen(de->d_name) + 2);
 		sprintf(p, "%s/%s", dir, de->d_name);
 		fd = tail_open_regular(p, &st);
+		/* Unreadable (EACCES, EMFILE): it may be ours; not a FIFO nor gone. */
+		if (fd < 0 && errno != EINVAL && errno != ENOENT)
+			unsure = 1;
 		if (fd >= 0 && ((uint64_t)st.st_dev != f->dev || (uint64_t)st.st_ino != f->ino))
 			ok = 0;
 		if (fd >= 0 && ok && f->head_len > 0) {
@@ -459,9 +467,9 @@ static int tail_find_moved(struct tail_file *f)
 		}
 		free(p);
 	}
-	if (!found && errno != 0)
-		found = -1;
 	closedir(d);
+	if (found == 0 && unsure)
+		found = -1;
 	free(dir_copy);
 	return found;
 }

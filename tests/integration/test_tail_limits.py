@@ -112,6 +112,31 @@ def test_more_files_than_descriptors():
     env.close()
 
 
+def test_rotation_while_closed():
+    """With two descriptors for six files, most files are closed when they
+    are rotated (renamed out of the glob, then appended to by the writer
+    that still has them open): each is found by inode and drained."""
+    config = BASE_CONFIG.replace("  rotate_wait: 2s\n", "  rotate_wait: 2s\n  max_open_files: 2\n")
+    env = Env("rotate-closed", config)
+    for i in range(6):
+        env.append("f%d.jsonl" % i, [like(10 * i + j) for j in range(3)])
+    env.start()
+    env.wait_processed(18)
+    for i in range(6):
+        old = env.path("f%d.jsonl" % i)
+        writer = open(old, "a")
+        os.rename(old, old + ".1")
+        writer.write(like(100 + i) + "\n")
+        writer.close()
+        env.append("f%d.jsonl" % i, [like(200 + i)])
+    env.wait_processed(30)
+    outlive_rotate_wait(env)
+    exact(env, 30)
+    check("rotated while closed" in full_log(env), "no file was closed:\n" + env.log_text())
+    env.stop()
+    env.close()
+
+
 def test_unreadable_directory_changes_nothing():
     """chmod 000 of the input directory for longer than rotate_wait: no file
     is taken as gone, nothing is read twice."""
@@ -227,6 +252,7 @@ def test_fifo_on_a_known_inode():
     env.wait(lambda: full_log(env).count(" started (config") >= 2, "the daemon ready", timeout=10)
     outlive_rotate_wait(env)
     exact(env, 10)
+    env.wait(lambda: "forgetting it" in env.log_text(), "the record dropped")
     check(env.stop(timeout=10) == 0, "the daemon did not stop cleanly")
     env.close()
 
@@ -351,7 +377,8 @@ def test_unfinished_lines_share_one_budget():
 
 
 if __name__ == "__main__":
-    run([test_more_files_than_descriptors, test_unreadable_directory_changes_nothing,
+    run([test_more_files_than_descriptors, test_rotation_while_closed,
+         test_unreadable_directory_changes_nothing,
          test_unreadable_at_start_keeps_its_offset, test_reload_drops_and_restores_an_input,
          test_fifo_on_a_known_inode, test_regular_file_on_a_known_inode,
          test_fifo_config_does_not_hang, test_dead_letter_in_an_input_glob,
