@@ -282,8 +282,13 @@ int tail_start(struct tail *t)
 
 void tail_reconfigure(struct tail *t, const struct conf *conf)
 {
+	int busy;
+
 	t->conf = conf;
 	tail_limits(t);
+	/* A lower max_open_files: idle files beyond it close now, busy ones when idle. */
+	while (t->nopen > t->max_open && tail_close_idle(t, NULL, &busy) == 0)
+		;
 	tail_watch_dirs(t);
 	t->scan_pending = 1;
 	tail_schedule_timer(t);
