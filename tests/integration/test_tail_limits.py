@@ -44,6 +44,12 @@ def outlive_rotate_wait(env):
     check(env.proc is None or env.proc.poll() is None, "daemon died:\n" + env.log_text())
 
 
+def stop_clean(env):
+    """SIGTERM: the daemon exits 0 (under the sanitizers: no error, no leak)."""
+    rc = env.stop(timeout=10)
+    check(rc == 0, "daemon exit status %s:\n%s" % (rc, env.log_text()))
+
+
 def full_log(env):
     with open(os.path.join(env.dir, "warmthd.log"), errors="replace") as f:
         return f.read()
@@ -108,7 +114,7 @@ def test_more_files_than_descriptors():
     env.wait_processed(2 * nfiles + nfiles // 6, timeout=120)
     outlive_rotate_wait(env)
     exact(env, 2 * nfiles + nfiles // 6)
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -133,7 +139,7 @@ def test_rotation_while_closed():
     outlive_rotate_wait(env)
     exact(env, 30)
     check("rotated while closed" in full_log(env), "no file was closed:\n" + env.log_text())
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -161,7 +167,7 @@ def test_unreadable_directory_changes_nothing():
     check("could not read every input" in log and "every input can be scanned again" in log,
           "the failed scan is not logged:\n" + env.log_text())
     check("forgetting" not in log, "a file was forgotten:\n" + env.log_text())
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -176,7 +182,7 @@ def test_unreadable_at_start_keeps_its_offset():
     os.chmod(env.path("a.jsonl"), 0o666)
     env.start(prefix=AS_NOBODY)
     env.wait_processed(10)
-    env.stop()
+    stop_clean(env)
     os.chmod(env.path("a.jsonl"), 0)
     env.start(prefix=AS_NOBODY)
     env.wait(lambda: "cannot open input" in env.log_text(), "the open failure logged")
@@ -186,7 +192,7 @@ def test_unreadable_at_start_keeps_its_offset():
     env.wait_processed(12)
     outlive_rotate_wait(env)
     exact(env, 12)
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -213,7 +219,7 @@ def test_reload_drops_and_restores_an_input():
     append_other([like(100 + i) for i in range(5)])
     outlive_rotate_wait(env)
     exact(env, 10)
-    env.stop()
+    stop_clean(env)
     env.start()
     outlive_rotate_wait(env)
     exact(env, 10)
@@ -223,7 +229,7 @@ def test_reload_drops_and_restores_an_input():
     check("resuming at offset" in env.log_text(), "not resumed:\n" + env.log_text())
     outlive_rotate_wait(env)
     exact(env, 15)
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -233,7 +239,7 @@ def known_inode_taken_by(env, make):
     env.append("a.jsonl", [like(i) for i in range(10)])
     env.start()
     env.wait_processed(10)
-    env.stop()
+    stop_clean(env)
     os.unlink(env.path("a.jsonl"))
     intruder = env.path("intruder.txt")
     make(intruder)
@@ -253,7 +259,7 @@ def test_fifo_on_a_known_inode():
     outlive_rotate_wait(env)
     exact(env, 10)
     env.wait(lambda: "forgetting it" in env.log_text(), "the record dropped")
-    check(env.stop(timeout=10) == 0, "the daemon did not stop cleanly")
+    stop_clean(env)
     env.close()
 
 
@@ -272,7 +278,7 @@ def test_regular_file_on_a_known_inode():
     outlive_rotate_wait(env)
     exact(env, 10)
     check("forgetting it" in env.log_text(), "the record kept:\n" + env.log_text())
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -309,7 +315,7 @@ def test_dead_letter_in_an_input_glob():
     outlive_rotate_wait(env)
     exact(env, 0, rejected=1)
     check(len(env.dead_letters()) == 1, "dead letters: %d" % len(env.dead_letters()))
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -326,7 +332,7 @@ def test_start_at_end_inside_an_unfinished_line():
     env.wait_processed(2)
     outlive_rotate_wait(env)
     exact(env, 2)
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
@@ -372,7 +378,7 @@ def test_unfinished_lines_share_one_budget():
     env.wait_processed(n, timeout=120)
     outlive_rotate_wait(env)
     exact(env, n)
-    env.stop()
+    stop_clean(env)
     env.close()
 
 
