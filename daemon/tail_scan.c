@@ -285,7 +285,8 @@ static int tail_bad_path_note(struct tail *t, const char *path, int err)
 
 /*
  * Handles one path that matched an input glob during a scan. Sets *failed
- * when the path could not be stat'ed for another reason than being gone.
+ * (to the errno) when the path could not be stat'ed for another reason
+ * than being gone.
  */
 static void tail_scan_path(struct tail *t, const struct conf_input *in, const char *path,
                            int *failed)
@@ -295,7 +296,7 @@ static void tail_scan_path(struct tail *t, const struct conf_input *in, const ch
 
 	if (stat(path, &st) < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			*failed = 1;
+			*failed = errno;
 		return;
 	}
 	if (!S_ISREG(st.st_mode))
@@ -380,25 +381,47 @@ static int tail_absence_sure(const char *pattern, int aborted)
 	return sure;
 }
 
-/* Globs one input: 0 when it saw everything, -1 when it could not. */
+/* Globs one input: 0 when it saw everything, else the errno that stopped it. */
 static int tail_scan_input(struct tail *t, const struct conf_input *in)
 {
 	glob_t g;
 	int failed = 0;
 	/* GLOB_ERR: a directory it cannot read fails the scan, not "no files". */
 	int rc = glob(in->path, GLOB_ERR | GLOB_NOSORT, NULL, &g);
+	int err = rc == GLOB_NOSPACE ? ENOMEM : errno;
 
 	if (rc == 0) {
 		for (size_t j = 0; j < g.gl_pathc; j++)
 			tail_scan_path(t, in, g.gl_pathv[j], &failed);
 		globfree(&g);
-		return failed ? -1 : 0;
+		return failed;
 	}
 	if (rc != GLOB_NOMATCH || g.gl_pathc > 0)
 		globfree(&g);
-	if (rc == GLOB_NOMATCH || rc == GLOB_ABORTED)
-		return tail_absence_sure(in->path, rc == GLOB_ABORTED) ? 0 : -1;
-	return -1;
+	if ((rc == GLOB_NOMATCH || rc == GLOB_ABORTED) &&
+	    tail_absence_sure(in->path, rc == GLOB_ABORTED))
+		return 0;
+	return err != 0 ? err : EIO;
+}
+
+/*
+ * Moves f to the head of the list, which each reading pass starts from:
+ * a rotated file holds older lines than the file that replaced it, and
+ * reading them first keeps event time moving forward (the de-duplication
+ * window follows the newest event), as in the files' own order.
+ */
+static void tail_file_first(struct tail_file *f)
+{
+	struct tail *t = f->t;
+
+	for (struct tail_file **pp = &t->files; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
+	f->next = t->files;
+	t->files = f;
 }
 
 /*
@@ -450,11 +473,13 @@ static int tail_find_moved(struct tail_file *f)
 		if (fd >= 0 && ok) {
 			if (t->nopen >= t->max_open)
 				(void)tail_close_idle(t, f, &busy);
-			log_info("%s: rotated while closed (was %s); draining it from offset %llu", p,
-			         f->path, (unsigned long long)f->consumed);
-			free(f->path);
-			f->path = p;
-			p = NULL;
+			/*
+			 * Its record keeps the matching path it had: a rotated name
+			 * outside every glob would read as an input dropped from the
+			 * config (dormant, not drained) after a restart.
+			 */
+			log_info("%s: rotated while closed (now %s); draining it from offset %llu",
+			         f->path, p, (unsigned long long)f->consumed);
 			tail_file_adopt_fd(f, fd, &st);
 			if (f->fresh)
 				tail_file_start(f);
@@ -462,6 +487,7 @@ static int tail_find_moved(struct tail_file *f)
 				tail_file_verify(f);
 			f->more = 1;
 			found = 1;
+			tail_file_first(f);
 		} else if (fd >= 0) {
 			close(fd);
 		}
@@ -517,18 +543,24 @@ static void tail_file_unseen(struct tail_file *f, int scan_ok)
 /* Globs every input, finds new files and notices files no longer there. */
 void tail_scan(struct tail *t)
 {
-	int scan_ok = 1;
+	int scan_ok = 1, err = 0;
+	const char *which = NULL;
 
 	t->scan_pending = 0;
 	tail_own_files(t);
 	for (struct tail_file *f = t->files; f; f = f->next)
 		f->seen = 0;
-	for (size_t i = 0; i < t->conf->ninputs; i++)
-		if (tail_scan_input(t, &t->conf->inputs[i]) < 0)
-			scan_ok = 0;
+	for (size_t i = 0; i < t->conf->ninputs; i++) {
+		int rc = tail_scan_input(t, &t->conf->inputs[i]);
+		if (rc != 0 && scan_ok) {
+			err = rc;
+			which = t->conf->inputs[i].path;
+		}
+		scan_ok &= rc == 0;
+	}
 	if (!scan_ok && !t->scan_failed)
-		log_warnx("inputs: a scan could not read every input directory or file (%s); no file "
-		          "is taken as removed until one can", strerror(errno));
+		log_warnx("%s: a scan could not read every input directory or file (%s); no file "
+		          "is taken as removed until one can", which, strerror(err));
 	else if (scan_ok && t->scan_failed)
 		log_info("inputs: every input can be scanned again");
 	t->scan_failed = !scan_ok;
