@@ -143,6 +143,32 @@ def test_rotation_while_closed():
     env.close()
 
 
+def test_rotated_while_stopped_twice():
+    """A file rotated while the daemon was stopped, found by inode, is still
+    a rotated input after another restart (not an input dropped from the
+    config): the writer finishing its last line is read."""
+    config = BASE_CONFIG.replace("  rotate_wait: 2s\n", "  rotate_wait: 30s\n")
+    env = Env("rotated-twice", config)
+    env.append("app.jsonl", [like(i) for i in range(10)])
+    env.start()
+    env.wait_processed(10)
+    stop_clean(env)
+    os.rename(env.path("app.jsonl"), env.path("app.jsonl.1"))
+    last = like(99)
+    with open(env.path("app.jsonl.1"), "a") as f:
+        f.write(like(10) + "\n" + last[:15])
+    env.start()
+    env.wait_processed(11)
+    stop_clean(env)
+    env.start()
+    with open(env.path("app.jsonl.1"), "a") as f:
+        f.write(last[15:] + "\n")
+    env.wait_processed(12)
+    exact(env, 12)
+    stop_clean(env)
+    env.close()
+
+
 def test_unreadable_directory_changes_nothing():
     """chmod 000 of the input directory for longer than rotate_wait: no file
     is taken as gone, nothing is read twice."""
@@ -383,7 +409,7 @@ def test_unfinished_lines_share_one_budget():
 
 
 if __name__ == "__main__":
-    run([test_more_files_than_descriptors, test_rotation_while_closed,
+    run([test_more_files_than_descriptors, test_rotation_while_closed, test_rotated_while_stopped_twice,
          test_unreadable_directory_changes_nothing,
          test_unreadable_at_start_keeps_its_offset, test_reload_drops_and_restores_an_input,
          test_fifo_on_a_known_inode, test_regular_file_on_a_known_inode,
