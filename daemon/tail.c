@@ -91,10 +91,16 @@ static void tail_file_skip(struct tail_file *f)
 	t->cb.long_line(t->ctx, f, offset, f->skip_head, f->skip_head_len, total);
 }
 
-/* Caught up: give back the buffer beyond the partial line it holds. */
+/*
+ * Caught up. Over the buffer budget, give back what it holds beyond its
+ * partial line; within it, keep the buffer for the next line (a live file
+ * wakes up for every line: no allocation each time).
+ */
 static void tail_file_idle(struct tail_file *f)
 {
-	if (f->buf_cap > f->buf_len && !f->t->paused)
+	struct tail *t = f->t;
+
+	if (f->buf_cap > f->buf_len && !t->paused && t->buffered > t->conf->max_buffered_bytes)
 		tail_buffer_resize(f, f->buf_len);
 }
 

@@ -15,13 +15,15 @@
  * (orphans) are never closed for room: they have no path to reopen by.
  *
  * Buffers. Between reads a file's buffer holds at most the unfinished
- * line at its end. The capacity is given back as soon as the file is
- * caught up, and the total across files is bounded by ingest.max_buffered:
- * a file that would go over it first makes room by dropping the partial
- * lines of other files (parking them: their consumed offset does not move,
- * so the bytes are read again once the file grows), and otherwise waits its
- * turn. One file may always go over the total alone, up to
- * max_line_bytes + read_chunk, so a long line always completes.
+ * line at its end. The total capacity across files is bounded by
+ * ingest.max_buffered: a file that would go over it first makes room by
+ * taking back the spare capacity of files that are caught up, then by
+ * dropping their partial lines (parking them: their consumed offset does
+ * not move, so the bytes are read again once the file grows), and
+ * otherwise waits its turn. One file may always go over the total alone,
+ * up to max_line_bytes + read_chunk, so a long line always completes.
+ * Within the budget a caught-up file keeps its buffer, so a live file
+ * does not allocate on every line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -220,9 +222,17 @@ int tail_buffer_room(struct tail_file *f, size_t want)
 
 	if (want <= f->buf_cap || t->buffered - f->buf_cap + want <= max)
 		return 1;
-	/* Drop the partial lines of files that are caught up. */
+	/* Files caught up give back their spare capacity ... */
 	for (struct tail_file *o = t->files; o; o = o->next) {
-		if (o == f || o->buf_cap == 0 || o->more)
+		if (o == f || o->buf_cap == o->buf_len || o->more || t->paused)
+			continue;
+		tail_buffer_resize(o, o->buf_len);
+		if (t->buffered - f->buf_cap + want <= max)
+			return 1;
+	}
+	/* ... then their partial lines, read again once they grow. */
+	for (struct tail_file *o = t->files; o; o = o->next) {
+		if (o == f || o->buf_cap == 0 || o->more || t->paused)
 			continue;
 		tail_file_park(o);
 		if (t->buffered - f->buf_cap + want <= max)
