@@ -30,6 +30,33 @@ static long conf_paths_input(const struct conf *conf, const char *path)
 }
 
 /*
+ * The path with its symlinks resolved; for a file not made yet, its
+ * directory's (a directory that is a link into an input directory).
+ */
+static int conf_paths_real(const char *path, char real[PATH_MAX])
+{
+	char *copy, dir_real[PATH_MAX];
+	const char *base;
+	int rc = -1;
+
+	if (realpath(path, real) != NULL)
+		return 0;
+	copy = xstrdup(path);
+	base = strrchr(path, '/');
+	if (base != NULL && base != path) {
+		copy[base - path] = '\0';
+		if (realpath(copy, dir_real) != NULL &&
+		    strlen(dir_real) + strlen(base) < PATH_MAX) {
+			strcpy(real, dir_real);
+			strcat(real, base);
+			rc = 0;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/*
  * Reports path (what: "dead_letter") when an input matches it; at is where
  * the config sets it, or NULL for a default (then the input is the place).
  */
@@ -44,7 +71,7 @@ static int conf_paths_one(struct conf_loader *ld, const struct conf_node *root,
 	if (path == NULL)
 		return 0;
 	i = conf_paths_input(conf, path);
-	if (i < 0 && realpath(path, real) != NULL && strcmp(real, path) != 0) {
+	if (i < 0 && conf_paths_real(path, real) == 0 && strcmp(real, path) != 0) {
 		i = conf_paths_input(conf, real);
 		via = real;
 	}

@@ -328,6 +328,14 @@ def test_dead_letter_in_an_input_glob():
     check(r.returncode == 1, "warmthd -t accepted it: %s%s" % (r.stdout, r.stderr))
     check("warmthd.yaml:7:14: dead_letter: " in r.stderr and
           "is matched by inputs[0].path" in r.stderr, "message: " + r.stderr)
+    # Through a symlinked directory, before the file exists.
+    os.symlink(env.indir, os.path.join(env.dir, "state"))
+    linked = BASE_CONFIG.replace("dead_letter: ./rejected.jsonl", "dead_letter: ./state/dl.jsonl")
+    env.write_config(linked)
+    r = subprocess.run([WARMTHD, "-t", "-c", env.config], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == 1 and "(a link to " in r.stderr, "through a link: %s%s" %
+          (r.stdout, r.stderr))
     env.write_config(BASE_CONFIG)
     env.start()
     env.write_config(bad)
