@@ -342,6 +342,7 @@ void tail_free(struct tail *t)
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f->path);
+		free(f->moved_to);
 		free(f->buf);
 		free(f);
 	}
@@ -394,7 +395,8 @@ void tail_file_snapshot(struct tail_file *f, struct store_file *rec)
 
 const char *tail_file_path(const struct tail_file *f)
 {
-	return f->path;
+	/* For messages and rejects: the name its bytes can be found under. */
+	return f->moved_to != NULL ? f->moved_to : f->path;
 }
 
 int64_t tail_file_id(const struct tail_file *f)
@@ -407,5 +409,5 @@ void tail_foreach(struct tail *t, void (*cb)(void *ctx, const char *path, uint64
 {
 	for (struct tail_file *f = t->files; f; f = f->next)
 		if (!f->dormant && !f->own)
-			cb(ctx, f->path, f->consumed, f->size);
+			cb(ctx, tail_file_path(f), f->consumed, f->size);
 }

@@ -261,5 +261,6 @@ void tail_file_free(struct tail_file *f, int forget)
 		t->cb.forget(t->ctx, f->id);
 	tail_buffer_resize(f, 0);
 	free(f->path);
+	free(f->moved_to);
 	free(f);
 }

@@ -26,7 +26,8 @@ struct tail_file {
 	struct tail *t;
 	struct tail_file *next;
 	int64_t id;
-	char *path;
+	char *path;            /* the matching path it was last seen at (its record's) */
+	char *moved_to;        /* found rotated under this name: where its lines are */
 	uint64_t dev, ino;
 	int fd;                /* -1 while closed: idle, not yet opened, or dormant */
 	int64_t mtime_ns;      /* st_mtim when last seen open: a closed file that

@@ -321,6 +321,8 @@ static void tail_scan_path(struct tail *t, const struct conf_input *in, const ch
 	f->seen = 1;
 	f->own = 0;
 	f->orphan = 0; /* renamed back under a matching name: follow it again */
+	free(f->moved_to);
+	f->moved_to = NULL;
 	if (strcmp(f->path, path) != 0) {
 		free(f->path);
 		f->path = xstrdup(path);
@@ -480,6 +482,9 @@ static int tail_find_moved(struct tail_file *f)
 			 */
 			log_info("%s: rotated while closed (now %s); draining it from offset %llu",
 			         f->path, p, (unsigned long long)f->consumed);
+			free(f->moved_to);
+			f->moved_to = p;
+			p = NULL;
 			tail_file_adopt_fd(f, fd, &st);
 			if (f->fresh)
 				tail_file_start(f);

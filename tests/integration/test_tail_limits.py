@@ -156,15 +156,18 @@ def test_rotated_while_stopped_twice():
     os.rename(env.path("app.jsonl"), env.path("app.jsonl.1"))
     last = like(99)
     with open(env.path("app.jsonl.1"), "a") as f:
-        f.write(like(10) + "\n" + last[:15])
+        f.write(like(10) + "\nnot json\n" + last[:15])
     env.start()
-    env.wait_processed(11)
+    env.wait_processed(12)
     stop_clean(env)
     env.start()
     with open(env.path("app.jsonl.1"), "a") as f:
         f.write(last[15:] + "\n")
-    env.wait_processed(12)
-    exact(env, 12)
+    env.wait_processed(13)
+    exact(env, 12, rejected=1)
+    # The reject names the file its bytes are in, not the path it had.
+    dl = env.dead_letters()
+    check(len(dl) == 1 and dl[0]["file"].endswith("/app.jsonl.1"), "dead letters: %s" % dl)
     stop_clean(env)
     env.close()
 
