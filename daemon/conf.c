@@ -138,6 +138,10 @@ static const struct conf_key conf_ingest_keys[] = {
 	  .def = "auto", .values = conf_watch_values },
 	{ .name = "read_chunk", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, read_chunk_bytes),
 	  .def = "1MiB", .min = "4KiB", .max = "64MiB" },
+	{ .name = "max_open_files", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, max_open_files),
+	  .def = "256", .min = "1", .max = "1000000" },
+	{ .name = "max_buffered", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, max_buffered_bytes),
+	  .def = "64MiB", .min = "64KiB", .max = "64GiB" },
 	{ .name = NULL },
 };
 
@@ -542,6 +546,7 @@ static void conf_document_check(struct conf_loader *ld, const struct conf_node *
 	const struct conf_node *notes = conf_node_get(root, "notes");
 	const struct conf_node *templates = notes ? conf_node_get(notes, "templates") : NULL;
 
+	conf_paths_check(ld, root, conf);
 	if (templates == NULL || templates->kind != CONF_NODE_MAPPING)
 		return;
 	/* The segments in force: the file's, or DOMAIN.md's when it has none. */

@@ -196,6 +196,10 @@ const char *conf_closest(const char *word, const char *const *names);
 int conf_string_list(struct conf_loader *ld, const struct conf_node *node, const char *name,
                      const char *what);
 
+/* That no input glob matches a file the daemon writes (conf_paths.c). */
+void conf_paths_check(struct conf_loader *ld, const struct conf_node *root,
+                      const struct conf *conf);
+
 /* A webhook's secret_file and secret_credential (conf_secure.c). */
 conf_parse_fn conf_notify_secret_file;
 conf_parse_fn conf_notify_secret_credential;

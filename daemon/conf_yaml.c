@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -352,13 +353,31 @@ static void conf_yaml_stream(struct conf_yaml *y, struct conf_node **out)
 static int conf_yaml_read(const char *path, struct buf *text, conf_yaml_error_fn *error, void *ctx)
 {
 	char chunk[8192], msg[256];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: a FIFO in its place must not hang warmthd -t or a reload
+	 * (open waits for a writer, read for its data), so a FIFO or a socket is
+	 * refused. A regular file is read blocking; anything else non-blocking
+	 * (/dev/null is the empty document of the defaults; a directory fails
+	 * to read).
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
 	int rc = 0;
 
 	if (fd < 0) {
 		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
 		error(ctx, 0, 0, msg);
 		return -1;
+	}
+	if (fstat(fd, &st) < 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		error(ctx, 0, 0, "cannot open: not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));

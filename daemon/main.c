@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -472,6 +473,36 @@ static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 	}
 }
 
+/*
+ * Raises the soft open-file limit to the hard one: the soft default (1024
+ * under systemd) is a guard for select(), which warmthd does not use, and
+ * the input files, control clients and notifiers all need descriptors.
+ * The tailer keeps its inputs within half of what this leaves.
+ */
+static void main_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur == rl.rlim_max) {
+		log_info("open-file limit %llu", (unsigned long long)rl.rlim_cur);
+		return;
+	}
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("cannot raise the open-file limit from %llu to %llu", (unsigned long long)was,
+		         (unsigned long long)rl.rlim_max);
+		return;
+	}
+	log_info("open-file limit raised from %llu to %llu", (unsigned long long)was,
+	         (unsigned long long)rl.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -545,6 +576,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level((enum log_level)conf->log_level);
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 
 	uv_loop_init(&loop);
 	m.loop = &loop;

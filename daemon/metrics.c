@@ -36,6 +36,7 @@
 #include <microhttpd.h>
 
 #include "warmth/event.h"
+#include "warmth/lines.h"
 #include "warmth/log.h"
 #include "metrics.h"
 
@@ -260,7 +261,8 @@ static int metrics_textfile_write(struct metrics *m, const struct buf *data)
 	size_t done = 0;
 	int fd, saved;
 
-	fd = open(m->textfile_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Only a regular file: a FIFO in its place must not block the loop. */
+	fd = lines_open_regular(m->textfile_tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644, NULL);
 	if (fd < 0)
 		return -1;
 	while (done < data->len) {

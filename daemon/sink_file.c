@@ -139,16 +139,18 @@ static int sink_file_scan(struct sink_file *f, struct buf *err)
 /* Opens path for appending; a new file's directory entry is made durable too. */
 static int sink_file_open(const char *path, struct buf *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	/* Only a regular file: writes to a FIFO would block the loop for good. */
+	int fd = lines_open_regular(path, O_RDWR | O_APPEND, 0, NULL);
 	char *dir;
 	int dfd;
 
 	if (fd >= 0 || errno != ENOENT) {
 		if (fd < 0)
-			buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
+			buf_printf(err, "%s: cannot open: %s", path,
+			           errno == EINVAL ? "not a regular file" : strerror(errno));
 		return fd;
 	}
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = lines_open_regular(path, O_RDWR | O_APPEND | O_CREAT, 0640, NULL);
 	if (fd < 0) {
 		buf_printf(err, "%s: cannot create: %s", path, strerror(errno));
 		return -1;

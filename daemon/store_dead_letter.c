@@ -179,13 +179,14 @@ static int store_dead_letter_write(int fd, const char *data, size_t len)
  */
 static int store_dead_letter_open(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	/* Only a regular file: writes to a FIFO would block the commit for good. */
+	int fd = lines_open_regular(path, O_RDWR, 0, NULL);
 	char *dir;
 	int dfd;
 
 	if (fd >= 0 || errno != ENOENT)
 		goto done;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	fd = lines_open_regular(path, O_RDWR | O_CREAT, 0640, NULL);
 	if (fd < 0)
 		goto done;
 	dir = xstrdup(path);
@@ -197,7 +198,8 @@ static int store_dead_letter_open(const char *path, char *err, size_t errlen)
 	free(dir);
 done:
 	if (fd < 0)
-		snprintf(err, errlen, "%s: cannot open dead-letter file: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot open dead-letter file: %s", path,
+		         errno == EINVAL ? "not a regular file" : strerror(errno));
 	return fd;
 }
 

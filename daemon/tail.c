@@ -23,6 +23,13 @@
  *
  * Memory per file is bounded by max_line_bytes + read_chunk: a line longer
  * than max_line_bytes is skipped to its newline and reported, never buffered.
+ * Across files, descriptors (ingest.max_open_files) and buffered bytes
+ * (ingest.max_buffered) have budgets of their own: see tail_fd.c.
+ *
+ * A file's record (identity and offset) outlives any failure to see or
+ * open it: a scan that cannot read a directory or whose glob fails changes
+ * nothing, and a record is dropped only once its file is provably gone
+ * (see tail_scan.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,6 +92,19 @@ static void tail_file_skip(struct tail_file *f)
 }
 
 /*
+ * Caught up. Over the buffer budget, give back what it holds beyond its
+ * partial line; within it, keep the buffer for the next line (a live file
+ * wakes up for every line: no allocation each time).
+ */
+static void tail_file_idle(struct tail_file *f)
+{
+	struct tail *t = f->t;
+
+	if (f->buf_cap > f->buf_len && !t->paused && t->buffered > t->conf->max_buffered_bytes)
+		tail_buffer_resize(f, f->buf_len);
+}
+
+/*
  * Reads up to read_chunk bytes of f and hands over its lines. Leaves
  * f->more set while unread bytes or undelivered lines remain.
  */
@@ -95,11 +115,25 @@ static void tail_file_read(struct tail_file *f)
 	size_t chunk = (size_t)t->conf->read_chunk_bytes;
 	ssize_t n;
 
+	if (f->dormant || f->own) {
+		f->more = 0;
+		return;
+	}
+	if (f->fd < 0) {
+		int wait;
+		/* Opening verifies the identity: no separate wake-up check. */
+		f->wake = 0;
+		if (tail_file_open_fd(f, &wait) < 0) {
+			f->more = wait;
+			return;
+		}
+	}
 	if (f->wake) {
 		f->wake = 0;
 		tail_file_verify(f);
 	}
 	f->more = 0;
+	f->last_used = uv_now(t->loop);
 	if (f->skipping)
 		tail_file_skip(f);
 	if (!f->skipping)
@@ -115,14 +149,21 @@ static void tail_file_read(struct tail_file *f)
 		f->more = 1;
 		return;
 	}
-	if (f->size == f->read_pos)
+	/* Parked for the buffer budget: nothing to do until it grows. */
+	if (f->size == f->read_pos || (f->parked && f->size == f->parked_size)) {
+		tail_file_idle(f);
 		return;
+	}
+	f->parked = 0;
 	if (f->buf_cap < f->buf_len + chunk) {
 		size_t cap = f->buf_len + chunk;
 		if (cap > max_line + chunk)
 			cap = (size_t)max_line + chunk;
-		f->buf = xrealloc(f->buf, cap);
-		f->buf_cap = cap;
+		if (!tail_buffer_room(f, cap)) {
+			f->more = 1;
+			return;
+		}
+		tail_buffer_resize(f, cap);
 	}
 	size_t want = f->buf_cap - f->buf_len;
 	if (want > f->size - f->read_pos)
@@ -150,6 +191,8 @@ static void tail_file_read(struct tail_file *f)
 		f->more = 1;
 	if (!f->skipping && memchr(f->buf, '\n', f->buf_len) != NULL)
 		f->more = 1;
+	if (!f->more)
+		tail_file_idle(f);
 }
 
 static void tail_idle_cb(uv_idle_t *handle)
@@ -167,7 +210,10 @@ static void tail_idle_cb(uv_idle_t *handle)
 	if (t->paused || (!more && !t->scan_pending)) {
 		uv_idle_stop(&t->idle);
 		if (!t->paused) {
-			tail_reap(t);
+			if (tail_reap(t)) {
+				tail_kick(t);
+				return;
+			}
 			tail_schedule_timer(t);
 			t->cb.caught_up(t->ctx);
 		}
@@ -192,6 +238,7 @@ struct tail *tail_new(uv_loop_t *loop, const struct conf *conf, const struct tai
 	t->ctx = ctx;
 	t->next_id = 1;
 	t->initial_scan = 1;
+	tail_limits(t);
 	uv_idle_init(loop, &t->idle);
 	t->idle.data = t;
 	uv_timer_init(loop, &t->rescan);
@@ -200,16 +247,33 @@ struct tail *tail_new(uv_loop_t *loop, const struct conf *conf, const struct tai
 	return t;
 }
 
-void tail_add_known(struct tail *t, const struct store_file *f)
+/*
+ * A record from the database becomes a closed file: the first scan finds
+ * it at a matching path (and opens it when it needs reading), or looks for
+ * it as rotated, or keeps it dormant when no input matches its path.
+ */
+void tail_add_known(struct tail *t, const struct store_file *rec)
 {
-	struct tail_known *k = xcalloc(1, sizeof(*k));
+	struct tail_file *f = xcalloc(1, sizeof(*f));
 
-	k->rec = *f;
-	k->rec.path = xstrdup(f->path ? f->path : "");
-	k->next = t->known;
-	t->known = k;
-	if (f->id >= t->next_id)
-		t->next_id = f->id + 1;
+	f->t = t;
+	f->fd = -1;
+	f->id = rec->id;
+	f->path = xstrdup(rec->path ? rec->path : "");
+	f->dev = rec->dev;
+	f->ino = rec->ino;
+	f->consumed = f->read_pos = rec->offset;
+	f->size = rec->offset;
+	f->head_len = rec->head_len;
+	f->head_hash = rec->head_hash;
+	f->win_len = rec->tail_len;
+	f->win_hash = rec->tail_hash;
+	f->win_end = rec->offset;
+	f->mtime_ns = -1;
+	f->next = t->files;
+	t->files = f;
+	if (rec->id >= t->next_id)
+		t->next_id = rec->id + 1;
 }
 
 int tail_start(struct tail *t)
@@ -224,7 +288,13 @@ int tail_start(struct tail *t)
 
 void tail_reconfigure(struct tail *t, const struct conf *conf)
 {
+	int busy;
+
 	t->conf = conf;
+	tail_limits(t);
+	/* A lower max_open_files: idle files beyond it close now, busy ones when idle. */
+	while (t->nopen > t->max_open && tail_close_idle(t, NULL, &busy) == 0)
+		;
 	tail_watch_dirs(t);
 	t->scan_pending = 1;
 	tail_schedule_timer(t);
@@ -269,16 +339,14 @@ void tail_free(struct tail *t)
 	while (t->files) {
 		struct tail_file *f = t->files;
 		t->files = f->next;
-		close(f->fd);
+		if (f->fd >= 0)
+			close(f->fd);
 		free(f->path);
+		free(f->moved_to);
 		free(f->buf);
 		free(f);
 	}
-	while (t->known) {
-		struct tail_known *k = t->known;
-		t->known = k->next;
-		tail_known_free(k);
-	}
+	free(t->own);
 	while (t->dirs) {
 		struct tail_dir *d = t->dirs;
 		t->dirs = d->next;
@@ -298,9 +366,9 @@ void tail_file_snapshot(struct tail_file *f, struct store_file *rec)
 {
 	int ok;
 
-	if (f->head_len < STORE_FINGERPRINT_BYTES && f->size > f->head_len)
+	if (f->fd >= 0 && f->head_len < STORE_FINGERPRINT_BYTES && f->size > f->head_len)
 		tail_file_rehead(f);
-	if (f->win_end != f->consumed) {
+	if (f->fd >= 0 && f->win_end != f->consumed) {
 		uint32_t len = f->consumed < STORE_FINGERPRINT_BYTES ? (uint32_t)f->consumed
 		                                                     : STORE_FINGERPRINT_BYTES;
 		uint64_t h = tail_hash_range(f->fd, f->consumed - len, len, &ok);
@@ -327,7 +395,8 @@ void tail_file_snapshot(struct tail_file *f, struct store_file *rec)
 
 const char *tail_file_path(const struct tail_file *f)
 {
-	return f->path;
+	/* For messages and rejects: the name its bytes can be found under. */
+	return f->moved_to != NULL ? f->moved_to : f->path;
 }
 
 int64_t tail_file_id(const struct tail_file *f)
@@ -339,5 +408,6 @@ void tail_foreach(struct tail *t, void (*cb)(void *ctx, const char *path, uint64
                                              uint64_t size), void *ctx)
 {
 	for (struct tail_file *f = t->files; f; f = f->next)
-		cb(ctx, f->path, f->consumed, f->size);
+		if (!f->dormant && !f->own)
+			cb(ctx, tail_file_path(f), f->consumed, f->size);
 }

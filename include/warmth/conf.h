@@ -101,6 +101,8 @@ struct conf {
 	int64_t poll_interval_ms;      /* ingest.poll_interval (fallback without inotify), default 1s */
 	int watch;                     /* ingest.watch: auto (inotify, polling fallback) | poll */
 	uint64_t read_chunk_bytes;     /* ingest.read_chunk, default 1MiB */
+	uint32_t max_open_files;       /* ingest.max_open_files: input descriptors, default 256 */
+	uint64_t max_buffered_bytes;   /* ingest.max_buffered: line buffers of all files, default 64MiB */
 
 	/* log: */
 	int log_level;                 /* log.level, default info (enum log_level) */

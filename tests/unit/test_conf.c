@@ -630,6 +630,22 @@ static void test_cannot_open(void **state)
 	assert_int_equal(errs.count, 1);
 	assert_string_equal(errs.msgs[0], "/: cannot read: Is a directory");
 	conf_errors_free(&errs);
+
+	/* A FIFO is refused at once: opening it to read would wait for a writer. */
+	{
+		char dir[] = "/tmp/warmth-conf-XXXXXX", fifo[PATH_MAX], want[PATH_MAX + 64];
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(fifo, sizeof(fifo), "%s/warmthd.yaml", dir);
+		assert_int_equal(mkfifo(fifo, 0644), 0);
+		assert_int_equal(conf_load(fifo, &c, &errs), -1);
+		assert_int_equal(errs.count, 1);
+		snprintf(want, sizeof(want), "%s: cannot open: not a regular file", fifo);
+		assert_string_equal(errs.msgs[0], want);
+		conf_errors_free(&errs);
+		unlink(fifo);
+		rmdir(dir);
+	}
 }
 
 /* libyaml's reader reports bad UTF-8 by byte offset; it is turned into line:column. */
