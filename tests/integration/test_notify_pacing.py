@@ -65,8 +65,12 @@ def test_rate_limit_defers_then_delivers_once():
     check(sorted(got) == sorted(outbox_ids(env)) and len(set(got)) == len(ACTORS),
           "each notification once: %s vs %s" % (got, outbox_ids(env)))
     t = delivered_at(env, "file")
-    # Two at once (the burst), then one every 500 ms.
-    check(t[2] - t[0] >= 400 and t[-1] - t[0] >= 1700, "not paced: %s" % [x - t[0] for x in t])
+    # Two at once (the burst), then one every 500 ms. The times are those
+    # of the deliveries' completion, not of the tokens: a first delivery
+    # slowed by a loaded machine (its fsync) brings the third nearer to it,
+    # by as much as it was late, so the bound on the first gap leaves
+    # 250 ms for that; the whole run cannot be shorter than its tokens.
+    check(t[2] - t[0] >= 250 and t[-1] - t[0] >= 1700, "not paced: %s" % [x - t[0] for x in t])
     # The other notifier has no limit: it took all six before the file had its third.
     e = delivered_at(env, "exec")
     check(len(e) == len(ACTORS) and e[-1] <= t[2], "exec held back: %s vs %s" % (e, t))
