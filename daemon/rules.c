@@ -182,6 +182,18 @@ static void rules_since(struct rules_value *v, int64_t ts_ms, int64_t now_ms)
 		rules_number(v, rules_days(now_ms - ts_ms > 0 ? now_ms - ts_ms : 0));
 }
 
+/* An invitation condition: holds when there is none; since when there is one. */
+static void rules_invitation(struct rules_result *out, enum rules_condition_id id, int on, int64_t since_ms,
+                             const char *on_text)
+{
+	struct rules_condition *cond = rules_set(out, id, !on);
+
+	rules_text(&cond->value, on ? on_text : "none");
+	if (on)
+		cond->since_ms = since_ms;
+	rules_text(&cond->need, "none");
+}
+
 static void rules_relationship(const struct rules_contact *c, struct rules_result *out)
 {
 	const struct rules_state *st = c->state;
@@ -197,23 +209,8 @@ static void rules_relationship(const struct rules_contact *c, struct rules_resul
 	rules_text(&cond->value, c->connected ? "connected" : "not connected");
 	rules_text(&cond->need, "not connected");
 
-	cond = rules_set(out, RULES_NO_INCOMING, !st->incoming);
-	if (st->incoming) {
-		rules_text(&cond->value, "invited you");
-		cond->since_ms = st->incoming_ms;
-	} else {
-		rules_text(&cond->value, "none");
-	}
-	rules_text(&cond->need, "none");
-
-	cond = rules_set(out, RULES_NO_PENDING, !c->pending);
-	if (c->pending) {
-		rules_text(&cond->value, "pending");
-		cond->since_ms = c->pending_ms;
-	} else {
-		rules_text(&cond->value, "none");
-	}
-	rules_text(&cond->need, "none");
+	rules_invitation(out, RULES_NO_INCOMING, st->incoming, st->incoming_ms, "invited you");
+	rules_invitation(out, RULES_NO_PENDING, c->pending, c->pending_ms, "pending");
 }
 
 /*

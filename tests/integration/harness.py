@@ -106,6 +106,21 @@ def event(ts, type_, actor, **kw):
     return json.dumps(d, separators=(",", ":"))
 
 
+def executive_lines(actor="ada", name="Ada Lovelace", t0=1793700000, day=86400):
+    """A senior executive (12,000 connections) who follows and comments on
+    three posts over 16 days: ready at the third comment (the scenario of
+    test_readiness.py, shared by the tests that need someone ready)."""
+    return [
+        event(t0, "follow", actor, name=name, actor_connections=12000, id=actor + "0"),
+        event(t0 + 2 * day, "comment", actor, post="p1", title="Remote teams",
+              text="Great point on async", id=actor + "1"),
+        event(t0 + 9 * day, "comment", actor, post="p2", title="Hiring", text="Agreed",
+              id=actor + "2"),
+        event(t0 + 16 * day, "comment", actor, post="p3", title="Burnout",
+              text="This resonates", id=actor + "3"),
+    ]
+
+
 class Env:
     """A temporary directory with a config, an input folder and a daemon."""
 

@@ -5,7 +5,7 @@ good, and a database written before that rule heals at start."""
 import json
 import sqlite3
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
+from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run, executive_lines
 
 import subprocess
 
@@ -34,15 +34,8 @@ def notified(env, actor):
 
 
 def ada_lines():
-    """Ada, a senior executive, is ready on day 16 (test_readiness.py)."""
-    return [
-        event(T0, "follow", "ada", name="Ada Lovelace", actor_connections=12000, id="a0"),
-        event(T0 + 2 * DAY, "comment", "ada", post="p1", title="Remote teams",
-              text="Great point on async", id="a1"),
-        event(T0 + 9 * DAY, "comment", "ada", post="p2", title="Hiring", text="Agreed", id="a2"),
-        event(T0 + 16 * DAY, "comment", "ada", post="p3", title="Burnout",
-              text="This resonates", id="a3"),
-    ]
+    """Ada, a senior executive, is ready on day 16 (harness.executive_lines)."""
+    return executive_lines(t0=T0)
 
 
 def real_lines():

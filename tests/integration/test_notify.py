@@ -15,7 +15,7 @@ import signal
 import sqlite3
 import subprocess
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, Receiver, check, event, run
+from harness import BASE_CONFIG, WARMTHCTL, Env, Receiver, check, event, run, executive_lines
 
 T0 = 1793700000  # 2026-11-03, event time
 DAY = 86400
@@ -25,15 +25,7 @@ RECORD_KEYS = {"kind", "ts", "id", "actor", "name", "segment", "warmth", "reason
 
 
 def ready_lines(actor="ada", name="Ada Lovelace"):
-    return [
-        event(T0, "follow", actor, name=name, actor_connections=12000, id=actor + "0"),
-        event(T0 + 2 * DAY, "comment", actor, post="p1", title="Remote teams",
-              text="Great point on async", id=actor + "1"),
-        event(T0 + 9 * DAY, "comment", actor, post="p2", title="Hiring", text="Agreed",
-              id=actor + "2"),
-        event(T0 + 16 * DAY, "comment", actor, post="p3", title="Burnout",
-              text="This resonates", id=actor + "3"),
-    ]
+    return executive_lines(actor, name, t0=T0)
 
 
 def lines_of(env):

@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 
-from harness import BASE_CONFIG, Env, check, event, run
+from harness import BASE_CONFIG, Env, check, event, run, executive_lines
 
 T0 = 1793700000  # event time
 DAY = 86400
@@ -20,18 +20,8 @@ CONFIG = BASE_CONFIG.replace("    path: ./notifications.jsonl\n",
 
 
 def ready_lines(actor):
-    """A senior executive who follows and comments on three posts over 16
-    days: ready at the third comment (test_readiness.py's scenario)."""
-    return [
-        event(T0, "follow", actor, name=actor.title() + " Lovelace", actor_connections=12000,
-              id=actor + "0"),
-        event(T0 + 2 * DAY, "comment", actor, post="p1", title="Remote teams",
-              text="Great point on async", id=actor + "1"),
-        event(T0 + 9 * DAY, "comment", actor, post="p2", title="Hiring", text="Agreed",
-              id=actor + "2"),
-        event(T0 + 16 * DAY, "comment", actor, post="p3", title="Burnout",
-              text="This resonates", id=actor + "3"),
-    ]
+    """A senior executive ready at the third comment (harness.executive_lines)."""
+    return executive_lines(actor, actor.title() + " Lovelace", t0=T0)
 
 
 def records(path):

@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run
+from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, run, executive_lines
 
 T0 = 1793700000  # 2026-11-03, event time
 DAY = 86400
@@ -71,14 +71,7 @@ def tick(env, day, actor="clock"):
 
 
 def senior_executive_lines():
-    return [
-        event(T0, "follow", "ada", name="Ada Lovelace", actor_connections=12000, id="a0"),
-        event(T0 + 2 * DAY, "comment", "ada", post="p1", title="Remote teams",
-              text="Great point on async", id="a1"),
-        event(T0 + 9 * DAY, "comment", "ada", post="p2", title="Hiring", text="Agreed", id="a2"),
-        event(T0 + 16 * DAY, "comment", "ada", post="p3", title="Burnout",
-              text="This resonates", id="a3"),
-    ]
+    return executive_lines(t0=T0)
 
 
 def test_senior_executive_ready_exactly_once():
