@@ -346,9 +346,26 @@ size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 }
 
 /*
+ * Invisible characters that would act on the note around them: the
+ * explicit bidirectional embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069), which a name, a title or a quote could leave open so that
+ * the template's own words after it are shown reversed or reordered, and
+ * the zero-width space, word joiner, invisible operators and BOM, which
+ * hide nothing useful and split or glue words unseen. Right-to-left text
+ * needs none of them to show correctly; joiners (U+200C, U+200D) stay,
+ * since emoji and scripts such as Persian need them.
+ */
+static int note_is_format(uint32_t cp)
+{
+	return cp == 0x200b || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	       cp == 0xfeff;
+}
+
+/*
  * Appends s to out normalised: cut at the first byte that is not UTF-8,
  * control characters (C0, DEL, C1) and line/paragraph separators turned
- * into spaces, runs of spaces collapsed, no space at either end.
+ * into spaces, runs of spaces collapsed, no space at either end, and the
+ * invisible formatting characters of note_is_format() dropped.
  */
 static void note_normalize(const char *s, struct buf *out)
 {
@@ -366,6 +383,8 @@ static void note_normalize(const char *s, struct buf *out)
 			space = 1;
 			continue;
 		}
+		if (note_is_format(cp))
+			continue;
 		if (space && out->len > start)
 			buf_append(out, " ", 1);
 		space = 0;
@@ -498,6 +517,54 @@ static void note_vars_set(struct note_vars *v, int var, const char *s, int quote
 		c->len--;
 }
 
+/*
+ * Whether the word s[0..len) of a name can be what a person is greeted
+ * by: not an abbreviation or an initial ("Dr.", "Prof.", "J."), and one
+ * that starts with a letter (a CJK character is one), not an emoji or a
+ * symbol.
+ */
+static int note_name_word(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || s[len - 1] == '.')
+		return 0;
+	return note_utf8_is_letter(note_utf8_decode(s, len, &i));
+}
+
+/*
+ * Appends to out the first name in name (normalised): its first word
+ * that note_name_word() accepts, so "Dr. Ada Lovelace" and an emoji
+ * before the name both give "Ada"; in "Lovelace, Ada" (family name first,
+ * as a directory writes it) the word after the comma. Nothing when no
+ * word will do, so templates that greet by name are not used.
+ */
+static void note_first_name(const struct buf *name, struct buf *out)
+{
+	size_t at = 0, pick = SIZE_MAX, pick_len = 0;
+
+	for (int index = 0; at < name->len; index++) {
+		const char *w = name->data + at;
+		size_t n = 0, core;
+		int comma;
+
+		while (at + n < name->len && w[n] != ' ')
+			n++;
+		comma = n > 1 && w[n - 1] == ',';
+		core = comma ? n - 1 : n;
+		at += n + 1;
+		if (!note_name_word(w, core))
+			continue;
+		pick = (size_t)(w - name->data);
+		pick_len = core;
+		/* "Lovelace, Ada": a first word ending in a comma is the family name; look on. */
+		if (!(index == 0 && comma))
+			break;
+	}
+	if (pick != SIZE_MAX)
+		buf_append(out, name->data + pick, pick_len);
+}
+
 static void note_vars_init(struct note_vars *v, const struct note_params *p, const struct note_input *in,
                            const int picked[NOTE_FRAME_COUNT])
 {
@@ -505,16 +572,7 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 
 	memset(v, 0, sizeof(*v));
 	note_normalize(in->name, &v->value[NOTE_VAR_NAME]);
-	if (v->value[NOTE_VAR_NAME].len > 0) {
-		const struct buf *name = &v->value[NOTE_VAR_NAME];
-		size_t n = 0;
-		while (n < name->len && name->data[n] != ' ')
-			n++;
-		/* "Lovelace, Ada" style names would give "Lovelace,": drop the comma. */
-		if (n > 1 && name->data[n - 1] == ',')
-			n--;
-		buf_append(&v->value[NOTE_VAR_FIRST_NAME], name->data, n);
-	}
+	note_first_name(&v->value[NOTE_VAR_NAME], &v->value[NOTE_VAR_FIRST_NAME]);
 	if (picked[NOTE_FRAME_MINE] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MINE]];
 		if (note_title_usable(e->title))

@@ -15,6 +15,8 @@
 uint32_t note_utf8_decode(const char *s, size_t len, size_t *i);
 /* Scripts written without spaces between words (CJK). */
 int note_utf8_is_wide(uint32_t cp);
+/* Letters: ASCII ones, and above U+00BF whatever is not a symbol, emoji or private use. */
+int note_utf8_is_letter(uint32_t cp);
 
 /* What note_text_measure() finds in a text. */
 struct note_text {

@@ -45,7 +45,7 @@ static int note_is_symbol(uint32_t cp)
 	       (cp >= 0x1f000 && cp <= 0x1ffff) || cp >= 0xe0000 || cp == 0xfffd;
 }
 
-static int note_is_letter(uint32_t cp)
+int note_utf8_is_letter(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
@@ -175,7 +175,7 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 			continue;
 		for (;;) {
 			cps++;
-			if (note_is_letter(cp)) {
+			if (note_utf8_is_letter(cp)) {
 				tok_letters++;
 				if (cp >= 0x2e80 && note_utf8_is_wide(cp))
 					tok_wide++;

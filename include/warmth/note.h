@@ -6,7 +6,9 @@
  * known for this contact wins, then the alternatives for every segment,
  * then a fixed sentence that needs nothing. Variables:
  *
- *   {first_name}     the first word of the contact's name
+ *   {first_name}     the first word of the contact's name that is a name: not a
+ *                    title or initial ("Dr.", "J.") nor an emoji; in "Last, First"
+ *                    the word after the comma
  *   {name}           the whole name
  *   {post_title}     the title of my post they commented on, replied to or shared
  *   {comment}        an excerpt of what they wrote there, when worth quoting
@@ -64,8 +66,10 @@
  * One engagement, as contact.h's struct contact_engagement keeps it (the
  * caller points into its own storage; note never keeps the pointers).
  * Strings are NUL-terminated, NULL when absent; bytes that are not UTF-8
- * end a string early, and control characters and line breaks read as
- * spaces.
+ * end a string early, control characters and line breaks read as
+ * spaces, and bidirectional overrides and isolates, zero-width spaces,
+ * word joiners and BOMs are dropped (left open they would reorder the
+ * template's own words after them).
  */
 struct note_engagement {
 	int64_t ts_ms;
