@@ -367,14 +367,12 @@ static int note_is_format(uint32_t cp)
  * into spaces, runs of spaces collapsed, no space at either end, and the
  * invisible formatting characters of note_is_format() dropped.
  */
-static void note_normalize(const char *s, struct buf *out)
+static void note_normalize_n(const char *s, size_t n, struct buf *out)
 {
 	size_t len, i = 0, start = out->len;
 	int valid, space = 0;
 
-	if (s == NULL)
-		return;
-	len = utf8_valid_prefix(s, strlen(s), &valid);
+	len = utf8_valid_prefix(s, n, &valid);
 	while (i < len) {
 		size_t at = i;
 		uint32_t cp = note_utf8_decode(s, len, &i);
@@ -390,6 +388,12 @@ static void note_normalize(const char *s, struct buf *out)
 		space = 0;
 		buf_append(out, s + at, i - at);
 	}
+}
+
+static void note_normalize(const char *s, struct buf *out)
+{
+	if (s != NULL)
+		note_normalize_n(s, strlen(s), out);
 }
 
 /* -- choosing and rendering ----------------------------------------------- */
@@ -502,12 +506,31 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 	}
 }
 
-/* Appends s normalised to v's variable var; a quote keeps its closing full stop off (see below). */
-static void note_vars_set(struct note_vars *v, int var, const char *s, int quote)
+/*
+ * Sets v's variable var to s normalised. A quote (quote_max > 0, its
+ * length before any shrinking) keeps its closing full stop off (see
+ * below), and one longer than quote_max is its most substantive sentence
+ * (note_text_measure): the head of a long comment cut short is often a
+ * string of "Thanks! Saved for later." before the sentence that says
+ * something, which the cut then loses.
+ */
+static void note_vars_set(struct note_vars *v, int var, const char *s, uint32_t quote_max)
 {
 	struct buf *c = &v->value[var];
+	int quote = quote_max > 0;
 
 	note_normalize(s, c);
+	if (quote && note_count(c->data, c->len) > quote_max) {
+		struct note_text t;
+		int valid;
+		size_t len = utf8_valid_prefix(s, strlen(s), &valid);
+
+		note_text_measure(s, len, &t);
+		if (t.best_end > t.best_start) {
+			buf_reset(c);
+			note_normalize_n(s + t.best_start, t.best_end - t.best_start, c);
+		}
+	}
 	/*
 	 * Templates close a quotation with their own full stop ("... your
 	 * thoughts: \"{comment}\". I'd ..."): a quote's own final full stop
@@ -578,14 +601,14 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 		if (note_title_usable(e->title))
 			note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
-			note_vars_set(v, NOTE_VAR_COMMENT, e->text, 1);
+			note_vars_set(v, NOTE_VAR_COMMENT, e->text, p->comment_max);
 	}
 	if (picked[NOTE_FRAME_MENTION] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MENTION]];
 		if (note_title_usable(e->title))
 			note_vars_set(v, NOTE_VAR_MENTION_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
-			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, 1);
+			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, p->comment_max);
 	}
 	if (picked[NOTE_FRAME_THEIRS] >= 0)
 		note_vars_set(v, NOTE_VAR_THEIR_POST, in->engagements[picked[NOTE_FRAME_THEIRS]].title, 0);

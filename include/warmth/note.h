@@ -30,11 +30,14 @@
  *     or reply before a share before a like, then the most substantive
  *     of my words, then the newest.
  * A private message is never referred to. Words are worth quoting when
- * they are prose (no URL, file path or code; mostly letters) of at least
- * quote_min_words words and quote_min_chars letters (note_quote.c), so
- * "Thanks!", "Great post", "+1" or an emoji never are. Quotation marks
- * inside a quotation become the other kind, and an excerpt cut short
- * ends with an ellipsis at a word and closes what it opened.
+ * they are prose (no URL, file path or code; mostly letters) with one
+ * sentence of at least quote_min_words words and quote_min_chars letters
+ * (note_quote.c), so "Thanks!", "Great post", "+1", an emoji, or several
+ * such strung together ("Thanks! Saved for later. Congrats!") never are;
+ * a text is as substantive as its best sentence, and one longer than
+ * comment_max is quoted by that sentence. Quotation marks inside a
+ * quotation become the other kind, and an excerpt cut short ends with an
+ * ellipsis at a word and closes what it opened.
  *
  * The note never exceeds the limit, counted in Unicode code points (the
  * platform counts characters, not bytes). When it would, the quoted
@@ -138,7 +141,8 @@ int note_template_check(const char *tmpl, struct buf *err);
 /*
  * How substantive s[0..len) (UTF-8; a byte that is not reads as a symbol) is as
  * a quote: 0 when it is not prose (a URL, a file path, code, mostly
- * symbols or digits, no word), else its letters plus four per word.
+ * symbols or digits, no word), else the letters plus four per word of its
+ * best sentence.
  * Contacts keep their best evidence by it (contact.h).
  */
 uint32_t note_text_quality(const char *s, size_t len);

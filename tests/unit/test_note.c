@@ -84,6 +84,9 @@ static void test_quotable(void **state)
 		{ "Thanks!", 0 },
 		{ "Great post", 0 },
 		{ "Great post, thanks for sharing", 0 },
+		/* Trivial sentences strung together say no more than one of them. */
+		{ "Thanks! Saved for later. Congrats on the launch!", 0 },
+		{ "Thanks! Great post. Saved for later. Sharing with my team. Congrats on the launch, all. Well done!", 0 },
 		{ "+1", 0 },
 		{ "Agreed", 0 },
 		{ "\xf0\x9f\x91\x8f\xf0\x9f\x91\x8f\xf0\x9f\x94\xa5", 0 }, /* 👏👏🔥 */
@@ -664,6 +667,45 @@ static void test_invisible(void **state)
 	free(note);
 }
 
+/*
+ * A text is as substantive as its best sentence: a string of trivial ones
+ * loses to one real sentence, and a long comment is quoted by its best
+ * sentence, not by a head cut short.
+ */
+static void test_best_sentence(void **state)
+{
+	const struct note_engagement trivia = {
+		.ts_ms = NOW - DAY, .type = EVENT_COMMENT, .post = "p1", .title = "Remote teams",
+		.text = "Thanks! Great post. Saved for later. Sharing with my team. Congrats on the launch, all. "
+		        "Well done! Bookmarked for the weekend. So good.",
+	};
+	const struct note_engagement real = {
+		.ts_ms = NOW - 3 * DAY, .type = EVENT_COMMENT, .post = "p2", .title = "Async",
+		.text = "Async beats meetings for deep work, in my team at least.",
+	};
+	const struct note_engagement both[] = { trivia, real };
+	struct note_engagement long_one = trivia;
+	int picked;
+	char *note;
+
+	(void)state;
+	assert_true(note_text_quality(trivia.text, strlen(trivia.text)) <
+	            note_text_quality(real.text, strlen(real.text)));
+	note = test_build(300, "Ada", "peer", 0, both, 2, &picked);
+	assert_int_equal(picked, 1);
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Async\": \"Async beats meetings for "
+	                          "deep work, in my team at least\". I'd be glad to connect so we can learn from "
+	                          "each other.");
+	free(note);
+	long_one.text = "Thanks! Sharing with my team. Saved for later. Congrats on the launch! Would love to "
+	                "hear more about how you measured the acceptance rates over those weeks. +1";
+	note = test_build(300, "Ada", "peer", 0, &long_one, 1, NULL);
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"Would love to hear "
+	                          "more about how you measured the acceptance rates over those weeks\". I'd be glad "
+	                          "to connect so we can learn from each other.");
+	free(note);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_deep_types),
 		cmocka_unit_test(test_first_name),
 		cmocka_unit_test(test_invisible),
+		cmocka_unit_test(test_best_sentence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
