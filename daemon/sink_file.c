@@ -137,18 +137,34 @@ static int sink_file_scan(struct sink_file *f, struct buf *err)
 }
 
 /* Opens path for appending; a new file's directory entry is made durable too. */
+/*
+ * Opens the file at path, made if missing. Never through a symbolic link,
+ * and only a regular file: the file is cut back to its last complete line
+ * when opened (sink_file_scan), so a link planted at the path (after a
+ * rotation renamed the file away, by anyone who can write its directory)
+ * would have the daemon cut and append to any file it may write, its own
+ * database among them.
+ */
 static int sink_file_open(const char *path, struct buf *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
 	char *dir;
 	int dfd;
 
 	if (fd >= 0 || errno != ENOENT) {
-		if (fd < 0)
+		if (fd < 0 && errno == ELOOP)
+			buf_printf(err, "%s: is a symbolic link: refused (name the file itself)", path);
+		else if (fd < 0)
 			buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
+		else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			buf_printf(err, "%s: not a regular file: refused", path);
+			close(fd);
+			return -1;
+		}
 		return fd;
 	}
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0) {
 		buf_printf(err, "%s: cannot create: %s", path, strerror(errno));
 		return -1;

@@ -175,17 +175,31 @@ static int store_dead_letter_write(int fd, const char *data, size_t len)
 /*
  * Opens (creating, mode 0640) the dead-letter file. A new file's directory
  * entry is fsynced too, or a crash could lose the file with its lines while
- * the rows it held are already deleted.
+ * the rows it held are already deleted. Never through a symbolic link, and
+ * only a regular file: a partial last line is cut from what is opened, so
+ * a link planted at the path would have the daemon cut and append to any
+ * file it may write, its own database among them.
  */
 static int store_dead_letter_open(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
 	char *dir;
 	int dfd;
 
+	if (fd < 0 && errno == ELOOP) {
+		snprintf(err, errlen, "%s: the dead-letter file is a symbolic link: refused (name the file "
+		         "itself)", path);
+		return -1;
+	}
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		snprintf(err, errlen, "%s: the dead-letter file is not a regular file: refused", path);
+		close(fd);
+		return -1;
+	}
 	if (fd >= 0 || errno != ENOENT)
 		goto done;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0)
 		goto done;
 	dir = xstrdup(path);
