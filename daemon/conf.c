@@ -288,6 +288,10 @@ static const struct conf_key conf_network_keys[] = {
 	{ .name = "growth_window", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, network.growth_window_ms), .def = "28d", .min = "7d",
 	  .max = "32d" }, /* RATIO_DAYS */
+	/* Past ten years "at your current growth" is not a plan: it is said as "not at this pace". */
+	{ .name = "advice_horizon", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, network.advice_horizon_ms), .def = "3650d", .min = "28d",
+	  .max = "36500d" },
 	{ .name = NULL },
 };
 

@@ -31,7 +31,10 @@
  * as is one whose request would grow its buffer past the total. A
  * request must arrive whole within control.request_timeout of its first
  * byte, however the bytes trickle in ("timeout", then closed): the idle
- * timer alone would let a byte a minute hold a buffer for ever.
+ * timer alone would let a byte a minute hold a buffer for ever. The
+ * operators (those who may change state) and the others are counted
+ * apart, each up to max_clients clients and max_buffered bytes, so the
+ * others filling the socket never lock the operators out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +85,7 @@ struct control_client {
 	int closing;
 	int finishing;                     /* a last reply, then closed: nothing more is read */
 	int refused;                       /* told "busy" at connect: not counted in nclients */
+	int operator;                      /* may change state (control_may_change): counted apart */
 	int held;                          /* over its share (or the total): not read, not handled */
 	size_t queued;                     /* reply bytes queued and not yet sent */
 	size_t in_counted;                 /* in.cap as counted in server->buffered */
@@ -106,9 +110,10 @@ struct control {
 	int server_open;
 	struct control_client *clients;
 	size_t nclients;            /* not counting those refused at connect */
+	size_t nclass[2];           /* of them, others [0] and operators [1]: each up to max_clients */
 	size_t nrefused;            /* being told "busy" at connect */
 	size_t nheld;
-	size_t buffered;            /* every client's input buffer and unsent replies */
+	size_t buffered[2];         /* input buffers and unsent replies of others [0], operators [1] */
 	size_t max_clients;         /* control.max_clients */
 	size_t max_buffered;        /* control.max_buffered */
 	uint64_t request_timeout_ms; /* control.request_timeout */
@@ -136,7 +141,7 @@ static void control_count_in(struct control_client *cl)
 {
 	struct control *c = cl->server;
 
-	c->buffered = c->buffered - cl->in_counted + cl->in.cap;
+	c->buffered[cl->operator] = c->buffered[cl->operator] - cl->in_counted + cl->in.cap;
 	cl->in_counted = cl->in.cap;
 }
 
@@ -162,10 +167,12 @@ static void control_client_closed(uv_handle_t *handle)
 			break;
 		}
 	}
-	if (cl->refused)
+	if (cl->refused) {
 		c->nrefused--;
-	else
+	} else {
 		c->nclients--;
+		c->nclass[cl->operator]--;
+	}
 	if (cl->held)
 		c->nheld--;
 	if (cl->deferred != NULL)
@@ -196,7 +203,7 @@ static void control_write_done(uv_write_t *req, int status)
 	struct control *c = cl->server;
 
 	cl->queued -= w->data.cap;
-	c->buffered -= w->data.cap;
+	c->buffered[cl->operator] -= w->data.cap;
 	buf_free(&w->data);
 	free(w);
 	/* A failed write means the client went away; its read fails too. */
@@ -205,12 +212,12 @@ static void control_write_done(uv_write_t *req, int status)
 	/* Reading its replies is activity too: a long export is not idleness. */
 	if (!cl->finishing)
 		uv_timer_again(&cl->idle);
-	if (cl->held && cl->queued <= control_share(c) && c->buffered <= c->max_buffered)
+	if (cl->held && cl->queued <= control_share(c) && c->buffered[cl->operator] <= c->max_buffered)
 		control_wake(cl);
 	/* Room again in the total: those held for it go on. */
-	if (c->nheld > 0 && c->buffered <= c->max_buffered)
+	if (c->nheld > 0 && c->buffered[cl->operator] <= c->max_buffered)
 		for (struct control_client *o = c->clients; o; o = o->next)
-			if (o->held && o->queued <= control_share(c))
+			if (o->held && o->operator == cl->operator && o->queued <= control_share(c))
 				control_wake(o);
 }
 
@@ -238,7 +245,7 @@ static void control_send(struct control_client *cl, struct buf *line)
 	}
 	/* Counted until its callback (which runs even when the client closes first). */
 	cl->queued += w->data.cap;
-	cl->server->buffered += w->data.cap;
+	cl->server->buffered[cl->operator] += w->data.cap;
 }
 
 /* Frames {"v":1,"id":ID,...}: id_json is the request's id re-encoded, or NULL. */
@@ -425,14 +432,14 @@ static void control_busy(struct control_client *cl, const char *what)
 static int control_may_handle(struct control_client *cl)
 {
 	struct control *c = cl->server;
-	int over_total = c->buffered > c->max_buffered;
+	int over_total = c->buffered[cl->operator] > c->max_buffered;
 
 	if (cl->queued <= control_share(c) && !over_total)
 		return 1;
 	if (cl->queued == 0) {
 		char what[128];
 		snprintf(what, sizeof(what), "%zu bytes held for control clients (control.max_buffered)",
-		         c->buffered);
+		         c->buffered[cl->operator]);
 		control_busy(cl, what);
 		return 0;
 	}
@@ -577,7 +584,7 @@ static void control_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *b)
 
 	(void)suggested;
 	/* Growing past the total: no buffer (the read callback gets UV_ENOBUFS). */
-	if (cap > cl->in.cap && c->buffered + (cap - cl->in.cap) > c->max_buffered) {
+	if (cap > cl->in.cap && c->buffered[cl->operator] + (cap - cl->in.cap) > c->max_buffered) {
 		*b = uv_buf_init(NULL, 0);
 		return;
 	}
@@ -595,7 +602,7 @@ static void control_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	if (n == UV_ENOBUFS) {
 		char what[128];
 		snprintf(what, sizeof(what), "%zu bytes held for control clients (control.max_buffered)",
-		         c->buffered);
+		         c->buffered[cl->operator]);
 		control_busy(cl, what);
 		return;
 	}
@@ -641,12 +648,9 @@ static void control_on_connection(uv_stream_t *server, int status)
 	cl->open_handles = 4;
 	cl->next = c->clients;
 	c->clients = cl;
-	/* Past the cap: told so and closed (a flood of them is closed unanswered). */
-	cl->refused = c->nclients >= c->max_clients;
-	if (cl->refused)
-		c->nrefused++;
-	else
-		c->nclients++;
+	/* Counted as refused until its credentials say which cap it is under. */
+	cl->refused = 1;
+	c->nrefused++;
 	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
 		control_client_close(cl);
 		return;
@@ -657,12 +661,27 @@ static void control_on_connection(uv_stream_t *server, int status)
 		control_client_close(cl);
 		return;
 	}
+	/*
+	 * The operators (who may change state) and the others are each
+	 * capped at max_clients and max_buffered on their own: a user who may
+	 * only read could otherwise take every place, reconnecting as it is
+	 * dropped, and lock root and the daemon's user out of their daemon.
+	 * Past the cap: told so and closed (a flood of them is closed unanswered).
+	 */
+	cl->operator = control_may_change(cl);
+	if (c->nclass[cl->operator] < c->max_clients) {
+		cl->refused = 0;
+		c->nrefused--;
+		c->nclients++;
+		c->nclass[cl->operator]++;
+	}
 	if (cl->refused) {
 		if (c->nrefused > CONTROL_MAX_REFUSING) {
 			control_client_close(cl);
 			return;
 		}
-		snprintf(what, sizeof(what), "%zu clients connected (control.max_clients)", c->nclients);
+		snprintf(what, sizeof(what), "%zu clients connected (control.max_clients)",
+		         c->nclass[cl->operator]);
 		if (c->nrefused == 1)
 			log_warnx("control: %s; refusing more (\"busy\")", what);
 		control_busy(cl, what);

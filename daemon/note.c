@@ -346,18 +346,33 @@ size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 }
 
 /*
+ * Invisible characters that would act on the note around them: the
+ * explicit bidirectional embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069), which a name, a title or a quote could leave open so that
+ * the template's own words after it are shown reversed or reordered, and
+ * the zero-width space, word joiner, invisible operators and BOM, which
+ * hide nothing useful and split or glue words unseen. Right-to-left text
+ * needs none of them to show correctly; joiners (U+200C, U+200D) stay,
+ * since emoji and scripts such as Persian need them.
+ */
+static int note_is_format(uint32_t cp)
+{
+	return cp == 0x200b || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	       cp == 0xfeff;
+}
+
+/*
  * Appends s to out normalised: cut at the first byte that is not UTF-8,
  * control characters (C0, DEL, C1) and line/paragraph separators turned
- * into spaces, runs of spaces collapsed, no space at either end.
+ * into spaces, runs of spaces collapsed, no space at either end, and the
+ * invisible formatting characters of note_is_format() dropped.
  */
-static void note_normalize(const char *s, struct buf *out)
+static void note_normalize_n(const char *s, size_t n, struct buf *out)
 {
 	size_t len, i = 0, start = out->len;
 	int valid, space = 0;
 
-	if (s == NULL)
-		return;
-	len = utf8_valid_prefix(s, strlen(s), &valid);
+	len = utf8_valid_prefix(s, n, &valid);
 	while (i < len) {
 		size_t at = i;
 		uint32_t cp = note_utf8_decode(s, len, &i);
@@ -366,11 +381,19 @@ static void note_normalize(const char *s, struct buf *out)
 			space = 1;
 			continue;
 		}
+		if (note_is_format(cp))
+			continue;
 		if (space && out->len > start)
 			buf_append(out, " ", 1);
 		space = 0;
 		buf_append(out, s + at, i - at);
 	}
+}
+
+static void note_normalize(const char *s, struct buf *out)
+{
+	if (s != NULL)
+		note_normalize_n(s, strlen(s), out);
 }
 
 /* -- choosing and rendering ----------------------------------------------- */
@@ -483,12 +506,31 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 	}
 }
 
-/* Appends s normalised to v's variable var; a quote keeps its closing full stop off (see below). */
-static void note_vars_set(struct note_vars *v, int var, const char *s, int quote)
+/*
+ * Sets v's variable var to s normalised. A quote (quote_max > 0, its
+ * length before any shrinking) keeps its closing full stop off (see
+ * below), and one longer than quote_max is its most substantive sentence
+ * (note_text_measure): the head of a long comment cut short is often a
+ * string of "Thanks! Saved for later." before the sentence that says
+ * something, which the cut then loses.
+ */
+static void note_vars_set(struct note_vars *v, int var, const char *s, uint32_t quote_max)
 {
 	struct buf *c = &v->value[var];
+	int quote = quote_max > 0;
 
 	note_normalize(s, c);
+	if (quote && note_count(c->data, c->len) > quote_max) {
+		struct note_text t;
+		int valid;
+		size_t len = utf8_valid_prefix(s, strlen(s), &valid);
+
+		note_text_measure(s, len, &t);
+		if (t.best_end > t.best_start) {
+			buf_reset(c);
+			note_normalize_n(s + t.best_start, t.best_end - t.best_start, c);
+		}
+	}
 	/*
 	 * Templates close a quotation with their own full stop ("... your
 	 * thoughts: \"{comment}\". I'd ..."): a quote's own final full stop
@@ -498,6 +540,54 @@ static void note_vars_set(struct note_vars *v, int var, const char *s, int quote
 		c->len--;
 }
 
+/*
+ * Whether the word s[0..len) of a name can be what a person is greeted
+ * by: not an abbreviation or an initial ("Dr.", "Prof.", "J."), and one
+ * that starts with a letter (a CJK character is one), not an emoji or a
+ * symbol.
+ */
+static int note_name_word(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || s[len - 1] == '.')
+		return 0;
+	return note_utf8_is_letter(note_utf8_decode(s, len, &i));
+}
+
+/*
+ * Appends to out the first name in name (normalised): its first word
+ * that note_name_word() accepts, so "Dr. Ada Lovelace" and an emoji
+ * before the name both give "Ada"; in "Lovelace, Ada" (family name first,
+ * as a directory writes it) the word after the comma. Nothing when no
+ * word will do, so templates that greet by name are not used.
+ */
+static void note_first_name(const struct buf *name, struct buf *out)
+{
+	size_t at = 0, pick = SIZE_MAX, pick_len = 0;
+
+	for (int index = 0; at < name->len; index++) {
+		const char *w = name->data + at;
+		size_t n = 0, core;
+		int comma;
+
+		while (at + n < name->len && w[n] != ' ')
+			n++;
+		comma = n > 1 && w[n - 1] == ',';
+		core = comma ? n - 1 : n;
+		at += n + 1;
+		if (!note_name_word(w, core))
+			continue;
+		pick = (size_t)(w - name->data);
+		pick_len = core;
+		/* "Lovelace, Ada": a first word ending in a comma is the family name; look on. */
+		if (!(index == 0 && comma))
+			break;
+	}
+	if (pick != SIZE_MAX)
+		buf_append(out, name->data + pick, pick_len);
+}
+
 static void note_vars_init(struct note_vars *v, const struct note_params *p, const struct note_input *in,
                            const int picked[NOTE_FRAME_COUNT])
 {
@@ -505,29 +595,20 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 
 	memset(v, 0, sizeof(*v));
 	note_normalize(in->name, &v->value[NOTE_VAR_NAME]);
-	if (v->value[NOTE_VAR_NAME].len > 0) {
-		const struct buf *name = &v->value[NOTE_VAR_NAME];
-		size_t n = 0;
-		while (n < name->len && name->data[n] != ' ')
-			n++;
-		/* "Lovelace, Ada" style names would give "Lovelace,": drop the comma. */
-		if (n > 1 && name->data[n - 1] == ',')
-			n--;
-		buf_append(&v->value[NOTE_VAR_FIRST_NAME], name->data, n);
-	}
+	note_first_name(&v->value[NOTE_VAR_NAME], &v->value[NOTE_VAR_FIRST_NAME]);
 	if (picked[NOTE_FRAME_MINE] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MINE]];
 		if (note_title_usable(e->title))
 			note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
-			note_vars_set(v, NOTE_VAR_COMMENT, e->text, 1);
+			note_vars_set(v, NOTE_VAR_COMMENT, e->text, p->comment_max);
 	}
 	if (picked[NOTE_FRAME_MENTION] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MENTION]];
 		if (note_title_usable(e->title))
 			note_vars_set(v, NOTE_VAR_MENTION_TITLE, e->title, 0);
 		if (note_text_quotable(p, e->text))
-			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, 1);
+			note_vars_set(v, NOTE_VAR_MENTION_TEXT, e->text, p->comment_max);
 	}
 	if (picked[NOTE_FRAME_THEIRS] >= 0)
 		note_vars_set(v, NOTE_VAR_THEIR_POST, in->engagements[picked[NOTE_FRAME_THEIRS]].title, 0);

@@ -15,6 +15,8 @@
 uint32_t note_utf8_decode(const char *s, size_t len, size_t *i);
 /* Scripts written without spaces between words (CJK). */
 int note_utf8_is_wide(uint32_t cp);
+/* Letters: ASCII ones, and above U+00BF whatever is not a symbol, emoji or private use. */
+int note_utf8_is_letter(uint32_t cp);
 
 /* What note_text_measure() finds in a text. */
 struct note_text {
@@ -23,10 +25,19 @@ struct note_text {
 	uint32_t letters; /* letters in those words */
 	uint32_t machine; /* URLs, file paths, code */
 	int prose;        /* no machine token, and letters are most (3/5) of what is visible */
+	/*
+	 * The most substantive sentence (letters plus four per word; a
+	 * sentence ends at a word ending in . ! ? or an ellipsis): its words,
+	 * letters and bytes [best_start, best_end). A text is only as
+	 * substantive as its best sentence: "Thanks! Saved for later. Congrats
+	 * on the launch!" strings trivial sentences together, and says nothing.
+	 */
+	uint32_t best_words, best_letters;
+	size_t best_start, best_end;
 };
 void note_text_measure(const char *s, size_t len, struct note_text *out);
 
-/* Whether s (NUL-terminated, may be NULL) is prose above p's quote_min_words and quote_min_chars. */
+/* Whether s (NUL-terminated, may be NULL) is prose with a sentence of p's quote_min_words and quote_min_chars. */
 int note_text_quotable(const struct note_params *p, const char *s);
 
 /* The quotation a variable is rendered inside, by the character just before it in the template. */

@@ -45,7 +45,7 @@ static int note_is_symbol(uint32_t cp)
 	       (cp >= 0x1f000 && cp <= 0x1ffff) || cp >= 0xe0000 || cp == 0xfffd;
 }
 
-static int note_is_letter(uint32_t cp)
+int note_utf8_is_letter(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
@@ -155,27 +155,48 @@ static int note_is_suspect(uint32_t cp)
  * whether it has a character that a URL, a path or code needs; only then
  * is the token looked at again.
  */
+/* Ends the sentence of sw words and sl letters at [start, end): the best so far is kept. */
+static void note_sentence_end(struct note_text *out, uint32_t *sw, uint32_t *sl, size_t *start, size_t end)
+{
+	if (*start != SIZE_MAX && *sw > 0 &&
+	    (uint64_t)*sl + 4 * (uint64_t)*sw > (uint64_t)out->best_letters + 4 * (uint64_t)out->best_words) {
+		out->best_words = *sw;
+		out->best_letters = *sl;
+		out->best_start = *start;
+		out->best_end = end;
+	}
+	*sw = *sl = 0;
+	*start = SIZE_MAX;
+}
+
+/* Punctuation that ends a sentence when it ends a word. */
+static int note_is_sentence_end(uint32_t cp)
+{
+	return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026;
+}
+
 void note_text_measure(const char *s, size_t len, struct note_text *out)
 {
-	size_t i = 0;
-	uint32_t visible = 0, letters = 0;
+	size_t i = 0, sent_start = SIZE_MAX;
+	uint32_t visible = 0, letters = 0, sw = 0, sl = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return;
 	/* No validation pass: a byte that is not UTF-8 decodes as U+FFFD, a symbol. */
 	while (i < len) {
-		size_t core = 0, core_end = 0, at;
+		size_t core = 0, core_end = 0, at, tok_start;
 		uint32_t cps = 0, lead = 0, trail = 0, tok_letters = 0, tok_wide = 0, first = 0, cp;
-		int suspect = 0, in_lead = 1;
+		int suspect = 0, in_lead = 1, ends = 0;
 
 		at = i;
 		cp = note_next_cp(s, len, &i);
 		if (note_is_blank(cp))
 			continue;
+		tok_start = at;
 		for (;;) {
 			cps++;
-			if (note_is_letter(cp)) {
+			if (note_utf8_is_letter(cp)) {
 				tok_letters++;
 				if (cp >= 0x2e80 && note_utf8_is_wide(cp))
 					tok_wide++;
@@ -186,7 +207,9 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 					lead++;
 				else
 					trail++;
+				ends |= note_is_sentence_end(cp);
 			} else {
+				ends = 0;
 				if (in_lead) {
 					core = at;
 					first = cp;
@@ -207,24 +230,33 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 		out->tokens++;
 		visible += cps;
 		letters += tok_letters;
-		if (in_lead)
-			continue; /* only punctuation */
-		if (suspect && note_token_is_machine(s + core, core_end - core)) {
+		if (sent_start == SIZE_MAX)
+			sent_start = tok_start;
+		if (in_lead) {
+			/* only punctuation */
+		} else if (suspect && note_token_is_machine(s + core, core_end - core)) {
 			out->machine++;
-			continue;
+		} else {
+			/*
+			 * A word: at least two letters, and letters for most of it
+			 * (an apostrophe or a hyphen inside is fine); #tags and
+			 * @handles are not words of a sentence.
+			 */
+			cps -= lead + trail;
+			if (tok_letters >= 2 && tok_letters * 5 >= cps * 4 && first != '#' && first != '@') {
+				uint32_t w = tok_wide > 0 ? (tok_wide + 1) / 2 + (tok_letters > tok_wide) : 1;
+				/* A CJK character carries about what two letters do elsewhere. */
+				uint32_t l = tok_letters + tok_wide;
+				out->words += w;
+				out->letters += l;
+				sw += w;
+				sl += l;
+			}
 		}
-		/*
-		 * A word: at least two letters, and letters for most of it
-		 * (an apostrophe or a hyphen inside is fine); #tags and
-		 * @handles are not words of a sentence.
-		 */
-		cps -= lead + trail;
-		if (tok_letters >= 2 && tok_letters * 5 >= cps * 4 && first != '#' && first != '@') {
-			out->words += tok_wide > 0 ? (tok_wide + 1) / 2 + (tok_letters > tok_wide) : 1;
-			/* A CJK character carries about what two letters do elsewhere. */
-			out->letters += tok_letters + tok_wide;
-		}
+		if (ends)
+			note_sentence_end(out, &sw, &sl, &sent_start, i);
 	}
+	note_sentence_end(out, &sw, &sl, &sent_start, len);
 	out->prose = out->machine == 0 && visible > 0 && letters * 5 >= visible * 3;
 }
 
@@ -233,9 +265,9 @@ uint32_t note_text_quality(const char *s, size_t len)
 	struct note_text t;
 
 	note_text_measure(s, len, &t);
-	if (!t.prose || t.words == 0)
+	if (!t.prose || t.best_words == 0)
 		return 0;
-	return t.letters + 4 * t.words;
+	return t.best_letters + 4 * t.best_words;
 }
 
 int note_text_quotable(const struct note_params *p, const char *s)
@@ -245,7 +277,7 @@ int note_text_quotable(const struct note_params *p, const char *s)
 	if (s == NULL)
 		return 0;
 	note_text_measure(s, strlen(s), &t);
-	return t.prose && t.words >= p->quote_min_words && t.letters >= p->quote_min_chars;
+	return t.prose && t.best_words >= p->quote_min_words && t.best_letters >= p->quote_min_chars;
 }
 
 /* Appends code point cp as UTF-8. */

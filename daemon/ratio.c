@@ -388,6 +388,7 @@ void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers,
 	out->engagement_rate_followers_30d = ratio_rate(fol, followers);
 	ratio_first_hour(p, acc, now_ms, &out->first_hour);
 	ratio_growth(p, acc, now_ms, &out->followers_per_week, &out->connections_per_week);
+	out->advice_horizon_weeks = (double)p->advice_horizon_ms / (7.0 * RATIO_DAY_MS);
 }
 
 /* -- advice ----------------------------------------------------------------- */
@@ -400,6 +401,7 @@ void ratio_advise(const struct ratio_metrics *m, struct ratio_advice *out)
 	memset(out, 0, sizeof(*out));
 	out->kind = RATIO_ADVICE_NONE;
 	out->weeks = -1;
+	out->room = -1;
 	if (m->position == RATIO_ABOVE) {
 		/* Too many followers per connection: connections bring it down. */
 		out->kind = RATIO_ADVICE_CONNECTIONS;
@@ -422,9 +424,27 @@ void ratio_advise(const struct ratio_metrics *m, struct ratio_advice *out)
 	}
 	if (out->more < 1)
 		out->more = 1;
-	/* Both counts move: the gap closes by the difference of their growths. */
+	/*
+	 * The platform's cap bounds connections: advice to pass it could
+	 * never be followed (100,000 followers need 50,000 connections for
+	 * 2.0, and the cap is 30,000), however long the user waited.
+	 */
+	if (out->kind == RATIO_ADVICE_CONNECTIONS && m->cap > 0 && m->connections >= 0 &&
+	    out->more > m->cap - m->connections) {
+		out->room = m->cap > m->connections ? m->cap - m->connections : 0;
+		out->at_cap = f / (double)m->cap;
+		return;
+	}
+	/*
+	 * Both counts move: the gap closes by the difference of their
+	 * growths. A pace that takes longer than the horizon (a gap closing by
+	 * a hundredth of a connection a week: "about 1916495.6 years") is no
+	 * pace at all, and is said as such, with what to do instead.
+	 */
 	if (pace > 1e-9)
 		out->weeks = gap / pace;
+	if (m->advice_horizon_weeks > 0 && out->weeks > m->advice_horizon_weeks)
+		out->weeks = -1;
 }
 
 /* A rate as people say it: "12", "2.5", "0". */
@@ -469,13 +489,20 @@ void ratio_advice_words(const struct ratio_advice *a, int role, struct buf *out)
 
 	if (a->kind == RATIO_ADVICE_NONE)
 		return;
+	if (a->room >= 0) {
+		buf_printf(out, "%.1f (%s) is out of reach: it would take about %lld more connections, and the "
+		           "connection limit leaves room for %lld (at the limit your ratio would be %.1f)",
+		           a->target, who, (long long)a->more, (long long)a->room, a->at_cap);
+		return;
+	}
 	buf_printf(out, "about %lld more %s would bring you to %.1f (%s); ", (long long)a->more,
 	           a->more == 1 ? (a->kind == RATIO_ADVICE_CONNECTIONS ? "connection" : "follower") : what,
 	           a->target, who);
 	if (a->weeks >= 0) {
 		buf_printf(out, "at your current growth of ");
 		ratio_put_rate(out, a->per_week);
-		buf_printf(out, " %s a week, ", what);
+		buf_printf(out, " %s a week, ", fabs(a->per_week - 1) < 0.05 ? (a->kind == RATIO_ADVICE_CONNECTIONS ?
+		           "connection" : "follower") : what);
 		ratio_put_duration(out, a->weeks);
 		return;
 	}

@@ -136,21 +136,31 @@ static int sink_file_scan(struct sink_file *f, struct buf *err)
 	return 0;
 }
 
-/* Opens path for appending; a new file's directory entry is made durable too. */
+/*
+ * Opens the file at path for appending, made if missing (a new file's
+ * directory entry is made durable too). Never through a symbolic link,
+ * and only a regular file, opened without blocking on a FIFO: the file is cut back to its last complete line
+ * when opened (sink_file_scan), so a link planted at the path (after a
+ * rotation renamed the file away, by anyone who can write its directory)
+ * would have the daemon cut and append to any file it may write, its own
+ * database among them.
+ */
 static int sink_file_open(const char *path, struct buf *err)
 {
-	/* Only a regular file: writes to a FIFO would block the loop for good. */
-	int fd = lines_open_regular(path, O_RDWR | O_APPEND, 0, NULL);
+	int fd = lines_open_regular(path, O_RDWR | O_APPEND | O_NOFOLLOW, 0, NULL);
 	char *dir;
 	int dfd;
 
 	if (fd >= 0 || errno != ENOENT) {
-		if (fd < 0)
-			buf_printf(err, "%s: cannot open: %s", path,
-			           errno == EINVAL ? "not a regular file" : strerror(errno));
+		if (fd < 0 && errno == ELOOP)
+			buf_printf(err, "%s: is a symbolic link: refused (name the file itself)", path);
+		else if (fd < 0 && errno == EINVAL)
+			buf_printf(err, "%s: not a regular file: refused", path);
+		else if (fd < 0)
+			buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
 		return fd;
 	}
-	fd = lines_open_regular(path, O_RDWR | O_APPEND | O_CREAT, 0640, NULL);
+	fd = lines_open_regular(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW, 0640, NULL);
 	if (fd < 0) {
 		buf_printf(err, "%s: cannot create: %s", path, strerror(errno));
 		return -1;

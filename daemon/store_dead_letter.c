@@ -175,18 +175,30 @@ static int store_dead_letter_write(int fd, const char *data, size_t len)
 /*
  * Opens (creating, mode 0640) the dead-letter file. A new file's directory
  * entry is fsynced too, or a crash could lose the file with its lines while
- * the rows it held are already deleted.
+ * the rows it held are already deleted. Never through a symbolic link, and
+ * only a regular file: a partial last line is cut from what is opened, so
+ * a link planted at the path would have the daemon cut and append to any
+ * file it may write, its own database among them.
  */
 static int store_dead_letter_open(const char *path, char *err, size_t errlen)
 {
-	/* Only a regular file: writes to a FIFO would block the commit for good. */
-	int fd = lines_open_regular(path, O_RDWR, 0, NULL);
+	/* Only a regular file (a FIFO would block the commit for good), never through a link. */
+	int fd = lines_open_regular(path, O_RDWR | O_NOFOLLOW, 0, NULL);
 	char *dir;
 	int dfd;
 
+	if (fd < 0 && errno == ELOOP) {
+		snprintf(err, errlen, "%s: the dead-letter file is a symbolic link: refused (name the file "
+		         "itself)", path);
+		return -1;
+	}
+	if (fd < 0 && errno == EINVAL) {
+		snprintf(err, errlen, "%s: the dead-letter file is not a regular file: refused", path);
+		return -1;
+	}
 	if (fd >= 0 || errno != ENOENT)
 		goto done;
-	fd = lines_open_regular(path, O_RDWR | O_CREAT, 0640, NULL);
+	fd = lines_open_regular(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0640, NULL);
 	if (fd < 0)
 		goto done;
 	dir = xstrdup(path);

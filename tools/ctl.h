@@ -223,8 +223,9 @@ int ctl_view_over_socket(const struct ctl *ctl, const char *path, const char *cm
 
 /* Writes buf's JSON and a newline to stdout, then empties buf. */
 void ctl_print_json_line(struct buf *b);
-/* Writes s to out with control characters (tabs, newlines) made spaces, so
-   one value never breaks a line or a tab-separated column. NULL prints "". */
+/* Writes s to out with control characters (tabs, newlines, C1) made spaces and
+   bidirectional overrides dropped, so one value never breaks a line or a
+   tab-separated column nor drives the terminal. NULL prints "". */
 void ctl_print_clean(FILE *out, const char *s);
 /* "key" padded to width, then the value formatted, then a newline. */
 void ctl_print_kv(FILE *out, int width, const char *key, const char *fmt, ...)

@@ -6,7 +6,12 @@
  * Text for people is plain and aligned; values taken from the logs
  * (names, headlines, comment excerpts) may hold tabs or newlines, so
  * every one of them is printed with control characters made spaces and
- * cannot break a line or a column.
+ * cannot break a line or a column. Nor can a contact's name drive the
+ * terminal: C1 controls (U+0080-U+009F; U+009B is CSI, an escape sequence
+ * on terminals that take them) are made spaces too, and bidirectional
+ * embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
+ * would show the rest of a row reversed (another contact's warmth read
+ * as this one's), are dropped.
  *
  * Styles for a terminal (colour, the warmth bar) are decided once by
  * ctl_style_init() and only ever decorate text for people: JSON and CSV
@@ -123,12 +128,57 @@ void ctl_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * The bytes of the character at s to print instead of it: 0 to drop it,
+ * else *len bytes from *from (a space for a control character). Returns
+ * the bytes s's character takes.
+ */
+static size_t ctl_clean_char(const char *s, const char **from, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	*from = s;
+	*len = 1;
+	if (u[0] < 0x20 || u[0] == 0x7f) {
+		*from = " ";
+		return 1;
+	}
+	if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+		*from = " ";
+		return 2;
+	}
+	if (u[0] == 0xe2 && u[1] != 0 && u[2] != 0 &&
+	    ((u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) || (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))) {
+		*len = 0;
+		return 3;
+	}
+	return 1;
+}
+
+/* s cleaned for a terminal (see the top of the file), newly allocated. */
+static char *ctl_clean(const char *s)
+{
+	struct buf b = { 0 };
+
+	while (*s != '\0') {
+		const char *from;
+		size_t len;
+		s += ctl_clean_char(s, &from, &len);
+		buf_append(&b, from, len);
+	}
+	buf_cstr(&b);
+	return b.data != NULL ? b.data : xstrdup("");
+}
+
 void ctl_print_clean(FILE *out, const char *s)
 {
+	char *clean;
+
 	if (s == NULL)
 		return;
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
+	clean = ctl_clean(s);
+	fputs(clean, out);
+	free(clean);
 }
 
 /* Columns a string takes on a terminal, counted as UTF-8 code points: right
@@ -196,11 +246,7 @@ void ctl_table_add(struct ctl_table *t, const char *const *row)
 {
 	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
 	for (size_t i = 0; i < t->ncols; i++) {
-		char *cell = xstrdup(row[i] ? row[i] : "");
-		for (char *p = cell; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
-		t->cells[t->nrows * t->ncols + i] = cell;
+		t->cells[t->nrows * t->ncols + i] = ctl_clean(row[i] ? row[i] : "");
 	}
 	t->nrows++;
 }

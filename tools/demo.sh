@@ -66,7 +66,7 @@ for line in sys.stdin:
         "; ".join(why), r["note"]))
 '
 echo "== warmthctl status"
-"$build"/warmthctl --db "$run/state.db" status
+"$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" status
 echo
 echo "== warmthctl top -n 10"
 "$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" top -n 10
@@ -90,9 +90,12 @@ echo "   for the budget and until when; whom to engage with first; what to withd
 	shown == 6 && !told { print "  ..."; told = 1 }'
 echo
 echo "== warmthctl metrics"
-"$build"/warmthctl --db "$run/state.db" metrics
+# Every warmthctl here names the demo's config: its clock is event time.
+"$build"/warmthctl --db "$run/state.db" -c "$run/warmthd.yaml" metrics
 echo
 echo "== the first rejected lines ($run/rejected.jsonl)"
 head -n 3 "$run/rejected.jsonl"
 echo
-echo "demo state is in $run/ (try: $build/warmthctl --db $run/state.db show ACTOR)"
+# With -c: without it warmthctl takes /etc/warmthd/warmthd.yaml or the defaults, so the wall
+# clock, weeks after this replay's event time, and every figure would differ from the daemon's.
+echo "demo state is in $run/ (try: $build/warmthctl --db $run/state.db -c $run/warmthd.yaml show ACTOR)"

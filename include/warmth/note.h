@@ -6,7 +6,9 @@
  * known for this contact wins, then the alternatives for every segment,
  * then a fixed sentence that needs nothing. Variables:
  *
- *   {first_name}     the first word of the contact's name
+ *   {first_name}     the first word of the contact's name that is a name: not a
+ *                    title or initial ("Dr.", "J.") nor an emoji; in "Last, First"
+ *                    the word after the comma
  *   {name}           the whole name
  *   {post_title}     the title of my post they commented on, replied to or shared
  *   {comment}        an excerpt of what they wrote there, when worth quoting
@@ -28,11 +30,14 @@
  *     or reply before a share before a like, then the most substantive
  *     of my words, then the newest.
  * A private message is never referred to. Words are worth quoting when
- * they are prose (no URL, file path or code; mostly letters) of at least
- * quote_min_words words and quote_min_chars letters (note_quote.c), so
- * "Thanks!", "Great post", "+1" or an emoji never are. Quotation marks
- * inside a quotation become the other kind, and an excerpt cut short
- * ends with an ellipsis at a word and closes what it opened.
+ * they are prose (no URL, file path or code; mostly letters) with one
+ * sentence of at least quote_min_words words and quote_min_chars letters
+ * (note_quote.c), so "Thanks!", "Great post", "+1", an emoji, or several
+ * such strung together ("Thanks! Saved for later. Congrats!") never are;
+ * a text is as substantive as its best sentence, and one longer than
+ * comment_max is quoted by that sentence. Quotation marks inside a
+ * quotation become the other kind, and an excerpt cut short ends with an
+ * ellipsis at a word and closes what it opened.
  *
  * The note never exceeds the limit, counted in Unicode code points (the
  * platform counts characters, not bytes). When it would, the quoted
@@ -64,8 +69,10 @@
  * One engagement, as contact.h's struct contact_engagement keeps it (the
  * caller points into its own storage; note never keeps the pointers).
  * Strings are NUL-terminated, NULL when absent; bytes that are not UTF-8
- * end a string early, and control characters and line breaks read as
- * spaces.
+ * end a string early, control characters and line breaks read as
+ * spaces, and bidirectional overrides and isolates, zero-width spaces,
+ * word joiners and BOMs are dropped (left open they would reorder the
+ * template's own words after them).
  */
 struct note_engagement {
 	int64_t ts_ms;
@@ -134,7 +141,8 @@ int note_template_check(const char *tmpl, struct buf *err);
 /*
  * How substantive s[0..len) (UTF-8; a byte that is not reads as a symbol) is as
  * a quote: 0 when it is not prose (a URL, a file path, code, mostly
- * symbols or digits, no word), else its letters plus four per word.
+ * symbols or digits, no word), else the letters plus four per word of its
+ * best sentence.
  * Contacts keep their best evidence by it (contact.h).
  */
 uint32_t note_text_quality(const char *s, size_t len);

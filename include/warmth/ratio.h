@@ -44,6 +44,7 @@ struct ratio_params {
 	int64_t first_hour_ms;                   /* a post's early window (DOMAIN.md: the first hour) */
 	uint32_t first_hour_posts;               /* the share is over this many recent posts (<= RATIO_POSTS_MAX) */
 	int64_t growth_window_ms;                /* growth per week is measured over this (<= RATIO_DAYS days) */
+	int64_t advice_horizon_ms;               /* advice that takes longer says "not at this pace" (0: none) */
 };
 
 /* Invitation outcomes, overall or for one segment. */
@@ -188,6 +189,7 @@ struct ratio_metrics {
 	struct ratio_first_hour first_hour;
 	/* Net new followers and connections a week, over growth_window (0 when none). */
 	double followers_per_week, connections_per_week;
+	double advice_horizon_weeks;    /* network.advice_horizon in weeks (0: none) */
 };
 
 /* Computes the metrics of an account with the given counts (-1: unknown). */
@@ -198,7 +200,10 @@ void ratio_compute(const struct ratio_params *p, int64_t cap, int64_t followers,
  * What to do about a ratio outside its band: how many more connections
  * (ratio above the band) or followers (below it) would bring it to the
  * band's nearest end at today's other count, and how long that takes at
- * the current growth of both (-1: at the current pace, never).
+ * the current growth of both (-1: at the current pace, never, or not
+ * within network.advice_horizon). More connections than the connection
+ * cap leaves room for cannot be the advice: then room says how many it
+ * does leave, and at_cap what the ratio would be at the cap.
  */
 enum ratio_advice_kind { RATIO_ADVICE_NONE, RATIO_ADVICE_CONNECTIONS, RATIO_ADVICE_FOLLOWERS };
 struct ratio_advice {
@@ -208,6 +213,8 @@ struct ratio_advice {
 	double per_week;    /* the current net growth of what is needed, per week */
 	double other_per_week; /* and of the other count */
 	double weeks;       /* until the ratio reaches target at the current growth of both; -1 never */
+	int64_t room;       /* connections the cap leaves room for when more is beyond it, else -1 */
+	double at_cap;      /* then the ratio at the cap, today's followers over the cap */
 };
 void ratio_advise(const struct ratio_metrics *m, struct ratio_advice *out);
 /*

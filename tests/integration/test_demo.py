@@ -25,6 +25,22 @@ def test_demo_runs():
                  "note (", "held by the budget (", "engage with first (", "withdraw (",
                  "== warmthctl metrics", "ratio"):
         check(want in out, "demo output lacks %r:\n%s" % (want, out[-3000:]))
+    # The demo's clock is event time (its config): the metrics it shows, the
+    # week's pace and engagement over the last 7 days among them, are the
+    # daemon's, not those of a wall clock days after the history ends.
+    run_dir = os.path.join(scratch, "run")
+    m = subprocess.run([os.path.join(BUILD, "warmthctl"), "--db", os.path.join(run_dir, "state.db"),
+                        "-c", os.path.join(run_dir, "warmthd.yaml"), "metrics"],
+                       capture_output=True, text=True, timeout=60)
+    check(m.returncode == 0, "metrics: %s" % m.stderr)
+    shown = out.split("== warmthctl metrics\n", 1)[1]
+    for line in m.stdout.splitlines():
+        if line.startswith(("engagement 7d", "advice")):
+            check(line in shown, "the demo shows other metrics than its config's clock gives: %r not in\n%s"
+                  % (line, shown[:1500]))
+    check("--db %s show" % os.path.join(run_dir, "state.db") not in out or
+          "-c %s" % os.path.join(run_dir, "warmthd.yaml") in out.splitlines()[-1],
+          "the demo's closing hint leaves out its config: %r" % out.splitlines()[-1])
     subprocess.run(["rm", "-rf", scratch])
 
 

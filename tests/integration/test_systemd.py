@@ -76,6 +76,11 @@ def test_unit_file_verifies():
     # The unit names the installed binary; verify it against the built one.
     with open(unit, "w") as f:
         f.write(text.replace("/usr/sbin/warmthd", os.path.abspath(WARMTHD)))
+    # Events ahead of the system clock are rejected for good (future_ts):
+    # the daemon must not start before the clock is set.
+    after = [x for x in text.splitlines() if x.startswith("After=")]
+    check(any("time-sync.target" in x.split("=", 1)[1].split() for x in after),
+          "the unit starts before the clock is synchronised: %r" % after)
     r = subprocess.run([analyze, "verify", "--man=no", unit], capture_output=True, text=True)
     check(r.returncode == 0 and r.stderr.strip() == "", "verify: %s%s" % (r.stdout, r.stderr))
     r = subprocess.run([analyze, "security", "--offline=yes", unit], capture_output=True, text=True)

@@ -84,6 +84,9 @@ static void test_quotable(void **state)
 		{ "Thanks!", 0 },
 		{ "Great post", 0 },
 		{ "Great post, thanks for sharing", 0 },
+		/* Trivial sentences strung together say no more than one of them. */
+		{ "Thanks! Saved for later. Congrats on the launch!", 0 },
+		{ "Thanks! Great post. Saved for later. Sharing with my team. Congrats on the launch, all. Well done!", 0 },
 		{ "+1", 0 },
 		{ "Agreed", 0 },
 		{ "\xf0\x9f\x91\x8f\xf0\x9f\x91\x8f\xf0\x9f\x94\xa5", 0 }, /* 👏👏🔥 */
@@ -358,7 +361,7 @@ static void test_custom_templates(void **state)
 	buf_reset(&out);
 	in.segment = "peer";
 	note_build(&p, &in, &out);
-	assert_string_equal(buf_cstr(&out), "Hello Lovelace"); /* the comma of "Last, First" goes */
+	assert_string_equal(buf_cstr(&out), "Hello Ada"); /* "Last, First": the word after the comma */
 	buf_free(&out);
 }
 
@@ -614,6 +617,108 @@ static void test_deep_types(void **state)
 	assert_int_equal(note_deep_types_from_score(1u << SCORE_LIKE), 1u << EVENT_LIKE);
 }
 
+/* Who the note greets: a word of the name, never a title, an initial or an emoji. */
+static void test_first_name(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *greeting; /* NULL: no template that greets by name */
+	} cases[] = {
+		{ "Ada Lovelace", "Hi Ada," },
+		{ "Dr. Ada Lovelace", "Hi Ada," },
+		{ "Prof. Dr. Ada Lovelace", "Hi Ada," },
+		{ "\xf0\x9f\x9a\x80 Ada Lovelace", "Hi Ada," },     /* 🚀 Ada Lovelace */
+		{ "Lovelace, Ada", "Hi Ada," },
+		{ "Ada Lovelace, PhD", "Hi Ada," },
+		{ "\xe7\x8e\x8b \xe4\xbc\x9f", "Hi \xe7\x8e\x8b," }, /* 王 伟: a CJK character is a name */
+		{ "\xf0\x9f\x9a\x80 \xf0\x9f\x94\xa5", NULL },     /* only emoji */
+		{ "J.", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *note = test_build(300, cases[i].name, "peer", 0, &test_comment, 1, NULL);
+		if (cases[i].greeting != NULL ? strncmp(note, cases[i].greeting, strlen(cases[i].greeting)) != 0
+		                              : strncmp(note, "Hi,", 3) != 0)
+			fail_msg("case %zu (%s): %s", i, cases[i].name, note);
+		free(note);
+	}
+}
+
+/*
+ * Bidirectional overrides and isolates, left open in a name, a title or a
+ * quote, would show the template's own words after them reversed; they
+ * and other invisible formatting characters never reach the note.
+ */
+static void test_invisible(void **state)
+{
+	static const char *const format[] = {
+		"\xe2\x80\xaa", "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae", /* U+202A-202E */
+		"\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9",                 /* U+2066-2069 */
+		"\xe2\x80\x8b", "\xe2\x81\xa0", "\xef\xbb\xbf",                                 /* ZWSP, WJ, BOM */
+	};
+	struct note_engagement e = { .ts_ms = NOW - DAY, .type = EVENT_COMMENT, .post = "p1",
+	                             .title = "Async \xe2\x80\xae tsop ym",
+	                             .text = "I love how you framed async \xe2\x80\xae\xe2\x81\xa7" "collaboration as a "
+	                                     "habit, \xe2\x80\x8b" "not a tool." };
+	char *note = test_build(300, "Ada\xe2\x80\xae Lovelace", "peer", 0, &e, 1, NULL);
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(format); i++)
+		if (strstr(note, format[i]) != NULL)
+			fail_msg("format character %zu in: %s", i, note);
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Async tsop ym\": \"I love how you "
+	                          "framed async collaboration as a habit, not a tool\". I'd be glad to connect so "
+	                          "we can learn from each other.");
+	free(note);
+	/* Joiners stay: an emoji sequence and Persian need them. */
+	e.text = "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85 I think written culture "
+	         "decides async \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb";
+	note = test_build(300, "Ada", "peer", 0, &e, 1, NULL);
+	assert_non_null(strstr(note, "\xe2\x80\x8c"));
+	assert_non_null(strstr(note, "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb"));
+	free(note);
+}
+
+/*
+ * A text is as substantive as its best sentence: a string of trivial ones
+ * loses to one real sentence, and a long comment is quoted by its best
+ * sentence, not by a head cut short.
+ */
+static void test_best_sentence(void **state)
+{
+	const struct note_engagement trivia = {
+		.ts_ms = NOW - DAY, .type = EVENT_COMMENT, .post = "p1", .title = "Remote teams",
+		.text = "Thanks! Great post. Saved for later. Sharing with my team. Congrats on the launch, all. "
+		        "Well done! Bookmarked for the weekend. So good.",
+	};
+	const struct note_engagement real = {
+		.ts_ms = NOW - 3 * DAY, .type = EVENT_COMMENT, .post = "p2", .title = "Async",
+		.text = "Async beats meetings for deep work, in my team at least.",
+	};
+	const struct note_engagement both[] = { trivia, real };
+	struct note_engagement long_one = trivia;
+	int picked;
+	char *note;
+
+	(void)state;
+	assert_true(note_text_quality(trivia.text, strlen(trivia.text)) <
+	            note_text_quality(real.text, strlen(real.text)));
+	note = test_build(300, "Ada", "peer", 0, both, 2, &picked);
+	assert_int_equal(picked, 1);
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Async\": \"Async beats meetings for "
+	                          "deep work, in my team at least\". I'd be glad to connect so we can learn from "
+	                          "each other.");
+	free(note);
+	long_one.text = "Thanks! Sharing with my team. Saved for later. Congrats on the launch! Would love to "
+	                "hear more about how you measured the acceptance rates over those weeks. +1";
+	note = test_build(300, "Ada", "peer", 0, &long_one, 1, NULL);
+	assert_string_equal(note, "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"Would love to hear "
+	                          "more about how you measured the acceptance rates over those weeks\". I'd be glad "
+	                          "to connect so we can learn from each other.");
+	free(note);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +738,9 @@ int main(void)
 		cmocka_unit_test(test_cut_boundaries),
 		cmocka_unit_test(test_template_check),
 		cmocka_unit_test(test_deep_types),
+		cmocka_unit_test(test_first_name),
+		cmocka_unit_test(test_invisible),
+		cmocka_unit_test(test_best_sentence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

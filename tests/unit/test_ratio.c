@@ -408,6 +408,18 @@ static void test_advice(void **state)
 		  "regularly and answer the comments to gain followers, and invite fewer people until "
 		  "the ratio is back in the band" },
 		{ "within the band", RATIO_CONSULTANT, 1800, 1000, 0, 12, RATIO_ADVICE_NONE, 0, "" },
+		/* Never advice that cannot be followed: past the connection cap (30000 here). */
+		{ "beyond the connection cap", RATIO_CONSULTANT, 100000, 20000, 10, 50, RATIO_ADVICE_CONNECTIONS,
+		  30000, "2.0 (consultant) is out of reach: it would take about 30000 more connections, and "
+		  "the connection limit leaves room for 10000 (at the limit your ratio would be 3.3)" },
+		/* Nor a pace of millions of years (past network.advice_horizon, ten years). */
+		{ "past the horizon", RATIO_CONSULTANT, 6000, 2000, 10, 5.00001, RATIO_ADVICE_CONNECTIONS, 1000,
+		  "about 1000 more connections would bring you to 2.0 (consultant); at your current pace "
+		  "this will not happen (connections grow by 5 a week, followers by 10); send the "
+		  "invitations warmthctl plan lists each week" },
+		{ "one a week", RATIO_CONSULTANT, 2010, 1000, 0, 1, RATIO_ADVICE_CONNECTIONS, 5,
+		  "about 5 more connections would bring you to 2.0 (consultant); at your current growth "
+		  "of 1 connection a week, about 5 weeks" },
 	};
 
 	(void)state;
@@ -416,6 +428,8 @@ static void test_advice(void **state)
 		struct ratio_account acc = { 0 };
 		struct ratio_metrics m;
 		struct ratio_advice a;
+
+		p.advice_horizon_ms = 3650 * DAY;
 		struct buf words = { 0 };
 
 		ratio_compute(&p, 30000, cases[i].followers, cases[i].connections, &acc, T0, &m);
