@@ -364,7 +364,7 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 	if (event_type_is_engagement(ev->type))
 		engine_rules_engagement(e, ec, ev, p->keys.post_hash);
 	else if (ev->type == EVENT_INVITE_SENT && ev->dir_out)
-		engine_rules_invitation(e, account, ev); /* mine spend the budget, theirs do not */
+		engine_rules_invitation(e, ec, ev); /* mine spend the budget, theirs do not */
 	engine_rules_network_event(e, ec, &before, ev);
 	engine_mark_dirty(e, ec);
 }

@@ -430,7 +430,7 @@ int64_t engine_rules_now(const struct engine *e);
 void engine_rules_engagement(struct engine *e, struct engine_contact *ec, const struct event *ev,
                              uint32_t post_hash);
 /* Counts an invitation (invite_sent) against the account's rolling budget. */
-void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev);
+void engine_rules_invitation(struct engine *e, const struct engine_contact *ec, const struct event *ev);
 /* The user dismissed or snoozed ec: its notification no longer holds invitation budget. */
 void engine_rules_release(struct engine *e, struct engine_contact *ec);
 /*

@@ -116,12 +116,12 @@ static struct rules_budget *engine_rules_budget(struct engine_account *a)
 	return a->a.budget;
 }
 
-void engine_rules_invitation(struct engine *e, uint32_t account, const struct event *ev)
+void engine_rules_invitation(struct engine *e, const struct engine_contact *ec, const struct event *ev)
 {
-	struct engine_account *a = &e->accounts[account];
+	struct engine_account *a = &e->accounts[ec->c.account];
 
-	rules_budget_add(engine_rules_budget(a), ev->ts_ms,
-	                 engine_rules_actor_hash(ev->actor.ptr, ev->actor.len));
+	rules_budget_add(engine_rules_budget(a), ev->ts_ms, engine_rules_actor_hash(ev->actor.ptr, ev->actor.len),
+	                 ec->c.rules.fired_ms != 0);
 	a->budget_round = 0; /* recount at the next use */
 	a->dirty = 1;
 }

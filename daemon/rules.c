@@ -533,9 +533,14 @@ static void rules_budget_put(struct rules_budget *b, int64_t ts_ms, uint32_t act
 
 void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
 {
-	uint32_t kept = 0;
+	uint32_t i = 0, kept;
 
-	for (uint32_t i = 0; i < b->n; i++) {
+	/* Every invitation seen comes here: most actors have no notification
+	   to drop, so look before moving anything (a read of the array, not a
+	   rewrite of up to RULES_BUDGET_MAX entries). */
+	while (i < b->n && (b->actor[i] != actor_hash || b->kind[i] != RULES_BUDGET_NOTIFICATION))
+		i++;
+	for (kept = i; i < b->n; i++) {
 		if (b->kind[i] == RULES_BUDGET_NOTIFICATION && b->actor[i] == actor_hash)
 			continue;
 		b->ts_ms[kept] = b->ts_ms[i];
@@ -546,10 +551,11 @@ void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
 	b->n = kept;
 }
 
-void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash)
+void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash, int notified)
 {
 	/* The invitation the notifications asked for is seen: it counts instead. */
-	rules_budget_forget(b, actor_hash);
+	if (notified)
+		rules_budget_forget(b, actor_hash);
 	rules_budget_put(b, ts_ms, actor_hash, RULES_BUDGET_INVITATION);
 }
 

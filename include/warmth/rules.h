@@ -335,10 +335,12 @@ struct rules_budget {
 };
 /*
  * Records an invitation sent at ts_ms; it replaces the actor's
- * notifications. When full, the oldest entry is dropped (or this one, if
+ * notifications, when notified says there may be some (the contact was
+ * notified at some time: 0 spares a walk over the budget at every
+ * invitation). When full, the oldest entry is dropped (or this one, if
  * older still).
  */
-void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash);
+void rules_budget_add(struct rules_budget *b, int64_t ts_ms, uint32_t actor_hash, int notified);
 /*
  * Drops the actor's notifications: the user dismissed or snoozed the
  * contact, so the invitation they stood for will not be sent now.

@@ -221,11 +221,11 @@ static void test_budget_of(void **state)
 	struct plan_budget pb;
 
 	(void)state;
-	rules_budget_add(b, T0 - 6 * DAY, 1);      /* frees on day 1 */
-	rules_budget_add(b, T0 - 2 * DAY, 1);      /* ... no: its newer entry, day 5 */
-	rules_budget_add(b, T0 - 3 * DAY, 2);      /* day 4 */
+	rules_budget_add(b, T0 - 6 * DAY, 1, 1);      /* frees on day 1 */
+	rules_budget_add(b, T0 - 2 * DAY, 1, 1);      /* ... no: its newer entry, day 5 */
+	rules_budget_add(b, T0 - 3 * DAY, 2, 1);      /* day 4 */
 	rules_budget_notified(b, T0 - 20 * DAY, 3); /* counted (hold), sent now: day 7 */
-	rules_budget_add(b, T0 - 8 * DAY, 4);      /* no longer counted */
+	rules_budget_add(b, T0 - 8 * DAY, 4, 1);      /* no longer counted */
 	plan_budget_of(b, T0, W, HOLD, &pb);
 	assert_int_equal(pb.used, 3);
 	assert_int_equal(pb.nexpires, 3);

@@ -431,9 +431,9 @@ static void test_budget(void **state)
 
 	(void)state;
 	rules_budget_notified(b, T0, 1);
-	rules_budget_add(b, T0 + DAY, 1); /* notified, then invited: one, the invitation */
-	rules_budget_add(b, T0 + 2 * DAY, 2);
-	rules_budget_add(b, T0 + 8 * DAY, 3);
+	rules_budget_add(b, T0 + DAY, 1, 1); /* notified, then invited: one, the invitation */
+	rules_budget_add(b, T0 + 2 * DAY, 2, 1);
+	rules_budget_add(b, T0 + 8 * DAY, 3, 1);
 	assert_int_equal(b->n, 3);
 	assert_int_equal(rules_budget_used(b, T0 + 2 * DAY, W, HOLD), 2);
 	assert_int_equal(rules_budget_used(b, T0 + 8 * DAY, W, HOLD), 2); /* (T0+1d, T0+8d] */
@@ -449,7 +449,7 @@ static void test_budget(void **state)
 	/* With a hold shorter than the window, the window. */
 	assert_int_equal(rules_budget_used(b, T0 + 8 * DAY, W, DAY), 3);
 	/* Its invitation, seen a week later, replaces it and counts for the window. */
-	rules_budget_add(b, T0 + 20 * DAY, 4);
+	rules_budget_add(b, T0 + 20 * DAY, 4, 1);
 	assert_int_equal(rules_budget_used(b, T0 + 26 * DAY, W, HOLD), 1);
 	assert_int_equal(rules_budget_used(b, T0 + 27 * DAY, W, HOLD), 0);
 	assert_int_equal(rules_budget_expires(b, b->n - 1, W, HOLD), T0 + 27 * DAY);
@@ -487,9 +487,9 @@ static void test_budget(void **state)
 	rules_budget_prune(b, T0 + 9 * DAY, W, HOLD);
 	assert_int_equal(b->n, 3); /* 3 (to T0+15d), 5's notification, 4's invitation */
 	for (uint32_t i = 0; i < RULES_BUDGET_MAX + 10; i++)
-		rules_budget_add(b, T0 + 40 * DAY + i, 100 + i);
+		rules_budget_add(b, T0 + 40 * DAY + i, 100 + i, 1);
 	assert_int_equal(b->n, RULES_BUDGET_MAX);
-	rules_budget_add(b, T0, 7); /* older than all kept: not kept */
+	rules_budget_add(b, T0, 7, 1); /* older than all kept: not kept */
 	assert_int_equal(rules_budget_used(b, T0 + DAY, W, HOLD), 0);
 	assert_int_equal(rules_budget_used(b, T0 + 41 * DAY, W, HOLD), RULES_BUDGET_MAX);
 	buf_free(&blob);

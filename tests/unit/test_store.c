@@ -582,7 +582,7 @@ static void test_score_rules_outbox(void **state)
 	score_add(c.score, &sp, &ev);
 	rules_state_fired(&c.rules, 1700000100000);
 	c.rules.snoozed_until_ms = 1700000200000;
-	rules_budget_add(budget, 1700000000000, 42);
+	rules_budget_add(budget, 1700000000000, 42, 0);
 	store_batch_account(batch, 0, &a);
 	store_batch_contact(batch, &c);
 	store_batch_contact(batch, &bare);
