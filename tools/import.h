@@ -109,6 +109,7 @@ struct import_event {
 	const char *actor;
 	int dir_out;
 	const char *name, *headline, *text;
+	const char *reaction;  /* like: its kind */
 	struct hash128 id;  /* from import_id */
 };
 

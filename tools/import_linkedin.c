@@ -46,10 +46,26 @@ const struct li_conn *li_conn_find(const struct li_ctx *c, const char *actor)
 	return bsearch(actor, c->conns, c->nconns, sizeof(*c->conns), conn_key_cmp);
 }
 
-void li_actor(const struct li_ctx *c, const char *url, const char *name, struct buf *out)
+const struct li_conn *li_conn_by_name(const struct li_ctx *c, const char *name, size_t *n)
 {
 	const struct li_conn *hit = NULL;
 	size_t i;
+
+	*n = 0;
+	if (name[0] == '\0')
+		return NULL;
+	for (i = 0; i < c->nconns; i++)
+		if (strcmp(c->conns[i].name, name) == 0) {
+			(*n)++;
+			hit = &c->conns[i];
+		}
+	return *n == 1 ? hit : NULL;
+}
+
+void li_actor(const struct li_ctx *c, const char *url, const char *name, struct buf *out)
+{
+	const struct li_conn *hit;
+	size_t n;
 
 	if (import_url_actor(url, strlen(url), out) == 0)
 		return;
@@ -59,14 +75,7 @@ void li_actor(const struct li_ctx *c, const char *url, const char *name, struct 
 		buf_cstr(out);
 		return;
 	}
-	for (i = 0; i < c->nconns; i++)
-		if (name[0] != '\0' && strcmp(c->conns[i].name, name) == 0) {
-			if (hit != NULL) {
-				hit = NULL;
-				break;
-			}
-			hit = &c->conns[i];
-		}
+	hit = li_conn_by_name(c, name, &n);
 	if (hit != NULL) {
 		buf_append_str(out, hit->actor);
 	} else if (name[0] != '\0') {
@@ -88,7 +97,7 @@ int li_emit(struct li_ctx *c, struct import_stats *s, const struct import_event 
 	return 0;
 }
 
-/* Reads and parses one file; returns 1 when absent (or unreadable: said in the summary). */
+/* Reads and parses one file: 0, 1 when absent, -1 when unreadable or malformed (said on stderr). */
 int li_table(struct li_ctx *c, struct import_stats *s, const char *const *required,
              const char *const *wanted, struct import_table *t)
 {
@@ -106,7 +115,7 @@ int li_table(struct li_ctx *c, struct import_stats *s, const char *const *requir
 	return rc;
 }
 
-static void li_name(const char *first, const char *last, struct buf *out)
+void li_name(const char *first, const char *last, struct buf *out)
 {
 	buf_reset(out);
 	buf_append_str(out, first);
@@ -129,8 +138,9 @@ static int li_connections(struct li_ctx *c, struct import_stats *s)
 	int rc = 0;
 
 	s->file = "Connections.csv";
-	if (li_table(c, s, req, want, &t) != 0)
-		return 0;
+	rc = li_table(c, s, req, want, &t);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	c->conns = xcalloc(t.nrows, sizeof(*c->conns));
 	for (r = t.header + 1; r < t.nrows; r++) {
 		const char *pos = import_field(&t, r, CN_POSITION), *co = import_field(&t, r, CN_COMPANY);
@@ -195,8 +205,9 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 	int rc = 0;
 
 	s->file = "Invitations.csv";
-	if (li_table(c, s, req, want, &t) != 0)
-		return 0;
+	rc = li_table(c, s, req, want, &t);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	for (r = t.header + 1; r < t.nrows && rc == 0; r++) {
 		const char *dir = import_field(&t, r, IN_DIR), *at = import_field(&t, r, IN_AT);
 		const struct li_conn *conn;
@@ -256,8 +267,10 @@ static void li_summary(const struct import_stats *s)
 {
 	int i;
 
+	if (s->file == NULL)  /* not reached: an earlier file failed */
+		return;
 	if (!s->present) {
-		fprintf(stderr, "%-34s not in the archive (or unreadable)\n", s->file);
+		fprintf(stderr, "%-34s not in the archive\n", s->file);
 		return;
 	}
 	fprintf(stderr, "%-34s %llu rows read, %llu events written", s->file,
@@ -272,7 +285,7 @@ int import_linkedin(struct import_archive *a, const struct import_options *opt,
 {
 	static const char *const own[] = { "Reactions.csv", "Comments.csv", "Shares.csv" };
 	struct li_ctx c = { .archive = a, .opt = opt, .out = o };
-	struct import_stats st[3];
+	struct import_stats st[5];
 	struct buf data = { 0 }, err = { 0 };
 	size_t i;
 	int rc;
@@ -283,6 +296,10 @@ int import_linkedin(struct import_archive *a, const struct import_options *opt,
 		rc = li_invitations(&c, &st[1]);
 	if (rc == 0)
 		rc = li_messages(&c, &st[2]);
+	if (rc == 0)
+		rc = li_endorsements(&c, &st[3]);
+	if (rc == 0)
+		rc = li_recommendations(&c, &st[4]);
 	for (i = 0; i < ARRAY_SIZE(st); i++)
 		li_summary(&st[i]);
 	for (i = 0; i < ARRAY_SIZE(own); i++)

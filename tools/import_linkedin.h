@@ -28,5 +28,10 @@ int li_emit(struct li_ctx *c, struct import_stats *s, const struct import_event 
 int li_table(struct li_ctx *c, struct import_stats *s, const char *const *required,
              const char *const *wanted, struct import_table *t);
 int li_messages(struct li_ctx *c, struct import_stats *s);
+int li_endorsements(struct li_ctx *c, struct import_stats *s);
+int li_recommendations(struct li_ctx *c, struct import_stats *s);
+/* The one connection called name, or NULL (*n: how many have that name). */
+const struct li_conn *li_conn_by_name(const struct li_ctx *c, const char *name, size_t *n);
+void li_name(const char *first, const char *last, struct buf *out);
 
 #endif

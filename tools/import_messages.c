@@ -172,8 +172,9 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 	int rc = 0;
 
 	s->file = "messages.csv";
-	if (li_table(c, s, req, want, &t) != 0)
-		return 0;
+	rc = li_table(c, s, req, want, &t);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	owner = ms_owner(&t);
 	for (r = t.header + 1; r < t.nrows && rc == 0; r++) {
 		const char *draft = import_field(&t, r, MS_DRAFT), *date = import_field(&t, r, MS_DATE);

@@ -105,6 +105,8 @@ int import_out_event(struct import_out *o, const struct import_event *ev)
 		json_kv_str(j, "headline", ev->headline);
 	if (ev->text != NULL && ev->text[0] != '\0')
 		json_kv_str(j, "text", ev->text);
+	if (ev->reaction != NULL)
+		json_kv_str(j, "reaction", ev->reaction);
 	json_object_close(j);
 	json_free(j);
 	buf_append(&o->line, "\n", 1);

@@ -50,13 +50,17 @@ def contacts(env):
 def check_2024(env):
     cs = contacts(env)
     check(sorted(cs) == sorted(LI + a for a in ("ada-lovelace", "alan-turing", "barbara-liskov",
-                                                 "grace-hopper", "j\u00f6rg-m\u00fcller")),
+                                                 "grace-hopper", "j\u00f6rg-m\u00fcller",
+                                                 "john-smith-1", "john-smith-2")),
           "contacts: %s" % sorted(cs))
     want = {
-        "ada-lovelace": ("connected", "Ada Lovelace", {"connect": 1, "message": 3}),
+        "ada-lovelace": ("connected", "Ada Lovelace", {"connect": 1, "message": 3, "mention": 1}),
         "grace-hopper": ("connected", "Grace Hopper",
-                         {"connect": 1, "invite_sent": 1, "invite_accepted": 1, "message": 1}),
-        "j\u00f6rg-m\u00fcller": ("connected", "J\u00f6rg M\u00fcller", {"connect": 1}),
+                         {"connect": 1, "invite_sent": 1, "invite_accepted": 1, "message": 1,
+                          "like": 1}),
+        "j\u00f6rg-m\u00fcller": ("connected", "J\u00f6rg M\u00fcller", {"connect": 1, "like": 1}),
+        "john-smith-1": ("connected", "John Smith", {"connect": 1}),
+        "john-smith-2": ("connected", "John Smith", {"connect": 1}),
         "alan-turing": ("pending", "Alan Turing", {"invite_sent": 1}),
         "barbara-liskov": (None, "Barbara Liskov", {"invite_sent": 1}),
     }
@@ -82,6 +86,11 @@ def test_folder_events():
         ("connect", "ada-lovelace", "in", "2024-12-16T00:00:00.000Z"),
         ("connect", "j\u00f6rg-m\u00fcller", "in", "2023-03-02T00:00:00.000Z"),
         ("connect", "grace-hopper", "in", "2024-10-10T00:00:00.000Z"),
+        ("connect", "john-smith-1", "in", "2021-05-05T00:00:00.000Z"),
+        ("connect", "john-smith-2", "in", "2021-05-06T00:00:00.000Z"),
+        ("like", "j\u00f6rg-m\u00fcller", "in", "2024-12-07T14:51:07.000Z"),
+        ("like", "grace-hopper", "in", "2024-12-08T10:00:00.000Z"),
+        ("mention", "ada-lovelace", "in", "2024-11-20T14:39:00.000Z"),
         ("invite_sent", "grace-hopper", "out", "2024-10-01T09:00:00.000Z"),
         ("invite_accepted", "grace-hopper", "in", "2024-10-10T00:00:00.000Z"),
         ("invite_sent", "alan-turing", "out", "2024-12-15T07:47:00.000Z"),
@@ -99,12 +108,20 @@ def test_folder_events():
             and e["actor"].endswith("grace-hopper")][0]
     check(note["text"] == "Loved your talk on compilers", "invitation note %s" % note)
     err = r.stderr.decode()
-    for line in ("Connections.csv                    4 rows read, 3 events written, "
+    check(all(e.get("reaction") == "endorsement" for e in evs if e["type"] == "like"),
+          "endorsements: %s" % evs)
+    check(all("text" not in e for e in evs if e["type"] == "mention"), "recommendation text")
+    for line in ("Connections.csv                    6 rows read, 5 events written, "
                  "1 skipped (no name or profile)",
                  "Invitations.csv                    3 rows read, 4 events written",
                  "messages.csv                       5 rows read, 4 events written, "
                  "1 skipped (sponsored (no sender)), 1 skipped (draft)",
-                 "Reactions.csv                      not attributed"):
+                 "Endorsement_Received_Info.csv      3 rows read, 2 events written, "
+                 "1 skipped (rejected by the user)",
+                 "Recommendations_Received.csv       3 rows read, 1 events written, "
+                 "1 skipped (several connections of that name), 1 skipped (not a connection)",
+                 "Reactions.csv                      not attributed",
+                 "Comments.csv                       not attributed"):
         check(line in err, "summary lacks %r:\n%s" % (line, err))
 
     texts = {e["ts"]: e.get("text") for e in lines_of(
@@ -136,14 +153,14 @@ def test_ingest_and_reimport():
         run_import(src, "-o", env.path("linkedin.jsonl"))
         env.once()
         st = env.status()
-        check(st["events_accepted"] == 11 and st["events_rejected"] == 0, "status %s" % st)
+        check(st["events_accepted"] == 16 and st["events_rejected"] == 0, "status %s" % st)
         check_2024(env)
 
         # The same archive again, as another file: every line a duplicate.
         run_import(src, "-o", env.path("linkedin-again.jsonl"))
         env.once()
         st = env.status()
-        check(st["events_accepted"] == 11 and st["events_duplicate"] == 11, "status %s" % st)
+        check(st["events_accepted"] == 16 and st["events_duplicate"] == 16, "status %s" % st)
         check_2024(env)
 
         # A newer archive holding the old rows and two new ones, with URLs written
@@ -160,10 +177,11 @@ def test_ingest_and_reimport():
         run_import(newer, "-o", env.path("linkedin-newer.jsonl"))
         env.once()
         st = env.status()
-        check(st["events_accepted"] == 13 and st["events_duplicate"] == 22, "status %s" % st)
+        check(st["events_accepted"] == 18 and st["events_duplicate"] == 32, "status %s" % st)
         cs = contacts(env)
         check(cs[LI + "edsger-dijkstra"]["relationship"] == "connected", "edsger %s" % cs)
-        check(cs[LI + "ada-lovelace"]["counts"] == {"connect": 1, "message": 4}, "ada %s" % cs)
+        check(cs[LI + "ada-lovelace"]["counts"] == {"connect": 1, "message": 4, "mention": 1},
+              "ada %s" % cs)
         check(sorted(os.listdir(env.indir)) == ["linkedin-again.jsonl", "linkedin-newer.jsonl",
                                                 "linkedin.jsonl"],
               "input folder: %s" % os.listdir(env.indir))
@@ -177,7 +195,8 @@ def test_2018_layout():
     try:
         r = run_import(os.path.join(FIXTURES, "2018"), "--tz", "+01:00", "--account", "me",
                        "-o", env.path("old.jsonl"))
-        check(b"messages.csv                       not in the archive" in r.stderr, r.stderr)
+        check(b"messages.csv                       not in the archive" in r.stderr and
+              b"Shares.csv                         not attributed" in r.stderr, r.stderr)
         env.once()
         cs = {c["actor"]: c for c in env.export()}
         check(sorted(cs) == ["linkedin:name:Ada Lovelace", "linkedin:name:Charles Babbage",
@@ -193,6 +212,16 @@ def test_2018_layout():
         check(ada["ts"] == "2018-01-08T17:14:00.000Z", "naive time in +01:00: %s" % ada)
     finally:
         env.close()
+
+
+def test_2023_urns():
+    """The 2023 layout names people by member urn: the urn is the actor."""
+    evs = lines_of(run_import(os.path.join(FIXTURES, "2023")).stdout)
+    got = sorted((e["type"], e["actor"], e["dir"], e["ts"], e.get("text")) for e in evs)
+    check(got == [("invite_sent", "urn:li:member:2002", "out", "2023-03-05T11:00:00.000Z",
+                   "Hello Alan"),
+                  ("invite_sent", "urn:li:member:3003", "in", "2023-03-06T16:00:00.000Z", None)],
+          "2023: %s" % got)
 
 
 def test_since_and_errors():
@@ -214,6 +243,17 @@ def test_since_and_errors():
         check(not os.path.exists(out) and
               [n for n in os.listdir(tmp.dir) if n.startswith(".out")] == [],
               "output left behind: %s" % os.listdir(tmp.dir))
+        # A file without its header is an error, not an empty file: nothing is written.
+        headless = os.path.join(tmp.dir, "headless")
+        os.mkdir(headless)
+        with open(os.path.join(headless, "Connections.csv"), "w") as f:
+            f.write("Ada,Lovelace,https://www.linkedin.com/in/ada,,,,16 Dec 2024\n")
+        r = run_import(headless, "-o", out, expect=1)
+        check(b'Connections.csv: no header row with the column "First Name"' in r.stderr,
+              r.stderr)
+        check(not os.path.exists(out) and
+              [n for n in os.listdir(tmp.dir) if n.startswith(".out")] == [],
+              "output left behind: %s" % os.listdir(tmp.dir))
         run_import(os.path.join(FIXTURES, "2024"), "--tz", "Mars/Olympus", expect=2)
         run_import(os.path.join(FIXTURES, "2024"), "--since", "soon", expect=2)
         run_import(expect=2)
@@ -223,4 +263,4 @@ def test_since_and_errors():
 
 if __name__ == "__main__":
     h.run([test_folder_events, test_zip_same_as_folder, test_ingest_and_reimport,
-           test_2018_layout, test_since_and_errors])
+           test_2018_layout, test_2023_urns, test_since_and_errors])
