@@ -43,6 +43,8 @@ static int conn_key_cmp(const void *key, const void *elem)
 
 const struct li_conn *li_conn_find(const struct li_ctx *c, const char *actor)
 {
+	if (c->nconns == 0)  /* conns may be NULL: no Connections.csv */
+		return NULL;
 	return bsearch(actor, c->conns, c->nconns, sizeof(*c->conns), conn_key_cmp);
 }
 
@@ -85,8 +87,28 @@ void li_actor(const struct li_ctx *c, const char *url, const char *name, struct 
 	buf_cstr(out);
 }
 
+/* The daemon's rule for actor ids: 1-256 bytes of UTF-8, no control characters. */
+static int li_actor_valid(const char *actor)
+{
+	size_t i, len = strlen(actor);
+	int valid;
+
+	if (len == 0 || len > 256)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)actor[i] < 0x20 || actor[i] == 0x7f)
+			return 0;
+	utf8_valid_prefix(actor, len, &valid);
+	return valid;
+}
+
 int li_emit(struct li_ctx *c, struct import_stats *s, const struct import_event *ev)
 {
+	/* A name-made id (a 2018 row) may break it: skipped here, not rejected there. */
+	if (!li_actor_valid(ev->actor)) {
+		import_skip(s, "unusable actor id");
+		return 0;
+	}
 	if (c->opt->since_ms != 0 && ev->ts_ms < c->opt->since_ms) {
 		import_skip(s, "before --since");
 		return 0;
@@ -183,7 +205,8 @@ static int li_connections(struct li_ctx *c, struct import_stats *s)
 			}
 		}
 	}
-	qsort(c->conns, c->nconns, sizeof(*c->conns), conn_cmp);
+	if (c->nconns > 0)
+		qsort(c->conns, c->nconns, sizeof(*c->conns), conn_cmp);
 	import_table_free(&t);
 	buf_free(&name);
 	buf_free(&actor);

@@ -78,7 +78,8 @@ static char *ms_owner(const struct import_table *t)
 		ms_each_url(import_field(t, r, MS_FROM_URL), ms_add, &tally);
 		ms_each_url(import_field(t, r, MS_TO_URLS), ms_add, &tally);
 	}
-	qsort(tally.v, tally.n, sizeof(*tally.v), ms_cmp);  /* ties: the first by actor */
+	if (tally.n > 0)  /* ties: the first by actor */
+		qsort(tally.v, tally.n, sizeof(*tally.v), ms_cmp);
 	for (i = 0; i < tally.n; i++)
 		if (tally.v[i].n > best) {
 			best = tally.v[i].n;

@@ -193,8 +193,14 @@ def test_2018_layout():
     """No URLs, "1/8/18, 6:14 PM" in --tz: people are matched by name across files."""
     env = h.Env("import-2018", CONFIG)
     try:
-        r = run_import(os.path.join(FIXTURES, "2018"), "--tz", "+01:00", "--account", "me",
-                       "-o", env.path("old.jsonl"))
+        # A name that cannot make an actor id (a line break inside it) is skipped.
+        old = os.path.join(env.dir, "2018")
+        shutil.copytree(os.path.join(FIXTURES, "2018"), old)
+        with open(os.path.join(old, "Connections.csv"), "a") as f:
+            f.write('"Bob\nby",Tables,,,,"4/1/18, 9:00 AM"\n')
+        r = run_import(old, "--tz", "+01:00", "--account", "me", "-o", env.path("old.jsonl"))
+        check(b"4 rows read, 2 events written, 1 skipped (no name or profile), "
+              b"1 skipped (unusable actor id)" in r.stderr, r.stderr)
         check(b"messages.csv                       not in the archive" in r.stderr and
               b"Shares.csv                         not attributed" in r.stderr, r.stderr)
         env.once()
