@@ -131,6 +131,13 @@ void import_out_abort(struct import_out *o);
 
 /* An event id from its kind and the row's identifying fields (NULL-ended). */
 struct hash128 import_id(const char *kind, ...) __attribute__((sentinel));
+/*
+ * A time as an identifying field: the instant, not its text, so that a
+ * newer archive writing the same time in another format (or padding it
+ * differently) gives the same id. Returns buf.
+ */
+#define IMPORT_ID_MS_LEN 24
+const char *import_id_ms(int64_t ms, char buf[IMPORT_ID_MS_LEN]);
 
 /* --- Per-file conversion and summary (import_linkedin*.c). --- */
 

@@ -86,6 +86,7 @@ int li_recommendations(struct li_ctx *c, struct import_stats *s)
 		const struct li_conn *conn;
 		size_t n;
 		int64_t ts;
+		char tb[IMPORT_ID_MS_LEN];
 		s->rows++;
 		if (import_date_parse(date, &c->opt->tz, &ts) != 0) {
 			import_skip(s, "bad date");
@@ -101,7 +102,7 @@ int li_recommendations(struct li_ctx *c, struct import_stats *s)
 			struct import_event ev = {
 				.ts_ms = ts, .type = "mention", .actor = conn->actor, .dir_out = 0,
 				.name = name.data,
-				.id = import_id("recommendation", conn->actor, date, NULL),
+				.id = import_id("recommendation", conn->actor, import_id_ms(ts, tb), NULL),
 			};
 			rc = li_emit(c, s, &ev);
 		}

@@ -235,6 +235,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 		const char *dir = import_field(&t, r, IN_DIR), *at = import_field(&t, r, IN_AT);
 		const struct li_conn *conn;
 		const char *url, *name;
+		char tb[IMPORT_ID_MS_LEN];
 		int out;
 		int64_t ts;
 		s->rows++;
@@ -263,7 +264,8 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 			struct import_event ev = {
 				.ts_ms = ts, .type = "invite_sent", .actor = actor.data, .dir_out = out,
 				.name = name, .text = out ? import_field(&t, r, IN_MSG) : NULL,
-				.id = import_id("invite", out ? "out" : "in", actor.data, at, NULL),
+				.id = import_id("invite", out ? "out" : "in", actor.data,
+				                import_id_ms(ts, tb), NULL),
 			};
 			if (li_emit(c, s, &ev) != 0) {
 				rc = -1;
@@ -275,7 +277,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 			struct import_event ev = {
 				.ts_ms = conn->ts_ms >= ts ? conn->ts_ms : ts, .type = "invite_accepted",
 				.actor = actor.data, .dir_out = 0, .name = name,
-				.id = import_id("invite_accepted", actor.data, at, NULL),
+				.id = import_id("invite_accepted", actor.data, import_id_ms(ts, tb), NULL),
 			};
 			if (li_emit(c, s, &ev) != 0)
 				rc = -1;

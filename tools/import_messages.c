@@ -138,7 +138,7 @@ static void ms_strip_html(const char *s, struct buf *out)
 struct ms_row {
 	struct li_ctx *c;
 	struct import_stats *s;
-	const char *owner, *conv, *date, *text, *from_actor, *to_names;
+	const char *owner, *conv, *ts_id, *text, *from_actor;
 	int64_t ts;
 	int rc;
 };
@@ -153,7 +153,7 @@ static void ms_out(const char *actor, void *arg)
 		struct import_event ev = {
 			.ts_ms = m->ts, .type = "message", .actor = actor, .dir_out = 1,
 			.text = m->text,
-			.id = import_id("message", m->conv, m->from_actor, m->date, actor, NULL),
+			.id = import_id("message", m->conv, m->from_actor, m->ts_id, actor, NULL),
 		};
 		m->rc = li_emit(m->c, m->s, &ev);
 	}
@@ -180,6 +180,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 	for (r = t.header + 1; r < t.nrows && rc == 0; r++) {
 		const char *draft = import_field(&t, r, MS_DRAFT), *date = import_field(&t, r, MS_DATE);
 		const char *url = import_field(&t, r, MS_FROM_URL);
+		char tb[IMPORT_ID_MS_LEN];
 		int64_t ts;
 		s->rows++;
 		if (url[0] == '\0') {
@@ -203,7 +204,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 		if (strcmp(from.data, owner) == 0) {
 			struct ms_row m = {
 				.c = c, .s = s, .owner = owner, .conv = import_field(&t, r, MS_CONV),
-				.date = date, .text = c->opt->message_text ? text.data : NULL,
+				.ts_id = import_id_ms(ts, tb), .text = c->opt->message_text ? text.data : NULL,
 				.from_actor = from.data, .ts = ts,
 			};
 			ms_each_url(import_field(&t, r, MS_TO_URLS), ms_out, &m);
@@ -213,8 +214,8 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 				.ts_ms = ts, .type = "message", .actor = from.data, .dir_out = 0,
 				.name = import_field(&t, r, MS_FROM),
 				.text = c->opt->message_text ? text.data : NULL,
-				.id = import_id("message", import_field(&t, r, MS_CONV), from.data, date,
-				                owner, NULL),
+				.id = import_id("message", import_field(&t, r, MS_CONV), from.data,
+				                import_id_ms(ts, tb), owner, NULL),
 			};
 			rc = li_emit(c, s, &ev);
 		}

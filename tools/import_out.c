@@ -44,6 +44,12 @@ struct hash128 import_id(const char *kind, ...)
 	return h;
 }
 
+const char *import_id_ms(int64_t ms, char buf[IMPORT_ID_MS_LEN])
+{
+	snprintf(buf, IMPORT_ID_MS_LEN, "%lld", (long long)ms);
+	return buf;
+}
+
 int import_out_open(struct import_out *o, const char *path, const char *account)
 {
 	char *copy, *dir;

@@ -170,6 +170,13 @@ def test_ingest_and_reimport():
         with open(os.path.join(newer, "Connections.csv"), "ab") as f:
             f.write(b"Edsger,Dijkstra,http://linkedin.com/in/EDSGER-dijkstra/,,TU Eindhoven,"
                     b"Professor,05 Jan 2025\r\n")
+        # The same invitation's time written with padding: the instant identifies it.
+        inv = os.path.join(newer, "Invitations.csv")
+        with open(inv, "rb") as f:
+            data = f.read()
+        check(b'"10/1/24, 9:00 AM"' in data, "fixture changed")
+        with open(inv, "wb") as f:
+            f.write(data.replace(b'"10/1/24, 9:00 AM"', b'"10/01/24, 09:00 AM"'))
         with open(os.path.join(newer, "messages.csv"), "ab") as f:
             f.write(b"c1,,Ada Lovelace,https://WWW.linkedin.com/in/ada-lovelace/,Owen Owner,"
                     b"https://www.linkedin.com/in/owen-owner,2025-01-06 08:00:00 UTC,,Happy new"
