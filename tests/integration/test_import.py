@@ -245,6 +245,14 @@ def test_since_and_errors():
 
     tmp = h.Env("import-errors")
     try:
+        # Without --tz, the config's time.zone is the zone of naive times.
+        with open(tmp.config, "a") as f:
+            f.write("time:\n  zone: \"+02:00\"\n")
+        evs = lines_of(run_import(os.path.join(FIXTURES, "2024"), "-c", tmp.config).stdout)
+        ada = [e for e in evs if e["type"] == "connect" and e["actor"] == LI + "ada-lovelace"]
+        check(ada[0]["ts"] == "2024-12-15T22:00:00.000Z", "zone from the config: %s" % ada)
+        run_import(os.path.join(FIXTURES, "2024"), "-c", os.path.join(tmp.dir, "none.yaml"),
+                   expect=1)
         out = os.path.join(tmp.dir, "out.jsonl")
         r = run_import(os.path.join(tmp.dir, "missing.zip"), "-o", out, expect=1)
         check(b"missing.zip" in r.stderr, r.stderr)
