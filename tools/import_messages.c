@@ -16,14 +16,9 @@
 
 enum { MS_CONV, MS_FROM, MS_FROM_URL, MS_TO, MS_TO_URLS, MS_DATE, MS_CONTENT, MS_DRAFT };
 
-struct ms_count {
-	char *actor;
-	uint64_t n;
-};
-
 static int ms_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct ms_count *)a)->actor, ((const struct ms_count *)b)->actor);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Calls fn for each actor of a ';'- or ','-separated list of profile URLs. */
@@ -44,50 +39,50 @@ static void ms_each_url(const char *list, void (*fn)(const char *, void *), void
 }
 
 struct ms_tally {
-	struct ms_count *v;
+	char **v;
 	size_t n, cap;
 };
 
 static void ms_add(const char *actor, void *arg)
 {
 	struct ms_tally *t = arg;
-	size_t i;
 
-	/* Linear: only the few people one corresponds with, tallied once. */
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].actor, actor) == 0) {
-			t->v[i].n++;
-			return;
-		}
 	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
+		t->cap = t->cap ? t->cap * 2 : 256;
 		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
 	}
-	t->v[t->n].actor = xstrdup(actor);
-	t->v[t->n++].n = 1;
+	t->v[t->n++] = xstrdup(actor);
 }
 
+/*
+ * Every occurrence is collected and sorted, then counted by runs: linear
+ * in the rows whatever the number of correspondents (a search per
+ * occurrence would be quadratic for a large network).
+ */
 static char *ms_owner(const struct import_table *t)
 {
 	struct ms_tally tally = { 0 };
 	char *owner = NULL;
-	uint64_t best = 0;
-	size_t r, i;
+	size_t r, i, run, best = 0;
 
 	for (r = t->header + 1; r < t->nrows; r++) {
 		ms_each_url(import_field(t, r, MS_FROM_URL), ms_add, &tally);
 		ms_each_url(import_field(t, r, MS_TO_URLS), ms_add, &tally);
 	}
-	if (tally.n > 0)  /* ties: the first by actor */
+	if (tally.n > 0)
 		qsort(tally.v, tally.n, sizeof(*tally.v), ms_cmp);
-	for (i = 0; i < tally.n; i++)
-		if (tally.v[i].n > best) {
-			best = tally.v[i].n;
-			owner = tally.v[i].actor;
+	/* Ties: the first by actor, so the result never depends on row order. */
+	for (i = 0; i < tally.n; i += run) {
+		for (run = 1; i + run < tally.n && strcmp(tally.v[i], tally.v[i + run]) == 0; run++)
+			;
+		if (run > best) {
+			best = run;
+			owner = tally.v[i];
 		}
+	}
 	owner = owner ? xstrdup(owner) : NULL;
 	for (i = 0; i < tally.n; i++)
-		free(tally.v[i].actor);
+		free(tally.v[i]);
 	free(tally.v);
 	return owner;
 }
