@@ -3,7 +3,7 @@
 # the install layout.
 #
 # The programs themselves are installed by the install(TARGETS) lines in
-# CMakeLists.txt (warmthd to sbin, warmthctl and warmth-gen to bin); this
+# CMakeLists.txt (warmthd to sbin, warmthctl, warmth-gen and warmth-import to bin); this
 # file installs everything around them. Paths follow GNUInstallDirs and are
 # relative to the prefix, except those that the rest of the system looks for
 # in one fixed place whatever the prefix: the configuration (warmthd's
@@ -97,6 +97,7 @@ install(FILES ${_warmth_unit_out} DESTINATION ${WARMTH_SYSTEMD_UNITDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.8
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthctl.1
+              ${PROJECT_SOURCE_DIR}/docs/man/warmth-import.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.yaml.5
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)

@@ -15,7 +15,7 @@ if [ -z "$build" ]; then
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build -j"$jobs" >/dev/null
 	build=build
-	echo "built warmthd, warmthctl and warmth-gen in build/"
+	echo "built warmthd, warmthctl, warmth-gen and warmth-import in build/"
 fi
 events=${DEMO_EVENTS:-200000}
 
@@ -41,6 +41,13 @@ notify:
 YAML
 # warmthd refuses a config others may write, whatever the umask made it.
 chmod 0644 "$run/warmthd.yaml"
+
+# What the user already knows comes first: their LinkedIn archive (here the
+# small sample the tests use) as events, written atomically into the input folder.
+echo "importing a sample LinkedIn archive (tests/fixtures/linkedin/2024)..."
+"$build"/warmth-import linkedin tests/fixtures/linkedin/2024 -c "$run/warmthd.yaml" \
+	-o "$run/in/linkedin.jsonl" 2>"$run/import.log" || { cat "$run/import.log" >&2; exit 1; }
+sed 's/^/  /' "$run/import.log"
 
 echo "generating 8 weeks of engagement from 2,000 people (with 1% malformed lines)..."
 "$build"/warmth-gen --seed 7 --contacts 2000 --events "$events" --days 56 --malformed 0.01 \

@@ -1,5 +1,6 @@
 """The demo (the README's main command) runs end to end: against the
-binaries of this build and with a smaller history, it ingests, fires ready
+binaries of this build and with a smaller history, it imports a sample
+LinkedIn archive, ingests, fires ready
 notifications with notes, and shows who is ready, why, the week's plan
 and the metrics."""
 
@@ -20,7 +21,9 @@ def test_demo_runs():
     check(r.returncode == 0, "demo failed (%d):\n%s\n%s" % (r.returncode, r.stdout[-3000:],
                                                             r.stderr[-3000:]))
     out = r.stdout
-    for want in ("ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
+    for want in ("importing a sample LinkedIn archive",
+                 "Connections.csv                    6 rows read, 5 events written",
+                 "ready notifications fired", "READY: ", "Suggested note: ", "== warmthctl status",
                  "== warmthctl top", "why", "== warmthctl plan", "invite this week (",
                  "note (", "held by the budget (", "engage with first (", "withdraw (",
                  "== warmthctl metrics", "ratio"):

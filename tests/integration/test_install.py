@@ -16,7 +16,7 @@ from harness import BUILD, SOURCE, check, run
 
 BUILD_DIR = os.path.abspath(BUILD)
 SOURCE_DIR = os.path.abspath(SOURCE)
-MAN_PAGES = ["man8/warmthd.8", "man1/warmthctl.1", "man5/warmthd.yaml.5"]
+MAN_PAGES = ["man8/warmthd.8", "man1/warmthctl.1", "man1/warmth-import.1", "man5/warmthd.yaml.5"]
 SCRIPTS = os.path.join(SOURCE_DIR, "packaging", "debian")
 
 _tmp = tempfile.mkdtemp(prefix="warmth-install-")
@@ -58,6 +58,7 @@ def test_install_tree():
         "/usr/sbin/warmthd": 0o755,
         "/usr/bin/warmthctl": 0o755,
         "/usr/bin/warmth-gen": 0o755,
+        "/usr/bin/warmth-import": 0o755,
         "/etc/warmthd/warmthd.yaml": 0o644,
         "/etc/logrotate.d/warmthd": 0o644,
         unitdir + "/warmthd.service": 0o644,
