@@ -38,18 +38,18 @@ def push_env(name, extra=""):
     return env
 
 
+def socket_open(env):
+    try:
+        socket.create_connection(("127.0.0.1", env.port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def start(env):
     """Starts the daemon and waits for its listener (opened after the state is loaded)."""
     env.start()
-
-    def listening():
-        try:
-            socket.create_connection(("127.0.0.1", env.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    env.wait(listening, "the HTTP listener")
+    env.wait(lambda: socket_open(env), "the HTTP listener")
 
 
 def post(env, body, token=TOKEN, headers=None, retry_busy=True, timeout=30):
@@ -201,30 +201,64 @@ def test_concurrent_clients():
     env.close()
 
 
+def send_raw(env, body):
+    """Sends a whole POST on a socket and returns it, the reply unread."""
+    s = socket.create_connection(("127.0.0.1", env.port))
+    s.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+              b"Authorization: Bearer " + TOKEN.encode() + b"\r\nContent-Length: " +
+              str(len(body)).encode() + b"\r\n\r\n" + body)
+    return s
+
+
 def test_kill_between_receipt_and_reply():
     env = push_env("http-kill")
+    faults = os.path.join(env.dir, "faults")
+    environ = {"WARMTH_TEST_FAULTS": faults}
     n = 300
     body = lines(*[event(20000 + i, "like", "k%d" % (i % 30), post="p%d" % i, id="k%d" % i)
                    for i in range(n)]).encode()
-    for attempt in range(3):
-        start(env)
-        # The request goes out, and the daemon dies before (or while) it answers.
-        s = socket.create_connection(("127.0.0.1", env.port))
-        s.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
-                  b"Authorization: Bearer " + TOKEN.encode() + b"\r\nContent-Length: " +
-                  str(len(body)).encode() + b"\r\n\r\n" + body)
-        time.sleep(0.002 * attempt)
-        env.kill()
-        s.close()
-    # The client retries until it has its reply.
+    first = lines(*[event(20000 + i, "like", "k%d" % (i % 30), post="p%d" % i, id="k%d" % i)
+                    for i in range(100)]).encode()
+
+    # 1. Received and applied, its commit failing (so no reply yet): kill -9.
+    open(faults, "w").close()
+    env.start(environ=environ)
+    env.wait(lambda: socket_open(env), "the HTTP listener")
+    with open(faults, "w") as f:
+        f.write("write=ioerr")
+    s = send_raw(env, first)
+    env.wait(lambda: "100 lines pushed" in env.log_text() and "cannot commit" in env.log_text(),
+             "the lines applied and their commit failing")
+    # No reply before the commit: the lines are not on disk.
+    s.settimeout(0.3)
+    try:
+        early = s.recv(1)
+    except socket.timeout:
+        early = None
+    check(early is None, "a reply before the commit: %r" % early)
+    # Meanwhile a new request is told to come back later.
+    status, resp, _ = post(env, first, retry_busy=False)
+    check(status == 503 and resp.getheader("Retry-After") == "1", "while failing: %d" % status)
+    env.kill()
+    s.close()
+    open(faults, "w").close()
+    check(env.status()["events_accepted"] == 0, env.status())
+    # The client, without a reply, sends the lines again: nothing was lost.
+    start(env)
+    status, _, r = post(env, first)
+    check(status == 200 and r["accepted"] == 100 and r["duplicate"] == 0, r)
+
+    # 2. Committed, the reply lost: kill -9 before the client reads it.
+    s = send_raw(env, body)
+    env.wait(lambda: env.status()["events_accepted"] == n, "the push committed")
+    env.kill()
+    s.close()
+    # The retry: nothing counted twice.
     start(env)
     status, _, r = post(env, body)
-    check(status == 200 and r["accepted"] + r["duplicate"] == n and r["rejected"] == 0, r)
+    check(status == 200 and r["duplicate"] == n and r["accepted"] == 0, r)
     st = env.status()
-    check(st["events_accepted"] == n, "after kill -9 and retry: %s" % st)
-    status, _, r = post(env, body)
-    check(r["duplicate"] == n, r)
-    check(env.status()["events_accepted"] == n, env.status())
+    check(st["events_accepted"] == n and st["events_rejected"] == 0, st)
     env.close()
 
 
