@@ -164,6 +164,19 @@ def test_off_by_default_and_token_required():
                      "  token_file: ./token\n" % port)
     r = env.once(expect=1)
     check("others may read" in r.stderr, r.stderr)
+    # A systemd credential (LoadCredential=): the token from $CREDENTIALS_DIRECTORY.
+    creds = os.path.join(env.dir, "creds")
+    os.mkdir(creds)
+    with open(os.path.join(creds, "push"), "w") as f:
+        f.write(TOKEN)
+    env.write_config(BASE_CONFIG + "metrics:\n  listen: 127.0.0.1:%d\nhttp:\n  events: true\n"
+                     "  token_credential: push\n" % port)
+    env.start(environ={"CREDENTIALS_DIRECTORY": creds})
+    env.wait(lambda: socket_open(env), "the HTTP listener")
+    status, _, r = post(env, lines(event(1000, "like", "ada", id="o1")))
+    check(status == 200 and r["accepted"] == 1, "with the credential: %d %s" % (status, r))
+    status, _, _ = post(env, lines(event(1000, "like", "ada", id="o1")), token="other")
+    check(status == 401, "a wrong token with the credential: %d" % status)
     env.close()
 
 
