@@ -586,6 +586,10 @@ static void conf_document_check(struct conf_loader *ld, const struct conf_node *
 	const struct conf_node *templates = notes ? conf_node_get(notes, "templates") : NULL;
 
 	conf_paths_check(ld, root, conf);
+	/* Across sections (in either order in the file): pushed events need the listener. */
+	if (conf->http_events && conf->metrics_listen == NULL)
+		conf_report(ld, conf_node_get(conf_node_get(root, "http"), "events"),
+		            "http.events: true needs a listener: set metrics.listen (ADDRESS:PORT)");
 	if (templates == NULL || templates->kind != CONF_NODE_MAPPING)
 		return;
 	/* The segments in force: the file's, or DOMAIN.md's when it has none. */

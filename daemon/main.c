@@ -487,8 +487,6 @@ static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 {
 	char err[512];
 
-	if (conf->http_events && conf->metrics_listen == NULL)
-		log_err("http.events: true, but no listener: pushing events needs metrics.listen");
 	if (conf->metrics_textfile == NULL && conf->metrics_listen == NULL)
 		return;
 	m->metrics_done = 0;

@@ -157,6 +157,16 @@ def test_off_by_default_and_token_required():
                      % port)
     r = env.once(expect=1)
     check("token_file" in r.stderr, r.stderr)
+    # The listener comes from metrics.listen, whichever section comes first.
+    with open(os.path.join(env.dir, "token"), "w") as f:
+        f.write(TOKEN)
+    os.chmod(os.path.join(env.dir, "token"), 0o600)
+    env.write_config(BASE_CONFIG + "http:\n  events: true\n  token_file: ./token\n")
+    r = env.once(expect=1)
+    check("needs a listener" in r.stderr, r.stderr)
+    env.write_config(BASE_CONFIG + "http:\n  events: true\n  token_file: ./token\n"
+                     "metrics:\n  listen: 127.0.0.1:%d\n" % port)
+    env.once()
     with open(os.path.join(env.dir, "token"), "w") as f:
         f.write(TOKEN)
     os.chmod(os.path.join(env.dir, "token"), 0o644)
