@@ -43,6 +43,7 @@ static conf_parse_fn conf_allow_users;
 static conf_release_fn conf_allow_users_release;
 static conf_check_fn conf_band_check;
 static conf_check_fn conf_metrics_check;
+static conf_check_fn conf_http_check;
 
 static const struct conf_enum conf_synchronous_values[] = {
 	{ "normal", 0, NULL }, { "full", 1, NULL }, { NULL, 0, NULL },
@@ -312,6 +313,26 @@ static const struct conf_key conf_metrics_keys[] = {
 	{ .name = NULL },
 };
 
+/*
+ * http: (metrics_events.c). Pushing events is off by default; on, it
+ * needs a bearer token, read from a file of its own or a systemd
+ * credential like a webhook's secret, never written in the config.
+ */
+static const struct conf_key conf_http_keys[] = {
+	{ .name = "events", .kind = CONF_KIND_BOOL, CONF_FIELD(struct conf, http_events),
+	  .def = "false" },
+	{ .name = "token_file", .kind = CONF_KIND_CUSTOM, .parse = conf_http_token_file,
+	  .release = conf_http_token_release },
+	{ .name = "token_credential", .kind = CONF_KIND_CUSTOM, .parse = conf_http_token_credential,
+	  .release = conf_http_token_release },
+	/* A collector's batch of a few thousand lines; more waits for the next request. */
+	{ .name = "max_body", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, http_max_body),
+	  .def = "1MiB", .min = "1KiB", .max = "64MiB" },
+	{ .name = "max_pending", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, http_max_pending),
+	  .def = "16", .min = "1", .max = "1024" },
+	{ .name = NULL },
+};
+
 static const struct conf_key conf_top_keys[] = {
 	{ .name = "state", .kind = CONF_KIND_SECTION, .keys = conf_state_keys },
 	{ .name = "control", .kind = CONF_KIND_SECTION, .keys = conf_control_keys },
@@ -334,6 +355,7 @@ static const struct conf_key conf_top_keys[] = {
 	{ .name = "network", .kind = CONF_KIND_SECTION, .keys = conf_network_keys },
 	{ .name = "metrics", .kind = CONF_KIND_SECTION, .keys = conf_metrics_keys,
 	  .check = conf_metrics_check },
+	{ .name = "http", .kind = CONF_KIND_SECTION, .keys = conf_http_keys, .check = conf_http_check },
 	{ .name = NULL },
 };
 
@@ -540,6 +562,19 @@ static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *ke
 	conf->metrics_port = (uint16_t)port;
 }
 
+/* Pushed events come from whoever holds the token: there is no default one. */
+static void conf_http_check(struct conf_loader *ld, const struct conf_key *key,
+                            const struct conf_node *node, void *base, const char *name)
+{
+	struct conf *conf = base;
+
+	(void)key;
+	if (conf == NULL || !conf->http_events || conf->http_token != NULL)
+		return;
+	conf_report(ld, conf_node_get(node, "events"), "%s.events: true needs a bearer token: give "
+	            "%s.token_file or %s.token_credential", name, name, name);
+}
+
 /*
  * A note template for a segment that no segment is named so would never be
  * used: most likely a typo, so it is an error with a suggestion.
@@ -551,6 +586,10 @@ static void conf_document_check(struct conf_loader *ld, const struct conf_node *
 	const struct conf_node *templates = notes ? conf_node_get(notes, "templates") : NULL;
 
 	conf_paths_check(ld, root, conf);
+	/* Across sections (in either order in the file): pushed events need the listener. */
+	if (conf->http_events && conf->metrics_listen == NULL)
+		conf_report(ld, conf_node_get(conf_node_get(root, "http"), "events"),
+		            "http.events: true needs a listener: set metrics.listen (ADDRESS:PORT)");
 	if (templates == NULL || templates->kind != CONF_NODE_MAPPING)
 		return;
 	/* The segments in force: the file's, or DOMAIN.md's when it has none. */

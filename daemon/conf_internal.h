@@ -204,6 +204,10 @@ void conf_paths_check(struct conf_loader *ld, const struct conf_node *root,
 conf_parse_fn conf_notify_secret_file;
 conf_parse_fn conf_notify_secret_credential;
 conf_release_fn conf_notify_secret_release;
+/* http.token_file and http.token_credential (conf_secure.c). */
+conf_parse_fn conf_http_token_file;
+conf_parse_fn conf_http_token_credential;
+conf_release_fn conf_http_token_release;
 
 /* The notify: list's description and its top-level row (conf_notify.c). */
 extern const struct conf_list conf_notify_list;

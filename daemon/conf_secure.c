@@ -105,28 +105,37 @@ static char *conf_secret_read(const char *path, int check_mode, size_t *len, str
 	return data;
 }
 
+/* Where a secret goes: a webhook's key or the HTTP bearer token. */
+struct conf_secret_slot {
+	char **secret;
+	size_t *len;
+	char **source;
+	const char *what;           /* "a webhook", "http" */
+	const char *keys;           /* the two keys, for the message about both */
+};
+
 /*
  * Reads the secret at path (check_mode: refuse one others may read) and
- * stores it for notify, or reports why not at node. base is NULL when the
+ * stores it in slot, or reports why not at node. slot is NULL when the
  * value is only checked: the secret is then dropped at once.
  */
-static void conf_secret_load(struct conf_loader *ld, const struct conf_node *node, void *base,
-                             const char *name, const char *path, int check_mode)
+static void conf_secret_load(struct conf_loader *ld, const struct conf_node *node,
+                             const struct conf_secret_slot *slot, const char *name,
+                             const char *path, int check_mode)
 {
-	struct conf_notify *notify = base;
 	struct buf err = { 0 };
 	size_t len = 0;
 	char *secret = conf_secret_read(path, check_mode, &len, &err);
 
 	if (secret == NULL) {
 		conf_report(ld, node, "%s: %s", name, buf_cstr(&err));
-	} else if (notify != NULL && notify->secret != NULL) {
-		conf_report(ld, node, "%s: a webhook has one secret: give secret_file or "
-		            "secret_credential, not both", name);
-	} else if (notify != NULL) {
-		notify->secret = secret;
-		notify->secret_len = len;
-		notify->secret_source = xstrdup(path);
+	} else if (slot != NULL && *slot->secret != NULL) {
+		conf_report(ld, node, "%s: %s has one secret: give %s, not both", name, slot->what,
+		            slot->keys);
+	} else if (slot != NULL) {
+		*slot->secret = secret;
+		*slot->len = len;
+		*slot->source = xstrdup(path);
 		secret = NULL;
 	}
 	if (secret != NULL) {
@@ -136,12 +145,34 @@ static void conf_secret_load(struct conf_loader *ld, const struct conf_node *nod
 	buf_free(&err);
 }
 
-void conf_notify_secret_file(struct conf_loader *ld, const struct conf_key *key,
-                             const struct conf_node *node, void *base, const char *name)
+static void conf_notify_slot(void *base, struct conf_secret_slot *slot)
+{
+	struct conf_notify *notify = base;
+
+	slot->secret = &notify->secret;
+	slot->len = &notify->secret_len;
+	slot->source = &notify->secret_source;
+	slot->what = "a webhook";
+	slot->keys = "secret_file or secret_credential";
+}
+
+static void conf_http_slot(void *base, struct conf_secret_slot *slot)
+{
+	struct conf *conf = base;
+
+	slot->secret = &conf->http_token;
+	slot->len = &conf->http_token_len;
+	slot->source = &conf->http_token_source;
+	slot->what = "http";
+	slot->keys = "token_file or token_credential";
+}
+
+/* A secret_file or token_file: a path relative to the config's directory. */
+static void conf_secret_file(struct conf_loader *ld, const struct conf_node *node,
+                             const struct conf_secret_slot *slot, const char *name)
 {
 	struct buf path = { 0 };
 
-	(void)key;
 	if (node->kind != CONF_NODE_SCALAR || node->is_null || node->text[0] == '\0') {
 		conf_report(ld, node, "%s: expected the path of a file holding the secret", name);
 		return;
@@ -150,17 +181,18 @@ void conf_notify_secret_file(struct conf_loader *ld, const struct conf_key *key,
 	if (node->text[0] != '/')
 		buf_printf(&path, "%s/", ld->dir);
 	buf_append_str(&path, node->text);
-	conf_secret_load(ld, node, base, name, buf_cstr(&path), 1);
+	conf_secret_load(ld, node, slot, name, buf_cstr(&path), 1);
 	buf_free(&path);
 }
 
-void conf_notify_secret_credential(struct conf_loader *ld, const struct conf_key *key,
-                                   const struct conf_node *node, void *base, const char *name)
+/* A secret_credential or token_credential: a name in $CREDENTIALS_DIRECTORY. */
+static void conf_secret_credential(struct conf_loader *ld, const struct conf_node *node,
+                                   const struct conf_secret_slot *slot, const char *name,
+                                   const char *file_key)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
 	struct buf path = { 0 };
 
-	(void)key;
 	if (node->kind != CONF_NODE_SCALAR || node->is_null || node->text[0] == '\0' ||
 	    strchr(node->text, '/') != NULL || strcmp(node->text, "..") == 0 ||
 	    strcmp(node->text, ".") == 0) {
@@ -171,25 +203,86 @@ void conf_notify_secret_credential(struct conf_loader *ld, const struct conf_key
 	if (dir == NULL || dir[0] == '\0') {
 		conf_report(ld, node, "%s: $CREDENTIALS_DIRECTORY is not set: credential \"%s\" comes "
 		            "from systemd (LoadCredential=%s:FILE in the service); outside systemd use "
-		            "secret_file", name, node->text, node->text);
+		            "%s", name, node->text, node->text, file_key);
 		return;
 	}
 	buf_printf(&path, "%s/%s", dir, node->text);
 	/* systemd makes the directory and its files private to the service. */
-	conf_secret_load(ld, node, base, name, buf_cstr(&path), 0);
+	conf_secret_load(ld, node, slot, name, buf_cstr(&path), 0);
 	buf_free(&path);
+}
+
+static void conf_secret_release(const struct conf_secret_slot *slot)
+{
+	if (*slot->secret != NULL)
+		explicit_bzero(*slot->secret, *slot->len);
+	free(*slot->secret);
+	free(*slot->source);
+	*slot->secret = NULL;
+	*slot->source = NULL;
+	*slot->len = 0;
+}
+
+void conf_notify_secret_file(struct conf_loader *ld, const struct conf_key *key,
+                             const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_secret_slot slot;
+
+	(void)key;
+	if (base != NULL)
+		conf_notify_slot(base, &slot);
+	conf_secret_file(ld, node, base != NULL ? &slot : NULL, name);
+}
+
+void conf_notify_secret_credential(struct conf_loader *ld, const struct conf_key *key,
+                                   const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_secret_slot slot;
+
+	(void)key;
+	if (base != NULL)
+		conf_notify_slot(base, &slot);
+	conf_secret_credential(ld, node, base != NULL ? &slot : NULL, name, "secret_file");
 }
 
 void conf_notify_secret_release(const struct conf_key *key, void *base)
 {
-	struct conf_notify *notify = base;
+	struct conf_secret_slot slot;
 
 	(void)key;
-	if (notify->secret != NULL)
-		explicit_bzero(notify->secret, notify->secret_len);
-	free(notify->secret);
-	free(notify->secret_source);
-	notify->secret = NULL;
-	notify->secret_source = NULL;
-	notify->secret_len = 0;
+	if (base != NULL)
+		conf_notify_slot(base, &slot);
+	conf_secret_release(&slot);
+}
+
+void conf_http_token_file(struct conf_loader *ld, const struct conf_key *key,
+                          const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_secret_slot slot;
+
+	(void)key;
+	if (base != NULL)
+		conf_http_slot(base, &slot);
+	conf_secret_file(ld, node, base != NULL ? &slot : NULL, name);
+}
+
+void conf_http_token_credential(struct conf_loader *ld, const struct conf_key *key,
+                                const struct conf_node *node, void *base, const char *name)
+{
+	struct conf_secret_slot slot;
+
+	(void)key;
+	if (base != NULL)
+		conf_http_slot(base, &slot);
+	conf_secret_credential(ld, node, base != NULL ? &slot : NULL, name, "token_file");
+}
+
+void conf_http_token_release(const struct conf_key *key, void *base)
+{
+	struct conf_secret_slot slot;
+
+	(void)key;
+	if (base != NULL)
+		conf_http_slot(base, &slot);
+	conf_secret_release(&slot);
 }

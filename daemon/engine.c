@@ -30,8 +30,6 @@
 #include "engine.h"
 #include "engine_internal.h"
 
-static void engine_batch_request_close(struct engine *e);
-
 /* --- accounts, contacts, seen ids --- */
 
 /*
@@ -221,7 +219,7 @@ static void engine_batch_timer_cb(uv_timer_t *handle)
 }
 
 /* Closes the batch now, or as soon as the commit in flight is done. */
-static void engine_batch_request_close(struct engine *e)
+void engine_batch_request_close(struct engine *e)
 {
 	/*
 	 * Group commit: while the previous batch is still committing, this one
@@ -261,7 +259,7 @@ static void engine_file_dirty(struct engine *e, struct tail_file *f)
 	engine_batch_opened(e);
 }
 
-static void engine_count_item(struct engine *e)
+void engine_count_item(struct engine *e)
 {
 	e->lines_read++;
 	e->batch_lines++;
@@ -270,13 +268,12 @@ static void engine_count_item(struct engine *e)
 		engine_batch_close(e);
 }
 
-static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset,
-                          enum event_reject reason, const char *detail, const char *line,
-                          size_t len)
+void engine_reject(struct engine *e, const char *source, uint64_t offset, enum event_reject reason,
+                   const char *detail, const char *line, size_t len)
 {
 	struct store_reject r = { 0 };
 
-	r.file = tail_file_path(f);
+	r.file = source;
 	r.offset = offset;
 	r.reason = reason;
 	r.detail = detail;
@@ -291,19 +288,19 @@ static void engine_reject(struct engine *e, struct tail_file *f, uint64_t offset
 }
 
 /* A line longer than ingest.max_line_bytes: head_len bytes of it for the dead letter. */
-static void engine_reject_long(struct engine *e, struct tail_file *f, uint64_t offset,
-                               const char *head, size_t head_len, uint64_t total_len)
+void engine_reject_long(struct engine *e, const char *source, uint64_t offset, const char *head,
+                        size_t head_len, uint64_t total_len)
 {
 	char detail[128];
 
 	snprintf(detail, sizeof(detail), "line of %llu bytes exceeds ingest.max_line_bytes (%llu)",
 	         (unsigned long long)total_len, (unsigned long long)e->conf->max_line_bytes);
-	engine_reject(e, f, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
+	engine_reject(e, source, offset, REJECT_LINE_TOO_LONG, detail, head, head_len);
 }
 
 /* An event dated beyond e->ts_limit_ms (see engine_clock_limit). */
-static void engine_reject_future(struct engine *e, struct tail_file *f, uint64_t offset,
-                                 int64_t ts_ms, const char *line, size_t len)
+void engine_reject_future(struct engine *e, const char *source, uint64_t offset, int64_t ts_ms,
+                          const char *line, size_t len)
 {
 	char ts[TIME_RFC3339_LEN], limit[TIME_RFC3339_LEN], detail[128];
 
@@ -311,7 +308,7 @@ static void engine_reject_future(struct engine *e, struct tail_file *f, uint64_t
 	time_format_rfc3339(e->ts_limit_ms, limit);
 	snprintf(detail, sizeof(detail),
 	         "ts: %s is after the wall clock plus time.future_tolerance (%s)", ts, limit);
-	engine_reject(e, f, offset, REJECT_FUTURE_TS, detail, line, len);
+	engine_reject(e, source, offset, REJECT_FUTURE_TS, detail, line, len);
 }
 
 /* The hashes applying ev needs, from its bytes alone: on either thread (engine_internal.h). */
@@ -419,7 +416,7 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	 * one read comes here: the limit holds for it too, wherever it falls.
 	 */
 	if (len > e->conf->max_line_bytes) {
-		engine_reject_long(e, f, offset, line, len, len);
+		engine_reject_long(e, tail_file_path(f), offset, line, len, len);
 		engine_count_item(e);
 		return;
 	}
@@ -440,9 +437,9 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		engine_event_keys(p->ev, &p->keys);
 	}
 	if (rc == REJECT_NONE && p->ev->ts_ms > e->ts_limit_ms) {
-		engine_reject_future(e, f, offset, p->ev->ts_ms, line, len);
+		engine_reject_future(e, tail_file_path(f), offset, p->ev->ts_ms, line, len);
 	} else if (rc != REJECT_NONE) {
-		engine_reject(e, f, offset, rc,
+		engine_reject(e, tail_file_path(f), offset, rc,
 		              done != NULL ? done->error : event_parser_error(e->parsers[slot]), line,
 		              len);
 	} else {
@@ -476,7 +473,7 @@ static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset,
 
 	e->tail_idle = 0;
 	engine_file_dirty(e, f);
-	engine_reject_long(e, f, offset, head, head_len, total_len);
+	engine_reject_long(e, tail_file_path(f), offset, head, head_len, total_len);
 	engine_count_item(e);
 }
 

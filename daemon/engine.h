@@ -62,6 +62,22 @@ int engine_view(struct engine *e, const struct control_request *req, struct json
 /* The engine's outbox (notify-test, redeliver), or NULL before it starts or after it closed. */
 struct outbox;
 struct outbox *engine_outbox(struct engine *e);
+/*
+ * Events pushed over HTTP (engine_push.c). engine_push applies each line
+ * of body like a tailed line (dead-letter records name source and the
+ * line's number), writes the per-line results as JSON into reply and
+ * returns the number of the batch that holds the last of them: they are
+ * on disk once engine_committed_seq() reaches it. engine_push_busy says
+ * to refuse a push for now (a backlog is committed, commits fail, the
+ * engine stops). fn is called after every successful commit.
+ */
+struct buf;
+int engine_push_busy(const struct engine *e);
+uint64_t engine_push(struct engine *e, const char *source, const char *body, size_t len,
+                     struct buf *reply);
+uint64_t engine_committed_seq(const struct engine *e);
+void engine_on_commit(struct engine *e, void (*fn)(void *ctx), void *ctx);
+
 /* 0 if every commit succeeded so far, -1 if the last one failed. */
 int engine_status(const struct engine *e);
 void engine_free(struct engine *e);

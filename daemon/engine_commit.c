@@ -121,6 +121,9 @@ static void engine_work_done(uv_work_t *req, int status)
 	e->failing = 0;
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
 	e->committed_seq = e->committing_seq;
+	/* Pushed lines wait for their batch's commit (engine_push.c). */
+	if (e->on_commit != NULL)
+		e->on_commit(e->on_commit_ctx);
 	store_batch_each_rowid(e->committing, engine_learn_rowid, e);
 	engine_cache_evict(e);
 	store_batch_reset(e->committing);

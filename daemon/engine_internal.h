@@ -309,6 +309,9 @@ struct engine {
 	int caught_up;
 	void (*on_stopped)(void *ctx);
 	void *on_stopped_ctx;
+	/* Told of every successful commit (engine_push.c), never calling back into the engine. */
+	void (*on_commit)(void *ctx);
+	void *on_commit_ctx;
 };
 
 /* --- engine_parse.c: parsing the lines of a run ahead of the loop on a second core --- */
@@ -373,6 +376,23 @@ void engine_mark_dirty(struct engine *e, struct engine_contact *ec);
 void engine_batch_opened(struct engine *e);
 /* engine.c: closes the batch being built now (or once the commit in flight is done). */
 void engine_batch_close(struct engine *e);
+/* engine.c: closes the batch now, or as soon as the commit in flight is done. */
+void engine_batch_request_close(struct engine *e);
+/* engine.c: counts a line read (closing a full batch). */
+void engine_count_item(struct engine *e);
+/*
+ * engine.c: a rejected line into the batch's dead-letter records: source
+ * is an input file's path (offset a byte offset) or "http:ADDRESS" (offset
+ * the line's number in the request).
+ */
+void engine_reject(struct engine *e, const char *source, uint64_t offset, enum event_reject reason,
+                   const char *detail, const char *line, size_t len);
+/* A line longer than ingest.max_line_bytes: head_len bytes of it for the dead letter. */
+void engine_reject_long(struct engine *e, const char *source, uint64_t offset, const char *head,
+                        size_t head_len, uint64_t total_len);
+/* An event dated beyond e->ts_limit_ms (see engine_clock_limit). */
+void engine_reject_future(struct engine *e, const char *source, uint64_t offset, int64_t ts_ms,
+                          const char *line, size_t len);
 /* engine_commit.c: commits the batch just closed (e->committing) on the thread pool. */
 void engine_submit(struct engine *e);
 

@@ -453,6 +453,31 @@ static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
 	engine_metrics_snapshot(m->engine, s);
 }
 
+/* POST /v1/events (http.events): the engine applies and commits, metrics.c serves. */
+static int main_push_busy(void *ctx)
+{
+	return engine_push_busy(((struct main_ctx *)ctx)->engine);
+}
+
+static uint64_t main_push(void *ctx, const char *source, const char *body, size_t len,
+                          struct buf *reply)
+{
+	return engine_push(((struct main_ctx *)ctx)->engine, source, body, len, reply);
+}
+
+static uint64_t main_push_committed(void *ctx)
+{
+	return engine_committed_seq(((struct main_ctx *)ctx)->engine);
+}
+
+static void main_committed(void *ctx)
+{
+	struct main_ctx *m = ctx;
+
+	if (m->metrics != NULL)
+		metrics_events_committed(m->metrics);
+}
+
 /*
  * Like the control socket, metrics are for watching, not for ingesting:
  * an exporter that cannot start (the port is taken) is reported and the
@@ -470,6 +495,13 @@ static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 		log_err("metrics disabled: %s", err);
 		metrics_close(m->metrics, main_metrics_closed, m);
 		m->metrics = NULL;
+		return;
+	}
+	if (conf->http_events && conf->metrics_listen != NULL) {
+		struct metrics_events events = { main_push_busy, main_push, main_push_committed, m };
+		metrics_set_events(m->metrics, &events);
+		engine_on_commit(m->engine, main_committed, m);
+		log_info("http: accepting events at http://%s/v1/events", conf->metrics_listen);
 	}
 }
 

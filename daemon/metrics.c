@@ -21,6 +21,14 @@
  * So requests are served on the daemon's one loop, one short rendering
  * each. Handles are freed only in their close callbacks (libuv's rule);
  * the struct goes with the last of them.
+ *
+ * POST /v1/events (http.events) takes a body of JSON Lines from whoever
+ * holds the bearer token, hands it to the owner's push (the engine applies
+ * it like tailed lines) and suspends the connection until the batch
+ * holding the lines is committed: the owner's commit hook resumes it from
+ * a zero timer (never from inside the commit's callback), and the reply
+ * goes out then. A request with an Origin header is refused: a web page
+ * in a browser must not post events, whatever token it guessed or stole.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,12 +38,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "warmth/event.h"
+#include "warmth/json.h"
 #include "warmth/lines.h"
 #include "warmth/log.h"
 #include "metrics.h"
@@ -69,6 +79,15 @@ struct metrics {
 	uv_poll_t http_poll;
 	uv_timer_t http_timer;
 	int http_polling;               /* http_poll was initialised */
+
+	/* POST /v1/events: off while events.push is NULL. */
+	struct metrics_events events;
+	char *token;                    /* the bearer token's bytes (conf's copy) */
+	size_t token_len;
+	uint64_t max_body;
+	uint32_t max_pending;
+	struct metrics_push *pushes;    /* requests being read or waiting for a commit */
+	uint32_t npushes;
 
 	int handles;                    /* open handles; the struct goes with the last */
 	void (*done)(void *ctx);
@@ -356,6 +375,253 @@ static enum MHD_Result metrics_http_reply(struct MHD_Connection *conn, unsigned 
 	return rc;
 }
 
+/* --- POST /v1/events --- */
+
+enum metrics_push_state { METRICS_PUSH_READING, METRICS_PUSH_WAITING, METRICS_PUSH_READY };
+
+/* One request to /v1/events, from its headers to its completion. */
+struct metrics_push {
+	struct metrics_push *next, *prev;
+	struct MHD_Connection *conn;
+	enum metrics_push_state state;
+	int too_large;
+	uint64_t seq;                   /* the batch to wait for */
+	struct buf body;
+	struct buf reply;
+};
+
+#define METRICS_JSON_TYPE "application/json"
+/* Seconds a refused client waits: about one commit of a backlog's batch. */
+#define METRICS_RETRY_AFTER "1"
+
+static void metrics_push_unlink(struct metrics *m, struct metrics_push *p)
+{
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		m->pushes = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	m->npushes--;
+}
+
+/* Called by MHD when a request ends, answered or not (the client went away). */
+static void metrics_http_completed(void *cls, struct MHD_Connection *conn, void **request_ctx,
+                                   enum MHD_RequestTerminationCode code)
+{
+	struct metrics_push *p = *request_ctx;
+
+	(void)conn, (void)code;
+	if (p == NULL)
+		return;
+	metrics_push_unlink(cls, p);
+	buf_free(&p->body);
+	buf_free(&p->reply);
+	free(p);
+	*request_ctx = NULL;
+}
+
+static enum MHD_Result metrics_push_error(struct MHD_Connection *conn, unsigned status,
+                                          const char *message)
+{
+	struct MHD_Response *resp;
+	struct buf body = { 0 };
+	struct json *j = json_new(&body, 0);
+	enum MHD_Result rc;
+
+	json_object_open(j);
+	json_kv_str(j, "error", message);
+	json_object_close(j);
+	json_free(j);
+	buf_append(&body, "\n", 1);
+	resp = MHD_create_response_from_buffer(body.len, body.data, MHD_RESPMEM_MUST_COPY);
+	buf_free(&body);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_JSON_TYPE);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	else if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, METRICS_RETRY_AFTER);
+	else if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/*
+ * "Bearer TOKEN" against the configured token, in a time that depends on
+ * the token's length only, never on how much of it a guess got right.
+ */
+static int metrics_push_authorized(const struct metrics *m, const char *header)
+{
+	static const char scheme[] = "Bearer ";
+	const unsigned char *given, *want = (const unsigned char *)m->token;
+	size_t given_len;
+	unsigned char diff;
+
+	if (header == NULL || strncasecmp(header, scheme, sizeof(scheme) - 1) != 0)
+		return 0;
+	given = (const unsigned char *)header + sizeof(scheme) - 1;
+	given_len = strlen((const char *)given);
+	diff = given_len != m->token_len;
+	for (size_t i = 0; i < m->token_len; i++)
+		diff |= (unsigned char)((i < given_len ? given[i] : 0) ^ want[i]);
+	return diff == 0;
+}
+
+/* application/x-ndjson or application/json, parameters (charset) allowed. */
+static int metrics_push_type_ok(const char *type)
+{
+	static const char *const types[] = { "application/x-ndjson", "application/json" };
+
+	if (type == NULL)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		size_t n = strlen(types[i]);
+		if (strncasecmp(type, types[i], n) == 0 &&
+		    (type[n] == '\0' || type[n] == ';' || type[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* "http:ADDRESS:PORT" of the client, for dead-letter records and the log. */
+static void metrics_push_source(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (info != NULL && info->client_addr != NULL) {
+		const struct sockaddr *sa = info->client_addr;
+		if (sa->sa_family == AF_INET) {
+			const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+			port = ntohs(in->sin_port);
+		} else if (sa->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+			inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+			port = ntohs(in6->sin6_port);
+		}
+	}
+	snprintf(out, outlen, strchr(host, ':') != NULL ? "http:[%s]:%u" : "http:%s:%u", host, port);
+}
+
+static enum MHD_Result metrics_push_reply(struct MHD_Connection *conn, struct metrics_push *p)
+{
+	return metrics_http_reply(conn, MHD_HTTP_OK, p->reply.data, p->reply.len, METRICS_JSON_TYPE);
+}
+
+/* The headers are in: refuse now, or take the request and read its body. */
+static enum MHD_Result metrics_push_begin(struct metrics *m, struct MHD_Connection *conn,
+                                          const char *method, void **request_ctx)
+{
+	const char *length;
+	struct metrics_push *p;
+
+	if (m->events.push == NULL)
+		return metrics_push_error(conn, MHD_HTTP_NOT_FOUND,
+		                          "pushing events is off (http.events: false)");
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+		return metrics_push_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only POST");
+	/* Browsers send Origin with every cross-site POST; collectors do not. */
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN) != NULL)
+		return metrics_push_error(conn, MHD_HTTP_FORBIDDEN,
+		                          "a request with an Origin header is refused");
+	if (!metrics_push_authorized(m, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                            MHD_HTTP_HEADER_AUTHORIZATION)))
+		return metrics_push_error(conn, MHD_HTTP_UNAUTHORIZED,
+		                          "a valid \"Authorization: Bearer TOKEN\" is required");
+	if (!metrics_push_type_ok(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                      MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return metrics_push_error(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		                          "Content-Type must be application/x-ndjson or "
+		                          "application/json");
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && strtoull(length, NULL, 10) > m->max_body)
+		return metrics_push_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		                          "the body is larger than http.max_body");
+	if (m->npushes >= m->max_pending || m->events.busy(m->events.ctx))
+		return metrics_push_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                          "busy committing; retry after the Retry-After seconds");
+	p = xcalloc(1, sizeof(*p));
+	p->conn = conn;
+	p->next = m->pushes;
+	if (m->pushes != NULL)
+		m->pushes->prev = p;
+	m->pushes = p;
+	m->npushes++;
+	*request_ctx = p;
+	return MHD_YES;
+}
+
+static enum MHD_Result metrics_push_request(struct metrics *m, struct MHD_Connection *conn,
+                                            const char *method, const char *upload_data,
+                                            size_t *upload_data_size, void **request_ctx)
+{
+	struct metrics_push *p = *request_ctx;
+	char source[80];
+
+	if (p == NULL)
+		return metrics_push_begin(m, conn, method, request_ctx);
+	if (p->state == METRICS_PUSH_READY)
+		return metrics_push_reply(conn, p);
+	if (*upload_data_size > 0) {
+		/* Without Content-Length (chunked) the limit is found here. */
+		if (p->body.len + *upload_data_size > m->max_body)
+			p->too_large = 1;
+		else
+			buf_append(&p->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (p->too_large)
+		return metrics_push_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		                          "the body is larger than http.max_body");
+	if (m->events.busy(m->events.ctx))
+		return metrics_push_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		                          "busy committing; retry after the Retry-After seconds");
+	metrics_push_source(conn, source, sizeof(source));
+	p->seq = m->events.push(m->events.ctx, source, p->body.data != NULL ? p->body.data : "",
+	                        p->body.len, &p->reply);
+	buf_free(&p->body);
+	if (m->events.committed(m->events.ctx) >= p->seq) {
+		p->state = METRICS_PUSH_READY;
+		return metrics_push_reply(conn, p);
+	}
+	p->state = METRICS_PUSH_WAITING;
+	MHD_suspend_connection(conn);
+	return MHD_YES;
+}
+
+void metrics_set_events(struct metrics *m, const struct metrics_events *events)
+{
+	m->events = *events;
+}
+
+void metrics_events_committed(struct metrics *m)
+{
+	uint64_t committed;
+	int resumed = 0;
+
+	if (m->events.push == NULL || m->mhd == NULL)
+		return;
+	committed = m->events.committed(m->events.ctx);
+	for (struct metrics_push *p = m->pushes; p != NULL; p = p->next) {
+		if (p->state == METRICS_PUSH_WAITING && p->seq <= committed) {
+			p->state = METRICS_PUSH_READY;
+			MHD_resume_connection(p->conn);
+			resumed = 1;
+		}
+	}
+	/* From the loop, not from inside the engine's commit callback. */
+	if (resumed)
+		uv_timer_start(&m->http_timer, metrics_http_timer_cb, 0, 0);
+}
+
 static enum MHD_Result metrics_http_request(void *cls, struct MHD_Connection *conn, const char *url,
                                             const char *method, const char *version,
                                             const char *upload_data, size_t *upload_data_size,
@@ -367,7 +633,10 @@ static enum MHD_Result metrics_http_request(void *cls, struct MHD_Connection *co
 	struct buf text = { 0 };
 	enum MHD_Result rc;
 
-	(void)version, (void)upload_data, (void)request_ctx;
+	(void)version;
+	if (strcmp(url, "/v1/events") == 0)
+		return metrics_push_request(m, conn, method, upload_data, upload_data_size,
+		                            request_ctx);
 	/* A body is not expected; whatever comes is read and dropped. */
 	*upload_data_size = 0;
 	if (strcmp(url, "/metrics") != 0)
@@ -402,7 +671,7 @@ static int metrics_http_start(struct metrics *m, char *err, size_t errlen)
 	struct sockaddr_storage ss = { 0 };
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 	int rc;
 
@@ -421,7 +690,9 @@ static int metrics_http_start(struct metrics *m, char *err, size_t errlen)
 	                          MHD_OPTION_EXTERNAL_LOGGER, metrics_http_log, m,
 	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_HTTP_TIMEOUT_S,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_HTTP_MAX_CONNECTIONS,
+	                          MHD_OPTION_CONNECTION_LIMIT,
+	                          (unsigned)METRICS_HTTP_MAX_CONNECTIONS + m->max_pending,
+	                          MHD_OPTION_NOTIFY_COMPLETED, metrics_http_completed, m,
 	                          MHD_OPTION_END);
 	if (m->mhd == NULL) {
 		snprintf(err, errlen, "metrics.listen %s: %s", m->listen,
@@ -470,6 +741,13 @@ struct metrics *metrics_new(uv_loop_t *loop, const struct conf *conf, metrics_sn
 		snprintf(m->host, sizeof(m->host), "%s", conf->metrics_host);
 		m->port = conf->metrics_port;
 	}
+	if (conf->http_events && conf->http_token != NULL) {
+		m->token = xmalloc(conf->http_token_len);
+		memcpy(m->token, conf->http_token, conf->http_token_len);
+		m->token_len = conf->http_token_len;
+	}
+	m->max_body = conf->http_max_body;
+	m->max_pending = conf->http_max_pending;
 	uv_timer_init(loop, &m->textfile_timer);
 	uv_timer_init(loop, &m->http_timer);
 	m->textfile_timer.data = m->http_timer.data = m;
@@ -507,6 +785,9 @@ static void metrics_closed(uv_handle_t *handle)
 	free(m->textfile);
 	free(m->textfile_tmp);
 	free(m->listen);
+	if (m->token != NULL)
+		explicit_bzero(m->token, m->token_len);
+	free(m->token);
 	free(m);
 	if (done != NULL)
 		done(done_ctx);

@@ -115,6 +115,23 @@ struct metrics *metrics_new(uv_loop_t *loop, const struct conf *conf, metrics_sn
  * Returns 0, or -1 with a message in err (the caller then closes it).
  */
 int metrics_start(struct metrics *m, char *err, size_t errlen);
+/*
+ * POST /v1/events (http.events): what the endpoint asks of its owner, on
+ * the loop. busy: refuse for now (503). push: apply the body's lines,
+ * write the reply's JSON, return the number of the batch to wait for.
+ * committed: the number of the last batch committed. The owner calls
+ * metrics_events_committed() after each commit, and the waiting replies
+ * whose batch it covers go out.
+ */
+struct metrics_events {
+	int (*busy)(void *ctx);
+	uint64_t (*push)(void *ctx, const char *source, const char *body, size_t len,
+	                 struct buf *reply);
+	uint64_t (*committed)(void *ctx);
+	void *ctx;
+};
+void metrics_set_events(struct metrics *m, const struct metrics_events *events);
+void metrics_events_committed(struct metrics *m);
 /* Stops both exporters, closes every handle; done(ctx) runs when none is left, then m is freed. */
 void metrics_close(struct metrics *m, void (*done)(void *ctx), void *ctx);
 

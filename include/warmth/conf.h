@@ -154,6 +154,14 @@ struct conf {
 	/* metrics.listen split by its check: an IPv4 or IPv6 literal without brackets, a port. */
 	char metrics_host[64];
 	uint16_t metrics_port;
+
+	/* http: POST /v1/events on the metrics.listen listener (metrics_events.c) */
+	int http_events;               /* http.events: accept pushed events, default false */
+	char *http_token;              /* http.token_file / token_credential: the bearer token */
+	size_t http_token_len;
+	char *http_token_source;       /* where it was read, for messages */
+	uint64_t http_max_body;        /* http.max_body: bytes of one request, default 1 MiB */
+	uint32_t http_max_pending;     /* http.max_pending: requests waiting for a commit, default 16 */
 };
 
 /* A list of error messages, each "FILE:LINE:COLUMN: message". */
