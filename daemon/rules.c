@@ -531,6 +531,14 @@ static void rules_budget_put(struct rules_budget *b, int64_t ts_ms, uint32_t act
 	b->kind[at] = (uint8_t)kind;
 }
 
+/* Moves entry from to to (to <= from), when a walk drops entries. */
+static void rules_budget_move(struct rules_budget *b, uint32_t to, uint32_t from)
+{
+	b->ts_ms[to] = b->ts_ms[from];
+	b->actor[to] = b->actor[from];
+	b->kind[to] = b->kind[from];
+}
+
 void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
 {
 	uint32_t i = 0, kept;
@@ -543,10 +551,7 @@ void rules_budget_forget(struct rules_budget *b, uint32_t actor_hash)
 	for (kept = i; i < b->n; i++) {
 		if (b->kind[i] == RULES_BUDGET_NOTIFICATION && b->actor[i] == actor_hash)
 			continue;
-		b->ts_ms[kept] = b->ts_ms[i];
-		b->actor[kept] = b->actor[i];
-		b->kind[kept] = b->kind[i];
-		kept++;
+		rules_budget_move(b, kept++, i);
 	}
 	b->n = kept;
 }
@@ -657,10 +662,7 @@ void rules_budget_prune(struct rules_budget *b, int64_t now_ms, int64_t window_m
 	for (uint32_t i = 0; i < b->n; i++) {
 		if (rules_budget_expires(b, i, window_ms, hold_ms) <= now_ms)
 			continue;
-		b->ts_ms[kept] = b->ts_ms[i];
-		b->actor[kept] = b->actor[i];
-		b->kind[kept] = b->kind[i];
-		kept++;
+		rules_budget_move(b, kept++, i);
 	}
 	b->n = kept;
 }

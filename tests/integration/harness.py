@@ -106,6 +106,15 @@ def event(ts, type_, actor, **kw):
     return json.dumps(d, separators=(",", ":"))
 
 
+def rss_kib(pid):
+    """The resident memory of process pid in KiB (VmRSS), 0 if it has none."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def executive_lines(actor="ada", name="Ada Lovelace", t0=1793700000, day=86400):
     """A senior executive (12,000 connections) who follows and comments on
     three posts over 16 days: ready at the third comment (the scenario of

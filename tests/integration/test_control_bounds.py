@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 
-from harness import BASE_CONFIG, SANITIZED, WARMTHCTL, Env, check, event, run
+from harness import BASE_CONFIG, SANITIZED, WARMTHCTL, Env, check, event, run, rss_kib
 
 T0 = 1793700000
 CONTACTS = 1500
@@ -24,11 +24,9 @@ def config(extra):
 
 
 def rss(env):
-    with open("/proc/%d/status" % env.proc.pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    check(False, "no VmRSS in /proc/%d/status" % env.proc.pid)
+    kib = rss_kib(env.proc.pid)
+    check(kib > 0, "no VmRSS in /proc/%d/status" % env.proc.pid)
+    return kib * 1024
 
 
 def connect(env):

@@ -12,7 +12,7 @@ import threading
 import time
 
 from harness import (BASE_CONFIG, SANITIZED, WARMTHCTL, Env, can_run_as_nobody, check, event,
-                     open_to_others, run, run_as_nobody)
+                     open_to_others, run, run_as_nobody, rss_kib)
 
 T0 = 1793700000
 CONFIG = BASE_CONFIG
@@ -52,14 +52,6 @@ def populated(name, n=CONTACTS):
                                  name="Contact %d" % i) for i in range(n)])
     env.wait_processed(n, timeout=120)
     return env
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_export_while_others_ask_and_ingestion_goes_on():

@@ -17,7 +17,7 @@ import sys
 import time
 
 from harness import (AS_NOBODY, BASE_CONFIG, SANITIZED, WARMTHD, Env, can_run_as_nobody, check,
-                     event, run)
+                     event, run, rss_kib)
 
 T0 = 1793700000
 ROTATE_WAIT = 2.0  # BASE_CONFIG's ingest.rotate_wait, in seconds
@@ -379,14 +379,6 @@ def file_records(env):
         return db.execute("SELECT count(*) FROM files").fetchone()[0]
     finally:
         db.close()
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_unfinished_lines_share_one_budget():
