@@ -10,6 +10,7 @@
  * its own promise on the same bytes, and a private message's words never
  * appear in the note unless something else given carries them too.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,12 @@ static int fuzz_note_has(const char *s, const char *needle, size_t len)
 }
 
 /*
- * A message's text (its first 16 bytes, when it has that many printable
- * ones) in the note must come from somewhere else: the template, the
- * name, the segment, or an engagement that is not a message.
+ * A message's text (its first 16 bytes from its first letter or digit,
+ * when it has that many printable ones) in the note must come from
+ * somewhere else: the template, the name, the segment, or an engagement
+ * that is not a message. From a letter: the note puts its own quotation
+ * marks around what it quotes, so a message starting with one would match
+ * a note quoting another engagement's same words.
  */
 static void fuzz_note_check_private(const struct note_input *in, const char *tmpl, const struct buf *out)
 {
@@ -67,6 +71,8 @@ static void fuzz_note_check_private(const struct note_input *in, const char *tmp
 		const char *t = in->engagements[i].text;
 		int elsewhere;
 
+		while (t != NULL && *t != '\0' && !isalnum((unsigned char)*t))
+			t++;
 		if (in->engagements[i].type != EVENT_MESSAGE || t == NULL || strlen(t) < 16)
 			continue;
 		for (size_t k = 0; k < 16; k++)
