@@ -226,12 +226,19 @@ class Env:
     def kill(self):
         return self.stop(signal.SIGKILL)
 
-    def log_text(self):
+    def log_text(self, whole=False):
+        """The daemon's log: its last 8,000 characters, for failure messages,
+        or all of it (whole), to look for a line."""
         try:
             with open(os.path.join(self.dir, "warmthd.log"), errors="replace") as f:
-                return f.read()[-8000:]
+                text = f.read()
         except OSError:
             return ""
+        return text if whole else text[-8000:]
+
+    def log_has(self, text):
+        """Whether the daemon logged text, however much it logged since."""
+        return text in self.log_text(whole=True)
 
     # --- the CLI ---
 

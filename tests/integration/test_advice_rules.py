@@ -328,7 +328,7 @@ def test_caps_reload_rebuilds():
     check(cond["distinct_days"]["value"] == 1 and not cond["not_bursts"]["ok"], "capped: %s" % cond)
     env.write_config(CONFIG + "scoring:\n  burst_per_hour: 0\n  burst_per_day: 0\n")
     env.proc.send_signal(signal.SIGHUP)
-    env.wait(lambda: "scores rebuilt" in env.log_text(), "the rebuild")
+    env.wait(lambda: env.log_has("scores rebuilt"), "the rebuild")
     env.wait(lambda: {x["name"]: x for x in show(env, "bot")["conditions"]}["not_bursts"]["ok"],
              "the rebuilt score committed")
     cond = {x["name"]: x for x in show(env, "bot")["conditions"]}

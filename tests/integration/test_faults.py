@@ -173,7 +173,7 @@ def test_input_directory_deleted_and_recreated():
     env.append("a.jsonl", [event(T0 + i, "like", "e%d" % i) for i in range(20)])
     env.wait_processed(20)
     shutil.rmtree(env.indir)
-    env.wait(lambda: "drained and closed" in env.log_text(), "the deleted file closed")
+    env.wait(lambda: env.log_has("drained and closed"), "the deleted file closed")
     os.mkdir(env.indir)
     env.append("b.jsonl", [event(T0 + 100 + i, "comment", "e%d" % i) for i in range(20)])
     env.wait_processed(40)
@@ -197,7 +197,7 @@ def test_inotify_exhausted_falls_back_to_polling():
     env.append("a.jsonl", [event(T0 + i, "like", "w%d" % i) for i in range(10)])
     env.start(environ={"LD_PRELOAD": shim})
     env.wait_processed(10)
-    env.wait(lambda: "cannot watch" in env.log_text() and "polling every" in env.log_text(),
+    env.wait(lambda: env.log_has("cannot watch") and env.log_has("polling every"),
              "word of the fallback to polling")
     # Appends and new files are still found, by polling.
     env.append("a.jsonl", [event(T0 + 100, "comment", "w1")])

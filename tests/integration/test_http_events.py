@@ -250,7 +250,7 @@ def test_kill_between_receipt_and_reply():
     with open(faults, "w") as f:
         f.write("write=ioerr")
     s = send_raw(env, first)
-    env.wait(lambda: "100 lines pushed" in env.log_text() and "cannot commit" in env.log_text(),
+    env.wait(lambda: env.log_has("100 lines pushed") and env.log_has("cannot commit"),
              "the lines applied and their commit failing")
     # No reply before the commit: the lines are not on disk.
     s.settimeout(0.3)

@@ -86,12 +86,12 @@ def test_large_runs_parse_the_same():
     big.append("a.jsonl", lines)
     big.once()
     small = Env("parse-small", config)
-    check("parsed on the second core" in big.log_text(), "no run was parsed ahead")
+    check(big.log_has("parsed on the second core"), "no run was parsed ahead")
     # The same lines in files of a few dozen KiB: every run parsed on the loop.
     for n in range(0, len(lines), 200):
         small.append("a.jsonl", lines[n:n + 200])
         small.once()
-    check("parsed on the second core" not in small.log_text(), "small runs parsed ahead")
+    check(not small.log_has("parsed on the second core"), "small runs parsed ahead")
     for key in ("events_accepted", "events_rejected", "events_duplicate", "contacts"):
         check(big.status()[key] == small.status()[key],
               "%s: %s in one large run, %s line by line" % (key, big.status()[key],
@@ -179,10 +179,10 @@ def test_reload_keeps_state():
     env.wait_processed(1)
     env.write_config(BASE_CONFIG.replace("level: debug", "level: banana"))
     env.proc.send_signal(signal.SIGHUP)
-    env.wait(lambda: "keeping the running configuration" in env.log_text(), "reload rejected")
+    env.wait(lambda: env.log_has("keeping the running configuration"), "reload rejected")
     env.write_config(BASE_CONFIG.replace("level: debug", "level: info"))
     env.proc.send_signal(signal.SIGHUP)
-    env.wait(lambda: "configuration reloaded" in env.log_text(), "reload accepted")
+    env.wait(lambda: env.log_has("configuration reloaded"), "reload accepted")
     env.append("a.jsonl", [event(T0, "comment", "zoe", id="z2")])
     env.wait_processed(2)
     check(env.show("zoe")["counts"] == {"like": 1, "comment": 1}, "state after reload")
@@ -193,7 +193,7 @@ def test_reload_keeps_state():
 def test_missing_directory_then_created():
     env = Env("missingdir", BASE_CONFIG.replace("./in/*.jsonl", "./later/*.jsonl"))
     env.start()
-    env.wait(lambda: "does not exist" in env.log_text(), "missing directory message")
+    env.wait(lambda: env.log_has("does not exist"), "missing directory message")
     os.mkdir(os.path.join(env.dir, "later"))
     with open(os.path.join(env.dir, "later", "x.jsonl"), "w") as f:
         f.write(event(T0, "like", "late") + "\n")
@@ -213,11 +213,11 @@ def test_locked_database_is_retried():
     db = sqlite3.connect(env.db, isolation_level=None, timeout=30)
     db.execute("BEGIN EXCLUSIVE")
     env.append("a.jsonl", [event(T0, "comment", "p%d" % i) for i in range(10)])
-    env.wait(lambda: "cannot commit" in env.log_text(), "commit failure message", timeout=30)
+    env.wait(lambda: env.log_has("cannot commit"), "commit failure message", timeout=30)
     db.execute("COMMIT")
     db.close()
     env.wait_processed(20, timeout=60)
-    env.wait(lambda: "works again" in env.log_text(), "recovery message")
+    env.wait(lambda: env.log_has("works again"), "recovery message")
     env.stop()
     env.close()
 
@@ -233,7 +233,7 @@ def test_unreadable_input_is_retried():
     env.append("a.jsonl", [event(T0, "like", "x")])
     os.chmod(env.path("a.jsonl"), 0o000)
     env.start(prefix=("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"))
-    env.wait(lambda: "cannot open input" in env.log_text(), "unreadable input message")
+    env.wait(lambda: env.log_has("cannot open input"), "unreadable input message")
     os.chmod(env.path("a.jsonl"), 0o644)
     env.wait_processed(1)
     check(env.log_text().count("cannot open input") == 1, "message repeated:\n" + env.log_text())

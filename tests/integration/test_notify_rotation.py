@@ -75,7 +75,7 @@ def test_file_notifier_rotation():
     os.rename(path, path + ".3")
     os.mkdir(path)
     ready("eve")
-    env.wait(lambda: "eve" in delivered(env) and "cannot open" in env.log_text(),
+    env.wait(lambda: "eve" in delivered(env) and env.log_has("cannot open"),
              "eve's notification tried")
     check(delivered(env)["eve"] != "delivered", "eve recorded as delivered: %s" % delivered(env))
     check(actors(path + ".3") == ["dee"], "nothing went to the moved file: %s" %
@@ -91,7 +91,7 @@ def test_file_notifier_rotation():
     env.stop()
     # A restart reads the last line of the file now at the path: nothing again.
     env.start()
-    env.wait(lambda: "started" in env.log_text(), "restart")
+    env.wait(lambda: env.log_has("started"), "restart")
     ready("fay")
     env.wait(lambda: actors(path) == ["eve", "fay"], "fay after the restart")
     env.stop()

@@ -213,7 +213,7 @@ def test_influencer_waits():
 
 
 def wait_log(env, text):
-    env.wait(lambda: text in env.log_text(), "log line %r" % text)
+    env.wait(lambda: env.log_has(text), "log line %r" % text)
 
 
 # The executives, and a catch-all "peer" with the readiness defaults (the built-in peer
@@ -352,7 +352,7 @@ def test_wall_clock_sweep():
     makes the cron tick every 50ms instead of every minute."""
     env = Env("ready-wall", WALL_CONFIG)
     env.start(environ={"WARMTHD_TEST_CRON_PERIOD": "50ms"})
-    check("WARMTHD_TEST_CRON_PERIOD, for tests only" in env.log_text(),
+    check(env.log_has("WARMTHD_TEST_CRON_PERIOD, for tests only"),
           "the test-only period is not logged:\n" + env.log_text())
     now = time.time()
     env.append("a.jsonl", [event(now, "follow", "wes"),
@@ -387,7 +387,7 @@ def test_schema_1_is_migrated():
     db.close()
     env.append("a.jsonl", [senior_executive_lines()[3]])
     env.once()
-    check("migrating schema 1 to 2" in env.log_text(), "no migration logged:\n" + env.log_text())
+    check(env.log_has("migrating schema 1 to 2"), "no migration logged:\n" + env.log_text())
     ada = show(env, "ada")
     check(ada["counts"] == {"follow": 1, "comment": 3}, "counts after migration: %s" % ada)
     # The older engagements have no score (schema 1 kept none): only the new one counts.

@@ -84,10 +84,8 @@ def test_reload_storm_during_a_long_dead_letter_flush():
         check(env.proc.poll() is None, "daemon died during the reloads:\n" + env.log_text())
     env.wait_processed(51)
     env.wait(lambda: len(env.dead_letters()) == 50, "every reject written")
-    # The whole log: env.log_text() is its last 8,000 characters, which the
-    # reloads logged after the cut can fill.
-    with open(os.path.join(env.dir, "warmthd.log"), errors="replace") as f:
-        check("removing a partial last line" in f.read(), "the fragment was cut")
+    # In the whole log: its last 8,000 characters can be all reloads logged after the cut.
+    check(env.log_has("removing a partial last line"), "the fragment was cut")
     seqs = [d["seq"] for d in env.dead_letters()]
     check(len(set(seqs)) == 50, "each reject once")
     rc = env.stop()

@@ -58,7 +58,7 @@ def test_insecure_config_refused():
     env.start()
     os.chmod(env.config, 0o666)
     env.proc.send_signal(signal.SIGHUP)
-    env.wait(lambda: "reload: " in env.log_text() and "writable by others" in env.log_text(),
+    env.wait(lambda: env.log_has("reload: ") and env.log_has("writable by others"),
              "reload refused")
     check(env.proc.poll() is None, "daemon died on a refused reload")
     os.chmod(env.config, 0o644)
@@ -166,7 +166,7 @@ def test_daemon_signs_and_never_logs_the_secret():
         with open(key, "w") as f:
             f.write(SECRET + "-2")
         env.proc.send_signal(signal.SIGHUP)
-        env.wait(lambda: "configuration reloaded" in env.log_text(), "reload")
+        env.wait(lambda: env.log_has("configuration reloaded"), "reload")
         env.append("a.jsonl", ready_lines("bob", "Bob Example"))
         env.wait(lambda: rx.count() == 2, "bob's webhook request")
         rx.requests.pop(0)
