@@ -21,6 +21,8 @@
 
 static conf_parse_fn conf_notes_templates;
 static conf_release_fn conf_notes_templates_release;
+static conf_parse_fn conf_notes_avoid;
+static conf_release_fn conf_notes_avoid_release;
 
 static const struct conf_enum conf_notes_plans[] = {
 	{ "premium", 0, NULL }, { "free", 1, NULL }, { NULL, 0, NULL },
@@ -48,6 +50,8 @@ const struct conf_key conf_notes_keys[] = {
 	  .def = CONF_NOTES_FIGURE(NOTE_QUOTE_MIN_CHARS), .min = "1", .max = "1000" },
 	{ .name = "templates", .kind = CONF_KIND_CUSTOM, .parse = conf_notes_templates,
 	  .release = conf_notes_templates_release },
+	{ .name = "avoid_words", .kind = CONF_KIND_CUSTOM, .parse = conf_notes_avoid,
+	  .release = conf_notes_avoid_release },
 	{ .name = NULL },
 };
 
@@ -142,4 +146,62 @@ static void conf_notes_templates_release(const struct conf_key *key, void *base)
 	free(conf->note_templates);
 	conf->note_templates = NULL;
 	conf->nnote_templates = 0;
+}
+
+/*
+ * notes.avoid_words: a list of words (lower case; "x*" a prefix) that keep
+ * a comment or mention from being referred to in a note; [] for none.
+ * Left out, the built-in list (note_default_avoid_words) applies.
+ */
+static void conf_notes_avoid(struct conf_loader *ld, const struct conf_key *key, const struct conf_node *node,
+                             void *base, const char *name)
+{
+	struct conf *conf = base;
+	int ok = 1;
+
+	if (node->kind == CONF_NODE_SCALAR && node->is_null)
+		return;
+	if (node->kind != CONF_NODE_SEQUENCE) {
+		conf_report_expected(ld, node, name, "a list of words");
+		return;
+	}
+	for (size_t i = 0; i < node->nitems; i++) {
+		const struct conf_node *w = node->items[i];
+		struct buf err = { 0 };
+
+		if (w->refused)
+			continue;
+		if (w->kind != CONF_NODE_SCALAR || w->is_null) {
+			struct buf item = { 0 };
+			buf_printf(&item, "%s[%zu]", name, i);
+			conf_report_expected(ld, w, buf_cstr(&item), "a word");
+			buf_free(&item);
+			ok = 0;
+		} else if (note_avoid_word_check(w->text, &err) < 0) {
+			conf_report(ld, w, "%s[%zu]: \"%s\": %s", name, i, w->text, buf_cstr(&err));
+			ok = 0;
+		}
+		buf_free(&err);
+	}
+	if (!ok || conf == NULL)
+		return;
+	conf_notes_avoid_release(key, conf);
+	conf->note_avoid_words = xcalloc(node->nitems + 1, sizeof(*conf->note_avoid_words));
+	for (size_t i = 0; i < node->nitems; i++)
+		conf->note_avoid_words[i] = xstrdup(node->items[i]->text);
+	conf->nnote_avoid_words = node->nitems;
+	conf->note_avoid_set = 1;
+}
+
+static void conf_notes_avoid_release(const struct conf_key *key, void *base)
+{
+	struct conf *conf = base;
+
+	(void)key;
+	for (size_t i = 0; i < conf->nnote_avoid_words; i++)
+		free(conf->note_avoid_words[i]);
+	free(conf->note_avoid_words);
+	conf->note_avoid_words = NULL;
+	conf->nnote_avoid_words = 0;
+	conf->note_avoid_set = 0;
 }

@@ -41,12 +41,13 @@ enum note_var {
 	NOTE_VAR_MENTION_TEXT,
 	NOTE_VAR_FOLLOWED_DAYS,
 	NOTE_VAR_SEGMENT,
+	NOTE_VAR_QUESTION,
 	NOTE_VAR_COUNT
 };
 
 static const char *const note_var_names[NOTE_VAR_COUNT] = {
 	"first_name", "name", "post_title", "comment", "their_post", "mention_title", "mention_text",
-	"followed_days", "segment",
+	"followed_days", "segment", "question",
 };
 
 /* The frames a note can refer to an engagement in, and the variables each fills. */
@@ -57,10 +58,10 @@ enum note_frame {
 	NOTE_FRAME_COUNT
 };
 
-static const int note_frame_vars[NOTE_FRAME_COUNT][2] = {
-	[NOTE_FRAME_MINE] = { NOTE_VAR_POST_TITLE, NOTE_VAR_COMMENT },
-	[NOTE_FRAME_MENTION] = { NOTE_VAR_MENTION_TITLE, NOTE_VAR_MENTION_TEXT },
-	[NOTE_FRAME_THEIRS] = { NOTE_VAR_THEIR_POST, NOTE_VAR_THEIR_POST },
+static const int note_frame_vars[NOTE_FRAME_COUNT][3] = {
+	[NOTE_FRAME_MINE] = { NOTE_VAR_POST_TITLE, NOTE_VAR_COMMENT, NOTE_VAR_QUESTION },
+	[NOTE_FRAME_MENTION] = { NOTE_VAR_MENTION_TITLE, NOTE_VAR_MENTION_TEXT, NOTE_VAR_MENTION_TEXT },
+	[NOTE_FRAME_THEIRS] = { NOTE_VAR_THEIR_POST, NOTE_VAR_THEIR_POST, NOTE_VAR_THEIR_POST },
 };
 
 /* The values of one note's variables and the budgets of the excerpts. */
@@ -129,11 +130,21 @@ static const char *const note_influencer_templates[] = {
 	"Hi {first_name}, I've been following your work with interest and would be glad to connect.",
 };
 
+/*
+ * A client is offered help, but only help with something they asked:
+ * "happy to help with what you raised" in answer to "I couldn't agree
+ * more, this is exactly what we saw" offers help nobody asked for. Words
+ * that ask nothing are thanked for, with the offer after them.
+ */
 static const char *const note_client_templates[] = {
-	"Hi {first_name}, happy to help with what you raised on my post \"{post_title}\": \"{comment}\". "
+	"Hi {first_name}, happy to help with your question on my post \"{post_title}\": \"{question}\". "
 	"I'd be glad to connect and share what has worked for others.",
-	"Hi {first_name}, happy to help with what you raised: \"{comment}\". "
+	"Hi {first_name}, happy to help with your question: \"{question}\". "
 	"I'd be glad to connect and share what has worked for others.",
+	"Hi {first_name}, thank you for your comment on my post \"{post_title}\": \"{comment}\". "
+	"If I can help with what you are working on, I'd be glad to connect.",
+	"Hi {first_name}, thank you for your comment: \"{comment}\". "
+	"If I can help with what you are working on, I'd be glad to connect.",
 	"Hi {first_name}, happy to help with the topic of your post \"{mention_title}\"; thank you for "
 	"mentioning me. I'd be glad to connect.",
 	"Hi {first_name}, happy to help with the topic of your post \"{their_post}\", which I really "
@@ -470,6 +481,9 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 
 		if (e->type == EVENT_MESSAGE)
 			continue;
+		/* Hostile or dismissive words: neither quoted nor thanked for (note.h). */
+		if (!e->dir_out && note_text_avoided(p, e->text))
+			continue;
 		if (e->dir_out) {
 			if (!has_title || (e->type != EVENT_LIKE && note_type_rank(e->type) == 0))
 				continue;
@@ -588,6 +602,32 @@ static void note_first_name(const struct buf *name, struct buf *out)
 		buf_append(out, name->data + pick, pick_len);
 }
 
+/*
+ * Whether the text s asks something: its most substantive sentence (the
+ * one a long text is quoted by) ends in a question mark (ASCII, fullwidth
+ * or Arabic), before any closing quotation mark or bracket. A rhetorical
+ * "Really?" before the sentence that says something does not ask.
+ */
+static int note_asks(const char *s)
+{
+	struct note_text t;
+	int valid;
+	size_t len = utf8_valid_prefix(s, strlen(s), &valid), end;
+
+	note_text_measure(s, len, &t);
+	end = t.best_end;
+	while (end > t.best_start && strchr(" \"')]\xbb", s[end - 1]) != NULL)
+		end--;
+	/* Typographic closing quotes are three bytes: ” (e2 80 9d) and ’ (e2 80 99). */
+	while (end >= t.best_start + 3 && (unsigned char)s[end - 3] == 0xe2 && (unsigned char)s[end - 2] == 0x80 &&
+	       ((unsigned char)s[end - 1] == 0x9d || (unsigned char)s[end - 1] == 0x99))
+		end -= 3;
+	if (end > t.best_start && s[end - 1] == '?')
+		return 1;
+	return (end >= t.best_start + 3 && memcmp(s + end - 3, "\xef\xbc\x9f", 3) == 0) ||
+	       (end >= t.best_start + 2 && memcmp(s + end - 2, "\xd8\x9f", 2) == 0);
+}
+
 static void note_vars_init(struct note_vars *v, const struct note_params *p, const struct note_input *in,
                            const int picked[NOTE_FRAME_COUNT])
 {
@@ -600,8 +640,12 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 		e = &in->engagements[picked[NOTE_FRAME_MINE]];
 		if (note_title_usable(e->title))
 			note_vars_set(v, NOTE_VAR_POST_TITLE, e->title, 0);
-		if (note_text_quotable(p, e->text))
+		if (note_text_quotable(p, e->text)) {
 			note_vars_set(v, NOTE_VAR_COMMENT, e->text, p->comment_max);
+			if (note_asks(e->text))
+				buf_append(&v->value[NOTE_VAR_QUESTION], v->value[NOTE_VAR_COMMENT].data,
+				           v->value[NOTE_VAR_COMMENT].len);
+		}
 	}
 	if (picked[NOTE_FRAME_MENTION] >= 0) {
 		e = &in->engagements[picked[NOTE_FRAME_MENTION]];
@@ -624,6 +668,7 @@ static void note_vars_init(struct note_vars *v, const struct note_params *p, con
 		v->budget[i] = UINT32_MAX;
 	}
 	v->budget[NOTE_VAR_COMMENT] = p->comment_max;
+	v->budget[NOTE_VAR_QUESTION] = p->comment_max;
 	v->budget[NOTE_VAR_MENTION_TEXT] = p->comment_max;
 }
 
@@ -742,7 +787,7 @@ static int note_render(const char *tmpl, struct note_vars *v, struct buf *out)
 static int note_render_fitted(const struct note_params *p, const char *tmpl, struct note_vars *v,
                               struct buf *out)
 {
-	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_MENTION_TEXT, NOTE_VAR_POST_TITLE,
+	static const int shrinkable[] = { NOTE_VAR_COMMENT, NOTE_VAR_QUESTION, NOTE_VAR_MENTION_TEXT, NOTE_VAR_POST_TITLE,
 	                                  NOTE_VAR_MENTION_TITLE, NOTE_VAR_THEIR_POST };
 	uint32_t orig[ARRAY_SIZE(shrinkable)], full[ARRAY_SIZE(shrinkable)], lo = NOTE_EXCERPT_MIN, hi = 0;
 	struct buf whole = { 0 };
@@ -813,7 +858,8 @@ int note_build(const struct note_params *p, const struct note_input *in, struct 
 done:
 	/* The engagement whose variables the note used (a template may use more than one frame's). */
 	for (int f = 0; f < NOTE_FRAME_COUNT && referred < 0; f++)
-		if (picked[f] >= 0 && (v.rendered[note_frame_vars[f][0]] > 0 || v.rendered[note_frame_vars[f][1]] > 0))
+		if (picked[f] >= 0 && (v.rendered[note_frame_vars[f][0]] > 0 || v.rendered[note_frame_vars[f][1]] > 0 ||
+		                       v.rendered[note_frame_vars[f][2]] > 0))
 			referred = picked[f];
 	note_vars_free(&v);
 	return referred;
@@ -848,8 +894,8 @@ int note_template_check(const char *tmpl, struct buf *err)
 		}
 		if (note_var_find(t + 1, (size_t)(close - t - 1)) < 0) {
 			buf_printf(err, "unknown variable {%.*s} (known: {first_name}, {name}, {post_title}, "
-			           "{comment}, {their_post}, {mention_title}, {mention_text}, {followed_days}, "
-			           "{segment})", (int)(close - t - 1), t + 1);
+			           "{comment}, {question}, {their_post}, {mention_title}, {mention_text}, "
+			           "{followed_days}, {segment})", (int)(close - t - 1), t + 1);
 			return -1;
 		}
 		t = close;

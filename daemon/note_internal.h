@@ -37,6 +37,9 @@ struct note_text {
 };
 void note_text_measure(const char *s, size_t len, struct note_text *out);
 
+/* Whether needle (NUL-terminated) occurs in s[0..len). */
+int note_has(const char *s, size_t len, const char *needle);
+
 /* Whether s (NUL-terminated, may be NULL) is prose with a sentence of p's quote_min_words and quote_min_chars. */
 int note_text_quotable(const struct note_params *p, const char *s);
 

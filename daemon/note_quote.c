@@ -83,7 +83,7 @@ static int note_is_wrapping(uint32_t cp)
 	       cp == 0xab || cp == 0xbb || cp == 0x2026 || cp == 0x2013 || cp == 0x2014;
 }
 
-static int note_has(const char *s, size_t len, const char *needle)
+int note_has(const char *s, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
 
@@ -169,6 +169,45 @@ static void note_sentence_end(struct note_text *out, uint32_t *sw, uint32_t *sl,
 	*start = SIZE_MAX;
 }
 
+/*
+ * The distinct words of a text so far, by a hash of their bytes with
+ * ASCII letters folded: "Great post Great post Great post" is two words,
+ * not six, and says no more than "Great post". Only the first
+ * NOTE_WORDS_SEEN distinct words are remembered: a text with more is no
+ * string of one phrase, and the rest count as they come. The bloom word
+ * answers most "not seen" without a scan.
+ */
+#define NOTE_WORDS_SEEN 32
+struct note_words {
+	uint64_t bloom;
+	uint32_t n;
+	uint32_t hash[NOTE_WORDS_SEEN];
+};
+
+/* Whether the word s[0..len) is the first of its kind in the text (and remembers it). */
+static int note_word_first(struct note_words *seen, const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	uint64_t bit;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 16777619u;
+	}
+	bit = UINT64_C(1) << (h & 63);
+	if (seen->bloom & bit)
+		for (uint32_t k = 0; k < seen->n; k++)
+			if (seen->hash[k] == h)
+				return 0;
+	if (seen->n < NOTE_WORDS_SEEN) {
+		seen->bloom |= bit;
+		seen->hash[seen->n++] = h;
+	}
+	return 1;
+}
+
 /* Punctuation that ends a sentence when it ends a word. */
 static int note_is_sentence_end(uint32_t cp)
 {
@@ -179,8 +218,11 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 {
 	size_t i = 0, sent_start = SIZE_MAX;
 	uint32_t visible = 0, letters = 0, sw = 0, sl = 0;
+	struct note_words seen;
 
 	memset(out, 0, sizeof(*out));
+	seen.bloom = 0;
+	seen.n = 0;
 	if (s == NULL)
 		return;
 	/* No validation pass: a byte that is not UTF-8 decodes as U+FFFD, a symbol. */
@@ -243,7 +285,8 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 			 * @handles are not words of a sentence.
 			 */
 			cps -= lead + trail;
-			if (tok_letters >= 2 && tok_letters * 5 >= cps * 4 && first != '#' && first != '@') {
+			if (tok_letters >= 2 && tok_letters * 5 >= cps * 4 && first != '#' && first != '@' &&
+			    note_word_first(&seen, s + core, core_end - core)) {
 				uint32_t w = tok_wide > 0 ? (tok_wide + 1) / 2 + (tok_letters > tok_wide) : 1;
 				/* A CJK character carries about what two letters do elsewhere. */
 				uint32_t l = tok_letters + tok_wide;
@@ -278,6 +321,107 @@ int note_text_quotable(const struct note_params *p, const char *s)
 		return 0;
 	note_text_measure(s, strlen(s), &t);
 	return t.prose && t.best_words >= p->quote_min_words && t.best_letters >= p->quote_min_chars;
+}
+
+/*
+ * The built-in avoid words: what someone writes when they are hostile,
+ * dismissive or against the post. A note that quotes them back, or thanks
+ * them for it, reads as sarcasm. '*' ends a prefix ("disagree*" is also
+ * "disagreed", "disagreeing").
+ */
+static const char *const note_avoid_builtin[] = {
+	"nonsense", "rubbish", "garbage", "trash", "crap", "bullshit", "bs", "stupid*", "idiot*",
+	"dumb", "moron*", "ridiculous", "pathetic", "hate*", "scam*", "spam*", "clickbait*",
+	"liar*", "misleading", "useless", "pointless", "disgust*", "shameful", "cringe*", "sucks",
+	"delusional", "ignorant", "incompetent", "propaganda", "shill*", "grift*", "disagree*",
+	"unfollow*", "unsubscribe*", "tone-deaf", "ludicrous", "absurd", "laughable",
+};
+
+const char *const *note_default_avoid_words(size_t *count)
+{
+	*count = ARRAY_SIZE(note_avoid_builtin);
+	return note_avoid_builtin;
+}
+
+/* Whether the lower-cased word w[0..len) is entry e ("x*": any word that starts with x). */
+static int note_avoid_match(const char *e, const char *w, size_t len)
+{
+	size_t n = strlen(e);
+
+	if (n > 0 && e[n - 1] == '*')
+		return len >= n - 1 && memcmp(e, w, n - 1) == 0;
+	return len == n && memcmp(e, w, n) == 0;
+}
+
+/* Whether one of the words of s[0..len) is on the list: runs of letters, with - and ' inside. */
+int note_text_avoided(const struct note_params *p, const char *s)
+{
+	const char *const *list = p->avoid_words;
+	size_t nlist = p->navoid_words, i = 0, len;
+	char word[64];
+	size_t wn = 0;
+	int over = 0;
+
+	if (s == NULL)
+		return 0;
+	if (list == NULL && !p->avoid_set)
+		list = note_default_avoid_words(&nlist);
+	if (nlist == 0)
+		return 0;
+	len = strlen(s);
+	for (;;) {
+		size_t at = i;
+		uint32_t cp = i < len ? note_next_cp(s, len, &i) : 0;
+		int inside = wn > 0 && (cp == '-' || cp == '\'') && i < len;
+
+		if (cp != 0 && (note_utf8_is_letter(cp) || inside)) {
+			/* A word longer than any on a list is no word of one. */
+			if (wn + (i - at) >= sizeof(word)) {
+				over = 1;
+				continue;
+			}
+			for (size_t b = at; b < i; b++) {
+				char c = s[b];
+				word[wn++] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
+			}
+			continue;
+		}
+		/* A trailing - or ' is not part of the word ("wrong-" at a line's end). */
+		while (wn > 0 && (word[wn - 1] == '-' || word[wn - 1] == '\''))
+			wn--;
+		if (wn > 0 && !over)
+			for (size_t k = 0; k < nlist; k++)
+				if (list[k] != NULL && note_avoid_match(list[k], word, wn))
+					return 1;
+		wn = 0;
+		over = 0;
+		if (cp == 0)
+			return 0;
+	}
+}
+
+int note_avoid_word_check(const char *w, struct buf *err)
+{
+	size_t n = strlen(w);
+
+	if (n == 0 || (n == 1 && w[0] == '*')) {
+		buf_append_str(err, "an avoid word must have letters");
+		return -1;
+	}
+	if (strpbrk(w, " \t") != NULL) {
+		buf_append_str(err, "an avoid word is one word (no spaces)");
+		return -1;
+	}
+	if (n >= 64) {
+		buf_append_str(err, "an avoid word must be shorter than 64 bytes");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (w[i] >= 'A' && w[i] <= 'Z') {
+			buf_append_str(err, "write avoid words in lower case (they match any case)");
+			return -1;
+		}
+	return 0;
 }
 
 /* Appends code point cp as UTF-8. */

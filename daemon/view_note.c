@@ -70,6 +70,9 @@ void view_note(const struct view *v, const struct contact *c, const char *segmen
 	p.comment_max = conf->note_comment_max;
 	p.quote_min_words = conf->note_quote_min_words;
 	p.quote_min_chars = conf->note_quote_min_chars;
+	p.avoid_words = (const char *const *)conf->note_avoid_words;
+	p.navoid_words = conf->nnote_avoid_words;
+	p.avoid_set = conf->note_avoid_set;
 	p.templates = conf->note_templates;
 	p.ntemplates = conf->nnote_templates;
 	en = xcalloc(c->nrecent + CONTACT_BEST_COUNT + 1, sizeof(*en));

@@ -145,6 +145,9 @@ struct conf {
 	uint32_t note_quote_min_chars; /* notes.quote_min_chars, default 30 */
 	struct note_template *note_templates; /* notes.templates; NULL: the built-in ones */
 	size_t nnote_templates;
+	char **note_avoid_words;       /* notes.avoid_words; unset (note_avoid_set 0): the built-in list */
+	size_t nnote_avoid_words;
+	int note_avoid_set;
 
 	/* metrics: (metrics.c) */
 	char *metrics_textfile;        /* metrics.textfile: node_exporter textfile; NULL: none */

@@ -12,6 +12,8 @@
  *   {name}           the whole name
  *   {post_title}     the title of my post they commented on, replied to or shared
  *   {comment}        an excerpt of what they wrote there, when worth quoting
+ *   {question}       the same excerpt, known only when it asks something (has a
+ *                    question mark): "happy to help with your question" needs one
  *   {their_post}     the title of their post I engaged with (outbound)
  *   {mention_title}  the title of their post that mentioned me
  *   {mention_text}   an excerpt of that post, when worth quoting
@@ -35,7 +37,12 @@
  * (note_quote.c), so "Thanks!", "Great post", "+1", an emoji, or several
  * such strung together ("Thanks! Saved for later. Congrats!") never are;
  * a text is as substantive as its best sentence, and one longer than
- * comment_max is quoted by that sentence. Quotation marks inside a
+ * comment_max is quoted by that sentence. A word repeated in a text
+ * counts once ("Great post Great post Great post" is two words). Words
+ * with one of the avoid words in them (hostile or dismissive: "nonsense",
+ * "clickbait", "disagree") are never referred to at all, neither quoted
+ * nor thanked for: a note that thanks someone for "this is clickbait"
+ * reads as sarcasm. Quotation marks inside a
  * quotation become the other kind, and an excerpt cut short ends with an
  * ellipsis at a word and closes what it opened.
  *
@@ -96,6 +103,15 @@ struct note_params {
 	uint32_t deep_types;    /* bit (1 << enum event_type) set: a deep engagement */
 	uint32_t quote_min_words; /* a text with fewer words is never quoted */
 	uint32_t quote_min_chars; /* nor one with fewer letters in its words */
+	/*
+	 * Words (lower case ASCII, or UTF-8 as written) that keep a text from
+	 * being referred to; one ending in '*' matches as a prefix. NULL: the
+	 * built-in list of note_default_avoid_words(); an empty list (NULL
+	 * entries, navoid_words 0, avoid_set 1): none.
+	 */
+	const char *const *avoid_words;
+	size_t navoid_words;
+	int avoid_set;
 	/* NULL: the built-in templates of note_default_templates(). */
 	const struct note_template *templates;
 	size_t ntemplates;
@@ -120,6 +136,18 @@ void note_params_default(struct note_params *p);
  * score_type) as a mask over enum event_type, for note_params.deep_types.
  */
 uint32_t note_deep_types_from_score(uint32_t score_deep_mask);
+
+/* The built-in avoid words (English): hostile, dismissive or contrary words. */
+const char *const *note_default_avoid_words(size_t *count);
+
+/*
+ * Whether s (NUL-terminated, may be NULL) has a word of p's avoid list
+ * (case-insensitive for ASCII letters). Checks a config's list entry too:
+ * note_avoid_word_check returns -1 with a message for one that is empty,
+ * has a space or is only '*'.
+ */
+int note_text_avoided(const struct note_params *p, const char *s);
+int note_avoid_word_check(const char *w, struct buf *err);
 
 /* The built-in templates (DOMAIN.md's segments and a catch-all). */
 const struct note_template *note_default_templates(size_t *count);

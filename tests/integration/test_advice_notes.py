@@ -170,8 +170,43 @@ def test_free_plan_note():
     check(len(got["ia"][1]) <= 200, "longer than 200: %d" % len(got["ia"][1]))
 
 
+def test_hostile_words_and_questions():
+    """A hostile comment, however long and new, is neither quoted nor thanked for
+    (the kind one before it is); a config's own avoid list replaces the built-in
+    one; a client is offered help only with what they asked."""
+    lines = [
+        follow("ho", "Ho Huang"),
+        on_mine("ho", 1, "comment", "p1", "Remote teams", GOOD),
+        on_mine("ho", 3, "comment", "p2", "Hiring",
+                "Pure clickbait written by someone who has never hired a single engineer."),
+    ]
+    got = fire("hostile", lines)
+    check_note(got, "ho", "Hi Ho, thank you for your thoughts on my post \"Remote teams\": \"I love how "
+               "you framed async collaboration as a habit, not a tool\". " + PEER)
+    got = fire("hostile-own-list", lines, CONFIG + "notes:\n  avoid_words: [\"framed\"]\n")
+    check_note(got, "ho", "Hi Ho, thank you for your thoughts on my post \"Hiring\": \"Pure clickbait "
+               "written by someone who has never hired a single engineer\". " + PEER)
+    # The clients' wait (3-4 weeks after I first help) is the rules' business; here it is none.
+    client = CONFIG + "segments:\n  - name: potential_client\n    match: {tags: [client]}\n" \
+        "    wait: 0s\n  - name: peer\n"
+    got = fire("question", [
+        event(T0, "follow", "qi", name="Qi Wu", tags=["client"], id="qi-follow"),
+        on_mine("qi", 1, "comment", "p1", "Onboarding in a week",
+                "How do you keep new hires from leaving in their first month?"),
+        event(T0, "follow", "ra", name="Ra Osei", tags=["client"], id="ra-follow"),
+        on_mine("ra", 1, "comment", "p1", "Onboarding in a week",
+                "I couldn't agree more, this is exactly what we saw last quarter."),
+    ], client)
+    check_note(got, "qi", "Hi Qi, happy to help with your question on my post \"Onboarding in a week\": "
+               "\"How do you keep new hires from leaving in their first month?\". I'd be glad to connect "
+               "and share what has worked for others.")
+    check_note(got, "ra", "Hi Ra, thank you for your comment on my post \"Onboarding in a week\": \"I "
+               "couldn't agree more, this is exactly what we saw last quarter\". If I can help with what "
+               "you are working on, I'd be glad to connect.")
+
+
 if __name__ == "__main__":
-    run([test_thanks_after_a_good_comment, test_private_message_never_quoted,
+    run([test_thanks_after_a_good_comment, test_hostile_words_and_questions, test_private_message_never_quoted,
          test_windows_path_not_quoted, test_mention_is_their_post, test_nested_quotes,
          test_later_likes_keep_the_good_comment, test_outbound_note_names_their_post,
          test_free_plan_note])

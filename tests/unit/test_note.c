@@ -210,12 +210,47 @@ static void test_table(void **state)
 		  { { NOW - 4 * DAY, EVENT_LIKE, 1, "t2", "Remote team dynamics", NULL } }, 1, 0,
 		  "Hi Ada, I really appreciated your post \"Remote team dynamics\". I'd love to connect and follow your "
 		  "future insights." },
-		{ "a client: how I can help comes first", "potential_client",
+		{ "a client who asked: help with the question comes first", "potential_client",
 		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Onboarding in a week",
-		      "We still lose new hires in their first month; onboarding is our weak spot." } }, 1, 0,
-		  "Hi Ada, happy to help with what you raised on my post \"Onboarding in a week\": \"We still lose new "
-		  "hires in their first month; onboarding is our weak spot\". I'd be glad to connect and share what has "
-		  "worked for others." },
+		      "How do you keep new hires from leaving in their first month?" } }, 1, 0,
+		  "Hi Ada, happy to help with your question on my post \"Onboarding in a week\": \"How do you keep new "
+		  "hires from leaving in their first month?\". I'd be glad to connect and share what has worked for "
+		  "others." },
+		{ "a client who asked nothing is thanked, then offered help", "potential_client",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Onboarding in a week",
+		      "I couldn't agree more, this is exactly what we saw last quarter." } }, 1, 0,
+		  "Hi Ada, thank you for your comment on my post \"Onboarding in a week\": \"I couldn't agree more, "
+		  "this is exactly what we saw last quarter\". If I can help with what you are working on, I'd be glad "
+		  "to connect." },
+		{ "only the quoted sentence counts as asking", "potential_client",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", NULL,
+		      "Really? We rolled the same onboarding plan out across four offices and lost nobody this year." } },
+		  1, 0,
+		  "Hi Ada, thank you for your comment: \"Really? We rolled the same onboarding plan out across four "
+		  "offices and lost nobody this year\". If I can help with what you are working on, I'd be glad to "
+		  "connect." },
+		{ "hostile words are neither quoted nor thanked for", "peer",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
+		      "This is complete nonsense written by someone who never managed anyone." },
+		    { NOW - 9 * DAY, EVENT_LIKE, 1, "t1", "Hiring in 2026", NULL } }, 2, 1,
+		  "Hi Ada, I really appreciated your post \"Hiring in 2026\". I'd love to connect so we can learn from "
+		  "each other." },
+		{ "a hostile comment leaves the kind one before it", "peer",
+		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p2", "Hiring", "Pure CLICKBAIT, like everything else you post here." },
+		    { NOW - 5 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
+		      "Async standups saved our team hours every single week." } }, 2, 1,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\": \"Async standups saved our team "
+		  "hours every single week\". I'd be glad to connect so we can learn from each other." },
+		{ "a hostile mention is not thanked for", "peer",
+		  { { NOW - 1 * DAY, EVENT_MENTION, 0, "m1", "Why I unfollowed",
+		      "Unfollowed: another grifter selling warm outreach." } }, 1, -1,
+		  "Hi Ada, it has been good to cross paths here. I'd be glad to connect so we can learn from each "
+		  "other." },
+		{ "one phrase repeated is not a sentence", "peer",
+		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
+		      "Great post great post great post great post great post great post" } }, 1, 0,
+		  "Hi Ada, thank you for your thoughts on my post \"Remote teams\". I'd be glad to connect so we can "
+		  "learn from each other." },
 		{ "quotation marks inside the quote become typographic", "peer",
 		  { { NOW - 1 * DAY, EVENT_COMMENT, 0, "p1", "The \"warm\" intro",
 		      "\"Warm outreach\" beats cold pitches every time, in my experience." } }, 1, 0,
@@ -719,12 +754,37 @@ static void test_best_sentence(void **state)
 	free(note);
 }
 
+/* notes.avoid_words: a list of one's own replaces the built-in one; [] avoids nothing. */
+static void test_avoid_words(void **state)
+{
+	static const char *const mine[] = { "meh*", "so-so" };
+	struct note_params p;
+
+	(void)state;
+	note_params_default(&p);
+	assert_true(note_text_avoided(&p, "This is NONSENSE."));
+	assert_true(note_text_avoided(&p, "I disagreed with every point."));
+	assert_false(note_text_avoided(&p, "Nonsensical? No: this is careful work."));
+	assert_false(note_text_avoided(&p, NULL));
+	p.avoid_words = mine;
+	p.navoid_words = ARRAY_SIZE(mine);
+	p.avoid_set = 1;
+	assert_false(note_text_avoided(&p, "This is nonsense."));
+	assert_true(note_text_avoided(&p, "Mehhh, seen it before."));
+	assert_true(note_text_avoided(&p, "A so-so post, honestly."));
+	assert_false(note_text_avoided(&p, "So, so good."));
+	p.avoid_words = NULL;
+	p.navoid_words = 0;
+	assert_false(note_text_avoided(&p, "This is nonsense."));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_quotable),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_avoid_words),
 		cmocka_unit_test(test_quote_cut),
 		cmocka_unit_test(test_free_limit),
 		cmocka_unit_test(test_missing_fields),
