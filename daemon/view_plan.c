@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warmth/json.h"
 #include "warmth/note.h"
@@ -158,11 +159,30 @@ static void view_plan_engage(struct json *j, const struct view *v, const struct 
 	buf_free(&words);
 }
 
+/*
+ * Writes "key": the time ms (RFC 3339, UTC) and "key_day": its date in the
+ * user's time zone (time.zone), which is what the text shows: a budget
+ * that frees at 23:30 UTC frees the next day in Tokyo.
+ */
+static void view_plan_time(struct json *j, const struct view *v, const char *key, int64_t ms)
+{
+	char day_key[32], day[16];
+	time_t t = (time_t)((ms + v->conf->scoring.day_offset_ms) / 1000);
+	struct tm tm;
+
+	json_kv_time(j, key, ms);
+	snprintf(day_key, sizeof(day_key), "%s_day", key);
+	if (ms == 0 || gmtime_r(&t, &tm) == NULL || strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
+		json_kv_str(j, day_key, NULL);
+	else
+		json_kv_str(j, day_key, day);
+}
+
 static void view_plan_withdraw(struct json *j, const struct view *v, const struct plan_entry *e)
 {
 	json_object_open(j);
 	view_plan_who(j, v, e);
-	json_kv_time(j, "pending_since", e->since_ms);
+	view_plan_time(j, v, "pending_since", e->since_ms);
 	json_kv_int(j, "pending_days", (int64_t)((double)(v->now_ms - e->since_ms) / VIEW_PLAN_DAY_MS));
 	json_object_close(j);
 }
@@ -193,7 +213,7 @@ void view_plan_json(struct json *j, const struct view *v, const struct view_acco
 	for (size_t i = 0; i < plan->nheld; i++) {
 		json_object_open(j);
 		view_plan_who(j, v, &plan->held[i]);
-		json_kv_time(j, "frees", plan->held[i].frees_ms);
+		view_plan_time(j, v, "frees", plan->held[i].frees_ms);
 		json_object_close(j);
 	}
 	json_array_close(j);

@@ -138,12 +138,19 @@ static void ctl_plan_who(yajl_val e)
 }
 
 /* The date of an RFC 3339 time: its first 10 characters. */
+/* The date of key in the user's time zone (key_day), else the UTC date of the time. */
 static void ctl_plan_date(yajl_val e, const char *key)
 {
-	const char *t = ctl_get_str(e, key);
+	char day_key[32];
+	const char *t, *day;
 
+	snprintf(day_key, sizeof(day_key), "%s_day", key);
+	t = ctl_get_str(e, key);
+	day = ctl_get_str(e, day_key);
 	if (t == NULL)
 		printf("never");
+	else if (day != NULL)
+		ctl_print_clean(stdout, day);
 	else
 		printf("%.10s", t);
 }

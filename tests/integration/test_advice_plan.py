@@ -247,8 +247,37 @@ def test_ratio_advice_names_an_action():
     env.close()
 
 
+def test_plan_dates_are_in_the_users_time_zone():
+    """The plan's dates are days in time.zone: a budget that frees at
+    midnight UTC frees the evening before in New York."""
+    env = Env("plan-zone", EVENT_CONFIG + "  zone: \"-05:00\"\n" + """\
+readiness:
+  threshold: 1
+  weekly_invites: 1
+""")
+    lines = []
+    for i in range(3):
+        lines += warm_follower("z%d" % i, T0 + i, name="Zed%d Example" % i)
+    lines.append(event(T0 - 30 * DAY, "invite_sent", "old", dir="out", name="Old Pending"))
+    lines.sort(key=lambda l: json.loads(l)["ts"])
+    env.append("a.jsonl", lines)
+    env.once()
+    p = plan(env)
+    held = p["held"]
+    check([(h["frees"][:10], h["frees_day"]) for h in held] ==
+          [("2026-01-10", "2026-01-09"), ("2026-01-17", "2026-01-16")],
+          "frees at 00:00 UTC on 10 and 17 Jan, the 9th and 16th at -05:00: %r" % held)
+    w = p["withdraw"]
+    check(len(w) == 1 and w[0]["pending_since"][:10] == "2025-12-02" and
+          w[0]["pending_since_day"] == "2025-12-01", "pending since, in the zone: %r" % w)
+    text = db_ctl(env, "plan").stdout
+    check("budget frees 2026-01-09" in text and "pending since 2025-12-01" in text and
+          "2026-01-10" not in text and "2026-01-17" not in text, "the text shows the zone's dates:\n%s" % text)
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_plan_spends_the_budget_and_notifications_follow_it,
+    run([test_plan_spends_the_budget_and_notifications_follow_it, test_plan_dates_are_in_the_users_time_zone,
          test_dismissing_a_notified_contact_gives_its_budget_back,
          test_ratio_advice_names_an_action,
          test_db_clock_is_the_daemons_in_event_mode,
