@@ -415,8 +415,8 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 	 * (engine_on_long_line), but a longer one that arrived whole within
 	 * one read comes here: the limit holds for it too, wherever it falls.
 	 */
-	if (len > e->conf->max_line_bytes) {
-		engine_reject_long(e, tail_file_path(f), offset, line, len, len);
+	if (event_line_len(line, len) > e->conf->max_line_bytes) {
+		engine_reject_long(e, tail_file_path(f), offset, line, len, event_line_len(line, len));
 		engine_count_item(e);
 		return;
 	}

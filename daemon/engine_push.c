@@ -40,9 +40,9 @@ static int engine_push_line(struct engine *e, const char *source, uint64_t linen
 
 	json_object_open(j);
 	json_kv_int(j, "line", (int64_t)lineno);
-	if (len > e->conf->max_line_bytes) {
+	if (event_line_len(line, len) > e->conf->max_line_bytes) {
 		rc = REJECT_LINE_TOO_LONG;
-		engine_reject_long(e, source, lineno, line, len, len);
+		engine_reject_long(e, source, lineno, line, len, event_line_len(line, len));
 	} else if ((rc = event_parse(parser, line, len, &ev)) != REJECT_NONE) {
 		engine_reject(e, source, lineno, rc, event_parser_error(parser), line, len);
 	} else if (ev.ts_ms > e->ts_limit_ms) {

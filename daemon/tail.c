@@ -76,12 +76,16 @@ static void tail_file_skip(struct tail_file *f)
 	struct tail *t = f->t;
 
 	if (nl == NULL) {
+		if (f->buf_len > 0)
+			f->skip_cr = f->buf[f->buf_len - 1] == '\r';
 		f->skip_len += f->buf_len;
 		f->buf_len = 0;
 		return;
 	}
 	size_t part = (size_t)(nl - f->buf);
-	uint64_t total = f->skip_len + part;
+	/* A CRLF's '\r' ends the line, it is not of it: the length reported is the content's. */
+	int cr = part > 0 ? nl[-1] == '\r' : f->skip_cr;
+	uint64_t total = f->skip_len + part - (uint64_t)cr;
 	uint64_t offset = f->consumed;
 
 	f->skipping = 0;
@@ -179,12 +183,16 @@ static void tail_file_read(struct tail_file *f)
 		tail_file_skip(f);
 	if (!f->skipping)
 		tail_file_split(f);
-	/* A partial line longer than the limit: keep its head, skip the rest. */
-	if (!f->skipping && !t->paused && f->buf_len > max_line) {
+	/*
+	 * A partial line longer than the limit: keep its head, skip the rest.
+	 * A '\r' at its end may be a CRLF's, which is no part of the line.
+	 */
+	if (!f->skipping && !t->paused && f->buf_len - (f->buf_len > 0 && f->buf[f->buf_len - 1] == '\r') > max_line) {
 		f->skipping = 1;
 		f->skip_head_len = f->buf_len < TAIL_LONG_HEAD ? f->buf_len : TAIL_LONG_HEAD;
 		memcpy(f->skip_head, f->buf, f->skip_head_len);
 		f->skip_len = f->buf_len;
+		f->skip_cr = f->buf[f->buf_len - 1] == '\r';
 		f->buf_len = 0;
 	}
 	if (f->read_pos < f->size || t->paused)

@@ -39,6 +39,7 @@ struct tail_file {
 	size_t buf_len, buf_cap;
 	int skipping;          /* inside a line longer than max_line_bytes */
 	uint64_t skip_len;
+	int skip_cr;         /* the last byte skipped was '\r' (of a CRLF, not the line's) */
 	char skip_head[TAIL_LONG_HEAD];
 	size_t skip_head_len;
 	uint32_t head_len;

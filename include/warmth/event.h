@@ -121,6 +121,16 @@ void event_parser_free(struct event_parser *parser);
  * unspecified, and event_parser_error() describes the problem in words
  * ("ts: expected RFC 3339 time or Unix seconds"). Unknown fields are ignored.
  */
+/*
+ * The length of a line's content: without the '\r' of a CRLF end of line
+ * (the '\n' is never part of line). ingest.max_line_bytes bounds this,
+ * so a line is as long with either end of line.
+ */
+static inline size_t event_line_len(const char *line, size_t len)
+{
+	return len > 0 && line[len - 1] == '\r' ? len - 1 : len;
+}
+
 enum event_reject event_parse(struct event_parser *parser, const char *line, size_t len,
                               struct event *ev);
 /* The detail of the last rejection (a static or parser-owned string). */

@@ -25,9 +25,10 @@ def line_of(length, i):
     return head + "x" * pad + '"}'
 
 
-def limit_lines(seed):
-    """Lines of LIMIT-1, LIMIT and LIMIT+1 bytes after fillers of random
-    length, so that they start, end and straddle everywhere in a read."""
+def limit_lines(seed, eol="\n"):
+    """Lines of LIMIT-1, LIMIT and LIMIT+1 bytes (without their end of line,
+    eol) after fillers of random length, so that they start, end and
+    straddle everywhere in a read."""
     rnd = random.Random(seed)
     lines, offsets, want_long = [], [], []
     offset = 0
@@ -40,7 +41,7 @@ def limit_lines(seed):
         if length > LIMIT:
             want_long.append(offset)
         offsets.append(offset)
-        offset += length + 1
+        offset += length + len(eol)
     return lines, want_long
 
 
@@ -78,6 +79,31 @@ def test_line_limit_live():
     env.start()
     data = ("\n".join(lines) + "\n").encode()
     rnd = random.Random(3)
+    at = 0
+    while at < len(data):
+        n = rnd.randint(1, 3 * LIMIT)
+        env.append_bytes("a.jsonl", data[at:at + n])
+        at += n
+    env.wait_processed(len(lines))
+    env.stop()
+    check_limit(env, lines, want_long)
+    env.close()
+
+
+def test_line_limit_crlf():
+    """A CRLF line's limit is that of its content, as for LF: a line of
+    LIMIT bytes and \\r\\n is accepted (it was rejected as LIMIT + 1 bytes),
+    whole in a read or straddling reads, read at once or appended live."""
+    lines, want_long = limit_lines(4, "\r\n")
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    env = Env("line-limit-crlf", CONFIG)
+    env.append_bytes("a.jsonl", data)
+    env.once()
+    check_limit(env, lines, want_long)
+    env.close()
+    env = Env("line-limit-crlf-live", CONFIG)
+    env.start()
+    rnd = random.Random(5)
     at = 0
     while at < len(data):
         n = rnd.randint(1, 3 * LIMIT)
@@ -202,5 +228,5 @@ def test_watch_list_bounded():
 
 
 if __name__ == "__main__":
-    run([test_line_limit_wherever_the_line_falls, test_line_limit_live, test_counts_bounded,
+    run([test_line_limit_wherever_the_line_falls, test_line_limit_live, test_line_limit_crlf, test_counts_bounded,
          test_watch_list_bounded])
