@@ -49,7 +49,7 @@ if(WARMTH_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "adduser, libc6, libuv1, libyaml-0-2, libsqlite3-0, libyajl2, libxxhash0, libcurl4")
+      "adduser, libc6, libuv1, libyaml-0-2, libsqlite3-0, libyajl2, libxxhash0, libcurl4, libunistring2")
 endif()
 # Rotation of the dead-letter file needs logrotate, but warmthd runs fine
 # without it.

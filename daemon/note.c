@@ -11,9 +11,10 @@
  * so the greeting and the closing sentence survive; the last resort is
  * note_cut() on the whole note. note_cut() is the one place that decides
  * where text may be cut: at a space or beside a CJK character, never inside
- * a UTF-8 sequence, never between a character and what extends it
- * (combining marks, variation selectors, skin tones, zero-width joiners,
- * the second half of a flag).
+ * a UTF-8 sequence, never inside a character as people see it (GNU
+ * libunistring's extended grapheme clusters: combining marks, Indic and
+ * Thai vowel signs, variation selectors, skin tones, emoji joined by
+ * zero-width joiners, the two halves of a flag).
  *
  * Pure: no I/O, no libuv; all memory is the caller's buffer or freed here.
  */
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unigbrk.h>
 
 #include "warmth/event.h"
 #include "warmth/note.h"
@@ -254,59 +257,21 @@ int note_utf8_is_wide(uint32_t cp)
 	       (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3ffff);
 }
 
-/* Code points that belong to the character before them. */
-static int note_is_extend(uint32_t cp)
-{
-	return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
-	       (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
-	       (cp >= 0xfe20 && cp <= 0xfe2f) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
-	       (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0020 && cp <= 0xe007f) ||
-	       (cp >= 0xe0100 && cp <= 0xe01ef) || cp == 0x200d || cp == 0x200c;
-}
-
-static int note_is_regional(uint32_t cp)
-{
-	return cp >= 0x1f1e6 && cp <= 0x1f1ff;
-}
-
 static uint32_t note_cp_at(const char *s, size_t len, size_t i)
 {
 	return note_utf8_decode(s, len, &i);
 }
 
 /*
- * Whether a cut at i (0 < i < len, at a code point start) keeps every
- * character whole: not before something that extends the character, not
- * after a joiner, not between the two regional indicators of a flag.
+ * Whether i (0 < i < len, at a code point start) is a word boundary: a
+ * space on either side, or a wide character, and a boundary of the
+ * characters as people see them (brk, from u8_grapheme_breaks).
  */
-static int note_is_whole(const char *s, size_t len, size_t i)
-{
-	size_t p = note_prev(s, i);
-	uint32_t before = note_cp_at(s, len, p), after = note_cp_at(s, len, i);
-	size_t regional = 0;
-
-	if (note_is_extend(after) || before == 0x200d)
-		return 0;
-	if (!note_is_regional(before) || !note_is_regional(after))
-		return 1;
-	/* Flags pair up from the start of a run: an odd run before i is half a flag. */
-	for (;;) {
-		regional++;
-		if (p == 0)
-			break;
-		p = note_prev(s, p);
-		if (!note_is_regional(note_cp_at(s, len, p)))
-			break;
-	}
-	return regional % 2 == 0;
-}
-
-/* Whether i is a word boundary: a space on either side, or a wide character. */
-static int note_is_break(const char *s, size_t len, size_t i)
+static int note_is_break(const char *s, size_t len, const char *brk, size_t i)
 {
 	uint32_t before = note_cp_at(s, len, note_prev(s, i)), after = note_cp_at(s, len, i);
 
-	if (!note_is_whole(s, len, i))
+	if (!brk[i])
 		return 0;
 	return note_is_space(before) || note_is_space(after) || note_utf8_is_wide(before) ||
 	       note_utf8_is_wide(after);
@@ -323,6 +288,7 @@ static int note_is_trailing_junk(uint32_t cp)
 size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 {
 	size_t total = note_count(s, len), keep, end = 0, cut = 0;
+	char *brk;
 
 	if (total <= limit) {
 		buf_append(out, s, len);
@@ -333,8 +299,16 @@ size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 	keep = limit - 1; /* room for the ellipsis */
 	for (size_t k = 0; k < keep; k++)
 		note_utf8_decode(s, len, &end);
+	/*
+	 * Where a character as people see it begins (UAX #29 extended grapheme
+	 * clusters): a cut anywhere else would part a letter from its
+	 * combining marks (an accent, a Devanagari or Thai vowel sign), an
+	 * emoji from its skin tone or its ZWJ sequence, or a flag's two halves.
+	 */
+	brk = xmalloc(len + 1);
+	u8_grapheme_breaks((const uint8_t *)s, len, brk);
 	for (size_t p = end; p > 0; p = note_prev(s, p)) {
-		if (note_is_break(s, len, p)) {
+		if (note_is_break(s, len, brk, p)) {
 			cut = p;
 			break;
 		}
@@ -342,9 +316,10 @@ size_t note_cut(const char *s, size_t len, uint32_t limit, struct buf *out)
 	/* A word that fills most of the room is cut inside rather than dropped. */
 	if (cut == 0 || note_count(s, cut) < keep / 2) {
 		cut = end;
-		while (cut > 0 && !note_is_whole(s, len, cut))
+		while (cut > 0 && !brk[cut])
 			cut = note_prev(s, cut);
 	}
+	free(brk);
 	while (cut > 0) {
 		size_t p = note_prev(s, cut);
 		if (!note_is_trailing_junk(note_cp_at(s, len, p)))
