@@ -57,6 +57,16 @@ def check_limit(env, lines, want_long):
               len(d["line"]) == LIMIT for d in dl), "dead letters: %s" % dl[:2])
 
 
+def append_in_pieces(env, data, seed):
+    """Appends data to the running daemon's input in pieces cut anywhere."""
+    rnd = random.Random(seed)
+    at = 0
+    while at < len(data):
+        n = rnd.randint(1, 3 * LIMIT)
+        env.append_bytes("a.jsonl", data[at:at + n])
+        at += n
+
+
 def test_line_limit_wherever_the_line_falls():
     """Every line over the limit is rejected and every one at it accepted,
     whether it arrived whole within one read (it used to be accepted), ends
@@ -77,13 +87,7 @@ def test_line_limit_live():
     lines, want_long = limit_lines(2)
     env = Env("line-limit-live", CONFIG)
     env.start()
-    data = ("\n".join(lines) + "\n").encode()
-    rnd = random.Random(3)
-    at = 0
-    while at < len(data):
-        n = rnd.randint(1, 3 * LIMIT)
-        env.append_bytes("a.jsonl", data[at:at + n])
-        at += n
+    append_in_pieces(env, ("\n".join(lines) + "\n").encode(), 3)
     env.wait_processed(len(lines))
     env.stop()
     check_limit(env, lines, want_long)
@@ -103,12 +107,7 @@ def test_line_limit_crlf():
     env.close()
     env = Env("line-limit-crlf-live", CONFIG)
     env.start()
-    rnd = random.Random(5)
-    at = 0
-    while at < len(data):
-        n = rnd.randint(1, 3 * LIMIT)
-        env.append_bytes("a.jsonl", data[at:at + n])
-        at += n
+    append_in_pieces(env, data, 5)
     env.wait_processed(len(lines))
     env.stop()
     check_limit(env, lines, want_long)
