@@ -37,6 +37,7 @@
  * others filling the socket never lock the operators out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,6 +745,59 @@ static int control_clear_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* The directory the unit's RuntimeDirectory=warmthd makes at start. */
+#define CONTROL_RUNTIME_DIR "/run/warmthd"
+
+int control_check_path(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (strlen(path) + sizeof(CONTROL_TMP_SUFFIX) > sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long for a Unix socket (at most %zu bytes)", path,
+		         sizeof(sun.sun_path) - sizeof(CONTROL_TMP_SUFFIX));
+		return -1;
+	}
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s: exists and is not a socket; remove it or change control.socket",
+		         path);
+		return -1;
+	}
+	/* conf_load makes every path absolute. */
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/")
+	                                                   : xstrndup(path, (size_t)(slash - path));
+	if (stat(dir, &st) != 0) {
+		int e = errno;
+		if (e == ENOENT && strcmp(dir, CONTROL_RUNTIME_DIR) == 0) {
+			snprintf(err, errlen, "%s: directory %s does not exist here; systemd creates it "
+			         "when the service starts (RuntimeDirectory=warmthd); outside systemd, "
+			         "create it first (install -d -o warmthd -g warmthd -m 0750 %s)", path, dir,
+			         dir);
+			rc = 1;
+		} else if (e == ENOENT) {
+			snprintf(err, errlen, "%s: directory %s does not exist: create it, or change "
+			         "control.socket", path, dir);
+			rc = -1;
+		} else {
+			snprintf(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
+			rc = -1;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s is not a directory; change control.socket", path, dir);
+		rc = -1;
+	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		snprintf(err, errlen, "%s: directory %s: %s for uid %u, who cannot create the socket "
+		         "there: give that user write access to it, or change control.socket", path, dir,
+		         strerror(errno), (unsigned)geteuid());
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
 /*
  * The socket is bound and listening under a temporary name and renamed into
  * place last: whoever sees control.socket's path can connect to it. Binding
@@ -758,6 +812,9 @@ int control_start(struct control *c, char *err, size_t errlen)
 	char *tmp;
 	int rc;
 
+	/* The real cause before bind(): libuv reports a missing directory as EACCES. */
+	if (control_check_path(c->path, err, errlen) != 0)
+		return -1;
 	if (control_clear_stale(c->path, err, errlen) < 0)
 		return -1;
 	if (n + sizeof(CONTROL_TMP_SUFFIX) > sizeof(sun.sun_path)) {

@@ -425,11 +425,12 @@ static const struct control_command main_commands[] = {
 };
 
 /*
- * The control socket is for asking and steering; ingestion does not need
- * it. So a socket that cannot be created is reported and the daemon runs
- * on without it (warmthctl --db still reads the state).
+ * A service that cannot be asked cannot be managed (no status, no reload
+ * reply, no mark): a control socket that cannot be made stops the start,
+ * before READY=1, with the cause. Only --once, a one-shot run beside or
+ * instead of the service, goes on without one. Returns 0 or -1.
  */
-static void main_start_control(struct main_ctx *m, const struct conf *conf)
+static int main_start_control(struct main_ctx *m, const struct conf *conf, int once)
 {
 	char err[512];
 
@@ -438,12 +439,18 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 	control_set_limits(m->control, conf->control_max_clients, (size_t)conf->control_max_buffered,
 	                   (uint64_t)conf->control_request_timeout_ms);
 	if (control_start(m->control, err, sizeof(err)) < 0) {
-		log_err("control socket disabled: %s", err);
 		control_close(m->control, NULL, NULL);
 		m->control_failed = 1;
-		return;
+		if (!once) {
+			log_err("control socket: %s; not starting (warmthctl could not reach the daemon)",
+			        err);
+			return -1;
+		}
+		log_err("control socket disabled: %s", err);
+		return 0;
 	}
 	log_info("control socket %s", conf->socket);
+	return 0;
 }
 
 static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
@@ -535,6 +542,41 @@ static void main_raise_nofile(void)
 	         (unsigned long long)rl.rlim_cur);
 }
 
+/*
+ * warmthd -t: the config as the daemon would load it, and what start needs
+ * that the config alone does not say (the control socket's directory).
+ * It may run outside the service (the README's "warmthd -t && systemctl
+ * enable"), so what only the service has (its credentials, its user's
+ * read access) is a note on stderr, not a failure. Returns the exit code.
+ */
+static int main_check(const struct main_ctx *m)
+{
+	struct conf_errors errs = { 0 }, notes = { 0 };
+	struct conf *conf;
+	char err[512];
+	int rc = 0;
+
+	if (conf_check(m->config_path, &conf, &errs, &notes) < 0) {
+		conf_errors_print(&errs, stderr);
+		conf_errors_free(&errs);
+		rc = 1;
+	} else {
+		int sock = control_check_path(conf->socket, err, sizeof(err));
+		if (sock < 0) {
+			fprintf(stderr, "%s: control.socket %s\n", m->config_path, err);
+			rc = 1;
+		} else if (sock > 0) {
+			fprintf(stderr, "%s: note: control.socket %s\n", m->config_path, err);
+		}
+		conf_free(conf);
+	}
+	conf_errors_print(&notes, stderr);
+	conf_errors_free(&notes);
+	if (rc == 0)
+		printf("configuration OK\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -594,17 +636,13 @@ int main(int argc, char **argv)
 		}
 		buf_free(&trust);
 	}
+	if (check)
+		return main_check(&m);
 	if (conf_load(m.config_path, &conf, &errs) < 0) {
-		if (!check)
-			fprintf(stderr, "warmthd: invalid configuration:\n");
+		fprintf(stderr, "warmthd: invalid configuration:\n");
 		conf_errors_print(&errs, stderr);
 		conf_errors_free(&errs);
 		return 1;
-	}
-	if (check) {
-		printf("configuration OK\n");
-		conf_free(conf);
-		return 0;
 	}
 	log_set_level((enum log_level)conf->log_level);
 	signal(SIGPIPE, SIG_IGN);
@@ -612,6 +650,18 @@ int main(int argc, char **argv)
 
 	uv_loop_init(&loop);
 	m.loop = &loop;
+	m.started_ms = m.config_loaded_ms = time_now_ms();
+	/* First: nothing else is started yet that a refusal would have to undo. */
+	if (main_start_control(&m, conf, once) < 0) {
+		uv_run(&loop, UV_RUN_DEFAULT);
+		control_free(m.control);
+		uv_loop_close(&loop);
+		conf_free(conf);
+		sdnotify_init();
+		sdnotify("STATUS=the control socket cannot be created; see the log");
+		sdnotify_close();
+		return 1;
+	}
 	m.engine = engine_new(&loop, conf, once);
 	engine_on_stopped(m.engine, main_engine_stopped, &m);
 	sdnotify_init();
@@ -625,8 +675,6 @@ int main(int argc, char **argv)
 	uv_signal_start(&m.sigint, main_on_stop_signal, SIGINT);
 	uv_signal_start(&m.sighup, main_on_hup, SIGHUP);
 
-	m.started_ms = m.config_loaded_ms = time_now_ms();
-	main_start_control(&m, conf);
 	if (engine_start(m.engine) < 0) {
 		log_err("cannot start; exiting");
 		engine_stop(m.engine);

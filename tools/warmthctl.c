@@ -40,6 +40,18 @@
 #include "warmth/store.h"
 #include "ctl.h"
 
+/*
+ * What warmthctl reads of the daemon's config: the socket, and for --db
+ * (or the database of the config) the figures its answers are computed
+ * with. Nothing else: a typo elsewhere, or a secret this user may not
+ * read, must not keep anyone from asking the daemon that runs fine on the
+ * config it loaded (conf_load_only).
+ */
+static const char *const ctl_socket_keys[] = { "control.socket", NULL };
+static const char *const ctl_state_keys[] = { "state.database", "time",  "scoring", "readiness",
+	                                      "segments",       "plan",  "notes",   "network",
+	                                      NULL };
+
 /* The daemon's default control socket (conf.c's default for control.socket). */
 #define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
 #define CTL_TOP_DEFAULT 10
@@ -334,7 +346,7 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 		          "%s)", CONF_DEFAULT_PATH);
 		return CTL_EXIT_UNREACHABLE;
 	}
-	if (conf_load(config, conf, &errs) < 0) {
+	if (conf_load_only(config, ctl_state_keys, conf, &errs) < 0) {
 		for (size_t i = 0; i < errs.count; i++)
 			ctl_error("%s", errs.msgs[i]);
 		conf_errors_free(&errs);
@@ -427,7 +439,7 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 	if (*path == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
 	if (*path == NULL && config != NULL) {
-		if (conf_load(config, conf, &errs) < 0) {
+		if (conf_load_only(config, ctl_socket_keys, conf, &errs) < 0) {
 			for (size_t i = 0; i < errs.count; i++)
 				ctl_error("%s", errs.msgs[i]);
 			conf_errors_free(&errs);
@@ -521,7 +533,7 @@ static int ctl_figures(const struct ctl_options *o, struct conf **conf)
 
 	if (config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
-	if (config != NULL && conf_load(config, conf, &errs) < 0) {
+	if (config != NULL && conf_load_only(config, ctl_state_keys, conf, &errs) < 0) {
 		for (size_t i = 0; i < errs.count; i++)
 			ctl_error("%s", errs.msgs[i]);
 		conf_errors_free(&errs);
