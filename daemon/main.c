@@ -43,6 +43,7 @@ struct main_ctx {
 	int control_failed;           /* start failed: closed at once, freed at exit */
 	int64_t started_ms;           /* wall clock at start, for uptime */
 	int64_t config_loaded_ms;     /* when the running config was loaded */
+	struct conf *fixed;           /* what only a restart applies, as started (conf_fixed_new) */
 };
 
 static void main_usage(FILE *out)
@@ -166,9 +167,12 @@ static int main_config_trusted(const struct main_ctx *m, struct buf *err)
 
 /*
  * Loads the config file again and hands it to the engine; an invalid file
- * keeps the running config. On failure, err gets the first problem.
+ * keeps the running config. On failure, err gets the first problem. The
+ * keys whose change only a restart applies are stored in restart (up to
+ * CONF_FIXED_MAX), their number in *nrestart, and logged.
  */
-static int main_reload(struct main_ctx *m, char *err, size_t errlen)
+static int main_reload(struct main_ctx *m, char *err, size_t errlen, const char **restart,
+                       size_t *nrestart)
 {
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
@@ -194,6 +198,16 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		conf_errors_free(&errs);
 		return -1;
 	}
+	*nrestart = conf_fixed_changed(m->fixed, conf, restart, CONF_FIXED_MAX);
+	if (*nrestart > 0) {
+		struct buf names = { 0 };
+		for (size_t i = 0; i < *nrestart; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", restart[i]);
+		log_warnx("reload: %s changed: %s effect at a restart (systemctl restart warmthd); "
+		          "until then the value warmthd started with stays in use",
+		          buf_cstr(&names), *nrestart > 1 ? "they take" : "it takes");
+		buf_free(&names);
+	}
 	/* Before the engine takes conf over: who may change things is the new
 	   config's say from the next request on. */
 	if (m->control != NULL) {
@@ -204,16 +218,19 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	}
 	engine_reload(m->engine, conf);
 	m->config_loaded_ms = time_now_ms();
-	sdnotify("READY=1\nSTATUS=configuration reloaded");
+	sdnotify(*nrestart > 0 ? "READY=1\nSTATUS=configuration reloaded; a changed key needs a restart"
+	                       : "READY=1\nSTATUS=configuration reloaded");
 	return 0;
 }
 
 static void main_on_hup(uv_signal_t *handle, int signum)
 {
+	const char *restart[CONF_FIXED_MAX];
+	size_t nrestart;
 	char err[1024];
 
 	(void)signum;
-	main_reload(handle->data, err, sizeof(err));
+	main_reload(handle->data, err, sizeof(err), restart, &nrestart);
 }
 
 static int main_cmd_ping(void *ctx, const struct control_request *req, struct json *out,
@@ -231,13 +248,21 @@ static int main_cmd_reload(void *ctx, const struct control_request *req, struct 
                            struct control_error *err)
 {
 	struct main_ctx *m = ctx;
+	const char *restart[CONF_FIXED_MAX];
+	size_t nrestart = 0;
 	char msg[1024];
 
 	log_info("reload requested by uid %d (pid %d)", (int)req->uid, (int)req->pid);
-	if (main_reload(m, msg, sizeof(msg)) < 0)
+	if (main_reload(m, msg, sizeof(msg), restart, &nrestart) < 0)
 		return control_fail(err, "bad_config", "%s", msg);
 	json_object_open(out);
 	json_kv_bool(out, "reloaded", 1);
+	/* The keys changed that keep their old value until a restart. */
+	json_key(out, "restart_needed");
+	json_array_open(out);
+	for (size_t i = 0; i < nrestart; i++)
+		json_str(out, restart[i]);
+	json_array_close(out);
 	json_object_close(out);
 	return 0;
 }
@@ -662,6 +687,7 @@ int main(int argc, char **argv)
 		sdnotify_close();
 		return 1;
 	}
+	m.fixed = conf_fixed_new(conf);
 	m.engine = engine_new(&loop, conf, once);
 	engine_on_stopped(m.engine, main_engine_stopped, &m);
 	sdnotify_init();
@@ -680,6 +706,7 @@ int main(int argc, char **argv)
 		engine_stop(m.engine);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		engine_free(m.engine);
+		conf_fixed_free(m.fixed);
 		control_free(m.control);
 		uv_loop_close(&loop);
 		return 1;
@@ -698,6 +725,7 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = engine_status(m.engine) == 0 ? 0 : 1;
 	engine_free(m.engine);
+	conf_fixed_free(m.fixed);
 	control_free(m.control);
 	if (uv_loop_close(&loop) != 0) {
 		log_err("internal error: handles left open at exit");

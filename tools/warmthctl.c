@@ -455,6 +455,32 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 	return 0;
 }
 
+/*
+ * reload's reply for people: "configuration reloaded", and the keys that
+ * changed but keep their old value until a restart.
+ */
+static int ctl_print_reload(const char *json_text)
+{
+	const char *path[] = { "restart_needed", NULL };
+	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_array) : NULL;
+
+	if (root == NULL) {
+		ctl_error("unexpected reply from the daemon: %s", json_text);
+		return CTL_EXIT_ERROR;
+	}
+	printf("configuration reloaded\n");
+	for (size_t i = 0; v != NULL && i < v->u.array.len; i++) {
+		if (!YAJL_IS_STRING(v->u.array.values[i]))
+			continue;
+		ctl_print_clean(stdout, YAJL_GET_STRING(v->u.array.values[i]));
+		printf(" changed: it takes effect at a restart (systemctl restart warmthd); the "
+		       "running daemon keeps the value it started with\n");
+	}
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
+}
+
 static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd, char **argv)
 {
 	struct buf args = { 0 };
@@ -478,7 +504,7 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 		if (o->json)
 			printf("%s\n", buf_cstr(&result));
 		else if (strcmp(cmd->name, "reload") == 0)
-			printf("configuration reloaded\n");
+			rc = ctl_print_reload(buf_cstr(&result));
 		else if (strcmp(cmd->name, "status") == 0)
 			rc = ctl_print_status_text(buf_cstr(&result));
 		else if (strcmp(cmd->name, "mark") == 0)

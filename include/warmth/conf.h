@@ -216,6 +216,19 @@ int conf_load_only(const char *path, const char *const *only, struct conf **out,
  * conf_load reports it.
  */
 int conf_file_trusted(const char *path, struct buf *err);
+/*
+ * The keys only a restart applies (state.database, state.synchronous,
+ * control.socket, metrics.*, http.*; conf_restart.c lists them): a copy
+ * of those of conf, as the daemon started with them, for
+ * conf_fixed_changed (free with conf_fixed_free, not conf_free). The
+ * names of those whose value in next differs are stored in names (at most
+ * max, in the list's order); returns how many.
+ */
+#define CONF_FIXED_MAX 16
+struct conf *conf_fixed_new(const struct conf *conf);
+size_t conf_fixed_changed(const struct conf *fixed, const struct conf *next, const char **names,
+                          size_t max);
+void conf_fixed_free(struct conf *fixed);
 /* A config with every key at its default and no inputs (for warmthctl
    without a config file). Never fails; free with conf_free. */
 struct conf *conf_load_defaults(void);

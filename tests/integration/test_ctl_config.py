@@ -11,6 +11,7 @@ control socket whose directory does not exist, or may not be written, is
 reported with its real cause by -t and by the daemon, which refuses to
 start without it."""
 
+import json
 import os
 import shutil
 import signal
@@ -189,7 +190,55 @@ def test_socket_directory_not_writable():
     env.close()
 
 
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_reload_names_what_needs_a_restart():
+    env = Env("ctlcfg-restart")
+    env.start()
+    sock = os.path.join(env.dir, "control.sock")
+    with open(env.config) as f:
+        good = f.read()
+
+    def reload(*args):
+        r = subprocess.run([WARMTHCTL, "-s", sock, "reload"] + list(args), capture_output=True,
+                           text=True, timeout=60)
+        check(r.returncode == 0, "reload: exit %d: %s" % (r.returncode, r.stderr))
+        return r.stdout
+
+    # Nothing that needs a restart: the plain answer.
+    out = reload()
+    check(out == "configuration reloaded\n", "plain reload: %r" % out)
+    # A new exporter and a socket in a directory that does not exist.
+    changed = good.replace("./control.sock", "./nodir/control.sock") + \
+        "metrics:\n  listen: 127.0.0.1:%d\n" % free_port()
+    env.write_config(changed)
+    for attempt in (1, 2):   # the second reload still needs the restart
+        out = reload()
+        check("control.socket changed: it takes effect at a restart" in out
+              and "metrics.listen changed: it takes effect at a restart" in out,
+              "reload %d does not say what needs a restart: %r" % (attempt, out))
+    check(env.log_has("control.socket, metrics.listen changed: they take effect at a restart"),
+          "the log does not say it:\n" + env.log_text())
+    js = json.loads(reload("--json"))
+    check(js["restart_needed"] == ["control.socket", "metrics.listen"], "json: %s" % js)
+    # The old socket still answers; nothing was made at the new path.
+    r = subprocess.run([WARMTHCTL, "-s", sock, "ping"], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode == 0, "the old socket stopped answering: %s" % r.stderr)
+    # Back to what it started with: nothing to restart.
+    env.write_config(good)
+    check(reload() == "configuration reloaded\n", "after the revert")
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_credential_config_outside_systemd, test_typo_elsewhere_does_not_block_ping,
          test_unreadable_secret_file_for_another_user, test_socket_directory_missing,
-         test_socket_directory_not_writable])
+         test_socket_directory_not_writable, test_reload_names_what_needs_a_restart])
