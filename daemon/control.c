@@ -330,8 +330,9 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 	if (cmd->changing && !control_may_change(cl)) {
 		snprintf(err.message, sizeof(err.message),
 		         "%s changes the daemon's state: only root, the daemon's user and "
-		         "control.allow_users may",
-		         cmd->name);
+		         "control.allow_users may (uid %u is none of them: use sudo, or add the "
+		         "user to control.allow_users and reload)",
+		         cmd->name, (unsigned)cl->cred.uid);
 		control_reply_error(cl, ID_JSON(&p.id), "forbidden", err.message);
 		goto out;
 	}

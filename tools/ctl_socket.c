@@ -38,6 +38,44 @@ static int ctl_socket_unreachable(const char *path, const char *what)
 	return CTL_EXIT_UNREACHABLE;
 }
 
+/*
+ * connect() failed with e: what it means for someone at a terminal and
+ * what to do, by cause. The daemon removes its socket when it stops, so
+ * "no such file" is a stopped daemon or a socket elsewhere; "refused" is a
+ * socket left by a daemon that died; "permission denied" is a user outside
+ * the socket's group.
+ */
+static int ctl_socket_connect_failed(const char *path, int e)
+{
+	switch (e) {
+	case ENOENT:
+		ctl_error("cannot reach warmthd at %s (no such socket): is the service running? "
+		          "(systemctl status warmthd) If it runs with another config, give it with "
+		          "-c CONFIG, or its socket with -s SOCKET. Use --db STATE.db to read the state "
+		          "offline.",
+		          path);
+		break;
+	case ECONNREFUSED:
+		ctl_error("cannot reach warmthd at %s (connection refused: nothing listens on this "
+		          "socket, left by a warmthd that stopped or crashed): is the service running? "
+		          "(systemctl status warmthd; journalctl -u warmthd says why it stopped) Use "
+		          "--db STATE.db to read the state offline.",
+		          path);
+		break;
+	case EACCES:
+	case EPERM:
+		ctl_error("cannot reach warmthd at %s (permission denied): the control socket is for "
+		          "root, the daemon's user and its group: run warmthctl with sudo, or join the "
+		          "group (sudo usermod -aG warmthd $USER, then log in again). Use --db STATE.db "
+		          "to read the state offline, if you may read the database.",
+		          path);
+		break;
+	default:
+		return ctl_socket_unreachable(path, strerror(e));
+	}
+	return CTL_EXIT_UNREACHABLE;
+}
+
 static int ctl_socket_connect(const char *path, int *fd_out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -51,7 +89,7 @@ static int ctl_socket_connect(const char *path, int *fd_out)
 	if (fd < 0)
 		return ctl_socket_unreachable(path, strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		int rc = ctl_socket_unreachable(path, strerror(errno));
+		int rc = ctl_socket_connect_failed(path, errno);
 		close(fd);
 		return rc;
 	}

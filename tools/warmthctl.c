@@ -52,6 +52,20 @@ static const char *const ctl_state_keys[] = { "state.database", "time",  "scorin
 	                                      "segments",       "plan",  "notes",   "network",
 	                                      NULL };
 
+/*
+ * After a config that did not load: when this user may not read it (the
+ * service's config is often root's and the warmthd group's), says what to
+ * do about that, which "cannot open: Permission denied" alone does not.
+ */
+static void ctl_config_unreadable_hint(const char *config, const char *instead)
+{
+	if (access(config, R_OK) == 0 || errno != EACCES)
+		return;
+	ctl_error("%s: you may not read it: run warmthctl with sudo, join the group that may "
+	          "(ls -l %s), or give %s",
+	          config, config, instead);
+}
+
 /* The daemon's default control socket (conf.c's default for control.socket). */
 #define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
 #define CTL_TOP_DEFAULT 10
@@ -353,6 +367,7 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 		for (size_t i = 0; i < errs.count; i++)
 			ctl_error("%s", errs.msgs[i]);
 		conf_errors_free(&errs);
+		ctl_config_unreadable_hint(config, "the database with --db STATE.db");
 		ctl_error("%s: cannot use this config to find the state database; use --db "
 		          "STATE.db",
 		          config);
@@ -446,6 +461,7 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 			for (size_t i = 0; i < errs.count; i++)
 				ctl_error("%s", errs.msgs[i]);
 			conf_errors_free(&errs);
+			ctl_config_unreadable_hint(config, "the socket with -s SOCKET");
 			ctl_error("%s: cannot use this config to find the control socket; use -s SOCKET "
 			          "(or --db STATE.db)",
 			          config);
@@ -583,6 +599,11 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 
 	if (store_open(ctl->db_path, 1, 0, &ctl->store, err, sizeof(err)) < 0) {
 		ctl_error("%s", err);
+		/* The service's database is its own (StateDirectoryMode=0750). */
+		if (access(ctl->db_path, R_OK) != 0 && errno == EACCES)
+			ctl_error("%s: you may not read it: run warmthctl with sudo, or ask the running "
+			          "daemon instead (without --db)",
+			          ctl->db_path);
 		return CTL_EXIT_ERROR;
 	}
 	ctl->now_ms = time_now_ms();

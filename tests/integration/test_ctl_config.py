@@ -238,7 +238,58 @@ def test_reload_names_what_needs_a_restart():
     env.close()
 
 
+def test_first_hour_messages():
+    """What a new operator runs into with warmthctl: each message says what to do."""
+    env = Env("ctlcfg-first-hour")
+    sock = os.path.join(env.dir, "control.sock")
+
+    def plain(*args, prefix=()):
+        return subprocess.run(list(prefix) + [WARMTHCTL] + list(args), capture_output=True,
+                              text=True, timeout=60)
+
+    # A wrong -c path.
+    r = plain("-c", os.path.join(env.dir, "nope.yaml"), "status")
+    check(r.returncode == 1 and "nope.yaml: cannot open: No such file" in r.stderr
+          and "-s SOCKET" in r.stderr, "wrong -c: exit %d: %s" % (r.returncode, r.stderr))
+    # The daemon not running: no socket.
+    r = plain("-c", env.config, "status")
+    check(r.returncode == 3 and "no such socket" in r.stderr and "systemctl status warmthd" in r.stderr
+          and "--db STATE.db" in r.stderr, "not running: exit %d: %s" % (r.returncode, r.stderr))
+    # A socket left by a daemon that died: bound, nobody listening.
+    import socket as so
+    stale = so.socket(so.AF_UNIX)
+    stale.bind(sock)
+    stale.close()
+    r = plain("-c", env.config, "ping")
+    check(r.returncode == 3 and "connection refused" in r.stderr and "crashed" in r.stderr
+          and "journalctl -u warmthd" in r.stderr, "stale: exit %d: %s" % (r.returncode, r.stderr))
+    # The daemon clears it at start.
+    env.start()
+    r = plain("-c", env.config, "ping")
+    check(r.returncode == 0, "after the start over a stale socket: %s" % r.stderr)
+    if can_run_as_nobody("ask the daemon as a user outside its group"):
+        os.chmod(env.dir, 0o755)
+        r = plain("-s", sock, "ping", prefix=AS_NOBODY)
+        check(r.returncode == 3 and "permission denied" in r.stderr and "usermod -aG" in r.stderr
+              and "sudo" in r.stderr, "socket permission: exit %d: %s" % (r.returncode, r.stderr))
+        os.chmod(sock, 0o666)
+        r = plain("-s", sock, "reload", prefix=AS_NOBODY)
+        check(r.returncode == 1 and "use sudo" in r.stderr and "control.allow_users" in r.stderr,
+              "forbidden: exit %d: %s" % (r.returncode, r.stderr))
+        os.chmod(env.db, 0o600)
+        r = plain("--db", env.db, "status", prefix=AS_NOBODY)
+        check(r.returncode == 1 and "you may not read it" in r.stderr and "sudo" in r.stderr,
+              "--db unreadable: exit %d: %s" % (r.returncode, r.stderr))
+        os.chmod(env.config, 0o600)
+        r = plain("-c", env.config, "status", prefix=AS_NOBODY)
+        check(r.returncode == 1 and "you may not read it" in r.stderr and "-s SOCKET" in r.stderr,
+              "config unreadable: exit %d: %s" % (r.returncode, r.stderr))
+        os.chmod(env.config, 0o644)
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_credential_config_outside_systemd, test_typo_elsewhere_does_not_block_ping,
          test_unreadable_secret_file_for_another_user, test_socket_directory_missing,
-         test_socket_directory_not_writable, test_reload_names_what_needs_a_restart])
+         test_socket_directory_not_writable, test_reload_names_what_needs_a_restart,
+         test_first_hour_messages])
