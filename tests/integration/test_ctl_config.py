@@ -64,6 +64,15 @@ def test_credential_config_outside_systemd():
           "-t outside systemd: exit %d: %s" % (r.returncode, r.stderr))
     check("note:" in r.stderr and "LoadCredential=webhook-key" in r.stderr
           and "%s:" % env.config in r.stderr, "-t says nothing useful: %s" % r.stderr)
+    # The same for the HTTP bearer token (which http.events requires).
+    with open(env.config) as f:
+        text = f.read()
+    env.write_config(text + "metrics:\n  listen: 127.0.0.1:9\nhttp:\n  events: true\n"
+                     "  token_credential: http-token\n")
+    r = check_config(env.config)
+    check(r.returncode == 0 and "LoadCredential=http-token" in r.stderr,
+          "-t with a token credential: exit %d: %s" % (r.returncode, r.stderr))
+    env.write_config(text)
     # The daemon itself still needs it at start.
     r = subprocess.run([WARMTHD, "-c", env.config, "--once"], capture_output=True, text=True,
                        timeout=30, env={k: v for k, v in os.environ.items()
