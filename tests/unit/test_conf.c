@@ -736,6 +736,49 @@ static void test_load_only(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * conf_fixed_changed names each key only a restart applies that differs
+ * from the values the daemon started with, and nothing else.
+ */
+static void test_fixed_changed(void **state)
+{
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX];
+	struct conf_errors errs = { 0 };
+	struct conf *started, *next, *fixed;
+	const char *names[CONF_FIXED_MAX];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	test_write_file(path, "inputs:\n  - path: /x/*.jsonl\nlog:\n  level: info\n");
+	assert_int_equal(conf_load(path, &started, &errs), 0);
+	fixed = conf_fixed_new(started);
+	conf_free(started); /* the copy owns what it keeps */
+	test_write_file(path, "inputs:\n  - path: /y/*.jsonl\nlog:\n  level: debug\n"
+	                      "scoring:\n  half_life: 5d\n");
+	assert_int_equal(conf_load(path, &next, &errs), 0);
+	assert_int_equal(conf_fixed_changed(fixed, next, names, CONF_FIXED_MAX), 0);
+	conf_free(next);
+	test_write_file(path, "inputs:\n  - path: /x/*.jsonl\nstate:\n  database: /z/s.db\n"
+	                      "  synchronous: full\ncontrol:\n  socket: /z/c.sock\n"
+	                      "metrics:\n  listen: 127.0.0.1:9464\n  interval: 1m\n"
+	                      "  textfile: /z/w.prom\n");
+	assert_int_equal(conf_load(path, &next, &errs), 0);
+	assert_int_equal(conf_fixed_changed(fixed, next, names, CONF_FIXED_MAX), 6);
+	assert_string_equal(names[0], "state.database");
+	assert_string_equal(names[1], "state.synchronous");
+	assert_string_equal(names[2], "control.socket");
+	assert_string_equal(names[3], "metrics.textfile");
+	assert_string_equal(names[4], "metrics.interval");
+	assert_string_equal(names[5], "metrics.listen");
+	/* No more than max are stored (and returned). */
+	assert_int_equal(conf_fixed_changed(fixed, next, names, 2), 2);
+	conf_free(next);
+	conf_fixed_free(fixed);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -751,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_errors_append),
 		cmocka_unit_test(test_load_only),
+		cmocka_unit_test(test_fixed_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
