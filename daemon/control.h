@@ -58,6 +58,15 @@ int control_start(struct control *c, char *err, size_t errlen);
  */
 int control_check_path(const char *path, char *err, size_t errlen);
 /*
+ * Removes the socket file at path when nobody listens there (left by a
+ * crash); fails, with why in err, when a daemon listens there or the
+ * file is not a socket. Returns 0 or -1.
+ */
+int control_clear_stale(const char *path, char *err, size_t errlen);
+/* The socket is bound as path + this and renamed into place (control_start). */
+#define CONTROL_TMP_SUFFIX ".new"
+
+/*
  * The uids besides root and the daemon's own user that may run changing
  * commands (control.allow_users); the list is copied, and replaces the
  * previous one (at a reload).
