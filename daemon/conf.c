@@ -569,7 +569,9 @@ static void conf_http_check(struct conf_loader *ld, const struct conf_key *key,
 	struct conf *conf = base;
 
 	(void)key;
-	if (conf == NULL || !conf->http_events || conf->http_token != NULL)
+	/* A token source without a token: a credential warmthd -t cannot read. */
+	if (conf == NULL || !conf->http_events || conf->http_token != NULL ||
+	    conf->http_token_source != NULL)
 		return;
 	conf_report(ld, conf_node_get(node, "events"), "%s.events: true needs a bearer token: give "
 	            "%s.token_file or %s.token_credential", name, name, name);
@@ -620,15 +622,23 @@ static void conf_document_check(struct conf_loader *ld, const struct conf_node *
 
 /* -- loading -------------------------------------------------------------- */
 
-int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
+/* conf_load and its variants: opts says what is read and how. */
+static int conf_load_opts(const char *path, const struct conf_walk_opts *opts, struct conf **out,
+                          struct conf_errors *errs)
 {
+	struct conf_key keys[ARRAY_SIZE(conf_top_keys)];
 	struct conf *conf = xcalloc(1, sizeof(*conf));
 
+	/* A part of the file need not have what the whole must (inputs). */
+	memcpy(keys, conf_top_keys, sizeof(keys));
+	for (size_t i = 0; opts->only != NULL && i < ARRAY_SIZE(keys); i++)
+		keys[i].required = 0;
 	*out = NULL;
 	conf->file = xstrdup(path);
 	conf->scoring.deep_mask = CONF_DEEP_TYPES_DEFAULT;
 	conf->scoring.day_offset_ms = conf_local_offset_ms();
-	if (conf_walk_file(path, conf_top_keys, conf_document_check, conf, errs) < 0) {
+	if (conf_walk_file_opts(path, keys, opts->only ? NULL : conf_document_check, opts, conf,
+	                        errs) < 0) {
 		conf_free(conf);
 		return -1;
 	}
@@ -637,6 +647,29 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
 	conf_resolve_segments(conf);
 	*out = conf;
 	return 0;
+}
+
+int conf_load(const char *path, struct conf **out, struct conf_errors *errs)
+{
+	static const struct conf_walk_opts all = { 0 };
+
+	return conf_load_opts(path, &all, out, errs);
+}
+
+int conf_check(const char *path, struct conf **out, struct conf_errors *errs,
+               struct conf_errors *notes)
+{
+	const struct conf_walk_opts opts = { .check_only = 1, .notes = notes };
+
+	return conf_load_opts(path, &opts, out, errs);
+}
+
+int conf_load_only(const char *path, const char *const *only, struct conf **out,
+                   struct conf_errors *errs)
+{
+	const struct conf_walk_opts opts = { .only = only };
+
+	return conf_load_opts(path, &opts, out, errs);
 }
 
 /*

@@ -98,6 +98,26 @@ struct conf_loader {
 	char *dir;         /* the config's directory, for relative paths */
 	struct conf_error *errors;
 	size_t nerrors;
+	/*
+	 * warmthd -t: what only the service can check (a credential systemd
+	 * provides at start, a secret this user may not read) is a note, not
+	 * an error. Notes go to notes ("FILE:LINE:COLUMN: message").
+	 */
+	int check_only;
+	struct conf_errors *notes;
+};
+
+/* How conf_walk_file_opts reads a file (zero: as conf_walk_file). */
+struct conf_walk_opts {
+	/*
+	 * NULL: the whole document. Else the only parts read, NULL-terminated:
+	 * a top-level key ("scoring") or one key of a section
+	 * ("control.socket"); everything else in the file is skipped unread,
+	 * whatever it holds (a typo, a secret this user cannot read).
+	 */
+	const char *const *only;
+	int check_only;              /* see struct conf_loader */
+	struct conf_errors *notes;   /* with check_only */
 };
 
 
@@ -178,6 +198,9 @@ typedef void conf_document_check_fn(struct conf_loader *ld, const struct conf_no
                                     void *base);
 int conf_walk_file(const char *path, const struct conf_key *keys, conf_document_check_fn *check,
                    void *base, struct conf_errors *errs);
+int conf_walk_file_opts(const char *path, const struct conf_key *keys,
+                        conf_document_check_fn *check, const struct conf_walk_opts *opts,
+                        void *base, struct conf_errors *errs);
 
 /* Frees what keys stored in base and resets those fields to NULL/0. */
 void conf_walk_release(const struct conf_key *keys, void *base);
@@ -224,6 +247,10 @@ conf_check_fn conf_segments_check;
 void conf_default_segments(struct conf *conf);
 /* Fills what each segment leaves unset from readiness's defaults. */
 void conf_resolve_segments(struct conf *conf);
+
+/* Adds a note (warmthd -t) at node to ld->notes, when it keeps notes. */
+void conf_note(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Reports a problem at node (NULL: the file as a whole). */
 void conf_report(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)

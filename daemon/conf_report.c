@@ -42,6 +42,29 @@ void conf_report(struct conf_loader *ld, const struct conf_node *at, const char 
 	free(msg);
 }
 
+void conf_note(struct conf_loader *ld, const struct conf_node *at, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *line;
+	int n;
+
+	if (ld->notes == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatalx("out of memory formatting a config note");
+	va_end(ap);
+	if (at != NULL)
+		n = asprintf(&line, "%s:%u:%u: %s", ld->file, at->line, at->column, msg);
+	else
+		n = asprintf(&line, "%s: %s", ld->file, msg);
+	if (n < 0)
+		fatalx("out of memory formatting a config note");
+	free(msg);
+	ld->notes->msgs = xrealloc(ld->notes->msgs, (ld->notes->count + 1) * sizeof(char *));
+	ld->notes->msgs[ld->notes->count++] = line;
+}
+
 void conf_on_yaml_error(void *ctx, unsigned line, unsigned column, const char *msg)
 {
 	conf_report_at(ctx, line, column, msg);

@@ -115,6 +115,17 @@ struct conf_secret_slot {
 };
 
 /*
+ * warmthd -t: the secret is read later, where the service runs. Its source
+ * is kept without the secret, so that what needs a secret (http.events)
+ * knows there will be one; a second source is still "not both".
+ */
+static void conf_secret_defer(const struct conf_secret_slot *slot, const char *path)
+{
+	if (slot != NULL && *slot->source == NULL)
+		*slot->source = xstrdup(path);
+}
+
+/*
  * Reads the secret at path (check_mode: refuse one others may read) and
  * stores it in slot, or reports why not at node. slot is NULL when the
  * value is only checked: the secret is then dropped at once.
@@ -125,11 +136,25 @@ static void conf_secret_load(struct conf_loader *ld, const struct conf_node *nod
 {
 	struct buf err = { 0 };
 	size_t len = 0;
-	char *secret = conf_secret_read(path, check_mode, &len, &err);
+	char *secret;
 
+	/*
+	 * warmthd -t as another user than the service's (root's shell, say)
+	 * cannot tell whether the service may read a file it may not: it says
+	 * so, and the daemon's own start is where it is checked.
+	 */
+	if (ld->check_only && access(path, F_OK) == 0 &&
+	    faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) != 0 && errno == EACCES) {
+		conf_note(ld, node, "warning: %s: %s cannot be read by uid %u, who runs this check; "
+		          "the service reads it at start as its own user: check it as that user "
+		          "(runuser -u warmthd -- warmthd -t)", name, path, (unsigned)geteuid());
+		conf_secret_defer(slot, path);
+		return;
+	}
+	secret = conf_secret_read(path, check_mode, &len, &err);
 	if (secret == NULL) {
 		conf_report(ld, node, "%s: %s", name, buf_cstr(&err));
-	} else if (slot != NULL && *slot->secret != NULL) {
+	} else if (slot != NULL && *slot->source != NULL) {
 		conf_report(ld, node, "%s: %s has one secret: give %s, not both", name, slot->what,
 		            slot->keys);
 	} else if (slot != NULL) {
@@ -198,6 +223,15 @@ static void conf_secret_credential(struct conf_loader *ld, const struct conf_nod
 	    strcmp(node->text, ".") == 0) {
 		conf_report(ld, node, "%s: expected the name of a credential (LoadCredential=NAME:...), "
 		            "without a \"/\"", name);
+		return;
+	}
+	if ((dir == NULL || dir[0] == '\0') && ld->check_only) {
+		conf_note(ld, node, "note: %s: credential \"%s\" is read from the service's credentials "
+		          "when warmthd starts ($CREDENTIALS_DIRECTORY is not set here, outside "
+		          "systemd): the unit needs LoadCredential=%s:FILE", name, node->text,
+		          node->text);
+		if (slot != NULL)
+			conf_secret_defer(slot, "$CREDENTIALS_DIRECTORY");
 		return;
 	}
 	if (dir == NULL || dir[0] == '\0') {

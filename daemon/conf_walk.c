@@ -705,10 +705,82 @@ static char *conf_dir_of(const char *file)
 	return real;
 }
 
+/*
+ * The parts of root that opts->only names, as a shallow copy: a mapping
+ * whose pairs point into root's nodes, with a section named by one of its
+ * keys ("control.socket") copied the same way down to those keys. A
+ * section that is not a mapping is kept as it is, for the walk to report.
+ * Free with conf_prune_free (the copied mappings only, not root's nodes).
+ */
+static struct conf_node *conf_prune(const struct conf_node *root, const char *const *only)
+{
+	struct conf_node *top = xcalloc(1, sizeof(*top));
+
+	*top = *root;
+	top->pairs = xcalloc(root->npairs ? root->npairs : 1, sizeof(*top->pairs));
+	top->npairs = 0;
+	for (size_t i = 0; i < root->npairs; i++) {
+		const struct conf_pair *p = &root->pairs[i];
+		const char *name = p->key->text;
+		size_t len = strlen(name);
+		struct conf_node *sub = NULL;
+		int whole = 0, part = 0;
+
+		for (const char *const *o = only; *o != NULL; o++) {
+			whole |= strcmp(*o, name) == 0;
+			part |= strncmp(*o, name, len) == 0 && (*o)[len] == '.';
+		}
+		if (!whole && !part)
+			continue;
+		if (!whole && p->value->kind == CONF_NODE_MAPPING) {
+			sub = xcalloc(1, sizeof(*sub));
+			*sub = *p->value;
+			sub->pairs = xcalloc(p->value->npairs ? p->value->npairs : 1, sizeof(*sub->pairs));
+			sub->npairs = 0;
+			for (size_t k = 0; k < p->value->npairs; k++)
+				for (const char *const *o = only; *o != NULL; o++)
+					if (strncmp(*o, name, len) == 0 && (*o)[len] == '.' &&
+					    strcmp(*o + len + 1, p->value->pairs[k].key->text) == 0) {
+						sub->pairs[sub->npairs++] = p->value->pairs[k];
+						break;
+					}
+		}
+		top->pairs[top->npairs].key = p->key;
+		top->pairs[top->npairs].value = sub != NULL ? sub : p->value;
+		top->npairs++;
+	}
+	return top;
+}
+
+static void conf_prune_free(struct conf_node *top, const struct conf_node *root)
+{
+	for (size_t i = 0; i < top->npairs; i++) {
+		int copied = 1;
+		for (size_t k = 0; k < root->npairs; k++)
+			if (top->pairs[i].value == root->pairs[k].value)
+				copied = 0;
+		if (copied) {
+			free(top->pairs[i].value->pairs);
+			free(top->pairs[i].value);
+		}
+	}
+	free(top->pairs);
+	free(top);
+}
+
 int conf_walk_file(const char *path, const struct conf_key *keys, conf_document_check_fn *check,
                    void *base, struct conf_errors *errs)
 {
-	struct conf_loader ld = { .file = path };
+	static const struct conf_walk_opts all = { 0 };
+
+	return conf_walk_file_opts(path, keys, check, &all, base, errs);
+}
+
+int conf_walk_file_opts(const char *path, const struct conf_key *keys,
+                        conf_document_check_fn *check, const struct conf_walk_opts *opts,
+                        void *base, struct conf_errors *errs)
+{
+	struct conf_loader ld = { .file = path, .check_only = opts->check_only, .notes = opts->notes };
 	struct conf_scope top = { .where = "", .keys = keys };
 	struct conf_node *root;
 
@@ -721,6 +793,12 @@ int conf_walk_file(const char *path, const struct conf_key *keys, conf_document_
 			conf_report(&ld, root, "expected a mapping of sections at the top level, got %s",
 			            buf_cstr(&b));
 			buf_free(&b);
+		} else if (opts->only != NULL) {
+			struct conf_node *part = conf_prune(root, opts->only);
+			conf_mapping(&ld, part, &top, base);
+			if (check != NULL && ld.nerrors == 0)
+				check(&ld, part, base);
+			conf_prune_free(part, root);
 		} else {
 			conf_mapping(&ld, root, &top, base);
 			if (check != NULL && ld.nerrors == 0)

@@ -68,6 +68,25 @@ static void conf_yaml_report(struct conf_yaml *y, size_t line, size_t column, co
 	free(msg);
 }
 
+/*
+ * Whether the line holding byte offset at starts with blanks that hold a
+ * tab before at, or at is a tab: the likely cause of the syntax error.
+ */
+static int conf_yaml_tab_indent(const struct conf_yaml *y, size_t at)
+{
+	size_t start = at < y->len ? at : y->len;
+
+	if (at < y->len && y->text[at] == '\t')
+		return 1;
+	while (start > 0 && y->text[start - 1] != '\n')
+		start--;
+	for (size_t i = start; i < y->len && i <= at && (y->text[i] == ' ' || y->text[i] == '\t');
+	     i++)
+		if (y->text[i] == '\t')
+			return 1;
+	return 0;
+}
+
 static void conf_yaml_syntax_error(struct conf_yaml *y)
 {
 	const yaml_parser_t *p = &y->parser;
@@ -100,6 +119,18 @@ static void conf_yaml_syntax_error(struct conf_yaml *y)
 	 */
 	hint = p->context != NULL && strcmp(p->context, "while scanning an alias") == 0
 	               ? " (quote a value that starts with *)" : "";
+	/*
+	 * A tab where YAML wants indentation reads as "found character that
+	 * cannot start any token" and the like: say what it is, first.
+	 */
+	if (p->error != YAML_READER_ERROR && conf_yaml_tab_indent(y, p->problem_mark.index)) {
+		conf_yaml_report(y, line, column, "YAML syntax error: a tab in the indentation (YAML "
+		                 "indents with spaces only; replace the tab with spaces): %s%s%s",
+		                 p->problem ? p->problem : "unknown problem", p->context ? " " : "",
+		                 p->context ? p->context : "");
+		y->failed = 1;
+		return;
+	}
 	conf_yaml_report(y, line, column, "YAML syntax error: %s%s%s%s",
 	                 p->problem ? p->problem : "unknown problem",
 	                 p->context ? " " : "", p->context ? p->context : "", hint);

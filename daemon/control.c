@@ -50,7 +50,6 @@
 #include "control.h"
 
 /* The name the socket listens under before it is renamed into place. */
-#define CONTROL_TMP_SUFFIX ".new"
 
 #define CONTROL_IDLE_MS 60000
 /* Bytes read at a time into a client's buffer. */
@@ -329,8 +328,9 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 	if (cmd->changing && !control_may_change(cl)) {
 		snprintf(err.message, sizeof(err.message),
 		         "%s changes the daemon's state: only root, the daemon's user and "
-		         "control.allow_users may",
-		         cmd->name);
+		         "control.allow_users may (uid %u is none of them: use sudo, or add the "
+		         "user to control.allow_users and reload)",
+		         cmd->name, (unsigned)cl->cred.uid);
 		control_reply_error(cl, ID_JSON(&p.id), "forbidden", err.message);
 		goto out;
 	}
@@ -705,46 +705,6 @@ struct control *control_new(uv_loop_t *loop, const char *path,
 }
 
 /*
- * A socket file left by a crash refuses connections: remove it. One that
- * accepts belongs to a running daemon: leave it and fail.
- */
-static int control_clear_stale(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st) != 0)
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s: exists and is not a socket; remove it or change control.socket",
-		         path);
-		return -1;
-	}
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "%s: path too long for a Unix socket", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (rc == 0) {
-		snprintf(err, errlen, "%s: another warmthd is listening there", path);
-		return -1;
-	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "%s: cannot remove the stale socket: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/*
  * The socket is bound and listening under a temporary name and renamed into
  * place last: whoever sees control.socket's path can connect to it. Binding
  * there directly would leave a moment in which the file exists and refuses
@@ -758,6 +718,9 @@ int control_start(struct control *c, char *err, size_t errlen)
 	char *tmp;
 	int rc;
 
+	/* The real cause before bind(): libuv reports a missing directory as EACCES. */
+	if (control_check_path(c->path, err, errlen) != 0)
+		return -1;
 	if (control_clear_stale(c->path, err, errlen) < 0)
 		return -1;
 	if (n + sizeof(CONTROL_TMP_SUFFIX) > sizeof(sun.sun_path)) {

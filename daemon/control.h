@@ -46,6 +46,27 @@ struct control *control_new(uv_loop_t *loop, const char *path,
  */
 int control_start(struct control *c, char *err, size_t errlen);
 /*
+ * Whether a control socket can be made at path by this user: the path
+ * fits a Unix socket, its directory exists and this user may create files
+ * there, and nothing but a socket is in its place. Returns 0; 1 when the
+ * directory is missing but is the one systemd creates at start
+ * (RuntimeDirectory=warmthd of the unit: /run/warmthd), with a note in
+ * err; -1 with the cause in err ("directory /x does not exist: create it
+ * or change control.socket"). For warmthd -t, and before binding, which
+ * would report a missing directory as "permission denied" (libuv maps
+ * ENOENT to EACCES there).
+ */
+int control_check_path(const char *path, char *err, size_t errlen);
+/*
+ * Removes the socket file at path when nobody listens there (left by a
+ * crash); fails, with why in err, when a daemon listens there or the
+ * file is not a socket. Returns 0 or -1.
+ */
+int control_clear_stale(const char *path, char *err, size_t errlen);
+/* The socket is bound as path + this and renamed into place (control_start). */
+#define CONTROL_TMP_SUFFIX ".new"
+
+/*
  * The uids besides root and the daemon's own user that may run changing
  * commands (control.allow_users); the list is copied, and replaces the
  * previous one (at a reload).

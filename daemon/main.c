@@ -43,6 +43,7 @@ struct main_ctx {
 	int control_failed;           /* start failed: closed at once, freed at exit */
 	int64_t started_ms;           /* wall clock at start, for uptime */
 	int64_t config_loaded_ms;     /* when the running config was loaded */
+	struct conf *fixed;           /* what only a restart applies, as started (conf_fixed_new) */
 };
 
 static void main_usage(FILE *out)
@@ -166,9 +167,12 @@ static int main_config_trusted(const struct main_ctx *m, struct buf *err)
 
 /*
  * Loads the config file again and hands it to the engine; an invalid file
- * keeps the running config. On failure, err gets the first problem.
+ * keeps the running config. On failure, err gets the first problem. The
+ * keys whose change only a restart applies are stored in restart (up to
+ * CONF_FIXED_MAX), their number in *nrestart, and logged.
  */
-static int main_reload(struct main_ctx *m, char *err, size_t errlen)
+static int main_reload(struct main_ctx *m, char *err, size_t errlen, const char **restart,
+                       size_t *nrestart)
 {
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
@@ -194,6 +198,16 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		conf_errors_free(&errs);
 		return -1;
 	}
+	*nrestart = conf_fixed_changed(m->fixed, conf, restart, CONF_FIXED_MAX);
+	if (*nrestart > 0) {
+		struct buf names = { 0 };
+		for (size_t i = 0; i < *nrestart; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", restart[i]);
+		log_warnx("reload: %s changed: %s effect at a restart (systemctl restart warmthd); "
+		          "until then the value warmthd started with stays in use",
+		          buf_cstr(&names), *nrestart > 1 ? "they take" : "it takes");
+		buf_free(&names);
+	}
 	/* Before the engine takes conf over: who may change things is the new
 	   config's say from the next request on. */
 	if (m->control != NULL) {
@@ -204,16 +218,19 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	}
 	engine_reload(m->engine, conf);
 	m->config_loaded_ms = time_now_ms();
-	sdnotify("READY=1\nSTATUS=configuration reloaded");
+	sdnotify(*nrestart > 0 ? "READY=1\nSTATUS=configuration reloaded; a changed key needs a restart"
+	                       : "READY=1\nSTATUS=configuration reloaded");
 	return 0;
 }
 
 static void main_on_hup(uv_signal_t *handle, int signum)
 {
+	const char *restart[CONF_FIXED_MAX];
+	size_t nrestart;
 	char err[1024];
 
 	(void)signum;
-	main_reload(handle->data, err, sizeof(err));
+	main_reload(handle->data, err, sizeof(err), restart, &nrestart);
 }
 
 static int main_cmd_ping(void *ctx, const struct control_request *req, struct json *out,
@@ -231,13 +248,21 @@ static int main_cmd_reload(void *ctx, const struct control_request *req, struct 
                            struct control_error *err)
 {
 	struct main_ctx *m = ctx;
+	const char *restart[CONF_FIXED_MAX];
+	size_t nrestart = 0;
 	char msg[1024];
 
 	log_info("reload requested by uid %d (pid %d)", (int)req->uid, (int)req->pid);
-	if (main_reload(m, msg, sizeof(msg)) < 0)
+	if (main_reload(m, msg, sizeof(msg), restart, &nrestart) < 0)
 		return control_fail(err, "bad_config", "%s", msg);
 	json_object_open(out);
 	json_kv_bool(out, "reloaded", 1);
+	/* The keys changed that keep their old value until a restart. */
+	json_key(out, "restart_needed");
+	json_array_open(out);
+	for (size_t i = 0; i < nrestart; i++)
+		json_str(out, restart[i]);
+	json_array_close(out);
 	json_object_close(out);
 	return 0;
 }
@@ -425,11 +450,12 @@ static const struct control_command main_commands[] = {
 };
 
 /*
- * The control socket is for asking and steering; ingestion does not need
- * it. So a socket that cannot be created is reported and the daemon runs
- * on without it (warmthctl --db still reads the state).
+ * A service that cannot be asked cannot be managed (no status, no reload
+ * reply, no mark): a control socket that cannot be made stops the start,
+ * before READY=1, with the cause. Only --once, a one-shot run beside or
+ * instead of the service, goes on without one. Returns 0 or -1.
  */
-static void main_start_control(struct main_ctx *m, const struct conf *conf)
+static int main_start_control(struct main_ctx *m, const struct conf *conf, int once)
 {
 	char err[512];
 
@@ -438,12 +464,18 @@ static void main_start_control(struct main_ctx *m, const struct conf *conf)
 	control_set_limits(m->control, conf->control_max_clients, (size_t)conf->control_max_buffered,
 	                   (uint64_t)conf->control_request_timeout_ms);
 	if (control_start(m->control, err, sizeof(err)) < 0) {
-		log_err("control socket disabled: %s", err);
 		control_close(m->control, NULL, NULL);
 		m->control_failed = 1;
-		return;
+		if (!once) {
+			log_err("control socket: %s; not starting (warmthctl could not reach the daemon)",
+			        err);
+			return -1;
+		}
+		log_err("control socket disabled: %s", err);
+		return 0;
 	}
 	log_info("control socket %s", conf->socket);
+	return 0;
 }
 
 static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
@@ -535,6 +567,41 @@ static void main_raise_nofile(void)
 	         (unsigned long long)rl.rlim_cur);
 }
 
+/*
+ * warmthd -t: the config as the daemon would load it, and what start needs
+ * that the config alone does not say (the control socket's directory).
+ * It may run outside the service (the README's "warmthd -t && systemctl
+ * enable"), so what only the service has (its credentials, its user's
+ * read access) is a note on stderr, not a failure. Returns the exit code.
+ */
+static int main_check(const struct main_ctx *m)
+{
+	struct conf_errors errs = { 0 }, notes = { 0 };
+	struct conf *conf;
+	char err[512];
+	int rc = 0;
+
+	if (conf_check(m->config_path, &conf, &errs, &notes) < 0) {
+		conf_errors_print(&errs, stderr);
+		conf_errors_free(&errs);
+		rc = 1;
+	} else {
+		int sock = control_check_path(conf->socket, err, sizeof(err));
+		if (sock < 0) {
+			fprintf(stderr, "%s: control.socket %s\n", m->config_path, err);
+			rc = 1;
+		} else if (sock > 0) {
+			fprintf(stderr, "%s: note: control.socket %s\n", m->config_path, err);
+		}
+		conf_free(conf);
+	}
+	conf_errors_print(&notes, stderr);
+	conf_errors_free(&notes);
+	if (rc == 0)
+		printf("configuration OK\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -594,17 +661,13 @@ int main(int argc, char **argv)
 		}
 		buf_free(&trust);
 	}
+	if (check)
+		return main_check(&m);
 	if (conf_load(m.config_path, &conf, &errs) < 0) {
-		if (!check)
-			fprintf(stderr, "warmthd: invalid configuration:\n");
+		fprintf(stderr, "warmthd: invalid configuration:\n");
 		conf_errors_print(&errs, stderr);
 		conf_errors_free(&errs);
 		return 1;
-	}
-	if (check) {
-		printf("configuration OK\n");
-		conf_free(conf);
-		return 0;
 	}
 	log_set_level((enum log_level)conf->log_level);
 	signal(SIGPIPE, SIG_IGN);
@@ -612,6 +675,19 @@ int main(int argc, char **argv)
 
 	uv_loop_init(&loop);
 	m.loop = &loop;
+	m.started_ms = m.config_loaded_ms = time_now_ms();
+	/* First: nothing else is started yet that a refusal would have to undo. */
+	if (main_start_control(&m, conf, once) < 0) {
+		uv_run(&loop, UV_RUN_DEFAULT);
+		control_free(m.control);
+		uv_loop_close(&loop);
+		conf_free(conf);
+		sdnotify_init();
+		sdnotify("STATUS=the control socket cannot be created; see the log");
+		sdnotify_close();
+		return 1;
+	}
+	m.fixed = conf_fixed_new(conf);
 	m.engine = engine_new(&loop, conf, once);
 	engine_on_stopped(m.engine, main_engine_stopped, &m);
 	sdnotify_init();
@@ -625,13 +701,12 @@ int main(int argc, char **argv)
 	uv_signal_start(&m.sigint, main_on_stop_signal, SIGINT);
 	uv_signal_start(&m.sighup, main_on_hup, SIGHUP);
 
-	m.started_ms = m.config_loaded_ms = time_now_ms();
-	main_start_control(&m, conf);
 	if (engine_start(m.engine) < 0) {
 		log_err("cannot start; exiting");
 		engine_stop(m.engine);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		engine_free(m.engine);
+		conf_fixed_free(m.fixed);
 		control_free(m.control);
 		uv_loop_close(&loop);
 		return 1;
@@ -650,6 +725,7 @@ int main(int argc, char **argv)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = engine_status(m.engine) == 0 ? 0 : 1;
 	engine_free(m.engine);
+	conf_fixed_free(m.fixed);
 	control_free(m.control);
 	if (uv_loop_close(&loop) != 0) {
 		log_err("internal error: handles left open at exit");

@@ -146,7 +146,7 @@ int ctl_socket_request(int fd, const char *path, const char *cmd, const char *ar
  * waits for a notifier, whose own timeout may be up to 10 minutes.
  */
 void ctl_socket_set_timeout(int seconds);
-/* Prints a JSON object (the daemon's status) as aligned text. */
+/* ctl_status.c: the status JSON (the daemon's or --db's) as aligned text, one set of labels. */
 int ctl_print_status_text(const char *json_text);
 
 /* A text table whose columns are as wide as their widest cell. */

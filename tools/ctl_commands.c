@@ -170,10 +170,10 @@ static void ctl_inputs_free(struct ctl_inputs *inputs)
 }
 
 static void ctl_status_json(const struct ctl *ctl, const struct store_counters *counters,
-                            int64_t contacts, const struct ctl_inputs *inputs, int64_t bytes)
+                            int64_t contacts, const struct ctl_inputs *inputs, int64_t bytes,
+                            struct buf *out)
 {
-	struct buf out = { 0 };
-	struct json *j = json_new(&out, 0);
+	struct json *j = json_new(out, 0);
 
 	json_object_open(j);
 	json_kv_int(j, "events_accepted", (int64_t)counters->accepted);
@@ -210,64 +210,6 @@ static void ctl_status_json(const struct ctl *ctl, const struct store_counters *
 	json_kv_int(j, "database_bytes", bytes);
 	json_object_close(j);
 	json_free(j);
-	ctl_print_json_line(&out);
-	buf_free(&out);
-}
-
-/* The width of the key column of status and metrics. */
-
-static void ctl_status_text(const struct ctl *ctl, const struct store_counters *counters,
-                            int64_t contacts, const struct ctl_inputs *inputs, int64_t bytes)
-{
-	static const char *const headers[] = { "INPUT", "OFFSET", "SIZE" };
-	static const int right[] = { 0, 1, 1 };
-	struct ctl_table table;
-	struct buf list = { 0 };
-
-	ctl_print_kv_clean(stdout, CTL_STATUS_KEY_WIDTH, "database", ctl->db_path);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "database size", "%lld bytes", (long long)bytes);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "contacts", "%lld", (long long)contacts);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events accepted", "%llu",
-	             (unsigned long long)counters->accepted);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events rejected", "%llu",
-	             (unsigned long long)counters->rejected);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "events duplicate", "%llu",
-	             (unsigned long long)counters->duplicate);
-	for (int t = 0; t < EVENT_TYPE_COUNT; t++)
-		if (counters->accepted_by_type[t] != 0)
-			buf_printf(&list, "%s%s %llu", list.len ? ", " : "",
-			           event_type_name((enum event_type)t),
-			           (unsigned long long)counters->accepted_by_type[t]);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "accepted by type", "%s",
-	             list.len ? buf_cstr(&list) : "-");
-	buf_reset(&list);
-	for (int r = 0; r < REJECT_REASON_COUNT; r++)
-		if (counters->rejected_by_reason[r] != 0)
-			buf_printf(&list, "%s%s %llu", list.len ? ", " : "",
-			           event_reject_name((enum event_reject)r),
-			           (unsigned long long)counters->rejected_by_reason[r]);
-	ctl_print_kv(stdout, CTL_STATUS_KEY_WIDTH, "rejected by reason", "%s",
-	             list.len ? buf_cstr(&list) : "-");
-	buf_free(&list);
-
-	putchar('\n');
-	if (inputs->count == 0) {
-		puts("no input file read yet");
-		return;
-	}
-	ctl_table_init(&table, 3, headers, right);
-	for (size_t i = 0; i < inputs->count; i++) {
-		char offset[24], size[24];
-		const char *row[3] = { inputs->list[i].path, offset, size };
-		snprintf(offset, sizeof(offset), "%llu", (unsigned long long)inputs->list[i].offset);
-		if (inputs->list[i].missing)
-			snprintf(size, sizeof(size), "missing");
-		else
-			snprintf(size, sizeof(size), "%llu", (unsigned long long)inputs->list[i].size);
-		ctl_table_add(&table, row);
-	}
-	ctl_table_print(&table, stdout);
-	ctl_table_free(&table);
 }
 
 int ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
@@ -276,7 +218,9 @@ int ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
 	(void)argv;
 	struct store_counters counters;
 	struct ctl_inputs inputs = { 0 };
+	struct buf out = { 0 };
 	int64_t contacts, bytes;
+	int rc = CTL_EXIT_OK;
 
 	/* Each query sees the last commit when it runs; a batch committed in
 	   between can make the counters a little newer than the offsets,
@@ -289,12 +233,15 @@ int ctl_cmd_status(struct ctl *ctl, int argc, char **argv)
 		return CTL_EXIT_ERROR;
 	}
 	bytes = store_size_bytes(ctl->store);
+	/* Text is printed from the JSON, as the daemon's status is: the same labels. */
+	ctl_status_json(ctl, &counters, contacts, &inputs, bytes, &out);
 	if (ctl->json)
-		ctl_status_json(ctl, &counters, contacts, &inputs, bytes);
+		ctl_print_json_line(&out);
 	else
-		ctl_status_text(ctl, &counters, contacts, &inputs, bytes);
+		rc = ctl_print_status_text(buf_cstr(&out));
+	buf_free(&out);
 	ctl_inputs_free(&inputs);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 /* --- show --- */

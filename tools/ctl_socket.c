@@ -38,6 +38,44 @@ static int ctl_socket_unreachable(const char *path, const char *what)
 	return CTL_EXIT_UNREACHABLE;
 }
 
+/*
+ * connect() failed with e: what it means for someone at a terminal and
+ * what to do, by cause. The daemon removes its socket when it stops, so
+ * "no such file" is a stopped daemon or a socket elsewhere; "refused" is a
+ * socket left by a daemon that died; "permission denied" is a user outside
+ * the socket's group.
+ */
+static int ctl_socket_connect_failed(const char *path, int e)
+{
+	switch (e) {
+	case ENOENT:
+		ctl_error("cannot reach warmthd at %s (no such socket): is the service running? "
+		          "(systemctl status warmthd) If it runs with another config, give it with "
+		          "-c CONFIG, or its socket with -s SOCKET. Use --db STATE.db to read the state "
+		          "offline.",
+		          path);
+		break;
+	case ECONNREFUSED:
+		ctl_error("cannot reach warmthd at %s (connection refused: nothing listens on this "
+		          "socket, left by a warmthd that stopped or crashed): is the service running? "
+		          "(systemctl status warmthd; journalctl -u warmthd says why it stopped) Use "
+		          "--db STATE.db to read the state offline.",
+		          path);
+		break;
+	case EACCES:
+	case EPERM:
+		ctl_error("cannot reach warmthd at %s (permission denied): the control socket is for "
+		          "root, the daemon's user and its group: run warmthctl with sudo, or join the "
+		          "group (sudo usermod -aG warmthd $USER, then log in again). Use --db STATE.db "
+		          "to read the state offline, if you may read the database.",
+		          path);
+		break;
+	default:
+		return ctl_socket_unreachable(path, strerror(e));
+	}
+	return CTL_EXIT_UNREACHABLE;
+}
+
 static int ctl_socket_connect(const char *path, int *fd_out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -51,7 +89,7 @@ static int ctl_socket_connect(const char *path, int *fd_out)
 	if (fd < 0)
 		return ctl_socket_unreachable(path, strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		int rc = ctl_socket_unreachable(path, strerror(errno));
+		int rc = ctl_socket_connect_failed(path, errno);
 		close(fd);
 		return rc;
 	}
@@ -188,61 +226,4 @@ int ctl_socket_call(const char *path, const char *cmd, const char *args_json, st
 	rc = ctl_socket_request(fd, path, cmd, args_json, result, NULL);
 	close(fd);
 	return rc;
-}
-
-/* One value in a line of text: numbers and strings as they are, objects as "k v, k v". */
-static void ctl_text_value(yajl_val v)
-{
-	if (YAJL_IS_STRING(v)) {
-		fputs(v->u.string, stdout);
-	} else if (YAJL_IS_NUMBER(v)) {
-		fputs(v->u.number.r, stdout);
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		fputs(YAJL_IS_TRUE(v) ? "yes" : "no", stdout);
-	} else if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			printf("%s%s ", i ? ", " : "", v->u.object.keys[i]);
-			ctl_text_value(v->u.object.values[i]);
-		}
-	} else if (YAJL_IS_NULL(v)) {
-		fputs("-", stdout);
-	}
-}
-
-int ctl_print_status_text(const char *json_text)
-{
-	char errbuf[128];
-	yajl_val root = yajl_tree_parse(json_text, errbuf, sizeof(errbuf));
-	size_t width = 0;
-
-	if (root == NULL || !YAJL_IS_OBJECT(root)) {
-		ctl_error("the daemon's status is not a JSON object");
-		yajl_tree_free(root);
-		return CTL_EXIT_ERROR;
-	}
-	for (size_t i = 0; i < root->u.object.len; i++)
-		if (strlen(root->u.object.keys[i]) > width)
-			width = strlen(root->u.object.keys[i]);
-	for (size_t i = 0; i < root->u.object.len; i++) {
-		yajl_val v = root->u.object.values[i];
-		if (YAJL_IS_ARRAY(v))
-			continue;
-		printf("%-*s  ", (int)width, root->u.object.keys[i]);
-		ctl_text_value(v);
-		putchar('\n');
-	}
-	/* Lists (the inputs): one line per item. */
-	for (size_t i = 0; i < root->u.object.len; i++) {
-		yajl_val v = root->u.object.values[i];
-		if (!YAJL_IS_ARRAY(v))
-			continue;
-		printf("\n%s:\n", root->u.object.keys[i]);
-		for (size_t k = 0; k < v->u.array.len; k++) {
-			fputs("  ", stdout);
-			ctl_text_value(v->u.array.values[k]);
-			putchar('\n');
-		}
-	}
-	yajl_tree_free(root);
-	return CTL_EXIT_OK;
 }

@@ -34,16 +34,21 @@ static void import_usage(FILE *f)
 	      "  --message-text   include message content (private; left out by default)\n", f);
 }
 
-/* --tz's default: the config's time.zone (an offset), else UTC. */
+/*
+ * --tz's default: the config's time.zone (an offset), else UTC. Only that
+ * key is read: the daemon's secrets or a typo elsewhere are not the
+ * importer's concern (conf_load_only).
+ */
 static int import_config_tz(const char *path, struct import_tz *tz)
 {
+	static const char *const keys[] = { "time.zone", NULL };
 	struct conf_errors errs = { 0 };
 	struct conf *conf = NULL;
 
 	memset(tz, 0, sizeof(*tz));
 	if (path == NULL)
 		return 0;
-	if (conf_load(path, &conf, &errs) != 0) {
+	if (conf_load_only(path, keys, &conf, &errs) != 0) {
 		conf_errors_print(&errs, stderr);
 		conf_errors_free(&errs);
 		return -1;

@@ -40,6 +40,32 @@
 #include "warmth/store.h"
 #include "ctl.h"
 
+/*
+ * What warmthctl reads of the daemon's config: the socket, and for --db
+ * (or the database of the config) the figures its answers are computed
+ * with. Nothing else: a typo elsewhere, or a secret this user may not
+ * read, must not keep anyone from asking the daemon that runs fine on the
+ * config it loaded (conf_load_only).
+ */
+static const char *const ctl_socket_keys[] = { "control.socket", NULL };
+static const char *const ctl_state_keys[] = { "state.database", "time",  "scoring", "readiness",
+	                                      "segments",       "plan",  "notes",   "network",
+	                                      NULL };
+
+/*
+ * After a config that did not load: when this user may not read it (the
+ * service's config is often root's and the warmthd group's), says what to
+ * do about that, which "cannot open: Permission denied" alone does not.
+ */
+static void ctl_config_unreadable_hint(const char *config, const char *instead)
+{
+	if (access(config, R_OK) == 0 || errno != EACCES)
+		return;
+	ctl_error("%s: you may not read it: run warmthctl with sudo, join the group that may "
+	          "(ls -l %s), or give %s",
+	          config, config, instead);
+}
+
 /* The daemon's default control socket (conf.c's default for control.socket). */
 #define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
 #define CTL_TOP_DEFAULT 10
@@ -134,8 +160,11 @@ static void ctl_usage(FILE *out)
 	        "  notifications [--pending|--failed]\n"
 	        "                         the outbox: each notification and its deliveries\n"
 	        "                         (from the database: --db, or the config's)\n"
-	        "commands that change state (need the running daemon):\n"
-	        "  snooze ACTOR DURATION, unsnooze ACTOR, reload,\n"
+	        "commands for the running daemon only:\n"
+	        "  ping                   whether it runs: its version and process id\n"
+	        "  reload                 reload its configuration (names the keys that need a\n"
+	        "                         restart)\n"
+	        "  snooze ACTOR DURATION, unsnooze ACTOR,\n"
 	        "  mark ACTOR invited|accepted|declined|withdrawn|dismissed\n"
 	        "  notify-test SINK       send a sample record through one notifier (its name\n"
 	        "                         as notifications shows it, or its type)\n"
@@ -334,10 +363,11 @@ static int ctl_find_database(const struct ctl_options *o, struct conf **conf, co
 		          "%s)", CONF_DEFAULT_PATH);
 		return CTL_EXIT_UNREACHABLE;
 	}
-	if (conf_load(config, conf, &errs) < 0) {
+	if (conf_load_only(config, ctl_state_keys, conf, &errs) < 0) {
 		for (size_t i = 0; i < errs.count; i++)
 			ctl_error("%s", errs.msgs[i]);
 		conf_errors_free(&errs);
+		ctl_config_unreadable_hint(config, "the database with --db STATE.db");
 		ctl_error("%s: cannot use this config to find the state database; use --db "
 		          "STATE.db",
 		          config);
@@ -427,10 +457,11 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 	if (*path == NULL && config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
 	if (*path == NULL && config != NULL) {
-		if (conf_load(config, conf, &errs) < 0) {
+		if (conf_load_only(config, ctl_socket_keys, conf, &errs) < 0) {
 			for (size_t i = 0; i < errs.count; i++)
 				ctl_error("%s", errs.msgs[i]);
 			conf_errors_free(&errs);
+			ctl_config_unreadable_hint(config, "the socket with -s SOCKET");
 			ctl_error("%s: cannot use this config to find the control socket; use -s SOCKET "
 			          "(or --db STATE.db)",
 			          config);
@@ -441,6 +472,32 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 	if (*path == NULL)
 		*path = CTL_DEFAULT_SOCKET;
 	return 0;
+}
+
+/*
+ * reload's reply for people: "configuration reloaded", and the keys that
+ * changed but keep their old value until a restart.
+ */
+static int ctl_print_reload(const char *json_text)
+{
+	const char *path[] = { "restart_needed", NULL };
+	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_array) : NULL;
+
+	if (root == NULL) {
+		ctl_error("unexpected reply from the daemon: %s", json_text);
+		return CTL_EXIT_ERROR;
+	}
+	printf("configuration reloaded\n");
+	for (size_t i = 0; v != NULL && i < v->u.array.len; i++) {
+		if (!YAJL_IS_STRING(v->u.array.values[i]))
+			continue;
+		ctl_print_clean(stdout, YAJL_GET_STRING(v->u.array.values[i]));
+		printf(" changed: it takes effect at a restart (systemctl restart warmthd); the "
+		       "running daemon keeps the value it started with\n");
+	}
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
 }
 
 static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command *cmd, char **argv)
@@ -466,7 +523,7 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 		if (o->json)
 			printf("%s\n", buf_cstr(&result));
 		else if (strcmp(cmd->name, "reload") == 0)
-			printf("configuration reloaded\n");
+			rc = ctl_print_reload(buf_cstr(&result));
 		else if (strcmp(cmd->name, "status") == 0)
 			rc = ctl_print_status_text(buf_cstr(&result));
 		else if (strcmp(cmd->name, "mark") == 0)
@@ -521,7 +578,7 @@ static int ctl_figures(const struct ctl_options *o, struct conf **conf)
 
 	if (config == NULL && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
-	if (config != NULL && conf_load(config, conf, &errs) < 0) {
+	if (config != NULL && conf_load_only(config, ctl_state_keys, conf, &errs) < 0) {
 		for (size_t i = 0; i < errs.count; i++)
 			ctl_error("%s", errs.msgs[i]);
 		conf_errors_free(&errs);
@@ -542,6 +599,11 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 
 	if (store_open(ctl->db_path, 1, 0, &ctl->store, err, sizeof(err)) < 0) {
 		ctl_error("%s", err);
+		/* The service's database is its own (StateDirectoryMode=0750). */
+		if (access(ctl->db_path, R_OK) != 0 && errno == EACCES)
+			ctl_error("%s: you may not read it: run warmthctl with sudo, or ask the running "
+			          "daemon instead (without --db)",
+			          ctl->db_path);
 		return CTL_EXIT_ERROR;
 	}
 	ctl->now_ms = time_now_ms();

@@ -190,6 +190,28 @@ void conf_errors_print(const struct conf_errors *errs, FILE *out);
  */
 int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
 /*
+ * conf_load for warmthd -t, which may run outside the service: a
+ * secret_credential or token_credential while $CREDENTIALS_DIRECTORY is
+ * unset (systemd provides it at start), and a secret_file or token_file
+ * that exists but that this user may not read (the service's user may),
+ * are notes appended to notes, not errors; the secret is then not in the
+ * result (its *_source names where it will be read). A secret file that
+ * does not exist, or that others may read, is still an error.
+ */
+int conf_check(const char *path, struct conf **out, struct conf_errors *errs,
+               struct conf_errors *notes);
+/*
+ * Loads only the parts of path that only names (NULL-terminated): a
+ * top-level key ("scoring") or one key of a section ("control.socket").
+ * Everything else in the file is skipped unread (an unknown or invalid
+ * key, a secret this user cannot read) and left at its default; no key is
+ * required. For the clients (warmthctl), which need a path or the scoring
+ * figures, not the daemon's secrets. Errors as conf_load, about those
+ * parts only (and the file's YAML syntax, which is read whole).
+ */
+int conf_load_only(const char *path, const char *const *only, struct conf **out,
+                   struct conf_errors *errs);
+/*
  * Checks that the config file at path can be trusted: not writable by its
  * group or others, owned by root or by the user warmthd runs as (whoever
  * can write it chooses the programs warmthd runs). Returns 0, or -1 with
@@ -197,6 +219,19 @@ int conf_load(const char *path, struct conf **out, struct conf_errors *errs);
  * conf_load reports it.
  */
 int conf_file_trusted(const char *path, struct buf *err);
+/*
+ * The keys only a restart applies (state.database, state.synchronous,
+ * control.socket, metrics.*, http.*; conf_restart.c lists them): a copy
+ * of those of conf, as the daemon started with them, for
+ * conf_fixed_changed (free with conf_fixed_free, not conf_free). The
+ * names of those whose value in next differs are stored in names (at most
+ * max, in the list's order); returns how many.
+ */
+#define CONF_FIXED_MAX 16
+struct conf *conf_fixed_new(const struct conf *conf);
+size_t conf_fixed_changed(const struct conf *fixed, const struct conf *next, const char **names,
+                          size_t max);
+void conf_fixed_free(struct conf *fixed);
 /* A config with every key at its default and no inputs (for warmthctl
    without a config file). Never fails; free with conf_free. */
 struct conf *conf_load_defaults(void);

@@ -246,8 +246,13 @@ def test_since_and_errors():
     tmp = h.Env("import-errors")
     try:
         # Without --tz, the config's time.zone is the zone of naive times.
+        # Only time.zone is read: a credential only the service has, or a
+        # typo elsewhere, does not stop the importer.
         with open(tmp.config, "a") as f:
-            f.write("time:\n  zone: \"+02:00\"\n")
+            # (BASE_CONFIG ends in the notify: list.)
+            f.write("  - type: webhook\n    url: http://127.0.0.1:9/\n"
+                    "    secret_credential: webhook-key\n"
+                    "time:\n  zone: \"+02:00\"\nscorring: {}\n")
         evs = lines_of(run_import(os.path.join(FIXTURES, "2024"), "-c", tmp.config).stdout)
         ada = [e for e in evs if e["type"] == "connect" and e["actor"] == LI + "ada-lovelace"]
         check(ada[0]["ts"] == "2024-12-15T22:00:00.000Z", "zone from the config: %s" % ada)

@@ -683,6 +683,102 @@ static void test_errors_append(void **state)
 	conf_free(NULL);
 }
 
+/*
+ * conf_load_only reads the parts named and nothing else: errors elsewhere
+ * (an unknown section, a bad value, a missing required list, an unreadable
+ * secret) are not its concern; the part itself is checked as ever.
+ */
+static void test_load_only(void **state)
+{
+	static const char *const socket_only[] = { "control.socket", NULL };
+	static const char *const figures[] = { "state.database", "scoring", NULL };
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX], want[PATH_MAX + 64];
+	struct conf_errors errs = { 0 };
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	test_write_file(path, "control:\n  socket: ./ctl.sock\n  max_clients: many\n"
+	                      "scorring: {}\nstate:\n  database: db.sqlite\n  synchronous: x\n"
+	                      "notify:\n  - type: webhook\n    url: http://127.0.0.1/\n"
+	                      "    secret_file: /nonexistent/key\n"
+	                      "scoring:\n  half_life: 5d\n");
+	assert_int_equal(conf_load(path, &c, &errs), -1);
+	conf_errors_free(&errs);
+	assert_int_equal(conf_load_only(path, socket_only, &c, &errs), 0);
+	snprintf(want, sizeof(want), "%s/ctl.sock", dir);
+	assert_string_equal(c->socket, want);
+	assert_string_equal(c->database, "/var/lib/warmthd/state.db"); /* not read: the default */
+	assert_int_equal(c->control_max_clients, 64);
+	conf_free(c);
+	assert_int_equal(conf_load_only(path, figures, &c, &errs), 0);
+	snprintf(want, sizeof(want), "%s/db.sqlite", dir);
+	assert_string_equal(c->database, want);
+	assert_int_equal(c->scoring.half_life_ms, 5 * 86400000LL);
+	assert_null(c->notify);
+	conf_free(c);
+
+	/* The part itself broken: said where. */
+	test_write_file(path, "scorring: {}\ncontrol:\n  socket: [a, b]\n");
+	assert_int_equal(conf_load_only(path, socket_only, &c, &errs), -1);
+	assert_null(c);
+	assert_int_equal(errs.count, 1);
+	snprintf(want, sizeof(want), "%s:3:11: ", path);
+	assert_memory_equal(errs.msgs[0], want, strlen(want));
+	assert_non_null(strstr(errs.msgs[0], "control.socket"));
+	conf_errors_free(&errs);
+	test_write_file(path, "control: /run/x.sock\n");
+	assert_int_equal(conf_load_only(path, socket_only, &c, &errs), -1);
+	assert_int_equal(errs.count, 1);
+	conf_errors_free(&errs);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * conf_fixed_changed names each key only a restart applies that differs
+ * from the values the daemon started with, and nothing else.
+ */
+static void test_fixed_changed(void **state)
+{
+	char dir[] = "/tmp/warmth-conf-XXXXXX", path[PATH_MAX];
+	struct conf_errors errs = { 0 };
+	struct conf *started, *next, *fixed;
+	const char *names[CONF_FIXED_MAX];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/warmthd.yaml", dir);
+	test_write_file(path, "inputs:\n  - path: /x/*.jsonl\nlog:\n  level: info\n");
+	assert_int_equal(conf_load(path, &started, &errs), 0);
+	fixed = conf_fixed_new(started);
+	conf_free(started); /* the copy owns what it keeps */
+	test_write_file(path, "inputs:\n  - path: /y/*.jsonl\nlog:\n  level: debug\n"
+	                      "scoring:\n  half_life: 5d\n");
+	assert_int_equal(conf_load(path, &next, &errs), 0);
+	assert_int_equal(conf_fixed_changed(fixed, next, names, CONF_FIXED_MAX), 0);
+	conf_free(next);
+	test_write_file(path, "inputs:\n  - path: /x/*.jsonl\nstate:\n  database: /z/s.db\n"
+	                      "  synchronous: full\ncontrol:\n  socket: /z/c.sock\n"
+	                      "metrics:\n  listen: 127.0.0.1:9464\n  interval: 1m\n"
+	                      "  textfile: /z/w.prom\n");
+	assert_int_equal(conf_load(path, &next, &errs), 0);
+	assert_int_equal(conf_fixed_changed(fixed, next, names, CONF_FIXED_MAX), 6);
+	assert_string_equal(names[0], "state.database");
+	assert_string_equal(names[1], "state.synchronous");
+	assert_string_equal(names[2], "control.socket");
+	assert_string_equal(names[3], "metrics.textfile");
+	assert_string_equal(names[4], "metrics.interval");
+	assert_string_equal(names[5], "metrics.listen");
+	/* No more than max are stored (and returned). */
+	assert_int_equal(conf_fixed_changed(fixed, next, names, 2), 2);
+	conf_free(next);
+	conf_fixed_free(fixed);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +793,8 @@ int main(void)
 		cmocka_unit_test(test_cannot_open),
 		cmocka_unit_test(test_bad_utf8),
 		cmocka_unit_test(test_errors_append),
+		cmocka_unit_test(test_load_only),
+		cmocka_unit_test(test_fixed_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
