@@ -144,6 +144,7 @@ static void test_relationship_names(void **state)
 	assert_string_equal(relationship_name(REL_MUTUAL), "mutual");
 	assert_string_equal(relationship_name(REL_PENDING), "pending");
 	assert_string_equal(relationship_name(REL_CONNECTED), "connected");
+	assert_string_equal(relationship_name(REL_INVITED_ME), "invited_me");
 	assert_null(relationship_name((enum relationship)42));
 }
 
@@ -1268,11 +1269,19 @@ static void test_incoming_invitation(void **state)
 	assert_int_equal(c.rules.incoming, 1);
 	assert_int_equal(c.rules.incoming_ms, 1000);
 	assert_int_equal(c.rel.pending.on, 0);
-	assert_int_equal(contact_relationship(&c), REL_NONE);
-	/* Mine is another register. */
+	/* Shown as such, not as "none": the advice for it is to accept. */
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
+	/* Mine is another register; theirs, unanswered, still says what to do. */
 	apply(&c, EVENT_INVITE_SENT, 2000, 1);
 	assert_int_equal(c.rel.pending.on, 1);
 	assert_int_equal(c.rules.incoming, 1);
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
+	contact_free(&c);
+	/* A follower who invited me too. */
+	new_contact(&c);
+	apply(&c, EVENT_FOLLOW, 500, 0);
+	apply(&c, EVENT_INVITE_SENT, 1000, 0);
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
 	contact_free(&c);
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		for (int order = 0; order < 2; order++) {
@@ -1285,6 +1294,9 @@ static void test_incoming_invitation(void **state)
 				apply(&c, answers[i].type, 3000, answers[i].dir_out);
 			}
 			assert_int_equal(c.rules.incoming, 0);
+			assert_int_equal(contact_relationship(&c),
+			                 answers[i].type == EVENT_CONNECT ||
+			                 answers[i].type == EVENT_INVITE_ACCEPTED ? REL_CONNECTED : REL_NONE);
 			contact_free(&c);
 		}
 	}
