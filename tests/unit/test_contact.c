@@ -1308,6 +1308,55 @@ static void test_incoming_invitation(void **state)
 	contact_free(&c);
 }
 
+/*
+ * A profile event (a CRM list's row) is state: its tags replace older
+ * ones and lose to newer ones, and it leaves the relationship, the
+ * recent engagements and the best slots alone.
+ */
+static void test_profile_event(void **state)
+{
+	struct contact c;
+	struct event ev;
+
+	(void)state;
+	new_contact(&c);
+	apply(&c, EVENT_FOLLOW, 1000, 0);
+	ev = ev_make(EVENT_COMMENT, 2000, 0);
+	ev.text = es("Async is the key");
+	ev.has_tags = 1;
+	ev.ntags = 1;
+	ev.tags[0] = es("prospect");
+	contact_apply(&c, &ev, 10);
+	ev = ev_make(EVENT_PROFILE, 3000, 0);
+	ev.has_tags = 1;
+	ev.ntags = 2;
+	ev.tags[0] = es("client");
+	ev.tags[1] = es("vip");
+	contact_apply(&c, &ev, 10);
+	assert_int_equal(c.ntags, 2);
+	assert_string_equal(c.tags[0], "client");
+	assert_int_equal(c.counts[EVENT_PROFILE], 1);
+	assert_int_equal(c.nrecent, 1);
+	assert_int_equal(c.recent[0].type, EVENT_COMMENT);
+	assert_int_equal(contact_relationship(&c), REL_FOLLOWER);
+	assert_int_equal(c.rules.incoming, 0);
+	/* An engagement's tags from before the list lose to it. */
+	ev = ev_make(EVENT_LIKE, 2500, 0);
+	ev.has_tags = 1;
+	ev.ntags = 1;
+	ev.tags[0] = es("stale");
+	contact_apply(&c, &ev, 10);
+	assert_string_equal(c.tags[0], "client");
+	/* A newer list with an empty cell clears them. */
+	ev = ev_make(EVENT_PROFILE, 4000, 0);
+	ev.has_tags = 1;
+	ev.ntags = 0;
+	contact_apply(&c, &ev, 10);
+	assert_int_equal(c.ntags, 0);
+	assert_int_equal(c.nrecent, 2);
+	contact_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1320,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_older_events_lose),
 		cmocka_unit_test(test_ties_resolve_off),
 		cmocka_unit_test(test_incoming_invitation),
+		cmocka_unit_test(test_profile_event),
 		cmocka_unit_test(test_shuffled_order_same_contact),
 		cmocka_unit_test(test_hints_latest_wins),
 		cmocka_unit_test(test_hints_tie_and_gaps),
