@@ -179,6 +179,14 @@ struct import_crm_segment {
 	const char *tag;
 };
 
+/*
+ * The tag that selects the segment text names: the segment's name as the
+ * config writes it, or with spaces for underscores ("Potential client"),
+ * without case. NULL when none of the n segments has that name.
+ */
+const char *import_crm_segment_tag(const struct import_crm_segment *segments, size_t n,
+                                   const char *text);
+
 struct import_crm_options {
 	const char *url_column;      /* required */
 	const char *tags_column;     /* NULL: none */

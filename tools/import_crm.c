@@ -106,15 +106,11 @@ static size_t crm_split_tags(const char *cell, const char *seps, struct buf *cel
 	return total;
 }
 
-/*
- * The tag that selects the segment a cell names: its name as the config
- * writes it, or with spaces for underscores ("Potential client"), without
- * case. NULL when no segment of the config has that name.
- */
-static const char *crm_segment_tag(const struct import_crm_options *opt, const char *cell)
+const char *import_crm_segment_tag(const struct import_crm_segment *segments, size_t n,
+                                   const char *cell)
 {
-	for (size_t i = 0; i < opt->nsegments; i++) {
-		const char *a = opt->segments[i].name, *b = cell;
+	for (size_t i = 0; i < n; i++) {
+		const char *a = segments[i].name, *b = cell;
 		while (*b == ' ')
 			b++;
 		for (; *a != '\0' && *b != '\0'; a++, b++) {
@@ -126,7 +122,7 @@ static const char *crm_segment_tag(const struct import_crm_options *opt, const c
 		while (*b == ' ')
 			b++;
 		if (*a == '\0' && *b == '\0')
-			return opt->segments[i].tag;
+			return segments[i].tag;
 	}
 	return NULL;
 }
@@ -207,7 +203,8 @@ static const char *crm_check_row(const struct import_crm_options *opt, const str
 		return "not UTF-8 (save the list as CSV UTF-8)";
 	if (opt->segment_column != NULL) {
 		const char *seg = import_field(t, r, CRM_SEGMENT);
-		if (seg[strspn(seg, " ")] != '\0' && crm_segment_tag(opt, seg) == NULL)
+		if (seg[strspn(seg, " ")] != '\0' &&
+		    import_crm_segment_tag(opt->segments, opt->nsegments, seg) == NULL)
 			return "not a segment that tags select";
 	}
 	return NULL;
@@ -228,7 +225,8 @@ static int crm_emit(const struct import_crm_options *opt, const struct import_ta
 		total = crm_split_tags(import_field(t, r, CRM_TAGS), opt->tag_separators, &copy, tags,
 		                       &ntags);
 	if (opt->segment_column != NULL && import_field(t, r, CRM_SEGMENT)[0] != '\0')
-		seg = crm_segment_tag(opt, import_field(t, r, CRM_SEGMENT));
+		seg = import_crm_segment_tag(opt->segments, opt->nsegments,
+		                             import_field(t, r, CRM_SEGMENT));
 	else if (opt->segment_tag != NULL)
 		seg = opt->segment_tag;
 	if (seg != NULL) {
@@ -309,8 +307,9 @@ int import_crm(const char *path, const struct import_crm_options *options, struc
 	/* The list is true as of when it was saved, unless told (--time). */
 	if (opt->ts_ms == 0)
 		opt->ts_ms = mtime_ms;
-	if (data.len >= 2 && ((unsigned char)data.data[0] == 0xFF || (unsigned char)data.data[0] == 0xFE) &&
-	    ((unsigned char)data.data[1] == 0xFE || (unsigned char)data.data[1] == 0xFF)) {
+	/* A byte order mark of UTF-16, little or big endian (Excel's "Unicode text"). */
+	if (data.len >= 2 && (memcmp(data.data, "\xFF\xFE", 2) == 0 ||
+	                      memcmp(data.data, "\xFE\xFF", 2) == 0)) {
 		fprintf(stderr, "warmth-import: %s: UTF-16 text; save the list as CSV UTF-8\n", path);
 		buf_free(&data);
 		return -1;

@@ -181,9 +181,7 @@ static int import_csv_main(struct import_args *args, const char *path)
 	crm->segments = segs;
 	rc = 0;
 	if (args->segment != NULL) {
-		for (size_t i = 0; i < crm->nsegments; i++)
-			if (strcmp(segs[i].name, args->segment) == 0)
-				crm->segment_tag = segs[i].tag;
+		crm->segment_tag = import_crm_segment_tag(segs, crm->nsegments, args->segment);
 		if (crm->segment_tag == NULL) {
 			fprintf(stderr, "warmth-import: --segment %s: no segment of %s of that name is "
 			        "matched by tags\n", args->segment,

@@ -114,6 +114,12 @@ def test_list_end_to_end():
     check([e["type"] for e in shown["recent"]] == ["comment", "comment"], shown["recent"])
     check(shown["relationship"] == "follower", shown["relationship"])
     check(show(env, LI + "bob")["ready"] is False, "bob is ready from a list row")
+    r = subprocess.run([h.WARMTHCTL, "--db", env.db, "-c", env.config, "show", LI + "ada"],
+                       capture_output=True, text=True, timeout=60)
+    lines = {l.split(None, 1)[0]: l.split(None, 1)[1] for l in r.stdout.splitlines()
+             if len(l.split(None, 1)) == 2}
+    check("client" in lines.get("tags", "") and "vip" in lines.get("tags", ""), r.stdout)
+    check("potential" in lines.get("segment", ""), r.stdout)
     st = env.status()
     accepted = st["events_accepted"]
     check(st["events_rejected"] == 0, st)
@@ -195,6 +201,8 @@ def test_options_and_errors():
     check([e["tags"] for e in evs] == [["client"], ["client"]], evs)
     check(all(e["ts"] == "2026-11-01T10:00:00.000Z" and e["type"] == "profile" and
               e["id"].startswith("crm-") for e in evs), evs)
+    run_import(path, "--url-column", "url", "--segment", "Potential Client", "-o",
+               env.path("seg.jsonl"))
     run_import(path, "--url-column", "url", "--segment", "peer", expect=2)
     run_import(path, "--url-column", "url", expect=2)
     run_import(path, "--url-column", "url", "--tags-column", "tags", "--since", "2024-01-01",
