@@ -50,6 +50,8 @@ const char *relationship_name(enum relationship rel)
 		return "pending";
 	case REL_CONNECTED:
 		return "connected";
+	case REL_INVITED_ME:
+		return "invited_me";
 	}
 	return NULL;
 }
@@ -359,6 +361,12 @@ enum relationship contact_relationship(const struct contact *c)
 
 	if (rel->connected.on)
 		return REL_CONNECTED;
+	/*
+	 * Their unanswered invitation says more than mine or a follow: the
+	 * advice for it is to accept (rules.c), whatever else is on.
+	 */
+	if (c->rules.incoming)
+		return REL_INVITED_ME;
 	if (rel->pending.on)
 		return REL_PENDING;
 	if (rel->follower.on && rel->target.on)

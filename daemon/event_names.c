@@ -17,6 +17,7 @@ static const struct {
 	EVENT_TYPE("invite_declined"), EVENT_TYPE("invite_withdrawn"), EVENT_TYPE("like"),
 	EVENT_TYPE("comment"), EVENT_TYPE("reply"), EVENT_TYPE("share"), EVENT_TYPE("mention"),
 	EVENT_TYPE("message"), EVENT_TYPE("profile_view"), EVENT_TYPE("snapshot"),
+	EVENT_TYPE("profile"),
 };
 #undef EVENT_TYPE
 

@@ -8,7 +8,7 @@
 const char *const gen_type_names[EVENT_TYPE_COUNT] = {
 	"follow", "unfollow", "connect", "disconnect", "invite_sent", "invite_accepted",
 	"invite_declined", "invite_withdrawn", "like", "comment", "reply", "share", "mention",
-	"message", "profile_view", "snapshot",
+	"message", "profile_view", "snapshot", "profile",
 };
 
 const char *const gen_malformed_names[GEN_MALFORMED_COUNT] = {

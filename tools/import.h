@@ -97,6 +97,10 @@ struct import_table {
 int import_table_parse(struct import_table *t, const char *data, size_t len,
                        const char *const *required, const char *const *wanted,
                        struct buf *err);
+/* The same with another field delimiter than the comma (';', '\t'). */
+int import_table_parse_delim(struct import_table *t, const char *data, size_t len, char delim,
+                             const char *const *required, const char *const *wanted,
+                             struct buf *err);
 /* Field of wanted column i in row r, "" when absent or short. */
 const char *import_field(const struct import_table *t, size_t r, int i);
 void import_table_free(struct import_table *t);
@@ -110,6 +114,10 @@ struct import_event {
 	int dir_out;
 	const char *name, *headline, *text;
 	const char *reaction;  /* like: its kind */
+	/* profile: the tags, written (maybe as []) when has_tags */
+	const char *const *tags;
+	size_t ntags;
+	int has_tags;
 	struct hash128 id;  /* from import_id */
 };
 
@@ -117,6 +125,7 @@ struct import_out {
 	FILE *f;
 	char *path, *tmp;  /* -o FILE and its temporary, or NULL for stdout */
 	const char *account;
+	const char *id_prefix;  /* of every event id: "li" (the default) or "crm" */
 	struct buf line;
 	uint64_t written;
 };
@@ -161,5 +170,42 @@ struct import_options {
 /* Converts the archive's files; prints the summary on stderr. */
 int import_linkedin(struct import_archive *a, const struct import_options *opt,
                     struct import_out *o);
+
+/* --- A CRM list (import_crm.c). --- */
+
+/* A segment of the config that tags can select: its name and the tag that does. */
+struct import_crm_segment {
+	const char *name;
+	const char *tag;
+};
+
+/*
+ * The tag that selects the segment text names: the segment's name as the
+ * config writes it, or with spaces for underscores ("Potential client"),
+ * without case. NULL when none of the n segments has that name.
+ */
+const char *import_crm_segment_tag(const struct import_crm_segment *segments, size_t n,
+                                   const char *text);
+
+struct import_crm_options {
+	const char *url_column;      /* required */
+	const char *tags_column;     /* NULL: none */
+	const char *name_column;
+	const char *segment_column;
+	const char *segment_tag;     /* --segment S: S's tag, on every row */
+	const struct import_crm_segment *segments;  /* for segment_column's values */
+	size_t nsegments;
+	char delimiter;              /* 0: the first of ',' ';' tab that finds the columns */
+	const char *tag_separators;  /* characters that split a tags cell */
+	int64_t ts_ms;               /* the time the list is true as of; 0: the file's mtime */
+};
+
+/*
+ * Turns the CSV file path into one profile event per person (the last row
+ * of a person who occurs twice), writes them to o and a summary to stderr.
+ * Returns 0, or -1 when the file cannot be read or has no header with the
+ * columns (said on stderr).
+ */
+int import_crm(const char *path, const struct import_crm_options *opt, struct import_out *o);
 
 #endif

@@ -3,6 +3,9 @@
  * (RFC 4180: quoted fields with commas, doubled quotes and line breaks,
  * LF or CRLF).
  *
+ * The delimiter is a comma unless the caller says otherwise (a CRM list
+ * saved by Excel in many locales uses semicolons).
+ *
  * The only thing done by hand is dropping a UTF-8 byte order mark, which
  * libcsv would otherwise take as part of the first column's name. The
  * header is found by name rather than position because Connections.csv
@@ -80,6 +83,13 @@ int import_table_parse(struct import_table *t, const char *data, size_t len,
                        const char *const *required, const char *const *wanted,
                        struct buf *err)
 {
+	return import_table_parse_delim(t, data, len, ',', required, wanted, err);
+}
+
+int import_table_parse_delim(struct import_table *t, const char *data, size_t len, char delim,
+                             const char *const *required, const char *const *wanted,
+                             struct buf *err)
+{
 	struct csv_parser p;
 	struct csv_ctx c = { .t = t };
 	size_t r, i;
@@ -93,6 +103,7 @@ int import_table_parse(struct import_table *t, const char *data, size_t len,
 		buf_printf(err, "cannot start the CSV parser");
 		return -1;
 	}
+	csv_set_delim(&p, (unsigned char)delim);
 	if (csv_parse(&p, data, len, csv_field, csv_row, &c) != len ||
 	    csv_fini(&p, csv_field, csv_row, &c) != 0) {
 		buf_printf(err, "malformed CSV near row %zu: %s", t->nrows + 1,

@@ -91,7 +91,7 @@ int import_out_open(struct import_out *o, const char *path, const char *account)
 int import_out_event(struct import_out *o, const struct import_event *ev)
 {
 	struct json *j;
-	char id[40];
+	char id[48];
 
 	buf_reset(&o->line);
 	j = json_new(&o->line, 0);
@@ -102,8 +102,8 @@ int import_out_event(struct import_out *o, const struct import_event *ev)
 	json_kv_str(j, "dir", ev->dir_out ? "out" : "in");
 	if (o->account != NULL)
 		json_kv_str(j, "account", o->account);
-	snprintf(id, sizeof(id), "li-%016llx%016llx", (unsigned long long)ev->id.hi,
-	         (unsigned long long)ev->id.lo);
+	snprintf(id, sizeof(id), "%s-%016llx%016llx", o->id_prefix ? o->id_prefix : "li",
+	         (unsigned long long)ev->id.hi, (unsigned long long)ev->id.lo);
 	json_kv_str(j, "id", id);
 	if (ev->name != NULL && ev->name[0] != '\0')
 		json_kv_str(j, "name", ev->name);
@@ -113,6 +113,13 @@ int import_out_event(struct import_out *o, const struct import_event *ev)
 		json_kv_str(j, "text", ev->text);
 	if (ev->reaction != NULL)
 		json_kv_str(j, "reaction", ev->reaction);
+	if (ev->has_tags) {
+		json_key(j, "tags");
+		json_array_open(j);
+		for (size_t i = 0; i < ev->ntags; i++)
+			json_str(j, ev->tags[i]);
+		json_array_close(j);
+	}
 	json_object_close(j);
 	json_free(j);
 	buf_append(&o->line, "\n", 1);

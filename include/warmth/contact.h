@@ -30,7 +30,8 @@ enum relationship {
 	REL_TARGET,     /* I follow them (dir: out) */
 	REL_MUTUAL,     /* both follow, not connected */
 	REL_PENDING,    /* my invitation is pending */
-	REL_CONNECTED
+	REL_CONNECTED,
+	REL_INVITED_ME  /* their invitation to me is unanswered (the advice: accept) */
 };
 const char *relationship_name(enum relationship rel);
 

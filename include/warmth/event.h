@@ -36,6 +36,12 @@ enum event_type {
 	EVENT_MESSAGE,
 	EVENT_PROFILE_VIEW,
 	EVENT_SNAPSHOT,
+	/*
+	 * Profile hints only (name, headline, tags, ...): state, not
+	 * engagement, so no warmth, no evidence, no relationship. After
+	 * snapshot so that the stored per-type counts keep their order.
+	 */
+	EVENT_PROFILE,
 	EVENT_TYPE_COUNT
 };
 

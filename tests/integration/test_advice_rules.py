@@ -269,7 +269,13 @@ def test_pending_and_incoming():
     feed(env, lines, tick=T0 + 11 * DAY)
     expect(env, "pen", "Invitation pending (sent 10 days ago)", T0 + 22 * DAY, "pending")
     c = expect(env, "inv", "Accept their invitation (sent 9 days ago)", None, "accept")
-    check(c["relationship"] != "pending", "their invitation is not mine: %s" % c["relationship"])
+    check(c["relationship"] == "invited_me", "their invitation is not mine: %s" % c["relationship"])
+    text = show_text(env, "inv")
+    check(any(l.split() == ["relationship", "invited_me"] for l in text.splitlines()), text)
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "export"],
+                       capture_output=True, text=True, timeout=60)
+    rows = {l.split("\t")[0]: l.split("\t") for l in r.stdout.splitlines()}
+    check(rows["inv"][2] == "invited_me" and rows["pen"][2] == "pending", r.stdout)
     check(fired(env, "inv") == [], "inv: a ready notification for someone who invited me")
     r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json", "metrics"],
                        capture_output=True, text=True, timeout=60)
@@ -280,7 +286,8 @@ def test_pending_and_incoming():
     check("withdraw" in c["next"].lower(), "pen next: %s" % c["next"])
     # Accepting theirs connects: nothing more to advise.
     feed(env, [event(T0 + 37 * DAY, "invite_accepted", "inv", dir="out")], tick=T0 + 37 * DAY)
-    expect(env, "inv", "Already connected", None, "connected")
+    c = expect(env, "inv", "Already connected", None, "connected")
+    check(c["relationship"] == "connected", "inv after accepting: %s" % c["relationship"])
     env.close()
 
 

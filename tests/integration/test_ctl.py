@@ -168,7 +168,8 @@ def check_contact_shape(c):
     check(isinstance(c["counts"], dict) and all(isinstance(v, int) and v > 0
                                                 for v in c["counts"].values()),
           "counts: %s" % c["counts"])
-    check(c["relationship"] in ("none", "follower", "target", "mutual", "pending", "connected"),
+    check(c["relationship"] in ("none", "follower", "target", "mutual", "pending", "connected",
+                                 "invited_me"),
           "relationship: %s" % c)
     check(isinstance(c["tags"], list), "tags: %s" % c)
     for e in c["recent"]:

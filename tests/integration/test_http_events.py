@@ -285,6 +285,104 @@ def test_kill_between_receipt_and_reply():
     env.close()
 
 
+def begin_raw(env, body, length=None):
+    """Sends a POST's headers with "Expect: 100-continue" and returns the
+    socket once the daemon has answered "100 Continue": the request has then
+    been taken (it counts towards http.max_pending) and waits for its body,
+    of which nothing is sent yet."""
+    s = socket.create_connection(("127.0.0.1", env.port), timeout=30)
+    s.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+              b"Authorization: Bearer " + TOKEN.encode() + b"\r\nExpect: 100-continue\r\n"
+              b"Content-Length: " + str(len(body) if length is None else length).encode() +
+              b"\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(1)
+        check(chunk != b"", "the connection closed before 100 Continue: %r" % head)
+        head += chunk
+    check(head.startswith(b"HTTP/1.1 100"), "not 100 Continue: %r" % head)
+    return s
+
+
+def read_reply(s):
+    """(status, headers dict, JSON body) of the reply on a raw socket."""
+    resp = http.client.HTTPResponse(s)
+    resp.begin()
+    data = resp.read()
+    s.close()
+    return resp.status, resp, json.loads(data) if data else None
+
+
+def test_backpressure_max_pending():
+    """http.max_pending requests in flight: the next is refused with 503 and
+    Retry-After before its body is read; once the first is answered the
+    refused one, sent again, is accepted and counts once."""
+    env = push_env("http-max-pending", "  max_pending: 1\n")
+    start(env)
+    held_body = lines(event(3000, "like", "ada", post="p1", id="h1")).encode()
+    other = lines(event(3001, "comment", "bob", post="p1", id="h2"),
+                  event(3002, "like", "cy", post="p2", id="h3"))
+    held = begin_raw(env, held_body)
+    status, resp, r = post(env, other, retry_busy=False)
+    check(status == 503, "over max_pending: %d %s" % (status, r))
+    check(resp.getheader("Retry-After") == "1", resp.getheaders())
+    check("retry" in r["error"], r)
+    # The refused request changed nothing.
+    st = env.status()
+    check(st["events_accepted"] == 0 and st["events_rejected"] == 0, st)
+    held.sendall(held_body)
+    status, _, r = read_reply(held)
+    check(status == 200 and r["accepted"] == 1, "the held request: %d %s" % (status, r))
+    # Its slot is free again: the retry goes through and counts once.
+    status, _, r = post(env, other, retry_busy=False)
+    check(status == 200 and r["accepted"] == 2 and r["duplicate"] == 0, "%d %s" % (status, r))
+    status, _, r = post(env, other, retry_busy=False)
+    check(status == 200 and r["accepted"] == 0 and r["duplicate"] == 2, "%d %s" % (status, r))
+    st = env.status()
+    check(st["events_accepted"] == 3 and st["events_duplicate"] == 2, st)
+    env.close()
+
+
+def test_backpressure_busy_after_body():
+    """A request taken while the daemon was idle whose body arrives while a
+    commit is failing: refused with 503 and Retry-After after its body is
+    read (nothing of it applied); the request whose lines wait for that
+    commit is answered once it succeeds; the refused one, sent again, is
+    accepted and each line counts once."""
+    env = push_env("http-busy-after-body", "  max_pending: 4\n")
+    faults = os.path.join(env.dir, "faults")
+    open(faults, "w").close()
+    env.start(environ={"WARMTH_TEST_FAULTS": faults})
+    env.wait(lambda: socket_open(env), "the HTTP listener")
+    late_body = lines(event(4000, "like", "ada", post="p1", id="b1"),
+                      event(4001, "share", "ada", post="p2", id="b2")).encode()
+    waiting_body = lines(*[event(4100 + i, "like", "w%d" % i, post="p3", id="w%d" % i)
+                           for i in range(5)]).encode()
+    late = begin_raw(env, late_body)
+    with open(faults, "w") as f:
+        f.write("write=ioerr")
+    waiting = send_raw(env, waiting_body)
+    env.wait(lambda: env.log_has("5 lines pushed") and env.log_has("cannot commit"),
+             "the lines applied and their commit failing")
+    late.sendall(late_body)
+    status, resp, r = read_reply(late)
+    check(status == 503, "a body read while commits fail: %d %s" % (status, r))
+    check(resp.getheader("Retry-After") == "1", resp.getheaders())
+    open(faults, "w").close()
+    status, _, r = read_reply(waiting)
+    check(status == 200 and r["accepted"] == 5, "the waiting request: %d %s" % (status, r))
+    st = env.status()
+    check(st["events_accepted"] == 5, "the refused lines were not applied: %s" % st)
+    status, _, r = post(env, late_body, retry_busy=False)
+    check(status == 200 and r["accepted"] == 2 and r["duplicate"] == 0, "%d %s" % (status, r))
+    status, _, r = post(env, late_body + waiting_body, retry_busy=False)
+    check(status == 200 and r["accepted"] == 0 and r["duplicate"] == 7, "%d %s" % (status, r))
+    st = env.status()
+    check(st["events_accepted"] == 7 and st["events_duplicate"] == 7, st)
+    env.close()
+
+
 if __name__ == "__main__":
     run([test_results_per_line, test_refusals, test_off_by_default_and_token_required,
-         test_concurrent_clients, test_kill_between_receipt_and_reply])
+         test_concurrent_clients, test_kill_between_receipt_and_reply,
+         test_backpressure_max_pending, test_backpressure_busy_after_body])

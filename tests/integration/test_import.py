@@ -62,7 +62,7 @@ def check_2024(env):
         "john-smith-1": ("connected", "John Smith", {"connect": 1}),
         "john-smith-2": ("connected", "John Smith", {"connect": 1}),
         "alan-turing": ("pending", "Alan Turing", {"invite_sent": 1}),
-        "barbara-liskov": (None, "Barbara Liskov", {"invite_sent": 1}),
+        "barbara-liskov": ("invited_me", "Barbara Liskov", {"invite_sent": 1}),
     }
     for slug, (rel, name, counts) in want.items():
         c = cs[LI + slug]

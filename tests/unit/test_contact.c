@@ -144,6 +144,7 @@ static void test_relationship_names(void **state)
 	assert_string_equal(relationship_name(REL_MUTUAL), "mutual");
 	assert_string_equal(relationship_name(REL_PENDING), "pending");
 	assert_string_equal(relationship_name(REL_CONNECTED), "connected");
+	assert_string_equal(relationship_name(REL_INVITED_ME), "invited_me");
 	assert_null(relationship_name((enum relationship)42));
 }
 
@@ -1268,11 +1269,19 @@ static void test_incoming_invitation(void **state)
 	assert_int_equal(c.rules.incoming, 1);
 	assert_int_equal(c.rules.incoming_ms, 1000);
 	assert_int_equal(c.rel.pending.on, 0);
-	assert_int_equal(contact_relationship(&c), REL_NONE);
-	/* Mine is another register. */
+	/* Shown as such, not as "none": the advice for it is to accept. */
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
+	/* Mine is another register; theirs, unanswered, still says what to do. */
 	apply(&c, EVENT_INVITE_SENT, 2000, 1);
 	assert_int_equal(c.rel.pending.on, 1);
 	assert_int_equal(c.rules.incoming, 1);
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
+	contact_free(&c);
+	/* A follower who invited me too. */
+	new_contact(&c);
+	apply(&c, EVENT_FOLLOW, 500, 0);
+	apply(&c, EVENT_INVITE_SENT, 1000, 0);
+	assert_int_equal(contact_relationship(&c), REL_INVITED_ME);
 	contact_free(&c);
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		for (int order = 0; order < 2; order++) {
@@ -1285,6 +1294,9 @@ static void test_incoming_invitation(void **state)
 				apply(&c, answers[i].type, 3000, answers[i].dir_out);
 			}
 			assert_int_equal(c.rules.incoming, 0);
+			assert_int_equal(contact_relationship(&c),
+			                 answers[i].type == EVENT_CONNECT ||
+			                 answers[i].type == EVENT_INVITE_ACCEPTED ? REL_CONNECTED : REL_NONE);
 			contact_free(&c);
 		}
 	}
@@ -1293,6 +1305,55 @@ static void test_incoming_invitation(void **state)
 	apply(&c, EVENT_CONNECT, 1000, 0);
 	apply(&c, EVENT_INVITE_SENT, 1000, 0);
 	assert_int_equal(c.rules.incoming, 0);
+	contact_free(&c);
+}
+
+/*
+ * A profile event (a CRM list's row) is state: its tags replace older
+ * ones and lose to newer ones, and it leaves the relationship, the
+ * recent engagements and the best slots alone.
+ */
+static void test_profile_event(void **state)
+{
+	struct contact c;
+	struct event ev;
+
+	(void)state;
+	new_contact(&c);
+	apply(&c, EVENT_FOLLOW, 1000, 0);
+	ev = ev_make(EVENT_COMMENT, 2000, 0);
+	ev.text = es("Async is the key");
+	ev.has_tags = 1;
+	ev.ntags = 1;
+	ev.tags[0] = es("prospect");
+	contact_apply(&c, &ev, 10);
+	ev = ev_make(EVENT_PROFILE, 3000, 0);
+	ev.has_tags = 1;
+	ev.ntags = 2;
+	ev.tags[0] = es("client");
+	ev.tags[1] = es("vip");
+	contact_apply(&c, &ev, 10);
+	assert_int_equal(c.ntags, 2);
+	assert_string_equal(c.tags[0], "client");
+	assert_int_equal(c.counts[EVENT_PROFILE], 1);
+	assert_int_equal(c.nrecent, 1);
+	assert_int_equal(c.recent[0].type, EVENT_COMMENT);
+	assert_int_equal(contact_relationship(&c), REL_FOLLOWER);
+	assert_int_equal(c.rules.incoming, 0);
+	/* An engagement's tags from before the list lose to it. */
+	ev = ev_make(EVENT_LIKE, 2500, 0);
+	ev.has_tags = 1;
+	ev.ntags = 1;
+	ev.tags[0] = es("stale");
+	contact_apply(&c, &ev, 10);
+	assert_string_equal(c.tags[0], "client");
+	/* A newer list with an empty cell clears them. */
+	ev = ev_make(EVENT_PROFILE, 4000, 0);
+	ev.has_tags = 1;
+	ev.ntags = 0;
+	contact_apply(&c, &ev, 10);
+	assert_int_equal(c.ntags, 0);
+	assert_int_equal(c.nrecent, 2);
 	contact_free(&c);
 }
 
@@ -1308,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_older_events_lose),
 		cmocka_unit_test(test_ties_resolve_off),
 		cmocka_unit_test(test_incoming_invitation),
+		cmocka_unit_test(test_profile_event),
 		cmocka_unit_test(test_shuffled_order_same_contact),
 		cmocka_unit_test(test_hints_latest_wins),
 		cmocka_unit_test(test_hints_tie_and_gaps),

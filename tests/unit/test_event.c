@@ -699,7 +699,7 @@ static void test_type_names(void **state)
 	static const char *const names[EVENT_TYPE_COUNT] = {
 		"follow", "unfollow", "connect", "disconnect", "invite_sent", "invite_accepted",
 		"invite_declined", "invite_withdrawn", "like", "comment", "reply", "share",
-		"mention", "message", "profile_view", "snapshot",
+		"mention", "message", "profile_view", "snapshot", "profile",
 	};
 
 	(void)state;
@@ -722,6 +722,7 @@ static void test_type_names(void **state)
 	assert_false(event_type_is_engagement(EVENT_FOLLOW));
 	assert_false(event_type_is_engagement(EVENT_SNAPSHOT));
 	assert_false(event_type_is_engagement(EVENT_INVITE_SENT));
+	assert_false(event_type_is_engagement(EVENT_PROFILE));
 }
 
 static void test_reject_names(void **state)

@@ -39,6 +39,7 @@ static const char test_metrics_expected[] =
 	"warmthd_events_total{type=\"message\"} 0\n"
 	"warmthd_events_total{type=\"profile_view\"} 0\n"
 	"warmthd_events_total{type=\"snapshot\"} 0\n"
+	"warmthd_events_total{type=\"profile\"} 0\n"
 	"# HELP warmthd_events_rejected_total Lines rejected (written to the dead-letter file), by reason.\n"
 	"# TYPE warmthd_events_rejected_total counter\n"
 	"warmthd_events_rejected_total{reason=\"not_json\"} 2\n"
