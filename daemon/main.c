@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "owner.h"
 #include "sdnotify.h"
 #include "sink.h"
 
@@ -173,6 +174,7 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
 	struct buf trust = { 0 };
+	struct buf owner = { 0 };
 
 	sdnotify_reloading();
 	if (main_config_trusted(m, &trust) < 0) {
@@ -192,6 +194,14 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen)
 		         errs.count > 0 ? errs.msgs[0] : "invalid configuration",
 		         errs.count > 0 ? errs.count - 1 : 0);
 		conf_errors_free(&errs);
+		return -1;
+	}
+	if (owner_check_state(conf, m->config_path, geteuid(), &owner) < 0) {
+		sdnotify("READY=1\nSTATUS=reload refused: a state file's directory belongs to another user");
+		log_err("reload: %s; keeping the running configuration", buf_cstr(&owner));
+		snprintf(err, errlen, "%s; the running configuration is kept", buf_cstr(&owner));
+		buf_free(&owner);
+		conf_free(conf);
 		return -1;
 	}
 	/* Before the engine takes conf over: who may change things is the new
@@ -605,6 +615,16 @@ int main(int argc, char **argv)
 		printf("configuration OK\n");
 		conf_free(conf);
 		return 0;
+	}
+	{
+		struct buf owner = { 0 };
+		if (owner_check_state(conf, m.config_path, geteuid(), &owner) < 0) {
+			fprintf(stderr, "warmthd: %s\n", buf_cstr(&owner));
+			buf_free(&owner);
+			conf_free(conf);
+			return 1;
+		}
+		buf_free(&owner);
 	}
 	log_set_level((enum log_level)conf->log_level);
 	signal(SIGPIPE, SIG_IGN);
