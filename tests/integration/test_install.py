@@ -400,8 +400,9 @@ def test_maintainer_scripts():
     if SYSTEMD_RUNNING:
         check("systemd-tmpfiles --create warmthd.conf" in calls, "no tmpfiles: %r" % calls)
     else:
-        check("chown warmthd:warmthd /var/lib/warmthd" in calls
-              and "chmod 0750 /var/lib/warmthd" in calls, "state directory: %r" % calls)
+        for d in ("/var/lib/warmthd", "/run/warmthd"):
+            check("chown warmthd:warmthd " + d in calls and "chmod 0750 " + d in calls,
+                  "%s: %r" % (d, calls))
     check("deb-systemd-helper update-state warmthd.service" in calls,
           "deb-systemd-helper does not record the unit: %r" % calls)
     for c in calls:
