@@ -34,6 +34,7 @@ PROGRAMS = ["/usr/sbin/warmthd", "/usr/bin/warmthctl", "/usr/bin/warmth-gen",
             "/usr/bin/warmth-import"]
 
 _tmp = tempfile.mkdtemp(prefix="warmth-install-")
+BUILT = {}  # the package test_deb_package made, for test_package_lifecycle
 DESTDIR = os.path.join(_tmp, "root")
 
 
@@ -244,6 +245,7 @@ def test_deb_package():
     debs = [n for n in os.listdir(out) if n.endswith(".deb")]
     check(len(debs) == 1, "cpack made %r" % debs)
     deb = os.path.join(out, debs[0])
+    BUILT["deb"] = deb
 
     # Every file with its owner and mode, as dpkg will create it.
     r = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True, text=True, timeout=30)
@@ -478,6 +480,93 @@ def test_maintainer_scripts():
     check("userdel" not in text and "deluser" not in text, "purge removes the user")
 
 
+# An administrator's first hour with the package, on a copy-on-write view
+# of this machine: an overlay whose lower layer is / and whose upper layer
+# is the test's directory, in a mount namespace of its own, so dpkg runs
+# for real and nothing outside the test directory changes. No systemd runs
+# there, so the service is started as the unit would start it (as warmthd,
+# by setpriv, which execs the daemon: its exit status is the daemon's).
+LIFECYCLE = r"""
+set -u
+root="$1"; deb="$2"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$root/upper,workdir=$root/work" "$root/merged"
+mount --bind /proc "$root/merged/proc"
+mount --bind /dev "$root/merged/dev"
+mount -t tmpfs tmpfs "$root/merged/run"
+mount -t tmpfs tmpfs "$root/merged/tmp"
+cp "$deb" "$root/merged/tmp/warmthd.deb"
+exec chroot "$root/merged" /bin/sh -c '
+step() { echo "== $1 $2"; }
+wants=/etc/systemd/system/multi-user.target.wants/warmthd.service
+# man-db re-indexes every page at each dpkg run unless told not to.
+rm -f /var/lib/man-db/auto-update
+dpkg -i /tmp/warmthd.deb >/tmp/dpkg.log 2>&1; step install $?
+getent passwd warmthd | cut -d: -f6,7; stat -c "%U:%G %a %n" /var/lib/warmthd /run/warmthd
+[ -e $wants ]; step enabled-by-install $?
+warmthd -t -c /etc/warmthd/warmthd.yaml; step check-as-root $?
+timeout 10 warmthd -c /etc/warmthd/warmthd.yaml 2>&1; step run-as-root $?
+ls -A /var/lib/warmthd | wc -l
+mkdir -p /var/log/engagement
+echo "{\"ts\":1793700000,\"type\":\"like\",\"actor\":\"ada\",\"id\":\"l1\"}" > /var/log/engagement/a.jsonl
+setpriv --reuid=warmthd --regid=warmthd --init-groups warmthd -c /etc/warmthd/warmthd.yaml 2>/tmp/daemon.log &
+pid=$!
+i=0
+while [ $i -lt 100 ] && ! warmthctl --json status 2>/dev/null | grep -q "events_accepted.:1"; do
+	sleep 0.1; i=$((i + 1))
+done
+warmthctl --json status | grep -o "events_accepted.:[0-9]*"
+warmthctl reload; step reload $?
+kill $pid; wait $pid; step stop $?
+stat -c "%U %n" /var/lib/warmthd/state.db
+systemctl enable warmthd >/dev/null 2>&1; step enable $?
+dpkg -r warmthd >/tmp/dpkg.log 2>&1; step remove $?
+[ -f /etc/warmthd/warmthd.yaml ] && [ -f /var/lib/warmthd/state.db ]; step kept $?
+dpkg -P warmthd >/tmp/dpkg.log 2>&1; step purge $?
+[ -e /etc/warmthd ] || [ -e /var/lib/warmthd ] || [ -L $wants ] || [ -L /etc/systemd/system/warmthd.service ]; step left $?
+getent passwd warmthd >/dev/null; step user-kept $?
+'
+"""
+
+
+def test_package_lifecycle():
+    deb = BUILT.get("deb")
+    if deb is None:
+        skip("no package was built")
+        return
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("dpkg") is None:
+        skip("the package's life cycle needs root, unshare and dpkg")
+        return
+    root = os.path.join(_tmp, "overlay")
+    for d in ("upper", "work", "merged"):
+        os.makedirs(os.path.join(root, d))
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                            "mount -t overlay overlay -o lowerdir=/,upperdir=%s/upper,"
+                            "workdir=%s/work %s/merged" % (root, root, root)],
+                           capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        skip("cannot mount an overlay of / here: " + probe.stderr.strip())
+        return
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "--fork", "sh", "-c",
+                        LIFECYCLE, "sh", root, deb], capture_output=True, text=True,
+                       timeout=240)
+    out = r.stdout
+    steps = dict(line.split()[1:3] for line in out.splitlines() if line.startswith("== "))
+    want = {"install": "0", "enabled-by-install": "1", "check-as-root": "0",
+            "run-as-root": "1", "reload": "0", "stop": "0", "enable": "0", "remove": "0",
+            "kept": "0", "purge": "0", "left": "1", "user-kept": "0"}
+    check(steps == want, "life cycle: %r, expected %r:\n%s%s" % (steps, want, out, r.stderr))
+    lines = out.splitlines()
+    check("/var/lib/warmthd:/usr/sbin/nologin" in lines, "the user:\n" + out)
+    for d in ("/var/lib/warmthd", "/run/warmthd"):
+        check("warmthd:warmthd 750 " + d in lines, "%s:\n%s" % (d, out))
+    check("runuser -u warmthd -- warmthd -c /etc/warmthd/warmthd.yaml" in out,
+          "root's refusal does not say what to do:\n" + out)
+    check(lines[lines.index("== run-as-root 1") + 1] == "0", "root created files:\n" + out)
+    check('events_accepted":1' in lines and "configuration reloaded" in lines,
+          "the service as warmthd:\n" + out)
+    check("warmthd /var/lib/warmthd/state.db" in lines, "state.db's owner:\n" + out)
+
+
 def test_scripts_lint():
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
@@ -495,6 +584,7 @@ def test_scripts_lint():
 if __name__ == "__main__":
     try:
         run([test_install_tree, test_man_pages_render, test_man_pages_cover_the_interface,
-             test_completion, test_deb_package, test_maintainer_scripts, test_scripts_lint])
+             test_completion, test_deb_package, test_package_lifecycle, test_maintainer_scripts,
+             test_scripts_lint])
     finally:
         shutil.rmtree(_tmp, ignore_errors=True)
