@@ -9,8 +9,11 @@ warmthd user and its directories there with systemd-sysusers and
 systemd-tmpfiles; and the scripts create the user and the state directory
 (systemd-sysusers, else adduser), go through deb-systemd-helper and
 deb-systemd-invoke as debhelper's would, start nothing, and on purge remove
-only what warmthd wrote. Parts whose tools are missing are skipped, saying
-why."""
+only what warmthd wrote. Finally the package goes through an
+administrator's first hour with the real dpkg, on an overlay of this
+machine (nothing outside the test directory changes): install, warmthd
+refused as root, the service's user ingesting, reload, enable, upgrade,
+remove, purge. Parts whose tools are missing are skipped, saying why."""
 
 import gzip
 import os
@@ -519,6 +522,10 @@ warmthctl reload; step reload $?
 kill $pid; wait $pid; step stop $?
 stat -c "%U %n" /var/lib/warmthd/state.db
 systemctl enable warmthd >/dev/null 2>&1; step enable $?
+echo "# edited by the administrator" >> /etc/warmthd/warmthd.yaml
+dpkg -i /tmp/warmthd.deb >/tmp/dpkg.log 2>&1; step upgrade $?
+grep -q "^# edited by the administrator" /etc/warmthd/warmthd.yaml && [ -L $wants ] &&
+	[ -f /var/lib/warmthd/state.db ]; step upgrade-kept $?
 dpkg -r warmthd >/tmp/dpkg.log 2>&1; step remove $?
 [ -f /etc/warmthd/warmthd.yaml ] && [ -f /var/lib/warmthd/state.db ]; step kept $?
 dpkg -P warmthd >/tmp/dpkg.log 2>&1; step purge $?
@@ -552,7 +559,8 @@ def test_package_lifecycle():
     out = r.stdout
     steps = dict(line.split()[1:3] for line in out.splitlines() if line.startswith("== "))
     want = {"install": "0", "enabled-by-install": "1", "check-as-root": "0",
-            "run-as-root": "1", "reload": "0", "stop": "0", "enable": "0", "remove": "0",
+            "run-as-root": "1", "reload": "0", "stop": "0", "enable": "0", "upgrade": "0",
+            "upgrade-kept": "0", "remove": "0",
             "kept": "0", "purge": "0", "left": "1", "user-kept": "0"}
     check(steps == want, "life cycle: %r, expected %r:\n%s%s" % (steps, want, out, r.stderr))
     lines = out.splitlines()
