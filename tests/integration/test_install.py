@@ -522,6 +522,13 @@ while [ $i -lt 100 ] && ! warmthctl --json status 2>/dev/null | grep -q "events_
 done
 warmthctl --json status | grep -o "events_accepted.:[0-9]*"
 warmthctl reload; step reload $?
+# An operator in the warmthd group may read; changing needs allow_users.
+useradd -M -N -G warmthd alice && useradd -M -N bob
+runuser -u alice -- warmthctl status >/dev/null; step group-reads $?
+runuser -u alice -- warmthctl reload 2>&1; step group-changes $?
+runuser -u bob -- warmthctl status >/dev/null 2>&1; step others-read $?
+sed -i "s/^control:\$/control:\n  allow_users: [alice]/" /etc/warmthd/warmthd.yaml
+warmthctl reload >/dev/null; runuser -u alice -- warmthctl reload; step allowed-changes $?
 kill $pid; wait $pid; step stop $?
 stat -c "%U %n" /var/lib/warmthd/state.db
 systemctl enable warmthd >/dev/null 2>&1; step enable $?
@@ -562,7 +569,8 @@ def test_package_lifecycle():
     out = r.stdout
     steps = dict(line.split()[1:3] for line in out.splitlines() if line.startswith("== "))
     want = {"install": "0", "enabled-by-install": "1", "check-as-root": "0",
-            "run-as-root": "1", "reload": "0", "stop": "0", "enable": "0", "upgrade": "0",
+            "run-as-root": "1", "reload": "0", "group-reads": "0", "group-changes": "1",
+            "others-read": "3", "allowed-changes": "0", "stop": "0", "enable": "0", "upgrade": "0",
             "upgrade-kept": "0", "remove": "0",
             "kept": "0", "purge": "0", "left": "1", "user-kept": "0"}
     check(steps == want, "life cycle: %r, expected %r:\n%s%s" % (steps, want, out, r.stderr))
@@ -575,6 +583,8 @@ def test_package_lifecycle():
     check(lines[lines.index("== run-as-root 1") + 1] == "0", "root created files:\n" + out)
     check('events_accepted":1' in lines and "configuration reloaded" in lines,
           "the service as warmthd:\n" + out)
+    check("forbidden" in lines[lines.index("== group-changes 1") - 1],
+          "a group member's reload:\n" + out)
     check("warmthd /var/lib/warmthd/state.db" in lines, "state.db's owner:\n" + out)
 
 
