@@ -94,13 +94,62 @@ install(CODE "
 ")
 install(FILES ${_warmth_unit_out} DESTINATION ${WARMTH_SYSTEMD_UNITDIR})
 
-install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.8
-        DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
-install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthctl.1
-              ${PROJECT_SOURCE_DIR}/docs/man/warmth-import.1
-        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.yaml.5
-        DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+# The warmthd user and group (sysusers.d) and its directories (tmpfiles.d),
+# for the package's postinst and for an install from source alike: running
+# warmthd once as root before the user existed left a root-owned state
+# directory. systemd reads these only from its own directories, so they go
+# where systemd.pc says, as the unit does.
+foreach(_kind sysusers tmpfiles)
+  string(TOUPPER ${_kind} _upper)
+  if(NOT DEFINED CACHE{WARMTH_${_upper}_DIR})
+    pkg_get_variable(_warmth_dir systemd ${_kind}dir)
+    if(NOT _warmth_dir)
+      set(_warmth_dir "/usr/lib/${_kind}.d")
+    endif()
+    set(WARMTH_${_upper}_DIR "${_warmth_dir}" CACHE PATH
+        "Where the ${_kind}.d file goes (from pkg-config systemd)")
+  endif()
+  install(FILES ${PROJECT_SOURCE_DIR}/systemd/${_kind}.d/warmthd.conf
+          DESTINATION ${WARMTH_${_upper}_DIR})
+endforeach()
+
+# Every man page in docs/man (NAME.SECTION) is installed, compressed as
+# Debian policy asks (gzip -9n: no name or time stamp, so the same page
+# gives the same bytes), in the section its name ends with. The pages are
+# compressed at build time, into the build tree; a page added to docs/man
+# is picked up at the next configure (CONFIGURE_DEPENDS).
+find_program(WARMTH_GZIP gzip REQUIRED)
+mark_as_advanced(WARMTH_GZIP)
+file(GLOB _warmth_man_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*)
+set(_warmth_compressed)
+foreach(_page ${_warmth_man_sources})
+  get_filename_component(_name ${_page} NAME)
+  if(NOT _name MATCHES "\\.([1-8])$")
+    continue()
+  endif()
+  set(_section ${CMAKE_MATCH_1})
+  set(_gz ${PROJECT_BINARY_DIR}/man/${_name}.gz)
+  add_custom_command(OUTPUT ${_gz}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+    COMMAND sh -c "\"$1\" -9n -c \"$2\" > \"$3\"" sh ${WARMTH_GZIP} ${_page} ${_gz}
+    DEPENDS ${_page} VERBATIM)
+  list(APPEND _warmth_compressed ${_gz})
+  install(FILES ${_gz} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${_section})
+endforeach()
+
+# The Debian changelog (the package is native: it is its own upstream, so
+# the file is changelog.gz) and the machine-readable copyright file, which
+# every Debian package carries in its doc directory.
+set(_warmth_changelog ${PROJECT_BINARY_DIR}/man/changelog.gz)
+add_custom_command(OUTPUT ${_warmth_changelog}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+  COMMAND sh -c "\"$1\" -9n -c \"$2\" > \"$3\"" sh ${WARMTH_GZIP}
+          ${PROJECT_SOURCE_DIR}/packaging/debian/changelog ${_warmth_changelog}
+  DEPENDS ${PROJECT_SOURCE_DIR}/packaging/debian/changelog VERBATIM)
+list(APPEND _warmth_compressed ${_warmth_changelog})
+add_custom_target(warmth-compressed-docs ALL DEPENDS ${_warmth_compressed})
+install(FILES ${_warmth_changelog} ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # bash-completion finds a completion by the command's name.
 install(FILES ${PROJECT_SOURCE_DIR}/tools/completion/warmthctl.bash

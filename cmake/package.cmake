@@ -48,9 +48,16 @@ if(WARMTH_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()
+  # What dpkg-shlibdeps finds on Debian 12 for the four programs (ldd:
+  # warmthd links libuv, libcurl, libssl (libcrypto), libmicrohttpd and,
+  # through the C++ parser, libsimdjson and libstdc++; warmth-import libzip
+  # and libcsv).
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "adduser, libc6, libuv1, libyaml-0-2, libsqlite3-0, libyajl2, libxxhash0, libcurl4, libunistring2")
+      "adduser, libc6 (>= 2.34), libcsv3, libcurl4, libgcc-s1, libmicrohttpd12, libsimdjson14, libsqlite3-0, libssl3, libstdc++6, libunistring2, libuv1, libxxhash0, libyajl2, libyaml-0-2, libzip4")
 endif()
+# The programs are installed stripped (lintian: unstripped-binary-or-object);
+# the build tree keeps the symbols for debugging.
+set(CPACK_STRIP_FILES ON)
 # Rotation of the dead-letter file needs logrotate, but warmthd runs fine
 # without it.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")

@@ -326,11 +326,15 @@ static void control_handle_line(struct control_client *cl, char *line, size_t le
 		goto out;
 	}
 	if (cmd->changing && !control_may_change(cl)) {
+		/* The uid is the one the kernel gave the daemon, which is not the
+		   client's own when the daemon runs in a user namespace that does
+		   not map it (it is then the overflow uid, 65534): saying it shows
+		   why an allowed user is refused. */
 		snprintf(err.message, sizeof(err.message),
 		         "%s changes the daemon's state: only root, the daemon's user and "
-		         "control.allow_users may (uid %u is none of them: use sudo, or add the "
-		         "user to control.allow_users and reload)",
-		         cmd->name, (unsigned)cl->cred.uid);
+		         "control.allow_users may (the daemon sees this client as uid %ld: use sudo, or "
+		         "add the user to control.allow_users and reload)",
+		         cmd->name, (long)cl->cred.uid);
 		control_reply_error(cl, ID_JSON(&p.id), "forbidden", err.message);
 		goto out;
 	}

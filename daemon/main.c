@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "owner.h"
 #include "sdnotify.h"
 #include "sink.h"
 
@@ -177,6 +178,7 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen, const char 
 	struct conf *conf;
 	struct conf_errors errs = { 0 };
 	struct buf trust = { 0 };
+	struct buf owner = { 0 };
 
 	sdnotify_reloading();
 	if (main_config_trusted(m, &trust) < 0) {
@@ -196,6 +198,14 @@ static int main_reload(struct main_ctx *m, char *err, size_t errlen, const char 
 		         errs.count > 0 ? errs.msgs[0] : "invalid configuration",
 		         errs.count > 0 ? errs.count - 1 : 0);
 		conf_errors_free(&errs);
+		return -1;
+	}
+	if (owner_check_state(conf, m->config_path, geteuid(), &owner) < 0) {
+		sdnotify("READY=1\nSTATUS=reload refused: a state file's directory belongs to another user");
+		log_err("reload: %s; keeping the running configuration", buf_cstr(&owner));
+		snprintf(err, errlen, "%s; the running configuration is kept", buf_cstr(&owner));
+		buf_free(&owner);
+		conf_free(conf);
 		return -1;
 	}
 	*nrestart = conf_fixed_changed(m->fixed, conf, restart, CONF_FIXED_MAX);
@@ -668,6 +678,16 @@ int main(int argc, char **argv)
 		conf_errors_print(&errs, stderr);
 		conf_errors_free(&errs);
 		return 1;
+	}
+	{
+		struct buf owner = { 0 };
+		if (owner_check_state(conf, m.config_path, geteuid(), &owner) < 0) {
+			fprintf(stderr, "warmthd: %s\n", buf_cstr(&owner));
+			buf_free(&owner);
+			conf_free(conf);
+			return 1;
+		}
+		buf_free(&owner);
 	}
 	log_set_level((enum log_level)conf->log_level);
 	signal(SIGPIPE, SIG_IGN);

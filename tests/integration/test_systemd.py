@@ -3,6 +3,7 @@ NOTIFY_SOCKET (a datagram socket the test owns): READY=1 once the daemon
 is up, WATCHDOG=1 pings from the loop, RELOADING=1 (with MONOTONIC_USEC)
 then READY=1 around a reload, STOPPING=1 at the end, in that order."""
 
+import json
 import os
 import shutil
 import signal
@@ -10,7 +11,8 @@ import socket
 import subprocess
 import threading
 
-from harness import SOURCE, WARMTHD, Env, check, run
+from harness import (BASE_CONFIG, SOURCE, WARMTHD, Env, can_run_as_nobody, check,
+                     open_to_others, run)
 
 
 class Listener:
@@ -92,5 +94,53 @@ def test_unit_file_verifies():
     env.close()
 
 
+# A uid that no account on the machine needs to have: the kernel passes
+# peer credentials as numbers.
+OPERATOR_UID = 4321
+RELOAD_CLIENT = ("import json,socket,sys\n"
+                 "s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])\n"
+                 "s.sendall(b'{\"v\":1,\"cmd\":\"reload\"}\\n')\n"
+                 "print(s.makefile('rb').readline().decode().strip())\n")
+
+
+def test_private_users_hides_peers():
+    """PrivateUsers=yes runs the service in a user namespace that maps only
+    root and the service's user: the SO_PEERCRED uid of any other client is
+    the overflow uid there, so control.allow_users (and the operators' own
+    client places) cannot recognise anyone. The same daemon, started in
+    such a namespace (unshare maps root alone), refuses an allowed user's
+    reload that it accepts outside one; the unit must not set it."""
+    if not can_run_as_nobody("connect as another user"):
+        return
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "--user", "--map-root-user", "true"],
+                                         capture_output=True).returncode != 0:
+        print("skipped: cannot create a user namespace (unshare --user)")
+        return
+    config = BASE_CONFIG.replace("control:\n", "control:\n  allow_users: [%d]\n" % OPERATOR_UID)
+    replies = {}
+    for namespaced in (False, True):
+        env = Env("userns", config)
+        env.start(prefix=(unshare, "--user", "--map-root-user") if namespaced else ())
+        sock = open_to_others(env)
+        r = subprocess.run(["/usr/bin/setpriv", "--reuid=%d" % OPERATOR_UID,
+                            "--regid=%d" % OPERATOR_UID, "--clear-groups",
+                            "python3", "-c", RELOAD_CLIENT, sock],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0, "client: %s%s" % (r.stdout, r.stderr))
+        replies[namespaced] = json.loads(r.stdout)
+        env.stop()
+        env.close()
+    check(replies[False]["ok"], "an allowed user's reload refused: %s" % replies[False])
+    err = replies[True].get("error", {})
+    check(not replies[True]["ok"] and err.get("code") == "forbidden"
+          and "uid 65534" in err.get("message", ""),
+          "in a user namespace the peer is not the overflow uid: %s" % replies[True])
+    with open(os.path.join(SOURCE, "systemd", "warmthd.service")) as f:
+        unit = f.read()
+    check("\nPrivateUsers=" not in unit, "the unit sets PrivateUsers=")
+
+
 if __name__ == "__main__":
-    run([test_notify_sequence, test_no_notify_socket_is_fine, test_unit_file_verifies])
+    run([test_notify_sequence, test_no_notify_socket_is_fine, test_unit_file_verifies,
+         test_private_users_hides_peers])
