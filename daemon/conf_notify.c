@@ -69,6 +69,9 @@ static const struct conf_key conf_notify_exec_keys[] = {
 static const struct conf_key conf_notify_journal_keys[] = {
 	{ .name = "socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, socket),
 	  .def = "/run/systemd/journal/socket" },
+	/* Where the line goes without journald; a key so that tests and containers can move it. */
+	{ .name = "syslog_socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, syslog_socket),
+	  .def = "/dev/log" },
 	{ .name = NULL },
 };
 

@@ -51,6 +51,7 @@ struct conf_notify {
 	char **command;    /* exec: NULL-terminated argv */
 	size_t ncommand;
 	char *socket;      /* journal: default /run/systemd/journal/socket */
+	char *syslog_socket; /* journal, without journald: default /dev/log */
 	/* every type, for the outbox: */
 	int64_t retry_min_ms; /* first retry delay, doubling with jitter; default 1s */
 	int64_t retry_max_ms; /* the longest retry delay; default 5m */

@@ -13,6 +13,7 @@ uv_loop_close() == 0 and exits 3 otherwise).
 
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -313,10 +314,52 @@ def test_journal():
           first["WARMTH_KIND"] == "ready", "fields: %r" % first)
     check(second["WARMTH_ACTOR"] == "multi\nline", "a value with a newline in binary form: %r" % second)
 
-    # No journald: syslog(3) takes it, and that counts as delivered.
-    config = write_config(d, "  - type: journal\n    socket: absent.sock\n")
-    reports, _, _ = drive(config, 0, [record()])
-    check(outcomes(reports) == [("delivered", None)], "syslog fallback: %r" % reports)
+
+
+def test_journal_without_journald():
+    """No journald: the syslog socket takes the line (datagram or stream);
+    with neither, nobody received it, and the delivery is retried."""
+    d = workdir("journal-syslog")
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        sock_path = os.path.join(d, "log-%d.sock" % kind)
+        sock = socket.socket(socket.AF_UNIX, kind)
+        sock.bind(sock_path)
+        sock.settimeout(10)
+        if kind == socket.SOCK_STREAM:
+            sock.listen(1)
+        try:
+            config = write_config(d, "  - type: journal\n    socket: absent.sock\n"
+                                     "    syslog_socket: %s\n" % os.path.basename(sock_path))
+            reports, _, _ = drive(config, 0, [record()])
+            if kind == socket.SOCK_STREAM:
+                conn, _ = sock.accept()
+                conn.settimeout(10)
+                data = b""
+                while not data.endswith(b"\0"):
+                    chunk = conn.recv(65536)
+                    check(chunk, "the stream ends with a NUL: %r" % data)
+                    data += chunk
+                conn.close()
+                data = data[:-1]
+            else:
+                data = sock.recv(65536)
+        finally:
+            sock.close()
+        check(outcomes(reports) == [("delivered", None)], "syslog fallback: %r" % reports)
+        text = data.decode()
+        # <29>: facility daemon (3) x 8 + notice (5).
+        check(re.match(r"<29>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d warmthd\[\d+\]: READY: Ada "
+                       r"Lovelace \(senior executive\), warmth 41", text), "RFC 3164 line: %r" % text)
+
+    # Neither journald nor syslog: retried, and the reason names both.
+    config = write_config(d, "  - type: journal\n    socket: absent.sock\n"
+                             "    syslog_socket: absent-log.sock\n")
+    reports, _, _ = drive(config, 0, [record()], "--attempts", "2")
+    got = outcomes(reports)
+    check([r for r, _ in got] == ["retry", "retry"], "nobody received it: %r" % got)
+    reason = got[0][1]
+    check(os.path.join(d, "absent.sock") in reason and os.path.join(d, "absent-log.sock") in reason
+          and "No such file or directory" in reason, "the reason names both: %r" % reason)
 
 
 def test_stdout():
