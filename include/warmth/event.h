@@ -107,6 +107,15 @@ struct event {
 	int has_tags;               /* the line had a "tags" array (maybe empty) */
 	int64_t followers;          /* snapshot; -1 when absent */
 	int64_t connections;        /* snapshot; -1 when absent */
+	/*
+	 * The names of the top-level fields the format does not know, as
+	 * they came (decoded, not checked), each followed by a NUL: nunknown
+	 * names in unknown[0..unknown_len). Set for every line that was read
+	 * as JSON, accepted or rejected; NULL and 0 when there are none.
+	 */
+	const char *unknown;
+	size_t unknown_len;
+	uint32_t nunknown;
 };
 
 struct event_parser;
@@ -118,11 +127,18 @@ void event_parser_free(struct event_parser *parser);
 /*
  * Parses line[0..len) (without its '\n'; a trailing '\r' is tolerated) into
  * *ev. Returns REJECT_NONE on success; otherwise the reason, *ev is
- * unspecified, and event_parser_error() describes the problem in words
- * ("ts: expected RFC 3339 time or Unix seconds"). Unknown fields are ignored.
+ * unspecified but for its unknown fields, and event_parser_error()
+ * describes the problem in words ("ts: expected RFC 3339 time or Unix
+ * seconds"). Unknown fields are ignored, and listed in ev->unknown.
  */
 enum event_reject event_parse(struct event_parser *parser, const char *line, size_t len,
                               struct event *ev);
+/*
+ * The top-level field names of format version 1 ("ts", "type", ...), for
+ * i from 0 until it returns NULL.
+ */
+const char *event_field_name(size_t i);
+
 /* The detail of the last rejection (a static or parser-owned string). */
 const char *event_parser_error(const struct event_parser *parser);
 /*
