@@ -100,13 +100,15 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthctl.1
               ${PROJECT_SOURCE_DIR}/docs/man/warmth-import.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.yaml.5
+              ${PROJECT_SOURCE_DIR}/docs/man/warmthd-events.5
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
 # bash-completion finds a completion by the command's name.
 install(FILES ${PROJECT_SOURCE_DIR}/tools/completion/warmthctl.bash
         DESTINATION ${WARMTH_BASH_COMPLETION_DIR} RENAME warmthctl)
 
-# The unit's Documentation= points at the README here.
+# The unit's Documentation= points at the README here; warmthd(8) and
+# warmth-gen --help point at events.md (the event format) here too.
 file(GLOB _warmth_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${_warmth_docs}
         DESTINATION ${CMAKE_INSTALL_DOCDIR})

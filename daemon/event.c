@@ -1,6 +1,6 @@
 /*
- * event.c - one JSON Lines record of the engagement log (INTERFACE.md,
- * "Event log format, version 1") into a struct event, or a reject reason
+ * event.c - one JSON Lines record of the engagement log (the event log
+ * format, version 1: docs/events.md) into a struct event, or a reject reason
  * with a short detail. Pure: no I/O, no libuv, no SQLite.
  *
  * Design. Every line of every input goes through event_parse(), so it is

@@ -1,6 +1,6 @@
 /*
  * event.h - one JSON Lines record of the engagement log, version 1
- * (see INTERFACE.md "Event log format"), parsed into a struct event or
+ * (docs/events.md, warmthd-events(5)), parsed into a struct event or
  * rejected with a reason.
  *
  * The parser is pure (no I/O). Strings in a parsed event point into the

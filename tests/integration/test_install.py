@@ -16,7 +16,8 @@ from harness import BUILD, SOURCE, check, run
 
 BUILD_DIR = os.path.abspath(BUILD)
 SOURCE_DIR = os.path.abspath(SOURCE)
-MAN_PAGES = ["man8/warmthd.8", "man1/warmthctl.1", "man1/warmth-import.1", "man5/warmthd.yaml.5"]
+MAN_PAGES = ["man8/warmthd.8", "man1/warmthctl.1", "man1/warmth-import.1", "man5/warmthd.yaml.5",
+             "man5/warmthd-events.5"]
 SCRIPTS = os.path.join(SOURCE_DIR, "packaging", "debian")
 
 _tmp = tempfile.mkdtemp(prefix="warmth-install-")
@@ -65,6 +66,7 @@ def test_install_tree():
         completions + "/warmthctl": 0o644,
         "/usr/share/doc/warmthd/README.md": 0o644,
         "/usr/share/doc/warmthd/ingest.md": 0o644,
+        "/usr/share/doc/warmthd/events.md": 0o644,
         "/usr/share/doc/warmthd/control-protocol.md": 0o644,
     }
     for page in MAN_PAGES:
