@@ -9,6 +9,9 @@
  * use the file or exec sinks. The line is written from libuv's thread pool
  * (uv_queue_work), one at a time, so a terminal or pipe that is not read
  * never stalls the loop; a non-blocking stdout that is full makes a retry.
+ * A line cut short that way (part of it written) is ended with a line
+ * break before anything else is written, so that the retried line starts
+ * a line of its own instead of running on from the fragment.
  * A record that is not a JSON object is printed as it came.
  */
 #include <errno.h>
@@ -27,26 +30,40 @@ struct sink_stdout {
 	struct sink_delivery *current;
 	struct buf line;
 	int error;       /* errno of the write, 0 if written */
+	int torn;        /* the last line was cut short: a line break is owed first */
 	int closing;
 	int close_queued;          /* the no-op work of close is queued: it frees */
 };
 
-static void sink_stdout_write(uv_work_t *work)
+/* Writes data[0..len) whole; returns how much was written, with s->error set if not all. */
+static size_t sink_stdout_all(struct sink_stdout *s, const char *data, size_t len)
 {
-	struct sink_stdout *s = work->data;
 	size_t done = 0;
 
-	s->error = 0;
-	while (done < s->line.len) {
-		ssize_t n = write(STDOUT_FILENO, s->line.data + done, s->line.len - done);
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, data + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			s->error = errno;
-			return;
+			break;
 		}
 		done += (size_t)n;
 	}
+	return done;
+}
+
+static void sink_stdout_write(uv_work_t *work)
+{
+	struct sink_stdout *s = work->data;
+	size_t done;
+
+	s->error = 0;
+	if (s->torn && sink_stdout_all(s, "\n", 1) < 1)
+		return;
+	s->torn = 0;
+	done = sink_stdout_all(s, s->line.data, s->line.len);
+	s->torn = done > 0 && done < s->line.len;
 }
 
 static void sink_stdout_free(struct sink_stdout *s)

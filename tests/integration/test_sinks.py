@@ -11,6 +11,7 @@ has its final outcome and every handle is closed (it checks
 uv_loop_close() == 0 and exits 3 otherwise).
 """
 
+import fcntl
 import json
 import os
 import re
@@ -371,6 +372,46 @@ def test_stdout():
             "warmth 41.3 (need 5). Suggested note: Hi Ada, thank you for your thoughts. I'd be glad to connect.")
     check(lines[0] == want, "the line for people:\n%r\n%r" % (lines[0], want))
     check(lines[1].startswith("RATIO: Ada Lovelace"), "other kinds: %r" % lines[1])
+
+
+def test_stdout_line_cut_short():
+    """A full non-blocking stdout takes only part of a line: the delivery is
+    retried, and the retried line starts a line of its own after the cut
+    one, instead of running on from the fragment."""
+    d = workdir("stdout-cut")
+    config = write_config(d, "  - type: stdout\n")
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    os.set_blocking(w, False)  # the file description's: the driver's stdout is it
+    proc = subprocess.Popen([DRIVER, config, "0", "--attempts", "100000", "--stdout-fd", str(w)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(w,), text=True)
+    os.close(w)
+    try:
+        proc.stdin.write(record(note="Hi Ada, " + "x" * 12000) + "\n")
+        proc.stdin.close()
+        first = json.loads(proc.stdout.readline())
+        # Nobody read the pipe yet: only part of the line went in.
+        check(first["result"] == "retry" and "Resource temporarily unavailable" in first["reason"],
+              "a full pipe is a retry: %r" % first)
+        out = b""
+        while True:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            out += chunk
+        rest = [json.loads(x) for x in proc.stdout.read().splitlines()]
+        check(proc.wait(timeout=30) == 0, "driver exit %r" % proc.returncode)
+    finally:
+        os.close(r)
+        if proc.poll() is None:
+            proc.kill()
+    check(rest and rest[-1]["result"] == "delivered", "delivered in the end: %r" % rest[-3:])
+    lines = out.decode().split("\n")
+    check(len(lines) == 3 and lines[2] == "", "the fragment and the line, each ended: %r" %
+          [x[:40] + "..." + x[-10:] for x in lines])
+    fragment, line = lines[0], lines[1]
+    check(line.startswith("READY: Ada Lovelace") and line.endswith("x" * 100), "whole line: %r" % line[:80])
+    check(0 < len(fragment) < len(line) and line.startswith(fragment), "a fragment of it first")
 
 
 def main():
