@@ -19,6 +19,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 from harness import BUILD, Receiver, check, fail
@@ -374,44 +375,81 @@ def test_stdout():
     check(lines[1].startswith("RATIO: Ada Lovelace"), "other kinds: %r" % lines[1])
 
 
-def test_stdout_line_cut_short():
-    """A full non-blocking stdout takes only part of a line: the delivery is
-    retried, and the retried line starts a line of its own after the cut
-    one, instead of running on from the fragment."""
-    d = workdir("stdout-cut")
+def stdout_into_full_pipe(d, records, *args):
+    """Runs the stdout sink of a config in d with its stdout a full (4 KiB,
+    non-blocking, unread) pipe, reads the pipe only once the first try was
+    reported, and returns (the first report, the other reports, the bytes
+    written to the pipe)."""
     config = write_config(d, "  - type: stdout\n")
     r, w = os.pipe()
     fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
     os.set_blocking(w, False)  # the file description's: the driver's stdout is it
-    proc = subprocess.Popen([DRIVER, config, "0", "--attempts", "100000", "--stdout-fd", str(w)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(w,), text=True)
+    proc = subprocess.Popen([DRIVER, config, "0", "--attempts", "100000", "--stdout-fd", str(w)]
+                            + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            pass_fds=(w,), text=True)
     os.close(w)
-    try:
-        proc.stdin.write(record(note="Hi Ada, " + "x" * 12000) + "\n")
-        proc.stdin.close()
-        first = json.loads(proc.stdout.readline())
-        # Nobody read the pipe yet: only part of the line went in.
-        check(first["result"] == "retry" and "Resource temporarily unavailable" in first["reason"],
-              "a full pipe is a retry: %r" % first)
-        out = b""
+    chunks = []
+
+    def drain():
         while True:
             chunk = os.read(r, 65536)
             if not chunk:
-                break
-            out += chunk
+                return
+            chunks.append(chunk)
+    try:
+        proc.stdin.write("".join(x + "\n" for x in records))
+        proc.stdin.close()
+        first = json.loads(proc.stdout.readline())
+        # Read the pipe and the reports at once: the driver retries at once
+        # and reports every try, so either pipe may fill while the other is read.
+        reader = threading.Thread(target=drain)
+        reader.start()
         rest = [json.loads(x) for x in proc.stdout.read().splitlines()]
         check(proc.wait(timeout=30) == 0, "driver exit %r" % proc.returncode)
+        reader.join(timeout=30)
     finally:
         os.close(r)
         if proc.poll() is None:
             proc.kill()
+    return first, rest, b"".join(chunks)
+
+
+def test_stdout_line_cut_short():
+    """A full non-blocking stdout takes only part of a line: the delivery is
+    retried, and each retry of the same line writes on from where it
+    stopped, so the line comes out once and whole, however many tries."""
+    first, rest, out = stdout_into_full_pipe(workdir("stdout-cut"),
+                                             [record(note="Hi Ada, " + "x" * 12000)])
+    # Nobody read the pipe yet: only part of the line went in.
+    check(first["result"] == "retry" and "Resource temporarily unavailable" in first["reason"],
+          "a full pipe is a retry: %r" % first)
     check(rest and rest[-1]["result"] == "delivered", "delivered in the end: %r" % rest[-3:])
     lines = out.decode().split("\n")
-    check(len(lines) == 3 and lines[2] == "", "the fragment and the line, each ended: %r" %
+    check(len(lines) == 2 and lines[1] == "", "one line, once: %r" %
           [x[:40] + "..." + x[-10:] for x in lines])
-    fragment, line = lines[0], lines[1]
-    check(line.startswith("READY: Ada Lovelace") and line.endswith("x" * 100), "whole line: %r" % line[:80])
-    check(0 < len(fragment) < len(line) and line.startswith(fragment), "a fragment of it first")
+    check(lines[0].startswith("READY: Ada Lovelace") and lines[0].endswith("x" * 12000),
+          "whole line: %r" % lines[0][:80])
+
+
+def test_stdout_cut_line_ended_before_another():
+    """When another line comes before the cut one is tried again, the
+    fragment is ended first: no line runs on from it, and each line comes
+    out whole once (fragments of it aside)."""
+    recs = [record(id="n-%d" % i, name="Person %d" % i, note="Hi, " + c * 9000)
+            for i, c in enumerate("xy")]
+    _, rest, out = stdout_into_full_pipe(workdir("stdout-cut-other"), recs, "--concurrent")
+    check(sorted(x["record"] for x in rest if x["result"] == "delivered") == [0, 1],
+          "both delivered: %r" % rest[-4:])
+    whole = {}
+    for line in out.decode().split("\n")[:-1]:
+        name = re.match(r"READY: (Person \d)", line)
+        check(name is not None, "every line starts as a line: %r" % line[:60])
+        c = "x" if name.group(1) == "Person 0" else "y"
+        body = line[line.index("Hi, ") + 4:] if "Hi, " in line else ""
+        check(set(body) <= {c}, "no line runs on into another: %r" % line[:60])
+        if body == c * 9000:
+            whole[c] = whole.get(c, 0) + 1
+    check(whole == {"x": 1, "y": 1}, "each line whole once: %r" % whole)
 
 
 def main():
