@@ -436,8 +436,10 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		p->ev = &p->own;
 		engine_event_keys(p->ev, &p->keys);
 	}
-	if ((done != NULL ? &done->ev : &p->own)->nunknown > 0)
-		engine_fields_note(e, done != NULL ? &done->ev : &p->own, tail_file_path(f), offset);
+	/* Rejected or not, the line's unknown fields are counted (the parse filled them either way). */
+	const struct event *parsed = done != NULL ? &done->ev : &p->own;
+	if (parsed->nunknown > 0)
+		engine_fields_note(e, parsed, tail_file_path(f), offset);
 	if (rc == REJECT_NONE && p->ev->ts_ms > e->ts_limit_ms) {
 		engine_reject_future(e, tail_file_path(f), offset, p->ev->ts_ms, line, len);
 	} else if (rc != REJECT_NONE) {

@@ -31,7 +31,7 @@ static const struct {
 	{ "content", "text" }, { "uid", "id" },
 };
 
-/* Whether a name can be shown as it is: UTF-8, 1 to EVENT_ACTOR_MAX bytes, no control characters. */
+/* Whether a name can be shown as it is: UTF-8, 1 to EVENT_ACTOR_MAX bytes, no control character. */
 static int unknown_fields_showable(const char *name, size_t len)
 {
 	int valid;
@@ -88,7 +88,8 @@ void unknown_fields_free(struct unknown_fields *t)
  * Returns the folded length, or 0 when the name is not plain ASCII
  * letters, digits and separators or is too long to be a misspelling.
  */
-static size_t unknown_fields_fold(const char *name, size_t len, char out[UNKNOWN_FIELDS_FOLD_MAX + 1])
+static size_t unknown_fields_fold(const char *name, size_t len,
+                                  char out[UNKNOWN_FIELDS_FOLD_MAX + 1])
 {
 	size_t n = 0;
 
