@@ -195,6 +195,10 @@ def test_deb_package():
                  "/usr/share/doc/warmthd/README.md"]:
         check(path in files, "%s not in the package:\n%s" % (path, r.stdout))
     check(any(p.endswith("/systemd/system/warmthd.service") for p in files), "no unit")
+    # The event format that warmthd(8) and warmth-gen --help point at (the page compressed or not).
+    check("/usr/share/doc/warmthd/events.md" in files and
+          any(p.startswith("/usr/share/man/man5/warmthd-events.5") for p in files),
+          "the event format is not in the package:\n%s" % r.stdout)
     check(not any(p.startswith("/usr/local") for p in files), "files under /usr/local")
 
     r = subprocess.run(["dpkg-deb", "-I", deb], capture_output=True, text=True, timeout=30)
