@@ -155,7 +155,8 @@ install(FILES ${_warmth_changelog} ${PROJECT_SOURCE_DIR}/packaging/debian/copyri
 install(FILES ${PROJECT_SOURCE_DIR}/tools/completion/warmthctl.bash
         DESTINATION ${WARMTH_BASH_COMPLETION_DIR} RENAME warmthctl)
 
-# The unit's Documentation= points at the README here.
+# The unit's Documentation= points at the README here; warmthd(8) and
+# warmth-gen --help point at events.md (the event format) here too.
 file(GLOB _warmth_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${_warmth_docs}
         DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -143,6 +143,13 @@ static const struct conf_key conf_ingest_keys[] = {
 	  .def = "256", .min = "1", .max = "1000000" },
 	{ .name = "max_buffered", .kind = CONF_KIND_SIZE, CONF_FIELD(struct conf, max_buffered_bytes),
 	  .def = "64MiB", .min = "64KiB", .max = "64GiB" },
+	/*
+	 * Unknown event fields are counted per name up to this many names: a
+	 * collector sends a handful, and a hostile or broken one cannot grow
+	 * the table (and status, and the metrics' series) without end.
+	 */
+	{ .name = "unknown_fields", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, unknown_fields_max),
+	  .def = "64", .min = "0", .max = "10000" },
 	{ .name = NULL },
 };
 

@@ -69,6 +69,9 @@ static const struct conf_key conf_notify_exec_keys[] = {
 static const struct conf_key conf_notify_journal_keys[] = {
 	{ .name = "socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, socket),
 	  .def = "/run/systemd/journal/socket" },
+	/* Where the line goes without journald; a key so that tests and containers can move it. */
+	{ .name = "syslog_socket", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf_notify, syslog_socket),
+	  .def = "/dev/log" },
 	{ .name = NULL },
 };
 
@@ -158,6 +161,15 @@ static int conf_notify_same(const struct conf_notify *a, const struct conf_notif
 	return ta == NULL || tb == NULL ? ta == tb : strcmp(ta, tb) == 0;
 }
 
+/* The default of one of the keys every entry takes, as written in the table. */
+static const char *conf_notify_default(const char *key)
+{
+	for (const struct conf_key *k = conf_notify_keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return k->def;
+	return "?";
+}
+
 void conf_notify_check(struct conf_loader *ld, const struct conf_key *key,
                        const struct conf_node *node, void *base, const char *name)
 {
@@ -171,6 +183,16 @@ void conf_notify_check(struct conf_loader *ld, const struct conf_key *key,
 		if (burst != NULL && conf->notify[i].rate_count == 0)
 			conf_report(ld, burst, "%s[%zu].burst: needs rate (for example rate: 10/1h)",
 			            name, i);
+		/* A floor above the ceiling would leave no wait that keeps both. */
+		if (conf->notify[i].retry_min_ms > conf->notify[i].retry_max_ms) {
+			const struct conf_node *lo = conf_node_get(node->items[i], "retry_min");
+			const struct conf_node *hi = conf_node_get(node->items[i], "retry_max");
+			/* Both parsed as durations, so both are scalars; an absent one is its default. */
+			conf_report(ld, lo != NULL ? lo : node->items[i],
+			            "%s[%zu].retry_min: %s is above retry_max (%s); raise retry_max or lower "
+			            "retry_min", name, i, lo != NULL ? lo->text : conf_notify_default("retry_min"),
+			            hi != NULL ? hi->text : conf_notify_default("retry_max"));
+		}
 		/*
 		 * Delivery state is kept per notifier, named by its type and
 		 * target: two alike would share it, and one would never be sent

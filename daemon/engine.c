@@ -436,6 +436,10 @@ static void engine_on_line(void *ctx, struct tail_file *f, const char *line, siz
 		p->ev = &p->own;
 		engine_event_keys(p->ev, &p->keys);
 	}
+	/* Rejected or not, the line's unknown fields are counted (the parse filled them either way). */
+	const struct event *parsed = done != NULL ? &done->ev : &p->own;
+	if (parsed->nunknown > 0)
+		engine_fields_note(e, parsed, tail_file_path(f), offset);
 	if (rc == REJECT_NONE && p->ev->ts_ms > e->ts_limit_ms) {
 		engine_reject_future(e, tail_file_path(f), offset, p->ev->ts_ms, line, len);
 	} else if (rc != REJECT_NONE) {
@@ -871,6 +875,7 @@ void engine_free(struct engine *e)
 	free(e->key_index);
 	free(e->accounts);
 	idset_free(&e->seen);
+	unknown_fields_free(&e->unknown_fields);
 	if (e->tail)
 		tail_free(e->tail);
 	if (e->checkpointer)

@@ -27,6 +27,7 @@
 #include "warmth/idset.h"
 #include "warmth/keyfilter.h"
 #include "warmth/store.h"
+#include "warmth/unknown_fields.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "tail.h"
@@ -214,6 +215,8 @@ struct engine {
 	 */
 	int64_t ts_limit_ms;
 	struct store_counters counters;
+	/* The unknown fields of the lines read since start, per name (engine_fields.c). */
+	struct unknown_fields unknown_fields;
 	int64_t ncontacts;                  /* every contact, in memory or not */
 	struct engine_rate rate;
 
@@ -428,6 +431,21 @@ void engine_ready_notified(struct engine *e, struct engine_contact *ec);
 
 /* engine_status.c: samples the accepted counter for the rate (see struct engine_rate). */
 void engine_status_sample(struct engine *e);
+
+/* --- engine_fields.c --- */
+
+/*
+ * Counts the unknown fields of a parsed line (ev->unknown, accepted or
+ * rejected), and warns once per name of a near miss of a known field,
+ * naming source and where (a byte offset, or a line number for a push).
+ */
+void engine_fields_note(struct engine *e, const struct event *ev, const char *source,
+                        uint64_t where);
+/* Appends "unknown_fields": {name: count, ..., "other": count} to j (status). */
+struct json;
+void engine_fields_status(const struct engine *e, struct json *j);
+/* Adds the counts to a metrics snapshot. */
+void engine_fields_metrics(const struct engine *e, struct metrics_snapshot *s);
 
 /* --- engine_rules.c --- */
 

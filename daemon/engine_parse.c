@@ -116,6 +116,20 @@ static void engine_ahead_keep(struct engine_parse_ahead *pa, struct event *ev)
 		engine_ahead_own(pa, &ev->tags[i]);
 }
 
+/*
+ * The unknown field names of a line, accepted or not, into the arena: a
+ * block of NUL-terminated names, copied whole. Each name is no longer
+ * than its quoted text in the line, so the arena's sizing holds.
+ */
+static void engine_ahead_keep_unknown(struct engine_parse_ahead *pa, struct event *ev)
+{
+	char *dst = pa->arena + pa->arena_used;
+
+	memcpy(dst, ev->unknown, ev->unknown_len);
+	pa->arena_used += ev->unknown_len;
+	ev->unknown = dst;
+}
+
 static void engine_ahead_run(struct engine_parse_ahead *pa)
 {
 	const char *p, *nl;
@@ -141,6 +155,8 @@ static void engine_ahead_run(struct engine_parse_ahead *pa)
 			size_t len = strlen(msg);
 			r->error = engine_ahead_copy(pa, msg, len < 255 ? len : 255);
 		}
+		if (r->ev.nunknown > 0)
+			engine_ahead_keep_unknown(pa, &r->ev);
 		atomic_store_explicit(&pa->done, ++n, memory_order_release);
 	}
 }

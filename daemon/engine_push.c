@@ -44,11 +44,15 @@ static int engine_push_line(struct engine *e, const char *source, uint64_t linen
 		rc = REJECT_LINE_TOO_LONG;
 		engine_reject_long(e, source, lineno, line, len, event_line_len(line, len));
 	} else if ((rc = event_parse(parser, line, len, &ev)) != REJECT_NONE) {
+		if (ev.nunknown > 0)
+			engine_fields_note(e, &ev, source, lineno);
 		engine_reject(e, source, lineno, rc, event_parser_error(parser), line, len);
 	} else if (ev.ts_ms > e->ts_limit_ms) {
 		rc = REJECT_FUTURE_TS;
 		engine_reject_future(e, source, lineno, ev.ts_ms, line, len);
 	} else {
+		if (ev.nunknown > 0)
+			engine_fields_note(e, &ev, source, lineno);
 		engine_accept_event(e, &ev);
 		result = e->counters.duplicate != duplicate;
 	}

@@ -147,6 +147,7 @@ void engine_status_fields(struct engine *e, struct json *j)
 		if (c->accepted_by_type[t] > 0)
 			json_kv_int(j, event_type_name((enum event_type)t), (int64_t)c->accepted_by_type[t]);
 	json_object_close(j);
+	engine_fields_status(e, j);
 	json_kv_str(j, "database", e->conf->database);
 	json_kv_int(j, "database_bytes", engine_status_db_bytes(e->conf->database));
 	json_kv_bool(j, "commit_failing", e->failing);
@@ -218,5 +219,6 @@ void engine_metrics_snapshot(struct engine *e, struct metrics_snapshot *s)
 	for (uint32_t i = 0; i < e->naccounts; i++)
 		metrics_snapshot_add_account(s, e->accounts[i].a.name, e->accounts[i].nready,
 		                             e->accounts[i].nqueued);
+	engine_fields_metrics(e, s);
 	s->version = WARMTH_VERSION;
 }

@@ -1,6 +1,6 @@
 /*
- * event.c - one JSON Lines record of the engagement log (INTERFACE.md,
- * "Event log format, version 1") into a struct event, or a reject reason
+ * event.c - one JSON Lines record of the engagement log (the event log
+ * format, version 1: docs/events.md) into a struct event, or a reject reason
  * with a short detail. Pure: no I/O, no libuv, no SQLite.
  *
  * Design. Every line of every input goes through event_parse(), so it is
@@ -142,6 +142,12 @@ struct event_parser {
 	int64_t number[FIELD_COUNT];
 	int boolean;             /* creator */
 	struct event *ev;        /* tags are collected straight into it */
+	/*
+	 * The unknown top-level keys of the line, NUL after each (for
+	 * ev->unknown). It grows only on a line with more of them than any
+	 * before, so a steady stream costs no allocation.
+	 */
+	struct buf unknown;
 
 	const char *error;       /* detail of the last rejection */
 	char error_buf[160];
@@ -309,12 +315,33 @@ static int event_on_string(void *ctx, const unsigned char *s, size_t len)
 	return 1;
 }
 
+/*
+ * Notes an unknown top-level key. Off the hot path: a line of known
+ * fields never comes here. The key is copied, since yajl decodes keys
+ * into a buffer that the next string overwrites.
+ */
+static __attribute__((noinline, cold)) void event_note_unknown(struct event_parser *p,
+                                                               const unsigned char *key,
+                                                               size_t len)
+{
+	struct event *ev = p->ev;
+
+	buf_append(&p->unknown, key, len);
+	buf_append(&p->unknown, "", 1);
+	ev->unknown = p->unknown.data;
+	ev->unknown_len = p->unknown.len;
+	ev->nunknown++;
+}
+
 static int event_on_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct event_parser *p = ctx;
 
-	if (p->depth == 1)
+	if (p->depth == 1) {
 		p->field = event_field_from_key(key, len);
+		if (p->field == FIELD_UNKNOWN)
+			event_note_unknown(p, key, len);
+	}
 	return 1;
 }
 
@@ -423,7 +450,13 @@ void event_parser_free(struct event_parser *parser)
 		yajl_free(parser->handle);
 	event_simd_free(parser->simd);
 	free(parser->scratch);
+	buf_free(&parser->unknown);
 	free(parser);
+}
+
+const char *event_field_name(size_t i)
+{
+	return i < FIELD_UNKNOWN ? event_field_names[i] : NULL;
 }
 
 const char *event_parser_error(const struct event_parser *parser)
@@ -685,6 +718,14 @@ static enum event_reject event_reject_yajl(struct event_parser *p, yajl_handle h
 	return REJECT_NOT_JSON;
 }
 
+/* A line that was not read as one JSON object lists no unknown fields. */
+static void event_no_unknown(struct event *ev)
+{
+	ev->unknown = NULL;
+	ev->unknown_len = 0;
+	ev->nunknown = 0;
+}
+
 /* Resets what the callbacks record, before a line is fed to yajl. */
 static void event_begin(struct event_parser *p, const char *line, size_t len, struct event *ev)
 {
@@ -703,6 +744,8 @@ static void event_begin(struct event_parser *p, const char *line, size_t len, st
 	memset(p->kind, KIND_ABSENT, sizeof(p->kind));
 	p->ev = ev;
 	ev->ntags = 0;
+	buf_reset(&p->unknown);
+	event_no_unknown(ev);
 }
 
 /*
@@ -733,6 +776,9 @@ static enum event_reject event_parse_strict(struct event_parser *p, const char *
 		reason = event_reject_with(p, REJECT_NOT_OBJECT, "not a JSON object");
 	else
 		reason = event_check(p, ev);
+	/* Not one object: what keys it had before it broke are no fields of an event. */
+	if (reason == REJECT_NOT_JSON || reason == REJECT_NOT_OBJECT)
+		event_no_unknown(ev);
 	yajl_free(h);
 	return reason;
 }
@@ -747,8 +793,10 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 
-	if (event_is_blank(line, len))
+	if (event_is_blank(line, len)) {
+		event_no_unknown(ev);
 		return event_reject_with(p, REJECT_NOT_JSON, "empty line");
+	}
 
 	/* No live pointer into the scratch buffer survives this call. */
 	if (p->scratch_cap < len + 1) {
@@ -784,8 +832,11 @@ enum event_reject event_parse(struct event_parser *p, const char *line, size_t l
 	/* Anything else goes to yajl, which says why exactly (and has the
 	   last word on a line simdjson did not take whole). */
 	bad_at = utf8_valid_prefix(line, len, &valid);
-	if (!valid)
+	if (!valid) {
+		/* Not read as JSON (simdjson's walk may have begun it): no fields to tell of. */
+		event_no_unknown(ev);
 		return event_reject_fmt(p, REJECT_INVALID_UTF8, "invalid UTF-8 at byte %zu", bad_at);
+	}
 	event_begin(p, line, len, ev);
 	if (p->handle == NULL)
 		p->handle = event_handle_new(p, 1);

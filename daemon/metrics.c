@@ -48,6 +48,7 @@
 #include "warmth/json.h"
 #include "warmth/lines.h"
 #include "warmth/log.h"
+#include "warmth/unknown_fields.h"
 #include "metrics.h"
 
 /* Slow clients must not pile up: a scraper needs one connection. */
@@ -140,8 +141,23 @@ void metrics_snapshot_add_account(struct metrics_snapshot *s, const char *name, 
 	a->queued = queued;
 }
 
+void metrics_snapshot_add_unknown_field(struct metrics_snapshot *s, const char *name,
+                                        uint64_t count)
+{
+	struct metrics_unknown_field *f;
+
+	s->unknown_fields = xrealloc(s->unknown_fields,
+	                             (s->nunknown_fields + 1) * sizeof(*s->unknown_fields));
+	f = &s->unknown_fields[s->nunknown_fields++];
+	f->name = xstrdup(name);
+	f->count = count;
+}
+
 void metrics_snapshot_free(struct metrics_snapshot *s)
 {
+	for (size_t i = 0; i < s->nunknown_fields; i++)
+		free(s->unknown_fields[i].name);
+	free(s->unknown_fields);
 	for (size_t i = 0; i < s->naccounts; i++)
 		free(s->accounts[i].name);
 	free(s->accounts);
@@ -195,6 +211,20 @@ void metrics_render(const struct metrics_snapshot *s, struct buf *out)
 		metrics_label_value(out, event_reject_name((enum event_reject)r));
 		buf_printf(out, "} %" PRIu64 "\n", c->rejected_by_reason[r]);
 	}
+	/*
+	 * By name, bounded by ingest.unknown_fields; "other" is always shown,
+	 * and no field is named so (unknown_fields.h), so no series repeats.
+	 */
+	metrics_family(out, "warmthd_unknown_fields_total", "counter",
+	               "Unknown top-level event fields seen (and ignored) since start, by name.");
+	for (size_t i = 0; i < s->nunknown_fields; i++) {
+		buf_append_str(out, "warmthd_unknown_fields_total{field=");
+		metrics_label_value(out, s->unknown_fields[i].name);
+		buf_printf(out, "} %" PRIu64 "\n", s->unknown_fields[i].count);
+	}
+	buf_append_str(out, "warmthd_unknown_fields_total{field=");
+	metrics_label_value(out, UNKNOWN_FIELDS_OTHER);
+	buf_printf(out, "} %" PRIu64 "\n", s->unknown_fields_other);
 	metrics_family(out, "warmthd_events_duplicate_total", "counter",
 	               "Events skipped because their id was already counted.");
 	buf_printf(out, "warmthd_events_duplicate_total %" PRIu64 "\n", c->duplicate);

@@ -56,6 +56,12 @@ struct metrics_account {
 	int64_t ready, queued;
 };
 
+/* An unknown event field and how often it was seen since the daemon started. */
+struct metrics_unknown_field {
+	char *name;                 /* owned by the snapshot */
+	uint64_t count;
+};
+
 /* What one rendering shows, copied out of the engine at that moment. */
 struct metrics_snapshot {
 	struct store_counters counters;
@@ -68,6 +74,9 @@ struct metrics_snapshot {
 	size_t nsinks;
 	struct metrics_account *accounts; /* owned; naccounts entries */
 	size_t naccounts;
+	struct metrics_unknown_field *unknown_fields; /* owned; nunknown_fields entries */
+	size_t nunknown_fields;
+	uint64_t unknown_fields_other; /* the names beyond ingest.unknown_fields, and unshowable ones */
 	const char *version;            /* static: WARMTH_VERSION */
 };
 
@@ -79,6 +88,9 @@ void metrics_snapshot_add_sink(struct metrics_snapshot *s, const char *name, uin
 /* Appends one account's ready queue to s (name is copied). */
 void metrics_snapshot_add_account(struct metrics_snapshot *s, const char *name, int64_t ready,
                                   int64_t queued);
+/* Appends one unknown event field's count to s (name is copied). */
+void metrics_snapshot_add_unknown_field(struct metrics_snapshot *s, const char *name,
+                                        uint64_t count);
 /* Frees what s owns and zeroes it. */
 void metrics_snapshot_free(struct metrics_snapshot *s);
 

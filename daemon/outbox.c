@@ -45,15 +45,6 @@ int64_t outbox_now(const struct outbox *ob)
 	return time_now_ms() + ob->clock_offset_ms;
 }
 
-/* xorshift64*: jitter only, no need for quality. */
-static double outbox_random(struct outbox *ob)
-{
-	ob->rng ^= ob->rng >> 12;
-	ob->rng ^= ob->rng << 25;
-	ob->rng ^= ob->rng >> 27;
-	return (double)((ob->rng * 2685821657736338717ULL) >> 11) / (double)(1ULL << 53);
-}
-
 /* --- items --- */
 
 /* Appends s as a JSON string: the note is the one value spliced by hand. */
@@ -250,19 +241,6 @@ void outbox_flush(struct outbox *ob)
 
 /* --- delivery --- */
 
-static int64_t outbox_backoff(struct outbox *ob, const struct outbox_sink *os, int64_t attempts)
-{
-	double delay = (double)os->retry_min_ms;
-
-	for (int64_t i = 1; i < attempts && delay < (double)os->retry_max_ms; i++)
-		delay *= 2;
-	if (delay > (double)os->retry_max_ms)
-		delay = (double)os->retry_max_ms;
-	/* Up to 25% either way: receivers back after an outage are not hit all at once. */
-	delay *= 0.75 + 0.5 * outbox_random(ob);
-	return (int64_t)delay;
-}
-
 void outbox_item_result(struct outbox_item *it, enum sink_result result, const char *reason,
                         int64_t now)
 {
@@ -287,7 +265,8 @@ void outbox_item_result(struct outbox_item *it, enum sink_result result, const c
 		          os->name, (long long)it->attempts, reason);
 		outbox_record(it, STORE_DELIVERY_FAILED, reason);
 	} else {
-		it->next_ms = now + outbox_backoff(os->ob, os, it->attempts);
+		it->next_ms = now + pace_backoff(os->retry_min_ms, os->retry_max_ms, it->attempts,
+		                                 &os->ob->rng);
 		log_notice("notification %s to %s: %s; retry in %lld ms", it->id, os->name, reason,
 		           (long long)(it->next_ms - now));
 		outbox_record(it, STORE_DELIVERY_PENDING, reason);

@@ -161,3 +161,32 @@ int pace_parse_offset(const char *s, int32_t *out)
 	*out = s[0] == '-' ? -clock : clock;
 	return 0;
 }
+
+double pace_random(uint64_t *rng)
+{
+	*rng ^= *rng >> 12;
+	*rng ^= *rng << 25;
+	*rng ^= *rng >> 27;
+	return (double)((*rng * 2685821657736338717ULL) >> 11) / (double)(1ULL << 53);
+}
+
+int64_t pace_backoff(int64_t min_ms, int64_t max_ms, int64_t attempts, uint64_t *rng)
+{
+	double base = (double)min_ms, lo, hi;
+
+	for (int64_t i = 1; i < attempts && base < (double)max_ms; i++)
+		base *= 2;
+	if (base > (double)max_ms)
+		base = (double)max_ms;
+	/*
+	 * Up to 25% either way, so that receivers back after an outage are
+	 * not hit all at once; but the interval is cut to [min, max] rather
+	 * than the draw clamped, so the bounds the config promises hold and
+	 * no wait piles up on a bound. Both ends grow with base: for the
+	 * same draw a later wait is never shorter.
+	 */
+	lo = base * 0.75 < (double)min_ms ? (double)min_ms : base * 0.75;
+	hi = base * 1.25 > (double)max_ms ? (double)max_ms : base * 1.25;
+	/* Truncation keeps an integer bound: lo >= min_ms gives >= min_ms. */
+	return (int64_t)(lo + (hi - lo) * pace_random(rng));
+}

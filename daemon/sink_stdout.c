@@ -9,6 +9,10 @@
  * use the file or exec sinks. The line is written from libuv's thread pool
  * (uv_queue_work), one at a time, so a terminal or pipe that is not read
  * never stalls the loop; a non-blocking stdout that is full makes a retry.
+ * A line cut short that way (part of it written) is finished where it
+ * stopped when the same line is tried again, and ended with a line break
+ * before any other line is written, so that no line runs on from a
+ * fragment and a retried line is not printed twice.
  * A record that is not a JSON object is printed as it came.
  */
 #include <errno.h>
@@ -27,25 +31,51 @@ struct sink_stdout {
 	struct sink_delivery *current;
 	struct buf line;
 	int error;       /* errno of the write, 0 if written */
+	struct buf cut;  /* a line cut short by a full stdout, as it was */
+	size_t cut_at;   /* how much of it is out; 0: no line was cut */
 	int closing;
 	int close_queued;          /* the no-op work of close is queued: it frees */
 };
 
-static void sink_stdout_write(uv_work_t *work)
+/* Writes data[0..len) whole; returns how much was written, with s->error set if not all. */
+static size_t sink_stdout_all(struct sink_stdout *s, const char *data, size_t len)
 {
-	struct sink_stdout *s = work->data;
 	size_t done = 0;
 
-	s->error = 0;
-	while (done < s->line.len) {
-		ssize_t n = write(STDOUT_FILENO, s->line.data + done, s->line.len - done);
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, data + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			s->error = errno;
-			return;
+			break;
 		}
 		done += (size_t)n;
+	}
+	return done;
+}
+
+static void sink_stdout_write(uv_work_t *work)
+{
+	struct sink_stdout *s = work->data;
+	size_t from = 0, done;
+
+	s->error = 0;
+	if (s->cut_at > 0) {
+		if (s->cut.len == s->line.len && memcmp(s->cut.data, s->line.data, s->line.len) == 0)
+			from = s->cut_at; /* the same line again: the rest of it */
+		else if (sink_stdout_all(s, "\n", 1) < 1)
+			return;       /* another line: the fragment ends first */
+	}
+	done = from + sink_stdout_all(s, s->line.data + from, s->line.len - from);
+	if (done == s->line.len || done == 0) {
+		s->cut_at = 0;
+	} else {
+		if (from == 0) {
+			buf_reset(&s->cut);
+			buf_append(&s->cut, s->line.data, s->line.len);
+		}
+		s->cut_at = done;
 	}
 }
 
@@ -54,6 +84,7 @@ static void sink_stdout_free(struct sink_stdout *s)
 	struct sink *sink = s->sink;
 
 	buf_free(&s->line);
+	buf_free(&s->cut);
 	free(s);
 	sink_closed(sink);
 }

@@ -48,6 +48,7 @@ static const struct {
 	{ "events_per_s_window_s", NULL, CTL_STATUS_HIDDEN },
 	{ "commit_failing", "commit failing", CTL_STATUS_BOOL },
 	{ "control_clients", "control clients", CTL_STATUS_PLAIN },
+	{ "unknown_fields", "unknown fields", CTL_STATUS_COUNTS },
 	{ "inputs", NULL, CTL_STATUS_HIDDEN },
 };
 

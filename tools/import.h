@@ -1,7 +1,7 @@
 /*
  * import.h - the pieces of warmth-import, the program that turns data the
  * user already has (LinkedIn's "Download your data" archive) into event
- * lines of INTERFACE.md's v1 format.
+ * lines of the v1 event format (docs/events.md).
  *
  * The pure parts (profile URL to actor id, the archive's date formats) are
  * separate files with unit tests; the archive reader (libzip or a folder),

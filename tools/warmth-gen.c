@@ -1,6 +1,6 @@
 /*
  * warmth-gen.c - a deterministic, seedable generator of engagement logs in
- * the event format of INTERFACE.md, with the exact result a correct daemon
+ * the event format (docs/events.md), with the exact result a correct daemon
  * must reach (the "truth"), for tests and benchmarks.
  *
  * Design:
@@ -485,7 +485,9 @@ static void gen_usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: warmth-gen [options]\n"
-	        "Writes a deterministic engagement log (JSON Lines, INTERFACE.md format v1).\n"
+	        "Writes a deterministic engagement log (JSON Lines in the event format, version 1:\n"
+	        "see warmthd-events(5), or events.md in warmthd's documentation directory,\n"
+	        "/usr/share/doc/warmthd/ when packaged, docs/ in the source).\n"
 	        "\n"
 	        "  --seed N             random seed (default 1)\n"
 	        "  --events N           distinct valid events, snapshots excluded (default 10000)\n"

@@ -51,6 +51,7 @@ struct conf_notify {
 	char **command;    /* exec: NULL-terminated argv */
 	size_t ncommand;
 	char *socket;      /* journal: default /run/systemd/journal/socket */
+	char *syslog_socket; /* journal, without journald: default /dev/log */
 	/* every type, for the outbox: */
 	int64_t retry_min_ms; /* first retry delay, doubling with jitter; default 1s */
 	int64_t retry_max_ms; /* the longest retry delay; default 5m */
@@ -103,6 +104,8 @@ struct conf {
 	uint64_t read_chunk_bytes;     /* ingest.read_chunk, default 1MiB */
 	uint32_t max_open_files;       /* ingest.max_open_files: input descriptors, default 256 */
 	uint64_t max_buffered_bytes;   /* ingest.max_buffered: line buffers of all files, default 64MiB */
+	uint32_t unknown_fields_max;   /* ingest.unknown_fields: names of unknown event fields
+	                                  counted by name (the rest as "other"), default 64 */
 
 	/* log: */
 	int log_level;                 /* log.level, default info (enum log_level) */

@@ -1,6 +1,6 @@
 /*
  * event.h - one JSON Lines record of the engagement log, version 1
- * (see INTERFACE.md "Event log format"), parsed into a struct event or
+ * (docs/events.md, warmthd-events(5)), parsed into a struct event or
  * rejected with a reason.
  *
  * The parser is pure (no I/O). Strings in a parsed event point into the
@@ -113,6 +113,15 @@ struct event {
 	int has_tags;               /* the line had a "tags" array (maybe empty) */
 	int64_t followers;          /* snapshot; -1 when absent */
 	int64_t connections;        /* snapshot; -1 when absent */
+	/*
+	 * The names of the top-level fields the format does not know, as
+	 * they came (decoded, not checked), each followed by a NUL: nunknown
+	 * names in unknown[0..unknown_len). Set for every line that was read
+	 * as JSON, accepted or rejected; NULL and 0 when there are none.
+	 */
+	const char *unknown;
+	size_t unknown_len;
+	uint32_t nunknown;
 };
 
 struct event_parser;
@@ -124,8 +133,9 @@ void event_parser_free(struct event_parser *parser);
 /*
  * Parses line[0..len) (without its '\n'; a trailing '\r' is tolerated) into
  * *ev. Returns REJECT_NONE on success; otherwise the reason, *ev is
- * unspecified, and event_parser_error() describes the problem in words
- * ("ts: expected RFC 3339 time or Unix seconds"). Unknown fields are ignored.
+ * unspecified but for its unknown fields, and event_parser_error()
+ * describes the problem in words ("ts: expected RFC 3339 time or Unix
+ * seconds"). Unknown fields are ignored, and listed in ev->unknown.
  */
 /*
  * The length of a line's content: without the '\r' of a CRLF end of line
@@ -139,6 +149,12 @@ static inline size_t event_line_len(const char *line, size_t len)
 
 enum event_reject event_parse(struct event_parser *parser, const char *line, size_t len,
                               struct event *ev);
+/*
+ * The top-level field names of format version 1 ("ts", "type", ...), for
+ * i from 0 until it returns NULL.
+ */
+const char *event_field_name(size_t i);
+
 /* The detail of the last rejection (a static or parser-owned string). */
 const char *event_parser_error(const struct event_parser *parser);
 /*

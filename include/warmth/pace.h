@@ -1,6 +1,7 @@
 /*
  * pace.h - when a notifier may deliver: its rate limit (a token bucket),
- * its quiet hours and the boundaries of its digest periods.
+ * its quiet hours, the boundaries of its digest periods and the wait
+ * before a failed delivery is tried again.
  *
  * These are decisions about delivery, so they are taken on the wall clock
  * (never on event time), in milliseconds since the epoch. Local times
@@ -76,5 +77,20 @@ int64_t pace_digest_next(int64_t period_ms, int32_t offset_min, int64_t now);
  */
 int pace_parse_clock(const char *s, size_t len);
 int pace_parse_offset(const char *s, int32_t *out);
+
+/*
+ * A number in [0, 1) from the generator state *rng (xorshift64*; any
+ * state but 0), which it advances. For jitter only: not for secrets.
+ */
+double pace_random(uint64_t *rng);
+
+/*
+ * The wait before try number attempts + 1 of a delivery that failed
+ * attempts (>= 1) times: retry_min, doubled at each further failure up to
+ * retry_max, then drawn at random (from *rng) within 25% either side of
+ * that, but never below min_ms nor above max_ms (0 < min_ms <= max_ms).
+ * For a given draw the wait never shrinks as attempts grow.
+ */
+int64_t pace_backoff(int64_t min_ms, int64_t max_ms, int64_t attempts, uint64_t *rng);
 
 #endif

@@ -70,6 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (rc == REJECT_NONE)
 		fuzz_event_compare(&ev, &ev_slow);
+	/* Both paths list the same unknown fields, for rejected lines too. */
+	if (ev.nunknown != ev_slow.nunknown || ev.unknown_len != ev_slow.unknown_len ||
+	    (ev.unknown_len > 0 && memcmp(ev.unknown, ev_slow.unknown, ev.unknown_len) != 0))
+		abort();
 	if (rc == REJECT_NONE) {
 		if ((int)ev.type < 0 || ev.type >= EVENT_TYPE_COUNT)
 			abort();

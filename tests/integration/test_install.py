@@ -126,6 +126,7 @@ def expected_files():
         completions + "/warmthctl": 0o644,
         "/usr/share/doc/warmthd/README.md": 0o644,
         "/usr/share/doc/warmthd/ingest.md": 0o644,
+        "/usr/share/doc/warmthd/events.md": 0o644,
         "/usr/share/doc/warmthd/control-protocol.md": 0o644,
         "/usr/share/doc/warmthd/copyright": 0o644,
         "/usr/share/doc/warmthd/changelog.gz": 0o644,
@@ -266,6 +267,10 @@ def test_deb_package():
         want = "-" + "".join("rwx"[i % 3] if mode & (0o400 >> i) else "-" for i in range(9))
         check(listing[path][0] == want, "%s: %s, expected %s" % (path, listing[path][0], want))
     check(not any(p.startswith("/usr/local") for p in listing), "files under /usr/local")
+    # The event format that warmthd(8) and warmth-gen --help point at.
+    check("/usr/share/doc/warmthd/events.md" in listing and
+          "/usr/share/man/man5/warmthd-events.5.gz" in listing,
+          "the event format is not in the package:\n%s" % r.stdout)
 
     r = subprocess.run(["dpkg-deb", "-I", deb], capture_output=True, text=True, timeout=30)
     check(r.returncode == 0, "dpkg-deb -I: " + r.stderr)

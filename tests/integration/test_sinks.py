@@ -11,12 +11,15 @@ has its final outcome and every handle is closed (it checks
 uv_loop_close() == 0 and exits 3 otherwise).
 """
 
+import fcntl
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 from harness import BUILD, Receiver, check, fail
@@ -313,10 +316,52 @@ def test_journal():
           first["WARMTH_KIND"] == "ready", "fields: %r" % first)
     check(second["WARMTH_ACTOR"] == "multi\nline", "a value with a newline in binary form: %r" % second)
 
-    # No journald: syslog(3) takes it, and that counts as delivered.
-    config = write_config(d, "  - type: journal\n    socket: absent.sock\n")
-    reports, _, _ = drive(config, 0, [record()])
-    check(outcomes(reports) == [("delivered", None)], "syslog fallback: %r" % reports)
+
+
+def test_journal_without_journald():
+    """No journald: the syslog socket takes the line (datagram or stream);
+    with neither, nobody received it, and the delivery is retried."""
+    d = workdir("journal-syslog")
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        sock_path = os.path.join(d, "log-%d.sock" % kind)
+        sock = socket.socket(socket.AF_UNIX, kind)
+        sock.bind(sock_path)
+        sock.settimeout(10)
+        if kind == socket.SOCK_STREAM:
+            sock.listen(1)
+        try:
+            config = write_config(d, "  - type: journal\n    socket: absent.sock\n"
+                                     "    syslog_socket: %s\n" % os.path.basename(sock_path))
+            reports, _, _ = drive(config, 0, [record()])
+            if kind == socket.SOCK_STREAM:
+                conn, _ = sock.accept()
+                conn.settimeout(10)
+                data = b""
+                while not data.endswith(b"\0"):
+                    chunk = conn.recv(65536)
+                    check(chunk, "the stream ends with a NUL: %r" % data)
+                    data += chunk
+                conn.close()
+                data = data[:-1]
+            else:
+                data = sock.recv(65536)
+        finally:
+            sock.close()
+        check(outcomes(reports) == [("delivered", None)], "syslog fallback: %r" % reports)
+        text = data.decode()
+        # <29>: facility daemon (3) x 8 + notice (5).
+        check(re.match(r"<29>[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d warmthd\[\d+\]: READY: Ada "
+                       r"Lovelace \(senior executive\), warmth 41", text), "RFC 3164 line: %r" % text)
+
+    # Neither journald nor syslog: retried, and the reason names both.
+    config = write_config(d, "  - type: journal\n    socket: absent.sock\n"
+                             "    syslog_socket: absent-log.sock\n")
+    reports, _, _ = drive(config, 0, [record()], "--attempts", "2")
+    got = outcomes(reports)
+    check([r for r, _ in got] == ["retry", "retry"], "nobody received it: %r" % got)
+    reason = got[0][1]
+    check(os.path.join(d, "absent.sock") in reason and os.path.join(d, "absent-log.sock") in reason
+          and "No such file or directory" in reason, "the reason names both: %r" % reason)
 
 
 def test_stdout():
@@ -328,6 +373,83 @@ def test_stdout():
             "warmth 41.3 (need 5). Suggested note: Hi Ada, thank you for your thoughts. I'd be glad to connect.")
     check(lines[0] == want, "the line for people:\n%r\n%r" % (lines[0], want))
     check(lines[1].startswith("RATIO: Ada Lovelace"), "other kinds: %r" % lines[1])
+
+
+def stdout_into_full_pipe(d, records, *args):
+    """Runs the stdout sink of a config in d with its stdout a full (4 KiB,
+    non-blocking, unread) pipe, reads the pipe only once the first try was
+    reported, and returns (the first report, the other reports, the bytes
+    written to the pipe)."""
+    config = write_config(d, "  - type: stdout\n")
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 4096)
+    os.set_blocking(w, False)  # the file description's: the driver's stdout is it
+    proc = subprocess.Popen([DRIVER, config, "0", "--attempts", "100000", "--stdout-fd", str(w)]
+                            + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            pass_fds=(w,), text=True)
+    os.close(w)
+    chunks = []
+
+    def drain():
+        while True:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                return
+            chunks.append(chunk)
+    try:
+        proc.stdin.write("".join(x + "\n" for x in records))
+        proc.stdin.close()
+        first = json.loads(proc.stdout.readline())
+        # Read the pipe and the reports at once: the driver retries at once
+        # and reports every try, so either pipe may fill while the other is read.
+        reader = threading.Thread(target=drain)
+        reader.start()
+        rest = [json.loads(x) for x in proc.stdout.read().splitlines()]
+        check(proc.wait(timeout=30) == 0, "driver exit %r" % proc.returncode)
+        reader.join(timeout=30)
+    finally:
+        os.close(r)
+        if proc.poll() is None:
+            proc.kill()
+    return first, rest, b"".join(chunks)
+
+
+def test_stdout_line_cut_short():
+    """A full non-blocking stdout takes only part of a line: the delivery is
+    retried, and each retry of the same line writes on from where it
+    stopped, so the line comes out once and whole, however many tries."""
+    first, rest, out = stdout_into_full_pipe(workdir("stdout-cut"),
+                                             [record(note="Hi Ada, " + "x" * 12000)])
+    # Nobody read the pipe yet: only part of the line went in.
+    check(first["result"] == "retry" and "Resource temporarily unavailable" in first["reason"],
+          "a full pipe is a retry: %r" % first)
+    check(rest and rest[-1]["result"] == "delivered", "delivered in the end: %r" % rest[-3:])
+    lines = out.decode().split("\n")
+    check(len(lines) == 2 and lines[1] == "", "one line, once: %r" %
+          [x[:40] + "..." + x[-10:] for x in lines])
+    check(lines[0].startswith("READY: Ada Lovelace") and lines[0].endswith("x" * 12000),
+          "whole line: %r" % lines[0][:80])
+
+
+def test_stdout_cut_line_ended_before_another():
+    """When another line comes before the cut one is tried again, the
+    fragment is ended first: no line runs on from it, and each line comes
+    out whole once (fragments of it aside)."""
+    recs = [record(id="n-%d" % i, name="Person %d" % i, note="Hi, " + c * 9000)
+            for i, c in enumerate("xy")]
+    _, rest, out = stdout_into_full_pipe(workdir("stdout-cut-other"), recs, "--concurrent")
+    check(sorted(x["record"] for x in rest if x["result"] == "delivered") == [0, 1],
+          "both delivered: %r" % rest[-4:])
+    whole = {}
+    for line in out.decode().split("\n")[:-1]:
+        name = re.match(r"READY: (Person \d)", line)
+        check(name is not None, "every line starts as a line: %r" % line[:60])
+        c = "x" if name.group(1) == "Person 0" else "y"
+        body = line[line.index("Hi, ") + 4:] if "Hi, " in line else ""
+        check(set(body) <= {c}, "no line runs on into another: %r" % line[:60])
+        if body == c * 9000:
+            whole[c] = whole.get(c, 0) + 1
+    check(whole == {"x": 1, "y": 1}, "each line whole once: %r" % whole)
 
 
 def main():

@@ -2,7 +2,8 @@
  * sink_driver.c - runs one notify: entry of a config as a sink on a libuv
  * loop and reports every delivery, for tests/integration/test_sinks.py.
  *
- *   sink_driver CONFIG INDEX [--attempts N] [--concurrent] [--last-id] < RECORDS
+ *   sink_driver CONFIG INDEX [--attempts N] [--concurrent] [--last-id]
+ *               [--stdout-fd FD] < RECORDS
  *
  * RECORDS is one notification record per line. Each is delivered in turn
  * (or all at once with --concurrent); a "retry" is delivered again at once,
@@ -16,12 +17,16 @@
  * With --last-id the sink is opened once more after closing, and the id it
  * finds is reported with "when":"reopen". The loop must end with no handle
  * left (uv_loop_close() == 0), or the exit status is 3. Lines that are not
- * JSON on stdout are the stdout sink's own.
+ * JSON on stdout are the stdout sink's own. With --stdout-fd the stdout
+ * sink writes to FD instead (it becomes the standard output) and the
+ * reports alone go to the driver's own standard output, so that a test can
+ * give the sink a pipe of its choosing (a full, non-blocking one).
  */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -50,17 +55,18 @@ struct driver {
 	int attempts;
 	int concurrent;
 	int closed;
+	FILE *report;         /* where the reports go: stdout, or a copy of it (--stdout-fd) */
 };
 
-static void driver_print(struct buf *line)
+static void driver_print(struct driver *drv, struct buf *line)
 {
 	buf_append_str(line, "\n");
-	fwrite(line->data, 1, line->len, stdout);
-	fflush(stdout);
+	fwrite(line->data, 1, line->len, drv->report);
+	fflush(drv->report);
 	buf_free(line);
 }
 
-static void driver_report_last_id(const struct sink *sink, const char *when)
+static void driver_report_last_id(struct driver *drv, const struct sink *sink, const char *when)
 {
 	struct buf line = { 0 };
 	struct json *j = json_new(&line, 0);
@@ -71,7 +77,7 @@ static void driver_report_last_id(const struct sink *sink, const char *when)
 	json_kv_str(j, "id", sink_last_id(sink));
 	json_object_close(j);
 	json_free(j);
-	driver_print(&line);
+	driver_print(drv, &line);
 }
 
 static void driver_closed(void *arg)
@@ -107,7 +113,7 @@ static void driver_done(void *arg, enum sink_result result, const char *reason)
 	json_kv_str(j, "reason", reason);
 	json_object_close(j);
 	json_free(j);
-	driver_print(&line);
+	driver_print(drv, &line);
 	if (result == SINK_RETRY && rec->attempt < drv->attempts) {
 		driver_start(rec);
 		return;
@@ -123,7 +129,7 @@ static void driver_start(struct driver_record *rec)
 	if (rec->kind != NULL && !sink_wants(drv->sink, rec->kind)) {
 		struct buf line = { 0 };
 		buf_printf(&line, "{\"record\":%zu,\"attempt\":0,\"result\":\"skipped\"}", rec->index);
-		driver_print(&line);
+		driver_print(drv, &line);
 		rec->done = 1;
 		driver_finish(drv);
 		return;
@@ -172,7 +178,7 @@ static int driver_reopen(struct driver *drv, const struct conf_notify *entry)
 		buf_free(&err);
 		return -1;
 	}
-	driver_report_last_id(drv->sink, "reopen");
+	driver_report_last_id(drv, drv->sink, "reopen");
 	drv->closed = 0;
 	sink_close(drv->sink, driver_closed, drv);
 	uv_run(&drv->loop, UV_RUN_DEFAULT);
@@ -182,16 +188,17 @@ static int driver_reopen(struct driver *drv, const struct conf_notify *entry)
 
 int main(int argc, char **argv)
 {
-	struct driver drv = { .attempts = 1 };
+	struct driver drv = { .attempts = 1, .report = stdout };
 	struct conf_errors errs = { 0 };
 	struct buf err = { 0 };
 	struct conf *conf;
 	const struct conf_notify *entry;
-	int last_id = 0, rc = 0;
+	int last_id = 0, rc = 0, stdout_fd = -1;
 	size_t index;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: sink_driver CONFIG INDEX [--attempts N] [--concurrent] [--last-id]\n");
+		fprintf(stderr, "usage: sink_driver CONFIG INDEX [--attempts N] [--concurrent] [--last-id]\n"
+		                "                   [--stdout-fd FD]\n");
 		return 2;
 	}
 	for (int i = 3; i < argc; i++) {
@@ -201,8 +208,18 @@ int main(int argc, char **argv)
 			drv.concurrent = 1;
 		else if (strcmp(argv[i], "--last-id") == 0)
 			last_id = 1;
+		else if (strcmp(argv[i], "--stdout-fd") == 0 && i + 1 < argc)
+			stdout_fd = atoi(argv[++i]);
 		else
 			return 2;
+	}
+	if (stdout_fd >= 0) {
+		int copy = dup(STDOUT_FILENO);
+		if (copy < 0 || (drv.report = fdopen(copy, "w")) == NULL ||
+		    dup2(stdout_fd, STDOUT_FILENO) < 0) {
+			perror("sink_driver: --stdout-fd");
+			return 1;
+		}
 	}
 	if (conf_load(argv[1], &conf, &errs) < 0) {
 		conf_errors_print(&errs, stderr);
@@ -226,7 +243,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (last_id)
-		driver_report_last_id(drv.sink, "open");
+		driver_report_last_id(&drv, drv.sink, "open");
 	if (drv.nrecords == 0) {
 		sink_close(drv.sink, driver_closed, &drv);
 	} else if (drv.concurrent) {
@@ -257,5 +274,7 @@ out:
 	free(drv.records);
 	buf_free(&err);
 	conf_free(conf);
+	if (drv.report != stdout)
+		fclose(drv.report);
 	return rc;
 }

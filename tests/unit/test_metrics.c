@@ -55,6 +55,10 @@ static const char test_metrics_expected[] =
 	"warmthd_events_rejected_total{reason=\"invalid_snapshot\"} 0\n"
 	"warmthd_events_rejected_total{reason=\"line_too_long\"} 1\n"
 	"warmthd_events_rejected_total{reason=\"future_ts\"} 0\n"
+	"# HELP warmthd_unknown_fields_total Unknown top-level event fields seen (and ignored) since "
+	"start, by name.\n"
+	"# TYPE warmthd_unknown_fields_total counter\n"
+	"warmthd_unknown_fields_total{field=\"other\"} 0\n"
 	"# HELP warmthd_events_duplicate_total Events skipped because their id was already counted.\n"
 	"# TYPE warmthd_events_duplicate_total counter\n"
 	"warmthd_events_duplicate_total 4\n"
@@ -175,6 +179,30 @@ static void test_render_sinks(void **state)
 	buf_free(&out);
 }
 
+/* Unknown fields: one series per name, escaped, and "other" always. */
+static void test_render_unknown_fields(void **state)
+{
+	struct metrics_snapshot s = { 0 };
+	struct buf out = { 0 };
+	const char *text;
+
+	(void)state;
+	metrics_render(&s, &out);
+	assert_non_null(strstr(buf_cstr(&out), "# TYPE warmthd_unknown_fields_total counter\n"
+	                                       "warmthd_unknown_fields_total{field=\"other\"} 0\n"));
+	buf_reset(&out);
+	metrics_snapshot_add_unknown_field(&s, "post_title", 3);
+	metrics_snapshot_add_unknown_field(&s, "a\"b\\c", 1);
+	s.unknown_fields_other = 7;
+	metrics_render(&s, &out);
+	text = buf_cstr(&out);
+	assert_non_null(strstr(text, "warmthd_unknown_fields_total{field=\"post_title\"} 3\n"
+	                             "warmthd_unknown_fields_total{field=\"a\\\"b\\\\c\"} 1\n"
+	                             "warmthd_unknown_fields_total{field=\"other\"} 7\n"));
+	metrics_snapshot_free(&s);
+	buf_free(&out);
+}
+
 /* The ready queue: two gauges per account, only once there is an account. */
 static void test_render_ready_queue(void **state)
 {
@@ -205,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_render_empty),
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_render_sinks),
+		cmocka_unit_test(test_render_unknown_fields),
 		cmocka_unit_test(test_render_ready_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

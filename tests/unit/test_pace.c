@@ -1,7 +1,7 @@
 /*
- * test_pace.c - the token bucket, quiet hours and digest boundaries of
- * pace.c, on a clock the tests set (fixed UTC offsets, so the machine's
- * time zone plays no part).
+ * test_pace.c - the token bucket, quiet hours, digest boundaries and retry
+ * backoff of pace.c, on a clock the tests set (fixed UTC offsets, so the
+ * machine's time zone plays no part).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +130,67 @@ static void test_parse(void **state)
 	assert_int_equal(pace_utc_offset(90, T0), 90);
 }
 
+/* The bound pairs the backoff is tried with: equal, tight, the defaults, wide, odd. */
+static const int64_t backoff_bounds[][2] = {
+	{ 1000, 4000 }, { 1000, 1000 }, { 10, 10 }, { 10, 24 * 3600 * 1000 },
+	{ 1000, 300 * 1000 }, { 3000, 4000 }, { 999, 1001 }, { 3600 * 1000, 24 * 3600 * 1000 },
+	{ 7, 7777 },
+};
+
+/*
+ * Every wait, for every seed and attempt, is within [min, max]; with the
+ * same draw a later attempt never waits less; and the mean over many
+ * seeds does not fall from one attempt to the next.
+ */
+static void test_backoff_bounds(void **state)
+{
+	enum { SEEDS = 2000, ATTEMPTS = 40 };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(backoff_bounds) / sizeof(backoff_bounds[0]); k++) {
+		int64_t min = backoff_bounds[k][0], max = backoff_bounds[k][1];
+		double mean_before = 0;
+
+		for (int64_t attempts = 1; attempts <= ATTEMPTS; attempts++) {
+			double sum = 0;
+			for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+				uint64_t rng = seed * 0x9e3779b97f4a7c15ULL | 1, same = rng;
+				int64_t wait = pace_backoff(min, max, attempts, &rng);
+				assert_true(wait >= min);
+				assert_true(wait <= max);
+				if (attempts > 1)
+					assert_true(pace_backoff(min, max, attempts - 1, &same) <= wait);
+				sum += (double)wait;
+			}
+			assert_true(sum / SEEDS >= mean_before * 0.99); /* sampling noise only */
+			mean_before = sum / SEEDS;
+		}
+	}
+}
+
+/* The doubling and the 25% either side: the case of the report (1s, 4s). */
+static void test_backoff_shape(void **state)
+{
+	int64_t lowest[6], highest[6];
+
+	(void)state;
+	for (int64_t attempts = 1; attempts <= 5; attempts++) {
+		lowest[attempts] = INT64_MAX, highest[attempts] = 0;
+		for (uint64_t seed = 1; seed <= 5000; seed++) {
+			uint64_t rng = seed * 0x9e3779b97f4a7c15ULL | 1;
+			int64_t wait = pace_backoff(1000, 4000, attempts, &rng);
+			lowest[attempts] = wait < lowest[attempts] ? wait : lowest[attempts];
+			highest[attempts] = wait > highest[attempts] ? wait : highest[attempts];
+		}
+	}
+	/* 1s: [1, 1.25]; 2s: [1.5, 2.5]; 4s and later: [3, 4]. */
+	assert_true(lowest[1] == 1000 && highest[1] >= 1230 && highest[1] < 1250);
+	assert_true(lowest[2] < 1520 && lowest[2] >= 1500 && highest[2] >= 2480 && highest[2] < 2500);
+	for (int attempts = 3; attempts <= 5; attempts++)
+		assert_true(lowest[attempts] < 3020 && lowest[attempts] >= 3000 && highest[attempts] >= 3980 &&
+		            highest[attempts] <= 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +200,8 @@ int main(void)
 		cmocka_unit_test(test_quiet_hours),
 		cmocka_unit_test(test_digest_next),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_backoff_bounds),
+		cmocka_unit_test(test_backoff_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
