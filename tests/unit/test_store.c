@@ -446,7 +446,7 @@ static void test_roundtrip(void **state)
 	struct contact c[4];
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
-	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234 };
+	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234, 0, 0 };
 	/* The store keeps 96 bits of a key and the time to the second, as the seen-id set. */
 	struct hash128 k1 = { UINT64_MAX, UINT32_MAX }, k2 = { 2, 0x8000000000000001u };
 	struct buf expect = { 0 }, got = { 0 }, order = { 0 };

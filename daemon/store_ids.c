@@ -1,0 +1,282 @@
+/*
+ * store_ids.c - the seen ids kept beyond the window (see store.h and the
+ * old_ids note in store.c): moving the window's ids there as it moves on,
+ * writing the ids of events that arrive older than the window, deleting
+ * the ids past state.id_retention, and the lookups of the events that
+ * arrive older than the window.
+ *
+ * The window's ids are written as one blob per batch (seen_ids), which is
+ * cheap to write and to load at start but cannot be searched. The ids of
+ * events before the window's floor live in old_ids instead, one row per
+ * id in a WITHOUT ROWID b-tree on the id, which costs a b-tree insert per
+ * id but is found in one descent. An id goes there once: when the floor
+ * passes its event time (its row's moved column remembers how far a row
+ * has gone), or at once when its event arrives older than the floor.
+ * Both writes are sorted by key first, so that a batch of them walks the
+ * b-tree's pages in order instead of at random.
+ *
+ * The floor is written in the transaction that moves the ids below it:
+ * whatever a crash leaves, an id is either in the window's rows at or
+ * above the floor (loaded into memory at start) or in old_ids below it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "warmth/idset.h"
+#include "warmth/log.h"
+#include "warmth/store.h"
+#include "blob.h"
+#include "store_internal.h"
+
+static const char store_sql_old_insert[] =
+	"INSERT OR IGNORE INTO old_ids(k1, k2, ts) VALUES(?1, ?2, ?3)";
+static const char store_sql_old_seen[] = "SELECT 1 FROM old_ids WHERE k1 = ?1 AND k2 = ?2";
+static const char store_sql_old_count[] = "SELECT count(*) FROM old_ids";
+static const char store_sql_old_prune[] = "DELETE FROM old_ids WHERE ts < ?1";
+static const char store_sql_move_rows[] =
+	"SELECT id, max_ts, moved FROM seen_ids WHERE min_ts < ?1 AND moved < ?1";
+static const char store_sql_move_row[] = "SELECT keys, width FROM seen_ids WHERE id = ?1";
+static const char store_sql_move_delete[] = "DELETE FROM seen_ids WHERE id = ?1";
+static const char store_sql_move_mark[] = "UPDATE seen_ids SET moved = ?2 WHERE id = ?1";
+static const char store_sql_ids_counter[] =
+	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
+	"ON CONFLICT(name) DO UPDATE SET value = excluded.value";
+
+/* A growable array of ids in the set's form (idset.h). */
+struct store_ids {
+	struct idset_slot *items;
+	size_t count, cap;
+};
+
+static void store_ids_push(struct store_ids *ids, uint64_t k1, uint32_t k2, uint32_t ts_s)
+{
+	if (ids->count == ids->cap) {
+		ids->cap = ids->cap ? ids->cap * 2 : 1024;
+		ids->items = xrealloc(ids->items, ids->cap * sizeof(*ids->items));
+	}
+	ids->items[ids->count++] = (struct idset_slot){ k1, k2, ts_s };
+}
+
+/* In old_ids' key order: k1 as SQLite's signed integer, then k2 as stored. */
+static int store_ids_order(const void *a, const void *b)
+{
+	const struct idset_slot *x = a, *y = b;
+	int64_t x1 = (int64_t)x->k1, y1 = (int64_t)y->k1;
+	int32_t x2 = (int32_t)x->k2, y2 = (int32_t)y->k2;
+
+	if (x1 != y1)
+		return x1 < y1 ? -1 : 1;
+	return x2 < y2 ? -1 : x2 > y2;
+}
+
+/*
+ * The key as old_ids holds it: k1's bits as a signed 64-bit integer, the
+ * 32 bits of k2 as a signed 32-bit one (4 bytes in a record, where the
+ * unsigned value would take 6).
+ */
+static void store_ids_bind_key(sqlite3_stmt *stmt, uint64_t k1, uint32_t k2)
+{
+	sqlite3_bind_int64(stmt, 1, (int64_t)k1);
+	sqlite3_bind_int64(stmt, 2, (int32_t)k2);
+}
+
+/* Inserts ids (sorted here) into old_ids; 0 or -1. */
+static int store_ids_insert(struct store *store, struct idset_slot *ids, size_t n)
+{
+	sqlite3_stmt *stmt;
+
+	if (n == 0)
+		return 0;
+	if ((stmt = store_statement(store, store_sql_old_insert)) == NULL)
+		return -1;
+	qsort(ids, n, sizeof(*ids), store_ids_order);
+	for (size_t i = 0; i < n; i++) {
+		store_ids_bind_key(stmt, ids[i].k1, ids[i].k2);
+		sqlite3_bind_int64(stmt, 3, ids[i].ts_s);
+		int rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Appends the ids of seen_ids row id whose event time is in [from_s,
+ * before_s) to out, at the second as the set keeps them; 0 or -1.
+ */
+static int store_ids_row(struct store *store, int64_t id, uint32_t from_s, uint32_t before_s,
+                         struct store_ids *out)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_move_row);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(stmt, 0);
+		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 0);
+		int64_t width = sqlite3_column_int64(stmt, 1);
+		if (width != STORE_SEEN_BYTES && width != STORE_SEEN_BYTES_V4) {
+			log_warnx("%s: a seen_ids row of width %lld, not %d or %d", store->path,
+			          (long long)width, STORE_SEEN_BYTES, STORE_SEEN_BYTES_V4);
+			sqlite3_reset(stmt);
+			return -1;
+		}
+		for (size_t i = 0; i < bytes / (size_t)width; i++, p += width) {
+			uint32_t ts_s = width == STORE_SEEN_BYTES
+				? (uint32_t)blob_le_get(p + 12, 4)
+				: idset_seconds((int64_t)blob_le_get(p + 16, 8));
+			if (ts_s >= from_s && ts_s < before_s)
+				store_ids_push(out, blob_le_get(p, 8), (uint32_t)blob_le_get(p + 8, 4),
+				               ts_s);
+		}
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Runs a statement of one or two integer parameters to its end; 0 or -1. */
+static int store_ids_exec(struct store *store, const char *sql, int64_t a, int nparams, int64_t b)
+{
+	sqlite3_stmt *stmt = store_statement(store, sql);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, a);
+	if (nparams > 1)
+		sqlite3_bind_int64(stmt, 2, b);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int store_ids_counter(struct store *store, const char *name, int64_t value)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_ids_counter);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, value);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Moves the ids of events before before_ms (a whole second) from the
+ * window's rows to old_ids: the rows are listed first, then read, moved
+ * and deleted (all moved) or marked (moved up to before_ms) one by one,
+ * so that no statement changes the table another is walking.
+ */
+static int store_ids_move(struct store *store, int64_t before_ms)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_move_rows);
+	struct { int64_t id, max_ts, moved; } *rows = NULL;
+	size_t nrows = 0, cap = 0;
+	struct store_ids ids = { 0 };
+	uint32_t before_s = idset_seconds(before_ms);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before_ms);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (nrows == cap) {
+			cap = cap ? cap * 2 : 64;
+			rows = xrealloc(rows, cap * sizeof(*rows));
+		}
+		rows[nrows].id = sqlite3_column_int64(stmt, 0);
+		rows[nrows].max_ts = sqlite3_column_int64(stmt, 1);
+		rows[nrows++].moved = sqlite3_column_int64(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	rc = rc == SQLITE_DONE ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < nrows; i++) {
+		ids.count = 0;
+		if (store_ids_row(store, rows[i].id, idset_seconds(rows[i].moved), before_s, &ids) < 0 ||
+		    store_ids_insert(store, ids.items, ids.count) < 0)
+			rc = -1;
+		else if (rows[i].max_ts < before_ms)
+			rc = store_ids_exec(store, store_sql_move_delete, rows[i].id, 1, 0);
+		else
+			rc = store_ids_exec(store, store_sql_move_mark, rows[i].id, 2, before_ms);
+	}
+	free(ids.items);
+	free(rows);
+	return rc;
+}
+
+int store_ids_commit(struct store *store, struct idset_slot *old, size_t nold,
+                     int64_t move_before_ms, int64_t keep_from_ms, const char **step)
+{
+	*step = "insert old ids";
+	if (store_ids_insert(store, old, nold) < 0)
+		return -1;
+	if (move_before_ms > 0) {
+		*step = "move seen ids out of the window";
+		if (store_ids_move(store, move_before_ms) < 0 ||
+		    store_ids_counter(store, "ids_floor_ms", move_before_ms) < 0)
+			return -1;
+	}
+	if (keep_from_ms > 0) {
+		*step = "prune kept ids";
+		if (store_ids_exec(store, store_sql_old_prune, idset_seconds(keep_from_ms), 1, 0) < 0 ||
+		    store_ids_counter(store, "ids_kept_from_ms", keep_from_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_old_id_seen(struct store *store, struct hash128 key)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_old_seen);
+	int rc;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "looking up a kept id");
+	store_ids_bind_key(stmt, key.lo, (uint32_t)key.hi);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_query_failed(store, "looking up a kept id");
+}
+
+int store_read_begin(struct store *store)
+{
+	if (store->reading)
+		return 0;
+	if (sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return store_query_failed(store, "beginning a read");
+	store->reading = 1;
+	return 0;
+}
+
+void store_read_end(struct store *store)
+{
+	if (!store->reading)
+		return;
+	store->reading = 0;
+	if (sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		store_query_failed(store, "ending a read");
+}
+
+int64_t store_old_id_count(struct store *store)
+{
+	sqlite3_stmt *stmt = store_statement(store, store_sql_old_count);
+	int64_t n = -1;
+
+	if (stmt == NULL)
+		return store_query_failed(store, "counting kept ids");
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
