@@ -6,7 +6,8 @@
  * In memory (e->seen) are the ids of events at or after the floor
  * (e->ids_floor_ms), which follows the newest event at
  * state.dedup_retention: an event of that time is checked there alone, with
- * no I/O, as before. Every id of an event before the floor is in the
+ * no I/O, as before. Once a batch decides to move the floor, the events
+ * before the new one take the cold path already (e->cold_before_ms). Every id of an event before the floor is in the
  * database's kept ids (old_ids, store_ids.c), for state.id_retention. An
  * event that arrives older than the floor (a backfill, a re-imported
  * archive) is the cold path: it is looked up in memory, among the old ids
@@ -39,6 +40,7 @@ static int64_t engine_dedup_max(int64_t a, int64_t b)
 void engine_dedup_start(struct engine *e, const struct store_counters *c)
 {
 	e->ids_floor_ms = c->ids_floor_ms;
+	e->cold_before_ms = c->ids_floor_ms;
 	e->ids_kept_from_ms = c->ids_kept_from_ms;
 	idset_init(&e->old_building);
 	idset_init(&e->old_committing);
@@ -56,6 +58,13 @@ void engine_dedup_prune(struct engine *e)
 	                              engine_dedup_max(e->floor_committing_ms, e->floor_building_ms))) {
 		e->floor_building_ms = before;
 		store_batch_dedup_prune(e->building, before);
+		/*
+		 * From now on, older events take the cold path, which looks in
+		 * memory first: an id accepted hot below the floor after its
+		 * move was decided would leave memory with the move's commit
+		 * and reach the kept ids only with a later move.
+		 */
+		e->cold_before_ms = before;
 	}
 	if (id_retention <= 0)
 		return;

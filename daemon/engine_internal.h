@@ -205,12 +205,14 @@ struct engine {
 	struct idset seen;
 	int64_t pruned_at_ms;               /* counters.newest_ms at the last pruning */
 	/*
-	 * The ids beyond the window (engine_dedup.c): the committed floor
-	 * (events before it are looked up on disk) and cut of the kept ids,
-	 * the ones the batch being built and the one committing move them to
-	 * (0: none), the ids older than the floor those batches accepted,
-	 * and whether the reader is in a read transaction for the lookups.
+	 * The ids beyond the window (engine_dedup.c): events before
+	 * cold_before_ms (the newest floor decided) take the cold path; the
+	 * committed floor (memory keeps the ids from it on) and cut of the
+	 * kept ids, the ones the batch being built and the one committing
+	 * move them to (0: none), the ids those batches accepted on the cold
+	 * path, and whether the reader is in a read transaction for them.
 	 */
+	int64_t cold_before_ms;
 	int64_t ids_floor_ms, floor_building_ms, floor_committing_ms;
 	int64_t ids_kept_from_ms, kept_building_ms, kept_committing_ms;
 	struct idset old_building, old_committing;

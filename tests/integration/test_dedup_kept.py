@@ -142,6 +142,31 @@ def test_sigkill_backfill_and_reread():
         env.close()
 
 
+def test_window_moving_between_batches():
+    """One event per batch: the first moves the window (its commit moves
+    the floor), the next is new and older than that floor, and it comes
+    again once the move is committed but before its own batch is: the
+    second copy is a duplicate."""
+    config = CONFIG.replace("  batch_interval: 20ms\n",
+                            "  batch_interval: 20ms\n  batch_events: 1\n")
+    env = h.Env("dedup-kept-batches", config)
+    try:
+        t = int(time.time()) - 400 * DAY
+        env.append("a.jsonl", [event(t, "like", "a", post="p0", id="t0")])
+        env.once()
+        late = event(t - 10 * DAY, "like", "b", post="p1", id="late")
+        env.append("a.jsonl", recent_lines(1) + [late, late, late])
+        env.once()
+        st = env.status()
+        check(st["events_accepted"] == 3 and st["events_duplicate"] == 2, "status %s" % st)
+        env.append("b.jsonl", [late])
+        env.once()
+        st = env.status()
+        check(st["events_accepted"] == 3 and st["events_duplicate"] == 3, "status %s" % st)
+    finally:
+        env.close()
+
+
 def downgrade_to_schema_5(db_path):
     """Makes a database as the previous warmthd (schema 5) left it: no kept
     ids, no moved column, no floor; its window's rows are all it has."""
@@ -213,5 +238,5 @@ def test_id_retention():
 
 
 if __name__ == "__main__":
-    h.run([test_reimport_years_later, test_sigkill_backfill_and_reread, test_previous_schema,
-           test_id_retention])
+    h.run([test_reimport_years_later, test_window_moving_between_batches,
+           test_sigkill_backfill_and_reread, test_previous_schema, test_id_retention])
