@@ -54,8 +54,9 @@
  *   older than its floor move to old_ids (below), and the row is deleted
  *   once all have; loading filters ids by time. Uniqueness is the engine's business (it
  *   checks in memory before an id is added to a batch).
- * - old_ids holds the ids of events before the window, one row each,
- *   keyed by the id for the lookups of events that arrive that old
+ * - old_ids holds the ids of events before the window, one row each
+ *   keyed by the key's low 64 bits (its rowid) with the event time in
+ *   seconds, for the lookups of events that arrive that old
  *   (store_ids.c): the window's rows move there as the window moves on,
  *   and ids that arrive older than the window go there directly.
  * - rejects uses AUTOINCREMENT so that a seq is never reused after the
@@ -189,11 +190,9 @@ static const char *const store_migrations[] = {
 	 */
 	"ALTER TABLE seen_ids ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE IF NOT EXISTS old_ids("
-	"  k1 INTEGER NOT NULL,"
-	"  k2 INTEGER NOT NULL,"
-	"  ts INTEGER NOT NULL,"
-	"  PRIMARY KEY(k1, k2)"
-	") WITHOUT ROWID;",
+	"  k1 INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL"
+	");",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
