@@ -183,12 +183,16 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE seen_ids ADD COLUMN width INTEGER NOT NULL DEFAULT 24;",
 	/*
 	 * 5 -> 6: ids kept beyond the window (store_ids.c). old_ids holds the
-	 * ids of events before the window's floor, keyed for lookups; a
-	 * seen_ids row's moved says up to which event time its ids are there
-	 * already. A database of schema 5 has none: its window's rows move as
-	 * the window moves on.
+	 * ids of events before the window's floor, keyed for lookups;
+	 * seen_moved says up to which event time a seen_ids row's ids are
+	 * there already (a table of its own: an UPDATE of seen_ids rewrites
+	 * the row's whole blob). A database of schema 5 has neither: its
+	 * window's rows move as the window moves on.
 	 */
-	"ALTER TABLE seen_ids ADD COLUMN moved INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE IF NOT EXISTS seen_moved("
+	"  id INTEGER PRIMARY KEY,"
+	"  moved INTEGER NOT NULL"
+	");"
 	"CREATE TABLE IF NOT EXISTS old_ids("
 	"  k1 INTEGER PRIMARY KEY,"
 	"  ts INTEGER NOT NULL"

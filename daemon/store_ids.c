@@ -9,9 +9,9 @@
  * cheap to write and to load at start but cannot be searched. The ids of
  * events before the window's floor live in old_ids instead, one row per
  * id keyed by its key's low 64 bits (the rowid), which costs a b-tree
- * insert per id but is found in one descent. An id goes there once: when the floor
- * passes its event time (its row's moved column remembers how far a row
- * has gone), or at once when its event arrives older than the floor.
+ * insert per id but is found in one descent. An id goes there once: when
+ * the floor passes its event time (seen_moved remembers how far a row has
+ * gone), or at once when its event arrives older than the floor.
  * Both writes are sorted by key first, so that a batch of them walks the
  * b-tree's pages in order instead of at random.
  *
@@ -47,11 +47,17 @@ static const char store_sql_old_insert_many[] =
 static const char store_sql_old_seen[] = "SELECT 1 FROM old_ids WHERE k1 = ?1";
 static const char store_sql_old_count[] = "SELECT count(*) FROM old_ids";
 static const char store_sql_old_prune[] = "DELETE FROM old_ids WHERE ts < ?1";
+/* Only the columns before the blob: the listing reads no overflow page. */
 static const char store_sql_move_rows[] =
-	"SELECT id, max_ts, moved FROM seen_ids WHERE min_ts < ?1 AND moved < ?1";
+	"SELECT s.id, s.max_ts, coalesce(m.moved, 0) FROM seen_ids s "
+	"LEFT JOIN seen_moved m ON m.id = s.id "
+	"WHERE s.min_ts < ?1 AND coalesce(m.moved, 0) < ?1";
 static const char store_sql_move_row[] = "SELECT keys, width FROM seen_ids WHERE id = ?1";
 static const char store_sql_move_delete[] = "DELETE FROM seen_ids WHERE id = ?1";
-static const char store_sql_move_mark[] = "UPDATE seen_ids SET moved = ?2 WHERE id = ?1";
+static const char store_sql_move_unmark[] = "DELETE FROM seen_moved WHERE id = ?1";
+static const char store_sql_move_mark[] =
+	"INSERT INTO seen_moved(id, moved) VALUES(?1, ?2) "
+	"ON CONFLICT(id) DO UPDATE SET moved = excluded.moved";
 static const char store_sql_ids_counter[] =
 	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
 	"ON CONFLICT(name) DO UPDATE SET value = excluded.value";
@@ -249,7 +255,8 @@ static int store_ids_move(struct store *store, int64_t before_ms)
 		    store_ids_insert(store, ids.items, ids.count) < 0)
 			rc = -1;
 		else if (rows[i].max_ts < before_ms)
-			rc = store_ids_exec(store, store_sql_move_delete, rows[i].id, 1, 0);
+			rc = store_ids_exec(store, store_sql_move_delete, rows[i].id, 1, 0) < 0 ||
+			     store_ids_exec(store, store_sql_move_unmark, rows[i].id, 1, 0) < 0 ? -1 : 0;
 		else
 			rc = store_ids_exec(store, store_sql_move_mark, rows[i].id, 2, before_ms);
 	}

@@ -169,9 +169,9 @@ def test_window_moving_between_batches():
 
 def downgrade_to_schema_5(db_path):
     """Makes a database as the previous warmthd (schema 5) left it: no kept
-    ids, no moved column, no floor; its window's rows are all it has."""
+    ids, no record of moves, no floor; its window's rows are all it has."""
     db = sqlite3.connect(db_path)
-    db.executescript("DROP TABLE old_ids; ALTER TABLE seen_ids DROP COLUMN moved;"
+    db.executescript("DROP TABLE old_ids; DROP TABLE seen_moved;"
                      "DELETE FROM counters WHERE name LIKE 'ids_%';"
                      "PRAGMA user_version = 5;")
     db.close()
