@@ -70,7 +70,7 @@ once() {
 
 report() {
 	echo "$1 $2" | awk -v what="$3" '{ printf "%-44s %9d lines %8.3f s %10.0f events/s\n",
-		what, $1, $2, $2 > 0 ? $1 / $2 : 0 }'
+		what, $1, $2, ($2 > 0 ? $1 / $2 : 0) }'
 }
 
 echo "warmthd --once, $events events of $contacts contacts (seed $seed) per step:"
@@ -88,5 +88,5 @@ page_size=$(sqlite3 "$tmp/state.db" "PRAGMA page_size" 2>/dev/null || echo 0)
 echo
 awk -v kept="$kept" -v pages="$pages" -v ps="$page_size" 'BEGIN {
 	printf "kept ids: %d in %d pages of %d bytes: %.1f bytes per id\n",
-	       kept, pages, ps, kept > 0 ? pages * ps / kept : 0
+	       kept, pages, ps, (kept > 0 ? pages * ps / kept : 0)
 }'

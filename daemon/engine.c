@@ -731,7 +731,7 @@ int engine_start(struct engine *e)
 		return -1;
 	}
 	log_info("state loaded from %s: %lld contacts (%zu in memory), %u accounts, %zu event ids "
-	         "remembered",
+	         "remembered (older ones on disk)",
 	         e->conf->database, (long long)e->ncontacts, e->ncached, e->naccounts,
 	         e->seen.count);
 	/* Without it SQLite checkpoints inside commits, as it would anyway. */

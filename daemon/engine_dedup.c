@@ -89,15 +89,11 @@ int engine_dedup_old(struct engine *e, struct hash128 key, int64_t ts_ms)
 		return 1;
 	if (!e->old_reading && store_read_begin(e->reader) == 0)
 		e->old_reading = 1;
-	int rc = store_old_id_seen(e->reader, key);
-	if (rc > 0)
+	/* Unreadable (-1, logged): the event counts, as it did before ids were kept. */
+	if (store_old_id_seen(e->reader, key) > 0)
 		return 1;
-	/* Unreadable (logged): the event counts, as it did before ids were kept. */
-	if (rc < 0)
-		e->old_lookup_failures++;
 	idset_add(&e->old_building, key, ts_ms);
 	store_batch_old_id(e->building, key, ts_ms);
-	e->old_accepted++;
 	return 0;
 }
 

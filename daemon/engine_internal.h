@@ -217,7 +217,6 @@ struct engine {
 	int64_t ids_kept_from_ms, kept_building_ms, kept_committing_ms;
 	struct idset old_building, old_committing;
 	int old_reading;
-	uint64_t old_accepted, old_lookup_failures;
 	/*
 	 * The newest event time accepted: the wall clock plus
 	 * time.future_tolerance, worked out when a batch opens and by the
