@@ -324,7 +324,7 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 
 	if (ev->id.ptr != NULL) {
 		/* Older than the window: looked up on disk too (engine_dedup.c). */
-		if (__builtin_expect(ev->ts_ms < e->cold_before_ms, 0)) {
+		if (ev->ts_ms < e->cold_before_ms) {
 			if (engine_dedup_old(e, p->keys.id_key, ev->ts_ms)) {
 				e->counters.duplicate++;
 				return;

@@ -50,10 +50,11 @@
  *   schema 4 and before, with all of k2 and the time in milliseconds) with
  *   the range of their event times in milliseconds. One row per batch
  *   instead of one per id made the commit of 2M ids take one insert per
- *   batch instead of most of the commit time (docs/performance.md). As the window moves on, a row's ids
- *   older than its floor move to old_ids (below), and the row is deleted
- *   once all have; loading filters ids by time. Uniqueness is the engine's business (it
- *   checks in memory before an id is added to a batch).
+ *   batch instead of most of the commit time (docs/performance.md). As
+ *   the window moves on, a row's ids older than its floor move to old_ids
+ *   (below), and the row is deleted once all have; loading filters ids by
+ *   time. Uniqueness is the engine's business (it checks in memory, or in
+ *   old_ids for an old event, before an id is added to a batch).
  * - old_ids holds the ids of events before the window, one row each
  *   keyed by the key's low 64 bits (its rowid) with the event time in
  *   seconds, for the lookups of events that arrive that old

@@ -14,9 +14,9 @@
  * cached prepared statements, binding arena bytes with SQLITE_STATIC (the
  * batch does not change while it commits). Rows go in a fixed order:
  * accounts (contacts refer to their ids), contacts, files, file deletes,
- * seen ids, the old ids and the window's move (store_ids.c), rejects, counters, outbox rows. Contacts are written in key
- * order, and of two copies of one contact the one added later is written
- * later and wins. On failure everything is rolled back and the batch is
+ * seen ids, the old ids and the window's move (store_ids.c), rejects,
+ * counters, outbox rows. Contacts are written in key order, and of two
+ * copies of one contact the one added later is written later and wins. On failure everything is rolled back and the batch is
  * left as it was, ready to be committed again.
  *
  * The commit touches only the store handle, the batch and its err buffer:
@@ -249,8 +249,7 @@ size_t store_batch_items(const struct store_batch *batch)
 {
 	return batch->accounts.count + batch->contacts.count + batch->files.count +
 	       batch->file_deletes.count + batch->seen.count + batch->old.count +
-	       batch->rejects.count +
-	       batch->outbox.count;
+	       batch->rejects.count + batch->outbox.count;
 }
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
