@@ -167,6 +167,33 @@ def test_window_moving_between_batches():
         env.close()
 
 
+def test_pushed_old_events():
+    """Old events pushed over HTTP: each line's result says accepted or
+    duplicate by the kept ids, within a request and across requests (a
+    client's retry of a request long after)."""
+    import test_http_events as push
+    env = push.push_env("dedup-kept-push", "time:\n  source: event\n")
+    try:
+        push.start(env)
+        status, _, body = push.post(env, push.lines(*recent_lines(3)))
+        # Replied once committed: the window's floor has moved past the old events.
+        check(status == 200 and body["accepted"] == 3, "live: %s %s" % (status, body))
+        old = old_lines(5, 7)
+        status, _, body = push.post(env, push.lines(*(old + [old[0]])))
+        check(status == 200 and [r["status"] for r in body["results"]] ==
+              ["accepted"] * 5 + ["duplicate"], "old: %s %s" % (status, body))
+        status, _, body = push.post(env, push.lines(*old))
+        check(status == 200 and body["duplicate"] == 5, "again: %s %s" % (status, body))
+        env.stop()
+        push.start(env)
+        status, _, body = push.post(env, push.lines(*reversed(old)))
+        check(status == 200 and body["duplicate"] == 5, "after a restart: %s %s" % (status, body))
+        st = env.status()
+        check(st["events_accepted"] == 8 and st["events_duplicate"] == 11, "status %s" % st)
+    finally:
+        env.close()
+
+
 def downgrade_to_schema_5(db_path):
     """Makes a database as the previous warmthd (schema 5) left it: no kept
     ids, no record of moves, no floor; its window's rows are all it has."""
@@ -239,4 +266,5 @@ def test_id_retention():
 
 if __name__ == "__main__":
     h.run([test_reimport_years_later, test_window_moving_between_batches,
-           test_sigkill_backfill_and_reread, test_previous_schema, test_id_retention])
+           test_sigkill_backfill_and_reread, test_pushed_old_events, test_previous_schema,
+           test_id_retention])
