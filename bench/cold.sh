@@ -32,6 +32,7 @@ days=${DAYS:-1500}
 seed=${SEED:-42}
 
 bench_require warmth-gen warmthd
+bench_require_tool sqlite3 sqlite3
 bench_scratch warmth-cold
 bench_config "$tmp/warmthd.yaml" <<YAML
 time:
@@ -81,10 +82,10 @@ cp "$tmp/in/backfill.jsonl" "$tmp/in/backfill-again.jsonl"
 report $(once "$tmp") "3. the same again (every id found on disk)"
 report $(once "$tmp/hot") "4. the same number inside the window"
 
-kept=$(sqlite3 "$tmp/state.db" "SELECT count(*) FROM old_ids" 2>/dev/null || echo 0)
-pages=$(sqlite3 "$tmp/state.db" "SELECT count(*) FROM dbstat WHERE name = 'old_ids'" \
-	2>/dev/null || echo 0)
-page_size=$(sqlite3 "$tmp/state.db" "PRAGMA page_size" 2>/dev/null || echo 0)
+kept=$(sqlite3 "$tmp/state.db" "SELECT count(*) FROM old_ids")
+# dbstat: every page of the table (interior, leaf, overflow).
+pages=$(sqlite3 "$tmp/state.db" "SELECT count(*) FROM dbstat WHERE name = 'old_ids'")
+page_size=$(sqlite3 "$tmp/state.db" "PRAGMA page_size")
 echo
 awk -v kept="$kept" -v pages="$pages" -v ps="$page_size" 'BEGIN {
 	printf "kept ids: %d in %d pages of %d bytes: %.1f bytes per id\n",
