@@ -44,6 +44,7 @@ static conf_release_fn conf_allow_users_release;
 static conf_check_fn conf_band_check;
 static conf_check_fn conf_metrics_check;
 static conf_check_fn conf_http_check;
+static conf_check_fn conf_state_check;
 
 static const struct conf_enum conf_synchronous_values[] = {
 	{ "normal", 0, NULL }, { "full", 1, NULL }, { NULL, 0, NULL },
@@ -56,6 +57,9 @@ static const struct conf_key conf_state_keys[] = {
 	  .def = "normal", .values = conf_synchronous_values },
 	{ .name = "dedup_retention", .kind = CONF_KIND_DURATION,
 	  CONF_FIELD(struct conf, dedup_retention_ms), .def = "30d" },
+	/* 0 keeps them for ever (conf_state_check; engine_dedup.c). */
+	{ .name = "id_retention", .kind = CONF_KIND_DURATION,
+	  CONF_FIELD(struct conf, id_retention_ms), .def = "3650d" },
 	{ .name = "evidence_per_contact", .kind = CONF_KIND_INTEGER,
 	  CONF_FIELD(struct conf, evidence_per_contact), .def = "5", .min = "0", .max = "100" },
 	{ .name = "contact_cache", .kind = CONF_KIND_INTEGER,
@@ -341,7 +345,8 @@ static const struct conf_key conf_http_keys[] = {
 };
 
 static const struct conf_key conf_top_keys[] = {
-	{ .name = "state", .kind = CONF_KIND_SECTION, .keys = conf_state_keys },
+	{ .name = "state", .kind = CONF_KIND_SECTION, .keys = conf_state_keys,
+	  .check = conf_state_check },
 	{ .name = "control", .kind = CONF_KIND_SECTION, .keys = conf_control_keys },
 	{ .name = "inputs", .kind = CONF_KIND_LIST, CONF_FIELD(struct conf, inputs), .required = 1,
 	  .list = &conf_inputs_list },
@@ -570,6 +575,25 @@ static void conf_metrics_check(struct conf_loader *ld, const struct conf_key *ke
 }
 
 /* Pushed events come from whoever holds the token: there is no default one. */
+/*
+ * The ids past the window are kept on disk for state.id_retention: a
+ * shorter keep than the window would delete ids as they leave memory, so
+ * that every event older than the window would count again.
+ */
+static void conf_state_check(struct conf_loader *ld, const struct conf_key *key,
+                             const struct conf_node *node, void *base, const char *name)
+{
+	struct conf *conf = base;
+
+	(void)key;
+	if (conf == NULL || conf->id_retention_ms == 0 ||
+	    conf->id_retention_ms >= conf->dedup_retention_ms)
+		return;
+	conf_report(ld, conf_node_get(node, "id_retention"),
+	            "%s.id_retention must be 0 (for ever) or at least %s.dedup_retention", name,
+	            name);
+}
+
 static void conf_http_check(struct conf_loader *ld, const struct conf_key *key,
                             const struct conf_node *node, void *base, const char *name)
 {

@@ -183,20 +183,6 @@ static void engine_clock_heal(struct engine *e)
 	}
 }
 
-/* Forgets ids older than the retention, counted back from the newest event. */
-static void engine_seen_prune(struct engine *e)
-{
-	int64_t before = e->counters.newest_ms - e->conf->dedup_retention_ms;
-	size_t n;
-
-	if (e->counters.newest_ms == 0 || before <= 0)
-		return;
-	n = idset_prune(&e->seen, before);
-	store_batch_dedup_prune(e->building, before);
-	if (n > 0)
-		log_debug("forgot %zu event ids older than the retention", n);
-}
-
 /* --- the batch being built --- */
 
 static void engine_batch_timer_cb(uv_timer_t *handle)
@@ -337,11 +323,18 @@ static void engine_apply(struct engine *e, const struct engine_pending *p)
 	struct engine_account *a = &e->accounts[account];
 
 	if (ev->id.ptr != NULL) {
-		if (idset_add(&e->seen, p->keys.id_key, ev->ts_ms)) {
+		/* Older than the window: looked up on disk too (engine_dedup.c). */
+		if (ev->ts_ms < e->cold_before_ms) {
+			if (engine_dedup_old(e, p->keys.id_key, ev->ts_ms)) {
+				e->counters.duplicate++;
+				return;
+			}
+		} else if (idset_add(&e->seen, p->keys.id_key, ev->ts_ms)) {
 			e->counters.duplicate++;
 			return;
+		} else {
+			store_batch_dedup(e->building, p->keys.id_key, ev->ts_ms);
 		}
-		store_batch_dedup(e->building, p->keys.id_key, ev->ts_ms);
 	}
 	e->counters.accepted++;
 	e->counters.accepted_by_type[ev->type]++;
@@ -468,6 +461,7 @@ static void engine_on_lines_done(void *ctx)
 	/* The waiting events point into the run (and the worker's results). */
 	engine_flush_pending(e);
 	engine_parse_ahead_stop(e->ahead);
+	engine_dedup_release(e);
 }
 
 static void engine_on_long_line(void *ctx, struct tail_file *f, uint64_t offset, const char *head,
@@ -587,18 +581,20 @@ void engine_batch_close(struct engine *e)
 		store_batch_file_delete(e->building, e->forgotten[i]);
 	e->nforgotten = 0;
 	/*
-	 * Backfills move event time fast: prune as it moves, not only by the
-	 * clock, each time it has moved by an eighth of the retention (pruning
-	 * rebuilds the set, so not on every batch).
+	 * Backfills move event time fast: the window moves as it moves, not
+	 * only by the clock, each time it has moved by an eighth of the
+	 * retention (a move walks the set and the window's rows, so not on
+	 * every batch).
 	 */
 	if (e->counters.newest_ms - e->pruned_at_ms > e->conf->dedup_retention_ms / 8) {
 		e->pruned_at_ms = e->counters.newest_ms;
-		engine_seen_prune(e);
+		engine_dedup_prune(e);
 	}
 	store_batch_counters(e->building, &e->counters);
 	e->batch_open = 0;
 	e->batch_lines = 0;
 
+	engine_dedup_closing(e);
 	tmp = e->committing;
 	e->committing = e->building;
 	e->building = tmp;
@@ -667,7 +663,7 @@ static void engine_cron_cb(uv_timer_t *handle)
 	if (e->counters.newest_ms == e->pruned_at_ms)
 		return;
 	e->pruned_at_ms = e->counters.newest_ms;
-	engine_seen_prune(e);
+	engine_dedup_prune(e);
 	engine_batch_opened(e);
 }
 
@@ -725,10 +721,12 @@ int engine_start(struct engine *e)
 	         store_load_counters(e->store, &e->counters) < 0 || engine_cache_start(e) < 0 ||
 	         store_load_files(e->store, engine_load_file, e) < 0;
 	/* The contacts may have moved the clock too: healed before the window is measured. */
-	if (!rc)
+	if (!rc) {
 		engine_clock_heal(e);
-	if (rc || store_load_dedup(e->store, e->counters.newest_ms - e->conf->dedup_retention_ms,
-	                           engine_load_seen, e) < 0) {
+		engine_dedup_start(e, &e->counters);
+	}
+	/* The window's ids: those before the floor are on disk (engine_dedup.c). */
+	if (rc || store_load_dedup(e->store, e->ids_floor_ms, engine_load_seen, e) < 0) {
 		/* Half-loaded state must never be committed over the whole (a
 		   corrupt database is refused, not overwritten): without a store,
 		   engine_stop writes nothing. */
@@ -737,7 +735,7 @@ int engine_start(struct engine *e)
 		return -1;
 	}
 	log_info("state loaded from %s: %lld contacts (%zu in memory), %u accounts, %zu event ids "
-	         "remembered",
+	         "remembered (older ones on disk)",
 	         e->conf->database, (long long)e->ncontacts, e->ncached, e->naccounts,
 	         e->seen.count);
 	/* Without it SQLite checkpoints inside commits, as it would anyway. */
@@ -874,7 +872,7 @@ void engine_free(struct engine *e)
 	engine_rules_free(e);
 	free(e->key_index);
 	free(e->accounts);
-	idset_free(&e->seen);
+	engine_dedup_free(e);
 	unknown_fields_free(&e->unknown_fields);
 	if (e->tail)
 		tail_free(e->tail);

@@ -99,6 +99,8 @@ static void engine_work_done(uv_work_t *req, int status)
 
 	(void)status;
 	e->in_flight = 0;
+	/* Ends the lookups' read: the next see this commit, or it failed. */
+	engine_dedup_release(e);
 	metrics_histogram_observe(&e->commit_seconds, (double)job->ns / 1e9);
 	if (job->dead_letter_rc != 0)
 		log_warnx("dead-letter file %s: %s (rejected lines stay queued)", job->dead_letter,
@@ -121,6 +123,8 @@ static void engine_work_done(uv_work_t *req, int status)
 	e->failing = 0;
 	e->retry_ms = ENGINE_RETRY_MIN_MS;
 	e->committed_seq = e->committing_seq;
+	/* The window's move is on disk: memory may let those ids go. */
+	engine_dedup_committed(e);
 	/* Pushed lines wait for their batch's commit (engine_push.c). */
 	if (e->on_commit != NULL)
 		e->on_commit(e->on_commit_ctx);

@@ -206,6 +206,19 @@ struct engine {
 	struct idset seen;
 	int64_t pruned_at_ms;               /* counters.newest_ms at the last pruning */
 	/*
+	 * The ids beyond the window (engine_dedup.c): events before
+	 * cold_before_ms (the newest floor decided) take the cold path; the
+	 * committed floor (memory keeps the ids from it on) and cut of the
+	 * kept ids, the ones the batch being built and the one committing
+	 * move them to (0: none), the ids those batches accepted on the cold
+	 * path, and whether the reader is in a read transaction for them.
+	 */
+	int64_t cold_before_ms;
+	int64_t ids_floor_ms, floor_building_ms, floor_committing_ms;
+	int64_t ids_kept_from_ms, kept_building_ms, kept_committing_ms;
+	struct idset old_building, old_committing;
+	int old_reading;
+	/*
 	 * The newest event time accepted: the wall clock plus
 	 * time.future_tolerance, worked out when a batch opens and by the
 	 * cron (engine_clock_limit), so that the check costs one compare
@@ -407,6 +420,19 @@ void engine_rescore_start(struct engine *e, const struct score_params *from);
 void engine_rescore_step(struct engine *e);
 /* Applies an accepted event (engine.c): dedup, counters, contact, scoring. */
 void engine_accept_event(struct engine *e, const struct event *ev);
+
+/* engine_dedup.c: the ids beyond the window. */
+void engine_dedup_start(struct engine *e, const struct store_counters *c);
+/* Schedules the window's move (and the kept ids' prune) in the batch being built. */
+void engine_dedup_prune(struct engine *e);
+/* An event older than the floor: 1 a duplicate, 0 new (then recorded). */
+int engine_dedup_old(struct engine *e, struct hash128 key, int64_t ts_ms);
+/* Ends the lookups' read transaction (at the end of a run of lines). */
+void engine_dedup_release(struct engine *e);
+/* The batch being built becomes the one committing, and its commit is done. */
+void engine_dedup_closing(struct engine *e);
+void engine_dedup_committed(struct engine *e);
+void engine_dedup_free(struct engine *e);
 /* Applies the line engine_on_line holds back, if any (before anything reads state). */
 void engine_flush_pending(struct engine *e);
 /* engine.c: when stopping, closes what is left once nothing is in flight. */

@@ -89,6 +89,8 @@ uint64_t engine_push(struct engine *e, const char *source, const char *body, siz
 		p = nl != NULL ? nl + 1 : end;
 	}
 	json_array_close(j);
+	/* Its lookups' read transaction must not outlive the request. */
+	engine_dedup_release(e);
 	json_kv_int(j, "accepted", (int64_t)counts[0]);
 	json_kv_int(j, "duplicate", (int64_t)counts[1]);
 	json_kv_int(j, "rejected", (int64_t)counts[2]);

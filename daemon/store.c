@@ -50,10 +50,16 @@
  *   schema 4 and before, with all of k2 and the time in milliseconds) with
  *   the range of their event times in milliseconds. One row per batch
  *   instead of one per id made the commit of 2M ids take one insert per
- *   batch instead of most of the commit time (docs/performance.md). A row is pruned once all its ids
- *   are older than the retention (so ids may be kept a little longer);
- *   loading filters ids by time. Uniqueness is the engine's business (it
- *   checks in memory before an id is added to a batch).
+ *   batch instead of most of the commit time (docs/performance.md). As
+ *   the window moves on, a row's ids older than its floor move to old_ids
+ *   (below), and the row is deleted once all have; loading filters ids by
+ *   time. Uniqueness is the engine's business (it checks in memory, or in
+ *   old_ids for an old event, before an id is added to a batch).
+ * - old_ids holds the ids of events before the window, one row each
+ *   keyed by the key's low 64 bits (its rowid) with the event time in
+ *   seconds, for the lookups of events that arrive that old
+ *   (store_ids.c): the window's rows move there as the window moves on,
+ *   and ids that arrive older than the window go there directly.
  * - rejects uses AUTOINCREMENT so that a seq is never reused after the
  *   dead-letter flush empties the table: the file's last seq must keep
  *   meaning "everything up to here was written".
@@ -176,6 +182,22 @@ static const char *const store_migrations[] = {
 	 * row says its width, so that the rows written before load as they are.
 	 */
 	"ALTER TABLE seen_ids ADD COLUMN width INTEGER NOT NULL DEFAULT 24;",
+	/*
+	 * 5 -> 6: ids kept beyond the window (store_ids.c). old_ids holds the
+	 * ids of events before the window's floor, keyed for lookups;
+	 * seen_moved says up to which event time a seen_ids row's ids are
+	 * there already (a table of its own: an UPDATE of seen_ids rewrites
+	 * the row's whole blob). A database of schema 5 has neither: its
+	 * window's rows move as the window moves on.
+	 */
+	"CREATE TABLE IF NOT EXISTS seen_moved("
+	"  id INTEGER PRIMARY KEY,"
+	"  moved INTEGER NOT NULL"
+	");"
+	"CREATE TABLE IF NOT EXISTS old_ids("
+	"  k1 INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL"
+	");",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,
@@ -611,6 +633,10 @@ int store_load_counters(struct store *store, struct store_counters *out)
 			out->duplicate = value;
 		} else if (strcmp(name, "newest_event_ms") == 0) {
 			out->newest_ms = (int64_t)value;
+		} else if (strcmp(name, "ids_floor_ms") == 0) {
+			out->ids_floor_ms = (int64_t)value;
+		} else if (strcmp(name, "ids_kept_from_ms") == 0) {
+			out->ids_kept_from_ms = (int64_t)value;
 		} else if (strncmp(name, "accepted.", 9) == 0) {
 			for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
 				const char *tn = event_type_name((enum event_type)t);

@@ -14,9 +14,9 @@
  * cached prepared statements, binding arena bytes with SQLITE_STATIC (the
  * batch does not change while it commits). Rows go in a fixed order:
  * accounts (contacts refer to their ids), contacts, files, file deletes,
- * seen ids, the prune, rejects, counters, outbox rows. Contacts are written in key
- * order, and of two copies of one contact the one added later is written
- * later and wins. On failure everything is rolled back and the batch is
+ * seen ids, the old ids and the window's move (store_ids.c), rejects,
+ * counters, outbox rows. Contacts are written in key order, and of two
+ * copies of one contact the one added later is written later and wins. On failure everything is rolled back and the batch is
  * left as it was, ready to be committed again.
  *
  * The commit touches only the store handle, the batch and its err buffer:
@@ -31,6 +31,7 @@
 #include "warmth/idset.h"
 #include "warmth/store.h"
 #include "blob.h"
+#include "store_internal.h"
 
 /* Marks an absent (SQL NULL) string in a span. */
 #define STORE_SPAN_NULL SIZE_MAX
@@ -105,8 +106,11 @@ struct store_batch {
 	struct store_rows rejects;      /* struct store_batch_reject */
 	struct store_rows outbox;       /* struct store_batch_outbox */
 	struct store_rows rowids;       /* struct store_batch_rowid, filled by the commit */
+	/* Ids older than the window's floor, for old_ids (store_ids.c). */
+	struct store_rows old;          /* struct idset_slot */
 	int has_prune;
 	int64_t prune_before_ms;
+	int64_t ids_prune_before_ms;    /* 0: none */
 	int has_counters;
 	struct store_counters counters;
 	/* Commit scratch: contact row numbers in key order (see store_commit_contacts). */
@@ -162,7 +166,6 @@ static const char store_sql_file[] =
 static const char store_sql_file_delete[] = "DELETE FROM files WHERE id = ?1";
 static const char store_sql_seen[] =
 	"INSERT INTO seen_ids(min_ts, max_ts, keys, width) VALUES(?1, ?2, ?3, ?4)";
-static const char store_sql_prune[] = "DELETE FROM seen_ids WHERE max_ts < ?1";
 static const char store_sql_reject[] =
 	"INSERT INTO rejects(file, offset, reason, detail, line, wall_ms) "
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
@@ -217,6 +220,7 @@ void store_batch_free(struct store_batch *batch)
 	free(batch->files.items);
 	free(batch->file_deletes.items);
 	free(batch->seen.items);
+	free(batch->old.items);
 	free(batch->rejects.items);
 	free(batch->outbox.items);
 	free(batch->rowids.items);
@@ -232,6 +236,8 @@ void store_batch_reset(struct store_batch *batch)
 	batch->files.count = 0;
 	batch->file_deletes.count = 0;
 	batch->seen.count = 0;
+	batch->old.count = 0;
+	batch->ids_prune_before_ms = 0;
 	batch->rejects.count = 0;
 	batch->outbox.count = 0;
 	batch->rowids.count = 0;
@@ -242,8 +248,8 @@ void store_batch_reset(struct store_batch *batch)
 size_t store_batch_items(const struct store_batch *batch)
 {
 	return batch->accounts.count + batch->contacts.count + batch->files.count +
-	       batch->file_deletes.count + batch->seen.count + batch->rejects.count +
-	       batch->outbox.count;
+	       batch->file_deletes.count + batch->seen.count + batch->old.count +
+	       batch->rejects.count + batch->outbox.count;
 }
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
@@ -377,8 +383,25 @@ void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts
 		batch->seen_max_ts = ts_ms;
 }
 
+void store_batch_old_id(struct store_batch *batch, struct hash128 key, int64_t ts_ms)
+{
+	struct idset_slot *row = store_rows_add(&batch->old, sizeof(*row));
+
+	row->k1 = key.lo;
+	row->k2 = (uint32_t)key.hi;
+	row->ts_s = idset_seconds(ts_ms);
+}
+
+void store_batch_ids_prune(struct store_batch *batch, int64_t before_ms)
+{
+	if (before_ms > batch->ids_prune_before_ms)
+		batch->ids_prune_before_ms = before_ms;
+}
+
 void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms)
 {
+	/* At the second, as the set prunes: the move compares raw times with it. */
+	before_ms = before_ms > 0 ? (int64_t)idset_seconds(before_ms) * 1000 : 0;
 	/* Several prunes in one batch amount to the widest. */
 	if (!batch->has_prune || before_ms > batch->prune_before_ms)
 		batch->prune_before_ms = before_ms;
@@ -697,7 +720,7 @@ static int store_commit_files(struct store_commit *cm)
 /* All ids of the batch go into one row: see the seen_ids note in store.c. */
 static int store_commit_seen(struct store_commit *cm)
 {
-	const struct store_batch *b = cm->batch;
+	struct store_batch *b = cm->batch;
 
 	if (b->seen.count > 0) {
 		if (store_commit_prepare(cm, store_sql_seen, "insert seen ids") < 0)
@@ -712,14 +735,10 @@ static int store_commit_seen(struct store_commit *cm)
 		if (store_commit_step(cm) < 0)
 			return -1;
 	}
-	if (cm->batch->has_prune) {
-		if (store_commit_prepare(cm, store_sql_prune, "prune seen ids") < 0)
-			return -1;
-		sqlite3_bind_int64(cm->stmt, 1, cm->batch->prune_before_ms);
-		if (store_commit_step(cm) < 0)
-			return -1;
-	}
-	return 0;
+	/* The window's floor and the kept ids: store_ids.c. */
+	return store_ids_commit(cm->store, b->old.items, b->old.count,
+	                        b->has_prune ? b->prune_before_ms : 0, b->ids_prune_before_ms,
+	                        &cm->step);
 }
 
 static int store_commit_rejects(struct store_commit *cm)

@@ -11,7 +11,7 @@
 #include "warmth/store.h"
 
 /* Distinct SQL strings one handle prepares; a broken invariant if exceeded. */
-#define STORE_STATEMENTS_MAX 48
+#define STORE_STATEMENTS_MAX 64
 
 struct store_statement_slot {
 	const char *sql;
@@ -25,6 +25,7 @@ struct store {
 	struct store_statement_slot statements[STORE_STATEMENTS_MAX];
 	size_t nstatements;
 	int wal_pages;      /* pages in the WAL after this handle's last commit (wal hook) */
+	int reading;        /* in a read transaction of store_read_begin */
 };
 
 /* Logs the failure of a query or loader (naming what) and returns -1. */
@@ -48,6 +49,16 @@ char *store_column_strdup(sqlite3_stmt *stmt, int col);
  * the current row of a STORE_CONTACT_COLUMNS query (store.c).
  */
 void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c);
+
+/*
+ * store_ids.c, for the commit (store_batch.c): inserts the old ids (sorted
+ * in place), moves the window's ids before move_before_ms (0: none) to the
+ * kept ids and deletes the kept ids before keep_from_ms (0: none), each
+ * with its counter. 0, or -1 with *step naming what failed.
+ */
+struct idset_slot;
+int store_ids_commit(struct store *store, struct idset_slot *old, size_t nold,
+                     int64_t move_before_ms, int64_t keep_from_ms, const char **step);
 
 /* store.c, for store_open.c: the pragmas of a writer, then its migrations;
    each returns 0, or -1 with err set. */

@@ -72,6 +72,7 @@ struct conf {
 	char *database;                /* default /var/lib/warmthd/state.db */
 	int synchronous_full;          /* state.synchronous: normal (0, default) | full (1) */
 	int64_t dedup_retention_ms;    /* state.dedup_retention, default 30d */
+	int64_t id_retention_ms;       /* state.id_retention, default 3650d; 0 forever */
 	uint32_t evidence_per_contact; /* state.evidence_per_contact, default 5 */
 	uint32_t contact_cache;        /* state.contact_cache: contacts kept in memory, default 250000 */
 

@@ -38,7 +38,7 @@
 #define STORE_SEEN_BYTES_V4 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 struct store_batch;
@@ -67,6 +67,16 @@ struct store_counters {
 	   resumes where it was (snapshots included) without a scan of the
 	   contacts at start; 0 in a database written before it was kept. */
 	int64_t newest_ms;
+	/*
+	 * Loaded, never written by store_batch_counters: the commit that moves
+	 * ids out of the window writes them (store_batch_dedup_prune,
+	 * store_batch_ids_prune). ids_floor_ms: every id of an event before it
+	 * (at the second) is in the kept ids (old_ids), every later one in the
+	 * window's rows (seen_ids). ids_kept_from_ms: kept ids of events
+	 * before it are gone (state.id_retention). 0 when never written.
+	 */
+	int64_t ids_floor_ms;
+	int64_t ids_kept_from_ms;
 };
 
 /* One rejected line as stored and as written to the dead-letter file. */
@@ -176,6 +186,18 @@ int store_load_files(struct store *store, void (*cb)(void *ctx, const struct sto
 int store_load_dedup(struct store *store, int64_t since_ms,
                      void (*cb)(void *ctx, struct hash128 key, int64_t ts_ms), void *ctx);
 int store_load_counters(struct store *store, struct store_counters *out);
+/*
+ * Whether key is among the kept ids (old_ids, the ids of events before the
+ * window's floor): 1 yes, 0 no, -1 error (logged). For the loop's reader;
+ * between store_read_begin and store_read_end the lookups share one read
+ * transaction (one snapshot, the page cache kept), which a run of lookups
+ * should: outside, each is a transaction of its own.
+ */
+int store_old_id_seen(struct store *store, struct hash128 key);
+int store_read_begin(struct store *store);
+void store_read_end(struct store *store);
+/* The number of kept ids, -1 on error (warmthctl, tests). */
+int64_t store_old_id_count(struct store *store);
 
 /* --- Queries (warmthctl --db, control socket). --- */
 
@@ -324,12 +346,25 @@ void store_batch_each_rowid(const struct store_batch *batch,
                             void *ctx);
 void store_batch_file(struct store_batch *batch, const struct store_file *f);
 void store_batch_file_delete(struct store_batch *batch, int64_t id);
-/* Records a seen event id. The database is keyed by (ts_ms, key) so that
-   inserts and prunes follow event time: the same key and time twice is one
-   row, but checking that an id is new is the caller's (in memory). */
+/* Records a seen event id of the window (a seen_ids row per batch): checking
+   that an id is new is the caller's (in memory). */
 void store_batch_dedup(struct store_batch *batch, struct hash128 key, int64_t ts_ms);
-/* Deletes seen ids with event time < before_ms in the same transaction. */
+/*
+ * Records a seen event id older than the window's floor: it goes straight
+ * into the kept ids (old_ids), where store_old_id_seen finds it. Checking
+ * that it is new is the caller's (store_old_id_seen and the ids of the
+ * batches not committed yet).
+ */
+void store_batch_old_id(struct store_batch *batch, struct hash128 key, int64_t ts_ms);
+/*
+ * Moves the seen ids with event time < before_ms (a whole second) out of
+ * the window's rows into the kept ids, and records before_ms as the new
+ * floor (ids_floor_ms), in the same transaction. Of several, the widest.
+ */
 void store_batch_dedup_prune(struct store_batch *batch, int64_t before_ms);
+/* Deletes the kept ids of events before before_ms (state.id_retention) and
+   records it as ids_kept_from_ms, in the same transaction. */
+void store_batch_ids_prune(struct store_batch *batch, int64_t before_ms);
 void store_batch_reject(struct store_batch *batch, const struct store_reject *r);
 void store_batch_counters(struct store_batch *batch, const struct store_counters *c);
 /* Queues an outbox row (copied). */

@@ -383,6 +383,8 @@ def test_schema_1_is_migrated():
                      # Schema 5's width; the rows of 16-byte ids go too (a schema 1
                      # daemon wrote 24-byte ones, which test_store loads).
                      "ALTER TABLE seen_ids DROP COLUMN width; DELETE FROM seen_ids;"
+                     # Schema 6's kept ids.
+                     "DROP TABLE old_ids; DROP TABLE seen_moved;"
                      "PRAGMA user_version = 1;")
     db.close()
     env.append("a.jsonl", [senior_executive_lines()[3]])

@@ -346,6 +346,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->database, "/var/lib/warmthd/state.db");
 	assert_int_equal(c->synchronous_full, 0);
 	assert_int_equal(c->dedup_retention_ms, 30LL * 86400 * 1000);
+	assert_int_equal(c->id_retention_ms, 3650LL * 86400 * 1000);
 	assert_int_equal(c->evidence_per_contact, 5);
 	assert_string_equal(c->socket, "/run/warmthd/control.sock");
 	assert_int_equal(c->ninputs, 1);
@@ -412,6 +413,7 @@ static void test_full(void **state)
 	assert_string_equal(c->database, want);
 	assert_int_equal(c->synchronous_full, 1);
 	assert_int_equal(c->dedup_retention_ms, 14LL * 86400 * 1000);
+	assert_int_equal(c->id_retention_ms, 0); /* for ever */
 	assert_int_equal(c->evidence_per_contact, 0);
 	assert_string_equal(c->socket, "/tmp/warmthd test/control.sock");
 	assert_int_equal(c->ninputs, 2);

@@ -446,7 +446,7 @@ static void test_roundtrip(void **state)
 	struct contact c[4];
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
-	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234 };
+	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234, 0, 0 };
 	/* The store keeps 96 bits of a key and the time to the second, as the seen-id set. */
 	struct hash128 k1 = { UINT64_MAX, UINT32_MAX }, k2 = { 2, 0x8000000000000001u };
 	struct buf expect = { 0 }, got = { 0 }, order = { 0 };
@@ -1064,6 +1064,127 @@ static void test_dedup_old_width(void **state)
 	store_close(store);
 }
 
+/* Whether key is among the kept ids, asserting the lookup works. */
+static int test_kept(struct store *store, uint64_t lo, uint64_t hi)
+{
+	int rc = store_old_id_seen(store, (struct hash128){ lo, hi });
+
+	assert_true(rc == 0 || rc == 1);
+	return rc;
+}
+
+/*
+ * The window's move: ids before the floor go from the window's rows to
+ * the kept ids (a row all before it is deleted, a row across it keeps
+ * its later ids and moves the rest once), ids of old events go there
+ * directly, the floor and the kept ids' cut are counters written with
+ * them, and the kept ids past state.id_retention are deleted. Keys are
+ * kept by their low 64 bits, whatever their sign.
+ */
+static void test_kept_ids(void **state)
+{
+	char path[256];
+	struct store *store = test_open(test_path(path, sizeof(path), "kept.db"));
+	struct store *reader;
+	struct store_batch *batch = store_batch_new();
+	struct store_counters c;
+	struct buf got = { 0 }, want = { 0 };
+	char err[256];
+	sqlite3 *db;
+	unsigned char old[STORE_SEEN_BYTES_V4];
+
+	(void)state;
+	/* Row 1 all before the floor; row 2 across it; a schema 4 row across it. */
+	store_batch_dedup(batch, (struct hash128){ 1, 1 }, 100000);
+	store_batch_dedup(batch, (struct hash128){ UINT64_MAX, UINT32_MAX }, 150000);
+	test_commit(store, batch);
+	store_batch_dedup(batch, (struct hash128){ 2, 1 }, 199999);
+	store_batch_dedup(batch, (struct hash128){ 3, 1 }, 400000);
+	test_commit(store, batch);
+	blob_le_put(old, 4, 8);
+	blob_le_put(old + 8, 0x80000001ull, 8);
+	blob_le_put(old + 16, 180500, 8);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO seen_ids(min_ts, max_ts, keys, width) "
+	                                        "VALUES(180500, 180500, ?1, 24)", -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_blob(st, 1, old, sizeof(old), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(store_open(path, 1, 0, &reader, err, sizeof(err)), 0);
+	assert_int_equal(store_old_id_count(reader), 0);
+
+	/* The floor at 200.5 s is taken at the second: 200 s. */
+	store_batch_old_id(batch, (struct hash128){ 9, 9 }, 50000);
+	store_batch_dedup_prune(batch, 200500);
+	assert_int_equal(store_batch_items(batch), 1);
+	test_commit(store, batch);
+	assert_int_equal(store_old_id_count(reader), 5);
+	assert_int_equal(test_kept(reader, 1, 1), 1);
+	assert_int_equal(test_kept(reader, UINT64_MAX, UINT32_MAX), 1);
+	/* Looked up by the key's low 64 bits (a chance of n / 2^64 to meet another's). */
+	assert_int_equal(test_kept(reader, UINT64_MAX, 1), 1);
+	assert_int_equal(test_kept(reader, UINT64_MAX - 1, UINT32_MAX), 0);
+	assert_int_equal(test_kept(reader, 2, 1), 1);
+	assert_int_equal(test_kept(reader, 4, 0x80000001ull), 1);
+	assert_int_equal(test_kept(reader, 9, 9), 1);
+	assert_int_equal(test_kept(reader, 3, 1), 0);
+	/* The window keeps the rest; a reader's transaction sees one snapshot. */
+	test_seen_text((struct hash128){ 3, 1 }, 400000, &want);
+	assert_int_equal(store_load_dedup(store, 200000, test_dump_seen, &got), 0);
+	assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+	assert_int_equal(store_read_begin(reader), 0);
+	assert_int_equal(test_kept(reader, 3, 1), 0);
+	store_batch_dedup_prune(batch, 500000);
+	test_commit(store, batch);
+	assert_int_equal(test_kept(reader, 3, 1), 0);
+	store_read_end(reader);
+	assert_int_equal(test_kept(reader, 3, 1), 1);
+	assert_int_equal(store_old_id_count(reader), 6);
+	sqlite3_stmt *rows;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM seen_ids) + "
+	                                        "(SELECT count(*) FROM seen_moved)", -1, &rows, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(rows), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(rows, 0), 0);
+	sqlite3_finalize(rows);
+	assert_int_equal(store_load_counters(store, &c), 0);
+	assert_int_equal(c.ids_floor_ms, 500000);
+	assert_int_equal(c.ids_kept_from_ms, 0);
+
+	/* The kept ids past the retention go, at the second. */
+	store_batch_ids_prune(batch, 150999);
+	test_commit(store, batch);
+	assert_int_equal(test_kept(reader, 1, 1), 0);
+	assert_int_equal(test_kept(reader, 9, 9), 0);
+	assert_int_equal(test_kept(reader, UINT64_MAX, UINT32_MAX), 1);
+	assert_int_equal(store_old_id_count(reader), 4);
+	assert_int_equal(store_load_counters(store, &c), 0);
+	assert_int_equal(c.ids_floor_ms, 500000);
+	assert_int_equal(c.ids_kept_from_ms, 150999);
+
+	/* Many at once (sorted, then 64 rows a statement and the rest one by one). */
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	for (int i = 0; i < 1000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		store_batch_old_id(batch, (struct hash128){ x, (uint64_t)i }, 160000 + i);
+	}
+	test_commit(store, batch);
+	assert_int_equal(store_old_id_count(reader), 1004);
+	x = 0x9E3779B97F4A7C15ull;
+	for (int i = 0; i < 1000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		assert_int_equal(test_kept(reader, x, 0), 1);
+		assert_int_equal(test_kept(reader, x ^ 1, 0), 0);
+	}
+	sqlite3_close(db);
+	buf_free(&got), buf_free(&want);
+	store_batch_free(batch);
+	store_close(reader);
+	store_close(store);
+}
+
 /* A failing statement rolls the whole batch back; the same batch commits
    once the cause is gone. */
 static void test_rollback_and_retry(void **state)
@@ -1534,6 +1655,7 @@ int main(void)
 		cmocka_unit_test(test_batch_rowids),
 		cmocka_unit_test(test_files_and_dedup_prune),
 		cmocka_unit_test(test_dedup_old_width),
+		cmocka_unit_test(test_kept_ids),
 		cmocka_unit_test(test_rollback_and_retry),
 		cmocka_unit_test(test_disk_full_and_retry),
 		cmocka_unit_test(test_readonly_beside_writer),
