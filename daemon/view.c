@@ -194,6 +194,19 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
 	json_key(j, "closeness");
 	json_double(j, view_round2(vd.result.closeness));
 	json_kv_time(j, "invite_by", vd.result.invite_by_ms);
+	/*
+	 * The note to send with the invitation, for a contact it is time to
+	 * invite (eligible, within the budget or held by it): the same note
+	 * the ready notification and the plan carry. null otherwise: a note
+	 * for someone not to be invited yet would only invite a cold request.
+	 */
+	if (vd.eligible) {
+		buf_reset(&words);
+		view_note(v, c, vd.segment, &words);
+		json_kv_str(j, "note", buf_cstr(&words));
+	} else {
+		json_kv_str(j, "note", NULL);
+	}
 	/* When the daemon last sent a "ready" notification, null if never. */
 	json_kv_time(j, "notified", c->rules.fired_ms);
 	/* The explanation of readiness: every condition, in rules.h's order;

@@ -195,6 +195,11 @@ static void ctl_print_contact_text(yajl_val c)
 	printf("%-*s", CTL_CONTACT_KEY_WIDTH, "next");
 	ctl_print_clean(stdout, next != NULL ? next : "-");
 	putchar('\n');
+	if (ctl_get_str(c, "note") != NULL) {
+		printf("%-*s", CTL_CONTACT_KEY_WIDTH, "note");
+		ctl_print_clean(stdout, ctl_get_str(c, "note"));
+		putchar('\n');
+	}
 	putchar('\n');
 
 	ctl_print_kv_clean(stdout, CTL_CONTACT_KEY_WIDTH, "actor", ctl_get_str(c, "actor"));

@@ -156,6 +156,14 @@ def test_plan_spends_the_budget_and_notifications_follow_it():
                            "\"Your point about async collaboration changed how our team plans its week\". "
                            "I'd be glad to connect so we can learn from each other.",
           "the first invitation and its note: %r" % first)
+    shown = json.loads(db_ctl(env, "--json", "show", first["actor"]).stdout)
+    check(shown["note"] == first["note"], "show's note is the plan's: %r" % shown["note"])
+    check("note          " + first["note"] in db_ctl(env, "show", first["actor"]).stdout,
+          "show's text has the note")
+    held = json.loads(db_ctl(env, "--json", "show", p["held"][0]["actor"]).stdout)
+    check(held["eligible"] and held["note"], "a contact held by the budget has its note: %r" % held)
+    check(json.loads(db_ctl(env, "--json", "show", "kim").stdout)["note"] is None,
+          "no note for a contact not to be invited yet")
     check(all(day(now + 7 * DAY) == h["frees"][:10] for h in p["held"]),
           "the budget frees a week after this week's invitations: %r" % p["held"][:2])
     check([e["actor"] for e in p["withdraw"]] == ["zed"] and p["withdraw"][0]["pending_days"] == 35,
