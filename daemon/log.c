@@ -1,7 +1,9 @@
 /*
  * log.c - one-line messages on stderr with "<N>" priority prefixes, which
  * journald (and systemd's stderr capture) turns into entry priorities.
- * Interactive tools turn the prefix off with log_set_prefix(0).
+ * Interactive tools turn the prefix off with log_set_prefix(0), and the
+ * daemon uses it only when its stderr is the journal (log_stderr_is_journal):
+ * in a terminal or a file, "<6>" before every line is noise.
  *
  * The thread pool logs too (a commit's dead-letter flush) while a reload
  * on the loop sets the level: the level is an atomic, and each line is
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "warmth/log.h"
 
@@ -34,6 +37,23 @@ void log_set_level(enum log_level level)
 }
 
 void log_set_prefix(int with_priority_prefix) { log_prefix = with_priority_prefix; }
+
+/*
+ * systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connects
+ * stderr to; a child with another stderr (a redirect, a terminal) inherits
+ * the variable, so the stream itself is compared (sd_journal_stream_fd(3)).
+ */
+int log_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%c", &dev, &ino, &end) != 2 || fstat(2, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 int log_level_from_name(const char *name, enum log_level *out)
 {

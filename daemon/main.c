@@ -631,6 +631,8 @@ int main(int argc, char **argv)
 
 	m.config_path = CONF_DEFAULT_PATH;
 	m.metrics_done = 1;
+	/* journald reads the "<N>" priorities; a terminal or a file gets plain lines. */
+	log_set_prefix(log_stderr_is_journal());
 	while ((ch = getopt_long(argc, argv, "c:th", options, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

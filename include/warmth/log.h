@@ -18,6 +18,8 @@ void log_set_level(enum log_level level);
 /* Returns -1 if name is not one of err, warning, notice, info, debug. */
 int log_level_from_name(const char *name, enum log_level *out);
 void log_set_prefix(int with_priority_prefix);
+/* Whether stderr is the stream systemd connected to the journal (JOURNAL_STREAM). */
+int log_stderr_is_journal(void);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

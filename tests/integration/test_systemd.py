@@ -141,6 +141,32 @@ def test_private_users_hides_peers():
     check("\nPrivateUsers=" not in unit, "the unit sets PrivateUsers=")
 
 
+def test_priority_prefixes_only_for_the_journal():
+    """"<N>" priorities go to the journal's stream (JOURNAL_STREAM names
+    stderr's device and inode); a terminal or a file gets plain lines, also
+    when the variable is inherited from a service but stderr was redirected."""
+    env = Env("journal-prefix", BASE_CONFIG)
+    env.append("a.jsonl", ["not json"])
+    log = os.path.join(env.dir, "stderr.log")
+    for stream, want in (("match", True), ("other", False), (None, False)):
+        with open(log, "wb") as f:
+            st = os.fstat(f.fileno())
+            penv = dict(os.environ)
+            penv.pop("JOURNAL_STREAM", None)
+            if stream == "match":
+                penv["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+            elif stream == "other":
+                penv["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino + 1)
+            r = subprocess.run([WARMTHD, "-c", env.config, "--once"], stderr=f, env=penv, timeout=60)
+        check(r.returncode == 0, "warmthd --once: %d" % r.returncode)
+        with open(log) as f:
+            lines = [l for l in f.read().splitlines() if l]
+        prefixed = [l for l in lines if len(l) > 3 and l[0] == "<" and l[2] == ">" and l[1].isdigit()]
+        check(lines and (len(prefixed) == len(lines) if want else not prefixed),
+              "JOURNAL_STREAM %s: %s" % (stream, lines[:3]))
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_notify_sequence, test_no_notify_socket_is_fine, test_unit_file_verifies,
+    run([test_notify_sequence, test_priority_prefixes_only_for_the_journal, test_no_notify_socket_is_fine, test_unit_file_verifies,
          test_private_users_hides_peers])
