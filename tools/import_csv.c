@@ -26,6 +26,29 @@ struct csv_ctx {
 	size_t cap;
 };
 
+/*
+ * A field as a C string. A NUL byte (a damaged file) would end it early
+ * and make "linkedin.com/in/al<NUL>ice" the profile of someone else,
+ * "al": each NUL becomes U+FFFD instead, which no profile URL holds
+ * (import_url.c refuses it) and which shows in a name where the damage is.
+ */
+static char *csv_field_copy(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	const char *p = s, *end = s + len, *nul;
+
+	if (memchr(s, '\0', len) == NULL)
+		return xstrndup(s, len);
+	while ((nul = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+		buf_append(&b, p, (size_t)(nul - p));
+		buf_append_str(&b, "\xef\xbf\xbd");
+		p = nul + 1;
+	}
+	buf_append(&b, p, (size_t)(end - p));
+	buf_cstr(&b);
+	return b.data;
+}
+
 static void csv_field(void *s, size_t len, void *data)
 {
 	struct csv_ctx *c = data;
@@ -34,7 +57,7 @@ static void csv_field(void *s, size_t len, void *data)
 		c->cap = c->cap ? c->cap * 2 : 8;
 		c->cur.f = xrealloc(c->cur.f, c->cap * sizeof(*c->cur.f));
 	}
-	c->cur.f[c->cur.nf++] = xstrndup(s ? s : "", s ? len : 0);
+	c->cur.f[c->cur.nf++] = s != NULL ? csv_field_copy(s, len) : xstrdup("");
 }
 
 static void csv_row(int term, void *data)

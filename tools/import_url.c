@@ -79,7 +79,8 @@ int import_url_actor(const char *url, size_t len, struct buf *out)
 	if (out->len == start)
 		return -1;
 	utf8_valid_prefix(out->data + start, out->len - start, &valid);
-	if (!valid)
+	/* U+FFFD stands for damage (a NUL byte in the file, import_csv.c): no slug holds it. */
+	if (!valid || memmem(out->data + start, out->len - start, "\xef\xbf\xbd", 3) != NULL)
 		return -1;
 	buf_cstr(out);
 	return 0;
