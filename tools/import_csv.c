@@ -127,6 +127,11 @@ int import_table_parse_delim(struct import_table *t, const char *data, size_t le
 		return -1;
 	}
 	csv_set_delim(&p, (unsigned char)delim);
+	/*
+	 * libcsv grows a field's buffer by this much at a time (128 bytes by
+	 * default): a cell of megabytes would be copied thousands of times.
+	 */
+	csv_set_blk_size(&p, 64 * 1024);
 	if (csv_parse(&p, data, len, csv_field, csv_row, &c) != len ||
 	    csv_fini(&p, csv_field, csv_row, &c) != 0) {
 		buf_printf(err, "malformed CSV near row %zu: %s", t->nrows + 1,
