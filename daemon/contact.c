@@ -21,7 +21,10 @@
  *   ties broken by comparing values. There is one hints_ms for all fields
  *   (that is what the database stores), so a field that only older events
  *   carry fills a gap but can depend on order; collectors that send a full
- *   profile each time see no difference.
+ *   profile each time see no difference. Tags are the exception: they have
+ *   their own time (tags_ms, kept in the tags blob), since a CRM list sets
+ *   them alone and must win or lose only against other events that carry
+ *   tags, and an emptied list must stay a value.
  *
  * The contact owns all its strings; event strings are copied, cut to the
  * CONTACT_*_MAX limits on a UTF-8 boundary and at any embedded NUL, so a
@@ -65,6 +68,7 @@ void contact_init(struct contact *c, uint32_t account, const char *actor, size_t
 	c->actor_connections = -1;
 	c->actor_followers = -1;
 	c->creator = -1;
+	c->tags_ms = -1;
 }
 
 static void contact_engagement_free(struct contact_engagement *e)
@@ -165,6 +169,7 @@ void contact_free(struct contact *c)
 	c->actor_connections = -1;
 	c->actor_followers = -1;
 	c->creator = -1;
+	c->tags_ms = -1;
 }
 
 /*
@@ -432,8 +437,10 @@ static void contact_hint_tags(struct contact *c, const struct event *ev)
 
 	if (!ev->has_tags)
 		return;
-	if (!contact_hint_wins(c, ev->ts_ms, c->ntags > 0, contact_tags_compare(c, ev)))
+	if (c->tags_ms >= 0 && (ev->ts_ms < c->tags_ms ||
+	                        (ev->ts_ms == c->tags_ms && contact_tags_compare(c, ev) <= 0)))
 		return;
+	c->tags_ms = ev->ts_ms;
 	contact_tags_clear(c);
 	if (n == 0)
 		return;

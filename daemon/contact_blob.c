@@ -20,7 +20,12 @@
  */
 #define CONTACT_COUNTS_VERSION 2
 #define CONTACT_RECENT_VERSION 3
-#define CONTACT_TAGS_VERSION 1
+/*
+ * Version 2 of tags adds the register's own time (contact.h tags_ms) after
+ * the version byte; a version 1 blob takes the contact's hints_ms, which
+ * was the register's time when one time served every hint.
+ */
+#define CONTACT_TAGS_VERSION 2
 /* The smallest recent entry: v1 ts, type, dir, 3 markers; v2 ts, type|dir, 3 markers. */
 #define CONTACT_RECENT_ENTRY_MIN_V1 (8 + 1 + 1 + 3)
 #define CONTACT_RECENT_ENTRY_MIN_V2 (1 + 1 + 3)
@@ -443,9 +448,11 @@ int contact_decode_recent(struct contact *c, const void *blob, size_t len)
 
 void contact_encode_tags(const struct contact *c, struct buf *out)
 {
-	unsigned char version = CONTACT_TAGS_VERSION;
+	unsigned char head[1 + CONTACT_VARINT_MAX], *p = head;
 
-	buf_append(out, &version, 1);
+	p = contact_put_byte(p, CONTACT_TAGS_VERSION);
+	p = contact_put_varint(p, contact_zigzag(c->tags_ms));
+	buf_append(out, head, (size_t)(p - head));
 	for (uint32_t i = 0; i < c->ntags; i++)
 		buf_append(out, c->tags[i], strlen(c->tags[i]) + 1);
 }
@@ -457,8 +464,18 @@ int contact_decode_tags(struct contact *c, const void *blob, size_t len)
 	uint32_t cap = 0;
 
 	contact_tags_clear(c);
-	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version != CONTACT_TAGS_VERSION)
+	c->tags_ms = -1;
+	if (blob == NULL || contact_get_byte(&r, &version) < 0 || version < 1 ||
+	    version > CONTACT_TAGS_VERSION)
 		return -1;
+	if (version == 1) {
+		c->tags_ms = c->hints_ms;
+	} else {
+		uint64_t ts;
+		if (contact_get_varint(&r, &ts) < 0)
+			return -1;
+		c->tags_ms = contact_unzigzag(ts);
+	}
 	while (r.left > 0) {
 		const char *s = (const char *)r.p;
 		const char *nul = memchr(s, '\0', r.left);

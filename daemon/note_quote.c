@@ -327,7 +327,8 @@ int note_text_quotable(const struct note_params *p, const char *s)
  * The built-in avoid words: what someone writes when they are hostile,
  * dismissive or against the post. A note that quotes them back, or thanks
  * them for it, reads as sarcasm. '*' ends a prefix ("disagree*" is also
- * "disagreed", "disagreeing").
+ * "disagreed", "disagreeing"). The emoji are the eye roll, the clown and
+ * the pile of poo: sarcasm or mockery, whatever the words around them say.
  */
 static const char *const note_avoid_builtin[] = {
 	"nonsense", "rubbish", "garbage", "trash", "crap", "bullshit", "bs", "stupid*", "idiot*",
@@ -335,6 +336,8 @@ static const char *const note_avoid_builtin[] = {
 	"liar*", "misleading", "useless", "pointless", "disgust*", "shameful", "cringe*", "sucks",
 	"delusional", "ignorant", "incompetent", "propaganda", "shill*", "grift*", "disagree*",
 	"unfollow*", "unsubscribe*", "tone-deaf", "ludicrous", "absurd", "laughable",
+	"worst", "wrong", "terrible", "awful", "horrible", "joke", "fraud*", "fake", "overrated",
+	"waste", "lol", "lmao", "\xf0\x9f\x99\x84", "\xf0\x9f\xa4\xa1", "\xf0\x9f\x92\xa9",
 };
 
 const char *const *note_default_avoid_words(size_t *count)
@@ -353,7 +356,23 @@ static int note_avoid_match(const char *e, const char *w, size_t len)
 	return len == n && memcmp(e, w, n) == 0;
 }
 
-/* Whether one of the words of s[0..len) is on the list: runs of letters, with - and ' inside. */
+/* U+FE0F, the emoji presentation selector: "\u2639\ufe0f" and "\u2639" are one emoji. */
+#define NOTE_EMOJI_SELECTOR 0xfe0f
+
+/* Whether the emoji w[0..len) (one code point) is entry e, written with or without U+FE0F. */
+static int note_avoid_match_emoji(const char *e, const char *w, size_t len)
+{
+	size_t n = strlen(e);
+
+	if (n == len + 3 && memcmp(e + len, "\xef\xb8\x8f", 3) == 0)
+		n = len;
+	return n == len && memcmp(e, w, len) == 0;
+}
+
+/*
+ * Whether one of the words of s[0..len) is on the list: runs of letters,
+ * with - and ' inside, and each symbol (an emoji) as a word of its own.
+ */
 int note_text_avoided(const struct note_params *p, const char *s)
 {
 	const char *const *list = p->avoid_words;
@@ -393,6 +412,10 @@ int note_text_avoided(const struct note_params *p, const char *s)
 			for (size_t k = 0; k < nlist; k++)
 				if (list[k] != NULL && note_avoid_match(list[k], word, wn))
 					return 1;
+		if (cp >= 0x80 && note_is_symbol(cp) && cp != NOTE_EMOJI_SELECTOR)
+			for (size_t k = 0; k < nlist; k++)
+				if (list[k] != NULL && note_avoid_match_emoji(list[k], s + at, i - at))
+					return 1;
 		wn = 0;
 		over = 0;
 		if (cp == 0)
@@ -402,7 +425,7 @@ int note_text_avoided(const struct note_params *p, const char *s)
 
 int note_avoid_word_check(const char *w, struct buf *err)
 {
-	size_t n = strlen(w);
+	size_t n = strlen(w), i = 0, letters = 0;
 
 	if (n == 0 || (n == 1 && w[0] == '*')) {
 		buf_append_str(err, "an avoid word must have letters");
@@ -416,11 +439,39 @@ int note_avoid_word_check(const char *w, struct buf *err)
 		buf_append_str(err, "an avoid word must be shorter than 64 bytes");
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		if (w[i] >= 'A' && w[i] <= 'Z') {
 			buf_append_str(err, "write avoid words in lower case (they match any case)");
 			return -1;
 		}
+	/* One emoji (a symbol, maybe with its presentation selector) is matched on its own. */
+	i = 0;
+	{
+		uint32_t cp = note_next_cp(w, n, &i);
+		if (cp >= 0x80 && note_is_symbol(cp) && cp != NOTE_EMOJI_SELECTOR &&
+		    (i == n || (n - i == 3 && memcmp(w + i, "\xef\xb8\x8f", 3) == 0)))
+			return 0;
+	}
+	/*
+	 * Otherwise the text is read as words of letters with - or ' inside
+	 * (note_text_avoided): anything else (a digit, a dot, a second emoji)
+	 * would make an entry that never matches, silently.
+	 */
+	for (i = 0; i < n;) {
+		size_t at = i;
+		uint32_t cp = note_next_cp(w, n, &i);
+		if (note_utf8_is_letter(cp)) {
+			letters++;
+			continue;
+		}
+		if ((cp == '-' || cp == '\'') && letters > 0 && i < n && w[i] != '*')
+			continue;
+		if (cp == '*' && i == n && letters > 0)
+			continue;
+		buf_printf(err, "an avoid word is letters (with - or ' inside, * at the end) or one "
+		           "emoji; with \"%.*s\" in it, it would never match", (int)(i - at), w + at);
+		return -1;
+	}
 	return 0;
 }
 

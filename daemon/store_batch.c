@@ -302,8 +302,11 @@ void store_batch_contact(struct store_batch *batch, const struct contact *c)
 	row->name = store_batch_copy_str(batch, c->name);
 	row->headline = store_batch_copy_str(batch, c->headline);
 	row->counts = store_batch_encode(batch, c, contact_encode_counts);
-	/* Without tags or evidence the column is NULL, which takes no space. */
-	if (c->ntags > 0)
+	/*
+	 * Without tags or evidence the column is NULL, which takes no space;
+	 * an emptied tags list keeps its blob, which holds the register's time.
+	 */
+	if (c->ntags > 0 || c->tags_ms >= 0)
 		row->tags = store_batch_encode(batch, c, contact_encode_tags);
 	else
 		row->tags = store_batch_copy(batch, NULL, 0);

@@ -98,15 +98,27 @@ void ctl_warmth_bar(double warmth, double max, char out[CTL_BAR_SIZE])
 		strcat(out, i < filled ? full : empty);
 }
 
+/*
+ * A CSV field, quoted as RFC 4180 says. A field that opens with = + - @
+ * (or a tab or CR) is a formula to a spreadsheet: a name is whatever its
+ * owner typed on their profile, so "=HYPERLINK(...)" or a DDE call would
+ * run when the export is opened. Such a field gets a leading apostrophe
+ * (OWASP's advice), which spreadsheets show as text and do not evaluate.
+ */
 void ctl_print_csv_field(FILE *out, const char *s)
 {
+	int formula;
+
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@ static int ctl_socket_unreachable(const char *path, const char *what)
  */
 static int ctl_socket_connect_failed(const char *path, int e)
 {
+	struct stat st;
+
 	switch (e) {
 	case ENOENT:
 		ctl_error("cannot reach warmthd at %s (no such socket): is the service running? "
@@ -56,6 +59,15 @@ static int ctl_socket_connect_failed(const char *path, int e)
 		          path);
 		break;
 	case ECONNREFUSED:
+		/* A path that is no socket at all refuses too: say what it is instead. */
+		if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+			ctl_error("cannot reach warmthd at %s: that is %s, not a socket: give the control "
+			          "socket's path with -s SOCKET (control.socket of the daemon's config, "
+			          "or -c CONFIG). Use --db STATE.db to read the state offline.",
+			          path, S_ISDIR(st.st_mode) ? "a directory" :
+			          S_ISREG(st.st_mode) ? "a regular file" : "another kind of file");
+			break;
+		}
 		ctl_error("cannot reach warmthd at %s (connection refused: nothing listens on this "
 		          "socket, left by a warmthd that stopped or crashed): is the service running? "
 		          "(systemctl status warmthd; journalctl -u warmthd says why it stopped) Use "

@@ -59,6 +59,13 @@ int import_tz_parse(const char *s, struct import_tz *tz);
  * these or names an impossible date.
  */
 int import_date_parse(const char *s, const struct import_tz *tz, int64_t *out_ms);
+/*
+ * The time of s as an event id's field: as written, whatever --tz says (a
+ * naive time read as UTC, one with a zone its instant), so importing the
+ * same archive again with another zone (or with -c after without) gives
+ * the same ids and counts nothing twice. Returns 0 or -1 as above.
+ */
+int import_date_id_ms(const char *s, int64_t *out_ms);
 
 /* --- The archive (import_archive.c): a zip or a folder. --- */
 

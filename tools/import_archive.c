@@ -8,10 +8,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "import.h"
@@ -103,9 +105,11 @@ static int archive_read_dir(struct import_archive *a, const char *name, struct b
 	DIR *d = opendir(a->dir);
 	struct dirent *e;
 	char *path = NULL;
+	struct stat st;
 	FILE *f;
 	char chunk[65536];
 	size_t n;
+	int fd;
 
 	if (d == NULL) {
 		buf_printf(err, "%s: %s", a->dir, strerror(errno));
@@ -121,9 +125,24 @@ static int archive_read_dir(struct import_archive *a, const char *name, struct b
 	closedir(d);
 	if (path == NULL)
 		return 1;
-	f = fopen(path, "rb");
+	/*
+	 * Only a regular file of the folder itself: an archive unpacks to no
+	 * link, and a FIFO would block the import forever, /dev/zero fill
+	 * memory up to the size limit.
+	 */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		buf_printf(err, "%s: %s", path, fd < 0 && errno == ELOOP ? "a symbolic link, not a file "
+		           "of the archive" : fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return -1;
+	}
+	f = fdopen(fd, "rb");
 	if (f == NULL) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
+		close(fd);
 		free(path);
 		return -1;
 	}

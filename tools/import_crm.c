@@ -32,6 +32,9 @@
 
 enum { CRM_URL, CRM_TAGS, CRM_NAME, CRM_SEGMENT };
 
+/* A list larger than this is no CRM export (the archive's files have the same limit). */
+#define CRM_MAX_FILE (1024u * 1024u * 1024u)
+
 /* One person's row: its index in the table and its actor id (owned). */
 struct crm_person {
 	char *actor;
@@ -279,8 +282,15 @@ static int crm_read(const char *path, struct buf *out, int64_t *mtime_ms)
 		return -1;
 	}
 	*mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	/* A pipe may feed the list (<(curl ...)); a device that never ends may not fill memory. */
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		buf_append(out, chunk, n);
+		if (out->len > CRM_MAX_FILE) {
+			errno = EFBIG;
+			rc = -1;
+			break;
+		}
+	}
 	if (ferror(f))
 		rc = -1;
 	fclose(f);
@@ -307,9 +317,14 @@ int import_crm(const char *path, const struct import_crm_options *options, struc
 	/* The list is true as of when it was saved, unless told (--time). */
 	if (opt->ts_ms == 0)
 		opt->ts_ms = mtime_ms;
-	/* A byte order mark of UTF-16, little or big endian (Excel's "Unicode text"). */
+	/*
+	 * A byte order mark of UTF-16, little or big endian (Excel's "Unicode
+	 * text"), or UTF-16 without one: a header's first character is ASCII,
+	 * and in UTF-16 one of its two bytes is NUL, which text never holds.
+	 */
 	if (data.len >= 2 && (memcmp(data.data, "\xFF\xFE", 2) == 0 ||
-	                      memcmp(data.data, "\xFE\xFF", 2) == 0)) {
+	                      memcmp(data.data, "\xFE\xFF", 2) == 0 ||
+	                      data.data[0] == '\0' || data.data[1] == '\0')) {
 		fprintf(stderr, "warmth-import: %s: UTF-16 text; save the list as CSV UTF-8\n", path);
 		buf_free(&data);
 		return -1;

@@ -26,6 +26,29 @@ struct csv_ctx {
 	size_t cap;
 };
 
+/*
+ * A field as a C string. A NUL byte (a damaged file) would end it early
+ * and make "linkedin.com/in/al<NUL>ice" the profile of someone else,
+ * "al": each NUL becomes U+FFFD instead, which no profile URL holds
+ * (import_url.c refuses it) and which shows in a name where the damage is.
+ */
+static char *csv_field_copy(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	const char *p = s, *end = s + len, *nul;
+
+	if (memchr(s, '\0', len) == NULL)
+		return xstrndup(s, len);
+	while ((nul = memchr(p, '\0', (size_t)(end - p))) != NULL) {
+		buf_append(&b, p, (size_t)(nul - p));
+		buf_append_str(&b, "\xef\xbf\xbd");
+		p = nul + 1;
+	}
+	buf_append(&b, p, (size_t)(end - p));
+	buf_cstr(&b);
+	return b.data;
+}
+
 static void csv_field(void *s, size_t len, void *data)
 {
 	struct csv_ctx *c = data;
@@ -34,7 +57,7 @@ static void csv_field(void *s, size_t len, void *data)
 		c->cap = c->cap ? c->cap * 2 : 8;
 		c->cur.f = xrealloc(c->cur.f, c->cap * sizeof(*c->cur.f));
 	}
-	c->cur.f[c->cur.nf++] = xstrndup(s ? s : "", s ? len : 0);
+	c->cur.f[c->cur.nf++] = s != NULL ? csv_field_copy(s, len) : xstrdup("");
 }
 
 static void csv_row(int term, void *data)
@@ -104,6 +127,11 @@ int import_table_parse_delim(struct import_table *t, const char *data, size_t le
 		return -1;
 	}
 	csv_set_delim(&p, (unsigned char)delim);
+	/*
+	 * libcsv grows a field's buffer by this much at a time (128 bytes by
+	 * default): a cell of megabytes would be copied thousands of times.
+	 */
+	csv_set_blk_size(&p, 64 * 1024);
 	if (csv_parse(&p, data, len, csv_field, csv_row, &c) != len ||
 	    csv_fini(&p, csv_field, csv_row, &c) != 0) {
 		buf_printf(err, "malformed CSV near row %zu: %s", t->nrows + 1,

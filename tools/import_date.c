@@ -131,6 +131,12 @@ int import_date_parse(const char *s, const struct import_tz *tz, int64_t *out_ms
 	return -1;
 }
 
+int import_date_id_ms(const char *s, int64_t *out_ms)
+{
+	static const struct import_tz utc = { IMPORT_TZ_OFFSET, 0, "" };
+	return import_date_parse(s, &utc, out_ms);
+}
+
 int import_tz_parse(const char *s, struct import_tz *tz)
 {
 	char path[160];

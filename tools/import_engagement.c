@@ -85,10 +85,10 @@ int li_recommendations(struct li_ctx *c, struct import_stats *s)
 		const char *date = import_field(&t, r, RE_DATE);
 		const struct li_conn *conn;
 		size_t n;
-		int64_t ts;
+		int64_t ts, id_ts;
 		char tb[IMPORT_ID_MS_LEN];
 		s->rows++;
-		if (import_date_parse(date, &c->opt->tz, &ts) != 0) {
+		if (import_date_parse(date, &c->opt->tz, &ts) != 0 || import_date_id_ms(date, &id_ts) != 0) {
 			import_skip(s, "bad date");
 			continue;
 		}
@@ -102,7 +102,7 @@ int li_recommendations(struct li_ctx *c, struct import_stats *s)
 			struct import_event ev = {
 				.ts_ms = ts, .type = "mention", .actor = conn->actor, .dir_out = 0,
 				.name = name.data,
-				.id = import_id("recommendation", conn->actor, import_id_ms(ts, tb), NULL),
+				.id = import_id("recommendation", conn->actor, import_id_ms(id_ts, tb), NULL),
 			};
 			rc = li_emit(c, s, &ev);
 		}

@@ -237,7 +237,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 		const char *url, *name;
 		char tb[IMPORT_ID_MS_LEN];
 		int out;
-		int64_t ts;
+		int64_t ts, id_ts;
 		s->rows++;
 		if (strcasecmp(dir, "OUTGOING") == 0)
 			out = 1;
@@ -247,7 +247,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 			import_skip(s, "bad direction");
 			continue;
 		}
-		if (import_date_parse(at, &c->opt->tz, &ts) != 0) {
+		if (import_date_parse(at, &c->opt->tz, &ts) != 0 || import_date_id_ms(at, &id_ts) != 0) {
 			import_skip(s, "bad date");
 			continue;
 		}
@@ -265,7 +265,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 				.ts_ms = ts, .type = "invite_sent", .actor = actor.data, .dir_out = out,
 				.name = name, .text = out ? import_field(&t, r, IN_MSG) : NULL,
 				.id = import_id("invite", out ? "out" : "in", actor.data,
-				                import_id_ms(ts, tb), NULL),
+				                import_id_ms(id_ts, tb), NULL),
 			};
 			if (li_emit(c, s, &ev) != 0) {
 				rc = -1;
@@ -277,7 +277,7 @@ static int li_invitations(struct li_ctx *c, struct import_stats *s)
 			struct import_event ev = {
 				.ts_ms = conn->ts_ms >= ts ? conn->ts_ms : ts, .type = "invite_accepted",
 				.actor = actor.data, .dir_out = 0, .name = name,
-				.id = import_id("invite_accepted", actor.data, import_id_ms(ts, tb), NULL),
+				.id = import_id("invite_accepted", actor.data, import_id_ms(id_ts, tb), NULL),
 			};
 			if (li_emit(c, s, &ev) != 0)
 				rc = -1;

@@ -176,7 +176,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 		const char *draft = import_field(&t, r, MS_DRAFT), *date = import_field(&t, r, MS_DATE);
 		const char *url = import_field(&t, r, MS_FROM_URL);
 		char tb[IMPORT_ID_MS_LEN];
-		int64_t ts;
+		int64_t ts, id_ts;
 		s->rows++;
 		if (url[0] == '\0') {
 			import_skip(s, "sponsored (no sender)");
@@ -186,7 +186,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 			import_skip(s, "draft");
 			continue;
 		}
-		if (import_date_parse(date, &c->opt->tz, &ts) != 0) {
+		if (import_date_parse(date, &c->opt->tz, &ts) != 0 || import_date_id_ms(date, &id_ts) != 0) {
 			import_skip(s, "bad date");
 			continue;
 		}
@@ -199,7 +199,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 		if (strcmp(from.data, owner) == 0) {
 			struct ms_row m = {
 				.c = c, .s = s, .owner = owner, .conv = import_field(&t, r, MS_CONV),
-				.ts_id = import_id_ms(ts, tb), .text = c->opt->message_text ? text.data : NULL,
+				.ts_id = import_id_ms(id_ts, tb), .text = c->opt->message_text ? text.data : NULL,
 				.from_actor = from.data, .ts = ts,
 			};
 			ms_each_url(import_field(&t, r, MS_TO_URLS), ms_out, &m);
@@ -210,7 +210,7 @@ int li_messages(struct li_ctx *c, struct import_stats *s)
 				.name = import_field(&t, r, MS_FROM),
 				.text = c->opt->message_text ? text.data : NULL,
 				.id = import_id("message", import_field(&t, r, MS_CONV), from.data,
-				                import_id_ms(ts, tb), owner, NULL),
+				                import_id_ms(id_ts, tb), owner, NULL),
 			};
 			rc = li_emit(c, s, &ev);
 		}

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "warmth/contact.h"
 #include "warmth/json.h"
 
 struct hash128 import_id(const char *kind, ...)
@@ -88,6 +89,25 @@ int import_out_open(struct import_out *o, const char *path, const char *account)
 	return 0;
 }
 
+/*
+ * A profile hint cut as the daemon keeps it (contact.h's limits, on a
+ * UTF-8 boundary): more would only make the line longer, and a cell of
+ * megabytes (a notes column taken for names) would make it longer than
+ * ingest.max_line_bytes, so the daemon would reject the whole person.
+ */
+static void out_kv_hint(struct json *j, const char *key, const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len > max) {
+		len = max;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	json_key(j, key);
+	json_strn(j, s, len);
+}
+
 int import_out_event(struct import_out *o, const struct import_event *ev)
 {
 	struct json *j;
@@ -106,9 +126,9 @@ int import_out_event(struct import_out *o, const struct import_event *ev)
 	         (unsigned long long)ev->id.hi, (unsigned long long)ev->id.lo);
 	json_kv_str(j, "id", id);
 	if (ev->name != NULL && ev->name[0] != '\0')
-		json_kv_str(j, "name", ev->name);
+		out_kv_hint(j, "name", ev->name, CONTACT_NAME_MAX);
 	if (ev->headline != NULL && ev->headline[0] != '\0')
-		json_kv_str(j, "headline", ev->headline);
+		out_kv_hint(j, "headline", ev->headline, CONTACT_HEADLINE_MAX);
 	if (ev->text != NULL && ev->text[0] != '\0')
 		json_kv_str(j, "text", ev->text);
 	if (ev->reaction != NULL)
@@ -116,8 +136,15 @@ int import_out_event(struct import_out *o, const struct import_event *ev)
 	if (ev->has_tags) {
 		json_key(j, "tags");
 		json_array_open(j);
-		for (size_t i = 0; i < ev->ntags; i++)
-			json_str(j, ev->tags[i]);
+		for (size_t i = 0; i < ev->ntags; i++) {
+			size_t len = strlen(ev->tags[i]);
+			if (len > CONTACT_TAG_MAX) {
+				len = CONTACT_TAG_MAX;
+				while (len > 0 && ((unsigned char)ev->tags[i][len] & 0xC0) == 0x80)
+					len--;
+			}
+			json_strn(j, ev->tags[i], len);
+		}
 		json_array_close(j);
 	}
 	json_object_close(j);

@@ -12,6 +12,8 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <unictype.h>
+#include <unistr.h>
 
 #include "import.h"
 
@@ -35,6 +37,27 @@ static int url_prefix(const char **p, const char *end, const char *word)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Whether the decoded (valid UTF-8) slug holds only what a slug can: no
+ * space or separator (U+00A0, U+3000), no control or format character (a
+ * right-to-left override U+202E would reorder how the id is shown), and
+ * no U+FFFD, which stands for damage (a NUL byte in the file, import_csv.c).
+ */
+static int url_slug_chars(const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		ucs4_t uc;
+		int n = u8_mbtouc(&uc, s + i, len - i);
+		if (n <= 0 || uc == 0xfffd || uc_is_general_category(uc, UC_CATEGORY_Z) ||
+		    uc_is_general_category(uc, UC_CATEGORY_C))
+			return 0;
+		i += (size_t)n;
+	}
+	return 1;
 }
 
 int import_url_actor(const char *url, size_t len, struct buf *out)
@@ -67,7 +90,8 @@ int import_url_actor(const char *url, size_t len, struct buf *out)
 			c = (char)(url_hex(p[1]) * 16 + url_hex(p[2]));
 			p += 2;
 		}
-		if ((unsigned char)c < 0x20 || c == 0x7f)
+		/* Decoded, a separator of the URL or a space is no part of a slug ("foo%2Fbar"). */
+		if ((unsigned char)c < 0x20 || c == 0x7f || strchr("/?#% \"<>\\", c) != NULL)
 			return -1;
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
@@ -79,7 +103,7 @@ int import_url_actor(const char *url, size_t len, struct buf *out)
 	if (out->len == start)
 		return -1;
 	utf8_valid_prefix(out->data + start, out->len - start, &valid);
-	if (!valid)
+	if (!valid || !url_slug_chars((const uint8_t *)out->data + start, out->len - start))
 		return -1;
 	buf_cstr(out);
 	return 0;

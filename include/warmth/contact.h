@@ -112,6 +112,14 @@ struct contact {
 	char *headline;
 	char **tags;               /* owned array of owned strings */
 	uint32_t ntags;
+	/*
+	 * Event time of the tags register: the newest event that carried tags
+	 * ([] included), -1 before any did. Tags are a register of their own
+	 * (a CRM list's time is not a name's), so a newer like carrying a name
+	 * never keeps an older list's tags, and an emptied list is a value
+	 * that an older list read later does not overwrite.
+	 */
+	int64_t tags_ms;
 	int64_t actor_connections; /* -1 unknown */
 	int64_t actor_followers;   /* -1 unknown */
 	int8_t creator;            /* -1 unknown */

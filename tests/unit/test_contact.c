@@ -100,6 +100,7 @@ static void assert_contact_equal(const struct contact *a, const struct contact *
 	assert_int_equal(a->actor_followers, b->actor_followers);
 	assert_int_equal(a->creator, b->creator);
 	assert_int_equal(a->hints_ms, b->hints_ms);
+	assert_int_equal(a->tags_ms, b->tags_ms);
 	assert_memory_equal(a->counts, b->counts, sizeof(a->counts));
 	assert_int_equal(a->first_seen_ms, b->first_seen_ms);
 	assert_int_equal(a->last_seen_ms, b->last_seen_ms);
@@ -502,6 +503,65 @@ static void test_hints_tie_and_gaps(void **state)
 	contact_free(&b);
 }
 
+/*
+ * Tags are a register of their own: a CRM list (a profile event with tags
+ * only) wins or loses against other events carrying tags, never against a
+ * newer like that carries a name, and an emptied list is a value that an
+ * older list does not overwrite, in every order of the events.
+ */
+static void test_tags_own_register(void **state)
+{
+	struct event list1 = ev_make(EVENT_PROFILE, 1000, 0);
+	struct event list2 = ev_make(EVENT_PROFILE, 3000, 0);
+	struct event like = ev_make(EVENT_LIKE, 5000, 0);
+	struct event *evs[3] = { &list1, &list2, &like };
+	static const int orders[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		                          { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+
+	(void)state;
+	list1.has_tags = 1;
+	list1.ntags = 1;
+	list1.tags[0] = es("client");
+	like.name = es("Ada Lovelace");
+	for (int emptied = 0; emptied < 2; emptied++) {
+		list2.has_tags = 1;
+		list2.ntags = emptied ? 0 : 1;
+		list2.tags[0] = es("partner");
+		for (int o = 0; o < 6; o++) {
+			struct contact c;
+			new_contact(&c);
+			for (int k = 0; k < 3; k++)
+				contact_apply(&c, evs[orders[o][k]], 10);
+			assert_int_equal(c.ntags, emptied ? 0 : 1);
+			if (!emptied)
+				assert_string_equal(c.tags[0], "partner");
+			assert_int_equal(c.tags_ms, 3000);
+			assert_int_equal(c.hints_ms, 5000);
+			assert_string_equal(c.name, "Ada Lovelace");
+			contact_free(&c);
+		}
+	}
+}
+
+/* A tags blob of version 1 (one time for every hint) takes hints_ms as the register's time. */
+static void test_blob_tags_version1(void **state)
+{
+	static const char v1[] = "\x01" "client\0vip";
+	struct contact d;
+
+	(void)state;
+	new_contact(&d);
+	d.hints_ms = 7000;
+	assert_int_equal(contact_decode_tags(&d, v1, sizeof(v1)), 0);
+	assert_int_equal(d.ntags, 2);
+	assert_string_equal(d.tags[1], "vip");
+	assert_int_equal(d.tags_ms, 7000);
+	/* A version from the future is refused, not guessed at. */
+	assert_int_equal(contact_decode_tags(&d, "\x03", 1), -1);
+	assert_int_equal(d.ntags, 0);
+	contact_free(&d);
+}
+
 static void test_hints_cut_on_utf8_boundary(void **state)
 {
 	char name[CONTACT_NAME_MAX + 16];
@@ -830,6 +890,8 @@ static void test_blob_round_trip(void **state)
 	assert_string_equal(d.tags[0], "client");
 	assert_string_equal(d.tags[1], "");
 	assert_string_equal(d.tags[2], "Łódź");
+	assert_true(c.tags_ms > 0);
+	assert_int_equal(d.tags_ms, c.tags_ms);
 
 	/* Empty lists round-trip to empty lists. */
 	contact_free(&c);
@@ -840,9 +902,11 @@ static void test_blob_round_trip(void **state)
 	assert_int_equal(d.nrecent, 0);
 	buf_reset(&b);
 	contact_encode_tags(&c, &b);
-	assert_int_equal(b.len, 1);
+	/* The version and the register's time (-1: never written), one byte each. */
+	assert_int_equal(b.len, 2);
 	assert_int_equal(contact_decode_tags(&d, b.data, b.len), 0);
 	assert_int_equal(d.ntags, 0);
+	assert_int_equal(d.tags_ms, -1);
 
 	buf_free(&b);
 	contact_free(&c);
@@ -1101,12 +1165,15 @@ static void test_blob_truncated_everywhere(void **state)
 		}
 		free(p);
 	}
+	size_t head = tags.len;
+	for (uint32_t i = 0; i < c.ntags; i++)
+		head -= strlen(c.tags[i]) + 1;
 	for (size_t len = 0; len <= tags.len; len++) {
 		char *p = xmalloc(len);
 		memcpy(p, tags.data, len);
 		int rc = contact_decode_tags(&d, p, len);
-		/* A cut right after a NUL is a valid, shorter list. */
-		if (len > 0 && (len == 1 || tags.data[len - 1] == '\0')) {
+		/* A cut right after the head (version, time) or after a NUL is a valid, shorter list. */
+		if (len == head || (len > head && tags.data[len - 1] == '\0')) {
 			assert_int_equal(rc, 0);
 		} else {
 			assert_int_equal(rc, -1);
@@ -1373,6 +1440,8 @@ int main(void)
 		cmocka_unit_test(test_shuffled_order_same_contact),
 		cmocka_unit_test(test_hints_latest_wins),
 		cmocka_unit_test(test_hints_tie_and_gaps),
+		cmocka_unit_test(test_tags_own_register),
+		cmocka_unit_test(test_blob_tags_version1),
 		cmocka_unit_test(test_hints_cut_on_utf8_boundary),
 		cmocka_unit_test(test_recent_order_and_limit),
 		cmocka_unit_test(test_recent_dir_out_and_ties),

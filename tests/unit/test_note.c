@@ -799,6 +799,51 @@ static void test_avoid_words(void **state)
 	assert_false(note_text_avoided(&p, "This is nonsense."));
 }
 
+/*
+ * The built-in list catches the plain hostile words and the eye roll a
+ * note must not thank anyone for; an emoji of one's own list matches with
+ * or without its presentation selector; an entry that could never match
+ * (a digit, a dot, two emoji) is refused, not kept silently.
+ */
+static void test_avoid_words_hostile_and_emoji(void **state)
+{
+	static const char *const mine[] = { "\xe2\x98\xb9\xef\xb8\x8f", "\xf0\x9f\xa4\xa8" };
+	static const char *const refused[] = { "2cents", "lol.", "wrong-", "-ish", "\xf0\x9f\x99\x84\xf0\x9f\x99\x84",
+	                                       "meh**", "a*b" };
+	static const char *const accepted[] = { "so-so", "n'importe", "meh*", "quatsch", "\xf0\x9f\x99\x84",
+	                                        "\xe2\x98\xb9\xef\xb8\x8f", "bl\xc3\xb6" "dsinn" };
+	struct note_params p;
+	struct buf err = { 0 };
+
+	(void)state;
+	note_params_default(&p);
+	assert_true(note_text_avoided(&p, "This is the worst advice I have read on this platform all year."));
+	assert_true(note_text_avoided(&p, "Completely wrong, cold outreach works far better than this."));
+	assert_true(note_text_avoided(&p, "Terrible take, everyone knows warm outreach is dead."));
+	assert_true(note_text_avoided(&p, "Oh sure, because that always works \xf0\x9f\x99\x84 groundbreaking stuff."));
+	assert_true(note_text_avoided(&p, "What a waste of everyone's time, honestly."));
+	assert_false(note_text_avoided(&p, "We tried this with a 3-week warm-up \xf0\x9f\x9a\x80 and it worked."));
+	p.avoid_words = mine;
+	p.navoid_words = ARRAY_SIZE(mine);
+	p.avoid_set = 1;
+	assert_true(note_text_avoided(&p, "Sure it works \xe2\x98\xb9 whatever you say."));
+	assert_true(note_text_avoided(&p, "Sure it works \xe2\x98\xb9\xef\xb8\x8f whatever you say."));
+	assert_true(note_text_avoided(&p, "Really\xf0\x9f\xa4\xa8"));
+	assert_false(note_text_avoided(&p, "Sure it works \xf0\x9f\x99\x84 whatever you say."));
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		buf_reset(&err);
+		if (note_avoid_word_check(refused[i], &err) != -1)
+			fail_msg("avoid word \"%s\" accepted", refused[i]);
+		assert_non_null(strstr(buf_cstr(&err), "would never match"));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(accepted); i++) {
+		buf_reset(&err);
+		if (note_avoid_word_check(accepted[i], &err) != 0)
+			fail_msg("avoid word \"%s\" refused: %s", accepted[i], buf_cstr(&err));
+	}
+	buf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -806,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_quotable),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_avoid_words),
+		cmocka_unit_test(test_avoid_words_hostile_and_emoji),
 		cmocka_unit_test(test_quote_cut),
 		cmocka_unit_test(test_free_limit),
 		cmocka_unit_test(test_missing_fields),
