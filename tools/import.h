@@ -205,6 +205,7 @@ struct import_crm_options {
 	char delimiter;              /* 0: the first of ',' ';' tab that finds the columns */
 	const char *tag_separators;  /* characters that split a tags cell */
 	int64_t ts_ms;               /* the time the list is true as of; 0: the file's mtime */
+	int64_t future_ms;           /* the daemon's time.future_tolerance: a later time is refused */
 };
 
 /*

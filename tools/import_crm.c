@@ -318,6 +318,21 @@ int import_crm(const char *path, const struct import_crm_options *options, struc
 	if (opt->ts_ms == 0)
 		opt->ts_ms = mtime_ms;
 	/*
+	 * The daemon rejects every event later than its clock plus
+	 * time.future_tolerance (future_ts): a whole list would go to the
+	 * dead-letter file, quietly. A file saved on a machine whose clock is
+	 * ahead, or a --time typo, is said here instead.
+	 */
+	if (opt->ts_ms > time_now_ms() + opt->future_ms) {
+		char when[TIME_RFC3339_LEN];
+		time_format_rfc3339(opt->ts_ms, when);
+		fprintf(stderr, "warmth-import: %s: the list's time %s (%s) is in the future: warmthd would "
+		        "reject every row (future_ts); give --time now or the date the list was exported\n",
+		        path, when, options->ts_ms != 0 ? "--time" : "the file's modification time");
+		buf_free(&data);
+		return -1;
+	}
+	/*
 	 * A byte order mark of UTF-16, little or big endian (Excel's "Unicode
 	 * text"), or UTF-16 without one: a header's first character is ASCII,
 	 * and in UTF-16 one of its two bytes is NUL, which text never holds.

@@ -174,7 +174,7 @@ static int import_csv_main(struct import_args *args, const char *path)
 	}
 	if (args->config != NULL) {
 		/* The segments (and the zone, for --tz): the daemon's secrets are not the importer's concern. */
-		static const char *const keys[] = { "time.zone", "segments", NULL };
+		static const char *const keys[] = { "time.zone", "time.future_tolerance", "segments", NULL };
 		if (conf_load_only(args->config, keys, &conf, &errs) != 0) {
 			conf_errors_print(&errs, stderr);
 			conf_errors_free(&errs);
@@ -196,6 +196,7 @@ static int import_csv_main(struct import_args *args, const char *path)
 			rc = 2;
 		}
 	}
+	crm->future_ms = conf->future_tolerance_ms;
 	if (rc == 0 && args->time != NULL && import_time(args, conf, &crm->ts_ms) != 0)
 		rc = 2;
 	if (rc == 0 && import_out_open(&out, args->output, args->opt.account) != 0)

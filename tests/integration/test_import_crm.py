@@ -16,6 +16,7 @@ than the list lose to it, newer ones win.
 import json
 import os
 import subprocess
+import time
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -210,6 +211,22 @@ def test_options_and_errors():
     run_import(path, "--url-column", "url", "--tags-column", "tags", "--delimiter", "x", expect=2)
     r = run_import(path, "--url-column", "nope", "--tags-column", "tags", expect=1)
     check('no header row with the columns "nope", "tags"' in r.stderr, r.stderr)
+    # A list whose time is beyond the daemon's clock plus time.future_tolerance
+    # would be rejected whole (future_ts): said here, nothing written.
+    future = write_list(env, "future.csv", "url,tags\nlinkedin.com/in/a,x\n", time.time() + 3 * DAY)
+    r = run_import(future, "--url-column", "url", "--tags-column", "tags", "-o",
+                   env.path("f.jsonl"), expect=1)
+    check("is in the future" in r.stderr and "file's modification time" in r.stderr and
+          not os.path.exists(env.path("f.jsonl")), r.stderr)
+    r = run_import(path, "--url-column", "url", "--tags-column", "tags", "--time", "2099-01-01",
+                   expect=1)
+    check("is in the future" in r.stderr and "(--time)" in r.stderr, r.stderr)
+    # With -c, the config's own tolerance: ten years lets it through.
+    cfg = env.path("tolerant.yaml")
+    with open(cfg, "w") as f:
+        f.write("time:\n  future_tolerance: 3650d\n")
+    os.chmod(cfg, 0o644)
+    run_import(future, "--url-column", "url", "--tags-column", "tags", "-c", cfg)
     r = run_import(os.path.join(env.dir, "missing.csv"), "--url-column", "url", "--tags-column",
                    "tags", "-o", env.path("x.jsonl"), expect=1)
     check(not os.path.exists(env.path("x.jsonl")), "a failed import left its output")
