@@ -20,6 +20,14 @@
 
 /* Files above this size are not CSV exports but something else. */
 #define ARCHIVE_MAX_FILE (1024u * 1024u * 1024u)
+/*
+ * A zip bomb: an entry that expands beyond ARCHIVE_BOMB_FLOOR bytes at more
+ * than ARCHIVE_BOMB_RATIO times its compressed size. CSV text deflates 3 to
+ * 20 times (the archive's own files: 4 to 9); a kilobyte that claims a
+ * gigabyte is no export, and would be read whole into memory.
+ */
+#define ARCHIVE_BOMB_FLOOR (16u * 1024u * 1024u)
+#define ARCHIVE_BOMB_RATIO 100u
 
 struct import_archive {
 	zip_t *zip;        /* NULL for a folder */
@@ -76,9 +84,20 @@ static int archive_read_zip(struct import_archive *a, const char *name, struct b
 	}
 	if (i == n)
 		return 1;
-	if (zip_stat_index(a->zip, (zip_uint64_t)i, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE) ||
-	    zs.size > ARCHIVE_MAX_FILE) {
+	if (zip_stat_index(a->zip, (zip_uint64_t)i, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE)) {
 		buf_printf(err, "%s: cannot size it in the archive", name);
+		return -1;
+	}
+	if (zs.size > ARCHIVE_MAX_FILE) {
+		buf_printf(err, "%s: %llu bytes uncompressed, more than a CSV export holds (1 GiB)", name,
+		           (unsigned long long)zs.size);
+		return -1;
+	}
+	if ((zs.valid & ZIP_STAT_COMP_SIZE) && zs.size > ARCHIVE_BOMB_FLOOR &&
+	    zs.size / (zs.comp_size > 0 ? zs.comp_size : 1) > ARCHIVE_BOMB_RATIO) {
+		buf_printf(err, "%s: %llu bytes packed into %llu, %llu times: not a CSV export (a zip bomb?)",
+		           name, (unsigned long long)zs.size, (unsigned long long)zs.comp_size,
+		           (unsigned long long)(zs.size / (zs.comp_size > 0 ? zs.comp_size : 1)));
 		return -1;
 	}
 	zf = zip_fopen_index(a->zip, (zip_uint64_t)i, 0);

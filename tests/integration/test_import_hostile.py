@@ -9,6 +9,8 @@
   of rejecting the whole line as longer than ingest.max_line_bytes.
 - In the folder form, a symbolic link or a FIFO named like an archive
   file is refused (no hang, no reading /dev/zero into memory).
+- A zip entry that expands more than a hundred times beyond 16 MiB (a zip
+  bomb) is refused before it is read.
 """
 import json
 import os
@@ -104,6 +106,30 @@ def test_folder_links_and_fifos():
     env.close()
 
 
+def test_zip_bomb():
+    """An archive entry that expands a thousand times (a zip bomb) is refused
+    before it is read into memory; an honest large entry is read."""
+    import zipfile
+    env = h.Env("import-bomb", CONFIG)
+    bomb = env.path("bomb.zip")
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Connections.csv", CONN_HEADER + b" " * (64 << 20))
+    check(os.path.getsize(bomb) < 1 << 20, "the bomb is small: %d" % os.path.getsize(bomb))
+    r = run("linkedin", bomb, "-o", env.path("li.jsonl"), expect=1)
+    check(b"times: not a CSV export (a zip bomb?)" in r.stderr, r.stderr)
+    check(not os.path.exists(env.path("li.jsonl")), "a failed import left its output")
+    # 20 MiB of real rows compress far less than a hundred times: read.
+    rows = b"".join(b"Ada%d,Lovelace,https://www.linkedin.com/in/ada-%d,,Analytical %d,Engineer,"
+                    b"16 Dec 2024\n" % (i, i, i * 7919) for i in range(250000))
+    honest = env.path("honest.zip")
+    with zipfile.ZipFile(honest, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Connections.csv", CONN_HEADER + rows)
+    r = run("linkedin", honest, "-o", env.path("ok.jsonl"))
+    with open(env.path("ok.jsonl")) as f:
+        check(sum(1 for _ in f) == 250000, "every honest row imported")
+    env.close()
+
+
 if __name__ == "__main__":
     h.run([test_nul_bytes, test_utf16_without_bom, test_huge_cells_cut_to_the_daemons_limits,
-           test_folder_links_and_fifos])
+           test_folder_links_and_fifos, test_zip_bomb])
