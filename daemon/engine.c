@@ -590,6 +590,7 @@ void engine_batch_close(struct engine *e)
 		e->pruned_at_ms = e->counters.newest_ms;
 		engine_dedup_prune(e);
 	}
+	e->counters.time_source = e->conf->time_source == CONF_TIME_EVENT ? 2 : 1;
 	store_batch_counters(e->building, &e->counters);
 	e->batch_open = 0;
 	e->batch_lines = 0;

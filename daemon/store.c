@@ -633,6 +633,8 @@ int store_load_counters(struct store *store, struct store_counters *out)
 			out->duplicate = value;
 		} else if (strcmp(name, "newest_event_ms") == 0) {
 			out->newest_ms = (int64_t)value;
+		} else if (strcmp(name, "time_source") == 0) {
+			out->time_source = value == 1 || value == 2 ? (int)value : 0;
 		} else if (strcmp(name, "ids_floor_ms") == 0) {
 			out->ids_floor_ms = (int64_t)value;
 		} else if (strcmp(name, "ids_kept_from_ms") == 0) {

@@ -788,7 +788,8 @@ static int store_commit_counters(struct store_commit *cm)
 	if (store_commit_counter(cm, "events_accepted", c->accepted) < 0 ||
 	    store_commit_counter(cm, "events_rejected", c->rejected) < 0 ||
 	    store_commit_counter(cm, "events_duplicate", c->duplicate) < 0 ||
-	    store_commit_counter(cm, "newest_event_ms", (uint64_t)c->newest_ms) < 0)
+	    store_commit_counter(cm, "newest_event_ms", (uint64_t)c->newest_ms) < 0 ||
+	    (c->time_source != 0 && store_commit_counter(cm, "time_source", (uint64_t)c->time_source) < 0))
 		return -1;
 	for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
 		snprintf(name, sizeof(name), "accepted.%s", event_type_name((enum event_type)t));

@@ -73,6 +73,7 @@ struct ctl {
 	 * default config when it exists), else the built-in defaults.
 	 */
 	const struct conf *conf;
+	int conf_builtin;             /* no config file was read: the built-in figures */
 	/*
 	 * "now" for warmth and readiness: the clock, or with time.source:
 	 * event the daemon's event clock as it committed it (the newest

@@ -571,7 +571,7 @@ static int ctl_socket_command(const struct ctl_options *o, const struct ctl *ctl
  * and loads (a broken one is reported and the defaults are used: the
  * database is what was asked for), else the defaults.
  */
-static int ctl_figures(const struct ctl_options *o, struct conf **conf)
+static int ctl_figures(const struct ctl_options *o, struct conf **conf, int *builtin)
 {
 	struct conf_errors errs = { 0 };
 	const char *config = o->config;
@@ -586,9 +586,23 @@ static int ctl_figures(const struct ctl_options *o, struct conf **conf)
 			return CTL_EXIT_ERROR;
 		ctl_error("%s: using the built-in scoring and readiness defaults instead", config);
 	}
+	*builtin = *conf == NULL;
 	if (*conf == NULL)
 		*conf = conf_load_defaults();
 	return CTL_EXIT_OK;
+}
+
+/*
+ * Without a config, the database says which clock the daemon that wrote it
+ * kept (time.source, stored with the counters): a database of event time
+ * read on the wall clock would date every engagement months back, and
+ * call everyone cold.
+ */
+static int ctl_db_clock_is_events(const struct ctl *ctl)
+{
+	struct store_counters counters;
+
+	return store_load_counters(ctl->store, &counters) == 0 && counters.time_source == 2;
 }
 
 /* Opens the store, runs the command, closes the store. */
@@ -607,7 +621,7 @@ static int ctl_run(struct ctl *ctl, const struct ctl_command *cmd, int argc, cha
 		return CTL_EXIT_ERROR;
 	}
 	ctl->now_ms = time_now_ms();
-	if (ctl->conf->time_source == CONF_TIME_EVENT) {
+	if (ctl->conf->time_source == CONF_TIME_EVENT || (ctl->conf_builtin && ctl_db_clock_is_events(ctl))) {
 		/* The daemon's committed event clock, held to the wall clock plus
 		   time.future_tolerance as the daemon holds it (a clock stored in
 		   2099 by an older version must not be "now"). */
@@ -718,7 +732,7 @@ int main(int argc, char **argv)
 	rc = ctl_find_database(&o, &conf, &ctl.db_path);
 	if (rc != 0)
 		return rc;
-	if (conf == NULL && (rc = ctl_figures(&o, &conf)) != 0)
+	if (conf == NULL && (rc = ctl_figures(&o, &conf, &ctl.conf_builtin)) != 0)
 		return rc;
 	ctl.conf = conf;
 	rc = ctl_run(&ctl, cmd, nargs, args);

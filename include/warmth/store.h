@@ -68,6 +68,12 @@ struct store_counters {
 	   contacts at start; 0 in a database written before it was kept. */
 	int64_t newest_ms;
 	/*
+	 * The clock of the daemon that last committed (time.source): 1 wall,
+	 * 2 event, 0 unknown (an older database). warmthctl --db without a
+	 * config takes "now" the way that daemon did.
+	 */
+	int time_source;
+	/*
 	 * Loaded, never written by store_batch_counters: the commit that moves
 	 * ids out of the window writes them (store_batch_dedup_prune,
 	 * store_batch_ids_prune). ids_floor_ms: every id of an event before it

@@ -71,6 +71,14 @@ def test_db_clock_is_the_daemons_in_event_mode():
     got = agree(env, "ada")
     active = [c for c in got["conditions"] if c["name"] == "active"][0]
     check(active["value"] == 18, "last engagement 18 days before the snapshot: %r" % active)
+    # Without a config (a copy of the database read elsewhere), the database
+    # says the daemon kept event time: the same "now", not the wall clock's.
+    if not os.path.exists("/etc/warmthd/warmthd.yaml"):
+        r = subprocess.run([WARMTHCTL, "--db", env.db, "--json", "show", "ada"],
+                           capture_output=True, text=True, timeout=60)
+        bare = json.loads(r.stdout)
+        check([c for c in bare["conditions"] if c["name"] == "active"][0]["value"] == 18,
+              "--db without -c on an event-time database: %r" % bare["conditions"])
     env.close()
 
 

@@ -326,7 +326,7 @@ static const char *test_dump(struct store *store, struct buf *out)
 		buf_printf(out, " %llu", (unsigned long long)c.accepted_by_type[t]);
 	for (int r = 0; r < REJECT_REASON_COUNT; r++)
 		buf_printf(out, " %llu", (unsigned long long)c.rejected_by_reason[r]);
-	buf_printf(out, " newest %lld", (long long)c.newest_ms);
+	buf_printf(out, " newest %lld clock %d", (long long)c.newest_ms, c.time_source);
 	return buf_cstr(out);
 }
 
@@ -446,7 +446,7 @@ static void test_roundtrip(void **state)
 	struct contact c[4];
 	struct store_file f = { 3, "/var/log/a.jsonl", 2049, UINT64_MAX - 1, 123456, 256,
 		                0xFEDCBA9876543210u, 256, 0x8000000000000001u, 1700000000999 };
-	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234, 0, 0 };
+	struct store_counters counters = { 10, 2, 1, { 0 }, { 0 }, 1700000001234, 2, 0, 0 };
 	/* The store keeps 96 bits of a key and the time to the second, as the seen-id set. */
 	struct hash128 k1 = { UINT64_MAX, UINT32_MAX }, k2 = { 2, 0x8000000000000001u };
 	struct buf expect = { 0 }, got = { 0 }, order = { 0 };
@@ -490,7 +490,7 @@ static void test_roundtrip(void **state)
 		buf_printf(&expect, " %llu", (unsigned long long)counters.accepted_by_type[t]);
 	for (int r = 0; r < REJECT_REASON_COUNT; r++)
 		buf_printf(&expect, " %llu", (unsigned long long)counters.rejected_by_reason[r]);
-	buf_printf(&expect, " newest %lld", (long long)counters.newest_ms);
+	buf_printf(&expect, " newest %lld clock %d", (long long)counters.newest_ms, counters.time_source);
 	store = test_open(path);
 	assert_string_equal(test_dump(store, &got), buf_cstr(&expect));
 
