@@ -89,6 +89,10 @@ struct note_vars {
  * following their work; clients, first of how the user can help.
  */
 static const char *const note_any_templates[] = {
+	"Hi {first_name}, thank you for your question on my post \"{post_title}\": \"{question}\". "
+	"I'd be glad to connect so we can learn from each other.",
+	"Hi {first_name}, thank you for your question: \"{question}\". "
+	"I'd be glad to connect so we can learn from each other.",
 	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\": \"{comment}\". "
 	"I'd be glad to connect so we can learn from each other.",
 	"Hi {first_name}, thank you for your thoughts: \"{comment}\". "
@@ -106,6 +110,10 @@ static const char *const note_any_templates[] = {
 };
 
 static const char *const note_executive_templates[] = {
+	"Hello {first_name}, thank you for your question on my post \"{post_title}\": \"{question}\". "
+	"I would value connecting and learning from your experience.",
+	"Hello {first_name}, thank you for your question: \"{question}\". "
+	"I would value connecting and learning from your experience.",
 	"Hello {first_name}, thank you for your perspective on my post \"{post_title}\": \"{comment}\". "
 	"I would value connecting and learning from your experience.",
 	"Hello {first_name}, thank you for your perspective: \"{comment}\". "
@@ -120,6 +128,10 @@ static const char *const note_executive_templates[] = {
 };
 
 static const char *const note_influencer_templates[] = {
+	"Hi {first_name}, thank you for your question on my post \"{post_title}\": \"{question}\". "
+	"I'd be glad to connect and follow your work more closely.",
+	"Hi {first_name}, thank you for your question: \"{question}\". "
+	"I'd be glad to connect and follow your work more closely.",
 	"Hi {first_name}, thank you for your thoughts on my post \"{post_title}\": \"{comment}\". "
 	"I'd be glad to connect and follow your work more closely.",
 	"Hi {first_name}, thank you for your thoughts: \"{comment}\". "

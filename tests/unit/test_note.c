@@ -210,6 +210,16 @@ static void test_table(void **state)
 		  { { NOW - 4 * DAY, EVENT_LIKE, 1, "t2", "Remote team dynamics", NULL } }, 1, 0,
 		  "Hi Ada, I really appreciated your post \"Remote team dynamics\". I'd love to connect and follow your "
 		  "future insights." },
+		{ "a peer's question is thanked for as a question", "peer",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
+		      "Curious: does this hold for enterprise buyers too?" } }, 1, 0,
+		  "Hi Ada, thank you for your question on my post \"Remote teams\": \"Curious: does this hold for "
+		  "enterprise buyers too?\". I'd be glad to connect so we can learn from each other." },
+		{ "an executive's question, without a title", "senior_executive",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", NULL,
+		      "How did you measure the effect on retention over a whole year?" } }, 1, 0,
+		  "Hello Ada, thank you for your question: \"How did you measure the effect on retention over a whole "
+		  "year?\". I would value connecting and learning from your experience." },
 		{ "a client who asked: help with the question comes first", "potential_client",
 		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Onboarding in a week",
 		      "How do you keep new hires from leaving in their first month?" } }, 1, 0,
