@@ -37,6 +37,9 @@ struct note_text {
 };
 void note_text_measure(const char *s, size_t len, struct note_text *out);
 
+/* When no template has what it needs (no name): a sentence with no variables (note_templates.c). */
+extern const char note_fallback[];
+
 /* Whether needle (NUL-terminated) occurs in s[0..len). */
 int note_has(const char *s, size_t len, const char *needle);
 
