@@ -24,6 +24,9 @@
 #include "warmth/util.h"
 #include "control.h"
 #include "engine.h"
+#include "http.h"
+#include "http_events.h"
+#include "http_metrics.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "sdnotify.h"
@@ -34,6 +37,8 @@ struct main_ctx {
 	struct engine *engine;
 	struct control *control;
 	struct metrics *metrics;      /* NULL until started, and again once closed */
+	struct http *http;            /* metrics.listen's listener; NULL: none */
+	struct http_events *events;   /* its POST /v1/events; freed after the listener */
 	const char *config_path;
 	int allow_insecure_config;    /* --allow-insecure-config: warn about a writable config, not refuse */
 	uv_signal_t sigterm, sigint, sighup;
@@ -118,15 +123,35 @@ static void main_metrics_closed(void *arg)
 	main_maybe_close_signals(m);
 }
 
+/* The listener is gone, and with it every request: its routes' state may go, then the textfile. */
+static void main_http_closed(void *arg)
+{
+	struct main_ctx *m = arg;
+
+	http_events_free(m->events);
+	m->events = NULL;
+	metrics_close(m->metrics, main_metrics_closed, m);
+	m->metrics = NULL;
+}
+
+/* The listener first (its /metrics renders through m->metrics), then the textfile. */
+static void main_close_metrics(struct main_ctx *m)
+{
+	if (m->http != NULL) {
+		http_close(m->http, main_http_closed, m);
+		m->http = NULL;
+	} else if (m->metrics != NULL) {
+		metrics_close(m->metrics, main_metrics_closed, m);
+		m->metrics = NULL;
+	}
+}
+
 static void main_engine_stopped(void *arg)
 {
 	struct main_ctx *m = arg;
 
 	m->engine_done = 1;
-	if (m->metrics != NULL) {
-		metrics_close(m->metrics, main_metrics_closed, m);
-		m->metrics = NULL;
-	}
+	main_close_metrics(m);
 	if (m->control != NULL && !m->control_failed)
 		control_close(m->control, main_control_closed, m);
 	else
@@ -485,7 +510,7 @@ static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
 	engine_metrics_snapshot(m->engine, s);
 }
 
-/* POST /v1/events (http.events): the engine applies and commits, metrics.c serves. */
+/* POST /v1/events (http.events): the engine applies and commits, http_events.c serves. */
 static int main_push_busy(void *ctx)
 {
 	return engine_push_busy(((struct main_ctx *)ctx)->engine);
@@ -506,32 +531,41 @@ static void main_committed(void *ctx)
 {
 	struct main_ctx *m = ctx;
 
-	if (m->metrics != NULL)
-		metrics_events_committed(m->metrics);
+	if (m->events != NULL)
+		http_events_committed(m->events);
 }
 
 /*
  * Like the control socket, metrics are for watching, not for ingesting:
- * an exporter that cannot start (the port is taken) is reported and the
- * daemon runs on without it. metrics.* take effect at a restart.
+ * a listener that cannot start (the port is taken) is reported and the
+ * daemon runs on without it. metrics.* and http.* take effect at a restart.
  */
 static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 {
+	struct http_events_source source = { main_push_busy, main_push, main_push_committed, m };
+	struct http_route route;
 	char err[512];
 
 	if (conf->metrics_textfile == NULL && conf->metrics_listen == NULL)
 		return;
 	m->metrics_done = 0;
 	m->metrics = metrics_new(m->loop, conf, main_metrics_snapshot, m);
-	if (metrics_start(m->metrics, err, sizeof(err)) < 0) {
+	metrics_start(m->metrics);
+	if (conf->metrics_listen == NULL)
+		return;
+	m->http = http_new(m->loop, conf, conf->http_max_pending);
+	m->events = http_events_new(m->http, conf, conf->http_events ? &source : NULL);
+	route = http_metrics_route(m->metrics);
+	http_add_route(m->http, &route);
+	route = http_events_route(m->events);
+	http_add_route(m->http, &route);
+	if (http_start(m->http, err, sizeof(err)) < 0) {
 		log_err("metrics disabled: %s", err);
-		metrics_close(m->metrics, main_metrics_closed, m);
-		m->metrics = NULL;
+		main_close_metrics(m);
 		return;
 	}
-	if (conf->http_events && conf->metrics_listen != NULL) {
-		struct metrics_events events = { main_push_busy, main_push, main_push_committed, m };
-		metrics_set_events(m->metrics, &events);
+	log_info("metrics: serving http://%s/metrics", conf->metrics_listen);
+	if (conf->http_events) {
 		engine_on_commit(m->engine, main_committed, m);
 		log_info("http: accepting events at http://%s/v1/events", conf->metrics_listen);
 	}
