@@ -25,6 +25,7 @@
 #include "control.h"
 #include "engine.h"
 #include "http.h"
+#include "http_api.h"
 #include "http_events.h"
 #include "http_metrics.h"
 #include "metrics.h"
@@ -39,6 +40,7 @@ struct main_ctx {
 	struct metrics *metrics;      /* NULL until started, and again once closed */
 	struct http *http;            /* metrics.listen's listener; NULL: none */
 	struct http_events *events;   /* its POST /v1/events; freed after the listener */
+	struct http_api *api;         /* its dashboard (http.dashboard); NULL: off */
 	const char *config_path;
 	int allow_insecure_config;    /* --allow-insecure-config: warn about a writable config, not refuse */
 	uv_signal_t sigterm, sigint, sighup;
@@ -130,6 +132,8 @@ static void main_http_closed(void *arg)
 
 	http_events_free(m->events);
 	m->events = NULL;
+	http_api_free(m->api);
+	m->api = NULL;
 	metrics_close(m->metrics, main_metrics_closed, m);
 	m->metrics = NULL;
 }
@@ -442,7 +446,11 @@ static int main_cmd_redeliver(void *ctx, const struct control_request *req, stru
 		err->code = not_found ? "not_found" : "bad_argument";
 		return -1;
 	}
-	log_info("redelivery of %s requested by uid %d (pid %d)", id, (int)req->uid, (int)req->pid);
+	if (req->via != NULL)
+		log_info("redelivery of %s requested over %s", id, req->via);
+	else
+		log_info("redelivery of %s requested by uid %d (pid %d)", id, (int)req->uid,
+		         (int)req->pid);
 	return 0;
 }
 
@@ -453,6 +461,29 @@ static int main_cmd_view(void *ctx, const struct control_request *req, struct js
 	struct main_ctx *m = ctx;
 
 	return engine_view(m->engine, req, out, err);
+}
+
+/*
+ * The dashboard's address with its token: a changing command, since the
+ * token lets its holder change state (as mark and snooze do here).
+ */
+static int main_cmd_dashboard(void *ctx, const struct control_request *req, struct json *out,
+                              struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	struct buf url = { 0 };
+
+	(void)req;
+	if (m->api == NULL)
+		return control_fail(err, "not_found", "the dashboard is off (http.dashboard: true and "
+		                    "metrics.listen turn it on, at a restart)");
+	http_api_url(m->api, &url);
+	json_object_open(out);
+	json_kv_str(out, "url", buf_cstr(&url));
+	json_object_close(out);
+	explicit_bzero(url.data, url.len);
+	buf_free(&url);
+	return 0;
 }
 
 static const struct control_command main_commands[] = {
@@ -471,6 +502,7 @@ static const struct control_command main_commands[] = {
 	{ "metrics", 0, main_cmd_view },
 	{ "plan", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
+	{ "dashboard", 1, main_cmd_dashboard },
 	{ NULL, 0, NULL },
 };
 
@@ -536,6 +568,27 @@ static void main_committed(void *ctx)
 }
 
 /*
+ * The dashboard's routes, when its token can be had; without it the
+ * dashboard stays off (reported) and the rest of the listener serves on.
+ */
+static void main_start_dashboard(struct main_ctx *m, const struct conf *conf)
+{
+	char token[HTTP_API_TOKEN_MAX + 1], err[512];
+	struct http_route route;
+
+	if (http_api_token_load(conf->http_dashboard_token_file, token, err, sizeof(err)) < 0) {
+		log_err("dashboard disabled: http.dashboard_token_file: %s", err);
+		return;
+	}
+	m->api = http_api_new(conf, main_commands, m, token);
+	explicit_bzero(token, sizeof(token));
+	route = http_api_route(m->api);
+	http_add_route(m->http, &route);
+	log_info("http: dashboard at http://%s/ (warmthctl dashboard prints its address with the "
+	         "token)", conf->metrics_listen);
+}
+
+/*
  * Like the control socket, metrics are for watching, not for ingesting:
  * a listener that cannot start (the port is taken) is reported and the
  * daemon runs on without it. metrics.* and http.* take effect at a restart.
@@ -559,6 +612,8 @@ static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 	http_add_route(m->http, &route);
 	route = http_events_route(m->events);
 	http_add_route(m->http, &route);
+	if (conf->http_dashboard)
+		main_start_dashboard(m, conf);
 	if (http_start(m->http, err, sizeof(err)) < 0) {
 		log_err("metrics disabled: %s", err);
 		main_close_metrics(m);

@@ -115,6 +115,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "ping", NULL, 0, 0, "ping", CTL_VIA_SOCKET },
 	{ "notify-test", NULL, 1, 1, "notify-test SINK", CTL_VIA_SOCKET },
 	{ "redeliver", NULL, 1, 1, "redeliver ID", CTL_VIA_SOCKET },
+	{ "dashboard", NULL, 0, 0, "dashboard", CTL_VIA_SOCKET },
 };
 
 /* Longer than the longest notifier timeout (10m) and exec's kill grace. */
@@ -169,6 +170,7 @@ static void ctl_usage(FILE *out)
 	        "  notify-test SINK       send a sample record through one notifier (its name\n"
 	        "                         as notifications shows it, or its type)\n"
 	        "  redeliver ID           send a delivered or failed notification again\n"
+	        "  dashboard              the dashboard's address with its token (http.dashboard)\n"
 	        "options:\n"
 	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
 	        "      --db STATE.db      read a state database directly, read-only, instead\n"
@@ -475,6 +477,27 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 }
 
 /*
+ * dashboard's reply for people: the address alone, to open or paste. The
+ * token is in its fragment, which a browser never sends to the server.
+ */
+static int ctl_print_dashboard(const char *json_text)
+{
+	const char *path[] = { "url", NULL };
+	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+
+	if (v == NULL) {
+		yajl_tree_free(root);
+		ctl_error("unexpected reply from the daemon: %s", json_text);
+		return CTL_EXIT_ERROR;
+	}
+	ctl_print_clean(stdout, YAJL_GET_STRING(v));
+	printf("\n");
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
+}
+
+/*
  * reload's reply for people: "configuration reloaded", and the keys that
  * changed but keep their old value until a restart.
  */
@@ -524,6 +547,8 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			printf("%s\n", buf_cstr(&result));
 		else if (strcmp(cmd->name, "reload") == 0)
 			rc = ctl_print_reload(buf_cstr(&result));
+		else if (strcmp(cmd->name, "dashboard") == 0)
+			rc = ctl_print_dashboard(buf_cstr(&result));
 		else if (strcmp(cmd->name, "status") == 0)
 			rc = ctl_print_status_text(buf_cstr(&result));
 		else if (strcmp(cmd->name, "mark") == 0)

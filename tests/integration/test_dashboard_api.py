@@ -1,0 +1,277 @@
+"""The dashboard's JSON under /api/ (http.dashboard) with a real HTTP
+client against the real daemon: each route answers what warmthctl --json
+answers (the same handlers), changes go through POST only, from the page's
+own Origin, with the token, to a listener named in Host; every response
+carries the security headers; the token file is made once, 0600."""
+
+import http.client
+import json
+import os
+import socket
+import stat
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import subprocess  # noqa: E402
+
+from harness import BASE_CONFIG, WARMTHCTL, Env, check, executive_lines, run  # noqa: E402
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'none'")
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def dash_env(name, dashboard=True, extra=""):
+    port = free_port()
+    env = Env(name, BASE_CONFIG + "time:\n  source: event\nmetrics:\n  listen: 127.0.0.1:%d\n"
+              "http:\n  dashboard: %s\n  dashboard_token_file: ./dashboard.token\n%s"
+              % (port, "true" if dashboard else "false", extra))
+    env.port = port
+    env.origin = "http://127.0.0.1:%d" % port
+    return env
+
+
+def socket_open(env):
+    try:
+        socket.create_connection(("127.0.0.1", env.port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def start(env, lines=()):
+    if lines:
+        env.append("a.jsonl", list(lines))
+    env.start()
+    env.wait(lambda: socket_open(env), "the HTTP listener")
+    if lines:
+        env.wait_processed(len(lines))
+
+
+def token(env):
+    with open(os.path.join(env.dir, "dashboard.token")) as f:
+        return f.read().strip()
+
+
+def request(env, method, path, body=None, headers=None, host=None):
+    """(status, response, parsed JSON or None) of one request."""
+    conn = http.client.HTTPConnection("127.0.0.1", env.port, timeout=30)
+    h = {}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+    h.update(headers or {})
+    conn.putrequest(method, path, skip_host=True)
+    conn.putheader("Host", host if host is not None else "127.0.0.1:%d" % env.port)
+    for k, v in h.items():
+        if v is not None:
+            conn.putheader(k, v)
+    data = body.encode() if isinstance(body, str) else body
+    if data is not None:
+        conn.putheader("Content-Length", str(len(data)))
+    conn.endheaders(data)
+    resp = conn.getresponse()
+    raw = resp.read()
+    conn.close()
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    return resp.status, resp, parsed
+
+
+def get(env, path, **kw):
+    return request(env, "GET", path, **kw)
+
+
+def post(env, path, body, tok=None, origin=None, **kw):
+    h = {"Origin": origin if origin is not None else env.origin,
+         "X-Warmth-Token": tok if tok is not None else token(env)}
+    h.update(kw.pop("headers", {}))
+    return request(env, "POST", path, body=body, headers=h, **kw)
+
+
+def sock_ctl(env, *args, expect=0):
+    """warmthctl over the control socket (the changing commands need it)."""
+    r = subprocess.run([WARMTHCTL, "-s", os.path.join(env.dir, "control.sock")] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == expect, "warmthctl %s: exit %d (want %d): %s"
+          % (" ".join(args), r.returncode, expect, r.stderr))
+    return r
+
+
+def ctl_json(env, *args):
+    return json.loads(sock_ctl(env, "--json", *args).stdout)
+
+
+def test_off_by_default():
+    env = dash_env("dash_off", dashboard=False)
+    start(env)
+    status, _, body = get(env, "/api/status")
+    check(status == 404, "no dashboard routes when off: %d %s" % (status, body))
+    check(not os.path.exists(os.path.join(env.dir, "dashboard.token")), "no token file made when off")
+    r = sock_ctl(env, "dashboard", expect=1)
+    check("http.dashboard" in r.stderr, "warmthctl dashboard says why: %s" % r.stderr)
+    env.close()
+
+
+def test_views_match_ctl():
+    env = dash_env("dash_views")
+    start(env, executive_lines())
+    for path, args in (("/api/plan", ["plan"]), ("/api/contact?actor=ada", ["show", "ada"]),
+                       ("/api/metrics", ["metrics"])):
+        status, resp, body = get(env, path)
+        check(status == 200, "%s: %d %s" % (path, status, body))
+        check(resp.getheader("Content-Type") == "application/json", path)
+        check(resp.getheader("Cache-Control") == "no-store", "%s: no-store" % path)
+        want = ctl_json(env, *args)
+        check(body == want, "%s is what warmthctl --json %s says:\n%s\n%s"
+              % (path, " ".join(args), body, want))
+    status, _, body = get(env, "/api/status")
+    check(status == 200 and body["events_accepted"] == 4, "status: %s" % body)
+    status, _, body = get(env, "/api/contact?actor=nobody")
+    check(status == 404 and body["error"]["code"] == "not_found"
+          and "nobody" in body["error"]["message"], "unknown contact: %d %s" % (status, body))
+    status, _, body = get(env, "/api/contact")
+    check(status == 400 and body["error"]["code"] == "bad_argument", "no actor: %s" % body)
+    status, _, body = get(env, "/api/contact?actor=ada&color=red")
+    check(status == 400 and "color" in body["error"]["message"], "unknown parameter: %s" % body)
+    status, _, body = get(env, "/api/contact?actor=ada&actor=bob")
+    check(status == 400, "a repeated parameter: %s" % body)
+    status, _, body = get(env, "/api/contact?actor=ada%00x")
+    check(status == 400 and body["error"]["code"] == "bad_request", "a %%00: %s" % body)
+    status, _, body = get(env, "/api/nothing")
+    check(status == 404 and body["error"]["code"] == "not_found", "unknown route: %s" % body)
+    env.close()
+
+
+def test_changes_by_post_with_token_and_origin():
+    env = dash_env("dash_post")
+    start(env, executive_lines())
+    tok = token(env)
+    # GET never changes state: a GET to a POST route is 405, with Allow.
+    status, resp, body = get(env, "/api/mark?actor=ada&state=invited")
+    check(status == 405 and resp.getheader("Allow") == "POST", "GET on mark: %d" % status)
+    status, resp, _ = post(env, "/api/plan", {})
+    check(status == 405 and resp.getheader("Allow") == "GET, HEAD", "POST on plan: %d" % status)
+    # Refusals, none of which changes anything.
+    refused = (
+        ("no token", dict(tok="")),
+        ("a wrong token", dict(tok=tok[:-1] + ("0" if tok[-1] != "0" else "1"))),
+        ("a longer token", dict(tok=tok + "0")),
+        ("no Origin", dict(headers={"Origin": None})),
+        ("a foreign Origin", dict(origin="http://evil.example")),
+        ("an Origin on another port", dict(origin="http://127.0.0.1:1")),
+        ("an https Origin", dict(origin="https://127.0.0.1:%d" % env.port)),
+    )
+    for what, kw in refused:
+        status, resp, body = post(env, "/api/mark", {"actor": "ada", "state": "invited"}, **kw)
+        check(status == 403 and body["error"]["code"] == "forbidden", "%s: %d %s"
+              % (what, status, body))
+        check(resp.getheader("Content-Security-Policy") == CSP, "%s: CSP on a refusal" % what)
+    status, _, body = post(env, "/api/mark", "actor=ada&state=invited",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(status == 415, "a form's body: %d %s" % (status, body))
+    check(env.show("ada")["relationship"] != "pending", "nothing changed by a refused request")
+    # The page's own change.
+    status, _, body = post(env, "/api/mark", {"actor": "ada", "state": "invited"})
+    check(status == 200 and body == {"account": "default", "actor": "ada", "done": "invited"},
+          "mark: %d %s" % (status, body))
+    env.wait(lambda: env.show("ada")["relationship"] == "pending", "the mark in warmthctl show")
+    status, _, body = post(env, "/api/mark", {"actor": "ada", "state": "no such state"})
+    check(status == 400 and body["error"]["code"] == "bad_argument", "a bad state: %s" % body)
+    status, _, body = post(env, "/api/snooze", {"actor": "nobody", "duration": "3d"})
+    check(status == 404, "snooze of an unknown contact: %d %s" % (status, body))
+    status, _, body = post(env, "/api/snooze", {"actor": "ada", "duration": "3d"})
+    check(status == 200 and body["done"] == "snoozed", "snooze: %s" % body)
+    status, _, body = post(env, "/api/unsnooze", {"actor": "ada"})
+    check(status == 200 and body["done"] == "unsnoozed", "unsnooze: %s" % body)
+    status, _, body = post(env, "/api/redeliver", {"id": "no-such-notification"})
+    check(status == 404 and body["error"]["code"] == "not_found", "redeliver: %s" % body)
+    status, _, body = post(env, "/api/mark", "[1,2]")
+    check(status == 400 and body["error"]["code"] == "bad_request", "not an object: %s" % body)
+    status, _, body = post(env, "/api/mark", '{"actor":"ada\\u0000x","state":"invited"}')
+    check(status == 400 and body["error"]["code"] == "bad_request", "a NUL: %s" % body)
+    status, _, body = post(env, "/api/mark", "{" + " " * 70000 + "}")
+    check(status == 413, "a body over 64 KiB: %d" % status)
+    # localhost is the same listener: its own origin is accepted.
+    status, _, body = post(env, "/api/unsnooze", {"actor": "ada"},
+                           origin="http://localhost:%d" % env.port,
+                           host="localhost:%d" % env.port)
+    check(status == 200, "from http://localhost: %d %s" % (status, body))
+    env.close()
+
+
+def test_host_header():
+    env = dash_env("dash_host")
+    start(env)
+    for host in ("evil.example:%d" % env.port, "127.0.0.1", "127.0.0.1:1",
+                 "localhost.evil.example:%d" % env.port, ""):
+        status, resp, body = get(env, "/api/status", host=host)
+        check(status == 421, "Host %r: %d %s" % (host, status, body))
+        check(resp.getheader("Content-Security-Policy") == CSP, "Host %r: CSP" % host)
+    for host in ("127.0.0.1:%d" % env.port, "LOCALHOST:%d" % env.port, "[::1]:%d" % env.port):
+        status, _, _ = get(env, "/api/status", host=host)
+        check(status == 200, "Host %r: %d" % (host, status))
+    # /metrics is for scrapers, which may name the host as they like.
+    status, resp, _ = get(env, "/metrics", host="prometheus.internal:%d" % env.port)
+    check(status == 200, "/metrics with any Host: %d" % status)
+    env.close()
+
+
+def test_headers_on_every_response():
+    env = dash_env("dash_headers")
+    start(env)
+    for method, path in (("GET", "/api/status"), ("GET", "/api/nothing"), ("GET", "/metrics"),
+                         ("GET", "/nowhere"), ("POST", "/api/mark"), ("GET", "/v1/events")):
+        status, resp, _ = request(env, method, path)
+        check(resp.getheader("Content-Security-Policy") == CSP, "%s %s: CSP" % (method, path))
+        check(resp.getheader("X-Content-Type-Options") == "nosniff", "%s %s: nosniff"
+              % (method, path))
+        check(resp.getheader("Referrer-Policy") == "no-referrer", "%s %s: no-referrer"
+              % (method, path))
+    env.close()
+
+
+def test_token_file():
+    env = dash_env("dash_token")
+    start(env)
+    path = os.path.join(env.dir, "dashboard.token")
+    st = os.stat(path)
+    check(stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == os.geteuid(),
+          "0600, the daemon's user: %o %d" % (st.st_mode, st.st_uid))
+    tok = token(env)
+    check(len(tok) == 64 and all(c in "0123456789abcdef" for c in tok), "256 bits in hex: %r" % tok)
+    url = ctl_json(env, "dashboard")["url"]
+    check(url == "http://127.0.0.1:%d/#token=%s" % (env.port, tok), "the URL: %s" % url)
+    r = sock_ctl(env, "dashboard")
+    check(tok in r.stdout and "?" not in r.stdout, "the token in the fragment only")
+    env.stop()
+    env.start()
+    env.wait(lambda: socket_open(env), "the HTTP listener again")
+    check(token(env) == tok, "the same token after a restart")
+    env.stop()
+    # A token others may read is refused: the dashboard stays off, the rest serves on.
+    os.chmod(path, 0o644)
+    env.start()
+    env.wait(lambda: socket_open(env), "the HTTP listener with a readable token")
+    status, _, _ = get(env, "/api/status")
+    check(status == 404, "no dashboard with a token others may read: %d" % status)
+    check(env.log_has("dashboard disabled") and env.log_has("mode 0600"), "the log says why")
+    status, _, _ = get(env, "/metrics")
+    check(status == 200, "/metrics still served")
+    env.close()
+
+
+if __name__ == "__main__":
+    run([test_off_by_default, test_views_match_ctl, test_changes_by_post_with_token_and_origin,
+         test_host_header, test_headers_on_every_response, test_token_file])
