@@ -27,6 +27,7 @@
 #include "warmth/json.h"
 #include "warmth/log.h"
 #include "warmth/view.h"
+#include "warmth/view_search.h"
 #include "control.h"
 #include "engine.h"
 #include "engine_internal.h"
@@ -119,6 +120,7 @@ struct engine_view_page {
 	enum view_order order;
 	int ready_only;
 	const char *segment;         /* only this segment; NULL: all */
+	const struct view_search *search; /* contacts: only names or actors holding it; NULL: all */
 	struct view_rank after;      /* the cursor; have_after */
 	int have_after;
 	size_t limit;
@@ -178,6 +180,10 @@ static int engine_view_offer(const struct view *v, const struct engine_view_page
 	struct engine_contact *out;
 
 	if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
+		goto drop;
+	if (p->search != NULL &&
+	    !view_search_match(p->search, ec->c.name, ec->c.name != NULL ? strlen(ec->c.name) : 0) &&
+	    !view_search_match(p->search, ec->c.actor, ec->c.actor_len))
 		goto drop;
 	if (p->order == VIEW_BY_RANK) {
 		r.engagements = view_engagements(&ec->c);
@@ -401,6 +407,12 @@ static void engine_view_export_page(const struct view *v, struct engine *e,
  * {"contacts":[...],"next":CURSOR}: next is null on the last page. A
  * full page may still be the last; the client learns it from an empty
  * next page (one more request, no more walks than pages).
+ *
+ * contacts is export's walk in key order with a search: args.search, a
+ * case-insensitive substring of the name or the actor. A page walks from
+ * the cursor until it holds limit matches, so a rare needle walks far,
+ * but in one pass over memory and the database's rows in chunks of a
+ * page, never holding more than one page.
  */
 static int engine_view_list(struct engine *e, const struct control_request *req, struct json *out,
                             struct control_error *err)
@@ -410,8 +422,20 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 	struct view v = engine_view_of(e);
 	struct view_heap h;
 	char *owned = NULL, cursor[VIEW_CURSOR_MAX];
-	int export = strcmp(req->cmd, "export") == 0, rc = 0;
+	int contacts = strcmp(req->cmd, "contacts") == 0;
+	int export = contacts || strcmp(req->cmd, "export") == 0, rc = 0;
+	struct view_search search;
+	const char *needle = contacts ? control_arg_string(req, "search") : NULL;
 
+	if (contacts && needle == NULL && control_arg_has(req, "search"))
+		return control_fail(err, "bad_argument", "\"search\" must be a string");
+	if (needle != NULL && needle[0] != '\0') {
+		if (view_search_init(&search, needle) < 0)
+			return control_fail(err, "bad_argument",
+			                    "\"search\" must be UTF-8 of at most %d bytes",
+			                    VIEW_SEARCH_MAX);
+		p.search = &search;
+	}
 	p.order = export ? VIEW_BY_KEY : VIEW_BY_RANK;
 	p.ready_only = strcmp(req->cmd, "ready") == 0;
 	if (engine_view_page_args(e, req, &p, &owned, err) < 0) {

@@ -454,7 +454,7 @@ static int main_cmd_redeliver(void *ctx, const struct control_request *req, stru
 	return 0;
 }
 
-/* show, top, ready, export, metrics: the engine answers from memory. */
+/* show, top, ready, export, contacts, metrics, plan: the engine answers from memory. */
 static int main_cmd_view(void *ctx, const struct control_request *req, struct json *out,
                          struct control_error *err)
 {
@@ -501,6 +501,7 @@ static const struct control_command main_commands[] = {
 	{ "export", 0, main_cmd_view },
 	{ "metrics", 0, main_cmd_view },
 	{ "plan", 0, main_cmd_view },
+	{ "contacts", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
 	{ "dashboard", 1, main_cmd_dashboard },
 	{ NULL, 0, NULL },

@@ -69,6 +69,8 @@ static void ctl_config_unreadable_hint(const char *config, const char *instead)
 /* The daemon's default control socket (conf.c's default for control.socket). */
 #define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
 #define CTL_TOP_DEFAULT 10
+/* A screenful of a search; the daemon pages at most 500. */
+#define CTL_CONTACTS_DEFAULT 50
 
 /* The options as given, before they are checked against the command. */
 struct ctl_options {
@@ -78,6 +80,8 @@ struct ctl_options {
 	const char *top_n;    /* -n */
 	const char *segment;  /* --segment */
 	const char *format;   /* --format */
+	const char *search;   /* contacts --search */
+	const char *after;    /* contacts --after */
 	int json;
 	const char *account;
 	int notify_state;     /* --pending, --failed: CTL_NOTIFY_* */
@@ -116,6 +120,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ "notify-test", NULL, 1, 1, "notify-test SINK", CTL_VIA_SOCKET },
 	{ "redeliver", NULL, 1, 1, "redeliver ID", CTL_VIA_SOCKET },
 	{ "dashboard", NULL, 0, 0, "dashboard", CTL_VIA_SOCKET },
+	{ "contacts", NULL, 0, 0, "contacts [--search Q] [-n N] [--after CURSOR]", CTL_VIA_SOCKET },
 };
 
 /* Longer than the longest notifier timeout (10m) and exec's kill grace. */
@@ -138,6 +143,8 @@ static const struct option ctl_long_options[] = {
 	{ "failed", no_argument, NULL, 'F' },
 	{ "segment", required_argument, NULL, 'S' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "search", required_argument, NULL, 'Q' },
+	{ "after", required_argument, NULL, 'A' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +162,10 @@ static void ctl_usage(FILE *out)
 	        "  metrics                follower and connection counts, ratio\n"
 	        "  plan                   this week: whom to invite (with notes), who waits for\n"
 	        "                         the budget, whom to engage with, what to withdraw\n"
+	        "  contacts [--search Q] [-n N] [--after CURSOR]\n"
+	        "                         one page of contacts by name (N default %d), those\n"
+	        "                         whose name or actor holds Q (any case); the page's\n"
+	        "                         last line is the CURSOR of the next (daemon only)\n"
 	        "  export [--format text|jsonl|csv]\n"
 	        "                         every contact: tab-separated text, one JSON object\n"
 	        "                         per line (the default with --json), or CSV\n"
@@ -179,7 +190,7 @@ static void ctl_usage(FILE *out)
 	        "      --account NAME     the account (default \"" CTL_DEFAULT_ACCOUNT "\")\n"
 	        "  -h, --help             this help;  --version  the version\n"
 	        "exit status: 0 ok, 1 error, 2 usage, 3 daemon not reachable\n",
-	        CTL_TOP_DEFAULT);
+	        CTL_TOP_DEFAULT, CTL_CONTACTS_DEFAULT);
 }
 
 /* Prints the short usage hint that follows every usage error; returns 2. */
@@ -231,6 +242,12 @@ static int ctl_getopt(int argc, char **argv, const char *optstring, struct ctl_o
 			break;
 		case 'f':
 			o->format = optarg;
+			break;
+		case 'Q':
+			o->search = optarg;
+			break;
+		case 'A':
+			o->after = optarg;
 			break;
 		case 'P':
 		case 'F':
@@ -310,7 +327,7 @@ static int ctl_parse_top_n(const char *s, long *out)
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || n < 1) {
-		ctl_error("top: -n needs a positive whole number, not \"%s\"", s);
+		ctl_error("-n needs a positive whole number, not \"%s\"", s);
 		return -1;
 	}
 	*out = n;
@@ -580,6 +597,18 @@ static int ctl_socket_command(const struct ctl_options *o, const struct ctl *ctl
 	const char *path;
 	int rc;
 
+	if (strcmp(cmd->name, "contacts") == 0) {
+		if (o->db != NULL) {
+			ctl_error("contacts talks to the running daemon: use -s SOCKET, not --db");
+			return ctl_usage_error();
+		}
+		if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
+			return rc;
+		rc = ctl_view_over_socket(ctl, path, cmd->name, NULL);
+		if (conf != NULL)
+			conf_free(conf);
+		return rc;
+	}
 	if (cmd->via == CTL_VIA_SOCKET || strcmp(cmd->name, "status") == 0)
 		return ctl_over_socket(o, cmd, argv);
 	if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
@@ -698,20 +727,27 @@ int main(int argc, char **argv)
 		ctl_error("-s and --db exclude each other: talk to the daemon or read a database");
 		return ctl_usage_error();
 	}
-	ctl.top_n = CTL_TOP_DEFAULT;
+	ctl.top_n = strcmp(cmd->name, "contacts") == 0 ? CTL_CONTACTS_DEFAULT : CTL_TOP_DEFAULT;
 	if (o.top_n != NULL) {
-		if (strcmp(cmd->name, "top") != 0) {
-			ctl_error("%s: -n is an option of top only", cmd->name);
+		if (strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "contacts") != 0) {
+			ctl_error("%s: -n is an option of top and contacts only", cmd->name);
 			return ctl_usage_error();
 		}
 		if (ctl_parse_top_n(o.top_n, &ctl.top_n) < 0)
 			return ctl_usage_error();
 	}
-	if (o.segment != NULL && strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "ready") != 0) {
-		ctl_error("%s: --segment is an option of top and ready only", cmd->name);
+	if (o.segment != NULL && strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "ready") != 0 &&
+	    strcmp(cmd->name, "contacts") != 0) {
+		ctl_error("%s: --segment is an option of top, ready and contacts only", cmd->name);
 		return ctl_usage_error();
 	}
 	ctl.segment = o.segment;
+	if ((o.search != NULL || o.after != NULL) && strcmp(cmd->name, "contacts") != 0) {
+		ctl_error("%s: --search and --after are options of contacts only", cmd->name);
+		return ctl_usage_error();
+	}
+	ctl.search = o.search;
+	ctl.after = o.after;
 	/* Without --format, --json keeps meaning what it always did: JSON Lines. */
 	ctl.export_format = o.json ? CTL_FORMAT_JSONL : CTL_FORMAT_TEXT;
 	if (o.format != NULL) {

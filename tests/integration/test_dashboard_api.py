@@ -14,7 +14,8 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import subprocess  # noqa: E402
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, executive_lines, run  # noqa: E402
+from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, executive_lines, run  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -211,6 +212,62 @@ def test_changes_by_post_with_token_and_origin():
     env.close()
 
 
+def test_contacts_search_and_pages():
+    t0 = 1793700000
+    lines = [event(t0 + i, "follow", "urn:li:person:p%02d" % i, name="Person Number %d" % i,
+                   id="f%d" % i) for i in range(30)]
+    lines += [event(t0 + 40, "follow", "urn:li:person:emile", name="\u00c9mile Zola", id="e"),
+              event(t0 + 41, "follow", "urn:li:person:xss", name="<script>alert(1)</script>",
+                    id="x"),
+              event(t0 + 42, "follow", "urn:li:person:ACME-ceo", name="Grace", id="g")]
+    env = dash_env("dash_contacts")
+    start(env, lines)
+    # Every match, page by page, each once, in key order.
+    seen, after, pages = [], None, 0
+    while True:
+        path = "/api/contacts?q=PERSON%20number&limit=7" + ("&after=" + quote(after) if after else "")
+        status, _, body = get(env, path)
+        check(status == 200, "%s: %d %s" % (path, status, body))
+        check(len(body["contacts"]) <= 7, "a page holds at most the limit")
+        seen += [c["actor"] for c in body["contacts"]]
+        pages += 1
+        after = body["next"]
+        if after is None:
+            break
+    want = ["urn:li:person:p%02d" % i for i in range(30)]
+    check(seen == want, "every match once, in order: %s" % seen)
+    check(pages == 5, "30 matches in pages of 7: 5 pages (%d)" % pages)
+    # The first page is what warmthctl --json contacts answers.
+    _, _, body = get(env, "/api/contacts?q=person&limit=7")
+    check(body["contacts"][0]["actor"] == "urn:li:person:ACME-ceo", "the actor matches too")
+    check(body == ctl_json(env, "contacts", "--search", "person", "-n", "7"),
+          "the page is warmthctl's")
+    # Case folding beyond ASCII, the actor, and markup as plain data.
+    for q, want in (("\u00e9MILE", ["urn:li:person:emile"]), ("acme", ["urn:li:person:ACME-ceo"]),
+                    ("<script>", ["urn:li:person:xss"]), ("nobody at all", [])):
+        status, _, body = get(env, "/api/contacts?q=" + quote(q))
+        check(status == 200 and [c["actor"] for c in body["contacts"]] == want,
+              "search %r: %s" % (q, body))
+    status, _, body = get(env, "/api/contacts?q=" + quote("<script>"))
+    check(body["contacts"][0]["name"] == "<script>alert(1)</script>", "the name as it is")
+    status, _, body = get(env, "/api/contacts")
+    check(status == 200 and len(body["contacts"]) == 33, "no search: all (%s)" % status)
+    for bad in ("limit=0", "limit=501", "limit=x", "after=garbage"):
+        status, _, body = get(env, "/api/contacts?" + bad)
+        check(status == 400 and body["error"]["code"] == "bad_argument", "%s: %s" % (bad, body))
+    # warmthctl contacts for people: the rows, then the next page's cursor.
+    r = sock_ctl(env, "contacts", "--search", "NUMBER", "-n", "2")
+    out = r.stdout.splitlines()
+    check("p00" in out[-3] and "p01" in out[-2] and out[-1].startswith("next: "),
+          "text: %r" % r.stdout)
+    r = sock_ctl(env, "contacts", "--search", "NUMBER", "-n", "2", "--after", out[-1][6:])
+    check("p02" in r.stdout and "p03" in r.stdout and "p01" not in r.stdout,
+          "the next page: %r" % r.stdout)
+    sock_ctl(env, "contacts", "-n", "0", expect=2)
+    sock_ctl(env, "top", "--search", "x", expect=2)
+    env.close()
+
+
 def test_host_header():
     env = dash_env("dash_host")
     start(env)
@@ -274,4 +331,4 @@ def test_token_file():
 
 if __name__ == "__main__":
     run([test_off_by_default, test_views_match_ctl, test_changes_by_post_with_token_and_origin,
-         test_host_header, test_headers_on_every_response, test_token_file])
+         test_contacts_search_and_pages, test_host_header, test_headers_on_every_response, test_token_file])
