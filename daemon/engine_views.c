@@ -27,6 +27,7 @@
 #include "warmth/json.h"
 #include "warmth/log.h"
 #include "warmth/view.h"
+#include "warmth/view_outbox.h"
 #include "warmth/view_search.h"
 #include "control.h"
 #include "engine.h"
@@ -606,6 +607,38 @@ static int engine_view_plan(struct engine *e, const struct control_request *req,
 	return 0;
 }
 
+static void engine_view_notification(void *ctx, const struct view_notification *n,
+                                     const char *state)
+{
+	view_notification_json(ctx, n, state);
+}
+
+/*
+ * The outbox as warmthctl --json notifications prints it (the same
+ * code), from the database: what is committed. args.state: "pending" or
+ * "failed" for only those.
+ */
+static int engine_view_notifications(struct engine *e, const struct control_request *req,
+                                     struct json *out, struct control_error *err)
+{
+	struct view_outbox_walk w = { 0 };
+	const char *state = control_arg_string(req, "state");
+	int rc;
+
+	if ((state == NULL && control_arg_has(req, "state")) ||
+	    view_outbox_filter_parse(state, &w.filter) < 0)
+		return control_fail(err, "bad_argument", "\"state\" must be \"pending\" or \"failed\"");
+	w.emit = engine_view_notification;
+	w.ctx = out;
+	json_array_open(out);
+	rc = store_foreach_delivery(e->reader, view_outbox_row, &w);
+	view_outbox_finish(&w);
+	json_array_close(out);
+	if (rc < 0)
+		return control_fail(err, "internal", "%s: cannot read the outbox", e->conf->database);
+	return 0;
+}
+
 int engine_view(struct engine *e, const struct control_request *req, struct json *out,
                 struct control_error *err)
 {
@@ -617,5 +650,7 @@ int engine_view(struct engine *e, const struct control_request *req, struct json
 		return engine_view_metrics(e, req, out, err);
 	if (strcmp(req->cmd, "plan") == 0)
 		return engine_view_plan(e, req, out, err);
+	if (strcmp(req->cmd, "notifications") == 0)
+		return engine_view_notifications(e, req, out, err);
 	return engine_view_list(e, req, out, err);
 }

@@ -66,6 +66,7 @@ static const struct http_api_path http_api_paths[] = {
 	{ "/api/contacts", "contacts", 0,
 	  { { "q", "search", 0 }, { "after", "after", 0 }, { "limit", "limit", 1 },
 	    { "segment", "segment", 0 }, { "account", "account", 0 }, { NULL, NULL, 0 } } },
+	{ "/api/notifications", "notifications", 0, { { "state", "state", 0 }, { NULL, NULL, 0 } } },
 	{ "/api/mark", "mark", 1, { { NULL, NULL, 0 } } },
 	{ "/api/snooze", "snooze", 1, { { NULL, NULL, 0 } } },
 	{ "/api/unsnooze", "unsnooze", 1, { { NULL, NULL, 0 } } },

@@ -502,6 +502,7 @@ static const struct control_command main_commands[] = {
 	{ "metrics", 0, main_cmd_view },
 	{ "plan", 0, main_cmd_view },
 	{ "contacts", 0, main_cmd_view },
+	{ "notifications", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
 	{ "dashboard", 1, main_cmd_dashboard },
 	{ NULL, 0, NULL },

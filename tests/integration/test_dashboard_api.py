@@ -139,6 +139,18 @@ def test_views_match_ctl():
               % (path, " ".join(args), body, want))
     status, _, body = get(env, "/api/status")
     check(status == 200 and body["events_accepted"] == 4, "status: %s" % body)
+    env.wait(lambda: os.path.exists(os.path.join(env.dir, "notifications.jsonl")),
+             "ada's notification")
+    status, _, body = get(env, "/api/notifications")
+    want = json.loads(env.ctl("notifications").stdout)
+    check(status == 200 and body == want and len(body) == 1 and body[0]["actor"] == "ada",
+          "notifications are warmthctl's:\n%s\n%s" % (body, want))
+    for state, n in (("pending", None), ("failed", 0)):
+        status, _, body = get(env, "/api/notifications?state=" + state)
+        check(status == 200 and all(x["state"] == state for x in body)
+              and (n is None or len(body) == n), "state=%s: %s" % (state, body))
+    status, _, body = get(env, "/api/notifications?state=lost")
+    check(status == 400 and body["error"]["code"] == "bad_argument", "state=lost: %s" % body)
     status, _, body = get(env, "/api/contact?actor=nobody")
     check(status == 404 and body["error"]["code"] == "not_found"
           and "nobody" in body["error"]["message"], "unknown contact: %d %s" % (status, body))
