@@ -102,6 +102,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthctl.1
 install(FILES ${PROJECT_SOURCE_DIR}/docs/man/warmthd.yaml.5
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 
+# The dashboard's page (http.www_dir's default); Chart.js comes from
+# Debian's libjs-chart.js (a Recommends), never from a copy here.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/www/ DESTINATION ${CMAKE_INSTALL_DATADIR}/warmthd/www)
+
 # bash-completion finds a completion by the command's name.
 install(FILES ${PROJECT_SOURCE_DIR}/tools/completion/warmthctl.bash
         DESTINATION ${WARMTH_BASH_COMPLETION_DIR} RENAME warmthctl)

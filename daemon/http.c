@@ -16,6 +16,7 @@
  * route, and the route's state is freed when MHD says the request ended.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,31 @@ static enum MHD_Result http_request_cb(void *cls, struct MHD_Connection *conn, c
 	                         &r->data);
 }
 
+/*
+ * MHD's own unescaping turns %00 into a NUL, after which every handler,
+ * reading a C string, sees the path or value cut short: /static/a.js%00.css
+ * would serve a.js, ?actor=u01%00x would name u01. Here %00 stays as it
+ * was written (so it names nothing), and every other %XX is decoded.
+ */
+static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *w = s;
+
+	(void)cls, (void)conn;
+	for (const char *r = s; *r != '\0'; r++) {
+		if (*r == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
+		    !(r[1] == '0' && r[2] == '0')) {
+			char hex[3] = { r[1], r[2], '\0' };
+			*w++ = (char)strtoul(hex, NULL, 16);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 /* MHD's messages go to our log, and the last one explains a failed start. */
 __attribute__((format(printf, 2, 0)))
 static void http_log(void *cls, const char *fmt, va_list ap)
@@ -313,6 +339,7 @@ int http_start(struct http *h, char *err, size_t errlen)
 	                          MHD_OPTION_CONNECTION_LIMIT,
 	                          (unsigned)HTTP_MAX_CONNECTIONS + h->extra,
 	                          MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, h,
 	                          MHD_OPTION_END);
 	if (h->mhd == NULL) {
 		snprintf(err, errlen, "metrics.listen %s: %s", h->listen,

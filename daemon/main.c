@@ -28,6 +28,7 @@
 #include "http_api.h"
 #include "http_events.h"
 #include "http_metrics.h"
+#include "http_static.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "sdnotify.h"
@@ -41,6 +42,7 @@ struct main_ctx {
 	struct http *http;            /* metrics.listen's listener; NULL: none */
 	struct http_events *events;   /* its POST /v1/events; freed after the listener */
 	struct http_api *api;         /* its dashboard (http.dashboard); NULL: off */
+	struct http_static *www;      /* the dashboard's page; NULL: off */
 	const char *config_path;
 	int allow_insecure_config;    /* --allow-insecure-config: warn about a writable config, not refuse */
 	uv_signal_t sigterm, sigint, sighup;
@@ -132,6 +134,8 @@ static void main_http_closed(void *arg)
 
 	http_events_free(m->events);
 	m->events = NULL;
+	http_static_free(m->www);
+	m->www = NULL;
 	http_api_free(m->api);
 	m->api = NULL;
 	metrics_close(m->metrics, main_metrics_closed, m);
@@ -586,6 +590,19 @@ static void main_start_dashboard(struct main_ctx *m, const struct conf *conf)
 	explicit_bzero(token, sizeof(token));
 	route = http_api_route(m->api);
 	http_add_route(m->http, &route);
+	m->www = http_static_new(conf, m->api, err, sizeof(err));
+	if (m->www == NULL) {
+		/* The API serves on: a page elsewhere, or curl, can still use it. */
+		log_err("dashboard page disabled: %s", err);
+	} else {
+		route = http_static_route(m->www, "/", 0);
+		http_add_route(m->http, &route);
+		route = http_static_route(m->www, "/static/", 1);
+		http_add_route(m->http, &route);
+		route = http_static_route(m->www, "/vendor/chart.js", 0);
+		http_add_route(m->http, &route);
+		log_info("http: the dashboard's page from %s", http_static_root(m->www));
+	}
 	log_info("http: dashboard at http://%s/ (warmthctl dashboard prints its address with the "
 	         "token)", conf->metrics_listen);
 }

@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import subprocess  # noqa: E402
 
-from harness import BASE_CONFIG, WARMTHCTL, Env, check, event, executive_lines, run  # noqa: E402
+from harness import BASE_CONFIG, SOURCE, WARMTHCTL, Env, check, event, executive_lines, run  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -161,7 +161,9 @@ def test_views_match_ctl():
     status, _, body = get(env, "/api/contact?actor=ada&actor=bob")
     check(status == 400, "a repeated parameter: %s" % body)
     status, _, body = get(env, "/api/contact?actor=ada%00x")
-    check(status == 400 and body["error"]["code"] == "bad_request", "a %%00: %s" % body)
+    check(status == 404 and 'ada%00x' in body["error"]["message"], "a %%00 is no NUL: %s" % body)
+    status, _, body = get(env, "/api/contact?actor=%61da")
+    check(status == 200 and body["actor"] == "ada", "other escapes are decoded: %s" % status)
     status, _, body = get(env, "/api/nothing")
     check(status == 404 and body["error"]["code"] == "not_found", "unknown route: %s" % body)
     env.close()
@@ -311,6 +313,65 @@ def test_headers_on_every_response():
     env.close()
 
 
+def test_static_files():
+    env = dash_env("dash_static", extra="  www_dir: ./www\n")
+    www = os.path.join(env.dir, "www")
+    os.makedirs(os.path.join(www, "static", "sub"))
+    files = {"index.html": "<!doctype html><title>t</title>\n", "static/app.js": "let a = 1;\n",
+             "static/style.css": "body{}\n", "static/sub/x.svg": "<svg/>\n"}
+    for name, text in files.items():
+        with open(os.path.join(www, name), "w") as f:
+            f.write(text)
+    with open(os.path.join(env.dir, "secret.txt"), "w") as f:
+        f.write("secret\n")
+    os.symlink(os.path.join(env.dir, "secret.txt"), os.path.join(www, "static", "out.js"))
+    os.symlink("app.js", os.path.join(www, "static", "in.js"))
+    os.symlink(env.dir, os.path.join(www, "static", "up"))
+    start(env)
+    for path, name, ctype in (("/", "index.html", "text/html; charset=utf-8"),
+                              ("/static/app.js", "static/app.js", "text/javascript; charset=utf-8"),
+                              ("/static/style.css", "static/style.css", "text/css; charset=utf-8"),
+                              ("/static/sub/x.svg", "static/sub/x.svg", "image/svg+xml")):
+        conn = http.client.HTTPConnection("127.0.0.1", env.port, timeout=10)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        data = resp.read().decode()
+        conn.close()
+        check(resp.status == 200 and data == files[name], "%s: %d %r" % (path, resp.status, data))
+        check(resp.getheader("Content-Type") == ctype, "%s: %s" % (path, resp.getheader("Content-Type")))
+        check(resp.getheader("Content-Security-Policy") == CSP, "%s: CSP" % path)
+    for path in ("/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/out.js",
+                 "/static/in.js", "/static/up/secret.txt", "/static/sub", "/static/sub/",
+                 "/static/", "/static//app.js", "/static/./app.js", "/index.html/",
+                 "/static/nothing.js", "/static/app.js%00.css"):
+        status, _, _ = get(env, path)
+        check(status == 404, "%s: %d" % (path, status))
+    status, resp, _ = request(env, "POST", "/", body="{}")
+    check(status == 405, "POST /: %d" % status)
+    status, _, _ = get(env, "/", host="evil.example:%d" % env.port)
+    check(status == 421, "a foreign Host for the page: %d" % status)
+    chart = "/usr/share/javascript/chart.js/chart.min.js"
+    status, resp, _ = get(env, "/vendor/chart.js")
+    if os.path.exists(chart):
+        check(status == 200 and resp.getheader("Content-Type") == "text/javascript; charset=utf-8",
+              "Chart.js: %d" % status)
+    else:
+        check(status == 404, "no Chart.js installed: %d" % status)
+    env.close()
+    # From a build tree: the default www_dir, absent, falls back to the source tree's.
+    if not os.path.exists("/usr/share/warmthd/www"):
+        env = dash_env("dash_static_default")
+        start(env)
+        conn = http.client.HTTPConnection("127.0.0.1", env.port, timeout=10)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        with open(os.path.join(SOURCE, "www", "index.html"), "rb") as f:
+            check(resp.status == 200 and data == f.read(), "the source tree's index.html")
+        env.close()
+
+
 def test_token_file():
     env = dash_env("dash_token")
     start(env)
@@ -343,4 +404,5 @@ def test_token_file():
 
 if __name__ == "__main__":
     run([test_off_by_default, test_views_match_ctl, test_changes_by_post_with_token_and_origin,
-         test_contacts_search_and_pages, test_host_header, test_headers_on_every_response, test_token_file])
+         test_contacts_search_and_pages, test_host_header, test_headers_on_every_response, test_static_files,
+         test_token_file])
