@@ -504,11 +504,20 @@ static int engine_view_metrics(struct engine *e, const struct control_request *r
 
 	if (rc < 0)
 		return -1;
-	if (a == NULL)
-		view_metrics_json(out, &v, name ? name : "default", -1, -1, 0, &none);
-	else
-		view_metrics_json(out, &v, a->a.name, a->a.followers, a->a.connections,
-		                  a->a.snapshot_ms, a->ratio != NULL ? a->ratio : &none);
+	struct ratio_series_day *series = NULL;
+	size_t nseries = 0;
+
+	if (a == NULL) {
+		view_metrics_json(out, &v, name ? name : "default", -1, -1, 0, &none, NULL, 0);
+		return 0;
+	}
+	/* The series as committed (the batch being built joins it at its commit). */
+	if (store_network_series(e->reader, (uint32_t)(a - e->accounts), VIEW_SERIES_DAYS, &series,
+	                         &nseries) < 0)
+		log_warnx("%s: the metrics lack their daily series", e->conf->database);
+	view_metrics_json(out, &v, a->a.name, a->a.followers, a->a.connections, a->a.snapshot_ms,
+	                  a->ratio != NULL ? a->ratio : &none, series, nseries);
+	free(series);
 	return 0;
 }
 

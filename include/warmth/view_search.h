@@ -1,7 +1,8 @@
 /*
  * view_search.h - the contact search of the contacts view: a needle found
  * in a contact's name or actor, without regard to case (Unicode case
- * folding, libunistring), as a substring. Pure.
+ * folding for ASCII text, lowercase for other text: view_search.c says
+ * why), as a substring. Pure.
  */
 #ifndef WARMTH_VIEW_SEARCH_H
 #define WARMTH_VIEW_SEARCH_H
@@ -15,6 +16,8 @@ struct view_search {
 	char folded[4 * VIEW_SEARCH_MAX]; /* the needle, case-folded (folding may lengthen it) */
 	size_t len;
 	int ascii;                        /* the folded needle is ASCII: the fast path applies */
+	char lowered[4 * VIEW_SEARCH_MAX]; /* the needle lowered code point by code point */
+	size_t lowered_len;
 };
 
 /*
