@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import subprocess  # noqa: E402
 
-from harness import BASE_CONFIG, SOURCE, WARMTHCTL, Env, check, event, executive_lines, run  # noqa: E402
+from harness import BASE_CONFIG, SOURCE, WARMTHCTL, WARMTHD, Env, check, event, executive_lines, run  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -122,6 +122,15 @@ def test_off_by_default():
     check(not os.path.exists(os.path.join(env.dir, "dashboard.token")), "no token file made when off")
     r = sock_ctl(env, "dashboard", expect=1)
     check("http.dashboard" in r.stderr, "warmthctl dashboard says why: %s" % r.stderr)
+    env.close()
+
+
+def test_needs_a_listener():
+    env = Env("dash_nolisten", BASE_CONFIG + "http:\n  dashboard: true\n")
+    r = subprocess.run([WARMTHD, "-t", "-c", env.config], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode != 0 and "http.dashboard: true needs a listener" in r.stdout + r.stderr,
+          "-t: %d %s" % (r.returncode, r.stdout + r.stderr))
     env.close()
 
 
@@ -403,6 +412,6 @@ def test_token_file():
 
 
 if __name__ == "__main__":
-    run([test_off_by_default, test_views_match_ctl, test_changes_by_post_with_token_and_origin,
+    run([test_off_by_default, test_needs_a_listener, test_views_match_ctl, test_changes_by_post_with_token_and_origin,
          test_contacts_search_and_pages, test_host_header, test_headers_on_every_response, test_static_files,
          test_token_file])
