@@ -110,6 +110,16 @@ int view_search_match(const struct view_search *s, const char *text, size_t len)
 	if (view_search_is_ascii(text, len))
 		/* ASCII text folds to ASCII: a needle with other characters cannot be in it. */
 		return s->ascii ? view_search_ascii(s, text, len) : 0;
+	/*
+	 * An ASCII needle in other text: its other characters' bytes are all
+	 * 0x80 or more, so they never match an ASCII byte, and only two
+	 * characters lower to ASCII (U+0130 to i, U+212A KELVIN SIGN to k): the
+	 * bytes as they are answer unless one of those is there. This keeps
+	 * the search of names in other scripts as fast as of ASCII ones.
+	 */
+	if (s->ascii && memmem(text, len, "\xc4\xb0", 2) == NULL &&
+	    memmem(text, len, "\xe2\x84\xaa", 3) == NULL)
+		return view_search_ascii(s, text, len);
 	flen = view_search_lower_utf8(text, len, folded, sizeof(folded));
 	return flen != (size_t)-1 && memmem(folded, flen, s->lowered, s->lowered_len) != NULL;
 }

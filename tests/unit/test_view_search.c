@@ -45,6 +45,9 @@ static void test_other_scripts(void **state)
 	/* ß folds to ss in the needle, so it finds the spelling with ss. */
 	assert_true(matches("straße", "STRASSE"));
 	assert_false(matches("é", "e"));
+	/* The two characters that lower to ASCII: the dotted capital I and the Kelvin sign. */
+	assert_true(matches("istanbul", "\xc4\xb0stanbul"));
+	assert_true(matches("5 k", "5 \xe2\x84\xaa \xc3\xa9t\xc3\xa9"));
 	assert_false(matches("zz", "\xc3\x89mile Zola"));
 }
 
@@ -62,10 +65,14 @@ static void test_limits(void **state)
 	assert_int_equal(view_search_init(&s, longer), -1);
 	longer[VIEW_SEARCH_MAX] = '\0';
 	assert_int_equal(view_search_init(&s, longer), 0);
-	/* Text that is not UTF-8 matches nothing, and a NULL name neither. */
+	/* Text that is not UTF-8: its ASCII bytes match an ASCII needle, nothing else
+	   matches; a NULL name matches nothing. */
 	assert_int_equal(view_search_init(&s, "ab"), 0);
-	assert_false(view_search_match(&s, "ab\xff", 3));
+	assert_true(view_search_match(&s, "AB\xff", 3));
+	assert_false(view_search_match(&s, "a\xff" "b", 3));
 	assert_false(view_search_match(&s, NULL, 0));
+	assert_int_equal(view_search_init(&s, "\xc3\xa9"), 0);
+	assert_false(view_search_match(&s, "\xc3\xa9\xff", 3));
 }
 
 int main(void)
