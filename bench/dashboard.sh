@@ -8,7 +8,8 @@
 #
 # Binaries come from ${BUILD_DIR:-build}; nothing is built or installed.
 # Environment: BUILD_DIR, CONTACTS (100000), EVENTS (4 per contact),
-# REQUESTS (200), SEED (42), KEEP=1 keeps the scratch directory, TMPDIR.
+# REQUESTS (200), SEED (42), ONLY (measure only the routes whose path holds
+# it, and the baseline), KEEP=1 keeps the scratch directory, TMPDIR.
 set -eu
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null 2>&1 || {

@@ -354,14 +354,17 @@ static void engine_view_export_stored(const struct view *v, struct engine *e, in
 		account = want;
 		sc.last[0] = '\0';
 	}
+	/* A search passes few rows: read the most a page may hold at a time, not the page's few. */
+	size_t chunk = p->search != NULL ? ENGINE_VIEW_PAGE_MAX : p->limit;
+
 	while (!sc.done && sc.offered < p->limit) {
-		int n = store_load_contacts_after(e->reader, account, sc.last, p->limit,
+		int n = store_load_contacts_after(e->reader, account, sc.last, chunk,
 		                                  engine_view_scan_row, &sc);
 		if (n < 0) {
 			log_warnx("%s: an export page lacks contacts not in memory", e->conf->database);
 			return;
 		}
-		if ((size_t)n < p->limit)
+		if ((size_t)n < chunk)
 			break;
 		account = sc.last_account;
 	}

@@ -66,6 +66,9 @@ def test_install_tree():
         "/usr/share/doc/warmthd/README.md": 0o644,
         "/usr/share/doc/warmthd/ingest.md": 0o644,
         "/usr/share/doc/warmthd/control-protocol.md": 0o644,
+        "/usr/share/doc/warmthd/dashboard.md": 0o644,
+        # The dashboard's page, where http.www_dir's default looks.
+        "/usr/share/warmthd/www/index.html": 0o644,
     }
     for page in MAN_PAGES:
         expected["/usr/share/man/" + page] = 0o644
