@@ -151,6 +151,10 @@ add_custom_target(warmth-compressed-docs ALL DEPENDS ${_warmth_compressed})
 install(FILES ${_warmth_changelog} ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
+# The dashboard's page (http.www_dir's default); Chart.js comes from
+# Debian's libjs-chart.js (a Recommends), never from a copy here.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/www/ DESTINATION ${CMAKE_INSTALL_DATADIR}/warmthd/www)
+
 # bash-completion finds a completion by the command's name.
 install(FILES ${PROJECT_SOURCE_DIR}/tools/completion/warmthctl.bash
         DESTINATION ${WARMTH_BASH_COMPLETION_DIR} RENAME warmthctl)

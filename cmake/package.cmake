@@ -60,7 +60,8 @@ endif()
 set(CPACK_STRIP_FILES ON)
 # Rotation of the dead-letter file needs logrotate, but warmthd runs fine
 # without it.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
+# libjs-chart.js: the dashboard's charts (/vendor/chart.js); without it the page has none.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate, libjs-chart.js")
 
 # dpkg keeps an administrator's changes to these on upgrade and removes
 # them only on purge.

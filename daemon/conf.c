@@ -325,9 +325,10 @@ static const struct conf_key conf_metrics_keys[] = {
 };
 
 /*
- * http: (metrics_events.c). Pushing events is off by default; on, it
- * needs a bearer token, read from a file of its own or a systemd
- * credential like a webhook's secret, never written in the config.
+ * http: (http_events.c, http_api.c). Pushing events is off by default;
+ * on, it needs a bearer token, read from a file of its own or a systemd
+ * credential like a webhook's secret, never written in the config. The
+ * dashboard is off by default too; its token is a file the daemon makes.
  */
 static const struct conf_key conf_http_keys[] = {
 	{ .name = "events", .kind = CONF_KIND_BOOL, CONF_FIELD(struct conf, http_events),
@@ -341,6 +342,12 @@ static const struct conf_key conf_http_keys[] = {
 	  .def = "1MiB", .min = "1KiB", .max = "64MiB" },
 	{ .name = "max_pending", .kind = CONF_KIND_INTEGER, CONF_FIELD(struct conf, http_max_pending),
 	  .def = "16", .min = "1", .max = "1024" },
+	{ .name = "dashboard", .kind = CONF_KIND_BOOL, CONF_FIELD(struct conf, http_dashboard),
+	  .def = "false" },
+	{ .name = "dashboard_token_file", .kind = CONF_KIND_PATH,
+	  CONF_FIELD(struct conf, http_dashboard_token_file), .def = "/var/lib/warmthd/dashboard.token" },
+	{ .name = "www_dir", .kind = CONF_KIND_PATH, CONF_FIELD(struct conf, http_www_dir),
+	  .def = "/usr/share/warmthd/www" },
 	{ .name = NULL },
 };
 
@@ -623,6 +630,9 @@ static void conf_document_check(struct conf_loader *ld, const struct conf_node *
 	if (conf->http_events && conf->metrics_listen == NULL)
 		conf_report(ld, conf_node_get(conf_node_get(root, "http"), "events"),
 		            "http.events: true needs a listener: set metrics.listen (ADDRESS:PORT)");
+	if (conf->http_dashboard && conf->metrics_listen == NULL)
+		conf_report(ld, conf_node_get(conf_node_get(root, "http"), "dashboard"),
+		            "http.dashboard: true needs a listener: set metrics.listen (ADDRESS:PORT)");
 	if (templates == NULL || templates->kind != CONF_NODE_MAPPING)
 		return;
 	/* The segments in force: the file's, or DOMAIN.md's when it has none. */

@@ -38,6 +38,9 @@ static const struct {
 	CONF_FIXED("http.token", CONF_FIXED_TOKEN, http_token),
 	CONF_FIXED("http.max_body", CONF_FIXED_SCALAR, http_max_body),
 	CONF_FIXED("http.max_pending", CONF_FIXED_SCALAR, http_max_pending),
+	CONF_FIXED("http.dashboard", CONF_FIXED_SCALAR, http_dashboard),
+	CONF_FIXED("http.dashboard_token_file", CONF_FIXED_STRING, http_dashboard_token_file),
+	CONF_FIXED("http.www_dir", CONF_FIXED_STRING, http_www_dir),
 };
 
 /* The string field at offset (a char *), read without casting const away. */

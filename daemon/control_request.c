@@ -153,6 +153,28 @@ int control_request_parse(char *line, size_t len, struct control_parsed *p,
 	return 0;
 }
 
+int control_args_parse(char *text, size_t len, struct control_parsed *p,
+                       struct control_error *err)
+{
+	char errbuf[256];
+
+	memset(p, 0, sizeof(*p));
+	text[len] = '\0';
+	if (memchr(text, '\0', len) != NULL)
+		return control_fail(err, "bad_request", "the arguments hold a NUL byte");
+	p->root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	if (p->root == NULL) {
+		errbuf[strcspn(errbuf, "\n")] = '\0';
+		return control_fail(err, "bad_request", "%s", errbuf[0] ? errbuf : "not JSON");
+	}
+	if (!YAJL_IS_OBJECT((yajl_val)p->root))
+		return control_fail(err, "bad_request", "the arguments are a JSON object");
+	if (control_request_check(text, len, err) < 0)
+		return -1;
+	p->args = p->root;
+	return 0;
+}
+
 void control_parsed_free(struct control_parsed *p)
 {
 	buf_free(&p->id);

@@ -27,6 +27,7 @@ struct control_request {
 	gid_t gid;
 	pid_t pid;
 	void *client;       /* control.c's, for control_defer() */
+	const char *via;    /* NULL: the control socket; "http": the dashboard (uid and pid unknown) */
 };
 
 /* A handler's failure: an error code of the protocol and a message. */
@@ -55,6 +56,14 @@ struct control_parsed {
 int control_request_parse(char *line, size_t len, struct control_parsed *p,
                           struct control_error *err);
 void control_parsed_free(struct control_parsed *p);
+/*
+ * Parses text[0..len) (room for a NUL at text[len]) as a command's "args"
+ * object alone, with the same checks as a request (no NUL, no overlong
+ * string), for the HTTP API: p->args is the object, p->cmd stays NULL.
+ * Returns 0, or -1 with err (code "bad_request").
+ */
+int control_args_parse(char *text, size_t len, struct control_parsed *p,
+                       struct control_error *err);
 
 /* Argument helpers for handlers: NULL / -1 when absent or of another type. */
 const char *control_arg_string(const struct control_request *req, const char *name);

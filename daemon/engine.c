@@ -569,6 +569,7 @@ void engine_batch_close(struct engine *e)
 		if (e->accounts[i].dirty) {
 			store_batch_account_ratio(e->building, i, &e->accounts[i].a,
 			                          e->accounts[i].ratio);
+			engine_rules_series(e, i);
 			e->accounts[i].dirty = 0;
 		}
 	}

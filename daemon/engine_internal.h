@@ -568,6 +568,12 @@ void engine_rules_network_event(struct engine *e, struct engine_contact *ec,
  */
 void engine_rules_network(struct engine *e);
 /*
+ * Adds account i's row of the daily network series for today (in the
+ * user's time zone) to the batch being built: called for each account the
+ * batch writes, so the day's row holds its last figures.
+ */
+void engine_rules_series(struct engine *e, uint32_t i);
+/*
  * After a reload: when old_conf's scoring differs from the new in what
  * shapes stored sums, rebuilds every score from its history under the new
  * figures (score_rebuild) and marks the contacts dirty.

@@ -788,3 +788,21 @@ void engine_rules_free(struct engine *e)
 	e->rd.ready = NULL;
 	engine_watch_free(e);
 }
+
+void engine_rules_series(struct engine *e, uint32_t i)
+{
+	static const struct ratio_account none;
+	const struct engine_account *a = &e->accounts[i];
+	const int64_t day_ms = 86400000;
+	int64_t local = engine_rules_now(e) + e->conf->scoring.day_offset_ms;
+	int64_t day = local / day_ms - (local % day_ms < 0);
+	int64_t followers = a->a.followers, connections = a->a.connections;
+	struct ratio_series_day d;
+
+	/* The counts now, snapshot and the follows and connections since (as metrics shows). */
+	if (a->ratio != NULL)
+		ratio_current(a->ratio, a->a.snapshot_ms, a->a.followers, a->a.connections, &followers,
+		              &connections);
+	ratio_series_of(a->ratio != NULL ? a->ratio : &none, day, followers, connections, &d);
+	store_batch_network_day(e->building, i, &d);
+}

@@ -27,6 +27,8 @@
 #include "warmth/json.h"
 #include "warmth/log.h"
 #include "warmth/view.h"
+#include "warmth/view_outbox.h"
+#include "warmth/view_search.h"
 #include "control.h"
 #include "engine.h"
 #include "engine_internal.h"
@@ -119,6 +121,7 @@ struct engine_view_page {
 	enum view_order order;
 	int ready_only;
 	const char *segment;         /* only this segment; NULL: all */
+	const struct view_search *search; /* contacts: only names or actors holding it; NULL: all */
 	struct view_rank after;      /* the cursor; have_after */
 	int have_after;
 	size_t limit;
@@ -178,6 +181,10 @@ static int engine_view_offer(const struct view *v, const struct engine_view_page
 	struct engine_contact *out;
 
 	if (p->segment != NULL && strcmp(view_segment(v, &ec->c), p->segment) != 0)
+		goto drop;
+	if (p->search != NULL &&
+	    !view_search_match(p->search, ec->c.name, ec->c.name != NULL ? strlen(ec->c.name) : 0) &&
+	    !view_search_match(p->search, ec->c.actor, ec->c.actor_len))
 		goto drop;
 	if (p->order == VIEW_BY_RANK) {
 		r.engagements = view_engagements(&ec->c);
@@ -347,14 +354,17 @@ static void engine_view_export_stored(const struct view *v, struct engine *e, in
 		account = want;
 		sc.last[0] = '\0';
 	}
+	/* A search passes few rows: read the most a page may hold at a time, not the page's few. */
+	size_t chunk = p->search != NULL ? ENGINE_VIEW_PAGE_MAX : p->limit;
+
 	while (!sc.done && sc.offered < p->limit) {
-		int n = store_load_contacts_after(e->reader, account, sc.last, p->limit,
+		int n = store_load_contacts_after(e->reader, account, sc.last, chunk,
 		                                  engine_view_scan_row, &sc);
 		if (n < 0) {
 			log_warnx("%s: an export page lacks contacts not in memory", e->conf->database);
 			return;
 		}
-		if ((size_t)n < p->limit)
+		if ((size_t)n < chunk)
 			break;
 		account = sc.last_account;
 	}
@@ -401,6 +411,12 @@ static void engine_view_export_page(const struct view *v, struct engine *e,
  * {"contacts":[...],"next":CURSOR}: next is null on the last page. A
  * full page may still be the last; the client learns it from an empty
  * next page (one more request, no more walks than pages).
+ *
+ * contacts is export's walk in key order with a search: args.search, a
+ * case-insensitive substring of the name or the actor. A page walks from
+ * the cursor until it holds limit matches, so a rare needle walks far,
+ * but in one pass over memory and the database's rows in chunks of a
+ * page, never holding more than one page.
  */
 static int engine_view_list(struct engine *e, const struct control_request *req, struct json *out,
                             struct control_error *err)
@@ -410,8 +426,20 @@ static int engine_view_list(struct engine *e, const struct control_request *req,
 	struct view v = engine_view_of(e);
 	struct view_heap h;
 	char *owned = NULL, cursor[VIEW_CURSOR_MAX];
-	int export = strcmp(req->cmd, "export") == 0, rc = 0;
+	int contacts = strcmp(req->cmd, "contacts") == 0;
+	int export = contacts || strcmp(req->cmd, "export") == 0, rc = 0;
+	struct view_search search;
+	const char *needle = contacts ? control_arg_string(req, "search") : NULL;
 
+	if (contacts && needle == NULL && control_arg_has(req, "search"))
+		return control_fail(err, "bad_argument", "\"search\" must be a string");
+	if (needle != NULL && needle[0] != '\0') {
+		if (view_search_init(&search, needle) < 0)
+			return control_fail(err, "bad_argument",
+			                    "\"search\" must be UTF-8 of at most %d bytes",
+			                    VIEW_SEARCH_MAX);
+		p.search = &search;
+	}
 	p.order = export ? VIEW_BY_KEY : VIEW_BY_RANK;
 	p.ready_only = strcmp(req->cmd, "ready") == 0;
 	if (engine_view_page_args(e, req, &p, &owned, err) < 0) {
@@ -479,11 +507,20 @@ static int engine_view_metrics(struct engine *e, const struct control_request *r
 
 	if (rc < 0)
 		return -1;
-	if (a == NULL)
-		view_metrics_json(out, &v, name ? name : "default", -1, -1, 0, &none);
-	else
-		view_metrics_json(out, &v, a->a.name, a->a.followers, a->a.connections,
-		                  a->a.snapshot_ms, a->ratio != NULL ? a->ratio : &none);
+	struct ratio_series_day *series = NULL;
+	size_t nseries = 0;
+
+	if (a == NULL) {
+		view_metrics_json(out, &v, name ? name : "default", -1, -1, 0, &none, NULL, 0);
+		return 0;
+	}
+	/* The series as committed (the batch being built joins it at its commit). */
+	if (store_network_series(e->reader, (uint32_t)(a - e->accounts), VIEW_SERIES_DAYS, &series,
+	                         &nseries) < 0)
+		log_warnx("%s: the metrics lack their daily series", e->conf->database);
+	view_metrics_json(out, &v, a->a.name, a->a.followers, a->a.connections, a->a.snapshot_ms,
+	                  a->ratio != NULL ? a->ratio : &none, series, nseries);
+	free(series);
 	return 0;
 }
 
@@ -582,6 +619,38 @@ static int engine_view_plan(struct engine *e, const struct control_request *req,
 	return 0;
 }
 
+static void engine_view_notification(void *ctx, const struct view_notification *n,
+                                     const char *state)
+{
+	view_notification_json(ctx, n, state);
+}
+
+/*
+ * The outbox as warmthctl --json notifications prints it (the same
+ * code), from the database: what is committed. args.state: "pending" or
+ * "failed" for only those.
+ */
+static int engine_view_notifications(struct engine *e, const struct control_request *req,
+                                     struct json *out, struct control_error *err)
+{
+	struct view_outbox_walk w = { 0 };
+	const char *state = control_arg_string(req, "state");
+	int rc;
+
+	if ((state == NULL && control_arg_has(req, "state")) ||
+	    view_outbox_filter_parse(state, &w.filter) < 0)
+		return control_fail(err, "bad_argument", "\"state\" must be \"pending\" or \"failed\"");
+	w.emit = engine_view_notification;
+	w.ctx = out;
+	json_array_open(out);
+	rc = store_foreach_delivery(e->reader, view_outbox_row, &w);
+	view_outbox_finish(&w);
+	json_array_close(out);
+	if (rc < 0)
+		return control_fail(err, "internal", "%s: cannot read the outbox", e->conf->database);
+	return 0;
+}
+
 int engine_view(struct engine *e, const struct control_request *req, struct json *out,
                 struct control_error *err)
 {
@@ -593,5 +662,7 @@ int engine_view(struct engine *e, const struct control_request *req, struct json
 		return engine_view_metrics(e, req, out, err);
 	if (strcmp(req->cmd, "plan") == 0)
 		return engine_view_plan(e, req, out, err);
+	if (strcmp(req->cmd, "notifications") == 0)
+		return engine_view_notifications(e, req, out, err);
 	return engine_view_list(e, req, out, err);
 }

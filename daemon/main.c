@@ -24,6 +24,11 @@
 #include "warmth/util.h"
 #include "control.h"
 #include "engine.h"
+#include "http.h"
+#include "http_api.h"
+#include "http_events.h"
+#include "http_metrics.h"
+#include "http_static.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "owner.h"
@@ -35,6 +40,10 @@ struct main_ctx {
 	struct engine *engine;
 	struct control *control;
 	struct metrics *metrics;      /* NULL until started, and again once closed */
+	struct http *http;            /* metrics.listen's listener; NULL: none */
+	struct http_events *events;   /* its POST /v1/events; freed after the listener */
+	struct http_api *api;         /* its dashboard (http.dashboard); NULL: off */
+	struct http_static *www;      /* the dashboard's page; NULL: off */
 	const char *config_path;
 	int allow_insecure_config;    /* --allow-insecure-config: warn about a writable config, not refuse */
 	uv_signal_t sigterm, sigint, sighup;
@@ -119,15 +128,39 @@ static void main_metrics_closed(void *arg)
 	main_maybe_close_signals(m);
 }
 
+/* The listener is gone, and with it every request: its routes' state may go, then the textfile. */
+static void main_http_closed(void *arg)
+{
+	struct main_ctx *m = arg;
+
+	http_events_free(m->events);
+	m->events = NULL;
+	http_static_free(m->www);
+	m->www = NULL;
+	http_api_free(m->api);
+	m->api = NULL;
+	metrics_close(m->metrics, main_metrics_closed, m);
+	m->metrics = NULL;
+}
+
+/* The listener first (its /metrics renders through m->metrics), then the textfile. */
+static void main_close_metrics(struct main_ctx *m)
+{
+	if (m->http != NULL) {
+		http_close(m->http, main_http_closed, m);
+		m->http = NULL;
+	} else if (m->metrics != NULL) {
+		metrics_close(m->metrics, main_metrics_closed, m);
+		m->metrics = NULL;
+	}
+}
+
 static void main_engine_stopped(void *arg)
 {
 	struct main_ctx *m = arg;
 
 	m->engine_done = 1;
-	if (m->metrics != NULL) {
-		metrics_close(m->metrics, main_metrics_closed, m);
-		m->metrics = NULL;
-	}
+	main_close_metrics(m);
 	if (m->control != NULL && !m->control_failed)
 		control_close(m->control, main_control_closed, m);
 	else
@@ -427,17 +460,44 @@ static int main_cmd_redeliver(void *ctx, const struct control_request *req, stru
 		err->code = not_found ? "not_found" : "bad_argument";
 		return -1;
 	}
-	log_info("redelivery of %s requested by uid %d (pid %d)", id, (int)req->uid, (int)req->pid);
+	if (req->via != NULL)
+		log_info("redelivery of %s requested over %s", id, req->via);
+	else
+		log_info("redelivery of %s requested by uid %d (pid %d)", id, (int)req->uid,
+		         (int)req->pid);
 	return 0;
 }
 
-/* show, top, ready, export, metrics: the engine answers from memory. */
+/* show, top, ready, export, contacts, metrics, plan: the engine answers from memory. */
 static int main_cmd_view(void *ctx, const struct control_request *req, struct json *out,
                          struct control_error *err)
 {
 	struct main_ctx *m = ctx;
 
 	return engine_view(m->engine, req, out, err);
+}
+
+/*
+ * The dashboard's address with its token: a changing command, since the
+ * token lets its holder change state (as mark and snooze do here).
+ */
+static int main_cmd_dashboard(void *ctx, const struct control_request *req, struct json *out,
+                              struct control_error *err)
+{
+	struct main_ctx *m = ctx;
+	struct buf url = { 0 };
+
+	(void)req;
+	if (m->api == NULL)
+		return control_fail(err, "not_found", "the dashboard is off (http.dashboard: true and "
+		                    "metrics.listen turn it on, at a restart)");
+	http_api_url(m->api, &url);
+	json_object_open(out);
+	json_kv_str(out, "url", buf_cstr(&url));
+	json_object_close(out);
+	explicit_bzero(url.data, url.len);
+	buf_free(&url);
+	return 0;
 }
 
 static const struct control_command main_commands[] = {
@@ -455,7 +515,10 @@ static const struct control_command main_commands[] = {
 	{ "export", 0, main_cmd_view },
 	{ "metrics", 0, main_cmd_view },
 	{ "plan", 0, main_cmd_view },
+	{ "contacts", 0, main_cmd_view },
+	{ "notifications", 0, main_cmd_view },
 	{ "reload", 1, main_cmd_reload },
+	{ "dashboard", 1, main_cmd_dashboard },
 	{ NULL, 0, NULL },
 };
 
@@ -495,7 +558,7 @@ static void main_metrics_snapshot(void *ctx, struct metrics_snapshot *s)
 	engine_metrics_snapshot(m->engine, s);
 }
 
-/* POST /v1/events (http.events): the engine applies and commits, metrics.c serves. */
+/* POST /v1/events (http.events): the engine applies and commits, http_events.c serves. */
 static int main_push_busy(void *ctx)
 {
 	return engine_push_busy(((struct main_ctx *)ctx)->engine);
@@ -516,32 +579,77 @@ static void main_committed(void *ctx)
 {
 	struct main_ctx *m = ctx;
 
-	if (m->metrics != NULL)
-		metrics_events_committed(m->metrics);
+	if (m->events != NULL)
+		http_events_committed(m->events);
+}
+
+/*
+ * The dashboard's routes, when its token can be had; without it the
+ * dashboard stays off (reported) and the rest of the listener serves on.
+ */
+static void main_start_dashboard(struct main_ctx *m, const struct conf *conf)
+{
+	char token[HTTP_API_TOKEN_MAX + 1], err[512];
+	struct http_route route;
+
+	if (http_api_token_load(conf->http_dashboard_token_file, token, err, sizeof(err)) < 0) {
+		log_err("dashboard disabled: http.dashboard_token_file: %s", err);
+		return;
+	}
+	m->api = http_api_new(conf, main_commands, m, token);
+	explicit_bzero(token, sizeof(token));
+	route = http_api_route(m->api);
+	http_add_route(m->http, &route);
+	m->www = http_static_new(conf, m->api, err, sizeof(err));
+	if (m->www == NULL) {
+		/* The API serves on: a page elsewhere, or curl, can still use it. */
+		log_err("dashboard page disabled: %s", err);
+	} else {
+		route = http_static_route(m->www, "/", 0);
+		http_add_route(m->http, &route);
+		route = http_static_route(m->www, "/static/", 1);
+		http_add_route(m->http, &route);
+		route = http_static_route(m->www, "/vendor/chart.js", 0);
+		http_add_route(m->http, &route);
+		log_info("http: the dashboard's page from %s", http_static_root(m->www));
+	}
+	log_info("http: dashboard at http://%s/ (warmthctl dashboard prints its address with the "
+	         "token)", conf->metrics_listen);
 }
 
 /*
  * Like the control socket, metrics are for watching, not for ingesting:
- * an exporter that cannot start (the port is taken) is reported and the
- * daemon runs on without it. metrics.* take effect at a restart.
+ * a listener that cannot start (the port is taken) is reported and the
+ * daemon runs on without it. metrics.* and http.* take effect at a restart.
  */
 static void main_start_metrics(struct main_ctx *m, const struct conf *conf)
 {
+	struct http_events_source source = { main_push_busy, main_push, main_push_committed, m };
+	struct http_route route;
 	char err[512];
 
 	if (conf->metrics_textfile == NULL && conf->metrics_listen == NULL)
 		return;
 	m->metrics_done = 0;
 	m->metrics = metrics_new(m->loop, conf, main_metrics_snapshot, m);
-	if (metrics_start(m->metrics, err, sizeof(err)) < 0) {
+	metrics_start(m->metrics);
+	if (conf->metrics_listen == NULL)
+		return;
+	m->http = http_new(m->loop, conf, conf->http_max_pending);
+	m->events = http_events_new(m->http, conf, conf->http_events ? &source : NULL);
+	route = http_metrics_route(m->metrics);
+	http_add_route(m->http, &route);
+	route = http_events_route(m->events);
+	http_add_route(m->http, &route);
+	if (conf->http_dashboard)
+		main_start_dashboard(m, conf);
+	if (http_start(m->http, err, sizeof(err)) < 0) {
 		log_err("metrics disabled: %s", err);
-		metrics_close(m->metrics, main_metrics_closed, m);
-		m->metrics = NULL;
+		main_close_metrics(m);
 		return;
 	}
-	if (conf->http_events && conf->metrics_listen != NULL) {
-		struct metrics_events events = { main_push_busy, main_push, main_push_committed, m };
-		metrics_set_events(m->metrics, &events);
+	log_info("metrics: serving http://%s/metrics", conf->metrics_listen);
+	if (conf->http_events) {
 		engine_on_commit(m->engine, main_committed, m);
 		log_info("http: accepting events at http://%s/v1/events", conf->metrics_listen);
 	}

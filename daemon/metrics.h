@@ -116,35 +116,18 @@ struct metrics;
 typedef void metrics_snapshot_fn(void *ctx, struct metrics_snapshot *s);
 
 /*
- * Creates the exporters of conf (metrics.textfile, metrics.listen); conf
+ * Creates the textfile exporter of conf (metrics.textfile, when set); conf
  * is read only here. snapshot(ctx, s) is called on the loop each time a
- * rendering is needed.
+ * rendering is needed, by the textfile's timer and by metrics_render_now()
+ * (GET /metrics, http_metrics.c).
  */
 struct metrics *metrics_new(uv_loop_t *loop, const struct conf *conf, metrics_snapshot_fn *snapshot,
                             void *ctx);
-/*
- * Writes the textfile once and starts its timer; binds and listens.
- * Returns 0, or -1 with a message in err (the caller then closes it).
- */
-int metrics_start(struct metrics *m, char *err, size_t errlen);
-/*
- * POST /v1/events (http.events): what the endpoint asks of its owner, on
- * the loop. busy: refuse for now (503). push: apply the body's lines,
- * write the reply's JSON, return the number of the batch to wait for.
- * committed: the number of the last batch committed. The owner calls
- * metrics_events_committed() after each commit, and the waiting replies
- * whose batch it covers go out.
- */
-struct metrics_events {
-	int (*busy)(void *ctx);
-	uint64_t (*push)(void *ctx, const char *source, const char *body, size_t len,
-	                 struct buf *reply);
-	uint64_t (*committed)(void *ctx);
-	void *ctx;
-};
-void metrics_set_events(struct metrics *m, const struct metrics_events *events);
-void metrics_events_committed(struct metrics *m);
-/* Stops both exporters, closes every handle; done(ctx) runs when none is left, then m is freed. */
+/* Writes the textfile once and starts its timer (nothing without a textfile). */
+void metrics_start(struct metrics *m);
+/* Renders a fresh snapshot of now into out. */
+void metrics_render_now(struct metrics *m, struct buf *out);
+/* Stops the textfile's timer; done(ctx) runs when it is closed, then m is freed. */
 void metrics_close(struct metrics *m, void (*done)(void *ctx), void *ctx);
 
 #endif

@@ -147,6 +147,19 @@ static void ratio_invites_count(struct ratio_invites *inv, enum ratio_outcome ou
 	}
 }
 
+void ratio_series_of(const struct ratio_account *acc, int64_t day, int64_t followers,
+                     int64_t connections, struct ratio_series_day *out)
+{
+	out->day = day;
+	out->followers = followers;
+	out->connections = connections;
+	out->invitations_sent = acc->invites.sent;
+	out->accepted = acc->invites.accepted;
+	out->declined = acc->invites.declined;
+	out->new_followers = acc->followers_gained;
+	out->conversions = acc->conversions;
+}
+
 void ratio_note_invite(struct ratio_account *acc, const char *segment, enum ratio_outcome outcome)
 {
 	struct ratio_segment *seg;

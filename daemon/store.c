@@ -198,6 +198,24 @@ static const char *const store_migrations[] = {
 	"  k1 INTEGER PRIMARY KEY,"
 	"  ts INTEGER NOT NULL"
 	");",
+	/*
+	 * 6 -> 7: the daily network series (ratio_series_day): one row per
+	 * account and day of the user's time zone, rewritten by each commit
+	 * that changes the account that day. Clustered on its key: rows come
+	 * in day order, so they append. IF NOT EXISTS as for deliveries.
+	 */
+	"CREATE TABLE IF NOT EXISTS network_days("
+	"  account INTEGER NOT NULL,"
+	"  day INTEGER NOT NULL,"
+	"  followers INTEGER NOT NULL,"
+	"  connections INTEGER NOT NULL,"
+	"  invitations_sent INTEGER NOT NULL,"
+	"  accepted INTEGER NOT NULL,"
+	"  declined INTEGER NOT NULL,"
+	"  new_followers INTEGER NOT NULL,"
+	"  conversions INTEGER NOT NULL,"
+	"  PRIMARY KEY(account, day)"
+	") WITHOUT ROWID;",
 };
 
 _Static_assert(ARRAY_SIZE(store_migrations) == STORE_SCHEMA_VERSION,

@@ -50,6 +50,11 @@ struct store_batch_account {
 	int64_t snapshot_ms;
 };
 
+struct store_batch_day {
+	uint32_t account;
+	struct ratio_series_day d;
+};
+
 struct store_batch_contact {
 	uint32_t account;
 	int8_t creator;
@@ -105,6 +110,7 @@ struct store_batch {
 	int64_t seen_min_ts, seen_max_ts;
 	struct store_rows rejects;      /* struct store_batch_reject */
 	struct store_rows outbox;       /* struct store_batch_outbox */
+	struct store_rows days;         /* struct store_batch_day */
 	struct store_rows rowids;       /* struct store_batch_rowid, filled by the commit */
 	/* Ids older than the window's floor, for old_ids (store_ids.c). */
 	struct store_rows old;          /* struct idset_slot */
@@ -173,6 +179,13 @@ static const char store_sql_reject[] =
 static const char store_sql_outbox[] =
 	"INSERT OR IGNORE INTO outbox(id, kind, account, actor, created_ms, record, note) "
 	"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char store_sql_network_day[] =
+	"INSERT INTO network_days(account, day, followers, connections, invitations_sent, accepted, "
+	"declined, new_followers, conversions) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	"ON CONFLICT(account, day) DO UPDATE SET followers = excluded.followers, "
+	"connections = excluded.connections, invitations_sent = excluded.invitations_sent, "
+	"accepted = excluded.accepted, declined = excluded.declined, "
+	"new_followers = excluded.new_followers, conversions = excluded.conversions";
 static const char store_sql_counter[] =
 	"INSERT INTO counters(name, value) VALUES(?1, ?2) "
 	"ON CONFLICT(name) DO UPDATE SET value = excluded.value";
@@ -223,6 +236,7 @@ void store_batch_free(struct store_batch *batch)
 	free(batch->old.items);
 	free(batch->rejects.items);
 	free(batch->outbox.items);
+	free(batch->days.items);
 	free(batch->rowids.items);
 	free(batch->order);
 	free(batch);
@@ -240,6 +254,7 @@ void store_batch_reset(struct store_batch *batch)
 	batch->ids_prune_before_ms = 0;
 	batch->rejects.count = 0;
 	batch->outbox.count = 0;
+	batch->days.count = 0;
 	batch->rowids.count = 0;
 	batch->has_prune = 0;
 	batch->has_counters = 0;
@@ -249,7 +264,16 @@ size_t store_batch_items(const struct store_batch *batch)
 {
 	return batch->accounts.count + batch->contacts.count + batch->files.count +
 	       batch->file_deletes.count + batch->seen.count + batch->old.count +
-	       batch->rejects.count + batch->outbox.count;
+	       batch->rejects.count + batch->outbox.count + batch->days.count;
+}
+
+void store_batch_network_day(struct store_batch *batch, uint32_t id,
+                             const struct ratio_series_day *d)
+{
+	struct store_batch_day *row = store_rows_add(&batch->days, sizeof(*row));
+
+	row->account = id;
+	row->d = *d;
 }
 
 void store_batch_account(struct store_batch *batch, uint32_t id, const struct account *a)
@@ -828,6 +852,31 @@ static int store_commit_outbox(struct store_commit *cm)
 	return 0;
 }
 
+static int store_commit_days(struct store_commit *cm)
+{
+	const struct store_batch_day *rows = cm->batch->days.items;
+
+	if (cm->batch->days.count == 0)
+		return 0;
+	if (store_commit_prepare(cm, store_sql_network_day, "upsert network day") < 0)
+		return -1;
+	for (size_t i = 0; i < cm->batch->days.count; i++) {
+		const struct ratio_series_day *d = &rows[i].d;
+		sqlite3_bind_int64(cm->stmt, 1, rows[i].account);
+		sqlite3_bind_int64(cm->stmt, 2, d->day);
+		sqlite3_bind_int64(cm->stmt, 3, d->followers);
+		sqlite3_bind_int64(cm->stmt, 4, d->connections);
+		sqlite3_bind_int64(cm->stmt, 5, d->invitations_sent);
+		sqlite3_bind_int64(cm->stmt, 6, d->accepted);
+		sqlite3_bind_int64(cm->stmt, 7, d->declined);
+		sqlite3_bind_int64(cm->stmt, 8, d->new_followers);
+		sqlite3_bind_int64(cm->stmt, 9, d->conversions);
+		if (store_commit_step(cm) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int store_commit(struct store *store, struct store_batch *batch, char *err, size_t errlen)
 {
 	struct store_commit cm = { store, batch, store_db(store), NULL, "begin transaction",
@@ -840,7 +889,7 @@ int store_commit(struct store *store, struct store_batch *batch, char *err, size
 	if (store_commit_accounts(&cm) < 0 || store_commit_contacts(&cm) < 0 ||
 	    store_commit_files(&cm) < 0 || store_commit_seen(&cm) < 0 ||
 	    store_commit_rejects(&cm) < 0 || store_commit_counters(&cm) < 0 ||
-	    store_commit_outbox(&cm) < 0)
+	    store_commit_outbox(&cm) < 0 || store_commit_days(&cm) < 0)
 		goto fail;
 	cm.step = "end transaction";
 	if (sqlite3_exec(cm.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "warmth/event.h"
 #include "warmth/json.h"
@@ -323,9 +324,43 @@ static void view_json_delta(struct json *j, const char *key, int64_t now, int64_
 	}
 }
 
+/*
+ * "series": the daily rows, oldest first, each day as a date of the
+ * user's time zone; a count not known (no snapshot yet) is null. A day
+ * without a row had no change (rows are written by the commits that
+ * change the account).
+ */
+static void view_series_json(struct json *j, const struct ratio_series_day *series, size_t n)
+{
+	json_key(j, "series");
+	json_array_open(j);
+	for (size_t i = 0; i < n; i++) {
+		const struct ratio_series_day *d = &series[i];
+		time_t t = (time_t)(d->day * 86400);
+		struct tm tm;
+		char date[16];
+		gmtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		json_object_open(j);
+		json_kv_str(j, "day", date);
+		json_key(j, "followers");
+		d->followers >= 0 ? json_int(j, d->followers) : json_null(j);
+		json_key(j, "connections");
+		d->connections >= 0 ? json_int(j, d->connections) : json_null(j);
+		json_kv_int(j, "invitations_sent", d->invitations_sent);
+		json_kv_int(j, "accepted", d->accepted);
+		json_kv_int(j, "declined", d->declined);
+		json_kv_int(j, "new_followers", d->new_followers);
+		json_kv_int(j, "conversions", d->conversions);
+		json_object_close(j);
+	}
+	json_array_close(j);
+}
+
 void view_metrics_json(struct json *j, const struct view *v, const char *account,
                        int64_t snap_followers, int64_t snap_connections, int64_t snapshot_ms,
-                       const struct ratio_account *acc)
+                       const struct ratio_account *acc, const struct ratio_series_day *series,
+                       size_t nseries)
 {
 	const struct conf *conf = v->conf;
 	struct ratio_metrics m;
@@ -398,6 +433,7 @@ void view_metrics_json(struct json *j, const struct view *v, const char *account
 	json_kv_time(j, "snapshot", snapshot_ms);
 	view_json_delta(j, "followers_since_snapshot", followers, snap_followers);
 	view_json_delta(j, "connections_since_snapshot", connections, snap_connections);
+	view_series_json(j, series, nseries);
 	json_object_close(j);
 }
 

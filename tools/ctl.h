@@ -64,6 +64,8 @@ struct ctl {
 	int account_given;            /* --account was on the command line */
 	long top_n;                   /* top -n N */
 	const char *segment;          /* top, ready --segment S: only that segment; NULL all */
+	const char *search;           /* contacts --search Q; NULL: all */
+	const char *after;            /* contacts --after CURSOR: the page after it; NULL: the first */
 	int export_format;            /* export --format: CTL_FORMAT_* */
 	int notify_state;             /* notifications --pending / --failed: CTL_NOTIFY_* */
 	struct ctl_account *accounts; /* in id order */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "warmth/util.h"
+#include "warmth/view_outbox.h"
 #include "ctl.h"
 
 /* --- Accounts. --- */
@@ -455,88 +456,18 @@ int ctl_cmd_export(struct ctl *ctl, int argc, char **argv)
 
 /* --- notifications --- */
 
-/*
- * The outbox with its delivery states. Rows arrive from the store ordered
- * by seq then sink, so one notification is gathered at a time: its state
- * is "failed" when a sink failed it, "pending" when a sink has yet to take
- * it (or none has tried yet), else "delivered" ("skipped" sinks, which do
- * not take its kind, do not count).
- */
+/* The rows of the text table, or the JSON array's elements (view_outbox.c gathers). */
 struct ctl_notification {
-	struct ctl *ctl;
-	int64_t seq;                  /* 0: none gathered */
-	char *id, *kind, *account, *actor, *note;
-	int64_t created_ms;
-	struct store_delivery *d;     /* strings owned */
-	size_t nd, cap;
 	struct json *j;               /* --json */
 	struct ctl_table *table;      /* text */
 };
 
-static const char *ctl_notification_state(const struct ctl_notification *n)
+static void ctl_notification_emit(void *ctx, const struct view_notification *n, const char *state)
 {
-	int pending = n->nd == 0, failed = 0;
+	struct ctl_notification *cn = ctx;
 
-	for (size_t i = 0; i < n->nd; i++) {
-		failed |= n->d[i].state == STORE_DELIVERY_FAILED;
-		pending |= n->d[i].state == STORE_DELIVERY_PENDING;
-	}
-	return failed ? "failed" : pending ? "pending" : "delivered";
-}
-
-static void ctl_notification_reset(struct ctl_notification *n)
-{
-	free(n->id);
-	free(n->kind);
-	free(n->account);
-	free(n->actor);
-	free(n->note);
-	for (size_t i = 0; i < n->nd; i++) {
-		free((void *)(uintptr_t)n->d[i].sink);
-		free((void *)(uintptr_t)n->d[i].last_error);
-	}
-	n->nd = 0;
-	n->seq = 0;
-	n->id = n->kind = n->account = n->actor = n->note = NULL;
-}
-
-/* Prints the notification gathered, if the filter lets it through. */
-static void ctl_notification_emit(struct ctl_notification *n)
-{
-	const char *state = ctl_notification_state(n);
-	int want = n->ctl->notify_state;
-
-	if (n->seq == 0 || (want == CTL_NOTIFY_PENDING && strcmp(state, "pending") != 0) ||
-	    (want == CTL_NOTIFY_FAILED && strcmp(state, "failed") != 0))
-		return;
-	if (n->j != NULL) {
-		struct json *j = n->j;
-		json_object_open(j);
-		json_kv_int(j, "seq", n->seq);
-		json_kv_str(j, "id", n->id);
-		json_kv_str(j, "kind", n->kind);
-		json_kv_str(j, "account", n->account);
-		json_kv_str(j, "actor", n->actor);
-		json_kv_time(j, "created", n->created_ms);
-		json_kv_str(j, "state", state);
-		json_kv_str(j, "note", n->note);
-		json_key(j, "deliveries");
-		json_array_open(j);
-		for (size_t i = 0; i < n->nd; i++) {
-			const struct store_delivery *d = &n->d[i];
-			json_object_open(j);
-			json_kv_str(j, "sink", d->sink);
-			json_kv_str(j, "state", store_delivery_state_name(d->state));
-			json_kv_int(j, "attempts", d->attempts);
-			json_kv_time(j, "first_attempt", d->first_ms);
-			json_kv_time(j, "next_attempt",
-			             d->state == STORE_DELIVERY_PENDING ? d->next_ms : 0);
-			json_kv_time(j, "updated", d->updated_ms);
-			json_kv_str(j, "last_error", d->last_error);
-			json_object_close(j);
-		}
-		json_array_close(j);
-		json_object_close(j);
+	if (cn->j != NULL) {
+		view_notification_json(cn->j, n, state);
 		return;
 	}
 	/* Text: one line per sink, the notification's own columns on the first. */
@@ -548,37 +479,8 @@ static void ctl_notification_emit(struct ctl_notification *n)
 		const char *row[] = { i == 0 ? seq : "", i == 0 ? n->id : "", i == 0 ? state : "",
 			              d ? d->sink : "-", d ? store_delivery_state_name(d->state) : "pending",
 			              attempts, d && d->last_error ? d->last_error : "" };
-		ctl_table_add(n->table, row);
+		ctl_table_add(cn->table, row);
 	}
-}
-
-static int ctl_notification_row(void *ctx, const struct store_outbox *o,
-                                const struct store_delivery *d)
-{
-	struct ctl_notification *n = ctx;
-
-	if (o->seq != n->seq) {
-		ctl_notification_emit(n);
-		ctl_notification_reset(n);
-		n->seq = o->seq;
-		n->id = xstrdup(o->id);
-		n->kind = xstrdup(o->kind);
-		n->account = xstrdup(o->account);
-		n->actor = o->actor ? xstrdup(o->actor) : NULL;
-		n->note = o->note ? xstrdup(o->note) : NULL;
-		n->created_ms = o->created_ms;
-	}
-	if (d == NULL)
-		return 0;
-	if (n->nd == n->cap) {
-		n->cap = n->cap ? n->cap * 2 : 4;
-		n->d = xrealloc(n->d, n->cap * sizeof(*n->d));
-	}
-	n->d[n->nd] = *d;
-	n->d[n->nd].sink = xstrdup(d->sink);
-	n->d[n->nd].last_error = d->last_error ? xstrdup(d->last_error) : NULL;
-	n->nd++;
-	return 0;
 }
 
 int ctl_cmd_notifications(struct ctl *ctl, int argc, char **argv)
@@ -586,7 +488,8 @@ int ctl_cmd_notifications(struct ctl *ctl, int argc, char **argv)
 	static const char *const headers[] = { "SEQ", "ID", "STATE", "SINK", "SINK STATE",
 		                               "ATTEMPTS", "LAST ERROR" };
 	static const int right[] = { 1, 0, 0, 0, 0, 1, 0 };
-	struct ctl_notification n = { .ctl = ctl };
+	struct ctl_notification n = { 0 };
+	struct view_outbox_walk w = { 0 };
 	struct ctl_table table;
 	struct buf out = { 0 };
 	int rc;
@@ -600,10 +503,13 @@ int ctl_cmd_notifications(struct ctl *ctl, int argc, char **argv)
 	} else {
 		n.table = &table;
 	}
-	rc = store_foreach_delivery(ctl->store, ctl_notification_row, &n);
-	ctl_notification_emit(&n);
-	ctl_notification_reset(&n);
-	free(n.d);
+	w.filter = ctl->notify_state == CTL_NOTIFY_PENDING  ? VIEW_OUTBOX_PENDING
+	           : ctl->notify_state == CTL_NOTIFY_FAILED ? VIEW_OUTBOX_FAILED
+	                                                    : VIEW_OUTBOX_ALL;
+	w.emit = ctl_notification_emit;
+	w.ctx = &n;
+	rc = store_foreach_delivery(ctl->store, view_outbox_row, &w);
+	view_outbox_finish(&w);
 	if (n.j != NULL) {
 		json_array_close(n.j);
 		json_free(n.j);

@@ -667,6 +667,83 @@ static int ctl_view_page(struct ctl_list *l, struct buf *page, char **next)
 	return 0;
 }
 
+/*
+ * The daemon's cursor separates its fields with tabs, which a person
+ * cannot paste into a command line: printed for people they are spaces,
+ * and a cursor given without a tab gets its first two spaces back as
+ * tabs (the actor, which may hold spaces but no tab, comes last).
+ */
+static void ctl_cursor_for_people(char *cursor)
+{
+	for (char *p = cursor; *p != '\0'; p++)
+		if (*p == '\t')
+			*p = ' ';
+}
+
+static char *ctl_cursor_from_people(const char *given)
+{
+	char *cursor = xstrdup(given), *p = cursor;
+
+	if (strchr(cursor, '\t') != NULL)
+		return cursor; /* as --json printed it */
+	for (int n = 0; n < 2 && (p = strchr(p, ' ')) != NULL; n++)
+		*p++ = '\t';
+	return cursor;
+}
+
+/*
+ * contacts: one page of the search, as the daemon answered it (--json),
+ * or its rows as export prints them and a last line "next: CURSOR" when
+ * there is a next page (warmthctl contacts --after CURSOR asks for it).
+ */
+static int ctl_view_contacts(const struct ctl *ctl, int fd, const char *path)
+{
+	struct buf args = { 0 }, result = { 0 };
+	struct json *j = json_new(&args, 0);
+	struct ctl_list l;
+	char *next = NULL;
+	const char *code;
+	int rc;
+
+	json_object_open(j);
+	if (ctl->account_given)
+		json_kv_str(j, "account", ctl->account);
+	if (ctl->search != NULL)
+		json_kv_str(j, "search", ctl->search);
+	if (ctl->segment != NULL)
+		json_kv_str(j, "segment", ctl->segment);
+	json_kv_int(j, "limit", (int64_t)ctl->top_n);
+	if (ctl->after != NULL) {
+		char *cursor = ctl_cursor_from_people(ctl->after);
+		json_kv_str(j, "after", cursor);
+		free(cursor);
+	}
+	json_object_close(j);
+	json_free(j);
+	rc = ctl_socket_request(fd, path, "contacts", buf_cstr(&args), &result, &code);
+	rc = ctl_view_rc(rc, code);
+	if (rc == CTL_EXIT_OK && ctl->json) {
+		printf("%s\n", buf_cstr(&result));
+	} else if (rc == CTL_EXIT_OK) {
+		ctl_list_begin(&l, ctl, CTL_LIST_EXPORT);
+		if (ctl_view_page(&l, &result, &next) < 0) {
+			ctl_error("%s: a page of contacts that is not what was asked for", path);
+			rc = CTL_EXIT_ERROR;
+		}
+		ctl_list_end(&l, rc == CTL_EXIT_OK);
+		if (rc == CTL_EXIT_OK && next != NULL) {
+			ctl_cursor_for_people(next);
+			printf("next: ");
+			ctl_print_clean(stdout, next);
+			printf("\n");
+		}
+	}
+	free(next);
+	buf_free(&args);
+	buf_free(&result);
+	return rc;
+}
+
 /* top, ready, export: pages until the list (or top's -n) is complete. */
 static int ctl_view_pages(const struct ctl *ctl, int fd, const char *path, const char *cmd)
 {
@@ -726,6 +803,8 @@ int ctl_view_over_socket(const struct ctl *ctl, const char *path, const char *cm
 			rc = cmd[0] == 's'   ? ctl_print_contact(ctl, buf_cstr(&result))
 		     : cmd[0] == 'p' ? ctl_print_plan(ctl, buf_cstr(&result))
 		                     : ctl_print_metrics(ctl, buf_cstr(&result));
+	} else if (strcmp(cmd, "contacts") == 0) {
+		rc = ctl_view_contacts(ctl, fd, path);
 	} else {
 		rc = ctl_view_pages(ctl, fd, path, cmd);
 	}

@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config libuv1-dev libyaml-dev libsqlite3-dev \
 libyajl-dev libsimdjson-dev libxxhash-dev uthash-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev \
 libzip-dev libcsv-dev libunistring-dev libcmocka-dev python3 sqlite3 groff-base clang libclang-rt-14-dev \
-lintian"
+lintian libjs-chart.js"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

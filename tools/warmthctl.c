@@ -69,6 +69,8 @@ static void ctl_config_unreadable_hint(const char *config, const char *instead)
 /* The daemon's default control socket (conf.c's default for control.socket). */
 #define CTL_DEFAULT_SOCKET "/run/warmthd/control.sock"
 #define CTL_TOP_DEFAULT 10
+/* A screenful of a search; the daemon pages at most 500. */
+#define CTL_CONTACTS_DEFAULT 50
 
 /* The options as given, before they are checked against the command. */
 struct ctl_options {
@@ -78,6 +80,8 @@ struct ctl_options {
 	const char *top_n;    /* -n */
 	const char *segment;  /* --segment */
 	const char *format;   /* --format */
+	const char *search;   /* contacts --search */
+	const char *after;    /* contacts --after */
 	int json;
 	const char *account;
 	int notify_state;     /* --pending, --failed: CTL_NOTIFY_* */
@@ -115,6 +119,8 @@ static const struct ctl_command ctl_commands[] = {
 	{ "ping", NULL, 0, 0, "ping", CTL_VIA_SOCKET },
 	{ "notify-test", NULL, 1, 1, "notify-test SINK", CTL_VIA_SOCKET },
 	{ "redeliver", NULL, 1, 1, "redeliver ID", CTL_VIA_SOCKET },
+	{ "dashboard", NULL, 0, 0, "dashboard", CTL_VIA_SOCKET },
+	{ "contacts", NULL, 0, 0, "contacts [--search Q] [-n N] [--after CURSOR]", CTL_VIA_SOCKET },
 };
 
 /* Longer than the longest notifier timeout (10m) and exec's kill grace. */
@@ -137,6 +143,8 @@ static const struct option ctl_long_options[] = {
 	{ "failed", no_argument, NULL, 'F' },
 	{ "segment", required_argument, NULL, 'S' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "search", required_argument, NULL, 'Q' },
+	{ "after", required_argument, NULL, 'A' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -154,6 +162,10 @@ static void ctl_usage(FILE *out)
 	        "  metrics                follower and connection counts, ratio\n"
 	        "  plan                   this week: whom to invite (with notes), who waits for\n"
 	        "                         the budget, whom to engage with, what to withdraw\n"
+	        "  contacts [--search Q] [-n N] [--after CURSOR]\n"
+	        "                         one page of contacts by name (N default %d), those\n"
+	        "                         whose name or actor holds Q (any case); the page's\n"
+	        "                         last line is the CURSOR of the next (daemon only)\n"
 	        "  export [--format text|jsonl|csv]\n"
 	        "                         every contact: tab-separated text, one JSON object\n"
 	        "                         per line (the default with --json), or CSV\n"
@@ -169,6 +181,7 @@ static void ctl_usage(FILE *out)
 	        "  notify-test SINK       send a sample record through one notifier (its name\n"
 	        "                         as notifications shows it, or its type)\n"
 	        "  redeliver ID           send a delivered or failed notification again\n"
+	        "  dashboard              the dashboard's address with its token (http.dashboard)\n"
 	        "options:\n"
 	        "  -s, --socket SOCKET    the daemon's control socket (default: from the config)\n"
 	        "      --db STATE.db      read a state database directly, read-only, instead\n"
@@ -177,7 +190,7 @@ static void ctl_usage(FILE *out)
 	        "      --account NAME     the account (default \"" CTL_DEFAULT_ACCOUNT "\")\n"
 	        "  -h, --help             this help;  --version  the version\n"
 	        "exit status: 0 ok, 1 error, 2 usage, 3 daemon not reachable\n",
-	        CTL_TOP_DEFAULT);
+	        CTL_TOP_DEFAULT, CTL_CONTACTS_DEFAULT);
 }
 
 /* Prints the short usage hint that follows every usage error; returns 2. */
@@ -229,6 +242,12 @@ static int ctl_getopt(int argc, char **argv, const char *optstring, struct ctl_o
 			break;
 		case 'f':
 			o->format = optarg;
+			break;
+		case 'Q':
+			o->search = optarg;
+			break;
+		case 'A':
+			o->after = optarg;
 			break;
 		case 'P':
 		case 'F':
@@ -308,7 +327,7 @@ static int ctl_parse_top_n(const char *s, long *out)
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || n < 1) {
-		ctl_error("top: -n needs a positive whole number, not \"%s\"", s);
+		ctl_error("-n needs a positive whole number, not \"%s\"", s);
 		return -1;
 	}
 	*out = n;
@@ -475,6 +494,27 @@ static int ctl_socket_path(const struct ctl_options *o, struct conf **conf, cons
 }
 
 /*
+ * dashboard's reply for people: the address alone, to open or paste. The
+ * token is in its fragment, which a browser never sends to the server.
+ */
+static int ctl_print_dashboard(const char *json_text)
+{
+	const char *path[] = { "url", NULL };
+	yajl_val root = yajl_tree_parse(json_text, NULL, 0);
+	yajl_val v = root != NULL ? yajl_tree_get(root, path, yajl_t_string) : NULL;
+
+	if (v == NULL) {
+		yajl_tree_free(root);
+		ctl_error("unexpected reply from the daemon: %s", json_text);
+		return CTL_EXIT_ERROR;
+	}
+	ctl_print_clean(stdout, YAJL_GET_STRING(v));
+	printf("\n");
+	yajl_tree_free(root);
+	return CTL_EXIT_OK;
+}
+
+/*
  * reload's reply for people: "configuration reloaded", and the keys that
  * changed but keep their old value until a restart.
  */
@@ -524,6 +564,8 @@ static int ctl_over_socket(const struct ctl_options *o, const struct ctl_command
 			printf("%s\n", buf_cstr(&result));
 		else if (strcmp(cmd->name, "reload") == 0)
 			rc = ctl_print_reload(buf_cstr(&result));
+		else if (strcmp(cmd->name, "dashboard") == 0)
+			rc = ctl_print_dashboard(buf_cstr(&result));
 		else if (strcmp(cmd->name, "status") == 0)
 			rc = ctl_print_status_text(buf_cstr(&result));
 		else if (strcmp(cmd->name, "mark") == 0)
@@ -555,6 +597,18 @@ static int ctl_socket_command(const struct ctl_options *o, const struct ctl *ctl
 	const char *path;
 	int rc;
 
+	if (strcmp(cmd->name, "contacts") == 0) {
+		if (o->db != NULL) {
+			ctl_error("contacts talks to the running daemon: use -s SOCKET, not --db");
+			return ctl_usage_error();
+		}
+		if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
+			return rc;
+		rc = ctl_view_over_socket(ctl, path, cmd->name, NULL);
+		if (conf != NULL)
+			conf_free(conf);
+		return rc;
+	}
 	if (cmd->via == CTL_VIA_SOCKET || strcmp(cmd->name, "status") == 0)
 		return ctl_over_socket(o, cmd, argv);
 	if ((rc = ctl_socket_path(o, &conf, &path)) != 0)
@@ -687,20 +741,27 @@ int main(int argc, char **argv)
 		ctl_error("-s and --db exclude each other: talk to the daemon or read a database");
 		return ctl_usage_error();
 	}
-	ctl.top_n = CTL_TOP_DEFAULT;
+	ctl.top_n = strcmp(cmd->name, "contacts") == 0 ? CTL_CONTACTS_DEFAULT : CTL_TOP_DEFAULT;
 	if (o.top_n != NULL) {
-		if (strcmp(cmd->name, "top") != 0) {
-			ctl_error("%s: -n is an option of top only", cmd->name);
+		if (strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "contacts") != 0) {
+			ctl_error("%s: -n is an option of top and contacts only", cmd->name);
 			return ctl_usage_error();
 		}
 		if (ctl_parse_top_n(o.top_n, &ctl.top_n) < 0)
 			return ctl_usage_error();
 	}
-	if (o.segment != NULL && strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "ready") != 0) {
-		ctl_error("%s: --segment is an option of top and ready only", cmd->name);
+	if (o.segment != NULL && strcmp(cmd->name, "top") != 0 && strcmp(cmd->name, "ready") != 0 &&
+	    strcmp(cmd->name, "contacts") != 0) {
+		ctl_error("%s: --segment is an option of top, ready and contacts only", cmd->name);
 		return ctl_usage_error();
 	}
 	ctl.segment = o.segment;
+	if ((o.search != NULL || o.after != NULL) && strcmp(cmd->name, "contacts") != 0) {
+		ctl_error("%s: --search and --after are options of contacts only", cmd->name);
+		return ctl_usage_error();
+	}
+	ctl.search = o.search;
+	ctl.after = o.after;
 	/* Without --format, --json keeps meaning what it always did: JSON Lines. */
 	ctl.export_format = o.json ? CTL_FORMAT_JSONL : CTL_FORMAT_TEXT;
 	if (o.format != NULL) {

@@ -162,13 +162,17 @@ struct conf {
 	char metrics_host[64];
 	uint16_t metrics_port;
 
-	/* http: POST /v1/events on the metrics.listen listener (metrics_events.c) */
+	/* http: POST /v1/events on the metrics.listen listener (http_events.c) */
 	int http_events;               /* http.events: accept pushed events, default false */
 	char *http_token;              /* http.token_file / token_credential: the bearer token */
 	size_t http_token_len;
 	char *http_token_source;       /* where it was read, for messages */
 	uint64_t http_max_body;        /* http.max_body: bytes of one request, default 1 MiB */
 	uint32_t http_max_pending;     /* http.max_pending: requests waiting for a commit, default 16 */
+	/* http: the dashboard, / and /api/ on the same listener (http_api.c, http_static.c) */
+	int http_dashboard;            /* http.dashboard: serve it, default false */
+	char *http_dashboard_token_file; /* http.dashboard_token_file: made at first start if missing */
+	char *http_www_dir;            /* http.www_dir: the page's static files */
 };
 
 /* A list of error messages, each "FILE:LINE:COLUMN: message". */

@@ -126,6 +126,23 @@ struct ratio_account {
 	struct ratio_gain gains[RATIO_DAYS];
 };
 
+/*
+ * One day of an account's network series (the dashboard's Network page):
+ * the figures at the end of the day (the last commit of it), days counted
+ * in the user's time zone (scoring.zone). The invitation and follower
+ * counts are totals since counting began: a day's own count is its
+ * difference with the day before.
+ */
+struct ratio_series_day {
+	int64_t day;                /* days since the epoch, in the user's time zone */
+	int64_t followers, connections;
+	int64_t invitations_sent, accepted, declined, new_followers, conversions;
+};
+
+/* The series row of acc for day from its current figures. */
+void ratio_series_of(const struct ratio_account *acc, int64_t day, int64_t followers,
+                     int64_t connections, struct ratio_series_day *out);
+
 /* Counts an invitation outcome of a contact in segment (NULL: overall only). */
 void ratio_note_invite(struct ratio_account *acc, const char *segment, enum ratio_outcome outcome);
 /* The outcomes of segment, or NULL when none were counted for it. */

@@ -38,7 +38,7 @@
 #define STORE_SEEN_BYTES_V4 24
 
 /* The schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 struct store_batch;
@@ -213,6 +213,13 @@ int store_account_id(struct store *store, const char *name, uint32_t *id);
    has none (out zeroed; damaged ones are logged and count as none), -1 on
    error. */
 int store_account_ratio(struct store *store, uint32_t id, struct ratio_account *out);
+/*
+ * The daily network series of account id (store_series.c), oldest first,
+ * its last max_days days at most: *out (free it) with *n rows. 0, or -1 on
+ * error.
+ */
+int store_network_series(struct store *store, uint32_t id, size_t max_days,
+                         struct ratio_series_day **out, size_t *n);
 /* 0 found (*out filled, free with contact_free), 1 not found, -1 error. */
 int store_get_contact(struct store *store, uint32_t account, const char *actor, struct contact *out);
 /* store_get_contact with an actor of len bytes (no NUL needed). */
@@ -338,6 +345,9 @@ void store_batch_account(struct store_batch *batch, uint32_t id, const struct ac
    leaves the stored ones as they are. */
 void store_batch_account_ratio(struct store_batch *batch, uint32_t id, const struct account *a,
                                const struct ratio_account *ratio);
+/* The account's series row of d->day (an upsert: the day's last figures win). */
+void store_batch_network_day(struct store_batch *batch, uint32_t id,
+                             const struct ratio_series_day *d);
 /* Copies the contact's current state (an upsert keyed by account + actor;
    an update by c->rowid when it is known and still the contact's row). */
 void store_batch_contact(struct store_batch *batch, const struct contact *c);

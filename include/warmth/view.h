@@ -88,7 +88,10 @@ void view_contact_json(struct json *j, const struct view *v, const struct contac
  */
 void view_metrics_json(struct json *j, const struct view *v, const char *account,
                        int64_t followers, int64_t connections, int64_t snapshot_ms,
-                       const struct ratio_account *acc);
+                       const struct ratio_account *acc, const struct ratio_series_day *series,
+                       size_t nseries);
+/* How many days of the series the metrics show: about a year and a quarter. */
+#define VIEW_SERIES_DAYS 400
 
 /* --- the weekly plan (view_plan.c) --- */
 

@@ -3,7 +3,9 @@
  * parser (control_request.h): each input is the bytes of one request line
  * as a client sends it (the server cuts at '\n' and bounds a line at
  * CONTROL_MAX_REQUEST). A request that parses is then read the way the
- * handlers read it (string, integer and name arguments).
+ * handlers read it (string, integer and name arguments). The same bytes
+ * are also parsed as an HTTP API body (control_args_parse: the args
+ * object alone).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,6 +58,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (rc < 0 && (err.code == NULL || err.message[0] == '\0')) {
 		abort();
 	}
+	control_parsed_free(&p);
+	/* As a POST body of the dashboard's API. */
+	memcpy(line, data, len);
+	err.code = NULL;
+	err.message[0] = '\0';
+	rc = control_args_parse(line, len, &p, &err);
+	if (rc == 0 && (p.args == NULL || p.cmd != NULL))
+		abort();
+	if (rc < 0 && (err.code == NULL || err.message[0] == '\0'))
+		abort();
 	control_parsed_free(&p);
 	free(line);
 	return 0;

@@ -258,7 +258,7 @@ def test_format_and_segment_errors():
     env.once()
     for args, code, words in ((["export", "--format", "xml"], 2, "text, jsonl or csv"),
                               (["top", "--format", "csv"], 2, "option of export only"),
-                              (["show", "alice", "--segment", "x"], 2, "top and ready only"),
+                              (["show", "alice", "--segment", "x"], 2, "top, ready and contacts only"),
                               (["top", "--segment", "nonesuch"], 2, "segments:")):
         r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config] + args, capture_output=True, text=True,
                            env=plain_env(), timeout=60)

@@ -195,10 +195,11 @@ def test_pushed_old_events():
 
 
 def downgrade_to_schema_5(db_path):
-    """Makes a database as the previous warmthd (schema 5) left it: no kept
-    ids, no record of moves, no floor; its window's rows are all it has."""
+    """Makes a database as the warmthd of schema 5 left it: no kept ids, no
+    record of moves, no floor (nor the daily series); its window's rows are
+    all it has."""
     db = sqlite3.connect(db_path)
-    db.executescript("DROP TABLE old_ids; DROP TABLE seen_moved;"
+    db.executescript("DROP TABLE old_ids; DROP TABLE seen_moved; DROP TABLE IF EXISTS network_days;"
                      "DELETE FROM counters WHERE name LIKE 'ids_%';"
                      "PRAGMA user_version = 5;")
     db.close()
@@ -233,7 +234,7 @@ def test_previous_schema():
         kept = db.execute("SELECT count(*) FROM old_ids").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         db.close()
-        check(kept == 200 and version == 6, "kept %d ids, schema %d" % (kept, version))
+        check(kept == 200 and version == 7, "kept %d ids, schema %d" % (kept, version))
     finally:
         env.close()
 

@@ -128,6 +128,9 @@ def expected_files():
         "/usr/share/doc/warmthd/ingest.md": 0o644,
         "/usr/share/doc/warmthd/events.md": 0o644,
         "/usr/share/doc/warmthd/control-protocol.md": 0o644,
+        "/usr/share/doc/warmthd/dashboard.md": 0o644,
+        # The dashboard's page, where http.www_dir's default looks.
+        "/usr/share/warmthd/www/index.html": 0o644,
         "/usr/share/doc/warmthd/copyright": 0o644,
         "/usr/share/doc/warmthd/changelog.gz": 0o644,
     }

@@ -258,7 +258,63 @@ def test_cap_counts_connections_since_snapshot():
     env.close()
 
 
+
+def test_daily_series():
+    """One row per day of event time (in time.zone) with the day's last
+    figures: counts, invitation and follower totals; the same through the
+    daemon and --db."""
+    env = Env("net-series", CONFIG)
+    feed(env, [snapshot(T0, 450, 300)])
+    feed(env, [event(T0 + DAY, "follow", "f1", dir="in"),
+               event(T0 + DAY + 60, "invite_sent", "dan", dir="out"),
+               event(T0 + DAY + 120, "invite_sent", "eve", dir="out")])
+    feed(env, [event(T0 + 3 * DAY, "invite_accepted", "dan"),
+               event(T0 + 3 * DAY + 60, "invite_declined", "eve")])
+    series = metrics(env)["series"]
+    check([d["day"] for d in series] == ["2026-11-03", "2026-11-04", "2026-11-06"],
+          "one row per day with a change: %s" % series)
+    check(series[0] == {"day": "2026-11-03", "followers": 450, "connections": 300,
+                        "invitations_sent": 0, "accepted": 0, "declined": 0,
+                        "new_followers": 0, "conversions": 0}, "day 1: %s" % series[0])
+    check(series[1]["followers"] == 451 and series[1]["invitations_sent"] == 2
+          and series[1]["new_followers"] == 1, "day 2: %s" % series[1])
+    check(series[2]["accepted"] == 1 and series[2]["declined"] == 1
+          and series[2]["connections"] == 301 and series[2]["invitations_sent"] == 2,
+          "day 4: %s" % series[2])
+    # The daemon answers the same series.
+    env.start()
+    env.wait(lambda: os.path.exists(os.path.join(env.dir, "control.sock")), "the socket")
+    r = subprocess.run([WARMTHCTL, "-s", os.path.join(env.dir, "control.sock"), "--json",
+                        "metrics"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and json.loads(r.stdout)["series"] == series,
+          "over the socket: %s" % r.stdout)
+    env.close()
+
+
+def test_series_schema_upgrade():
+    """A schema 5 database (before the series) is upgraded in place at the
+    start: the table is made, the data kept, and the series starts."""
+    env = Env("net-series-upgrade", CONFIG)
+    feed(env, [snapshot(T0, 450, 300)])
+    db = sqlite3.connect(env.db)
+    db.executescript("DROP TABLE network_days; PRAGMA user_version = 6;")
+    db.close()
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "metrics"], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode != 0 and "schema 6" in r.stderr, "an old schema is named: %s" % r.stderr)
+    feed(env, [event(T0 + DAY, "follow", "f1", dir="in")])
+    check(env.log_has("migrating schema 6 to 7"), "the migration is logged")
+    db = sqlite3.connect("file:%s?mode=ro" % env.db, uri=True)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    db.close()
+    check(version == 7, "schema 7 after the start: %d" % version)
+    m = metrics(env)
+    check(m["followers"] == 451 and [d["day"] for d in m["series"]] == ["2026-11-04"],
+          "the data kept, the series started: %s" % m)
+    env.close()
+
 if __name__ == "__main__":
     run([test_ratio_once_per_audit_period, test_cap_warning, test_metrics_from_events,
          test_counts_between_snapshots, test_acceptance_by_segment, test_first_hour_share,
-         test_cap_counts_connections_since_snapshot])
+         test_cap_counts_connections_since_snapshot, test_daily_series,
+         test_series_schema_upgrade])

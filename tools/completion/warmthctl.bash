@@ -23,7 +23,7 @@ _warmthctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="status show top ready plan metrics export notifications snooze unsnooze mark reload ping notify-test redeliver"
+	local commands="status show top ready plan metrics export notifications snooze unsnooze mark reload ping notify-test redeliver contacts dashboard"
 	local options="-s --socket --db -c --config --json --account -h --help --version"
 
 	case $prev in
@@ -39,8 +39,8 @@ _warmthctl()
 		mapfile -t COMPREPLY < <(compgen -W "text jsonl csv" -- "$cur")
 		return
 		;;
-	--account | -n)
-		# A name or a number: nothing sensible to offer.
+	--account | -n | --search | --after)
+		# A name, a number, a search or a cursor: nothing sensible to offer.
 		return
 		;;
 	esac
@@ -62,7 +62,7 @@ _warmthctl()
 		fi
 		case ${words[i]} in
 		--) after_dashes=1 ;;
-		-s | --socket | --db | -c | --config | --account | -n | --segment | --format) i=$((i + 1)) ;;
+		-s | --socket | --db | -c | --config | --account | -n | --segment | --format | --search | --after) i=$((i + 1)) ;;
 		-*) ;;
 		*) command=${words[i]} ;;
 		esac
@@ -71,6 +71,8 @@ _warmthctl()
 	if [[ $cur == -* ]] && ((!after_dashes)); then
 		if [[ $command == top ]]; then
 			options="$options -n --segment"
+		elif [[ $command == contacts ]]; then
+			options="$options --search -n --after --segment"
 		elif [[ $command == ready ]]; then
 			options="$options --segment"
 		elif [[ $command == export ]]; then
