@@ -400,10 +400,11 @@ static void note_pick(const struct note_params *p, const struct note_input *in, 
 /*
  * Sets v's variable var to s normalised. A quote (quote_max > 0, its
  * length before any shrinking) keeps its closing full stop off (see
- * below), and one longer than quote_max is its most substantive sentence
- * (note_text_measure): the head of a long comment cut short is often a
- * string of "Thanks! Saved for later." before the sentence that says
- * something, which the cut then loses.
+ * below), and is its most substantive sentence (note_text_measure), from
+ * its first word: around it people write "Thanks! Saved for later.",
+ * "+1" or "Well said, Zoë", which say nothing to the person the note goes
+ * to (and the last is said to someone else); a long comment's head would
+ * lose the sentence that says something to the cut.
  */
 static void note_vars_set(struct note_vars *v, int var, const char *s, uint32_t quote_max)
 {
@@ -411,7 +412,7 @@ static void note_vars_set(struct note_vars *v, int var, const char *s, uint32_t 
 	int quote = quote_max > 0;
 
 	note_normalize(s, c);
-	if (quote && note_count(c->data, c->len) > quote_max) {
+	if (quote) {
 		struct note_text t;
 		int valid;
 		size_t len = utf8_valid_prefix(s, strlen(s), &valid);

@@ -80,7 +80,8 @@ static int note_is_wrapping(uint32_t cp)
 	if (cp < 0x80)
 		return (note_ascii_class[cp] & NOTE_WRAP) != 0;
 	return cp == NOTE_LQUOTE || cp == NOTE_RQUOTE || cp == NOTE_LSINGLE || cp == NOTE_RSINGLE ||
-	       cp == 0xab || cp == 0xbb || cp == 0x2026 || cp == 0x2013 || cp == 0x2014;
+	       cp == 0xab || cp == 0xbb || cp == 0x2026 || cp == 0x2013 || cp == 0x2014 ||
+	       cp == 0x3002 || cp == 0xff01 || cp == 0xff1f; /* 。！？ end a sentence written without spaces */
 }
 
 int note_has(const char *s, size_t len, const char *needle)
@@ -211,7 +212,8 @@ static int note_word_first(struct note_words *seen, const char *s, size_t len)
 /* Punctuation that ends a sentence when it ends a word. */
 static int note_is_sentence_end(uint32_t cp)
 {
-	return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026;
+	return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == 0x3002 || cp == 0xff01 ||
+	       cp == 0xff1f;
 }
 
 void note_text_measure(const char *s, size_t len, struct note_text *out)
@@ -272,13 +274,18 @@ void note_text_measure(const char *s, size_t len, struct note_text *out)
 		out->tokens++;
 		visible += cps;
 		letters += tok_letters;
-		if (sent_start == SIZE_MAX)
-			sent_start = tok_start;
 		if (in_lead) {
 			/* only punctuation */
 		} else if (suspect && note_token_is_machine(s + core, core_end - core)) {
 			out->machine++;
 		} else {
+			/*
+			 * A sentence starts at its first token that starts with a
+			 * letter ("I" too): "+1 Would love to..." is quoted from
+			 * "Would", not from the "+1" or an emoji before it.
+			 */
+			if (sent_start == SIZE_MAX && note_utf8_is_letter(first))
+				sent_start = tok_start;
 			/*
 			 * A word: at least two letters, and letters for most of it
 			 * (an apostrophe or a hyphen inside is fine); #tags and

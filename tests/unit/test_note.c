@@ -236,9 +236,14 @@ static void test_table(void **state)
 		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", NULL,
 		      "Really? We rolled the same onboarding plan out across four offices and lost nobody this year." } },
 		  1, 0,
-		  "Hi Ada, thank you for your comment: \"Really? We rolled the same onboarding plan out across four "
-		  "offices and lost nobody this year\". If I can help with what you are working on, I'd be glad to "
-		  "connect." },
+		  "Hi Ada, thank you for your comment: \"We rolled the same onboarding plan out across four offices and "
+		  "lost nobody this year\". If I can help with what you are working on, I'd be glad to connect." },
+		{ "around the sentence that says something, nothing is quoted", "peer",
+		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", NULL,
+		      "Love this \xf0\x9f\x91\x8f \xe3\x81\x99\xe3\x81\x94\xe3\x81\x84\xe3\x80\x82 +1 We tried "
+		      "a three-week warm-up and acceptance went from 28% to 41%. Well said, Zo\xc3\xab!" } }, 1, 0,
+		  "Hi Ada, thank you for your thoughts: \"We tried a three-week warm-up and acceptance went from 28% to "
+		  "41%\". I'd be glad to connect so we can learn from each other." },
 		{ "hostile words are neither quoted nor thanked for", "peer",
 		  { { NOW - 2 * DAY, EVENT_COMMENT, 0, "p1", "Remote teams",
 		      "This is complete nonsense written by someone who never managed anyone." },
