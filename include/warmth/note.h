@@ -36,9 +36,8 @@
  * sentence of at least quote_min_words words and quote_min_chars letters
  * (note_quote.c), so "Thanks!", "Great post", "+1", an emoji, or several
  * such strung together ("Thanks! Saved for later. Congrats!") never are;
- * a text is as substantive as its best sentence, and one longer than
- * what is quoted is that sentence, from its first word. A word repeated in a text
- * counts once ("Great post Great post Great post" is two words). Words
+ * a text is as substantive as its best sentence, and what is quoted is
+ * that sentence, from its first word. A word repeated in a text counts once ("Great post Great post Great post" is two words). Words
  * with one of the avoid words in them (hostile or dismissive: "nonsense",
  * "clickbait", "disagree") are never referred to at all, neither quoted
  * nor thanked for: a note that thanks someone for "this is clickbait"
