@@ -11,7 +11,7 @@ export async function renderSearch(main) {
   const input = el("input", { type: "search", id: "q", name: "q", autocomplete: "off" });
   const button = el("button", { type: "submit", text: "Search" });
   const list = el("ol", { class: "list results" });
-  const more = el("button", { type: "button", text: "More", hidden: true });
+  const more = el("button", { type: "button", id: "more", text: "More", hidden: true });
   const count = el("p", { class: "muted" });
   let next = null, q = "", shown = 0;
 
