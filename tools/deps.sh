@@ -5,7 +5,10 @@ set -eu
 PACKAGES="build-essential cmake pkg-config libuv1-dev libyaml-dev libsqlite3-dev \
 libyajl-dev libsimdjson-dev libxxhash-dev uthash-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev \
 libzip-dev libcsv-dev libunistring-dev libcmocka-dev python3 sqlite3 groff-base clang libclang-rt-14-dev \
-libjs-chart.js"
+libjs-chart.js chromium"
+# The browser test drives chromium with node and npm; a node installed
+# otherwise (nodesource's, which carries its own npm) is kept.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
