@@ -54,7 +54,7 @@ async function noHorizontalScroll(page, what) {
 async function shots(page, name) {
   if (!ctx.screenshots) return;
   await page.waitForTimeout(200);
-  await page.screenshot({ path: path.join(ctx.screenshots, name + ".png"), fullPage: true });
+  await page.screenshot({ path: path.join(ctx.screenshots, name + ".png"), fullPage: false });
 }
 
 async function weekPage(page) {
@@ -206,8 +206,15 @@ async function searchPage(page) {
   await waitFor(async () => (await page.$$("ol.results li")).length === 100, "the second page");
 }
 
+// A new tab has its own sessionStorage: it opens the address with the token.
+async function withToken(page) {
+  await page.goto(ctx.url);
+  await page.waitForSelector("body[data-ready=yes]");
+}
+
 async function phone(browser) {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: "en-US", timezoneId: "UTC" });
+  await withToken(page);
   for (const [name, hash] of [["week", "#/"], ["contact", "#/contact/eve"], ["network", "#/network"],
     ["health", "#/health"], ["search", "#/search"]]) {
     await open(page, hash);
@@ -220,6 +227,7 @@ async function phone(browser) {
 async function desktopShots(browser) {
   if (!ctx.screenshots) return;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "UTC" });
+  await withToken(page);
   for (const [name, hash] of [["week", "#/"], ["contact", "#/contact/ada"], ["network", "#/network"],
     ["health", "#/health"], ["search", "#/search"]]) {
     await open(page, hash);
