@@ -22,7 +22,7 @@ function check(cond, what) {
 }
 
 function ctl(...args) {
-  const [cmd, ...rest] = ctx.warmthctl;
+  const [cmd, ...rest] = args[0] === "notifications" ? ctx.warmthctl_db : ctx.warmthctl;
   return JSON.parse(execFileSync(cmd, [...rest, ...args], { encoding: "utf8" }));
 }
 
@@ -189,6 +189,20 @@ async function healthPage(page) {
   const inputs = await page.$$eval("table.inputs tbody tr td:first-child", (l) => l.map((x) => x.textContent));
   check(JSON.stringify(inputs) === JSON.stringify(s.inputs.map((i) => i.path)), "health: the inputs");
   check((await page.innerText("main")).includes(fmt(s.events_accepted)), "health: events accepted");
+  const ids = await page.$$eval("li.notification", (l) => l.map((x) => x.dataset.id));
+  check(ctx.failed.length === 1 && JSON.stringify(ids) === JSON.stringify(ctx.failed.map((n) => n.id)),
+    "health: the failed notification: " + JSON.stringify(ids));
+}
+
+// "Redeliver" sends the failed notification again; it leaves the page.
+async function redeliver(page) {
+  const id = ctx.failed[0].id;
+  await open(page, "#/health");
+  await page.click("li.notification >> nth=0 >> button");
+  await waitFor(() => ctl("notifications").find((n) => n.id === id).state === "delivered", "the redelivery");
+  await open(page, "#/health");
+  check((await page.$$("li.notification")).length === 0, "health: nothing left to deliver");
+  check((await page.innerText("main")).includes("every notification is delivered"), "health: says so");
 }
 
 async function searchPage(page) {
@@ -251,7 +265,7 @@ async function desktopShots(browser) {
     ["week", () => weekPage(page)], ["contact", () => contactPage(page, ctx.plan.invite[0].actor)],
     ["hostile", () => hostileContact(page)], ["network", () => networkPage(page)],
     ["health", () => healthPage(page)], ["search", () => searchPage(page)],
-    ["invited", () => invitedByMouse(page)], ["keyboard", () => keyboard(page)]];
+    ["invited", () => invitedByMouse(page)], ["redeliver", () => redeliver(page)], ["keyboard", () => keyboard(page)]];
   for (const [name, step] of steps) {
     const t = Date.now();
     try {

@@ -19,7 +19,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import BASE_CONFIG, GEN, WARMTHCTL, Env, check, event, executive_lines  # noqa: E402
+from harness import BASE_CONFIG, GEN, WARMTHCTL, Env, Receiver, check, event, executive_lines  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 SKIP = 77
@@ -64,6 +64,14 @@ def ctl(env, *args):
     return json.loads(r.stdout)
 
 
+def outbox(env, *args):
+    """warmthctl notifications (it reads the database, not the socket)."""
+    r = subprocess.run([WARMTHCTL, "--db", env.db, "-c", env.config, "--json", "notifications"] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "warmthctl notifications: %s" % r.stderr)
+    return json.loads(r.stdout)
+
+
 def main():
     node = shutil.which("node")
     if not os.access(CHROMIUM, os.X_OK) or node is None:
@@ -72,8 +80,12 @@ def main():
         skip("needs playwright-core from npm (npm ci in tests/browser)")
 
     port = free_port()
-    env = Env("browser", BASE_CONFIG + "time:\n  source: event\nmetrics:\n  listen: 127.0.0.1:%d\n"
-              "http:\n  dashboard: true\n  dashboard_token_file: ./dashboard.token\n" % port)
+    # A webhook that refuses its first notification (400, not retried) and
+    # takes the others: Health shows one failed, to deliver again.
+    rx = Receiver([400])
+    env = Env("browser", BASE_CONFIG + "  - type: webhook\n    url: %s\n    retry_min: 50ms\n"
+              "time:\n  source: event\nmetrics:\n  listen: 127.0.0.1:%d\n"
+              "http:\n  dashboard: true\n  dashboard_token_file: ./dashboard.token\n" % (rx.url, port))
     # Generated engagement, sorted so the replay is the same each run, and
     # two contacts ready at its end: a plain one and one named in markup.
     gen = env.path("gen.jsonl")
@@ -91,15 +103,19 @@ def main():
         total = sum(1 for _ in f) + len(lines)
     env.wait(lambda: (lambda s: s["events_accepted"] + s["events_rejected"] + s["events_duplicate"]
                       >= total)(ctl(env, "status")), "the generated history")
+    env.wait(lambda: outbox(env, "--failed") and not outbox(env, "--pending"),
+             "one failed notification and none pending")
     plan = ctl(env, "plan")
     check(any(c["actor"] == "eve" for c in plan["invite"]), "eve is to invite: %s" % plan["invite"])
     context = {
         "url": ctl(env, "dashboard")["url"],
         "warmthctl": [WARMTHCTL, "-s", os.path.join(env.dir, "control.sock"), "--json"],
+        "warmthctl_db": [WARMTHCTL, "--db", env.db, "-c", env.config, "--json"],
         "plan": plan,
         "shows": {c["actor"]: ctl(env, "show", c["actor"]) for c in plan["invite"][:3] + [{"actor": "eve"}]},
         "metrics": ctl(env, "metrics"),
         "status": ctl(env, "status"),
+        "failed": outbox(env, "--failed"),
         "hostile_name": HOSTILE_NAME,
         "hostile_text": HOSTILE_TEXT,
         "screenshots": os.environ.get("WARMTH_SCREENSHOTS", ""),
@@ -110,6 +126,8 @@ def main():
     r = subprocess.run([node, os.path.join(HERE, "dashboard.test.js"), ctx], timeout=120)
     check(r.returncode == 0, "the browser checks failed (exit %d)" % r.returncode)
     env.close()
+    rx.close()
+    check(rx.count() >= 2, "the failed notification was sent again: %d requests" % rx.count())
     print("1 passed, 0 failed")
 
 

@@ -26,7 +26,7 @@ function notificationRow(main, n) {
   });
   const errors = (n.deliveries || []).filter((d) => d.state !== "delivered")
     .map((d) => d.sink + ": " + d.state + " after " + d.attempts + " attempt(s)" + (d.last_error ? " (" + d.last_error + ")" : ""));
-  return el("li", { class: "card notification" },
+  return el("li", { class: "card notification", "data-id": n.id },
     el("h3", {}, n.kind + " for ", el("a", { href: "#/contact/" + encodeURIComponent(n.actor), text: n.actor })),
     el("p", { class: "muted", text: n.state + " · created " + when(n.created) }),
     el("ul", {}, errors.map((e) => el("li", { text: e }))),
