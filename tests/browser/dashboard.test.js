@@ -44,6 +44,7 @@ async function open(page, hash) {
   await page.waitForSelector("body[data-ready=yes]");
 }
 
+const pct = (x) => new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 0 }).format(x);
 const fmt = (x) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(x);
 
 async function noHorizontalScroll(page, what) {
@@ -177,7 +178,11 @@ async function networkPage(page) {
     "network: acceptance by segment: " + segs);
   const days = await page.$$eval("table.series tbody tr", (l) => l.length);
   check(days === Math.min(14, m.series.length), "network: the latest days of the series");
-  check((await page.$$("canvas")).length === 2, "network: two charts (Chart.js from /vendor/chart.js)");
+  check((await page.$$("canvas")).length === 3, "network: three charts (Chart.js from /vendor/chart.js)");
+  check(await page.evaluate(() => [...document.querySelectorAll("canvas")].every((c) => window.Chart.getChart(c))),
+    "network: Chart.js drew each chart");
+  check(text.includes(pct(m.conversion_rate)) && text.includes(pct(m.acceptance_rate)), "network: acceptance and conversion");
+  check(text.includes("(median of " + fmt(m.first_hour_connection_share.posts) + " posts)"), "network: the first-hour share");
 }
 
 async function healthPage(page) {

@@ -18,6 +18,11 @@ function dayMs(d) {
   return Date.parse(d + "T12:00:00");
 }
 
+// A day's row holds the totals to that day: the share to date.
+function rates(series, part, whole) {
+  return series.filter((r) => r[whole] > 0).map((r) => ({ x: dayMs(r.day), y: r[part] / r[whole] }));
+}
+
 function seriesCharts(m) {
   const series = m.series || [];
   if (!series.length) return [el("p", { class: "muted", text: "No daily figures yet." })];
@@ -44,6 +49,12 @@ function seriesCharts(m) {
     el("h2", { text: "Followers per connection over time, against the " + m.role + " band" }),
     timeChart("Ratio of followers to connections by day, with the target band shaded",
       [...band, { label: "ratio", data: ratio, showLine: true, pointStyle: "circle" }]),
+    el("h2", { text: "Acceptance and conversion over time" }),
+    timeChart("Share of invitations accepted and of followers who became connections, to each day", [
+      { label: "invitations accepted", data: rates(series, "accepted", "invitations_sent"), showLine: true, pointStyle: "circle" },
+      { label: "followers who became connections", data: rates(series, "conversions", "new_followers"), showLine: true,
+        pointStyle: "triangle" },
+    ], { y: { min: 0, max: 1, ticks: { callback: (v) => pct(v) } } }),
     el("div", { class: "table-wrap" }, el("table", { class: "series" },
       el("thead", {}, el("tr", {}, ...["day", "followers", "connections", "invitations", "accepted", "new followers"]
         .map((h, i) => el("th", { class: i ? "n" : "", text: h })))),
@@ -64,7 +75,10 @@ export async function renderNetwork(main) {
         + m.position + ")", ratio(m.ratio)),
       figure("of the cap of " + num(m.cap) + " connections", pct(m.cap_usage)),
       figure("invitations accepted (of " + num(m.invitations_sent) + ")", pct(m.acceptance_rate)),
-      figure("followers who became connections", pct(m.conversion_rate))),
+      figure("followers who became connections", pct(m.conversion_rate)),
+      figure("days from following to connecting (median)", num(m.median_convert_days)),
+      figure("of a post's first-hour engagement came from connections (median of " + num((m.first_hour_connection_share || {}).posts)
+        + " posts)", pct((m.first_hour_connection_share || {}).median))),
     m.advice ? el("p", { class: "card advice", text: m.advice }) : "",
     ...seriesCharts(m),
     el("h2", { text: "Acceptance by segment" }),
