@@ -105,6 +105,20 @@ async function invitedByMouse(page) {
   check((await page.innerText("#status")).includes("marked invited"), "the page says what it did");
 }
 
+// Without the token (a tab opened on the bare address) a change is
+// refused, the page says so, and nothing changes.
+async function withoutToken(browser) {
+  const page = await browser.newPage({ locale: "en-US", timezoneId: "UTC" });
+  await open(page, "#/");
+  const actor = await page.$eval("li.invite", (li) => li.dataset.actor);
+  check((await page.innerText("main")).includes("Buttons need the address"), "no token: the page says what is needed");
+  await page.click("li.invite >> nth=0 >> button.primary");
+  await waitFor(async () => (await page.$$("#status.error")).length === 1, "the refusal");
+  check((await page.innerText("#status")).includes("Not done"), "no token: the change is refused");
+  check(ctl("show", actor).relationship !== "pending", "no token: warmthctl show is unchanged");
+  await page.close();
+}
+
 // Every button is reached with Tab; Enter on "Snooze" snoozes.
 async function keyboard(page) {
   await open(page, "#/");
@@ -135,6 +149,8 @@ async function keyboard(page) {
   await page.keyboard.press("Enter");
   await waitFor(async () => !(await page.$$eval("li.invite", (l) => l.map((x) => x.dataset.actor))).includes(target),
     "the snoozed contact to leave the plan");
+  const focus = await page.evaluate(() => document.activeElement.closest("li.invite") !== null);
+  check(focus, "keyboard: after the change the focus is on the next card");
   const cond = ctl("show", target).conditions.find((c) => c.name === "not_snoozed");
   check(cond && !cond.ok, "warmthctl show: snoozed after Enter: " + JSON.stringify(cond));
 }
@@ -270,7 +286,8 @@ async function desktopShots(browser) {
     ["week", () => weekPage(page)], ["contact", () => contactPage(page, ctx.plan.invite[0].actor)],
     ["hostile", () => hostileContact(page)], ["network", () => networkPage(page)],
     ["health", () => healthPage(page)], ["search", () => searchPage(page)],
-    ["invited", () => invitedByMouse(page)], ["redeliver", () => redeliver(page)], ["keyboard", () => keyboard(page)]];
+    ["invited", () => invitedByMouse(page)], ["redeliver", () => redeliver(page)],
+    ["without token", () => withoutToken(browser)], ["keyboard", () => keyboard(page)]];
   for (const [name, step] of steps) {
     const t = Date.now();
     try {

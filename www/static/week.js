@@ -18,12 +18,18 @@ function segmentWords(s) {
   return s ? s.replace(/_/g, " ") : "no segment";
 }
 
-// A change, then the plan again; the message says what was done.
+// A change, then the plan again; the message says what was done. The
+// button pressed is gone with its card, so the keyboard's focus moves to
+// the card that took its place (or to the page), not to the document's top.
 async function change(main, path, body, done) {
   try {
     await post(path, body);
     status(done);
+    const cards = [...main.querySelectorAll("li.invite")];
+    const at = cards.findIndex((li) => li.dataset.actor === body.actor);
     await renderWeek(main);
+    const next = main.querySelectorAll("li.invite a")[Math.max(at, 0)];
+    (next || main).focus();
   } catch (e) {
     status("Not done: " + e.message + (e.status === 403 ? " (open the address warmthctl dashboard prints)" : ""), true);
   }
