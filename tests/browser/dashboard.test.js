@@ -168,6 +168,12 @@ async function contactPage(page, actor) {
   const rows = await page.$$eval("table.evidence tbody tr", (l) => l.length);
   check(rows === (show.recent || []).length, "contact: every recent engagement (" + rows + ")");
   check((await page.innerText("main")).includes("Warmth " + fmt(show.warmth)), "contact: the warmth");
+  const markers = await page.evaluate(() => {
+    const c = document.querySelector("main canvas");
+    const chart = c && window.Chart.getChart(c);
+    return chart ? chart.data.datasets.reduce((n, d) => n + d.data.length, 0) : -1;
+  });
+  check(markers === (show.recent || []).length, "contact: each recent engagement a marker on the chart (" + markers + ")");
   return show;
 }
 
