@@ -106,3 +106,35 @@ echo
 # With -c: without it warmthctl takes /etc/warmthd/warmthd.yaml or the defaults, so the wall
 # clock, weeks after this replay's event time, and every figure would differ from the daemon's.
 echo "demo state is in $run/ (try: $build/warmthctl --db $run/state.db -c $run/warmthd.yaml show ACTOR)"
+
+# Run interactively, the demo then serves the dashboard on the same state
+# until Ctrl-C. DEMO_SERVE=0 skips it (the test suite does), as does a run
+# without a terminal; DEMO_PORT sets the port (default 9464).
+serve=${DEMO_SERVE:-}
+[ -z "$serve" ] && { [ -t 0 ] && serve=1 || serve=0; }
+if [ "$serve" = 1 ]; then
+	port=${DEMO_PORT:-9464}
+	cat >>"$run/warmthd.yaml" <<YAML
+control:
+  socket: ./control.sock
+metrics:
+  listen: 127.0.0.1:$port
+http:
+  dashboard: true
+  dashboard_token_file: ./dashboard.token
+YAML
+	"$build"/warmthd -c "$run/warmthd.yaml" 2>>"$run/warmthd.log" &
+	pid=$!
+	trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; echo; echo "dashboard stopped"; exit 0' INT TERM
+	url=""
+	for _ in $(seq 50); do
+		url=$("$build"/warmthctl -s "$run/control.sock" dashboard 2>/dev/null) && break
+		kill -0 "$pid" 2>/dev/null || { echo "warmthd stopped; see $run/warmthd.log" >&2; exit 1; }
+		sleep 0.2
+	done
+	[ -n "$url" ] || { kill "$pid"; echo "the dashboard did not start; see $run/warmthd.log" >&2; exit 1; }
+	echo
+	echo "== the dashboard: open $url"
+	echo "   (warmthd runs on $run/ until Ctrl-C)"
+	wait "$pid"
+fi

@@ -6,7 +6,7 @@
 # default 20). Installs missing packages first.
 set -eu
 cd "$(dirname "$0")/.."
-sh tools/deps.sh
+sh tools/deps.sh --test
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (warnings are errors)"

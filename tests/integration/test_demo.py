@@ -15,7 +15,7 @@ def test_demo_runs():
     scratch = tempfile.mkdtemp(prefix="warmth-demo-")
     env = dict(os.environ, DEMO_BUILD=os.path.abspath(BUILD),
                DEMO_EVENTS="20000" if SANITIZED else "60000",
-               DEMO_RUN=os.path.join(scratch, "run"))
+               DEMO_RUN=os.path.join(scratch, "run"), DEMO_SERVE="0")
     r = subprocess.run(["sh", os.path.join(SOURCE, "tools", "demo.sh")], capture_output=True,
                        text=True, env=env, timeout=600)
     check(r.returncode == 0, "demo failed (%d):\n%s\n%s" % (r.returncode, r.stdout[-3000:],
