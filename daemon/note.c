@@ -442,9 +442,21 @@ static int note_name_word(const char *s, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || s[len - 1] == '.')
+	if (len == 0 || s[len - 1] == '.' || !note_utf8_is_letter(note_utf8_decode(s, len, &i)))
 		return 0;
-	return note_utf8_is_letter(note_utf8_decode(s, len, &i));
+	/*
+	 * Letters and digits, with the apostrophes and hyphens names have
+	 * (O'Brien, Jean-Luc); anything else ("src=x", "<b>Eve",
+	 * "ada@example") is not a name to greet someone by, whatever a
+	 * profile field held.
+	 */
+	while (i < len) {
+		uint32_t cp = note_utf8_decode(s, len, &i);
+		if (!note_utf8_is_letter(cp) && !(cp >= '0' && cp <= '9') && cp != '\'' && cp != '-' &&
+		    cp != 0x2019 && cp != 0x2010)
+			return 0;
+	}
+	return 1;
 }
 
 /*

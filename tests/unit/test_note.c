@@ -704,6 +704,9 @@ static void test_first_name(void **state)
 		{ "\xe7\x8e\x8b \xe4\xbc\x9f", "Hi \xe7\x8e\x8b," }, /* 王 伟: a CJK character is a name */
 		{ "\xf0\x9f\x9a\x80 \xf0\x9f\x94\xa5", NULL },     /* only emoji */
 		{ "J.", NULL },
+		{ "<img src=x onerror=alert(1)> Eve", "Hi Eve," }, /* markup is not a name */
+		{ "Jean-Luc O'Brien", "Hi Jean-Luc," },
+		{ "ada@example.com", NULL },
 	};
 
 	(void)state;
