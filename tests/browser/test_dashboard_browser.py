@@ -19,7 +19,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import BASE_CONFIG, GEN, WARMTHCTL, Env, Receiver, check, event, executive_lines  # noqa: E402
+from harness import (BASE_CONFIG, GEN, WARMTHCTL, Env, Receiver, check, event, executive_lines,  # noqa: E402
+                     free_port)
 
 CHROMIUM = "/usr/bin/chromium"
 SKIP = 77
@@ -47,14 +48,6 @@ def playwright_ready():
     if r.returncode != 0:
         print(r.stdout + r.stderr)
     return r.returncode == 0
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def ctl(env, *args):

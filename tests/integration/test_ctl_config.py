@@ -17,7 +17,7 @@ import shutil
 import signal
 import subprocess
 
-from harness import (AS_NOBODY, BASE_CONFIG, WARMTHCTL, WARMTHD, Env, can_run_as_nobody, check,
+from harness import (AS_NOBODY, BASE_CONFIG, WARMTHCTL, WARMTHD, Env, can_run_as_nobody, check, free_port,
                      open_to_others, run, run_as_nobody)
 
 WEBHOOK_CREDENTIAL = BASE_CONFIG + """\
@@ -197,15 +197,6 @@ def test_socket_directory_not_writable():
     check(rc == 1 and "does not exist" in err and "ermission denied" not in err,
           "missing directory as nobody: %s" % err)
     env.close()
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_reload_names_what_needs_a_restart():

@@ -14,20 +14,13 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import subprocess  # noqa: E402
 
-from harness import BASE_CONFIG, SOURCE, WARMTHCTL, WARMTHD, Env, check, event, executive_lines, run  # noqa: E402
+from harness import (BASE_CONFIG, SOURCE, WARMTHCTL, WARMTHD, Env, check, event,  # noqa: E402
+                     executive_lines, free_port, port_open, run)
 from urllib.parse import quote  # noqa: E402
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
        "form-action 'none'")
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def dash_env(name, dashboard=True, extra=""):
@@ -40,19 +33,11 @@ def dash_env(name, dashboard=True, extra=""):
     return env
 
 
-def socket_open(env):
-    try:
-        socket.create_connection(("127.0.0.1", env.port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def start(env, lines=()):
     if lines:
         env.append("a.jsonl", list(lines))
     env.start()
-    env.wait(lambda: socket_open(env), "the HTTP listener")
+    env.wait(lambda: port_open(env.port), "the HTTP listener")
     if lines:
         env.wait_processed(len(lines))
 
@@ -396,13 +381,13 @@ def test_token_file():
     check(tok in r.stdout and "?" not in r.stdout, "the token in the fragment only")
     env.stop()
     env.start()
-    env.wait(lambda: socket_open(env), "the HTTP listener again")
+    env.wait(lambda: port_open(env.port), "the HTTP listener again")
     check(token(env) == tok, "the same token after a restart")
     env.stop()
     # A token others may read is refused: the dashboard stays off, the rest serves on.
     os.chmod(path, 0o644)
     env.start()
-    env.wait(lambda: socket_open(env), "the HTTP listener with a readable token")
+    env.wait(lambda: port_open(env.port), "the HTTP listener with a readable token")
     status, _, _ = get(env, "/api/status")
     check(status == 404, "no dashboard with a token others may read: %d" % status)
     check(env.log_has("dashboard disabled") and env.log_has("mode 0600"), "the log says why")

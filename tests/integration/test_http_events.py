@@ -13,17 +13,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BASE_CONFIG, Env, check, event, run  # noqa: E402
+from harness import BASE_CONFIG, Env, check, event, free_port, port_open, run  # noqa: E402
 
 TOKEN = "s3cret-token-of-the-collector"
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def push_env(name, extra=""):
@@ -38,18 +30,10 @@ def push_env(name, extra=""):
     return env
 
 
-def socket_open(env):
-    try:
-        socket.create_connection(("127.0.0.1", env.port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def start(env):
     """Starts the daemon and waits for its listener (opened after the state is loaded)."""
     env.start()
-    env.wait(lambda: socket_open(env), "the HTTP listener")
+    env.wait(lambda: port_open(env.port), "the HTTP listener")
 
 
 def post(env, body, token=TOKEN, headers=None, retry_busy=True, timeout=30):
@@ -182,7 +166,7 @@ def test_off_by_default_and_token_required():
     env.write_config(BASE_CONFIG + "metrics:\n  listen: 127.0.0.1:%d\nhttp:\n  events: true\n"
                      "  token_credential: push\n" % port)
     env.start(environ={"CREDENTIALS_DIRECTORY": creds})
-    env.wait(lambda: socket_open(env), "the HTTP listener")
+    env.wait(lambda: port_open(env.port), "the HTTP listener")
     status, _, r = post(env, lines(event(1000, "like", "ada", id="o1")))
     check(status == 200 and r["accepted"] == 1, "with the credential: %d %s" % (status, r))
     status, _, _ = post(env, lines(event(1000, "like", "ada", id="o1")), token="other")
@@ -246,7 +230,7 @@ def test_kill_between_receipt_and_reply():
     # 1. Received and applied, its commit failing (so no reply yet): kill -9.
     open(faults, "w").close()
     env.start(environ=environ)
-    env.wait(lambda: socket_open(env), "the HTTP listener")
+    env.wait(lambda: port_open(env.port), "the HTTP listener")
     with open(faults, "w") as f:
         f.write("write=ioerr")
     s = send_raw(env, first)
@@ -353,7 +337,7 @@ def test_backpressure_busy_after_body():
     faults = os.path.join(env.dir, "faults")
     open(faults, "w").close()
     env.start(environ={"WARMTH_TEST_FAULTS": faults})
-    env.wait(lambda: socket_open(env), "the HTTP listener")
+    env.wait(lambda: port_open(env.port), "the HTTP listener")
     late_body = lines(event(4000, "like", "ada", post="p1", id="b1"),
                       event(4001, "share", "ada", post="p2", id="b2")).encode()
     waiting_body = lines(*[event(4100 + i, "like", "w%d" % i, post="p3", id="w%d" % i)

@@ -12,16 +12,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BASE_CONFIG, WARMTHCTL, WARMTHD, Env, check, event, run  # noqa: E402
-
-
-def free_port():
-    """A port nobody listens on now (the kernel's pick for port 0)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from harness import BASE_CONFIG, WARMTHCTL, WARMTHD, Env, check, event, free_port, run  # noqa: E402
 
 
 def http_get(url):
