@@ -2,8 +2,9 @@
  * store.c - the SQLite state database: the schema and its forward
  * migrations, the statement cache, loading at start-up and the queries that
  * warmthctl and the control socket make (see store.h). Opening, with its
- * checks and messages, is store_open.c; batches and their commit live in
- * store_batch.c, the dead-letter file in store_dead_letter.c; they share
+ * checks and messages, is store_open.c; batches live in store_batch.c and
+ * their commit in store_commit.c, the dead-letter file in
+ * store_dead_letter.c; they share
  * one struct store through store_db() and store_statement().
  *
  * The database runs in WAL mode so that a reader (warmthctl --db) sees the

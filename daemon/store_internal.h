@@ -51,7 +51,7 @@ char *store_column_strdup(sqlite3_stmt *stmt, int col);
 void store_contact_from_row(struct store *store, sqlite3_stmt *stmt, struct contact *c);
 
 /*
- * store_ids.c, for the commit (store_batch.c): inserts the old ids (sorted
+ * store_ids.c, for the commit (store_commit.c): inserts the old ids (sorted
  * in place), moves the window's ids before move_before_ms (0: none) to the
  * kept ids and deletes the kept ids before keep_from_ms (0: none), each
  * with its counter. 0, or -1 with *step naming what failed.

@@ -1,7 +1,7 @@
 /*
  * store_series.c - reads an account's daily network series (the
  * network_days table, schema 6) for the metrics view. Its rows are written
- * by the commit (store_batch.c) from what the engine already counts, one
+ * by the commit (store_commit.c) from what the engine already counts, one
  * upsert per account changed per commit, so keeping the series costs no
  * work per event.
  */
